@@ -1,0 +1,65 @@
+package dev.weir.jobs;
+
+import dev.weir.jobs.cli.Args;
+import dev.weir.jobs.config.ConfigLoader;
+import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.jobs.pipeline.Catalogs;
+import dev.weir.jobs.pipeline.KafkaIcebergSinks;
+import dev.weir.jobs.pipeline.PipelineWorkflow;
+import dev.weir.jobs.pipeline.TransactionSource;
+import dev.weir.models.ModelBundle;
+import dev.weir.models.ModelMetadata;
+import dev.weir.operators.iceberg.WeirTables;
+import dev.weir.state.AccountFeatures;
+import java.nio.file.Path;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.flink.CatalogLoader;
+
+/**
+ * The continuous scoring job. Arguments: {@code --config FILE} and any number of
+ * {@code --set key=value}; see {@link dev.weir.jobs.config.WeirOptions}.
+ */
+public final class PipelineJob {
+
+    public static final String JOB_NAME = "weir-pipeline";
+
+    private PipelineJob() {}
+
+    public static void main(String[] argv) throws Exception {
+        Args args = Args.parse(argv, java.util.Set.of("config"), java.util.Set.of("set"), java.util.Set.of());
+        PipelineConfig config =
+                ConfigLoader.load(args.path("config").orElse(null), args.settings());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        build(env, config);
+        env.execute(JOB_NAME);
+    }
+
+    /** Checks what can be checked before submission, then defines the production topology. */
+    public static void build(StreamExecutionEnvironment env, PipelineConfig config) {
+        checkModel(config);
+        CatalogLoader catalogLoader = Catalogs.loader(config);
+        Catalog catalog = catalogLoader.loadCatalog();
+        WeirTables.ensure(catalog, config.namespace());
+        PipelineWorkflow.define(
+                env,
+                config,
+                TransactionSource.build(config, false),
+                new KafkaIcebergSinks(config, catalogLoader));
+    }
+
+    /** Fails at start, not on the TaskManagers, when the model is missing or does not fit. */
+    public static void checkModel(PipelineConfig config) {
+        Path dir = Path.of(config.modelDir());
+        if (!ModelBundle.exists(dir)) {
+            throw new IllegalArgumentException(
+                    "model.dir " + dir.toAbsolutePath() + " holds no model (run `weir train --out " + dir + "`)");
+        }
+        ModelMetadata metadata = ModelBundle.readMetadata(dir);
+        if (!metadata.featureNames().equals(AccountFeatures.NAMES)) {
+            throw new IllegalArgumentException(
+                    "model in " + dir + " expects features " + metadata.featureNames()
+                            + " but the pipeline computes " + AccountFeatures.NAMES + ": retrain it");
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.weir.jobs.cli;
+
+import dev.weir.schemas.DeadLetter;
+import dev.weir.schemas.Label;
+import dev.weir.schemas.Score;
+import dev.weir.schemas.Transaction;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.MissingSchemaException;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * {@code weir consume}: prints a topic's Weir records as JSON lines, committed data only. The
+ * record type is recognised by the schema fingerprint in each value.
+ */
+public final class ConsumeCommand {
+
+    public static final Set<String> OPTIONS = Set.of("bootstrap", "topic", "max", "idle-timeout");
+
+    private ConsumeCommand() {}
+
+    public static void run(String[] argv, PrintStream out) {
+        Args args = Args.parse(argv, OPTIONS, Set.of(), Set.of());
+        String bootstrap = args.required("bootstrap");
+        String topic = args.required("topic");
+        long max = args.longValue("max", Long.MAX_VALUE, 1);
+        Duration idle = args.duration("idle-timeout").orElse(Duration.ofSeconds(10));
+        List<BinaryMessageDecoder<? extends SpecificRecord>> decoders =
+                List.of(decoder(Score.class), decoder(DeadLetter.class), decoder(Transaction.class), decoder(Label.class));
+
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "weir-consume-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        long printed = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            consumer.subscribe(List.of(topic));
+            long lastRecord = System.currentTimeMillis();
+            while (printed < max && System.currentTimeMillis() - lastRecord < idle.toMillis()) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    lastRecord = System.currentTimeMillis();
+                    out.println(toJson(decoders, record.value()));
+                    if (++printed >= max) {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    static String toJson(List<BinaryMessageDecoder<? extends SpecificRecord>> decoders, byte[] value) {
+        if (value == null) {
+            return "{\"undecodable\": \"null value\"}";
+        }
+        for (BinaryMessageDecoder<? extends SpecificRecord> decoder : decoders) {
+            try {
+                return decoder.decode(value).toString();
+            } catch (MissingSchemaException e) {
+                // Not this type; try the next one.
+            } catch (Exception e) {
+                return "{\"undecodable\": \"" + e.getClass().getSimpleName() + "\", \"bytes\": " + value.length + "}";
+            }
+        }
+        return "{\"undecodable\": \"unknown schema fingerprint\", \"bytes\": " + value.length + "}";
+    }
+
+    private static <T extends SpecificRecord> BinaryMessageDecoder<T> decoder(Class<T> type) {
+        SpecificData data = SpecificData.getForClass(type);
+        return new BinaryMessageDecoder<>(data, data.getSchema(type));
+    }
+}

@@ -1,0 +1,64 @@
+package dev.weir.jobs.cli;
+
+import dev.weir.jobs.PipelineJob;
+import dev.weir.jobs.demo.DemoCommand;
+import dev.weir.jobs.train.TrainCommand;
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/** The {@code weir} command line. */
+public final class Weir {
+
+    static final String USAGE =
+            String.join(
+                    "\n",
+                    "usage: weir <command> [options]",
+                    "",
+                    "  demo     [--duration 60s] [--rate N] [--warehouse DIR] [--bad-share F] [--kafka-port P]",
+                    "           the whole platform on embedded defaults; dashboard on http://127.0.0.1:8081",
+                    "  produce  --bootstrap HOST:PORT [--topic T] [--rate N] [--count N] [--bad-share F] [--seed S]",
+                    "  consume  --bootstrap HOST:PORT --topic T [--max N] [--idle-timeout 10s]",
+                    "  train    [--out DIR] [--events N] [--seed S] [--epochs N] [--learning-rate R] [--hidden 32,16]",
+                    "  run      pipeline --config FILE [--set key=value ...]",
+                    "");
+
+    private Weir() {}
+
+    public static void main(String[] argv) {
+        PrintStream out = System.out;
+        if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help") || argv[0].equals("-h")) {
+            out.print(USAGE);
+            return;
+        }
+        String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
+        try {
+            switch (argv[0]) {
+                case "demo" -> DemoCommand.run(rest, out);
+                case "produce" -> ProduceCommand.run(rest, out);
+                case "consume" -> ConsumeCommand.run(rest, out);
+                case "train" -> TrainCommand.run(rest, out);
+                case "run" -> run(rest);
+                default -> throw new Args.UsageException("unknown command '" + argv[0] + "'");
+            }
+        } catch (IllegalArgumentException e) {
+            // Usage and configuration mistakes: the message says what is wrong.
+            System.err.println("weir " + argv[0] + ": " + e.getMessage());
+            if (e instanceof Args.UsageException) {
+                System.err.print("\n" + USAGE);
+            }
+            System.exit(2);
+        } catch (Exception e) {
+            System.err.println("weir " + argv[0] + " failed: " + e);
+            e.printStackTrace(System.err);
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] argv) throws Exception {
+        if (argv.length == 0 || !argv[0].equals("pipeline")) {
+            throw new Args.UsageException("run takes a job name: weir run pipeline --config FILE");
+        }
+        PipelineJob.main(Arrays.copyOfRange(argv, 1, argv.length));
+    }
+}

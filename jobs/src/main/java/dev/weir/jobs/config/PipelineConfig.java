@@ -1,0 +1,134 @@
+package dev.weir.jobs.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * The pipeline's configuration, parsed once and validated: pipeline code reads this record, never
+ * raw keys. Build it with {@link #from(Map)} or {@link ConfigLoader}.
+ */
+public record PipelineConfig(
+        String bootstrapServers,
+        String transactionsTopic,
+        String scoresTopic,
+        String dlqTopic,
+        String groupId,
+        String transactionalIdPrefix,
+        Duration transactionTimeout,
+        String startingOffsets,
+        String catalogType,
+        String warehouse,
+        String catalogUri,
+        String namespace,
+        String modelDir,
+        Duration checkpointInterval,
+        int parallelism,
+        Duration outOfOrderness,
+        Duration idleness) {
+
+    public static final Set<String> STARTING_OFFSETS = Set.of("committed-or-earliest", "earliest", "latest");
+    public static final Set<String> CATALOG_TYPES = Set.of("hadoop", "rest");
+
+    /**
+     * Validates flat key/value settings against {@link WeirOptions}.
+     *
+     * @throws IllegalArgumentException listing every problem found, not only the first
+     */
+    public static PipelineConfig from(Map<String, String> settings) {
+        Set<String> known = WeirOptions.ALL.stream().map(ConfigOption::key).collect(Collectors.toSet());
+        List<String> problems = new ArrayList<>();
+        for (String key : settings.keySet()) {
+            if (!known.contains(key)) {
+                problems.add("unknown option '" + key + "' (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+            }
+        }
+        Configuration conf = Configuration.fromMap(settings);
+        PipelineConfig config = null;
+        try {
+            config =
+                    new PipelineConfig(
+                            conf.get(WeirOptions.KAFKA_BOOTSTRAP),
+                            conf.get(WeirOptions.TOPIC_TRANSACTIONS),
+                            conf.get(WeirOptions.TOPIC_SCORES),
+                            conf.get(WeirOptions.TOPIC_DLQ),
+                            conf.get(WeirOptions.GROUP_ID),
+                            conf.get(WeirOptions.TRANSACTIONAL_ID_PREFIX),
+                            conf.get(WeirOptions.TRANSACTION_TIMEOUT),
+                            conf.get(WeirOptions.STARTING_OFFSETS),
+                            conf.get(WeirOptions.CATALOG_TYPE),
+                            conf.get(WeirOptions.WAREHOUSE),
+                            conf.get(WeirOptions.CATALOG_URI),
+                            conf.get(WeirOptions.NAMESPACE),
+                            conf.get(WeirOptions.MODEL_DIR),
+                            conf.get(WeirOptions.CHECKPOINT_INTERVAL),
+                            conf.get(WeirOptions.PARALLELISM),
+                            conf.get(WeirOptions.OUT_OF_ORDERNESS),
+                            conf.get(WeirOptions.IDLENESS));
+        } catch (IllegalArgumentException e) {
+            problems.add("cannot parse an option: " + e.getMessage());
+        }
+        if (config != null) {
+            problems.addAll(config.problems());
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "invalid configuration:\n  - " + String.join("\n  - ", problems));
+        }
+        return config;
+    }
+
+    private List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        require(problems, WeirOptions.KAFKA_BOOTSTRAP, bootstrapServers);
+        require(problems, WeirOptions.MODEL_DIR, modelDir);
+        require(problems, WeirOptions.TOPIC_TRANSACTIONS, transactionsTopic);
+        require(problems, WeirOptions.TOPIC_SCORES, scoresTopic);
+        require(problems, WeirOptions.TOPIC_DLQ, dlqTopic);
+        require(problems, WeirOptions.GROUP_ID, groupId);
+        require(problems, WeirOptions.TRANSACTIONAL_ID_PREFIX, transactionalIdPrefix);
+        require(problems, WeirOptions.NAMESPACE, namespace);
+        if (!CATALOG_TYPES.contains(catalogType)) {
+            problems.add(WeirOptions.CATALOG_TYPE.key() + " must be one of " + CATALOG_TYPES + ", got '" + catalogType + "'");
+        } else if (catalogType.equals("hadoop")) {
+            require(problems, WeirOptions.WAREHOUSE, warehouse);
+        } else {
+            require(problems, WeirOptions.CATALOG_URI, catalogUri);
+        }
+        if (!STARTING_OFFSETS.contains(startingOffsets)) {
+            problems.add(WeirOptions.STARTING_OFFSETS.key() + " must be one of " + STARTING_OFFSETS + ", got '" + startingOffsets + "'");
+        }
+        if (transactionTimeout.compareTo(checkpointInterval.multipliedBy(2)) < 0) {
+            problems.add(
+                    WeirOptions.TRANSACTION_TIMEOUT.key()
+                            + " ("
+                            + transactionTimeout
+                            + ") must be at least twice "
+                            + WeirOptions.CHECKPOINT_INTERVAL.key()
+                            + " ("
+                            + checkpointInterval
+                            + ")");
+        }
+        if (checkpointInterval.toMillis() < 100) {
+            problems.add(WeirOptions.CHECKPOINT_INTERVAL.key() + " must be at least 100ms");
+        }
+        if (parallelism == 0 || parallelism < -1) {
+            problems.add(WeirOptions.PARALLELISM.key() + " must be -1 or positive, got " + parallelism);
+        }
+        if (outOfOrderness.isNegative() || idleness.isNegative() || idleness.isZero()) {
+            problems.add("watermark durations must be positive");
+        }
+        return problems;
+    }
+
+    private static void require(List<String> problems, ConfigOption<String> option, String value) {
+        if (value == null || value.isBlank()) {
+            problems.add(option.key() + " is required: " + option.description());
+        }
+    }
+}

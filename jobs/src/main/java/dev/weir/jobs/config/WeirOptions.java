@@ -1,0 +1,149 @@
+package dev.weir.jobs.config;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * Every option of the pipeline job: key, type, default and meaning. Options marked "never change
+ * on a running deployment" are identities that Kafka transactions, consumer offsets or Iceberg
+ * commits are bound to across restarts.
+ */
+public final class WeirOptions {
+
+    public static final ConfigOption<String> KAFKA_BOOTSTRAP =
+            key("kafka.bootstrap-servers")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Kafka brokers, host:port[,host:port...]. Required.");
+
+    public static final ConfigOption<String> TOPIC_TRANSACTIONS =
+            key("kafka.topics.transactions")
+                    .stringType()
+                    .defaultValue("weir.transactions")
+                    .withDescription("Input topic of Avro transactions.");
+
+    public static final ConfigOption<String> TOPIC_SCORES =
+            key("kafka.topics.scores")
+                    .stringType()
+                    .defaultValue("weir.scores")
+                    .withDescription("Output topic of scores (exactly once).");
+
+    public static final ConfigOption<String> TOPIC_DLQ =
+            key("kafka.topics.dlq")
+                    .stringType()
+                    .defaultValue("weir.dlq")
+                    .withDescription("Output topic of dead letters (exactly once).");
+
+    public static final ConfigOption<String> GROUP_ID =
+            key("kafka.group-id")
+                    .stringType()
+                    .defaultValue("weir-pipeline")
+                    .withDescription(
+                            "Consumer group of the transactions source. Never change on a running deployment.");
+
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
+            key("kafka.transactional-id-prefix")
+                    .stringType()
+                    .defaultValue("weir-pipeline")
+                    .withDescription(
+                            "Prefix of the Kafka transactional ids of the exactly-once sinks; unique per"
+                                    + " application. Never change on a running deployment.");
+
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT =
+            key("kafka.transaction-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "Kafka transaction timeout of the sinks: longer than the longest checkpoint plus"
+                                    + " restart, at most the broker's transaction.max.timeout.ms (15 min by default).");
+
+    public static final ConfigOption<String> STARTING_OFFSETS =
+            key("kafka.starting-offsets")
+                    .stringType()
+                    .defaultValue("committed-or-earliest")
+                    .withDescription(
+                            "Where a job without state starts reading: committed-or-earliest, earliest or latest."
+                                    + " A job restored from a checkpoint or savepoint resumes from its state.");
+
+    public static final ConfigOption<String> CATALOG_TYPE =
+            key("iceberg.catalog-type")
+                    .stringType()
+                    .defaultValue("hadoop")
+                    .withDescription("Iceberg catalog: hadoop (a warehouse directory) or rest.");
+
+    public static final ConfigOption<String> WAREHOUSE =
+            key("iceberg.warehouse")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Iceberg warehouse location (a path or a Hadoop file system URI).");
+
+    public static final ConfigOption<String> CATALOG_URI =
+            key("iceberg.uri")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("URI of a REST catalog (iceberg.catalog-type: rest).");
+
+    public static final ConfigOption<String> NAMESPACE =
+            key("iceberg.namespace")
+                    .stringType()
+                    .defaultValue("weir")
+                    .withDescription("Iceberg namespace of the pipeline's tables.");
+
+    public static final ConfigOption<String> MODEL_DIR =
+            key("model.dir")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Directory with model.zip and metadata.json, readable from every TaskManager. Required.");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+            key("pipeline.checkpoint-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "Checkpoint interval. Kafka and Iceberg output becomes visible when a checkpoint completes.");
+
+    public static final ConfigOption<Integer> PARALLELISM =
+            key("pipeline.parallelism")
+                    .intType()
+                    .defaultValue(-1)
+                    .withDescription("Parallelism of the job; -1 takes the cluster's default.");
+
+    public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
+            key("pipeline.watermark.out-of-orderness")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription("How far event time may go backwards within a Kafka partition.");
+
+    public static final ConfigOption<Duration> IDLENESS =
+            key("pipeline.watermark.idleness")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription("A partition without records for this long stops holding back the watermark.");
+
+    /** All options, for validation of unknown keys and for the docs. */
+    public static final List<ConfigOption<?>> ALL =
+            List.of(
+                    KAFKA_BOOTSTRAP,
+                    TOPIC_TRANSACTIONS,
+                    TOPIC_SCORES,
+                    TOPIC_DLQ,
+                    GROUP_ID,
+                    TRANSACTIONAL_ID_PREFIX,
+                    TRANSACTION_TIMEOUT,
+                    STARTING_OFFSETS,
+                    CATALOG_TYPE,
+                    WAREHOUSE,
+                    CATALOG_URI,
+                    NAMESPACE,
+                    MODEL_DIR,
+                    CHECKPOINT_INTERVAL,
+                    PARALLELISM,
+                    OUT_OF_ORDERNESS,
+                    IDLENESS);
+
+    private WeirOptions() {}
+}

@@ -1,0 +1,241 @@
+package dev.weir.jobs.demo;
+
+import dev.weir.jobs.PipelineJob;
+import dev.weir.jobs.cli.Args;
+import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.jobs.config.WeirOptions;
+import dev.weir.jobs.synthetic.SyntheticProducer;
+import dev.weir.jobs.train.TrainCommand;
+import dev.weir.models.ModelBundle;
+import dev.weir.models.ModelMetadata;
+import dev.weir.models.TrainerConfig;
+import dev.weir.operators.iceberg.WeirTables;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+
+/**
+ * {@code weir demo}: the whole platform on one machine. An in-process Kafka broker, a model
+ * (trained when missing), the synthetic producer, and the pipeline on a local Flink cluster with
+ * its web dashboard; at the end a summary of what went where.
+ */
+public final class DemoCommand {
+
+    public static final Set<String> OPTIONS =
+            Set.of("duration", "rate", "warehouse", "bad-share", "kafka-port", "dashboard-port", "seed", "accounts", "model");
+
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(45);
+
+    private DemoCommand() {}
+
+    public static void run(String[] argv, PrintStream out) throws Exception {
+        Args args = Args.parse(argv, OPTIONS, Set.of(), Set.of());
+        Optional<Duration> duration = args.duration("duration");
+        double rate = args.doubleValue("rate", 200, 1, 100_000);
+        double badShare = args.doubleValue("bad-share", 0.01, 0, 1);
+        long seed = args.longValue("seed", 7, Long.MIN_VALUE);
+        int accounts = (int) args.longValue("accounts", 5_000, 1);
+        int kafkaPort = (int) args.longValue("kafka-port", 9092, 0);
+        int dashboardPort = (int) args.longValue("dashboard-port", 8081, 0);
+        Path home = Path.of(".weir");
+        Path warehouse = args.path("warehouse").orElse(home.resolve("warehouse")).toAbsolutePath();
+        Path modelDir = args.path("model").orElse(home.resolve("model")).toAbsolutePath();
+        Path runDir = home.resolve("demo").toAbsolutePath();
+
+        if (!ModelBundle.exists(modelDir)) {
+            out.println("No model in " + modelDir + ": training one on synthetic data...");
+            ModelMetadata m =
+                    TrainCommand.train(modelDir, TrainCommand.DEFAULT_NAME, "1", seed, 100_000, accounts,
+                            rate, 0.02, TrainerConfig.defaults());
+            out.printf("  trained %s v%s: hold-out AUC %.3f%n", m.name(), m.version(), m.holdoutAuc());
+        }
+
+        deleteRecursively(runDir);
+        Files.createDirectories(runDir);
+        out.println("Starting Kafka (KRaft, in-process)...");
+        EmbeddedKafka kafka;
+        try {
+            kafka = EmbeddedKafka.start(runDir.resolve("kafka"), kafkaPort);
+        } catch (RuntimeException e) {
+            if (kafkaPort == 0) {
+                throw e;
+            }
+            out.println("  port " + kafkaPort + " is not available, using a free port");
+            deleteRecursively(runDir.resolve("kafka"));
+            kafka = EmbeddedKafka.start(runDir.resolve("kafka"), 0);
+        }
+        try (EmbeddedKafka broker = kafka) {
+            Map<String, String> settings = new LinkedHashMap<>();
+            settings.put(WeirOptions.KAFKA_BOOTSTRAP.key(), broker.bootstrapServers());
+            settings.put(WeirOptions.WAREHOUSE.key(), warehouse.toString());
+            settings.put(WeirOptions.MODEL_DIR.key(), modelDir.toString());
+            settings.put(WeirOptions.CHECKPOINT_INTERVAL.key(), "2s");
+            settings.put(WeirOptions.PARALLELISM.key(), "2");
+            settings.put(WeirOptions.TRANSACTIONAL_ID_PREFIX.key(), "weir-demo");
+            PipelineConfig config = PipelineConfig.from(settings);
+            broker.createTopics(2, config.transactionsTopic(), config.scoresTopic(), config.dlqTopic(),
+                    "weir.labels", "weir.monitoring", "weir.model-control");
+            out.println("  Kafka on " + broker.bootstrapServers() + " with topics " + config.transactionsTopic()
+                    + ", " + config.scoresTopic() + ", " + config.dlqTopic());
+
+            Configuration flink = new Configuration();
+            flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+            flink.set(RestOptions.ADDRESS, "127.0.0.1");
+            flink.set(RestOptions.PORT, dashboardPort);
+            flink.set(TaskManagerOptions.NUM_TASK_SLOTS, 2);
+            flink.set(StateBackendOptions.STATE_BACKEND, "hashmap");
+            flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, runDir.resolve("checkpoints").toUri().toString());
+            flink.setString("restart-strategy.type", "fixed-delay");
+            flink.setString("restart-strategy.fixed-delay.attempts", "3");
+            flink.setString("restart-strategy.fixed-delay.delay", "2 s");
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+            PipelineJob.build(env, config);
+            JobClient job = env.executeAsync(PipelineJob.JOB_NAME);
+            out.println("Pipeline running as Flink job " + job.getJobID()
+                    + "; dashboard: http://127.0.0.1:" + dashboardPort);
+
+            CountDownLatch finished = new CountDownLatch(1);
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread hook = new Thread(() -> {
+                stop.set(true);
+                try {
+                    finished.await(90, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "weir-demo-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+
+            try (SyntheticProducer producer = new SyntheticProducer(broker.bootstrapServers(),
+                            config.transactionsTopic(), seed + 1, accounts, 0.02, badShare);
+                    OutputWatcher watcher = new OutputWatcher(broker.bootstrapServers(), config.scoresTopic(), config.dlqTopic())) {
+                watcher.start();
+                Thread producing = new Thread(() -> producer.run(-1, rate, stop), "weir-demo-producer");
+                producing.start();
+                out.printf("Producing %.0f transactions/s%s. %s%n", rate,
+                        badShare > 0 ? String.format(" (%.1f%% malformed)", badShare * 100) : "",
+                        duration.map(d -> "Running for " + d.toSeconds() + " s.").orElse("Press Ctrl-C to stop."));
+
+                long start = System.nanoTime();
+                long nextProgress = start + PROGRESS_EVERY.toNanos();
+                while (!stop.get()) {
+                    long now = System.nanoTime();
+                    if (duration.isPresent() && now - start >= duration.get().toNanos()) {
+                        break;
+                    }
+                    if (job.getJobStatus().get().isGloballyTerminalState()) {
+                        out.println("The pipeline stopped unexpectedly: " + job.getJobStatus().get());
+                        break;
+                    }
+                    if (now >= nextProgress) {
+                        progress(out, (now - start) / 1_000_000_000L, producer, watcher);
+                        nextProgress += PROGRESS_EVERY.toNanos();
+                    }
+                    Thread.sleep(200);
+                }
+                stop.set(true);
+                producing.join();
+                double producedSeconds = (System.nanoTime() - start) / 1e9;
+                out.println("Stopping: waiting for every produced record to be committed downstream...");
+                long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+                while (watcher.scored.get() + watcher.deadLetters.get() < producer.counts().total()
+                        && System.nanoTime() < deadline
+                        && !job.getJobStatus().get().isGloballyTerminalState()) {
+                    Thread.sleep(200);
+                }
+                if (!job.getJobStatus().get().isGloballyTerminalState()) {
+                    String savepoint = job.stopWithSavepoint(false, runDir.resolve("savepoints").toUri().toString(),
+                            SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+                    out.println("  pipeline stopped with savepoint " + savepoint);
+                }
+                Thread.sleep(500);
+                summary(out, producedSeconds, producer.counts(), watcher, config, warehouse);
+            } finally {
+                finished.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // Ctrl-C: the hook is running and waits for us.
+                }
+            }
+        }
+    }
+
+    private static void progress(PrintStream out, long seconds, SyntheticProducer producer, OutputWatcher watcher) {
+        SyntheticProducer.Counts c = producer.counts();
+        out.printf("[%4ds] produced %d (%d malformed) | scored %d (declined %d) | dead letters %d%n",
+                seconds, c.total(), c.bad.get(), watcher.scored.get(), watcher.declined.get(), watcher.deadLetters.get());
+    }
+
+    private static void summary(PrintStream out, double seconds, SyntheticProducer.Counts produced,
+            OutputWatcher watcher, PipelineConfig config, Path warehouse) {
+        out.println();
+        out.println("Weir demo summary");
+        out.printf("  events produced   %d in %.0f s (%d good of which %d fraud, %d malformed)%n",
+                produced.total(), seconds, produced.good.get(), produced.fraud.get(), produced.bad.get());
+        out.printf("  scored            %d (declined %d)%n", watcher.scored.get(), watcher.declined.get());
+        out.printf("  dead letters      %d%n", watcher.deadLetters.get());
+        out.printf("  Iceberg rows      %s   (warehouse %s)%n", icebergCounts(config), warehouse);
+        out.printf("  throughput        %.0f events/s scored%n", watcher.scored.get() / Math.max(1e-9, seconds));
+        long[] p = watcher.percentiles();
+        if (p != null) {
+            out.printf("  latency           event->score p50 %d ms, p99 %d ms; event->committed in Kafka p50 %d ms, p99 %d ms%n",
+                    p[0], p[1], p[2], p[3]);
+        }
+        long missing = produced.total() - watcher.scored.get() - watcher.deadLetters.get();
+        if (missing != 0) {
+            out.printf("  NOTE: %d produced records were not yet visible downstream when the demo stopped%n", missing);
+        }
+    }
+
+    private static String icebergCounts(PipelineConfig config) {
+        Catalog catalog = dev.weir.jobs.pipeline.Catalogs.loader(config).loadCatalog();
+        StringBuilder sb = new StringBuilder();
+        for (String name : new String[] {WeirTables.EVENTS, WeirTables.SCORES, WeirTables.DLQ}) {
+            Table table = catalog.loadTable(TableIdentifier.of(config.namespace(), name));
+            Snapshot snapshot = table.currentSnapshot();
+            String total = snapshot == null ? "0" : snapshot.summary().getOrDefault("total-records", "?");
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            sb.append(config.namespace()).append('.').append(name).append(' ').append(total);
+        }
+        return sb.toString();
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

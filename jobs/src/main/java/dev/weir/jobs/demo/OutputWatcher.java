@@ -1,0 +1,120 @@
+package dev.weir.jobs.demo;
+
+import dev.weir.schemas.Decision;
+import dev.weir.schemas.Score;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.specific.SpecificData;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads the committed scores and dead letters as a downstream consumer would, counting them and
+ * recording latencies: event to score (scoring time minus event time) and event to visible (when
+ * this reader received the committed score).
+ */
+final class OutputWatcher implements Runnable, AutoCloseable {
+
+    private static final int MAX_SAMPLES = 2_000_000;
+
+    final AtomicLong scored = new AtomicLong();
+    final AtomicLong declined = new AtomicLong();
+    final AtomicLong deadLetters = new AtomicLong();
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final String scoresTopic;
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final BinaryMessageDecoder<Score> decoder =
+            new BinaryMessageDecoder<>(SpecificData.getForClass(Score.class), Score.getClassSchema());
+    private final Thread thread = new Thread(this, "weir-demo-watcher");
+    private long[] toScore = new long[1024];
+    private long[] toVisible = new long[1024];
+    private int samples;
+
+    OutputWatcher(String bootstrap, String scoresTopic, String dlqTopic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "weir-demo-watch-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        this.consumer = new KafkaConsumer<>(props);
+        this.scoresTopic = scoresTopic;
+        consumer.subscribe(List.of(scoresTopic, dlqTopic));
+    }
+
+    void start() {
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public void run() {
+        while (!stop.get()) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                long now = System.currentTimeMillis();
+                if (!record.topic().equals(scoresTopic)) {
+                    deadLetters.incrementAndGet();
+                    continue;
+                }
+                try {
+                    Score score = decoder.decode(ByteBuffer.wrap(record.value()));
+                    long eventTime = score.getEventTime().toEpochMilli();
+                    record(score.getScoringTime().toEpochMilli() - eventTime, now - eventTime);
+                    if (score.getDecision() == Decision.DECLINE) {
+                        declined.incrementAndGet();
+                    }
+                    scored.incrementAndGet();
+                } catch (Exception e) {
+                    throw new IllegalStateException("undecodable score at offset " + record.offset(), e);
+                }
+            }
+        }
+    }
+
+    private synchronized void record(long scoreLatency, long visibleLatency) {
+        if (samples == MAX_SAMPLES) {
+            return;
+        }
+        if (samples == toScore.length) {
+            toScore = Arrays.copyOf(toScore, samples * 2);
+            toVisible = Arrays.copyOf(toVisible, samples * 2);
+        }
+        toScore[samples] = scoreLatency;
+        toVisible[samples] = visibleLatency;
+        samples++;
+    }
+
+    /** {p50, p99} of event-to-score and of event-to-visible latency in ms, or null with no sample. */
+    synchronized long[] percentiles() {
+        if (samples == 0) {
+            return null;
+        }
+        long[] a = Arrays.copyOf(toScore, samples);
+        long[] b = Arrays.copyOf(toVisible, samples);
+        Arrays.sort(a);
+        Arrays.sort(b);
+        return new long[] {at(a, 0.50), at(a, 0.99), at(b, 0.50), at(b, 0.99)};
+    }
+
+    private static long at(long[] sorted, double q) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop.set(true);
+        thread.join(5_000);
+        consumer.close();
+    }
+}

@@ -1,0 +1,93 @@
+package dev.weir.jobs.pipeline;
+
+import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.operators.iceberg.RowConverters;
+import dev.weir.operators.iceberg.WeirTables;
+import dev.weir.operators.kafka.AvroRecordSerializer;
+import dev.weir.schemas.DeadLetter;
+import dev.weir.schemas.Score;
+import dev.weir.schemas.Transaction;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.util.function.SerializableFunction;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.flink.CatalogLoader;
+import org.apache.iceberg.flink.TableLoader;
+import org.apache.iceberg.flink.sink.IcebergSink;
+
+/**
+ * Production outputs: scores and dead letters to Kafka with exactly-once transactions; events,
+ * scores and dead letters to Iceberg, committed when a checkpoint completes.
+ */
+public class KafkaIcebergSinks implements PipelineSinks {
+
+    private final PipelineConfig config;
+    private final CatalogLoader catalog;
+
+    public KafkaIcebergSinks(PipelineConfig config, CatalogLoader catalog) {
+        this.config = config;
+        this.catalog = catalog;
+    }
+
+    @Override
+    public void writeEvents(DataStream<Transaction> events) {
+        iceberg(events, new RowConverters.EventRow(), WeirTables.EVENTS, WeirTables.EVENTS_SCHEMA,
+                Uids.TO_ROW_EVENTS, Uids.SINK_EVENTS_ICEBERG);
+    }
+
+    @Override
+    public void writeScores(DataStream<Score> scores) {
+        scores.sinkTo(kafka(config.scoresTopic(), Score.class, Score::getTransactionId, "scores"))
+                .uid(Uids.SINK_SCORES_KAFKA)
+                .name("Kafka " + config.scoresTopic());
+        iceberg(scores, new RowConverters.ScoreRow(), WeirTables.SCORES, WeirTables.SCORES_SCHEMA,
+                Uids.TO_ROW_SCORES, Uids.SINK_SCORES_ICEBERG);
+    }
+
+    @Override
+    public void writeDeadLetters(DataStream<DeadLetter> deadLetters) {
+        deadLetters
+                .sinkTo(kafka(config.dlqTopic(), DeadLetter.class,
+                        d -> d.getSourceTopic() + "-" + d.getSourcePartition() + "-" + d.getSourceOffset(), "dlq"))
+                .uid(Uids.SINK_DLQ_KAFKA)
+                .name("Kafka " + config.dlqTopic());
+        iceberg(deadLetters, new RowConverters.DeadLetterRow(), WeirTables.DLQ, WeirTables.DLQ_SCHEMA,
+                Uids.TO_ROW_DLQ, Uids.SINK_DLQ_ICEBERG);
+    }
+
+    private <T extends SpecificRecord> KafkaSink<T> kafka(
+            String topic, Class<T> type, SerializableFunction<T, String> key, String idSuffix) {
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setRecordSerializer(new AvroRecordSerializer<>(topic, type, key))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-" + idSuffix)
+                .setProperty("transaction.timeout.ms", String.valueOf(config.transactionTimeout().toMillis()))
+                .build();
+    }
+
+    private <T> void iceberg(
+            DataStream<T> stream,
+            MapFunction<T, RowData> converter,
+            String table,
+            Schema schema,
+            String converterUid,
+            String sinkUid) {
+        DataStream<RowData> rows =
+                stream.map(converter, RowConverters.rowType(schema))
+                        .uid(converterUid)
+                        .name("To Iceberg row: " + table);
+        TableLoader loader =
+                TableLoader.fromCatalog(catalog, TableIdentifier.of(config.namespace(), table));
+        IcebergSink.forRowData(rows)
+                .tableLoader(loader)
+                .uidSuffix(sinkUid)
+                .append()
+                .name("Iceberg " + config.namespace() + "." + table);
+    }
+}

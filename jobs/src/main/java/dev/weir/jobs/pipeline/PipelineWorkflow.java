@@ -1,0 +1,90 @@
+package dev.weir.jobs.pipeline;
+
+import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.operators.decode.DeadLetters;
+import dev.weir.operators.decode.DecodeTransactions;
+import dev.weir.operators.features.AccountFeatureStage;
+import dev.weir.operators.kafka.RawRecord;
+import dev.weir.operators.scoring.ScoreTransactions;
+import dev.weir.operators.types.WeirTypes;
+import dev.weir.schemas.DeadLetter;
+import dev.weir.schemas.FeaturedTransaction;
+import dev.weir.schemas.Score;
+import dev.weir.schemas.Transaction;
+import dev.weir.state.AccountFeatures;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The pipeline's topology: decode, account features, score, then the sinks. Sources and sinks
+ * are passed in, so tests run the very same workflow on bounded input.
+ */
+public final class PipelineWorkflow {
+
+    private PipelineWorkflow() {}
+
+    /** The topology's outputs, for callers that attach more to them. */
+    public record Outputs(
+            DataStream<Transaction> events, DataStream<Score> scores, DataStream<DeadLetter> deadLetters) {}
+
+    public static Outputs define(
+            StreamExecutionEnvironment env,
+            PipelineConfig config,
+            Source<RawRecord, ?, ?> source,
+            PipelineSinks sinks) {
+        configure(env, config);
+
+        WatermarkStrategy<RawRecord> watermarks =
+                WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(config.outOfOrderness())
+                        .withTimestampAssigner((record, kafkaTimestamp) -> record.timestamp)
+                        .withIdleness(config.idleness());
+
+        DataStream<RawRecord> raw =
+                env.fromSource(source, watermarks, "Kafka " + config.transactionsTopic())
+                        .uid(Uids.SOURCE_TRANSACTIONS);
+
+        SingleOutputStreamOperator<Transaction> transactions =
+                raw.process(new DecodeTransactions(), WeirTypes.TRANSACTION)
+                        .uid(Uids.DECODE)
+                        .name("Decode transactions");
+        DataStream<DeadLetter> deadLetters = transactions.getSideOutput(DeadLetters.TAG);
+
+        DataStream<FeaturedTransaction> featured =
+                transactions
+                        .keyBy(Transaction::getAccountId, Types.STRING)
+                        .process(new AccountFeatureStage(), WeirTypes.FEATURED_TRANSACTION)
+                        .uid(Uids.ACCOUNT_FEATURES)
+                        .name("Account features");
+
+        DataStream<Score> scores =
+                featured.process(
+                                new ScoreTransactions(config.modelDir(), AccountFeatures.NAMES),
+                                WeirTypes.SCORE)
+                        .uid(Uids.SCORE)
+                        .name("Score (DL4J)");
+
+        sinks.writeEvents(transactions);
+        sinks.writeScores(scores);
+        sinks.writeDeadLetters(deadLetters);
+        return new Outputs(transactions, scores, deadLetters);
+    }
+
+    /** Settings the pipeline relies on whatever the cluster's defaults are. */
+    private static void configure(StreamExecutionEnvironment env, PipelineConfig config) {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        env.configure(conf);
+        env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        if (config.parallelism() > 0) {
+            env.setParallelism(config.parallelism());
+        }
+    }
+}

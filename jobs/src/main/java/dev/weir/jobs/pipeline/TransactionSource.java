@@ -1,0 +1,43 @@
+package dev.weir.jobs.pipeline;
+
+import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.operators.kafka.RawRecord;
+import dev.weir.operators.kafka.RawRecordDeserializer;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** The Kafka source of raw transaction records. */
+public final class TransactionSource {
+
+    private TransactionSource() {}
+
+    /**
+     * @param bounded stop at the offsets that are latest when the job starts (tests, backfills)
+     */
+    public static KafkaSource<RawRecord> build(PipelineConfig config, boolean bounded) {
+        KafkaSourceBuilder<RawRecord> builder =
+                KafkaSource.<RawRecord>builder()
+                        .setBootstrapServers(config.bootstrapServers())
+                        .setTopics(config.transactionsTopic())
+                        .setGroupId(config.groupId())
+                        .setDeserializer(new RawRecordDeserializer())
+                        .setProperty("isolation.level", "read_committed")
+                        .setProperty("commit.offsets.on.checkpoint", "true")
+                        .setStartingOffsets(startingOffsets(config.startingOffsets()));
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    @SuppressWarnings("deprecation")
+    private static OffsetsInitializer startingOffsets(String mode) {
+        return switch (mode) {
+            case "earliest" -> OffsetsInitializer.earliest();
+            case "latest" -> OffsetsInitializer.latest();
+            default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        };
+    }
+}

@@ -1,0 +1,27 @@
+package dev.weir.jobs.pipeline;
+
+/**
+ * Operator uids of the pipeline job. Savepoints map state to operators by these strings: once
+ * released, a uid never changes; a new operator gets a new one.
+ */
+public final class Uids {
+
+    public static final String SOURCE_TRANSACTIONS = "weir-source-transactions";
+    public static final String DECODE = "weir-decode-transactions";
+    public static final String ACCOUNT_FEATURES = "weir-features-account";
+    public static final String SCORE = "weir-score";
+
+    public static final String SINK_SCORES_KAFKA = "weir-sink-scores-kafka";
+    public static final String SINK_DLQ_KAFKA = "weir-sink-dlq-kafka";
+
+    public static final String TO_ROW_EVENTS = "weir-to-row-events";
+    public static final String TO_ROW_SCORES = "weir-to-row-scores";
+    public static final String TO_ROW_DLQ = "weir-to-row-dlq";
+
+    /** Iceberg derives its writer and committer uids from these suffixes. */
+    public static final String SINK_EVENTS_ICEBERG = "weir-sink-events-iceberg";
+    public static final String SINK_SCORES_ICEBERG = "weir-sink-scores-iceberg";
+    public static final String SINK_DLQ_ICEBERG = "weir-sink-dlq-iceberg";
+
+    private Uids() {}
+}

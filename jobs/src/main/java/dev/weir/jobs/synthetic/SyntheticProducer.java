@@ -1,0 +1,126 @@
+package dev.weir.jobs.synthetic;
+
+import dev.weir.operators.kafka.AvroRecordSerializer;
+import dev.weir.schemas.Transaction;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Writes synthetic transactions to Kafka at a steady rate, in Avro single-object encoding with
+ * the Kafka timestamp set to the event time, optionally mixing in malformed records.
+ */
+public final class SyntheticProducer implements AutoCloseable {
+
+    /** How many records of each kind were sent. */
+    public static final class Counts {
+        public final AtomicLong good = new AtomicLong();
+        public final AtomicLong fraud = new AtomicLong();
+        public final AtomicLong bad = new AtomicLong();
+
+        public long total() {
+            return good.get() + bad.get();
+        }
+    }
+
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final String topic;
+    private final TransactionGenerator generator;
+    private final SplittableRandom badRandom;
+    private final double badShare;
+    private final BinaryMessageEncoder<Transaction> encoder =
+            AvroRecordSerializer.encoderFor(Transaction.class);
+    private final Counts counts = new Counts();
+
+    public SyntheticProducer(String bootstrap, String topic, long seed, int accounts, double fraudShare, double badShare) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        this.producer = new KafkaProducer<>(props);
+        this.topic = topic;
+        this.generator = new TransactionGenerator(seed, accounts, fraudShare);
+        this.badRandom = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        this.badShare = badShare;
+    }
+
+    public Counts counts() {
+        return counts;
+    }
+
+    /**
+     * Sends {@code count} records (unbounded when negative) at {@code ratePerSecond}, until done
+     * or {@code stop} is set; returns the number sent.
+     */
+    public long run(long count, double ratePerSecond, AtomicBoolean stop) {
+        long start = System.nanoTime();
+        long sent = 0;
+        while ((count < 0 || sent < count) && !stop.get()) {
+            long due = start + (long) (sent * 1e9 / ratePerSecond);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                try {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            sendOne(System.currentTimeMillis());
+            sent++;
+        }
+        producer.flush();
+        return sent;
+    }
+
+    /** Sends one record with event time {@code now}; returns the transaction, or null for a bad record. */
+    public TransactionGenerator.Generated sendOne(long now) {
+        TransactionGenerator.Generated generated = generator.next(now);
+        Transaction txn = generated.transaction();
+        byte[] key = txn.getAccountId().getBytes(StandardCharsets.UTF_8);
+        if (badShare > 0 && badRandom.nextDouble() < badShare) {
+            producer.send(new ProducerRecord<>(topic, null, now, key, BadRecords.make(badRandom, encode(txn))));
+            counts.bad.incrementAndGet();
+            return null;
+        }
+        producer.send(new ProducerRecord<>(topic, null, now, key, encode(txn)));
+        counts.good.incrementAndGet();
+        if (generated.fraud()) {
+            counts.fraud.incrementAndGet();
+        }
+        return generated;
+    }
+
+    public void flush() {
+        producer.flush();
+    }
+
+    private byte[] encode(Transaction txn) {
+        try {
+            ByteBuffer buffer = encoder.encode(txn);
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

@@ -1,0 +1,103 @@
+package dev.weir.models;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+
+/**
+ * A trained model as it sits in a model directory: {@value #MODEL_FILE} (DL4J network) beside
+ * {@value #METADATA_FILE}.
+ */
+public final class ModelBundle {
+
+    public static final String MODEL_FILE = "model.zip";
+    public static final String METADATA_FILE = "metadata.json";
+
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final ModelMetadata metadata;
+    private final MultiLayerNetwork network;
+
+    public ModelBundle(ModelMetadata metadata, MultiLayerNetwork network) {
+        this.metadata = metadata;
+        this.network = network;
+    }
+
+    public ModelMetadata metadata() {
+        return metadata;
+    }
+
+    public MultiLayerNetwork network() {
+        return network;
+    }
+
+    /** Whether the directory holds a complete model. */
+    public static boolean exists(Path dir) {
+        return Files.isRegularFile(dir.resolve(MODEL_FILE))
+                && Files.isRegularFile(dir.resolve(METADATA_FILE));
+    }
+
+    public static ModelMetadata readMetadata(Path dir) {
+        try {
+            return JSON.readValue(dir.resolve(METADATA_FILE).toFile(), ModelMetadata.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read model metadata in " + dir, e);
+        }
+    }
+
+    /** Loads a model directory; fails with a message naming what is missing or inconsistent. */
+    public static ModelBundle load(Path dir) {
+        if (!exists(dir)) {
+            throw new IllegalArgumentException(
+                    "no model in "
+                            + dir.toAbsolutePath()
+                            + ": expected "
+                            + MODEL_FILE
+                            + " and "
+                            + METADATA_FILE
+                            + " (run `weir train --out "
+                            + dir
+                            + "`)");
+        }
+        ModelMetadata metadata = readMetadata(dir);
+        MultiLayerNetwork network;
+        try {
+            network = ModelSerializer.restoreMultiLayerNetwork(dir.resolve(MODEL_FILE).toFile(), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read model network in " + dir, e);
+        }
+        long inputs = network.layerInputSize(0);
+        if (inputs != metadata.featureCount()) {
+            throw new IllegalArgumentException(
+                    "model in "
+                            + dir
+                            + " takes "
+                            + inputs
+                            + " inputs but its metadata names "
+                            + metadata.featureCount()
+                            + " features");
+        }
+        return new ModelBundle(metadata, network);
+    }
+
+    /** Writes the model into the directory, metadata last so a reader never sees half a model. */
+    public void save(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "model", ".zip.tmp");
+            ModelSerializer.writeModel(network, tmp.toFile(), false);
+            Files.move(tmp, dir.resolve(MODEL_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Path metaTmp = Files.createTempFile(dir, "metadata", ".json.tmp");
+            JSON.writeValue(metaTmp.toFile(), metadata);
+            Files.move(metaTmp, dir.resolve(METADATA_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write model to " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.weir.models;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a scorer needs to know about a model besides its weights: the order of the features it
+ * expects, how to normalise them and where to cut the score into a decision.
+ *
+ * @param name model name, stable across versions
+ * @param version version of this model under its name
+ * @param featureNames the input vector's feature names, in order
+ * @param featureMeans per-feature mean subtracted before scoring
+ * @param featureStds per-feature standard deviation divided by before scoring (never 0)
+ * @param threshold scores at or above it are declined
+ * @param holdoutAuc AUC-ROC on the time-based hold-out
+ * @param holdoutPrecision precision at the threshold on the hold-out
+ * @param holdoutRecall recall at the threshold on the hold-out
+ * @param trainingRows rows used for fitting
+ * @param holdoutRows rows used for evaluation
+ * @param createdAt ISO-8601 instant the model was trained
+ */
+public record ModelMetadata(
+        String name,
+        String version,
+        List<String> featureNames,
+        double[] featureMeans,
+        double[] featureStds,
+        double threshold,
+        double holdoutAuc,
+        double holdoutPrecision,
+        double holdoutRecall,
+        long trainingRows,
+        long holdoutRows,
+        String createdAt) {
+
+    public ModelMetadata {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(version, "version");
+        featureNames = List.copyOf(featureNames);
+        if (featureMeans.length != featureNames.size() || featureStds.length != featureNames.size()) {
+            throw new IllegalArgumentException(
+                    "normalisation has "
+                            + featureMeans.length
+                            + "/"
+                            + featureStds.length
+                            + " values for "
+                            + featureNames.size()
+                            + " features");
+        }
+        for (double std : featureStds) {
+            if (!(std > 0)) {
+                throw new IllegalArgumentException("feature standard deviations must be > 0");
+            }
+        }
+        if (!(threshold >= 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
+        }
+    }
+
+    public int featureCount() {
+        return featureNames.size();
+    }
+}

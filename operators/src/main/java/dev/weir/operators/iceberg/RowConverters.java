@@ -1,0 +1,106 @@
+package dev.weir.operators.iceberg;
+
+import dev.weir.schemas.DeadLetter;
+import dev.weir.schemas.Score;
+import dev.weir.schemas.Transaction;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.table.data.GenericArrayData;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+
+/** Converts the pipeline's Avro records into Flink rows in the field order of {@link WeirTables}. */
+public final class RowConverters {
+
+    private RowConverters() {}
+
+    public static TypeInformation<RowData> rowType(Schema schema) {
+        return InternalTypeInfo.of(FlinkSchemaUtil.convert(schema));
+    }
+
+    /** A transaction as a row of the events table. */
+    public static final class EventRow implements MapFunction<Transaction, RowData> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public RowData map(Transaction t) {
+            return GenericRowData.of(
+                    str(t.getTransactionId()),
+                    str(t.getAccountId()),
+                    str(t.getCardId()),
+                    str(t.getMerchantId()),
+                    str(t.getMerchantCategory()),
+                    str(t.getDeviceId()),
+                    t.getAmountMinor(),
+                    str(t.getCurrency()),
+                    str(t.getCountry()),
+                    str(t.getChannel().name()),
+                    ts(t.getEventTime()),
+                    str(t.getCardNumber()),
+                    str(t.getEmail()),
+                    str(t.getIpAddress()));
+        }
+    }
+
+    /** A score as a row of the scores table. */
+    public static final class ScoreRow implements MapFunction<Score, RowData> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public RowData map(Score s) {
+            List<Double> features = s.getFeatures();
+            double[] values = new double[features.size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = features.get(i);
+            }
+            return GenericRowData.of(
+                    str(s.getTransactionId()),
+                    str(s.getAccountId()),
+                    str(s.getMerchantId()),
+                    str(s.getDeviceId()),
+                    s.getScore(),
+                    str(s.getDecision().name()),
+                    str(s.getModelName()),
+                    str(s.getModelVersion()),
+                    new GenericArrayData(values),
+                    ts(s.getEventTime()),
+                    ts(s.getScoringTime()));
+        }
+    }
+
+    /** A dead letter as a row of the dlq table. */
+    public static final class DeadLetterRow implements MapFunction<DeadLetter, RowData> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public RowData map(DeadLetter d) {
+            ByteBuffer raw = d.getRaw().duplicate();
+            byte[] bytes = new byte[raw.remaining()];
+            raw.get(bytes);
+            return GenericRowData.of(
+                    bytes,
+                    str(d.getSourceTopic()),
+                    d.getSourcePartition(),
+                    d.getSourceOffset(),
+                    str(d.getReason()),
+                    str(d.getErrorClass()),
+                    ts(d.getDeadLetterTime()));
+        }
+    }
+
+    private static StringData str(String s) {
+        return s == null ? null : StringData.fromString(s);
+    }
+
+    private static TimestampData ts(Instant instant) {
+        return TimestampData.fromInstant(instant);
+    }
+}

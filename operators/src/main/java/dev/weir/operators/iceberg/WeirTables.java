@@ -1,0 +1,98 @@
+package dev.weir.operators.iceberg;
+
+import java.util.Map;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.types.Types;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Iceberg tables the pipeline writes: their schemas, their day-of-event-time partitioning,
+ * and creation when missing. Field ids are fixed here forever: Iceberg evolves schemas by id.
+ */
+public final class WeirTables {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WeirTables.class);
+
+    public static final String EVENTS = "events";
+    public static final String SCORES = "scores";
+    public static final String DLQ = "dlq";
+
+    public static final Schema EVENTS_SCHEMA =
+            new Schema(
+                    Types.NestedField.required(1, "transaction_id", Types.StringType.get()),
+                    Types.NestedField.required(2, "account_id", Types.StringType.get()),
+                    Types.NestedField.required(3, "card_id", Types.StringType.get()),
+                    Types.NestedField.required(4, "merchant_id", Types.StringType.get()),
+                    Types.NestedField.required(5, "merchant_category", Types.StringType.get()),
+                    Types.NestedField.optional(6, "device_id", Types.StringType.get()),
+                    Types.NestedField.required(7, "amount_minor", Types.LongType.get()),
+                    Types.NestedField.required(8, "currency", Types.StringType.get()),
+                    Types.NestedField.required(9, "country", Types.StringType.get()),
+                    Types.NestedField.required(10, "channel", Types.StringType.get()),
+                    Types.NestedField.required(11, "event_time", Types.TimestampType.withZone()),
+                    Types.NestedField.optional(12, "card_number", Types.StringType.get()),
+                    Types.NestedField.optional(13, "email", Types.StringType.get()),
+                    Types.NestedField.optional(14, "ip_address", Types.StringType.get()));
+
+    public static final Schema SCORES_SCHEMA =
+            new Schema(
+                    Types.NestedField.required(1, "transaction_id", Types.StringType.get()),
+                    Types.NestedField.required(2, "account_id", Types.StringType.get()),
+                    Types.NestedField.required(3, "merchant_id", Types.StringType.get()),
+                    Types.NestedField.optional(4, "device_id", Types.StringType.get()),
+                    Types.NestedField.required(5, "score", Types.DoubleType.get()),
+                    Types.NestedField.required(6, "decision", Types.StringType.get()),
+                    Types.NestedField.required(7, "model_name", Types.StringType.get()),
+                    Types.NestedField.required(8, "model_version", Types.StringType.get()),
+                    Types.NestedField.required(
+                            9, "features", Types.ListType.ofRequired(12, Types.DoubleType.get())),
+                    Types.NestedField.required(10, "event_time", Types.TimestampType.withZone()),
+                    Types.NestedField.required(11, "scoring_time", Types.TimestampType.withZone()));
+
+    public static final Schema DLQ_SCHEMA =
+            new Schema(
+                    Types.NestedField.required(1, "raw", Types.BinaryType.get()),
+                    Types.NestedField.required(2, "source_topic", Types.StringType.get()),
+                    Types.NestedField.required(3, "source_partition", Types.IntegerType.get()),
+                    Types.NestedField.required(4, "source_offset", Types.LongType.get()),
+                    Types.NestedField.required(5, "reason", Types.StringType.get()),
+                    Types.NestedField.optional(6, "error_class", Types.StringType.get()),
+                    Types.NestedField.required(7, "dead_letter_time", Types.TimestampType.withZone()));
+
+    private static final Map<String, Schema> SCHEMAS =
+            Map.of(EVENTS, EVENTS_SCHEMA, SCORES, SCORES_SCHEMA, DLQ, DLQ_SCHEMA);
+
+    private static final Map<String, String> PARTITION_TIME =
+            Map.of(EVENTS, "event_time", SCORES, "event_time", DLQ, "dead_letter_time");
+
+    private WeirTables() {}
+
+    public static PartitionSpec partitionSpec(String table) {
+        return PartitionSpec.builderFor(SCHEMAS.get(table)).day(PARTITION_TIME.get(table)).build();
+    }
+
+    /** Creates the namespace and every pipeline table that does not exist yet. */
+    public static void ensure(Catalog catalog, String namespace) {
+        Namespace ns = Namespace.of(namespace);
+        if (catalog instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(ns)) {
+            namespaces.createNamespace(ns);
+        }
+        for (Map.Entry<String, Schema> table : SCHEMAS.entrySet()) {
+            TableIdentifier id = TableIdentifier.of(ns, table.getKey());
+            if (!catalog.tableExists(id)) {
+                catalog.createTable(
+                        id,
+                        table.getValue(),
+                        partitionSpec(table.getKey()),
+                        Map.of("format-version", "2", "write.format.default", "parquet"));
+                LOG.info("created Iceberg table {}", id);
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.weir.operators.types;
+
+import dev.weir.schemas.DeadLetter;
+import dev.weir.schemas.FeaturedTransaction;
+import dev.weir.schemas.Score;
+import dev.weir.schemas.Transaction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+
+/**
+ * Type information of the pipeline's Avro records: serialized with Avro (never Kryo), and able
+ * to evolve by Avro's resolution rules when they sit in state.
+ */
+public final class WeirTypes {
+
+    public static final TypeInformation<Transaction> TRANSACTION = new AvroTypeInfo<>(Transaction.class);
+    public static final TypeInformation<FeaturedTransaction> FEATURED_TRANSACTION =
+            new AvroTypeInfo<>(FeaturedTransaction.class);
+    public static final TypeInformation<Score> SCORE = new AvroTypeInfo<>(Score.class);
+    public static final TypeInformation<DeadLetter> DEAD_LETTER = new AvroTypeInfo<>(DeadLetter.class);
+
+    private WeirTypes() {}
+}
