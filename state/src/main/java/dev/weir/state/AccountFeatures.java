@@ -11,7 +11,8 @@ import java.util.List;
  * <p>A value at event time t covers the events of the same account whose minute pane lies in
  * [pane(t) - 59, pane(t)], the current event included. An out-of-order event lands in its own
  * pane as long as that pane is still inside the hour that ends at the newest event; an older
- * one no longer fits any window and only updates the "last event" fields.
+ * one no longer fits any window: its count and sum cover only what the window still holds (so
+ * not itself), and it only updates the "last event" fields. Callers count such events as late.
  */
 public final class AccountFeatures {
 
@@ -66,7 +67,8 @@ public final class AccountFeatures {
         long sum = 0;
         for (int i = 0; i < AccountWindow.PANES; i++) {
             long p = window.paneIndex[i];
-            if (p <= pane && p > pane - AccountWindow.PANES) {
+            // Slots may still hold panes that left the hour of the newest event; skip them.
+            if (p <= pane && p > pane - AccountWindow.PANES && p > newestPane - AccountWindow.PANES) {
                 count += window.paneCount[i];
                 sum += window.paneAmountMinor[i];
             }

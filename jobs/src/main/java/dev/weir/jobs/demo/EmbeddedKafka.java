@@ -114,9 +114,38 @@ public final class EmbeddedKafka implements AutoCloseable {
                     }
                 }
             }
+            awaitLeaders(admin, List.of(topics));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Waits until every partition's leader serves it: an idempotent producer that writes before
+     * that gets NOT_LEADER_OR_FOLLOWER and can then stall on out-of-order sequence numbers.
+     */
+    private static void awaitLeaders(Admin admin, List<String> topics) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (true) {
+            try {
+                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> partitions =
+                        new java.util.HashMap<>();
+                admin.describeTopics(topics).allTopicNames().get().values().forEach(d ->
+                        d.partitions().forEach(p -> partitions.put(
+                                new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
+                                org.apache.kafka.clients.admin.OffsetSpec.latest())));
+                // Only the partition leader's replica manager answers this: once it does, the
+                // partition takes writes.
+                admin.listOffsets(partitions).all().get();
+                return;
+            } catch (ExecutionException e) {
+                // Not visible yet; retry.
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("topics " + topics + " got no leader within 30 s");
+            }
+            Thread.sleep(50);
         }
     }
 

@@ -27,11 +27,15 @@ public class AccountFeatureStage
             new ValueStateDescriptor<>("account-window", AccountWindow.class);
 
     public static final String METRIC_GROUP = "weir";
+    /** Events behind the watermark: processed, counted. */
     public static final String LATE_EVENTS = "lateEvents";
+    /** Events older than the account's hour window: they cannot count in it. */
+    public static final String TOO_LATE_FOR_WINDOW = "eventsTooLateForWindow";
     public static final String STATES_EXPIRED = "accountStatesExpired";
 
     private transient ValueState<AccountWindow> window;
     private transient Counter lateEvents;
+    private transient Counter tooLate;
     private transient Counter expired;
 
     @Override
@@ -39,6 +43,7 @@ public class AccountFeatureStage
         window = getRuntimeContext().getState(WINDOW);
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(METRIC_GROUP);
         lateEvents = group.counter(LATE_EVENTS);
+        tooLate = group.counter(TOO_LATE_FOR_WINDOW);
         expired = group.counter(STATES_EXPIRED);
     }
 
@@ -53,6 +58,9 @@ public class AccountFeatureStage
         if (current == null) {
             current = AccountWindow.empty();
         } else {
+            if (AccountFeatures.tooLateForWindow(current, eventTime)) {
+                tooLate.inc();
+            }
             ctx.timerService().deleteEventTimeTimer(AccountFeatures.expiryTime(current));
         }
         double[] values = AccountFeatures.update(current, txn);

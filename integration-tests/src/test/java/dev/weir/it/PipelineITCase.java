@@ -1,0 +1,396 @@
+package dev.weir.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.jobs.config.WeirOptions;
+import dev.weir.jobs.pipeline.Catalogs;
+import dev.weir.jobs.pipeline.KafkaIcebergSinks;
+import dev.weir.jobs.pipeline.PipelineSinks;
+import dev.weir.jobs.pipeline.PipelineWorkflow;
+import dev.weir.jobs.pipeline.TransactionSource;
+import dev.weir.jobs.synthetic.BadRecords;
+import dev.weir.jobs.synthetic.TransactionGenerator;
+import dev.weir.operators.iceberg.WeirTables;
+import dev.weir.operators.kafka.AvroRecordSerializer;
+import dev.weir.operators.types.WeirTypes;
+import dev.weir.schemas.DeadLetter;
+import dev.weir.schemas.Score;
+import dev.weir.schemas.Transaction;
+import dev.weir.state.AccountFeatures;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pipeline end to end on a real Kafka broker, a Flink MiniCluster and an Iceberg Hadoop
+ * catalog: every good event scored exactly once in Kafka (read committed) and in Iceberg, every
+ * malformed record in the dead letters with its reason, with and without a failure.
+ */
+class PipelineITCase {
+
+    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = TestEnvironment.miniCluster();
+
+    private static final int GOOD = 1_500;
+    private static final int BAD = 80;
+    private static final int BLANK_ACCOUNT = 5;
+
+    /** Planned failures thrown, across the whole test JVM. */
+    static final AtomicInteger PLANNED_FAILURES = new AtomicInteger();
+
+    @TempDir Path warehouse;
+
+    @Test
+    void everyRecordEndsUpScoredOnceOrDeadLettered() throws Exception {
+        run(false);
+    }
+
+    @Test
+    void exactlyOnceAcrossAFailureAfterACheckpoint() throws Exception {
+        int before = PLANNED_FAILURES.get();
+        run(true);
+        assertThat(PLANNED_FAILURES.get() - before)
+                .as("the planned failure happened, so recovery was exercised")
+                .isEqualTo(1);
+    }
+
+    private void run(boolean failOnce) throws Exception {
+        String suffix = TestEnvironment.uniqueName("t");
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put(WeirOptions.KAFKA_BOOTSTRAP.key(), TestEnvironment.kafka().bootstrapServers());
+        settings.put(WeirOptions.TOPIC_TRANSACTIONS.key(), "transactions-" + suffix);
+        settings.put(WeirOptions.TOPIC_SCORES.key(), "scores-" + suffix);
+        settings.put(WeirOptions.TOPIC_DLQ.key(), "dlq-" + suffix);
+        settings.put(WeirOptions.GROUP_ID.key(), "group-" + suffix);
+        settings.put(WeirOptions.TRANSACTIONAL_ID_PREFIX.key(), "tx-" + suffix);
+        settings.put(WeirOptions.WAREHOUSE.key(), warehouse.toString());
+        settings.put(WeirOptions.MODEL_DIR.key(), TestEnvironment.model().toString());
+        settings.put(WeirOptions.CHECKPOINT_INTERVAL.key(), "500ms");
+        settings.put(WeirOptions.TRANSACTION_TIMEOUT.key(), "5min");
+        settings.put(WeirOptions.PARALLELISM.key(), String.valueOf(TestEnvironment.PARALLELISM));
+        PipelineConfig config = PipelineConfig.from(settings);
+        TestEnvironment.kafka()
+                .createTopics(2, config.transactionsTopic(), config.scoresTopic(), config.dlqTopic());
+
+        Input input = produce(config.bootstrapServers(), config.transactionsTopic());
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Configuration restart = new Configuration();
+        restart.set(RestartStrategyOptions.RESTART_STRATEGY, failOnce ? "fixed-delay" : "none");
+        restart.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
+        restart.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+        env.configure(restart);
+
+        var catalogLoader = Catalogs.loader(config);
+        Catalog catalog = catalogLoader.loadCatalog();
+        WeirTables.ensure(catalog, config.namespace());
+        PipelineSinks sinks = new KafkaIcebergSinks(config, catalogLoader);
+        if (failOnce) {
+            sinks = new FailingOnceSinks(sinks);
+        }
+        if (!failOnce) {
+            // Bounded: the job ends at the offsets that were latest at its start.
+            PipelineWorkflow.define(env, config, TransactionSource.build(config, true), sinks);
+            env.execute("pipeline-it-" + suffix);
+        } else {
+            // Continuous, as in production: run until every expected record is committed in
+            // Kafka and Iceberg, let two more checkpoints pass so that any duplicate would show,
+            // then cancel. (A bounded run is not used here: Iceberg's IcebergWriteAggregator
+            // stamps its end-of-input commit with a checkpoint id it cannot restore after a
+            // failover, and the committer then drops that commit as already done.)
+            PipelineWorkflow.define(env, config, TransactionSource.build(config, false), sinks);
+            JobClient job = env.executeAsync("pipeline-it-" + suffix);
+            try {
+                awaitOutput(config, catalog, input, Duration.ofMinutes(3));
+                Thread.sleep(2 * 500 + 1_000);
+            } finally {
+                job.cancel().get();
+            }
+        }
+
+        // Kafka, read committed: each good event scored exactly once, each bad one dead-lettered.
+        List<Score> scores = readCommitted(config.bootstrapServers(), config.scoresTopic(), Score.class);
+        List<String> scoredIds = scores.stream().map(Score::getTransactionId).toList();
+        assertThat(scoredIds).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(scoredIds)).isEqualTo(input.goodIds);
+        for (Score score : scores) {
+            assertThat(score.getFeatures()).hasSize(AccountFeatures.NAMES.size());
+            assertThat(score.getScore()).isBetween(0.0, 1.0);
+            assertThat(score.getModelVersion()).isEqualTo("1");
+        }
+
+        List<DeadLetter> dead = readCommitted(config.bootstrapServers(), config.dlqTopic(), DeadLetter.class);
+        Map<String, DeadLetter> deadByPosition = new HashMap<>();
+        for (DeadLetter d : dead) {
+            assertThat(deadByPosition.put(d.getSourcePartition() + "@" + d.getSourceOffset(), d))
+                    .as("dead letter for %s@%s only once", d.getSourcePartition(), d.getSourceOffset())
+                    .isNull();
+        }
+        assertThat(deadByPosition.keySet()).isEqualTo(input.badRecords.keySet());
+        for (Map.Entry<String, byte[]> bad : input.badRecords.entrySet()) {
+            DeadLetter d = deadByPosition.get(bad.getKey());
+            assertThat(bytes(d.getRaw())).isEqualTo(bad.getValue());
+            assertThat(d.getReason()).isNotBlank();
+            assertThat(d.getSourceTopic()).isEqualTo(config.transactionsTopic());
+        }
+        assertThat(dead.stream().filter(d -> d.getReason().equals("account_id is blank")).count())
+                .isEqualTo(BLANK_ACCOUNT);
+        assertThat(scores.size() + dead.size()).isEqualTo(input.total);
+
+        // Iceberg: the same exact sets, committed once.
+        List<String> eventIds = column(catalog, config, WeirTables.EVENTS, "transaction_id");
+        assertThat(eventIds).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(eventIds)).isEqualTo(input.goodIds);
+        List<String> icebergScoreIds = column(catalog, config, WeirTables.SCORES, "transaction_id");
+        assertThat(icebergScoreIds).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(icebergScoreIds)).isEqualTo(input.goodIds);
+        List<String> dlqPositions = new ArrayList<>();
+        Table dlq = catalog.loadTable(TableIdentifier.of(config.namespace(), WeirTables.DLQ));
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(dlq).build()) {
+            for (Record row : rows) {
+                dlqPositions.add(row.getField("source_partition") + "@" + row.getField("source_offset"));
+            }
+        }
+        assertThat(dlqPositions).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(dlqPositions)).isEqualTo(input.badRecords.keySet());
+    }
+
+    private static void awaitOutput(PipelineConfig config, Catalog catalog, Input input, Duration timeout)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int bad = input.badRecords.size();
+        while (true) {
+            boolean done =
+                    readCommitted(config.bootstrapServers(), config.scoresTopic(), Score.class).size() >= GOOD
+                            && readCommitted(config.bootstrapServers(), config.dlqTopic(), DeadLetter.class).size() >= bad
+                            && column(catalog, config, WeirTables.EVENTS, "transaction_id").size() >= GOOD
+                            && column(catalog, config, WeirTables.SCORES, "transaction_id").size() >= GOOD
+                            && column(catalog, config, WeirTables.DLQ, "source_offset").size() >= bad;
+            if (done) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the pipeline did not deliver every record within " + timeout);
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** What was produced: good transaction ids and the bytes of each bad record by position. */
+    private record Input(Set<String> goodIds, Map<String, byte[]> badRecords, int total) {}
+
+    private static Input produce(String bootstrap, String topic) throws Exception {
+        TransactionGenerator generator = new TransactionGenerator(99L, 300, 0.03);
+        BinaryMessageEncoder<Transaction> encoder = AvroRecordSerializer.encoderFor(Transaction.class);
+        SplittableRandom random = new SplittableRandom(5);
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+
+        Set<String> goodIds = new HashSet<>();
+        Map<Future<RecordMetadata>, byte[]> badSends = new LinkedHashMap<>();
+        long start = System.currentTimeMillis() - 600_000;
+        int total = GOOD + BAD + BLANK_ACCOUNT;
+        // Spread the bad records evenly through the stream.
+        Set<Integer> badAt = new HashSet<>();
+        while (badAt.size() < BAD + BLANK_ACCOUNT) {
+            badAt.add(random.nextInt(total));
+        }
+        int blankLeft = BLANK_ACCOUNT;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            for (int i = 0; i < total; i++) {
+                long eventTime = start + i * 200L;
+                Transaction txn = generator.next(eventTime).transaction();
+                byte[] key = txn.getAccountId().getBytes(StandardCharsets.UTF_8);
+                byte[] value = bytes(encoder.encode(txn));
+                if (badAt.contains(i)) {
+                    if (blankLeft > 0) {
+                        blankLeft--;
+                        value = bytes(encoder.encode(Transaction.newBuilder(txn).setAccountId(" ").build()));
+                    } else {
+                        value = BadRecords.make(random, value);
+                    }
+                    badSends.put(producer.send(new ProducerRecord<>(topic, null, eventTime, key, value)), value);
+                } else {
+                    producer.send(new ProducerRecord<>(topic, null, eventTime, key, value));
+                    goodIds.add(txn.getTransactionId());
+                }
+            }
+            producer.flush();
+        }
+        Map<String, byte[]> bad = new HashMap<>();
+        for (Map.Entry<Future<RecordMetadata>, byte[]> sent : badSends.entrySet()) {
+            RecordMetadata m = sent.getKey().get();
+            bad.put(m.partition() + "@" + m.offset(), sent.getValue());
+        }
+        assertThat(goodIds).hasSize(GOOD);
+        assertThat(bad).hasSize(BAD + BLANK_ACCOUNT);
+        return new Input(goodIds, bad, total);
+    }
+
+    /** Everything committed in the topic, decoded. */
+    static <T extends SpecificRecord> List<T> readCommitted(String bootstrap, String topic, Class<T> type) {
+        SpecificData data = SpecificData.getForClass(type);
+        BinaryMessageDecoder<T> decoder = new BinaryMessageDecoder<>(data, data.getSchema(type));
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        List<T> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions =
+                    consumer.partitionsFor(topic).stream()
+                            .map(p -> new TopicPartition(topic, p.partition()))
+                            .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new AssertionError("could not read " + topic + " to its end " + end);
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    try {
+                        out.add(decoder.decode(record.value()));
+                    } catch (Exception e) {
+                        throw new AssertionError("undecodable record in " + topic, e);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> column(Catalog catalog, PipelineConfig config, String table, String field)
+            throws Exception {
+        List<String> values = new ArrayList<>();
+        Table t = catalog.loadTable(TableIdentifier.of(config.namespace(), table));
+        t.refresh();
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(t).build()) {
+            for (Record row : rows) {
+                values.add(String.valueOf(row.getField(field)));
+            }
+        }
+        return values;
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer b = buffer.duplicate();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    /** Production sinks behind an operator that fails once, after a checkpoint completed. */
+    private static final class FailingOnceSinks implements PipelineSinks {
+        private final PipelineSinks delegate;
+
+        FailingOnceSinks(PipelineSinks delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void writeEvents(DataStream<Transaction> events) {
+            delegate.writeEvents(events);
+        }
+
+        @Override
+        public void writeScores(DataStream<Score> scores) {
+            delegate.writeScores(
+                    scores.map(new FailOnceAfterCheckpoint(), WeirTypes.SCORE)
+                            .uid("it-fail-once")
+                            .name("Planned failure"));
+        }
+
+        @Override
+        public void writeDeadLetters(DataStream<DeadLetter> deadLetters) {
+            delegate.writeDeadLetters(deadLetters);
+        }
+    }
+
+    /**
+     * On the first attempt of subtask 0, slows down until a checkpoint has completed and then
+     * throws once; later attempts pass everything through.
+     */
+    static final class FailOnceAfterCheckpoint extends RichMapFunction<Score, Score> implements CheckpointListener {
+        private static final long serialVersionUID = 1L;
+        private transient boolean armed;
+        private transient volatile boolean checkpointCompleted;
+        private transient long seen;
+
+        @Override
+        public void open(OpenContext openContext) {
+            armed = getRuntimeContext().getTaskInfo().getAttemptNumber() == 0
+                    && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
+        }
+
+        @Override
+        public Score map(Score score) throws Exception {
+            if (armed) {
+                seen++;
+                if (checkpointCompleted && seen > 50) {
+                    armed = false;
+                    PLANNED_FAILURES.incrementAndGet();
+                    throw new IllegalStateException("planned failure after a completed checkpoint");
+                }
+                Thread.sleep(5);
+            }
+            return score;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            checkpointCompleted = true;
+        }
+    }
+}

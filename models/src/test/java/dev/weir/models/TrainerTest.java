@@ -1,0 +1,60 @@
+package dev.weir.models;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+
+    @TempDir Path dir;
+
+    @Test
+    void learnsASeparableSignalAndRoundTripsThroughTheModelDirectory() throws Exception {
+        Random random = new Random(1);
+        int n = 4_000;
+        double[][] x = new double[n][];
+        boolean[] y = new boolean[n];
+        long[] t = new long[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = random.nextDouble() < 0.05;
+            double signal = y[i] ? 2.5 : 0.0;
+            x[i] = new double[] {signal + random.nextGaussian(), random.nextGaussian() * 10, 100 + random.nextGaussian()};
+            t[i] = i * 1000L;
+        }
+        TrainerConfig config = new TrainerConfig(List.of(8), 5, 0.01, 128, 0.25, 5L);
+        ModelBundle bundle = new Trainer(config).train("m", "3", List.of("a", "b", "c"), x, y, t);
+        ModelMetadata meta = bundle.metadata();
+        assertThat(meta.holdoutAuc()).isGreaterThan(0.9);
+        assertThat(meta.trainingRows()).isEqualTo(3_000);
+        assertThat(meta.holdoutRows()).isEqualTo(1_000);
+        assertThat(meta.featureMeans()[2]).isBetween(99.0, 101.0);
+
+        bundle.save(dir);
+        assertThat(ModelBundle.exists(dir)).isTrue();
+        ModelBundle loaded = ModelBundle.load(dir);
+        assertThat(loaded.metadata().featureNames()).containsExactly("a", "b", "c");
+        assertThat(loaded.metadata().version()).isEqualTo("3");
+        Scorer before = new Scorer(bundle);
+        Scorer after = new Scorer(loaded);
+        for (int i = 0; i < 50; i++) {
+            assertThat(after.score(x[i])).isEqualTo(before.score(x[i]));
+            assertThat(after.score(x[i])).isBetween(0.0, 1.0);
+        }
+    }
+
+    @Test
+    void missingOrInconsistentModelsFailWithAClearMessage() throws Exception {
+        assertThatThrownBy(() -> ModelBundle.load(dir)).hasMessageContaining("no model in");
+        Files.writeString(dir.resolve(ModelBundle.METADATA_FILE), "{}");
+        assertThat(ModelBundle.exists(dir)).isFalse();
+        assertThatThrownBy(() -> new ModelMetadata("m", "1", List.of("a"), new double[] {0}, new double[] {0}, 0.5, 0, 0, 0, 0, 0, "x"))
+                .hasMessageContaining("standard deviations");
+        assertThatThrownBy(() -> new TrainerConfig(List.of(), 1, 0.1, 1, 0.2, 1)).hasMessageContaining("hidden");
+    }
+}
