@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -115,21 +114,20 @@ public final class DemoCommand {
             flink.setString("restart-strategy.fixed-delay.delay", "2 s");
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
             PipelineJob.build(env, config);
+            Map<String, Long> rowsBefore = icebergRows(config);
             JobClient job = env.executeAsync(PipelineJob.JOB_NAME);
-            out.println("Pipeline running as Flink job " + job.getJobID()
+            out.println("Pipeline submitted as Flink job " + job.getJobID()
                     + "; dashboard: http://127.0.0.1:" + dashboardPort);
+            awaitTasksRunning(dashboardPort, job, out);
 
-            CountDownLatch finished = new CountDownLatch(1);
             AtomicBoolean stop = new AtomicBoolean();
-            Thread hook = new Thread(() -> {
-                stop.set(true);
-                try {
-                    finished.await(90, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+            StopSignals.onInterrupt(() -> {
+                if (stop.getAndSet(true)) {
+                    out.println("Stopping immediately.");
+                    Runtime.getRuntime().halt(130);
                 }
-            }, "weir-demo-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
+                out.println("Stop requested: finishing cleanly (Ctrl-C again to quit at once)...");
+            });
 
             try (SyntheticProducer producer = new SyntheticProducer(broker.bootstrapServers(),
                             config.transactionsTopic(), seed + 1, accounts, 0.02, badShare);
@@ -174,14 +172,7 @@ public final class DemoCommand {
                     out.println("  pipeline stopped with savepoint " + savepoint);
                 }
                 Thread.sleep(500);
-                summary(out, producedSeconds, producer.counts(), watcher, config, warehouse);
-            } finally {
-                finished.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // Ctrl-C: the hook is running and waits for us.
-                }
+                summary(out, producedSeconds, producer.counts(), watcher, config, warehouse, rowsBefore);
             }
         }
     }
@@ -193,14 +184,20 @@ public final class DemoCommand {
     }
 
     private static void summary(PrintStream out, double seconds, SyntheticProducer.Counts produced,
-            OutputWatcher watcher, PipelineConfig config, Path warehouse) {
+            OutputWatcher watcher, PipelineConfig config, Path warehouse, Map<String, Long> rowsBefore) {
         out.println();
         out.println("Weir demo summary");
         out.printf("  events produced   %d in %.0f s (%d good of which %d fraud, %d malformed)%n",
                 produced.total(), seconds, produced.good.get(), produced.fraud.get(), produced.bad.get());
         out.printf("  scored            %d (declined %d)%n", watcher.scored.get(), watcher.declined.get());
         out.printf("  dead letters      %d%n", watcher.deadLetters.get());
-        out.printf("  Iceberg rows      %s   (warehouse %s)%n", icebergCounts(config), warehouse);
+        Map<String, Long> rowsAfter = icebergRows(config);
+        StringBuilder rows = new StringBuilder();
+        for (Map.Entry<String, Long> table : rowsAfter.entrySet()) {
+            long added = table.getValue() - rowsBefore.getOrDefault(table.getKey(), 0L);
+            rows.append(rows.length() == 0 ? "" : ", ").append(table.getKey()).append(' ').append(added);
+        }
+        out.printf("  Iceberg rows      %s added (warehouse %s)%n", rows, warehouse);
         out.printf("  throughput        %.0f events/s scored%n", watcher.scored.get() / Math.max(1e-9, seconds));
         long[] p = watcher.percentiles();
         if (p != null) {
@@ -213,19 +210,49 @@ public final class DemoCommand {
         }
     }
 
-    private static String icebergCounts(PipelineConfig config) {
+    /** Committed rows per table, from the current snapshot's summary. */
+    private static Map<String, Long> icebergRows(PipelineConfig config) {
         Catalog catalog = dev.weir.jobs.pipeline.Catalogs.loader(config).loadCatalog();
-        StringBuilder sb = new StringBuilder();
+        Map<String, Long> rows = new LinkedHashMap<>();
         for (String name : new String[] {WeirTables.EVENTS, WeirTables.SCORES, WeirTables.DLQ}) {
             Table table = catalog.loadTable(TableIdentifier.of(config.namespace(), name));
             Snapshot snapshot = table.currentSnapshot();
-            String total = snapshot == null ? "0" : snapshot.summary().getOrDefault("total-records", "?");
-            if (sb.length() > 0) {
-                sb.append(", ");
-            }
-            sb.append(config.namespace()).append('.').append(name).append(' ').append(total);
+            long total = snapshot == null ? 0 : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0"));
+            rows.put(config.namespace() + "." + name, total);
         }
-        return sb.toString();
+        return rows;
+    }
+
+    /**
+     * Waits until every task of the job runs (models loaded in open()), so that the producer
+     * does not measure start-up as latency. Reads the job's status from the dashboard's REST API.
+     */
+    private static void awaitTasksRunning(int port, JobClient job, PrintStream out) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + port + "/jobs/" + job.getJobID());
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                String body = http.send(java.net.http.HttpRequest.newBuilder(uri).GET().build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                com.fasterxml.jackson.databind.JsonNode vertices = json.readTree(body).path("vertices");
+                boolean allRunning = vertices.size() > 0;
+                for (com.fasterxml.jackson.databind.JsonNode vertex : vertices) {
+                    allRunning &= vertex.path("status").asText().equals("RUNNING");
+                }
+                if (allRunning) {
+                    return;
+                }
+            } catch (java.io.IOException e) {
+                // The REST endpoint is still starting.
+            }
+            if (job.getJobStatus().get().isGloballyTerminalState()) {
+                throw new IllegalStateException("the pipeline ended while starting: " + job.getJobStatus().get());
+            }
+            Thread.sleep(250);
+        }
+        out.println("  (the pipeline's tasks are still starting; producing anyway)");
     }
 
     static void deleteRecursively(Path dir) {
