@@ -1,0 +1,408 @@
+package dev.weir.state.features;
+
+import dev.weir.state.expr.Expression;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
+import java.io.DataInputStream;
+import java.io.DataOutput;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.IndexedRecord;
+
+/**
+ * One entity's feature definitions compiled against an input record schema: creates, updates
+ * and (de)serializes {@link EntityState}. Used alike by the streaming stage, the batch backfill
+ * and training, so all three compute the same bits. Not thread-safe (one per subtask).
+ *
+ * <p>Per event: one filter evaluation per distinct filter, one O(1) amortised update per
+ * feature, one pass over derived expressions.
+ */
+public final class EntityEngine {
+
+    /** What {@link #update} did with an event. */
+    public enum Outcome {
+        AGGREGATED,
+        /** Older than the allowed lateness behind the entity's newest event: nothing changed. */
+        TOO_LATE
+    }
+
+    private static final int FORMAT = 1;
+
+    private final EntitySpec spec;
+    private final FieldReader key;
+    private final FieldReader[] fields;
+    private final int[] filterOf;
+    private final Expression[] filters;
+    private final boolean[] matches;
+    private final Expression[] derived;
+    private final int[] offsets;
+    private final int width;
+    private final long allowedLatenessMillis;
+    private final long ttlMillis;
+    private final Map<String, Integer> localIndex = new HashMap<>();
+    private final List<List<Integer>> derivedInputs = new ArrayList<>();
+    private final Bindings bindings = new Bindings();
+    private final EntityState.Layout layout;
+
+    public EntityEngine(EntitySpec spec, Schema recordSchema) {
+        this.spec = spec;
+        this.key = FieldReader.of(recordSchema, spec.keyField());
+        List<FeatureSpec> features = spec.features();
+        int n = features.size();
+        this.fields = new FieldReader[n];
+        this.filterOf = new int[n];
+        this.derived = new Expression[n];
+        this.offsets = new int[n];
+        Map<String, Integer> distinctFilters = new LinkedHashMap<>();
+        int offset = 0;
+        for (int i = 0; i < n; i++) {
+            FeatureSpec f = features.get(i);
+            localIndex.put(f.name(), i);
+            offsets[i] = offset;
+            offset += f.width();
+            if (f.field() != null) {
+                fields[i] = FieldReader.of(recordSchema, f.field());
+                if (!fields[i].numeric() && f.aggregation() != Aggregation.DISTINCT_COUNT
+                        && f.aggregation() != Aggregation.COUNT) {
+                    throw new IllegalArgumentException("feature '" + f.name() + "' of entity '" + spec.name()
+                            + "': " + f.aggregation() + " needs a numeric field, '" + f.field() + "' is not");
+                }
+            }
+            filterOf[i] = -1;
+            if (f.filter() != null) {
+                Expression filter = Expression.parse(f.filter());
+                for (String id : filter.identifiers()) {
+                    bindings.field(recordSchema, id);
+                }
+                filterOf[i] = distinctFilters.computeIfAbsent(f.filter(), k -> distinctFilters.size());
+            }
+        }
+        this.width = offset;
+        this.filters = new Expression[distinctFilters.size()];
+        distinctFilters.forEach((text, idx) -> filters[idx] = Expression.parse(text));
+        this.matches = new boolean[filters.length];
+        for (int i = 0; i < n; i++) {
+            FeatureSpec f = features.get(i);
+            List<Integer> inputs = new ArrayList<>();
+            if (f.aggregation() == Aggregation.DERIVED) {
+                derived[i] = Expression.parse(f.expression());
+                for (String id : derived[i].identifiers()) {
+                    Integer local = localIndex.get(baseName(id));
+                    if (local != null) {
+                        if (local >= i && features.get(local).aggregation() == Aggregation.DERIVED) {
+                            throw new IllegalArgumentException("derived feature '" + f.name() + "' of entity '"
+                                    + spec.name() + "' refers to derived feature '" + id + "' declared after it");
+                        }
+                        inputs.add(local);
+                    } else {
+                        bindings.field(recordSchema, id);
+                    }
+                }
+            }
+            derivedInputs.add(inputs);
+        }
+        this.allowedLatenessMillis = spec.allowedLateness().toMillis();
+        this.ttlMillis = spec.effectiveTtl().toMillis();
+        String[] names = new String[n];
+        long[] fingerprints = new long[n];
+        for (int i = 0; i < n; i++) {
+            names[i] = features.get(i).name();
+            fingerprints[i] = features.get(i).fingerprint();
+        }
+        this.layout = new EntityState.Layout(names, fingerprints);
+    }
+
+    private static String baseName(String id) {
+        int dot = id.indexOf('.');
+        return dot < 0 ? id : id.substring(0, dot);
+    }
+
+    public EntitySpec spec() {
+        return spec;
+    }
+
+    /** Number of values this entity adds to the vector. */
+    public int width() {
+        return width;
+    }
+
+    /** The entity key of a record, or null when the key field is null or blank. */
+    public String key(IndexedRecord record) {
+        String k = key.string(record);
+        if (k == null && key.numeric()) {
+            double v = key.number(record);
+            k = Double.isNaN(v) ? null : Long.toString((long) v);
+        }
+        return k == null || k.isBlank() ? null : k;
+    }
+
+    /** State for an entity seen for the first time: every feature complete. */
+    public EntityState newState() {
+        return new EntityState(layout, newFeatureStates(FeatureState.COMPLETE));
+    }
+
+    /**
+     * Brings a state written under other definitions to this layout: features with the same name
+     * and fingerprint keep their state, the others start empty and warming up.
+     */
+    private void adapt(EntityState state) {
+        if (state.layout.sameAs(layout)) {
+            state.layout = layout;
+            return;
+        }
+        FeatureState[] fresh = newFeatureStates(FeatureState.PENDING);
+        for (int i = 0; i < fresh.length; i++) {
+            int old = state.layout.indexOf(layout.names[i], layout.fingerprints[i]);
+            if (old >= 0 && fresh[i] != null && state.features[old] != null) {
+                fresh[i] = state.features[old];
+            }
+        }
+        state.features = fresh;
+        state.layout = layout;
+    }
+
+    private FeatureState[] newFeatureStates(long coverage) {
+        List<FeatureSpec> features = spec.features();
+        FeatureState[] states = new FeatureState[features.size()];
+        for (int i = 0; i < states.length; i++) {
+            states[i] = create(features.get(i));
+            if (states[i] != null) {
+                states[i].coverageStart = coverage;
+            }
+        }
+        return states;
+    }
+
+    static FeatureState create(FeatureSpec f) {
+        return switch (f.aggregation()) {
+            case COUNT, SUM, MEAN, VARIANCE, STDDEV -> new MomentsState(f);
+            case MIN, MAX -> new ExtremaState(f);
+            case FIRST, LAST -> new FirstLastState(f);
+            case DISTINCT_COUNT -> new DistinctState(f);
+            case LAST_N -> new LifetimeStates.LastN(f);
+            case TIME_SINCE_PREVIOUS -> new LifetimeStates.TimeSince(f);
+            case DECAYED_SUM, DECAYED_MEAN -> new LifetimeStates.Decayed(f);
+            case DERIVED -> null;
+        };
+    }
+
+    /**
+     * Aggregates the record into the state and writes the entity's values, as of the entity's
+     * newest event time, into {@code out[offset .. offset + width())}. Names of features still
+     * warming up are added to {@code warming}.
+     */
+    public Outcome update(EntityState state, IndexedRecord record, long eventTime, double[] out, int offset,
+            List<String> warming) {
+        if (state.newestEventTime != Long.MIN_VALUE && eventTime < state.newestEventTime - allowedLatenessMillis) {
+            return Outcome.TOO_LATE;
+        }
+        if (state.layout != layout) {
+            adapt(state);
+        }
+        if (state.newestEventTime != Long.MIN_VALUE && eventTime >= expiryTime(state)) {
+            // Idle for the whole TTL: the entity starts over, whether or not the cleanup timer
+            // has fired yet, so that streaming and batch runs agree.
+            state.features = newFeatureStates(FeatureState.COMPLETE);
+            state.newestEventTime = Long.MIN_VALUE;
+        }
+        long asOf = Math.max(eventTime, state.newestEventTime);
+        state.newestEventTime = asOf;
+        bindings.record = record;
+        bindings.values = null;
+        for (int f = 0; f < filters.length; f++) {
+            matches[f] = filters[f].test(bindings);
+        }
+        List<FeatureSpec> features = spec.features();
+        for (int i = 0; i < features.size(); i++) {
+            FeatureState s = state.features[i];
+            if (s == null) {
+                continue;
+            }
+            if (s.coverageStart == FeatureState.PENDING) {
+                s.coverageStart = eventTime;
+            }
+            FieldReader field = fields[i];
+            double number = field == null ? Double.NaN : field.number(record);
+            String text = field == null || field.numeric() ? null : field.string(record);
+            boolean matched = filterOf[i] < 0 || matches[filterOf[i]];
+            s.update(eventTime, asOf, matched, number, text, out, offset + offsets[i]);
+        }
+        bindings.values = out;
+        bindings.base = offset;
+        for (int i = 0; i < features.size(); i++) {
+            if (derived[i] != null) {
+                double v = derived[i].evaluate(bindings);
+                out[offset + offsets[i]] = Double.isFinite(v) ? v : features.get(i).defaultValue();
+            }
+        }
+        if (warming != null) {
+            for (int i = 0; i < features.size(); i++) {
+                if (!warm(state, i, asOf)) {
+                    warming.add(spec.name() + "." + features.get(i).name());
+                }
+            }
+        }
+        bindings.record = null;
+        return Outcome.AGGREGATED;
+    }
+
+    private boolean warm(EntityState state, int i, long asOf) {
+        FeatureState s = state.features[i];
+        if (s != null) {
+            return s.warm(asOf);
+        }
+        for (int input : derivedInputs.get(i)) {
+            if (!warm(state, input, asOf)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Writes every feature's default value: the vector of an event without an entity key. */
+    public void writeDefaults(double[] out, int offset) {
+        List<FeatureSpec> features = spec.features();
+        for (int i = 0; i < features.size(); i++) {
+            for (int k = 0; k < features.get(i).width(); k++) {
+                out[offset + offsets[i] + k] = features.get(i).defaultValue();
+            }
+        }
+    }
+
+    /** When an idle entity's state can be dropped. */
+    public long expiryTime(EntityState state) {
+        long t = state.newestEventTime + ttlMillis;
+        return t < state.newestEventTime ? Long.MAX_VALUE : t;
+    }
+
+    // ---- serialization: self-describing, so definitions can change across savepoints ----
+
+    /**
+     * Writes the state with each feature's name and definition fingerprint, so that a reader with
+     * other definitions keeps exactly the features whose meaning did not change.
+     */
+    public void write(EntityState state, DataOutput out) throws IOException {
+        out.writeInt(FORMAT);
+        out.writeLong(state.newestEventTime);
+        int stateful = 0;
+        for (FeatureState s : state.features) {
+            stateful += s == null ? 0 : 1;
+        }
+        out.writeInt(stateful);
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        for (int i = 0; i < state.features.length; i++) {
+            FeatureState s = state.features[i];
+            if (s == null) {
+                continue;
+            }
+            buffer.reset();
+            DataOutputStream data = new DataOutputStream(buffer);
+            s.write(data);
+            data.flush();
+            out.writeUTF(state.layout.names[i]);
+            out.writeLong(state.layout.fingerprints[i]);
+            out.writeLong(s.coverageStart);
+            out.writeInt(buffer.size());
+            out.write(buffer.toByteArray());
+        }
+    }
+
+    /**
+     * Reads state written under any definitions: a feature whose name and fingerprint match is
+     * restored as it was; a new or redefined feature starts empty and warming up; a removed
+     * feature's bytes are skipped.
+     */
+    public EntityState read(DataInput in) throws IOException {
+        int format = in.readInt();
+        if (format != FORMAT) {
+            throw new IOException("unknown entity state format " + format);
+        }
+        long newest = in.readLong();
+        EntityState state = new EntityState(layout, newFeatureStates(FeatureState.PENDING));
+        state.newestEventTime = newest;
+        int stored = in.readInt();
+        for (int k = 0; k < stored; k++) {
+            String name = in.readUTF();
+            long fingerprint = in.readLong();
+            long coverage = in.readLong();
+            byte[] bytes = new byte[in.readInt()];
+            in.readFully(bytes);
+            Integer i = localIndex.get(name);
+            if (i == null || state.features[i] == null || spec.features().get(i).fingerprint() != fingerprint) {
+                continue;
+            }
+            FeatureState s = state.features[i];
+            s.read(new DataInputStream(new ByteArrayInputStream(bytes)));
+            s.coverageStart = coverage;
+        }
+        return state;
+    }
+
+    public EntityState copy(EntityState state) {
+        try {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+            DataOutputStream data = new DataOutputStream(buffer);
+            write(state, data);
+            data.flush();
+            return read(new DataInputStream(new ByteArrayInputStream(buffer.toByteArray())));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Identifiers of filters and derived features: record fields, or this entity's features. */
+    private final class Bindings implements Expression.Bindings {
+        IndexedRecord record;
+        double[] values;
+        int base;
+        private final Map<String, FieldReader> recordFields = new HashMap<>();
+        private final Map<String, Integer> valueIndex = new HashMap<>();
+
+        void field(Schema schema, String name) {
+            recordFields.put(name, FieldReader.of(schema, name));
+        }
+
+        @Override
+        public double number(String name) {
+            Integer idx = valueIndex.computeIfAbsent(name, this::resolveValue);
+            if (idx >= 0 && values != null) {
+                return values[base + idx];
+            }
+            FieldReader f = recordFields.get(name);
+            if (f == null) {
+                return Double.NaN;
+            }
+            return f.number(record);
+        }
+
+        @Override
+        public String string(String name) {
+            FieldReader f = recordFields.get(name);
+            if (f == null) {
+                return null;
+            }
+            return f.string(record);
+        }
+
+        private int resolveValue(String name) {
+            String base = baseName(name);
+            Integer i = localIndex.get(base);
+            if (i == null) {
+                return -1;
+            }
+            int element = 0;
+            if (!base.equals(name)) {
+                element = Integer.parseInt(name.substring(base.length() + 1)) - 1;
+            }
+            return offsets[i] + element;
+        }
+    }
+}

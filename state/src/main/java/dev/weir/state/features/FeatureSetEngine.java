@@ -1,0 +1,93 @@
+package dev.weir.state.features;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.IndexedRecord;
+
+/**
+ * Every entity of a feature set over an in-memory map of entity states: the reference
+ * implementation of what the streaming stages compute, for training sets and tests. Events must
+ * come in the order the stream would see them.
+ */
+public final class FeatureSetEngine {
+
+    private final FeatureSet featureSet;
+    private final List<EntityEngine> engines = new ArrayList<>();
+    private final List<Map<String, EntityState>> states = new ArrayList<>();
+    private final int width;
+
+    public FeatureSetEngine(FeatureSet featureSet, Schema recordSchema) {
+        this.featureSet = featureSet;
+        int w = 0;
+        for (EntitySpec e : featureSet.entities()) {
+            EntityEngine engine = new EntityEngine(e, recordSchema);
+            engines.add(engine);
+            states.add(new HashMap<>());
+            w += engine.width();
+        }
+        this.width = w;
+    }
+
+    public FeatureSet featureSet() {
+        return featureSet;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    /**
+     * The full vector for one event, or null when the event is too late for one of its
+     * entities (the stream routes such events to the late-events output).
+     */
+    public double[] update(IndexedRecord record, long eventTime, List<String> warming) {
+        double[] out = new double[width];
+        int offset = 0;
+        for (int i = 0; i < engines.size(); i++) {
+            EntityEngine engine = engines.get(i);
+            String key = engine.key(record);
+            if (key == null) {
+                engine.writeDefaults(out, offset);
+            } else {
+                EntityState state = states.get(i).computeIfAbsent(key, k -> engine.newState());
+                if (engine.update(state, record, eventTime, out, offset, warming) == EntityEngine.Outcome.TOO_LATE) {
+                    return null;
+                }
+            }
+            offset += engine.width();
+        }
+        return out;
+    }
+
+    /** Entity states held, per entity name. */
+    public Map<String, Integer> stateCounts() {
+        Map<String, Integer> counts = new HashMap<>();
+        for (int i = 0; i < engines.size(); i++) {
+            counts.put(engines.get(i).spec().name(), states.get(i).size());
+        }
+        return counts;
+    }
+
+    /** Serialized size of one entity's state, for the state-size report. */
+    public int serializedBytes(String entity, String key) {
+        for (int i = 0; i < engines.size(); i++) {
+            if (engines.get(i).spec().name().equals(entity)) {
+                EntityState state = states.get(i).get(key);
+                if (state == null) {
+                    return 0;
+                }
+                try {
+                    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                    engines.get(i).write(state, new java.io.DataOutputStream(bytes));
+                    return bytes.size();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }
+        throw new IllegalArgumentException("no entity " + entity);
+    }
+}
