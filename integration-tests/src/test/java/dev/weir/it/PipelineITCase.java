@@ -15,9 +15,9 @@ import dev.weir.operators.iceberg.WeirTables;
 import dev.weir.operators.kafka.AvroRecordSerializer;
 import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.DeadLetter;
+import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
-import dev.weir.state.AccountFeatures;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -158,7 +158,7 @@ class PipelineITCase {
         assertThat(scoredIds).doesNotHaveDuplicates();
         assertThat(new HashSet<>(scoredIds)).isEqualTo(input.goodIds);
         for (Score score : scores) {
-            assertThat(score.getFeatures()).hasSize(AccountFeatures.NAMES.size());
+            assertThat(score.getFeatures()).hasSize(config.featureSet().vectorNames().size());
             assertThat(score.getScore()).isBetween(0.0, 1.0);
             assertThat(score.getModelVersion()).isEqualTo("1");
         }
@@ -188,6 +188,25 @@ class PipelineITCase {
         List<String> icebergScoreIds = column(catalog, config, WeirTables.SCORES, "transaction_id");
         assertThat(icebergScoreIds).doesNotHaveDuplicates();
         assertThat(new HashSet<>(icebergScoreIds)).isEqualTo(input.goodIds);
+        // The features table logs exactly the vector each score was computed from.
+        List<String> names = config.featureSet().vectorNames();
+        Map<String, Map<?, ?>> logged = new HashMap<>();
+        Table featuresTable = catalog.loadTable(TableIdentifier.of(config.namespace(), WeirTables.FEATURES));
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(featuresTable).build()) {
+            for (Record row : rows) {
+                assertThat(row.getField("feature_set_version")).isEqualTo(config.featureSet().version());
+                assertThat(logged.put((String) row.getField("transaction_id"), (Map<?, ?>) row.getField("features")))
+                        .as("one features row per transaction").isNull();
+            }
+        }
+        assertThat(logged.keySet()).isEqualTo(input.goodIds);
+        for (Score score : scores) {
+            Map<?, ?> vector = logged.get(score.getTransactionId());
+            for (int i = 0; i < names.size(); i++) {
+                assertThat((Double) vector.get(names.get(i))).as(names.get(i)).isEqualTo(score.getFeatures().get(i));
+            }
+        }
+
         List<String> dlqPositions = new ArrayList<>();
         Table dlq = catalog.loadTable(TableIdentifier.of(config.namespace(), WeirTables.DLQ));
         try (CloseableIterable<Record> rows = IcebergGenerics.read(dlq).build()) {
@@ -350,6 +369,11 @@ class PipelineITCase {
                     scores.map(new FailOnceAfterCheckpoint(), WeirTypes.SCORE)
                             .uid("it-fail-once")
                             .name("Planned failure"));
+        }
+
+        @Override
+        public void writeFeatures(DataStream<FeaturedTransaction> features, List<String> names) {
+            delegate.writeFeatures(features, names);
         }
 
         @Override

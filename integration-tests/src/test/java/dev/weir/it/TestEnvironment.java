@@ -1,5 +1,6 @@
 package dev.weir.it;
 
+import dev.weir.jobs.config.FeatureSets;
 import dev.weir.jobs.demo.EmbeddedKafka;
 import dev.weir.jobs.train.TrainCommand;
 import dev.weir.models.TrainerConfig;
@@ -50,7 +51,7 @@ final class TestEnvironment {
         if (modelDir == null) {
             Path dir = Files.createTempDirectory("weir-it-model");
             TrainerConfig config = new TrainerConfig(List.of(16, 8), 3, 0.01, 256, 0.2, 11L);
-            TrainCommand.train(dir, "it-model", "1", 11L, 20_000, 2_000, 200, 0.03, config);
+            TrainCommand.train(dir, FeatureSets.reference(), "it-model", "1", 11L, 20_000, 2_000, 200, 0.03, config);
             modelDir = dir;
         }
         return modelDir;

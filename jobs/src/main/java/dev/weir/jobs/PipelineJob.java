@@ -10,7 +10,6 @@ import dev.weir.jobs.pipeline.TransactionSource;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.ModelMetadata;
 import dev.weir.operators.iceberg.WeirTables;
-import dev.weir.state.AccountFeatures;
 import java.nio.file.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.catalog.Catalog;
@@ -56,10 +55,12 @@ public final class PipelineJob {
                     "model.dir " + dir.toAbsolutePath() + " holds no model (run `weir train --out " + dir + "`)");
         }
         ModelMetadata metadata = ModelBundle.readMetadata(dir);
-        if (!metadata.featureNames().equals(AccountFeatures.NAMES)) {
+        java.util.List<String> names = config.featureSet().vectorNames();
+        if (!metadata.featureNames().equals(names)) {
             throw new IllegalArgumentException(
                     "model in " + dir + " expects features " + metadata.featureNames()
-                            + " but the pipeline computes " + AccountFeatures.NAMES + ": retrain it");
+                            + " but the feature set computes " + names
+                            + ": retrain it on this feature set (weir train --features FILE)");
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.weir.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weir.jobs.config.FeatureSets;
 import dev.weir.jobs.synthetic.BadRecords;
 import dev.weir.jobs.synthetic.TransactionGenerator;
 import dev.weir.jobs.train.SyntheticTrainingSet;
@@ -25,7 +26,7 @@ class TransactionGeneratorTest {
 
     @Test
     void fraudShareAndIdsAreAsConfiguredOnAStream() {
-        SyntheticTrainingSet set = SyntheticTrainingSet.generate(3, 50_000, 1_000, 100, 0.02);
+        SyntheticTrainingSet set = SyntheticTrainingSet.generate(FeatureSets.reference(), 3, 50_000, 1_000, 100, 0.02);
         long fraud = 0;
         for (boolean label : set.labels()) {
             fraud += label ? 1 : 0;

@@ -18,7 +18,8 @@ public final class Weir {
                     "           the whole platform on embedded defaults; dashboard on http://127.0.0.1:8081",
                     "  produce  --bootstrap HOST:PORT [--topic T] [--rate N] [--count N] [--bad-share F] [--seed S]",
                     "  consume  --bootstrap HOST:PORT --topic T [--max N] [--idle-timeout 10s]",
-                    "  train    [--out DIR] [--events N] [--seed S] [--epochs N] [--learning-rate R] [--hidden 32,16]",
+                    "  train    [--out DIR] [--features FILE] [--events N] [--seed S] [--epochs N] [--learning-rate R]",
+                    "           [--hidden 32,16]",
                     "  run      pipeline --config FILE [--set key=value ...]",
                     "");
 

@@ -27,6 +27,7 @@ public record PipelineConfig(
         String catalogUri,
         String namespace,
         String modelDir,
+        String featureDefinitions,
         Duration checkpointInterval,
         int parallelism,
         Duration outOfOrderness,
@@ -66,6 +67,7 @@ public record PipelineConfig(
                             conf.get(WeirOptions.CATALOG_URI),
                             conf.get(WeirOptions.NAMESPACE),
                             conf.get(WeirOptions.MODEL_DIR),
+                            conf.get(WeirOptions.FEATURE_DEFINITIONS),
                             conf.get(WeirOptions.CHECKPOINT_INTERVAL),
                             conf.get(WeirOptions.PARALLELISM),
                             conf.get(WeirOptions.OUT_OF_ORDERNESS),
@@ -75,12 +77,22 @@ public record PipelineConfig(
         }
         if (config != null) {
             problems.addAll(config.problems());
+            try {
+                config.featureSet();
+            } catch (IllegalArgumentException e) {
+                problems.add(WeirOptions.FEATURE_DEFINITIONS.key() + ": " + e.getMessage());
+            }
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(
                     "invalid configuration:\n  - " + String.join("\n  - ", problems));
         }
         return config;
+    }
+
+    /** The feature set the pipeline computes: the configured file or the bundled reference. */
+    public dev.weir.state.features.FeatureSet featureSet() {
+        return FeatureSets.load(featureDefinitions);
     }
 
     private List<String> problems() {

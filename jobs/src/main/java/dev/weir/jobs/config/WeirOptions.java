@@ -99,6 +99,14 @@ public final class WeirOptions {
                     .withDescription(
                             "Directory with model.zip and metadata.json, readable from every TaskManager. Required.");
 
+    public static final ConfigOption<String> FEATURE_DEFINITIONS =
+            key("features.definitions")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "YAML file of the feature set (entities and features, state/README.md); empty: the"
+                                    + " bundled card-fraud reference set. The model must be trained on the same set.");
+
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             key("pipeline.checkpoint-interval")
                     .durationType()
@@ -140,6 +148,7 @@ public final class WeirOptions {
                     CATALOG_URI,
                     NAMESPACE,
                     MODEL_DIR,
+                    FEATURE_DEFINITIONS,
                     CHECKPOINT_INTERVAL,
                     PARALLELISM,
                     OUT_OF_ORDERNESS,

@@ -2,6 +2,7 @@ package dev.weir.jobs.demo;
 
 import dev.weir.jobs.PipelineJob;
 import dev.weir.jobs.cli.Args;
+import dev.weir.jobs.config.FeatureSets;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.config.WeirOptions;
 import dev.weir.jobs.synthetic.SyntheticProducer;
@@ -69,7 +70,7 @@ public final class DemoCommand {
         if (!ModelBundle.exists(modelDir)) {
             out.println("No model in " + modelDir + ": training one on synthetic data...");
             ModelMetadata m =
-                    TrainCommand.train(modelDir, TrainCommand.DEFAULT_NAME, "1", seed, 100_000, accounts,
+                    TrainCommand.train(modelDir, FeatureSets.reference(), TrainCommand.DEFAULT_NAME, "1", seed, 100_000, accounts,
                             rate, 0.02, TrainerConfig.defaults());
             out.printf("  trained %s v%s: hold-out AUC %.3f%n", m.name(), m.version(), m.holdoutAuc());
         }

@@ -5,6 +5,7 @@ import dev.weir.operators.iceberg.RowConverters;
 import dev.weir.operators.iceberg.WeirTables;
 import dev.weir.operators.kafka.AvroRecordSerializer;
 import dev.weir.schemas.DeadLetter;
+import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import org.apache.avro.specific.SpecificRecord;
@@ -47,6 +48,12 @@ public class KafkaIcebergSinks implements PipelineSinks {
                 .name("Kafka " + config.scoresTopic());
         iceberg(scores, new RowConverters.ScoreRow(), WeirTables.SCORES, WeirTables.SCORES_SCHEMA,
                 Uids.TO_ROW_SCORES, Uids.SINK_SCORES_ICEBERG);
+    }
+
+    @Override
+    public void writeFeatures(DataStream<FeaturedTransaction> features, java.util.List<String> names) {
+        iceberg(features, new RowConverters.FeatureRow(names), WeirTables.FEATURES, WeirTables.FEATURES_SCHEMA,
+                Uids.TO_ROW_FEATURES, Uids.SINK_FEATURES_ICEBERG);
     }
 
     @Override

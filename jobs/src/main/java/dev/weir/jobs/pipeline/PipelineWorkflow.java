@@ -3,7 +3,8 @@ package dev.weir.jobs.pipeline;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.operators.decode.DeadLetters;
 import dev.weir.operators.decode.DecodeTransactions;
-import dev.weir.operators.features.AccountFeatureStage;
+import dev.weir.operators.features.FeatureStages;
+import dev.weir.operators.features.LateToDeadLetter;
 import dev.weir.operators.kafka.RawRecord;
 import dev.weir.operators.scoring.ScoreTransactions;
 import dev.weir.operators.types.WeirTypes;
@@ -11,9 +12,8 @@ import dev.weir.schemas.DeadLetter;
 import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
-import dev.weir.state.AccountFeatures;
+import dev.weir.state.features.FeatureSet;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -23,7 +23,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The pipeline's topology: decode, account features, score, then the sinks. Sources and sinks
+ * The pipeline's topology: decode, one feature stage per entity, score, then the sinks. Sources and sinks
  * are passed in, so tests run the very same workflow on bounded input.
  */
 public final class PipelineWorkflow {
@@ -56,22 +56,27 @@ public final class PipelineWorkflow {
                         .name("Decode transactions");
         DataStream<DeadLetter> deadLetters = transactions.getSideOutput(DeadLetters.TAG);
 
-        DataStream<FeaturedTransaction> featured =
-                transactions
-                        .keyBy(Transaction::getAccountId, Types.STRING)
-                        .process(new AccountFeatureStage(), WeirTypes.FEATURED_TRANSACTION)
-                        .uid(Uids.ACCOUNT_FEATURES)
-                        .name("Account features");
+        FeatureSet featureSet = config.featureSet();
+        FeatureStages.Result features = FeatureStages.apply(transactions, featureSet, Uids.FEATURES);
+        DataStream<FeaturedTransaction> featured = features.featured();
 
         DataStream<Score> scores =
                 featured.process(
-                                new ScoreTransactions(config.modelDir(), AccountFeatures.NAMES),
+                                new ScoreTransactions(config.modelDir(), featureSet.vectorNames()),
                                 WeirTypes.SCORE)
                         .uid(Uids.SCORE)
                         .name("Score (DL4J)");
 
+        DataStream<DeadLetter> late =
+                features.late()
+                        .map(new LateToDeadLetter(config.transactionsTopic()), WeirTypes.DEAD_LETTER)
+                        .uid(Uids.LATE_TO_DEAD_LETTER)
+                        .name("Late events to dead letters");
+        deadLetters = deadLetters.union(late);
+
         sinks.writeEvents(transactions);
         sinks.writeScores(scores);
+        sinks.writeFeatures(featured, featureSet.vectorNames());
         sinks.writeDeadLetters(deadLetters);
         return new Outputs(transactions, scores, deadLetters);
     }

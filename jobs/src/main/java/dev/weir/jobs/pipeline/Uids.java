@@ -8,7 +8,9 @@ public final class Uids {
 
     public static final String SOURCE_TRANSACTIONS = "weir-source-transactions";
     public static final String DECODE = "weir-decode-transactions";
-    public static final String ACCOUNT_FEATURES = "weir-features-account";
+    /** Prefix of the feature stages: weir-features-start, weir-features-<entity>[-route|-no-key]. */
+    public static final String FEATURES = "weir-features";
+    public static final String LATE_TO_DEAD_LETTER = "weir-late-to-dead-letter";
     public static final String SCORE = "weir-score";
 
     public static final String SINK_SCORES_KAFKA = "weir-sink-scores-kafka";
@@ -17,11 +19,13 @@ public final class Uids {
     public static final String TO_ROW_EVENTS = "weir-to-row-events";
     public static final String TO_ROW_SCORES = "weir-to-row-scores";
     public static final String TO_ROW_DLQ = "weir-to-row-dlq";
+    public static final String TO_ROW_FEATURES = "weir-to-row-features";
 
     /** Iceberg derives its writer and committer uids from these suffixes. */
     public static final String SINK_EVENTS_ICEBERG = "weir-sink-events-iceberg";
     public static final String SINK_SCORES_ICEBERG = "weir-sink-scores-iceberg";
     public static final String SINK_DLQ_ICEBERG = "weir-sink-dlq-iceberg";
+    public static final String SINK_FEATURES_ICEBERG = "weir-sink-features-iceberg";
 
     private Uids() {}
 }

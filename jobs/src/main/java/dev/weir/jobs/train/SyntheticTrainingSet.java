@@ -2,17 +2,15 @@ package dev.weir.jobs.train;
 
 import dev.weir.jobs.synthetic.TransactionGenerator;
 import dev.weir.schemas.Transaction;
-import dev.weir.state.AccountFeatures;
-import dev.weir.state.AccountWindow;
-import java.util.HashMap;
-import java.util.Map;
+import dev.weir.state.features.FeatureSet;
+import dev.weir.state.features.FeatureSetEngine;
 import java.util.SplittableRandom;
 
 /**
  * A labelled training set from the synthetic generator on a simulated clock, with features
- * computed by the same {@link AccountFeatures} code the streaming job runs.
+ * computed by the same feature engine the streaming job runs.
  *
- * @param features one vector per event, in {@link AccountFeatures#NAMES} order
+ * @param features one vector per event, in the feature set's vector order
  * @param labels fraud or not
  * @param eventTimes event time of each row
  */
@@ -22,10 +20,10 @@ public record SyntheticTrainingSet(double[][] features, boolean[] labels, long[]
     public static final long START_MILLIS = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
 
     public static SyntheticTrainingSet generate(
-            long seed, int events, int accounts, double ratePerSecond, double fraudShare) {
+            FeatureSet featureSet, long seed, int events, int accounts, double ratePerSecond, double fraudShare) {
         TransactionGenerator generator = new TransactionGenerator(seed, accounts, fraudShare);
         SplittableRandom arrivals = new SplittableRandom(seed + 1);
-        Map<String, AccountWindow> windows = new HashMap<>();
+        FeatureSetEngine engine = new FeatureSetEngine(featureSet, Transaction.getClassSchema());
         double[][] features = new double[events][];
         boolean[] labels = new boolean[events];
         long[] times = new long[events];
@@ -34,14 +32,8 @@ public record SyntheticTrainingSet(double[][] features, boolean[] labels, long[]
             now += -Math.log(1 - arrivals.nextDouble()) * 1000.0 / ratePerSecond;
             TransactionGenerator.Generated g = generator.next((long) now);
             Transaction txn = g.transaction();
-            AccountWindow window = windows.computeIfAbsent(txn.getAccountId(), k -> AccountWindow.empty());
-            if (window.maxEventTime != Long.MIN_VALUE
-                    && txn.getEventTime().toEpochMilli() >= AccountFeatures.expiryTime(window)) {
-                // The streaming job drops an account's state once its hour is empty; so does this.
-                window = AccountWindow.empty();
-                windows.put(txn.getAccountId(), window);
-            }
-            features[i] = AccountFeatures.update(window, txn);
+            // Generated in event-time order: the in-order case, where values equal the stream's.
+            features[i] = engine.update(txn, txn.getEventTime().toEpochMilli(), null);
             labels[i] = g.fraud();
             times[i] = txn.getEventTime().toEpochMilli();
         }

@@ -5,7 +5,8 @@ import dev.weir.models.ModelBundle;
 import dev.weir.models.ModelMetadata;
 import dev.weir.models.Trainer;
 import dev.weir.models.TrainerConfig;
-import dev.weir.state.AccountFeatures;
+import dev.weir.jobs.config.FeatureSets;
+import dev.weir.state.features.FeatureSet;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,7 +18,7 @@ public final class TrainCommand {
 
     public static final Set<String> OPTIONS =
             Set.of("out", "events", "accounts", "rate", "fraud-share", "seed", "epochs",
-                    "learning-rate", "hidden", "name", "version");
+                    "learning-rate", "hidden", "name", "version", "features");
 
     public static final String DEFAULT_NAME = "fraud-mlp";
 
@@ -44,8 +45,9 @@ public final class TrainCommand {
                         defaults.batchSize(),
                         defaults.holdoutShare(),
                         seed);
+        FeatureSet featureSet = FeatureSets.load(args.string("features").orElse(null));
         ModelMetadata metadata =
-                train(dir, args.string("name").orElse(DEFAULT_NAME), args.string("version").orElse("1"),
+                train(dir, featureSet, args.string("name").orElse(DEFAULT_NAME), args.string("version").orElse("1"),
                         seed, events, accounts, rate, fraudShare, config);
         out.printf(
                 "trained %s v%s on %d rows (hold-out %d): AUC %.4f, precision %.3f, recall %.3f at threshold %.3f%n"
@@ -56,11 +58,11 @@ public final class TrainCommand {
     }
 
     public static ModelMetadata train(
-            Path dir, String name, String version, long seed, int events, int accounts,
+            Path dir, FeatureSet featureSet, String name, String version, long seed, int events, int accounts,
             double rate, double fraudShare, TrainerConfig config) {
-        SyntheticTrainingSet set = SyntheticTrainingSet.generate(seed, events, accounts, rate, fraudShare);
-        ModelBundle bundle =
-                new Trainer(config).train(name, version, AccountFeatures.NAMES, set.features(), set.labels(), set.eventTimes());
+        SyntheticTrainingSet set = SyntheticTrainingSet.generate(featureSet, seed, events, accounts, rate, fraudShare);
+        ModelBundle bundle = new Trainer(config).train(
+                name, version, featureSet.vectorNames(), set.features(), set.labels(), set.eventTimes());
         bundle.save(dir);
         return bundle.metadata();
     }

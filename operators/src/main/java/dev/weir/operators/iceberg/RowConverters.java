@@ -96,6 +96,40 @@ public final class RowConverters {
         }
     }
 
+    /** A feature vector as a row of the features table, values keyed by vector name. */
+    public static final class FeatureRow implements MapFunction<dev.weir.schemas.FeaturedTransaction, RowData> {
+        private static final long serialVersionUID = 1L;
+        private final List<String> names;
+
+        public FeatureRow(List<String> names) {
+            this.names = List.copyOf(names);
+        }
+
+        @Override
+        public RowData map(dev.weir.schemas.FeaturedTransaction f) {
+            Transaction t = f.getTransaction();
+            List<Double> values = f.getFeatures();
+            if (values.size() != names.size()) {
+                throw new IllegalStateException(
+                        "vector of " + values.size() + " values for " + names.size() + " feature names");
+            }
+            java.util.Map<StringData, Double> map = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < names.size(); i++) {
+                map.put(StringData.fromString(names.get(i)), values.get(i));
+            }
+            StringData[] warming = f.getWarming().stream().map(StringData::fromString).toArray(StringData[]::new);
+            return GenericRowData.of(
+                    str(t.getTransactionId()),
+                    str(t.getAccountId()),
+                    str(t.getMerchantId()),
+                    str(t.getDeviceId()),
+                    ts(t.getEventTime()),
+                    str(f.getFeatureSetVersion()),
+                    new org.apache.flink.table.data.GenericMapData(map),
+                    new GenericArrayData(warming));
+        }
+    }
+
     private static StringData str(String s) {
         return s == null ? null : StringData.fromString(s);
     }

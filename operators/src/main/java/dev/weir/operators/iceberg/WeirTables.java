@@ -22,6 +22,9 @@ public final class WeirTables {
     public static final String EVENTS = "events";
     public static final String SCORES = "scores";
     public static final String DLQ = "dlq";
+    public static final String FEATURES = "features";
+    /** What the backfill job computes from the events table; same schema as features. */
+    public static final String FEATURES_BACKFILL = "features_backfill";
 
     public static final Schema EVENTS_SCHEMA =
             new Schema(
@@ -65,16 +68,42 @@ public final class WeirTables {
                     Types.NestedField.optional(6, "error_class", Types.StringType.get()),
                     Types.NestedField.required(7, "dead_letter_time", Types.TimestampType.withZone()));
 
+    /** One row per scored event: exactly the vector the model saw, by feature name. */
+    public static final Schema FEATURES_SCHEMA =
+            new Schema(
+                    Types.NestedField.required(1, "transaction_id", Types.StringType.get()),
+                    Types.NestedField.required(2, "account_id", Types.StringType.get()),
+                    Types.NestedField.required(3, "merchant_id", Types.StringType.get()),
+                    Types.NestedField.optional(4, "device_id", Types.StringType.get()),
+                    Types.NestedField.required(5, "event_time", Types.TimestampType.withZone()),
+                    Types.NestedField.required(6, "feature_set_version", Types.StringType.get()),
+                    Types.NestedField.required(
+                            7,
+                            "features",
+                            Types.MapType.ofRequired(9, 10, Types.StringType.get(), Types.DoubleType.get())),
+                    Types.NestedField.required(
+                            8, "warming", Types.ListType.ofRequired(11, Types.StringType.get())));
+
     private static final Map<String, Schema> SCHEMAS =
-            Map.of(EVENTS, EVENTS_SCHEMA, SCORES, SCORES_SCHEMA, DLQ, DLQ_SCHEMA);
+            Map.of(EVENTS, EVENTS_SCHEMA, SCORES, SCORES_SCHEMA, DLQ, DLQ_SCHEMA, FEATURES, FEATURES_SCHEMA);
 
     private static final Map<String, String> PARTITION_TIME =
-            Map.of(EVENTS, "event_time", SCORES, "event_time", DLQ, "dead_letter_time");
+            Map.of(EVENTS, "event_time", SCORES, "event_time", DLQ, "dead_letter_time", FEATURES, "event_time");
 
     private WeirTables() {}
 
     public static PartitionSpec partitionSpec(String table) {
         return PartitionSpec.builderFor(SCHEMAS.get(table)).day(PARTITION_TIME.get(table)).build();
+    }
+
+    /** Creates a table with the features schema under another name (backfill output). */
+    public static void ensureFeaturesTable(Catalog catalog, String namespace, String table) {
+        TableIdentifier id = TableIdentifier.of(Namespace.of(namespace), table);
+        if (!catalog.tableExists(id)) {
+            catalog.createTable(id, FEATURES_SCHEMA, partitionSpec(FEATURES),
+                    Map.of("format-version", "2", "write.format.default", "parquet"));
+            LOG.info("created Iceberg table {}", id);
+        }
     }
 
     /** Creates the namespace and every pipeline table that does not exist yet. */

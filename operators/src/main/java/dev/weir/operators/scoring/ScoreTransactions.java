@@ -58,7 +58,7 @@ public class ScoreTransactions extends ProcessFunction<FeaturedTransaction, Scor
                             + metadata.version()
                             + " expects features "
                             + metadata.featureNames()
-                            + " but the pipeline computes "
+                            + " but the pipeline's feature set computes "
                             + featureNames);
         }
         scorer = new Scorer(bundle);

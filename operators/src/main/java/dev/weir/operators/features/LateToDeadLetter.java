@@ -1,0 +1,45 @@
+package dev.weir.operators.features;
+
+import dev.weir.operators.kafka.AvroRecordSerializer;
+import dev.weir.schemas.DeadLetter;
+import dev.weir.schemas.FeaturedTransaction;
+import dev.weir.schemas.Transaction;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.flink.api.common.functions.MapFunction;
+
+/**
+ * A late event as a dead letter: the transaction re-encoded as the producer wrote it (so it can
+ * be replayed), with the reason. Kafka coordinates are no longer known at this point: -1.
+ */
+public final class LateToDeadLetter implements MapFunction<FeaturedTransaction, DeadLetter> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String sourceTopic;
+    private transient BinaryMessageEncoder<Transaction> encoder;
+
+    public LateToDeadLetter(String sourceTopic) {
+        this.sourceTopic = sourceTopic;
+    }
+
+    @Override
+    public DeadLetter map(FeaturedTransaction late) throws Exception {
+        if (encoder == null) {
+            encoder = AvroRecordSerializer.encoderFor(Transaction.class);
+        }
+        Transaction txn = late.getTransaction();
+        ByteBuffer raw = encoder.encode(txn);
+        return DeadLetter.newBuilder()
+                .setRaw(raw)
+                .setSourceTopic(sourceTopic)
+                .setSourcePartition(-1)
+                .setSourceOffset(-1L)
+                .setReason("late event: more than the allowed lateness behind its entity's newest event "
+                        + "(transaction " + txn.getTransactionId() + ", event time " + txn.getEventTime() + ")")
+                .setErrorClass(null)
+                .setDeadLetterTime(Instant.now())
+                .build();
+    }
+}
