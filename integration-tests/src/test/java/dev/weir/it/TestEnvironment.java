@@ -57,6 +57,35 @@ final class TestEnvironment {
         return modelDir;
     }
 
+    /** Pipeline settings on the test broker and a warehouse, with per-test topic names. */
+    static java.util.Map<String, String> settings(String suffix, Path warehouse, Path model) throws Exception {
+        java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+        settings.put("kafka.bootstrap-servers", kafka().bootstrapServers());
+        settings.put("kafka.topics.transactions", "transactions-" + suffix);
+        settings.put("kafka.topics.scores", "scores-" + suffix);
+        settings.put("kafka.topics.dlq", "dlq-" + suffix);
+        settings.put("kafka.group-id", "group-" + suffix);
+        settings.put("kafka.transactional-id-prefix", "tx-" + suffix);
+        settings.put("kafka.transaction-timeout", "5min");
+        settings.put("iceberg.warehouse", warehouse.toString());
+        settings.put("model.dir", model.toString());
+        settings.put("pipeline.checkpoint-interval", "500ms");
+        settings.put("pipeline.parallelism", String.valueOf(PARALLELISM));
+        return settings;
+    }
+
+    /** Rows of an Iceberg table. */
+    static java.util.List<org.apache.iceberg.data.Record> rows(org.apache.iceberg.catalog.Catalog catalog,
+            String namespace, String table) throws Exception {
+        java.util.List<org.apache.iceberg.data.Record> out = new java.util.ArrayList<>();
+        org.apache.iceberg.Table t = catalog.loadTable(org.apache.iceberg.catalog.TableIdentifier.of(namespace, table));
+        try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> rows =
+                org.apache.iceberg.data.IcebergGenerics.read(t).build()) {
+            rows.forEach(out::add);
+        }
+        return out;
+    }
+
     static String uniqueName(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }

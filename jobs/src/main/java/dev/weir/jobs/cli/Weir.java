@@ -1,5 +1,6 @@
 package dev.weir.jobs.cli;
 
+import dev.weir.jobs.BackfillJob;
 import dev.weir.jobs.PipelineJob;
 import dev.weir.jobs.demo.DemoCommand;
 import dev.weir.jobs.train.TrainCommand;
@@ -21,6 +22,7 @@ public final class Weir {
                     "  train    [--out DIR] [--features FILE] [--events N] [--seed S] [--epochs N] [--learning-rate R]",
                     "           [--hidden 32,16]",
                     "  run      pipeline --config FILE [--set key=value ...]",
+                    "  run      backfill --config FILE [--set key=value ...] [--output-table NAME]",
                     "");
 
     private Weir() {}
@@ -57,9 +59,13 @@ public final class Weir {
     }
 
     private static void run(String[] argv) throws Exception {
-        if (argv.length == 0 || !argv[0].equals("pipeline")) {
-            throw new Args.UsageException("run takes a job name: weir run pipeline --config FILE");
+        String[] rest = argv.length == 0 ? argv : Arrays.copyOfRange(argv, 1, argv.length);
+        if (argv.length > 0 && argv[0].equals("pipeline")) {
+            PipelineJob.main(rest);
+        } else if (argv.length > 0 && argv[0].equals("backfill")) {
+            BackfillJob.main(rest);
+        } else {
+            throw new Args.UsageException("run takes a job name: weir run pipeline|backfill --config FILE");
         }
-        PipelineJob.main(Arrays.copyOfRange(argv, 1, argv.length));
     }
 }

@@ -85,16 +85,28 @@ public class KafkaIcebergSinks implements PipelineSinks {
             Schema schema,
             String converterUid,
             String sinkUid) {
+        appendToIceberg(stream, converter, schema, catalog, config.namespace(), table, converterUid, sinkUid);
+    }
+
+    /** Appends a stream to an Iceberg table, committed when checkpoints (or the batch) complete. */
+    public static <T> void appendToIceberg(
+            DataStream<T> stream,
+            MapFunction<T, RowData> converter,
+            Schema schema,
+            CatalogLoader catalog,
+            String namespace,
+            String table,
+            String converterUid,
+            String sinkUid) {
         DataStream<RowData> rows =
                 stream.map(converter, RowConverters.rowType(schema))
                         .uid(converterUid)
                         .name("To Iceberg row: " + table);
-        TableLoader loader =
-                TableLoader.fromCatalog(catalog, TableIdentifier.of(config.namespace(), table));
+        TableLoader loader = TableLoader.fromCatalog(catalog, TableIdentifier.of(namespace, table));
         IcebergSink.forRowData(rows)
                 .tableLoader(loader)
                 .uidSuffix(sinkUid)
                 .append()
-                .name("Iceberg " + config.namespace() + "." + table);
+                .name("Iceberg " + namespace + "." + table);
     }
 }

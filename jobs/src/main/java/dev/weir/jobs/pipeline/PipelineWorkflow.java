@@ -57,7 +57,7 @@ public final class PipelineWorkflow {
         DataStream<DeadLetter> deadLetters = transactions.getSideOutput(DeadLetters.TAG);
 
         FeatureSet featureSet = config.featureSet();
-        FeatureStages.Result features = FeatureStages.apply(transactions, featureSet, Uids.FEATURES);
+        FeatureStages.Result features = FeatureStages.apply(transactions, featureSet, Uids.FEATURES, false);
         DataStream<FeaturedTransaction> featured = features.featured();
 
         DataStream<Score> scores =

@@ -10,6 +10,8 @@ import dev.weir.state.features.EntityStateSerializer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
@@ -40,9 +42,14 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
     public static final String WARMING_EVENTS = "eventsWithWarmingFeatures";
     public static final String STATES_EXPIRED = "entityStatesExpired";
 
+    /** Buffer of one key's events in BATCH mode, replayed in event-time order. */
+    public static final String BATCH_BUFFER = "batch-buffer";
+
     private final EntitySpec spec;
+    private final boolean batch;
 
     private transient EntityEngine engine;
+    private transient ListState<FeaturedTransaction> buffered;
     private transient ValueState<EntityState> state;
     private transient double[] buffer;
     private transient Counter events;
@@ -51,7 +58,17 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
     private transient Counter expired;
 
     public EntityFeatureStage(EntitySpec spec) {
+        this(spec, false);
+    }
+
+    /**
+     * @param batch for BATCH execution, where Flink groups each key's events but does not order
+     *     them by time: the stage buffers a key's events and replays them in event-time order
+     *     (ties in arrival order) when the key's input ends, so values equal the in-order stream's
+     */
+    public EntityFeatureStage(EntitySpec spec, boolean batch) {
         this.spec = spec;
+        this.batch = batch;
     }
 
     /** The state descriptor, for the State Processor API and tests. */
@@ -64,6 +81,10 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
         engine = new EntityEngine(spec, Transaction.getClassSchema());
         state = getRuntimeContext().getState(descriptor(spec));
         buffer = new double[engine.width()];
+        if (batch) {
+            buffered = getRuntimeContext().getListState(
+                    new ListStateDescriptor<>(BATCH_BUFFER, WeirTypes.FEATURED_TRANSACTION));
+        }
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(METRIC_GROUP);
         events = group.counter(EVENTS);
         late = group.counter(LATE_EVENTS);
@@ -73,6 +94,15 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
 
     @Override
     public void processElement(FeaturedTransaction in, Context ctx, Collector<FeaturedTransaction> out) throws Exception {
+        if (batch) {
+            buffered.add(in);
+            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+            return;
+        }
+        process(in, ctx, out);
+    }
+
+    private void process(FeaturedTransaction in, Context ctx, Collector<FeaturedTransaction> out) throws Exception {
         Transaction txn = in.getTransaction();
         long eventTime = txn.getEventTime().toEpochMilli();
         EntityState current = state.value();
@@ -91,7 +121,7 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
         }
         state.update(current);
         long newExpiry = engine.expiryTime(current);
-        if (newExpiry != oldExpiry) {
+        if (!batch && newExpiry != oldExpiry) {
             if (oldExpiry != Long.MIN_VALUE) {
                 ctx.timerService().deleteEventTimeTimer(oldExpiry);
             }
@@ -106,6 +136,17 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeaturedTransaction> out) throws Exception {
+        if (batch) {
+            List<FeaturedTransaction> events = new ArrayList<>();
+            buffered.get().forEach(events::add);
+            buffered.clear();
+            // List.sort is stable: equal event times keep their arrival order.
+            events.sort(java.util.Comparator.comparingLong(e -> e.getTransaction().getEventTime().toEpochMilli()));
+            for (FeaturedTransaction event : events) {
+                process(event, ctx, out);
+            }
+            return;
+        }
         EntityState current = state.value();
         if (current != null && timestamp >= engine.expiryTime(current)) {
             state.clear();

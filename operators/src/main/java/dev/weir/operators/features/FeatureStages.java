@@ -33,7 +33,12 @@ public final class FeatureStages {
     /** The stages' outputs: complete vectors, and events too late for some entity. */
     public record Result(DataStream<FeaturedTransaction> featured, DataStream<FeaturedTransaction> late) {}
 
-    public static Result apply(DataStream<Transaction> transactions, FeatureSet featureSet, String uidPrefix) {
+    /**
+     * @param batch the job runs in BATCH mode (each entity stage then replays a key's events in
+     *     event-time order)
+     */
+    public static Result apply(
+            DataStream<Transaction> transactions, FeatureSet featureSet, String uidPrefix, boolean batch) {
         String version = featureSet.version();
         DataStream<FeaturedTransaction> stream =
                 transactions.map(new Start(version), WeirTypes.FEATURED_TRANSACTION)
@@ -50,7 +55,7 @@ public final class FeatureStages {
                             .name("Route by " + entity.keyField());
             SingleOutputStreamOperator<FeaturedTransaction> keyed =
                     routed.keyBy(new KeyOf(entity.keyField()), Types.STRING)
-                            .process(new EntityFeatureStage(entity), WeirTypes.FEATURED_TRANSACTION)
+                            .process(new EntityFeatureStage(entity, batch), WeirTypes.FEATURED_TRANSACTION)
                             .uid(uid)
                             .name("Features: " + entity.name());
             DataStream<FeaturedTransaction> defaults =

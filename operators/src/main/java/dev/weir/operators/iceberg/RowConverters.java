@@ -130,6 +130,31 @@ public final class RowConverters {
         }
     }
 
+    /** A row of the events table back as a transaction (what the backfill reads). */
+    public static final class EventRowToTransaction implements MapFunction<RowData, Transaction> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Transaction map(RowData r) {
+            return Transaction.newBuilder()
+                    .setTransactionId(r.getString(0).toString())
+                    .setAccountId(r.getString(1).toString())
+                    .setCardId(r.getString(2).toString())
+                    .setMerchantId(r.getString(3).toString())
+                    .setMerchantCategory(r.getString(4).toString())
+                    .setDeviceId(r.isNullAt(5) ? null : r.getString(5).toString())
+                    .setAmountMinor(r.getLong(6))
+                    .setCurrency(r.getString(7).toString())
+                    .setCountry(r.getString(8).toString())
+                    .setChannel(dev.weir.schemas.Channel.valueOf(r.getString(9).toString()))
+                    .setEventTime(r.getTimestamp(10, 6).toInstant())
+                    .setCardNumber(r.isNullAt(11) ? null : r.getString(11).toString())
+                    .setEmail(r.isNullAt(12) ? null : r.getString(12).toString())
+                    .setIpAddress(r.isNullAt(13) ? null : r.getString(13).toString())
+                    .build();
+        }
+    }
+
     private static StringData str(String s) {
         return s == null ? null : StringData.fromString(s);
     }

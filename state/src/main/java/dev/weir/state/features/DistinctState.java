@@ -65,7 +65,7 @@ final class DistinctState extends PaneWindow {
 
     private double estimate() {
         if (size == 0) {
-            return 0;
+            return defaultValue;
         }
         HllSketch front = index[head] < flipPane ? suffix[head] : null;
         if (front == null) {

@@ -27,7 +27,10 @@ final class MomentsState extends PaneWindow {
         long asOfPane = paneOf(asOf);
         expire(asOfPane);
         long pane = paneOf(eventTime);
-        boolean counts = spec.aggregation() == Aggregation.COUNT || !Double.isNaN(number);
+        // count with a field counts the events where the field is present.
+        boolean counts = spec.aggregation() == Aggregation.COUNT
+                ? spec.field() == null || !Double.isNaN(number) || text != null
+                : !Double.isNaN(number);
         if (matched && counts && inWindow(pane, asOfPane)) {
             int s = slotFor(pane, created);
             double x = spec.aggregation() == Aggregation.COUNT ? 0 : number;

@@ -1,0 +1,139 @@
+package dev.weir.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weir.jobs.BackfillJob;
+import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.jobs.pipeline.Catalogs;
+import dev.weir.jobs.pipeline.KafkaIcebergSinks;
+import dev.weir.jobs.pipeline.PipelineWorkflow;
+import dev.weir.jobs.pipeline.TransactionSource;
+import dev.weir.jobs.synthetic.TransactionGenerator;
+import dev.weir.operators.iceberg.WeirTables;
+import dev.weir.operators.kafka.AvroRecordSerializer;
+import dev.weir.schemas.Transaction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.data.Record;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Stream/batch parity: the streaming pipeline over Kafka and the backfill job in BATCH mode over
+ * the Iceberg events table compute bit-identical feature vectors for in-order input: one Kafka
+ * partition and a streaming parallelism of one, so that every entity stage sees its events in
+ * event-time order. The batch side runs with parallelism two.
+ */
+class FeatureParityITCase {
+
+    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = TestEnvironment.miniCluster();
+
+    private static final int EVENTS = 4_000;
+
+    @TempDir Path warehouse;
+
+    @Test
+    void backfillReproducesTheStreamingFeaturesExactly() throws Exception {
+        String suffix = TestEnvironment.uniqueName("parity");
+        Map<String, String> settings = TestEnvironment.settings(suffix, warehouse, TestEnvironment.model());
+        // In order for every entity: one partition, and one subtask, so that no shuffle between
+        // the entity stages can reorder one merchant's or device's events.
+        settings.put("pipeline.parallelism", "1");
+        PipelineConfig config = PipelineConfig.from(settings);
+        settings.put("pipeline.parallelism", "2");
+        PipelineConfig backfillConfig = PipelineConfig.from(settings);
+        TestEnvironment.kafka().createTopics(1, config.transactionsTopic());
+        TestEnvironment.kafka().createTopics(2, config.scoresTopic(), config.dlqTopic());
+        produceInOrder(config.bootstrapServers(), config.transactionsTopic());
+
+        var catalogLoader = Catalogs.loader(config);
+        Catalog catalog = catalogLoader.loadCatalog();
+        WeirTables.ensure(catalog, config.namespace());
+
+        StreamExecutionEnvironment streaming = StreamExecutionEnvironment.getExecutionEnvironment();
+        streaming.configure(noRestart());
+        PipelineWorkflow.define(streaming, config, TransactionSource.build(config, true),
+                new KafkaIcebergSinks(config, catalogLoader));
+        streaming.execute("parity-stream-" + suffix);
+
+        StreamExecutionEnvironment batch = StreamExecutionEnvironment.getExecutionEnvironment();
+        batch.configure(noRestart());
+        BackfillJob.define(batch, backfillConfig, WeirTables.FEATURES_BACKFILL);
+        batch.execute("parity-batch-" + suffix);
+
+        Map<String, Record> stream = byTransaction(TestEnvironment.rows(catalog, config.namespace(), WeirTables.FEATURES));
+        Map<String, Record> backfill =
+                byTransaction(TestEnvironment.rows(catalog, config.namespace(), WeirTables.FEATURES_BACKFILL));
+        assertThat(stream).hasSize(EVENTS);
+        assertThat(backfill.keySet()).isEqualTo(stream.keySet());
+
+        List<String> names = config.featureSet().vectorNames();
+        long nonTrivial = 0;
+        for (Map.Entry<String, Record> e : stream.entrySet()) {
+            Map<?, ?> s = (Map<?, ?>) e.getValue().getField("features");
+            Map<?, ?> b = (Map<?, ?>) backfill.get(e.getKey()).getField("features");
+            for (String name : names) {
+                // Bit-identical: compare the raw bits, so that even -0.0 and NaN payloads count.
+                assertThat(Double.doubleToRawLongBits((Double) b.get(name)))
+                        .as("%s of %s: stream %s, backfill %s", name, e.getKey(), s.get(name), b.get(name))
+                        .isEqualTo(Double.doubleToRawLongBits((Double) s.get(name)));
+            }
+            assertThat(backfill.get(e.getKey()).getField("warming")).isEqualTo(e.getValue().getField("warming"));
+            if ((Double) s.get("account.txn_count_1h") > 3 && (Double) s.get("merchant.accounts_1h") > 1) {
+                nonTrivial++;
+            }
+        }
+        assertThat(nonTrivial).as("events whose windows hold history").isGreaterThan(EVENTS / 4);
+    }
+
+    private static Configuration noRestart() {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return conf;
+    }
+
+    private static Map<String, Record> byTransaction(List<Record> rows) {
+        Map<String, Record> map = new HashMap<>();
+        for (Record row : rows) {
+            assertThat(map.put((String) row.getField("transaction_id"), row)).isNull();
+        }
+        return map;
+    }
+
+    /** Many events per account, merchant and device, strictly increasing event times. */
+    private static void produceInOrder(String bootstrap, String topic) throws Exception {
+        TransactionGenerator generator = new TransactionGenerator(21L, 150, 0.03);
+        BinaryMessageEncoder<Transaction> encoder = AvroRecordSerializer.encoderFor(Transaction.class);
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        long start = System.currentTimeMillis() - 3 * 3_600_000L;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            for (int i = 0; i < EVENTS; i++) {
+                long eventTime = start + i * 2_000L + (i % 7);
+                Transaction txn = generator.next(eventTime).transaction();
+                producer.send(new ProducerRecord<>(topic, null, eventTime,
+                        txn.getAccountId().getBytes(StandardCharsets.UTF_8), encoder.encode(txn).array()));
+            }
+            producer.flush();
+        }
+    }
+}
