@@ -8,6 +8,7 @@ import dev.weir.operators.kafka.AvroRecordSerializer;
 import dev.weir.operators.kafka.RawRecord;
 import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.Decision;
+import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import java.time.Instant;
@@ -40,6 +41,15 @@ class TypesTest {
         serializer.serialize(txn, out);
         assertThat(serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()))).isEqualTo(txn);
         assertThat(WeirTypes.SCORE.createSerializer(new SerializerConfigImpl())).isInstanceOf(AvroSerializer.class);
+
+        // Feature vectors keep full double precision between operators (Avro 1.12.0 did not).
+        TypeSerializer<FeaturedTransaction> vectors =
+                WeirTypes.FEATURED_TRANSACTION.createSerializer(new SerializerConfigImpl());
+        FeaturedTransaction featured = new FeaturedTransaction(txn, List.of(988.3333333333334, 0.1), "v", List.of());
+        DataOutputSerializer vectorOut = new DataOutputSerializer(64);
+        vectors.serialize(featured, vectorOut);
+        assertThat(vectors.deserialize(new DataInputDeserializer(vectorOut.getCopyOfBuffer())).getFeatures())
+                .containsExactly(988.3333333333334, 0.1);
         assertThat(WeirTypes.FEATURED_TRANSACTION.createSerializer(new SerializerConfigImpl())).isInstanceOf(AvroSerializer.class);
         assertThat(WeirTypes.DEAD_LETTER.createSerializer(new SerializerConfigImpl())).isInstanceOf(AvroSerializer.class);
     }
