@@ -23,6 +23,7 @@ public final class Weir {
                     "           [--hidden 32,16]",
                     "  run      pipeline --config FILE [--set key=value ...]",
                     "  run      backfill --config FILE [--set key=value ...] [--output-table NAME]",
+                    "  bench    features [--events N] [--keys N] [--sliding-events N] [--span 60d]",
                     "");
 
     private Weir() {}
@@ -41,6 +42,7 @@ public final class Weir {
                 case "consume" -> ConsumeCommand.run(rest, out);
                 case "train" -> TrainCommand.run(rest, out);
                 case "run" -> run(rest);
+                case "bench" -> bench(rest, out);
                 default -> throw new Args.UsageException("unknown command '" + argv[0] + "'");
             }
         } catch (IllegalArgumentException e) {
@@ -56,6 +58,13 @@ public final class Weir {
             System.exit(1);
         }
         System.exit(0);
+    }
+
+    private static void bench(String[] argv, PrintStream out) throws Exception {
+        if (argv.length == 0 || !argv[0].equals("features")) {
+            throw new Args.UsageException("bench takes a benchmark name: weir bench features");
+        }
+        dev.weir.jobs.bench.FeatureBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length), out);
     }
 
     private static void run(String[] argv) throws Exception {

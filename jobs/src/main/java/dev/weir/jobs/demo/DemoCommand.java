@@ -67,8 +67,11 @@ public final class DemoCommand {
         Path modelDir = args.path("model").orElse(home.resolve("model")).toAbsolutePath();
         Path runDir = home.resolve("demo").toAbsolutePath();
 
-        if (!ModelBundle.exists(modelDir)) {
-            out.println("No model in " + modelDir + ": training one on synthetic data...");
+        boolean stale = ModelBundle.exists(modelDir)
+                && !ModelBundle.readMetadata(modelDir).featureNames().equals(FeatureSets.reference().vectorNames());
+        if (!ModelBundle.exists(modelDir) || stale) {
+            out.println((stale ? "The model in " + modelDir + " was trained on other features"
+                    : "No model in " + modelDir) + ": training one on synthetic data...");
             ModelMetadata m =
                     TrainCommand.train(modelDir, FeatureSets.reference(), TrainCommand.DEFAULT_NAME, "1", seed, 100_000, accounts,
                             rate, 0.02, TrainerConfig.defaults());

@@ -31,7 +31,7 @@ final class DistinctState extends PaneWindow {
     private final boolean[] created = new boolean[1];
 
     DistinctState(FeatureSpec spec) {
-        super(spec);
+        super(spec, 0);
     }
 
     @Override
@@ -67,7 +67,7 @@ final class DistinctState extends PaneWindow {
         if (size == 0) {
             return defaultValue;
         }
-        HllSketch front = index[head] < flipPane ? suffix[head] : null;
+        HllSketch front = paneAt(head) < flipPane ? suffix[head] : null;
         if (front == null) {
             return Math.round(back.getEstimate());
         }
@@ -79,7 +79,7 @@ final class DistinctState extends PaneWindow {
 
     @Override
     protected void onExpire(int slot) {
-        if (index[slot] >= flipPane) {
+        if (paneAt(slot) >= flipPane) {
             flip();
         }
     }
@@ -93,7 +93,7 @@ final class DistinctState extends PaneWindow {
             suffix[s] = running.getResult(TgtHllType.HLL_8);
         }
         back = new HllSketch(LG_K, TgtHllType.HLL_8);
-        flipPane = index[slot(size - 1)] + 1;
+        flipPane = paneAt(slot(size - 1)) + 1;
     }
 
     /** After an out-of-order value landed in a front pane: recompute the front's unions. */
@@ -101,7 +101,7 @@ final class DistinctState extends PaneWindow {
         Union running = new Union(LG_K);
         for (int i = size - 1; i >= 0; i--) {
             int s = slot(i);
-            if (index[s] < flipPane) {
+            if (paneAt(s) < flipPane) {
                 running.update(pane[s]);
                 suffix[s] = running.getResult(TgtHllType.HLL_8);
             }
@@ -115,13 +115,13 @@ final class DistinctState extends PaneWindow {
     }
 
     @Override
-    protected void allocate(int capacity) {
+    protected void allocateExtra(int capacity) {
         pane = new HllSketch[capacity];
         suffix = new HllSketch[capacity];
     }
 
     @Override
-    protected void relocate(int[] order, int newCapacity) {
+    protected void relocateExtra(int[] order, int newCapacity) {
         HllSketch[] p = new HllSketch[newCapacity];
         HllSketch[] f = new HllSketch[newCapacity];
         for (int i = 0; i < order.length; i++) {
@@ -133,13 +133,13 @@ final class DistinctState extends PaneWindow {
     }
 
     @Override
-    protected void move(int from, int to) {
+    protected void moveExtra(int from, int to) {
         pane[to] = pane[from];
         suffix[to] = suffix[from];
     }
 
     @Override
-    protected void clear(int slot) {
+    protected void clearExtra(int slot) {
         pane[slot] = null;
         suffix[slot] = null;
     }
@@ -168,8 +168,6 @@ final class DistinctState extends PaneWindow {
         back = readSketch(in);
     }
 
-    @Override
-    protected void afterRead() {}
 
     private static void writeSketch(HllSketch sketch, DataOutput out) throws IOException {
         if (sketch == null) {

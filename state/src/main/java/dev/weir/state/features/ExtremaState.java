@@ -11,7 +11,6 @@ import java.io.IOException;
  */
 final class ExtremaState extends PaneWindow {
 
-    private double[] extreme;
     private long[] candidatePane = new long[4];
     private double[] candidateValue = new double[4];
     private int candHead;
@@ -20,7 +19,7 @@ final class ExtremaState extends PaneWindow {
     private final boolean[] created = new boolean[1];
 
     ExtremaState(FeatureSpec spec) {
-        super(spec);
+        super(spec, 1);
         this.max = spec.aggregation() == Aggregation.MAX;
     }
 
@@ -34,11 +33,11 @@ final class ExtremaState extends PaneWindow {
         expire(asOfPane);
         long pane = paneOf(eventTime);
         if (matched && !Double.isNaN(number) && inWindow(pane, asOfPane)) {
-            boolean newest = size == 0 || pane >= index[slot(size - 1)];
+            boolean newest = size == 0 || pane >= paneAt(slot(size - 1));
             int s = slotFor(pane, created);
-            double before = extreme[s];
+            double before = getDouble(s, 0);
             if (created[0] || beats(number, before)) {
-                extreme[s] = number;
+                setDouble(s, 0, number);
                 if (newest) {
                     pushCandidate(pane, number);
                 } else {
@@ -83,50 +82,26 @@ final class ExtremaState extends PaneWindow {
         candSize = 0;
         for (int i = 0; i < size; i++) {
             int s = slot(i);
-            pushCandidate(index[s], extreme[s]);
+            pushCandidate(paneAt(s), getDouble(s, 0));
         }
     }
 
     @Override
     protected void onExpire(int slot) {
-        if (candSize > 0 && candidatePane[candHead] == index[slot]) {
+        if (candSize > 0 && candidatePane[candHead] == paneAt(slot)) {
             candHead = (candHead + 1) & (candidatePane.length - 1);
             candSize--;
         }
     }
 
     @Override
-    protected void allocate(int capacity) {
-        extreme = new double[capacity];
-    }
-
-    @Override
-    protected void relocate(int[] order, int newCapacity) {
-        double[] e = new double[newCapacity];
-        for (int i = 0; i < order.length; i++) {
-            e[i] = extreme[order[i]];
-        }
-        extreme = e;
-    }
-
-    @Override
-    protected void move(int from, int to) {
-        extreme[to] = extreme[from];
-    }
-
-    @Override
-    protected void clear(int slot) {
-        extreme[slot] = 0;
-    }
-
-    @Override
     protected void writePane(int slot, DataOutput out) throws IOException {
-        out.writeDouble(extreme[slot]);
+        out.writeDouble(getDouble(slot, 0));
     }
 
     @Override
     protected void readPane(int slot, DataInput in) throws IOException {
-        extreme[slot] = in.readDouble();
+        setDouble(slot, 0, in.readDouble());
     }
 
     @Override

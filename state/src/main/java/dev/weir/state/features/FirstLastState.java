@@ -11,15 +11,15 @@ import java.io.IOException;
  */
 final class FirstLastState extends PaneWindow {
 
-    private long[] firstTime;
-    private double[] firstValue;
-    private long[] lastTime;
-    private double[] lastValue;
+    private static final int FIRST_TIME = 0;
+    private static final int FIRST_VALUE = 1;
+    private static final int LAST_TIME = 2;
+    private static final int LAST_VALUE = 3;
     private final boolean first;
     private final boolean[] created = new boolean[1];
 
     FirstLastState(FeatureSpec spec) {
-        super(spec);
+        super(spec, 4);
         this.first = spec.aggregation() == Aggregation.FIRST;
     }
 
@@ -30,78 +30,34 @@ final class FirstLastState extends PaneWindow {
         long pane = paneOf(eventTime);
         if (matched && !Double.isNaN(number) && inWindow(pane, asOfPane)) {
             int s = slotFor(pane, created);
-            if (created[0] || eventTime < firstTime[s]) {
-                firstTime[s] = eventTime;
-                firstValue[s] = number;
+            if (created[0] || eventTime < getLong(s, FIRST_TIME)) {
+                setLong(s, FIRST_TIME, eventTime);
+                setDouble(s, FIRST_VALUE, number);
             }
-            if (created[0] || eventTime >= lastTime[s]) {
-                lastTime[s] = eventTime;
-                lastValue[s] = number;
+            if (created[0] || eventTime >= getLong(s, LAST_TIME)) {
+                setLong(s, LAST_TIME, eventTime);
+                setDouble(s, LAST_VALUE, number);
             }
         }
         if (size == 0) {
             out[offset] = defaultValue;
         } else {
-            out[offset] = first ? firstValue[head] : lastValue[slot(size - 1)];
+            out[offset] = first ? getDouble(head, FIRST_VALUE) : getDouble(slot(size - 1), LAST_VALUE);
         }
-    }
-
-    @Override
-    protected void allocate(int capacity) {
-        firstTime = new long[capacity];
-        firstValue = new double[capacity];
-        lastTime = new long[capacity];
-        lastValue = new double[capacity];
-    }
-
-    @Override
-    protected void relocate(int[] order, int newCapacity) {
-        long[] ft = new long[newCapacity];
-        double[] fv = new double[newCapacity];
-        long[] lt = new long[newCapacity];
-        double[] lv = new double[newCapacity];
-        for (int i = 0; i < order.length; i++) {
-            ft[i] = firstTime[order[i]];
-            fv[i] = firstValue[order[i]];
-            lt[i] = lastTime[order[i]];
-            lv[i] = lastValue[order[i]];
-        }
-        firstTime = ft;
-        firstValue = fv;
-        lastTime = lt;
-        lastValue = lv;
-    }
-
-    @Override
-    protected void move(int from, int to) {
-        firstTime[to] = firstTime[from];
-        firstValue[to] = firstValue[from];
-        lastTime[to] = lastTime[from];
-        lastValue[to] = lastValue[from];
-    }
-
-    @Override
-    protected void clear(int slot) {
-        firstTime[slot] = 0;
-        firstValue[slot] = 0;
-        lastTime[slot] = 0;
-        lastValue[slot] = 0;
     }
 
     @Override
     protected void writePane(int slot, DataOutput out) throws IOException {
-        out.writeLong(firstTime[slot]);
-        out.writeDouble(firstValue[slot]);
-        out.writeLong(lastTime[slot]);
-        out.writeDouble(lastValue[slot]);
+        for (int k = 0; k < 4; k++) {
+            out.writeLong(getLong(slot, k));
+        }
     }
 
     @Override
     protected void readPane(int slot, DataInput in) throws IOException {
-        firstTime[slot] = in.readLong();
-        firstValue[slot] = in.readDouble();
-        lastTime[slot] = in.readLong();
-        lastValue[slot] = in.readDouble();
+        for (int k = 0; k < 4; k++) {
+            setLong(slot, k, in.readLong());
+        }
     }
 
     @Override

@@ -6,20 +6,35 @@ import java.io.IOException;
 
 /**
  * count, sum, mean, variance, standard deviation: invertible, so the window keeps running totals
- * that panes are added to and subtracted from. Variance is the population variance.
+ * that panes are added to and subtracted from. Variance is the population variance. Each pane
+ * holds only what the aggregation reads: a count, plus a sum (sum, mean), plus a sum of squares
+ * (variance, stddev).
  */
 final class MomentsState extends PaneWindow {
 
-    private long[] count;
-    private double[] sum;
-    private double[] squares;
+    private static final int COUNT = 0;
+    private static final int SUM = 1;
+    private static final int SQUARES = 2;
+
+    private final boolean sums;
+    private final boolean squares;
     private long totalCount;
     private double totalSum;
     private double totalSquares;
     private final boolean[] created = new boolean[1];
 
     MomentsState(FeatureSpec spec) {
-        super(spec);
+        super(spec, payload(spec.aggregation()));
+        this.sums = spec.aggregation() != Aggregation.COUNT;
+        this.squares = spec.aggregation() == Aggregation.VARIANCE || spec.aggregation() == Aggregation.STDDEV;
+    }
+
+    private static int payload(Aggregation aggregation) {
+        return switch (aggregation) {
+            case COUNT -> 1;
+            case SUM, MEAN -> 2;
+            default -> 3;
+        };
     }
 
     @Override
@@ -33,13 +48,16 @@ final class MomentsState extends PaneWindow {
                 : !Double.isNaN(number);
         if (matched && counts && inWindow(pane, asOfPane)) {
             int s = slotFor(pane, created);
-            double x = spec.aggregation() == Aggregation.COUNT ? 0 : number;
-            count[s]++;
-            sum[s] += x;
-            squares[s] += x * x;
+            setLong(s, COUNT, getLong(s, COUNT) + 1);
             totalCount++;
-            totalSum += x;
-            totalSquares += x * x;
+            if (sums) {
+                setDouble(s, SUM, getDouble(s, SUM) + number);
+                totalSum += number;
+            }
+            if (squares) {
+                setDouble(s, SQUARES, getDouble(s, SQUARES) + number * number);
+                totalSquares += number * number;
+            }
         }
         out[offset] = value();
     }
@@ -68,9 +86,13 @@ final class MomentsState extends PaneWindow {
 
     @Override
     protected void onExpire(int slot) {
-        totalCount -= count[slot];
-        totalSum -= sum[slot];
-        totalSquares -= squares[slot];
+        totalCount -= getLong(slot, COUNT);
+        if (sums) {
+            totalSum -= getDouble(slot, SUM);
+        }
+        if (squares) {
+            totalSquares -= getDouble(slot, SQUARES);
+        }
     }
 
     @Override
@@ -82,53 +104,17 @@ final class MomentsState extends PaneWindow {
     }
 
     @Override
-    protected void allocate(int capacity) {
-        count = new long[capacity];
-        sum = new double[capacity];
-        squares = new double[capacity];
-    }
-
-    @Override
-    protected void relocate(int[] order, int newCapacity) {
-        long[] c = new long[newCapacity];
-        double[] s = new double[newCapacity];
-        double[] q = new double[newCapacity];
-        for (int i = 0; i < order.length; i++) {
-            c[i] = count[order[i]];
-            s[i] = sum[order[i]];
-            q[i] = squares[order[i]];
-        }
-        count = c;
-        sum = s;
-        squares = q;
-    }
-
-    @Override
-    protected void move(int from, int to) {
-        count[to] = count[from];
-        sum[to] = sum[from];
-        squares[to] = squares[from];
-    }
-
-    @Override
-    protected void clear(int slot) {
-        count[slot] = 0;
-        sum[slot] = 0;
-        squares[slot] = 0;
-    }
-
-    @Override
     protected void writePane(int slot, DataOutput out) throws IOException {
-        out.writeLong(count[slot]);
-        out.writeDouble(sum[slot]);
-        out.writeDouble(squares[slot]);
+        for (int k = 0; k < stride - 1; k++) {
+            out.writeLong(getLong(slot, k));
+        }
     }
 
     @Override
     protected void readPane(int slot, DataInput in) throws IOException {
-        count[slot] = in.readLong();
-        sum[slot] = in.readDouble();
-        squares[slot] = in.readDouble();
+        for (int k = 0; k < stride - 1; k++) {
+            setLong(slot, k, in.readLong());
+        }
     }
 
     @Override
@@ -145,7 +131,4 @@ final class MomentsState extends PaneWindow {
         totalSum = in.readDouble();
         totalSquares = in.readDouble();
     }
-
-    @Override
-    protected void afterRead() {}
 }

@@ -3,6 +3,7 @@ package dev.weir.state.features;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * The non-empty panes of one window, oldest first, in a growable ring. In-order events touch
@@ -10,7 +11,9 @@ import java.io.IOException;
  * the window is dropped exactly once. An out-of-order event for a pane that does not exist yet
  * shifts the newer panes by one (O(panes)); that is the price of disorder, not of window length.
  *
- * <p>A lifetime window is a single pane that never expires.
+ * <p>Each pane is one block of {@link #stride} longs in a single array, its index first and the
+ * aggregation's payload after it (doubles as raw bits): one or two cache lines per event,
+ * whatever the number of panes. A lifetime window is a single pane that never expires.
  */
 abstract class PaneWindow extends FeatureState {
 
@@ -18,12 +21,14 @@ abstract class PaneWindow extends FeatureState {
     protected final long paneMillis;
     protected final long panesPerWindow;
     protected final double defaultValue;
+    protected final int stride;
 
-    protected long[] index = new long[2];
+    protected long[] data;
     protected int head;
     protected int size;
+    private int capacity;
 
-    PaneWindow(FeatureSpec spec) {
+    PaneWindow(FeatureSpec spec, int payloadLongs) {
         this.spec = spec;
         this.defaultValue = spec.defaultValue();
         if (spec.window() == null) {
@@ -33,19 +38,38 @@ abstract class PaneWindow extends FeatureState {
             this.paneMillis = spec.effectiveResolution().toMillis();
             this.panesPerWindow = spec.window().toMillis() / paneMillis;
         }
-        allocate(2);
+        this.stride = 1 + payloadLongs;
+        this.capacity = 2;
+        this.data = new long[capacity * stride];
+        allocateExtra(capacity);
     }
 
     final long paneOf(long time) {
         return paneMillis == 0 ? 0 : Math.floorDiv(time, paneMillis);
     }
 
-    final int capacity() {
-        return index.length;
+    final int slot(int i) {
+        return (head + i) & (capacity - 1);
     }
 
-    final int slot(int i) {
-        return (head + i) & (index.length - 1);
+    final long paneAt(int slot) {
+        return data[slot * stride];
+    }
+
+    final long getLong(int slot, int k) {
+        return data[slot * stride + 1 + k];
+    }
+
+    final void setLong(int slot, int k, long v) {
+        data[slot * stride + 1 + k] = v;
+    }
+
+    final double getDouble(int slot, int k) {
+        return Double.longBitsToDouble(data[slot * stride + 1 + k]);
+    }
+
+    final void setDouble(int slot, int k, double v) {
+        data[slot * stride + 1 + k] = Double.doubleToRawLongBits(v);
     }
 
     /** Drops panes that left the window ending at {@code asOfPane}. */
@@ -54,13 +78,15 @@ abstract class PaneWindow extends FeatureState {
             return;
         }
         long oldestKept = asOfPane - panesPerWindow + 1;
-        while (size > 0 && index[head] < oldestKept) {
+        boolean dropped = false;
+        while (size > 0 && paneAt(head) < oldestKept) {
             onExpire(head);
-            clear(head);
-            head = (head + 1) & (index.length - 1);
+            clearSlot(head);
+            head = (head + 1) & (capacity - 1);
             size--;
+            dropped = true;
         }
-        if (size == 0) {
+        if (dropped && size == 0) {
             onEmpty();
         }
     }
@@ -77,15 +103,15 @@ abstract class PaneWindow extends FeatureState {
      */
     final int slotFor(long pane, boolean[] created) {
         created[0] = false;
-        if (size > 0 && index[slot(size - 1)] == pane) {
+        if (size > 0 && paneAt(slot(size - 1)) == pane) {
             return slot(size - 1);
         }
-        if (size == 0 || index[slot(size - 1)] < pane) {
+        if (size == 0 || paneAt(slot(size - 1)) < pane) {
             ensureCapacity();
             int s = slot(size);
             size++;
-            index[s] = pane;
-            clear(s);
+            clearSlot(s);
+            data[s * stride] = pane;
             created[0] = true;
             return s;
         }
@@ -94,7 +120,7 @@ abstract class PaneWindow extends FeatureState {
         int hi = size - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            long p = index[slot(mid)];
+            long p = paneAt(slot(mid));
             if (p == pane) {
                 return slot(mid);
             } else if (p < pane) {
@@ -105,33 +131,38 @@ abstract class PaneWindow extends FeatureState {
         }
         ensureCapacity();
         for (int i = size; i > lo; i--) {
-            move(slot(i - 1), slot(i));
-            index[slot(i)] = index[slot(i - 1)];
+            int from = slot(i - 1);
+            int to = slot(i);
+            System.arraycopy(data, from * stride, data, to * stride, stride);
+            moveExtra(from, to);
         }
         size++;
         int s = slot(lo);
-        index[s] = pane;
-        clear(s);
+        clearSlot(s);
+        data[s * stride] = pane;
         created[0] = true;
         return s;
     }
 
+    private void clearSlot(int slot) {
+        Arrays.fill(data, slot * stride, slot * stride + stride, 0L);
+        clearExtra(slot);
+    }
+
     private void ensureCapacity() {
-        if (size < index.length) {
+        if (size < capacity) {
             return;
         }
-        int oldCap = index.length;
-        int newCap = oldCap * 2;
-        long[] newIndex = new long[newCap];
-        for (int i = 0; i < size; i++) {
-            newIndex[i] = index[slot(i)];
-        }
+        int newCapacity = capacity * 2;
+        long[] grown = new long[newCapacity * stride];
         int[] order = new int[size];
         for (int i = 0; i < size; i++) {
             order[i] = slot(i);
+            System.arraycopy(data, order[i] * stride, grown, i * stride, stride);
         }
-        relocate(order, newCap);
-        index = newIndex;
+        relocateExtra(order, newCapacity);
+        data = grown;
+        capacity = newCapacity;
         head = 0;
     }
 
@@ -151,7 +182,7 @@ abstract class PaneWindow extends FeatureState {
         out.writeInt(size);
         for (int i = 0; i < size; i++) {
             int s = slot(i);
-            out.writeLong(index[s]);
+            out.writeLong(paneAt(s));
             writePane(s, out);
         }
         writeExtra(out);
@@ -164,27 +195,27 @@ abstract class PaneWindow extends FeatureState {
         while (cap < n) {
             cap *= 2;
         }
-        index = new long[cap];
-        allocate(cap);
+        capacity = cap;
+        data = new long[cap * stride];
+        allocateExtra(cap);
         head = 0;
         size = n;
         for (int i = 0; i < n; i++) {
-            index[i] = in.readLong();
+            data[i * stride] = in.readLong();
             readPane(i, in);
         }
         readExtra(in);
         afterRead();
     }
 
-    /** Creates payload arrays of this capacity. */
-    protected abstract void allocate(int capacity);
+    /** Object payload kept outside the long array (sketches), if any. */
+    protected void allocateExtra(int capacity) {}
 
-    /** Copies payload to new arrays of {@code newCapacity}, slot {@code order[i]} to position i. */
-    protected abstract void relocate(int[] order, int newCapacity);
+    protected void relocateExtra(int[] order, int newCapacity) {}
 
-    protected abstract void move(int from, int to);
+    protected void moveExtra(int from, int to) {}
 
-    protected abstract void clear(int slot);
+    protected void clearExtra(int slot) {}
 
     protected void onExpire(int slot) {}
 
@@ -198,6 +229,6 @@ abstract class PaneWindow extends FeatureState {
 
     protected void readExtra(DataInput in) throws IOException {}
 
-    /** Rebuilds derived structures (running totals, deques) from the panes. */
-    protected abstract void afterRead();
+    /** Rebuilds derived structures (deques) from the panes. */
+    protected void afterRead() {}
 }
