@@ -383,13 +383,13 @@ class PipelineITCase {
     }
 
     /**
-     * On the first attempt of subtask 0, slows down until a checkpoint has completed and then
-     * throws once; later attempts pass everything through.
+     * On the first attempt of subtask 0, slows records down and fails as soon as a checkpoint that
+     * covers some of them has completed; later attempts pass everything through. Failing from the
+     * checkpoint notification does not depend on more records arriving after it.
      */
     static final class FailOnceAfterCheckpoint extends RichMapFunction<Score, Score> implements CheckpointListener {
         private static final long serialVersionUID = 1L;
         private transient boolean armed;
-        private transient volatile boolean checkpointCompleted;
         private transient long seen;
 
         @Override
@@ -402,11 +402,6 @@ class PipelineITCase {
         public Score map(Score score) throws Exception {
             if (armed) {
                 seen++;
-                if (checkpointCompleted && seen > 50) {
-                    armed = false;
-                    PLANNED_FAILURES.incrementAndGet();
-                    throw new IllegalStateException("planned failure after a completed checkpoint");
-                }
                 Thread.sleep(5);
             }
             return score;
@@ -414,7 +409,11 @@ class PipelineITCase {
 
         @Override
         public void notifyCheckpointComplete(long checkpointId) {
-            checkpointCompleted = true;
+            if (armed && seen > 0) {
+                armed = false;
+                PLANNED_FAILURES.incrementAndGet();
+                throw new IllegalStateException("planned failure after completed checkpoint " + checkpointId);
+            }
         }
     }
 }
