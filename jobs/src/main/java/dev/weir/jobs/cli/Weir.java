@@ -24,6 +24,7 @@ public final class Weir {
                     "  run      pipeline --config FILE [--set key=value ...]",
                     "  run      backfill --config FILE [--set key=value ...] [--output-table NAME]",
                     "  bench    features [--events N] [--keys N] [--sliding-events N] [--span 60d]",
+                    "  bench    scoring [--events N] [--rate N] [--max-wait 10ms] [--model DIR]",
                     "");
 
     private Weir() {}
@@ -61,10 +62,14 @@ public final class Weir {
     }
 
     private static void bench(String[] argv, PrintStream out) throws Exception {
-        if (argv.length == 0 || !argv[0].equals("features")) {
-            throw new Args.UsageException("bench takes a benchmark name: weir bench features");
+        String[] rest = argv.length == 0 ? argv : Arrays.copyOfRange(argv, 1, argv.length);
+        if (argv.length > 0 && argv[0].equals("features")) {
+            dev.weir.jobs.bench.FeatureBenchmark.run(rest, out);
+        } else if (argv.length > 0 && argv[0].equals("scoring")) {
+            dev.weir.jobs.bench.ScoringBenchmark.run(rest, out);
+        } else {
+            throw new Args.UsageException("bench takes a benchmark name: weir bench features|scoring");
         }
-        dev.weir.jobs.bench.FeatureBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length), out);
     }
 
     private static void run(String[] argv) throws Exception {

@@ -28,6 +28,8 @@ public record PipelineConfig(
         String namespace,
         String modelDir,
         String featureDefinitions,
+        int scoringMaxBatchSize,
+        Duration scoringMaxWait,
         Duration checkpointInterval,
         int parallelism,
         Duration outOfOrderness,
@@ -68,6 +70,8 @@ public record PipelineConfig(
                             conf.get(WeirOptions.NAMESPACE),
                             conf.get(WeirOptions.MODEL_DIR),
                             conf.get(WeirOptions.FEATURE_DEFINITIONS),
+                            conf.get(WeirOptions.SCORING_MAX_BATCH),
+                            conf.get(WeirOptions.SCORING_MAX_WAIT),
                             conf.get(WeirOptions.CHECKPOINT_INTERVAL),
                             conf.get(WeirOptions.PARALLELISM),
                             conf.get(WeirOptions.OUT_OF_ORDERNESS),
@@ -125,6 +129,12 @@ public record PipelineConfig(
                             + " ("
                             + checkpointInterval
                             + ")");
+        }
+        if (scoringMaxBatchSize < 1 || scoringMaxBatchSize > 4096) {
+            problems.add(WeirOptions.SCORING_MAX_BATCH.key() + " must be in [1, 4096], got " + scoringMaxBatchSize);
+        }
+        if (scoringMaxWait.isNegative()) {
+            problems.add(WeirOptions.SCORING_MAX_WAIT.key() + " must not be negative");
         }
         if (checkpointInterval.toMillis() < 100) {
             problems.add(WeirOptions.CHECKPOINT_INTERVAL.key() + " must be at least 100ms");

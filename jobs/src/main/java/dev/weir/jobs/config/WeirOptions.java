@@ -107,6 +107,18 @@ public final class WeirOptions {
                             "YAML file of the feature set (entities and features, state/README.md); empty: the"
                                     + " bundled card-fraud reference set. The model must be trained on the same set.");
 
+    public static final ConfigOption<Integer> SCORING_MAX_BATCH =
+            key("scoring.max-batch-size")
+                    .intType()
+                    .defaultValue(64)
+                    .withDescription("Events scored together in one forward pass, at most.");
+
+    public static final ConfigOption<Duration> SCORING_MAX_WAIT =
+            key("scoring.max-wait")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(10))
+                    .withDescription("How long an event may wait for its batch to fill; 0 scores each event alone.");
+
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             key("pipeline.checkpoint-interval")
                     .durationType()
@@ -149,6 +161,8 @@ public final class WeirOptions {
                     NAMESPACE,
                     MODEL_DIR,
                     FEATURE_DEFINITIONS,
+                    SCORING_MAX_BATCH,
+                    SCORING_MAX_WAIT,
                     CHECKPOINT_INTERVAL,
                     PARALLELISM,
                     OUT_OF_ORDERNESS,

@@ -6,7 +6,7 @@ import dev.weir.operators.decode.DecodeTransactions;
 import dev.weir.operators.features.FeatureStages;
 import dev.weir.operators.features.LateToDeadLetter;
 import dev.weir.operators.kafka.RawRecord;
-import dev.weir.operators.scoring.ScoreTransactions;
+import dev.weir.operators.scoring.BatchingScoreOperator;
 import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.DeadLetter;
 import dev.weir.schemas.FeaturedTransaction;
@@ -61,11 +61,12 @@ public final class PipelineWorkflow {
         DataStream<FeaturedTransaction> featured = features.featured();
 
         DataStream<Score> scores =
-                featured.process(
-                                new ScoreTransactions(config.modelDir(), featureSet.vectorNames()),
-                                WeirTypes.SCORE)
-                        .uid(Uids.SCORE)
-                        .name("Score (DL4J)");
+                featured.transform(
+                                "Score (DL4J, batches of " + config.scoringMaxBatchSize() + ")",
+                                WeirTypes.SCORE,
+                                new BatchingScoreOperator(config.modelDir(), featureSet.vectorNames(),
+                                        config.scoringMaxBatchSize(), config.scoringMaxWait().toMillis()))
+                        .uid(Uids.SCORE);
 
         DataStream<DeadLetter> late =
                 features.late()

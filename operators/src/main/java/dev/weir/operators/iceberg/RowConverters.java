@@ -72,7 +72,9 @@ public final class RowConverters {
                     str(s.getModelVersion()),
                     new GenericArrayData(values),
                     ts(s.getEventTime()),
-                    ts(s.getScoringTime()));
+                    ts(s.getScoringTime()),
+                    s.getBatchSize(),
+                    s.getScoringLatencyMicros());
         }
     }
 

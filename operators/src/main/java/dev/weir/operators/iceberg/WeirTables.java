@@ -56,7 +56,9 @@ public final class WeirTables {
                     Types.NestedField.required(
                             9, "features", Types.ListType.ofRequired(12, Types.DoubleType.get())),
                     Types.NestedField.required(10, "event_time", Types.TimestampType.withZone()),
-                    Types.NestedField.required(11, "scoring_time", Types.TimestampType.withZone()));
+                    Types.NestedField.required(11, "scoring_time", Types.TimestampType.withZone()),
+                    Types.NestedField.optional(13, "batch_size", Types.IntegerType.get()),
+                    Types.NestedField.optional(14, "scoring_latency_micros", Types.LongType.get()));
 
     public static final Schema DLQ_SCHEMA =
             new Schema(
@@ -96,6 +98,28 @@ public final class WeirTables {
         return PartitionSpec.builderFor(SCHEMAS.get(table)).day(PARTITION_TIME.get(table)).build();
     }
 
+    /**
+     * Brings a table written by an earlier release up to the current schema: optional columns
+     * added since are added (Iceberg evolves by field id; old rows read them as null).
+     */
+    static void addMissingColumns(org.apache.iceberg.Table table, Schema current) {
+        org.apache.iceberg.UpdateSchema update = null;
+        for (Types.NestedField field : current.columns()) {
+            if (table.schema().findField(field.name()) == null) {
+                if (field.isRequired()) {
+                    throw new IllegalStateException("table " + table.name() + " lacks required column " + field.name()
+                            + "; required columns cannot be added to existing tables");
+                }
+                update = update == null ? table.updateSchema() : update;
+                update.addColumn(field.name(), field.type(), field.doc());
+            }
+        }
+        if (update != null) {
+            update.commit();
+            LOG.info("added columns to Iceberg table {}", table.name());
+        }
+    }
+
     /** Creates a table with the features schema under another name (backfill output). */
     public static void ensureFeaturesTable(Catalog catalog, String namespace, String table) {
         TableIdentifier id = TableIdentifier.of(Namespace.of(namespace), table);
@@ -121,6 +145,8 @@ public final class WeirTables {
                         partitionSpec(table.getKey()),
                         Map.of("format-version", "2", "write.format.default", "parquet"));
                 LOG.info("created Iceberg table {}", id);
+            } else {
+                addMissingColumns(catalog.loadTable(id), table.getValue());
             }
         }
     }

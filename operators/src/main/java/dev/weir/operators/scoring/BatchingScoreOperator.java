@@ -1,0 +1,183 @@
+package dev.weir.operators.scoring;
+
+import dev.weir.models.BatchScorer;
+import dev.weir.models.ModelBundle;
+import dev.weir.models.ModelMetadata;
+import dev.weir.schemas.Decision;
+import dev.weir.schemas.FeaturedTransaction;
+import dev.weir.schemas.Score;
+import dev.weir.schemas.Transaction;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scores featured transactions in micro-batches: events wait until the batch holds
+ * {@code maxBatchSize} of them or the oldest has waited {@code maxWaitMillis}, then one forward
+ * pass scores them all. The batch is flushed before every checkpoint barrier and every
+ * watermark, so no event waits on a checkpoint, none sits in a snapshot, and none is overtaken
+ * by a watermark; the buffer therefore needs no state and nothing is lost on failure.
+ *
+ * <p>The model is loaded in {@link #open()}; its feature names must equal the feature set's.
+ */
+public class BatchingScoreOperator extends AbstractStreamOperator<Score>
+        implements OneInputStreamOperator<FeaturedTransaction, Score> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(BatchingScoreOperator.class);
+
+    public static final String METRIC_GROUP = "weir";
+    public static final String EVENTS_SCORED = "eventsScored";
+    public static final String DECLINED = "eventsDeclined";
+    public static final String BATCHES = "scoringBatches";
+    public static final String LAST_BATCH_SIZE = "lastBatchSize";
+    public static final String MODEL_VERSION = "modelVersion";
+    public static final String BACKEND = "nd4jBackend";
+
+    private final String modelDir;
+    private final List<String> featureNames;
+    private final int maxBatchSize;
+    private final long maxWaitMillis;
+
+    private transient BatchScorer scorer;
+    private transient FeaturedTransaction[] pending;
+    private transient long[] timestamps;
+    private transient boolean[] hasTimestamp;
+    private transient long[] arrivalNanos;
+    private transient int size;
+    private transient boolean timerSet;
+    private transient Counter scored;
+    private transient Counter declined;
+    private transient Counter batches;
+    private transient volatile int lastBatchSize;
+
+    public BatchingScoreOperator(String modelDir, List<String> featureNames, int maxBatchSize, long maxWaitMillis) {
+        if (maxBatchSize < 1 || maxWaitMillis < 0) {
+            throw new IllegalArgumentException("batch size must be >= 1 and wait >= 0");
+        }
+        this.modelDir = modelDir;
+        this.featureNames = List.copyOf(featureNames);
+        this.maxBatchSize = maxBatchSize;
+        this.maxWaitMillis = maxWaitMillis;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        ModelBundle bundle = ModelBundle.load(Path.of(modelDir));
+        ModelMetadata metadata = bundle.metadata();
+        if (!metadata.featureNames().equals(featureNames)) {
+            throw new IllegalStateException("model " + metadata.name() + " v" + metadata.version()
+                    + " expects features " + metadata.featureNames()
+                    + " but the pipeline's feature set computes " + featureNames);
+        }
+        scorer = new BatchScorer(bundle, maxBatchSize);
+        pending = new FeaturedTransaction[maxBatchSize];
+        timestamps = new long[maxBatchSize];
+        hasTimestamp = new boolean[maxBatchSize];
+        arrivalNanos = new long[maxBatchSize];
+        String backend = Nd4j.getBackend().getClass().getSimpleName();
+        LOG.info("subtask {} scores with model {} version {} on ND4J backend {}, batches of up to {} within {} ms",
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), metadata.name(), metadata.version(),
+                backend, maxBatchSize, maxWaitMillis);
+        MetricGroup group = getMetricGroup().addGroup(METRIC_GROUP);
+        scored = group.counter(EVENTS_SCORED);
+        declined = group.counter(DECLINED);
+        batches = group.counter(BATCHES);
+        group.gauge(LAST_BATCH_SIZE, (Gauge<Integer>) () -> lastBatchSize);
+        group.gauge(MODEL_VERSION, (Gauge<String>) () -> metadata.name() + ":" + metadata.version());
+        group.gauge(BACKEND, (Gauge<String>) () -> backend);
+    }
+
+    @Override
+    public void processElement(StreamRecord<FeaturedTransaction> element) throws Exception {
+        int row = size;
+        FeaturedTransaction value = element.getValue();
+        List<Double> features = value.getFeatures();
+        for (int i = 0; i < features.size(); i++) {
+            scorer.set(row, i, features.get(i));
+        }
+        pending[row] = value;
+        hasTimestamp[row] = element.hasTimestamp();
+        timestamps[row] = element.getTimestamp();
+        arrivalNanos[row] = System.nanoTime();
+        size++;
+        if (size == maxBatchSize || maxWaitMillis == 0) {
+            flush();
+        } else if (!timerSet) {
+            timerSet = true;
+            long due = getProcessingTimeService().getCurrentProcessingTime() + maxWaitMillis;
+            getProcessingTimeService().registerTimer(due, time -> {
+                timerSet = false;
+                flush();
+            });
+        }
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        flush();
+        super.processWatermark(mark);
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        flush();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flush();
+        super.finish();
+    }
+
+    private void flush() {
+        if (size == 0) {
+            return;
+        }
+        int n = size;
+        double[] scores = scorer.score(n);
+        long done = System.nanoTime();
+        ModelMetadata metadata = scorer.metadata();
+        Instant now = Instant.now();
+        for (int r = 0; r < n; r++) {
+            Transaction txn = pending[r].getTransaction();
+            boolean decline = scorer.declines(scores[r]);
+            Score score = Score.newBuilder()
+                    .setTransactionId(txn.getTransactionId())
+                    .setAccountId(txn.getAccountId())
+                    .setMerchantId(txn.getMerchantId())
+                    .setDeviceId(txn.getDeviceId())
+                    .setScore(scores[r])
+                    .setDecision(decline ? Decision.DECLINE : Decision.APPROVE)
+                    .setModelName(metadata.name())
+                    .setModelVersion(metadata.version())
+                    .setFeatures(pending[r].getFeatures())
+                    .setEventTime(txn.getEventTime())
+                    .setScoringTime(now)
+                    .setBatchSize(n)
+                    .setScoringLatencyMicros((done - arrivalNanos[r]) / 1_000)
+                    .build();
+            output.collect(hasTimestamp[r] ? new StreamRecord<>(score, timestamps[r]) : new StreamRecord<>(score));
+            if (decline) {
+                declined.inc();
+            }
+            pending[r] = null;
+        }
+        scored.inc(n);
+        batches.inc();
+        lastBatchSize = n;
+        size = 0;
+    }
+}
