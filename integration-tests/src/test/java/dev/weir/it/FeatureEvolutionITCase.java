@@ -26,7 +26,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -39,9 +38,7 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.data.Record;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -238,13 +235,7 @@ class FeatureEvolutionITCase {
 
     private static void produceAll(PipelineConfig config, List<Transaction> batch) throws Exception {
         BinaryMessageEncoder<Transaction> encoder = AvroRecordSerializer.encoderFor(Transaction.class);
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+        try (KafkaProducer<byte[], byte[]> producer = TestEnvironment.producer()) {
             for (Transaction t : batch) {
                 producer.send(new ProducerRecord<>(config.transactionsTopic(), null, t.getEventTime().toEpochMilli(),
                         t.getAccountId().getBytes(StandardCharsets.UTF_8), encoder.encode(t).array()));

@@ -56,12 +56,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -246,12 +244,6 @@ class PipelineITCase {
         TransactionGenerator generator = new TransactionGenerator(99L, 300, 0.03);
         BinaryMessageEncoder<Transaction> encoder = AvroRecordSerializer.encoderFor(Transaction.class);
         SplittableRandom random = new SplittableRandom(5);
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
 
         Set<String> goodIds = new HashSet<>();
         Map<Future<RecordMetadata>, byte[]> badSends = new LinkedHashMap<>();
@@ -263,7 +255,7 @@ class PipelineITCase {
             badAt.add(random.nextInt(total));
         }
         int blankLeft = BLANK_ACCOUNT;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+        try (KafkaProducer<byte[], byte[]> producer = TestEnvironment.producer()) {
             for (int i = 0; i < total; i++) {
                 long eventTime = start + i * 200L;
                 Transaction txn = generator.next(eventTime).transaction();

@@ -99,11 +99,7 @@ public final class FeatureStages {
             if (reader == null) {
                 reader = FieldReader.of(Transaction.getClassSchema(), field);
             }
-            String key = reader.string(value.getTransaction());
-            if (key == null && reader.numeric()) {
-                key = Long.toString((long) reader.number(value.getTransaction()));
-            }
-            return key;
+            return reader.key(value.getTransaction());
         }
     }
 
@@ -126,9 +122,7 @@ public final class FeatureStages {
 
         @Override
         public void processElement(FeaturedTransaction value, Context ctx, Collector<FeaturedTransaction> out) {
-            String key = reader.numeric() ? (Double.isNaN(reader.number(value.getTransaction())) ? null : "n")
-                    : reader.string(value.getTransaction());
-            if (key == null || key.isBlank()) {
+            if (reader.key(value.getTransaction()) == null) {
                 ctx.output(noKey, value);
             } else {
                 out.collect(value);

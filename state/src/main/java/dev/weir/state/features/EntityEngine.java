@@ -136,12 +136,7 @@ public final class EntityEngine {
 
     /** The entity key of a record, or null when the key field is null or blank. */
     public String key(IndexedRecord record) {
-        String k = key.string(record);
-        if (k == null && key.numeric()) {
-            double v = key.number(record);
-            k = Double.isNaN(v) ? null : Long.toString((long) v);
-        }
-        return k == null || k.isBlank() ? null : k;
+        return key.key(record);
     }
 
     /** State for an entity seen for the first time: every feature complete. */

@@ -65,6 +65,19 @@ public final class FieldReader implements java.io.Serializable {
         return Double.NaN;
     }
 
+    /**
+     * The field as an entity key: the string, or a number's whole value; null when the field is
+     * null or blank.
+     */
+    public String key(IndexedRecord record) {
+        if (numeric) {
+            double v = number(record);
+            return Double.isNaN(v) ? null : Long.toString((long) v);
+        }
+        String k = string(record);
+        return k == null || k.isBlank() ? null : k;
+    }
+
     public String string(IndexedRecord record) {
         Object v = record.get(position);
         if (v == null || numeric) {
