@@ -49,7 +49,7 @@ public final class PipelineJob {
 
     /** Fails at start, not on the TaskManagers, when the model is missing or does not fit. */
     public static void checkModel(PipelineConfig config) {
-        Path dir = Path.of(config.modelDir());
+        Path dir = Path.of(config.modelPointer().location());
         if (!ModelBundle.exists(dir)) {
             throw new IllegalArgumentException(
                     "model.dir " + dir.toAbsolutePath() + " holds no model (run `weir train --out " + dir + "`)");

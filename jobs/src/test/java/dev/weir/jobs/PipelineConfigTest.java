@@ -48,7 +48,7 @@ class PipelineConfigTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown option 'kafka.bootstrap-servrs'")
                 .hasMessageContaining("kafka.bootstrap-servers is required")
-                .hasMessageContaining("model.dir is required")
+                .hasMessageContaining("exactly one of model.dir and model.registry is required")
                 .hasMessageContaining("iceberg.catalog-type must be one of")
                 .hasMessageContaining("kafka.transaction-timeout");
     }

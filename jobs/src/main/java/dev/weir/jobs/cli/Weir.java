@@ -19,8 +19,9 @@ public final class Weir {
                     "           the whole platform on embedded defaults; dashboard on http://127.0.0.1:8081",
                     "  produce  --bootstrap HOST:PORT [--topic T] [--rate N] [--count N] [--bad-share F] [--seed S]",
                     "  consume  --bootstrap HOST:PORT --topic T [--max N] [--idle-timeout 10s]",
-                    "  train    [--out DIR] [--features FILE] [--events N] [--seed S] [--epochs N] [--learning-rate R]",
+                    "  train    [--out DIR | --registry DIR] [--features FILE] [--events N] [--seed S] [--epochs N] [--learning-rate R]",
                     "           [--hidden 32,16]",
+                    "  models   list|show|promote|rollback|challenger --registry DIR [--name N] [--version V|none]",
                     "  run      pipeline --config FILE [--set key=value ...]",
                     "  run      backfill --config FILE [--set key=value ...] [--output-table NAME]",
                     "  bench    features [--events N] [--keys N] [--sliding-events N] [--span 60d]",
@@ -44,6 +45,7 @@ public final class Weir {
                 case "train" -> TrainCommand.run(rest, out);
                 case "run" -> run(rest);
                 case "bench" -> bench(rest, out);
+                case "models" -> ModelsCommand.run(rest, out);
                 default -> throw new Args.UsageException("unknown command '" + argv[0] + "'");
             }
         } catch (IllegalArgumentException e) {

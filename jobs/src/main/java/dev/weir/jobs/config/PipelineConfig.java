@@ -27,6 +27,8 @@ public record PipelineConfig(
         String catalogUri,
         String namespace,
         String modelDir,
+        String modelRegistry,
+        String modelName,
         String featureDefinitions,
         int scoringMaxBatchSize,
         Duration scoringMaxWait,
@@ -69,6 +71,8 @@ public record PipelineConfig(
                             conf.get(WeirOptions.CATALOG_URI),
                             conf.get(WeirOptions.NAMESPACE),
                             conf.get(WeirOptions.MODEL_DIR),
+                            conf.get(WeirOptions.MODEL_REGISTRY),
+                            conf.get(WeirOptions.MODEL_NAME),
                             conf.get(WeirOptions.FEATURE_DEFINITIONS),
                             conf.get(WeirOptions.SCORING_MAX_BATCH),
                             conf.get(WeirOptions.SCORING_MAX_WAIT),
@@ -94,6 +98,17 @@ public record PipelineConfig(
         return config;
     }
 
+    /**
+     * The model the job scores with: the registry champion (with its checksum), resolved now, or
+     * the model directory.
+     */
+    public dev.weir.models.registry.ModelPointer modelPointer() {
+        if (modelRegistry != null && !modelRegistry.isBlank()) {
+            return new dev.weir.models.registry.ModelRegistry(java.nio.file.Path.of(modelRegistry)).champion(modelName);
+        }
+        return new dev.weir.models.registry.ModelPointer(null, null, modelDir, null);
+    }
+
     /** The feature set the pipeline computes: the configured file or the bundled reference. */
     public dev.weir.state.features.FeatureSet featureSet() {
         return FeatureSets.load(featureDefinitions);
@@ -102,7 +117,12 @@ public record PipelineConfig(
     private List<String> problems() {
         List<String> problems = new ArrayList<>();
         require(problems, WeirOptions.KAFKA_BOOTSTRAP, bootstrapServers);
-        require(problems, WeirOptions.MODEL_DIR, modelDir);
+        boolean hasDir = modelDir != null && !modelDir.isBlank();
+        boolean hasRegistry = modelRegistry != null && !modelRegistry.isBlank();
+        if (hasDir == hasRegistry) {
+            problems.add("exactly one of " + WeirOptions.MODEL_DIR.key() + " and " + WeirOptions.MODEL_REGISTRY.key()
+                    + " is required");
+        }
         require(problems, WeirOptions.TOPIC_TRANSACTIONS, transactionsTopic);
         require(problems, WeirOptions.TOPIC_SCORES, scoresTopic);
         require(problems, WeirOptions.TOPIC_DLQ, dlqTopic);

@@ -97,7 +97,22 @@ public final class WeirOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "Directory with model.zip and metadata.json, readable from every TaskManager. Required.");
+                            "Directory with model.zip and metadata.json, readable from every TaskManager."
+                                    + " Either this or model.registry is required.");
+
+    public static final ConfigOption<String> MODEL_REGISTRY =
+            key("model.registry")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Model registry root, readable from every TaskManager: the job scores with the"
+                                    + " champion of model.name, checked against its checksum.");
+
+    public static final ConfigOption<String> MODEL_NAME =
+            key("model.name")
+                    .stringType()
+                    .defaultValue("fraud-mlp")
+                    .withDescription("Name of the model in model.registry.");
 
     public static final ConfigOption<String> FEATURE_DEFINITIONS =
             key("features.definitions")
@@ -160,6 +175,8 @@ public final class WeirOptions {
                     CATALOG_URI,
                     NAMESPACE,
                     MODEL_DIR,
+                    MODEL_REGISTRY,
+                    MODEL_NAME,
                     FEATURE_DEFINITIONS,
                     SCORING_MAX_BATCH,
                     SCORING_MAX_WAIT,

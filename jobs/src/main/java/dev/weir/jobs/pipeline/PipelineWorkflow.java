@@ -64,7 +64,7 @@ public final class PipelineWorkflow {
                 featured.transform(
                                 "Score (DL4J, batches of " + config.scoringMaxBatchSize() + ")",
                                 WeirTypes.SCORE,
-                                new BatchingScoreOperator(config.modelDir(), featureSet.vectorNames(),
+                                new BatchingScoreOperator(config.modelPointer(), featureSet.vectorNames(),
                                         config.scoringMaxBatchSize(), config.scoringMaxWait().toMillis()))
                         .uid(Uids.SCORE);
 

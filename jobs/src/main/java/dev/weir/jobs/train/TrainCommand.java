@@ -18,7 +18,7 @@ public final class TrainCommand {
 
     public static final Set<String> OPTIONS =
             Set.of("out", "events", "accounts", "rate", "fraud-share", "seed", "epochs",
-                    "learning-rate", "hidden", "name", "version", "features");
+                    "learning-rate", "hidden", "name", "version", "features", "registry");
 
     public static final String DEFAULT_NAME = "fraud-mlp";
 
@@ -26,7 +26,17 @@ public final class TrainCommand {
 
     public static void run(String[] argv, PrintStream out) {
         Args args = Args.parse(argv, OPTIONS, Set.of(), Set.of());
-        Path dir = args.path("out").orElse(Path.of(".weir", "model"));
+        if (args.string("registry").isPresent() && args.string("out").isPresent()) {
+            throw new Args.UsageException("train writes to --out DIR or registers in --registry DIR, not both");
+        }
+        Path dir;
+        try {
+            dir = args.string("registry").isPresent()
+                    ? java.nio.file.Files.createTempDirectory("weir-train")
+                    : args.path("out").orElse(Path.of(".weir", "model"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         int events = (int) args.longValue("events", 100_000, 1_000);
         int accounts = (int) args.longValue("accounts", 5_000, 1);
         double rate = args.doubleValue("rate", 200, 0.001, 1e7);
@@ -55,6 +65,18 @@ public final class TrainCommand {
                 metadata.name(), metadata.version(), metadata.trainingRows(), metadata.holdoutRows(),
                 metadata.holdoutAuc(), metadata.holdoutPrecision(), metadata.holdoutRecall(),
                 metadata.threshold(), dir.toAbsolutePath());
+        if (args.string("registry").isPresent()) {
+            // Trained into a scratch directory above, then registered as the next version; the
+            // first version of a name becomes its champion.
+            dev.weir.models.registry.ModelRegistry registry =
+                    new dev.weir.models.registry.ModelRegistry(Path.of(args.string("registry").get()));
+            dev.weir.models.registry.ModelPointer pointer = registry.register(ModelBundle.load(dir), null);
+            if (registry.aliases(pointer.name()).champion() == null) {
+                registry.promote(pointer.name(), pointer.version());
+            }
+            out.printf("registered %s v%s in %s (champion: v%s)%n", pointer.name(), pointer.version(),
+                    registry.root(), registry.aliases(pointer.name()).champion());
+        }
     }
 
     public static ModelMetadata train(

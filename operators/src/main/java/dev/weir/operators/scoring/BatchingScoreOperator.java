@@ -3,6 +3,8 @@ package dev.weir.operators.scoring;
 import dev.weir.models.BatchScorer;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.ModelMetadata;
+import dev.weir.models.registry.ModelPointer;
+import dev.weir.models.registry.ModelRegistry;
 import dev.weir.schemas.Decision;
 import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.Score;
@@ -44,7 +46,7 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
     public static final String MODEL_VERSION = "modelVersion";
     public static final String BACKEND = "nd4jBackend";
 
-    private final String modelDir;
+    private final ModelPointer model;
     private final List<String> featureNames;
     private final int maxBatchSize;
     private final long maxWaitMillis;
@@ -61,11 +63,17 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
     private transient Counter batches;
     private transient volatile int lastBatchSize;
 
+    /** Scores with the model directory {@code modelDir} (not from a registry: no checksum). */
     public BatchingScoreOperator(String modelDir, List<String> featureNames, int maxBatchSize, long maxWaitMillis) {
+        this(new ModelPointer(null, null, modelDir, null), featureNames, maxBatchSize, maxWaitMillis);
+    }
+
+    /** Scores with a registered version, refused at open() if it fails its checksum. */
+    public BatchingScoreOperator(ModelPointer model, List<String> featureNames, int maxBatchSize, long maxWaitMillis) {
         if (maxBatchSize < 1 || maxWaitMillis < 0) {
             throw new IllegalArgumentException("batch size must be >= 1 and wait >= 0");
         }
-        this.modelDir = modelDir;
+        this.model = model;
         this.featureNames = List.copyOf(featureNames);
         this.maxBatchSize = maxBatchSize;
         this.maxWaitMillis = maxWaitMillis;
@@ -74,7 +82,9 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
     @Override
     public void open() throws Exception {
         super.open();
-        ModelBundle bundle = ModelBundle.load(Path.of(modelDir));
+        ModelBundle bundle = model.checksum() == null
+                ? ModelBundle.load(Path.of(model.location()))
+                : ModelRegistry.load(model);
         ModelMetadata metadata = bundle.metadata();
         if (!metadata.featureNames().equals(featureNames)) {
             throw new IllegalStateException("model " + metadata.name() + " v" + metadata.version()
