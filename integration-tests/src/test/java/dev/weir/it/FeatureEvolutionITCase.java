@@ -105,7 +105,7 @@ class FeatureEvolutionITCase {
         settings.put("model.dir", dir.resolve("model-b").toString());
         PipelineConfig configB = PipelineConfig.from(settings);
         TestEnvironment.kafka().createTopics(1, configA.transactionsTopic());
-        TestEnvironment.kafka().createTopics(2, configA.scoresTopic(), configA.dlqTopic());
+        TestEnvironment.kafka().createTopics(2, configA.scoresTopic(), configA.dlqTopic(), configA.controlTopic());
         var catalogLoader = Catalogs.loader(configA);
         Catalog catalog = catalogLoader.loadCatalog();
         WeirTables.ensure(catalog, configA.namespace());
@@ -118,7 +118,7 @@ class FeatureEvolutionITCase {
         // Release A: runs, then stops with a savepoint.
         StreamExecutionEnvironment envA = StreamExecutionEnvironment.getExecutionEnvironment();
         envA.configure(noRestart(null));
-        PipelineWorkflow.define(envA, configA, TransactionSource.build(configA, false),
+        PipelineWorkflow.define(envA, configA, TransactionSource.build(configA, false), TransactionSource.control(configA, false),
                 new KafkaIcebergSinks(configA, catalogLoader));
         JobClient jobA = envA.executeAsync("evolution-a-" + suffix);
         awaitRows(catalog, configA, PER_BATCH);
@@ -129,7 +129,7 @@ class FeatureEvolutionITCase {
         produceAll(configA, batch2);
         StreamExecutionEnvironment envB = StreamExecutionEnvironment.getExecutionEnvironment();
         envB.configure(noRestart(savepoint));
-        PipelineWorkflow.define(envB, configB, TransactionSource.build(configB, false),
+        PipelineWorkflow.define(envB, configB, TransactionSource.build(configB, false), TransactionSource.control(configB, false),
                 new KafkaIcebergSinks(configB, catalogLoader));
         JobClient jobB = envB.executeAsync("evolution-b-" + suffix);
         try {

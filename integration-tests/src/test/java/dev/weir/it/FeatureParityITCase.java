@@ -55,7 +55,7 @@ class FeatureParityITCase {
         settings.put("pipeline.parallelism", "2");
         PipelineConfig backfillConfig = PipelineConfig.from(settings);
         TestEnvironment.kafka().createTopics(1, config.transactionsTopic());
-        TestEnvironment.kafka().createTopics(2, config.scoresTopic(), config.dlqTopic());
+        TestEnvironment.kafka().createTopics(2, config.scoresTopic(), config.dlqTopic(), config.controlTopic());
         produceInOrder(config.bootstrapServers(), config.transactionsTopic());
 
         var catalogLoader = Catalogs.loader(config);
@@ -64,7 +64,7 @@ class FeatureParityITCase {
 
         StreamExecutionEnvironment streaming = StreamExecutionEnvironment.getExecutionEnvironment();
         streaming.configure(noRestart());
-        PipelineWorkflow.define(streaming, config, TransactionSource.build(config, true),
+        PipelineWorkflow.define(streaming, config, TransactionSource.build(config, true), TransactionSource.control(config, true),
                 new KafkaIcebergSinks(config, catalogLoader));
         streaming.execute("parity-stream-" + suffix);
 

@@ -103,6 +103,7 @@ class PipelineITCase {
         settings.put(WeirOptions.TOPIC_TRANSACTIONS.key(), "transactions-" + suffix);
         settings.put(WeirOptions.TOPIC_SCORES.key(), "scores-" + suffix);
         settings.put(WeirOptions.TOPIC_DLQ.key(), "dlq-" + suffix);
+        settings.put(WeirOptions.TOPIC_MODEL_CONTROL.key(), "control-" + suffix);
         settings.put(WeirOptions.GROUP_ID.key(), "group-" + suffix);
         settings.put(WeirOptions.TRANSACTIONAL_ID_PREFIX.key(), "tx-" + suffix);
         settings.put(WeirOptions.WAREHOUSE.key(), warehouse.toString());
@@ -112,7 +113,7 @@ class PipelineITCase {
         settings.put(WeirOptions.PARALLELISM.key(), String.valueOf(TestEnvironment.PARALLELISM));
         PipelineConfig config = PipelineConfig.from(settings);
         TestEnvironment.kafka()
-                .createTopics(2, config.transactionsTopic(), config.scoresTopic(), config.dlqTopic());
+                .createTopics(2, config.transactionsTopic(), config.scoresTopic(), config.dlqTopic(), config.controlTopic());
 
         Input input = produce(config.bootstrapServers(), config.transactionsTopic());
 
@@ -132,7 +133,8 @@ class PipelineITCase {
         }
         if (!failOnce) {
             // Bounded: the job ends at the offsets that were latest at its start.
-            PipelineWorkflow.define(env, config, TransactionSource.build(config, true), sinks);
+            PipelineWorkflow.define(env, config, TransactionSource.build(config, true),
+                    TransactionSource.control(config, true), sinks);
             env.execute("pipeline-it-" + suffix);
         } else {
             // Continuous, as in production: run until every expected record is committed in
@@ -140,7 +142,8 @@ class PipelineITCase {
             // then cancel. (A bounded run is not used here: Iceberg's IcebergWriteAggregator
             // stamps its end-of-input commit with a checkpoint id it cannot restore after a
             // failover, and the committer then drops that commit as already done.)
-            PipelineWorkflow.define(env, config, TransactionSource.build(config, false), sinks);
+            PipelineWorkflow.define(env, config, TransactionSource.build(config, false),
+                    TransactionSource.control(config, false), sinks);
             JobClient job = env.executeAsync("pipeline-it-" + suffix);
             try {
                 awaitOutput(config, catalog, input, Duration.ofMinutes(3));

@@ -64,6 +64,7 @@ final class TestEnvironment {
         settings.put("kafka.topics.transactions", "transactions-" + suffix);
         settings.put("kafka.topics.scores", "scores-" + suffix);
         settings.put("kafka.topics.dlq", "dlq-" + suffix);
+        settings.put("kafka.topics.model-control", "control-" + suffix);
         settings.put("kafka.group-id", "group-" + suffix);
         settings.put("kafka.transactional-id-prefix", "tx-" + suffix);
         settings.put("kafka.transaction-timeout", "5min");

@@ -44,6 +44,7 @@ public final class PipelineJob {
                 env,
                 config,
                 TransactionSource.build(config, false),
+                TransactionSource.control(config, false),
                 new KafkaIcebergSinks(config, catalogLoader));
     }
 

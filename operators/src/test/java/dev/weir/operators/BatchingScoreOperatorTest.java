@@ -16,7 +16,12 @@ import java.util.List;
 import java.util.Random;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import dev.weir.models.registry.ModelPointer;
+import dev.weir.models.registry.ModelRegistry;
+import dev.weir.schemas.ModelCommand;
+import dev.weir.schemas.ModelControl;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +31,7 @@ class BatchingScoreOperatorTest {
     private static final List<String> NAMES = List.of("x", "y");
 
     @TempDir static Path modelDir;
+    @TempDir Path registryDir;
     private static Scorer reference;
 
     @BeforeAll
@@ -52,7 +58,7 @@ class BatchingScoreOperatorTest {
             harness.open();
             List<FeaturedTransaction> in = events(10);
             for (int i = 0; i < 8; i++) {
-                harness.processElement(new StreamRecord<>(in.get(i), i));
+                harness.processElement1(new StreamRecord<>(in.get(i), i));
             }
             List<Score> out = harness.extractOutputValues();
             assertThat(out).hasSize(8);
@@ -65,8 +71,8 @@ class BatchingScoreOperatorTest {
                 assertThat(s.getScore()).isCloseTo(reference.score(v), org.assertj.core.data.Offset.offset(1e-6));
             }
             // Two more wait for the batch to fill, or for the timer.
-            harness.processElement(new StreamRecord<>(in.get(8), 8));
-            harness.processElement(new StreamRecord<>(in.get(9), 9));
+            harness.processElement1(new StreamRecord<>(in.get(8), 8));
+            harness.processElement1(new StreamRecord<>(in.get(9), 9));
             assertThat(harness.extractOutputValues()).hasSize(8);
             harness.setProcessingTime(60_001);
             assertThat(harness.extractOutputValues()).hasSize(10);
@@ -79,13 +85,14 @@ class BatchingScoreOperatorTest {
         try (var harness = harness(64, 60_000)) {
             harness.open();
             List<FeaturedTransaction> in = events(5);
-            harness.processElement(new StreamRecord<>(in.get(0), 100));
-            harness.processElement(new StreamRecord<>(in.get(1), 101));
+            harness.processElement1(new StreamRecord<>(in.get(0), 100));
+            harness.processElement1(new StreamRecord<>(in.get(1), 101));
             harness.prepareSnapshotPreBarrier(1L);
             assertThat(harness.extractOutputValues()).extracting(Score::getTransactionId).containsExactly("t0", "t1");
 
-            harness.processElement(new StreamRecord<>(in.get(2), 102));
-            harness.processWatermark(new Watermark(150));
+            harness.processElement1(new StreamRecord<>(in.get(2), 102));
+            harness.processWatermark1(new Watermark(150));
+            harness.processWatermark2(new Watermark(Long.MAX_VALUE));
             List<Object> output = new ArrayList<>(harness.getOutput());
             // The score comes out before the watermark that would make it late.
             assertThat(output.get(output.size() - 2)).isInstanceOf(StreamRecord.class);
@@ -94,10 +101,57 @@ class BatchingScoreOperatorTest {
         }
     }
 
-    private static OneInputStreamOperatorTestHarness<FeaturedTransaction, Score> harness(int batch, long waitMillis)
-            throws Exception {
-        return new OneInputStreamOperatorTestHarness<>(
+    private static TwoInputStreamOperatorTestHarness<FeaturedTransaction, ModelControl, Score> harness(int batch,
+            long waitMillis) throws Exception {
+        return new TwoInputStreamOperatorTestHarness<>(
                 new BatchingScoreOperator(modelDir.toString(), NAMES, batch, waitMillis));
+    }
+
+    @Test
+    void aPromotedVersionScoresEverythingAfterTheCommandAndSurvivesARestore() throws Exception {
+        ModelRegistry registry = new ModelRegistry(registryDir);
+        ModelPointer v1 = registry.register(ModelBundle.load(modelDir), null);
+        ModelPointer v2 = registry.register(ModelBundle.load(modelDir), null);
+        List<FeaturedTransaction> in = events(6);
+        OperatorSubtaskState snapshot;
+        try (var harness = harness(64, 60_000)) {
+            harness.open();
+            harness.processElement1(new StreamRecord<>(in.get(0), 1));
+            harness.processElement2(new StreamRecord<>(command(v2)));
+            harness.processElement1(new StreamRecord<>(in.get(1), 2));
+            harness.prepareSnapshotPreBarrier(1L);
+            assertThat(harness.extractOutputValues()).extracting(Score::getModelVersion).containsExactly("7", "2");
+            snapshot = harness.snapshot(1L, 3);
+        }
+        try (var restored = harness(64, 60_000)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.processElement1(new StreamRecord<>(in.get(2), 4));
+            restored.prepareSnapshotPreBarrier(2L);
+            assertThat(restored.extractOutputValues()).extracting(Score::getModelVersion).containsExactly("2");
+
+            // A version whose files were altered is refused; version 2 keeps serving.
+            Path model = Path.of(v1.location()).resolve(ModelBundle.MODEL_FILE);
+            byte[] bytes = java.nio.file.Files.readAllBytes(model);
+            bytes[bytes.length / 2] ^= 0x01;
+            java.nio.file.Files.write(model, bytes);
+            restored.processElement2(new StreamRecord<>(command(v1)));
+            restored.processElement1(new StreamRecord<>(in.get(3), 5));
+            restored.prepareSnapshotPreBarrier(3L);
+            assertThat(restored.extractOutputValues()).extracting(Score::getModelVersion).containsExactly("2", "2");
+        }
+    }
+
+    private static ModelControl command(ModelPointer p) {
+        return ModelControl.newBuilder()
+                .setCommand(ModelCommand.USE_CHAMPION)
+                .setModelName(p.name())
+                .setVersion(p.version())
+                .setLocation(p.location())
+                .setChecksum(p.checksum())
+                .setIssuedAt(java.time.Instant.now())
+                .setReason("test")
+                .build();
     }
 
     private static List<FeaturedTransaction> events(int n) {

@@ -19,8 +19,8 @@ public final class ModelsCommand {
             throw new Args.UsageException("models takes list, show, promote, rollback or challenger");
         }
         String action = argv[0];
-        Args args = Args.parse(Arrays.copyOfRange(argv, 1, argv.length), Set.of("registry", "name", "version"),
-                Set.of(), Set.of());
+        Args args = Args.parse(Arrays.copyOfRange(argv, 1, argv.length),
+                Set.of("registry", "name", "version", "bootstrap", "topic", "reason"), Set.of(), Set.of());
         ModelRegistry registry = new ModelRegistry(Path.of(args.required("registry")));
         switch (action) {
             case "list" -> {
@@ -41,15 +41,62 @@ public final class ModelsCommand {
                         m.holdoutRows(), m.holdoutAuc(), m.holdoutPrecision(), m.holdoutRecall(), m.threshold(),
                         m.featureNames());
             }
-            case "promote" -> print(out, args.required("name"),
-                    registry.promote(args.required("name"), args.required("version")));
-            case "rollback" -> print(out, args.required("name"), registry.rollback(args.required("name")));
+            case "promote" -> {
+                print(out, args.required("name"), registry.promote(args.required("name"), args.required("version")));
+                announce(args, registry, out);
+            }
+            case "rollback" -> {
+                print(out, args.required("name"), registry.rollback(args.required("name")));
+                announce(args, registry, out);
+            }
             case "challenger" -> {
                 String version = args.required("version");
                 print(out, args.required("name"),
                         registry.setChallenger(args.required("name"), version.equals("none") ? null : version));
             }
             default -> throw new Args.UsageException("unknown models action '" + action + "'");
+        }
+    }
+
+    /**
+     * With {@code --bootstrap}, tells running pipelines to score with the new champion: a
+     * USE_CHAMPION command carrying its pointer on the model-control topic.
+     */
+    static void announce(Args args, ModelRegistry registry, PrintStream out) {
+        if (args.string("bootstrap").isEmpty()) {
+            out.println("(running pipelines switch on their next submission; add --bootstrap HOST:PORT to switch them now)");
+            return;
+        }
+        String name = args.required("name");
+        ModelPointer champion = registry.champion(name);
+        dev.weir.schemas.ModelControl command = dev.weir.schemas.ModelControl.newBuilder()
+                .setCommand(dev.weir.schemas.ModelCommand.USE_CHAMPION)
+                .setModelName(name)
+                .setVersion(champion.version())
+                .setLocation(champion.location())
+                .setChecksum(champion.checksum())
+                .setIssuedAt(java.time.Instant.now())
+                .setReason(args.string("reason").orElse("weir models"))
+                .build();
+        String topic = args.string("topic").orElse("weir.model-control");
+        publish(args.required("bootstrap"), topic, command);
+        out.printf("sent USE_CHAMPION %s v%s to %s%n", name, champion.version(), topic);
+    }
+
+    /** Sends one command, keyed by model name, and waits for the broker's acknowledgement. */
+    public static void publish(String bootstrap, String topic, dev.weir.schemas.ModelControl command) {
+        java.util.Properties props = new java.util.Properties();
+        props.put("bootstrap.servers", bootstrap);
+        props.put("acks", "all");
+        props.put("key.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+        props.put("value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(props)) {
+            byte[] value = dev.weir.schemas.ModelControl.getEncoder().encode(command).array();
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, null,
+                    command.getIssuedAt().toEpochMilli(),
+                    command.getModelName().getBytes(java.nio.charset.StandardCharsets.UTF_8), value)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot send the model-control command to " + topic + ": " + e, e);
         }
     }
 

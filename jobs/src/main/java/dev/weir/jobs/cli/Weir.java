@@ -22,6 +22,7 @@ public final class Weir {
                     "  train    [--out DIR | --registry DIR] [--features FILE] [--events N] [--seed S] [--epochs N] [--learning-rate R]",
                     "           [--hidden 32,16]",
                     "  models   list|show|promote|rollback|challenger --registry DIR [--name N] [--version V|none]",
+                    "           [--bootstrap HOST:PORT [--topic T]]  (promote/rollback: tell running pipelines)",
                     "  run      pipeline --config FILE [--set key=value ...]",
                     "  run      backfill --config FILE [--set key=value ...] [--output-table NAME]",
                     "  bench    features [--events N] [--keys N] [--sliding-events N] [--span 60d]",

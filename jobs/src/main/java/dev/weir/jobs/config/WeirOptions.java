@@ -37,6 +37,12 @@ public final class WeirOptions {
                     .defaultValue("weir.dlq")
                     .withDescription("Output topic of dead letters (exactly once).");
 
+    public static final ConfigOption<String> TOPIC_MODEL_CONTROL =
+            key("kafka.topics.model-control")
+                    .stringType()
+                    .defaultValue("weir.model-control")
+                    .withDescription("Model-control commands (weir models promote|rollback --bootstrap ...).");
+
     public static final ConfigOption<String> GROUP_ID =
             key("kafka.group-id")
                     .stringType()
@@ -166,6 +172,7 @@ public final class WeirOptions {
                     TOPIC_TRANSACTIONS,
                     TOPIC_SCORES,
                     TOPIC_DLQ,
+                    TOPIC_MODEL_CONTROL,
                     GROUP_ID,
                     TRANSACTIONAL_ID_PREFIX,
                     TRANSACTION_TIMEOUT,

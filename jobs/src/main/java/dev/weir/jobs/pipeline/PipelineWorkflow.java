@@ -2,6 +2,7 @@ package dev.weir.jobs.pipeline;
 
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.operators.decode.DeadLetters;
+import dev.weir.operators.decode.DecodeModelControl;
 import dev.weir.operators.decode.DecodeTransactions;
 import dev.weir.operators.features.FeatureStages;
 import dev.weir.operators.features.LateToDeadLetter;
@@ -10,6 +11,7 @@ import dev.weir.operators.scoring.BatchingScoreOperator;
 import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.DeadLetter;
 import dev.weir.schemas.FeaturedTransaction;
+import dev.weir.schemas.ModelControl;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import dev.weir.state.features.FeatureSet;
@@ -38,6 +40,7 @@ public final class PipelineWorkflow {
             StreamExecutionEnvironment env,
             PipelineConfig config,
             Source<RawRecord, ?, ?> source,
+            Source<RawRecord, ?, ?> controlSource,
             PipelineSinks sinks) {
         configure(env, config);
 
@@ -60,8 +63,21 @@ public final class PipelineWorkflow {
         FeatureStages.Result features = FeatureStages.apply(transactions, featureSet, Uids.FEATURES, false);
         DataStream<FeaturedTransaction> featured = features.featured();
 
+        SingleOutputStreamOperator<ModelControl> control =
+                env.fromSource(controlSource,
+                                WatermarkStrategy.<RawRecord>forMonotonousTimestamps()
+                                        .withTimestampAssigner((record, kafkaTimestamp) -> record.timestamp)
+                                        .withIdleness(config.idleness()),
+                                "Kafka " + config.controlTopic())
+                        .uid(Uids.SOURCE_MODEL_CONTROL)
+                        .process(new DecodeModelControl(), WeirTypes.MODEL_CONTROL)
+                        .uid(Uids.DECODE_MODEL_CONTROL)
+                        .name("Decode model-control commands");
+        deadLetters = deadLetters.union(control.getSideOutput(DeadLetters.TAG));
+
         DataStream<Score> scores =
-                featured.transform(
+                featured.connect(control.broadcast())
+                        .transform(
                                 "Score (DL4J, batches of " + config.scoringMaxBatchSize() + ")",
                                 WeirTypes.SCORE,
                                 new BatchingScoreOperator(config.modelPointer(), featureSet.vectorNames(),

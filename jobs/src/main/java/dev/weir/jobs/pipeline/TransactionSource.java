@@ -32,6 +32,26 @@ public final class TransactionSource {
         return builder.build();
     }
 
+    /**
+     * The model-control topic. Every subtask's scoring operator gets every command (broadcast);
+     * a job without state starts at the latest command, so an old promotion is not replayed over
+     * the model it was submitted with.
+     */
+    public static KafkaSource<RawRecord> control(PipelineConfig config, boolean bounded) {
+        KafkaSourceBuilder<RawRecord> builder =
+                KafkaSource.<RawRecord>builder()
+                        .setBootstrapServers(config.bootstrapServers())
+                        .setTopics(config.controlTopic())
+                        .setGroupId(config.groupId() + "-model-control")
+                        .setDeserializer(new RawRecordDeserializer())
+                        .setProperty("isolation.level", "read_committed")
+                        .setStartingOffsets(OffsetsInitializer.latest());
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
     @SuppressWarnings("deprecation")
     private static OffsetsInitializer startingOffsets(String mode) {
         return switch (mode) {

@@ -8,6 +8,8 @@ public final class Uids {
 
     public static final String SOURCE_TRANSACTIONS = "weir-source-transactions";
     public static final String DECODE = "weir-decode-transactions";
+    public static final String SOURCE_MODEL_CONTROL = "weir-source-model-control";
+    public static final String DECODE_MODEL_CONTROL = "weir-decode-model-control";
     /** Prefix of the feature stages: weir-features-start, weir-features-<entity>[-route|-no-key]. */
     public static final String FEATURES = "weir-features";
     public static final String LATE_TO_DEAD_LETTER = "weir-late-to-dead-letter";

@@ -7,6 +7,8 @@ import dev.weir.models.registry.ModelPointer;
 import dev.weir.models.registry.ModelRegistry;
 import dev.weir.schemas.Decision;
 import dev.weir.schemas.FeaturedTransaction;
+import dev.weir.schemas.ModelCommand;
+import dev.weir.schemas.ModelControl;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import java.nio.file.Path;
@@ -16,7 +18,11 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.nd4j.linalg.factory.Nd4j;
@@ -30,10 +36,21 @@ import org.slf4j.LoggerFactory;
  * watermark, so no event waits on a checkpoint, none sits in a snapshot, and none is overtaken
  * by a watermark; the buffer therefore needs no state and nothing is lost on failure.
  *
- * <p>The model is loaded in {@link #open()}; its feature names must equal the feature set's.
+ * <p>The model is loaded in {@link #open()}; its feature names must equal the feature set's. The
+ * second input carries model-control commands, broadcast to every subtask: each swaps models
+ * between two batches, and the pointer in force is kept in broadcast state.
  */
 public class BatchingScoreOperator extends AbstractStreamOperator<Score>
-        implements OneInputStreamOperator<FeaturedTransaction, Score> {
+        implements TwoInputStreamOperator<FeaturedTransaction, ModelControl, Score> {
+
+    /**
+     * Broadcast state: the champion pointer in force, so that a restarted job scores with the
+     * model the last command chose, not the one it was submitted with. A pointer only.
+     */
+    public static final MapStateDescriptor<String, String> POINTER_STATE =
+            new MapStateDescriptor<>("model-pointer", Types.STRING, Types.STRING);
+
+    private static final String CHAMPION = "champion";
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(BatchingScoreOperator.class);
@@ -45,6 +62,8 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
     public static final String LAST_BATCH_SIZE = "lastBatchSize";
     public static final String MODEL_VERSION = "modelVersion";
     public static final String BACKEND = "nd4jBackend";
+    public static final String SWAPS = "modelSwaps";
+    public static final String REFUSED = "modelSwapsRefused";
 
     private final ModelPointer model;
     private final List<String> featureNames;
@@ -62,6 +81,11 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
     private transient Counter declined;
     private transient Counter batches;
     private transient volatile int lastBatchSize;
+    private transient volatile String modelVersion;
+    private transient BroadcastState<String, String> pointerState;
+    private transient ModelPointer current;
+    private transient Counter swaps;
+    private transient Counter refused;
 
     /** Scores with the model directory {@code modelDir} (not from a registry: no checksum). */
     public BatchingScoreOperator(String modelDir, List<String> featureNames, int maxBatchSize, long maxWaitMillis) {
@@ -80,37 +104,107 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
     }
 
     @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        pointerState = context.getOperatorStateStore().getBroadcastState(POINTER_STATE);
+        String restored = pointerState.get(CHAMPION);
+        current = restored == null ? model : decode(restored);
+    }
+
+    @Override
     public void open() throws Exception {
         super.open();
-        ModelBundle bundle = model.checksum() == null
-                ? ModelBundle.load(Path.of(model.location()))
-                : ModelRegistry.load(model);
+        pending = new FeaturedTransaction[maxBatchSize];
+        timestamps = new long[maxBatchSize];
+        hasTimestamp = new boolean[maxBatchSize];
+        arrivalNanos = new long[maxBatchSize];
+        scorer = load(current);
+        String backend = Nd4j.getBackend().getClass().getSimpleName();
+        LOG.info("subtask {} scores with model {} version {} on ND4J backend {}, batches of up to {} within {} ms",
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), scorer.metadata().name(),
+                scorer.metadata().version(), backend, maxBatchSize, maxWaitMillis);
+        MetricGroup group = getMetricGroup().addGroup(METRIC_GROUP);
+        scored = group.counter(EVENTS_SCORED);
+        declined = group.counter(DECLINED);
+        batches = group.counter(BATCHES);
+        swaps = group.counter(SWAPS);
+        refused = group.counter(REFUSED);
+        group.gauge(LAST_BATCH_SIZE, (Gauge<Integer>) () -> lastBatchSize);
+        group.gauge(MODEL_VERSION, (Gauge<String>) () -> modelVersion);
+        group.gauge(BACKEND, (Gauge<String>) () -> backend);
+    }
+
+    /** Loads and checks a model; the scorer it returns is ready for the next batch. */
+    private BatchScorer load(ModelPointer pointer) {
+        ModelBundle bundle = pointer.checksum() == null
+                ? ModelBundle.load(Path.of(pointer.location()))
+                : ModelRegistry.load(pointer);
         ModelMetadata metadata = bundle.metadata();
         if (!metadata.featureNames().equals(featureNames)) {
             throw new IllegalStateException("model " + metadata.name() + " v" + metadata.version()
                     + " expects features " + metadata.featureNames()
                     + " but the pipeline's feature set computes " + featureNames);
         }
-        scorer = new BatchScorer(bundle, maxBatchSize);
-        pending = new FeaturedTransaction[maxBatchSize];
-        timestamps = new long[maxBatchSize];
-        hasTimestamp = new boolean[maxBatchSize];
-        arrivalNanos = new long[maxBatchSize];
-        String backend = Nd4j.getBackend().getClass().getSimpleName();
-        LOG.info("subtask {} scores with model {} version {} on ND4J backend {}, batches of up to {} within {} ms",
-                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), metadata.name(), metadata.version(),
-                backend, maxBatchSize, maxWaitMillis);
-        MetricGroup group = getMetricGroup().addGroup(METRIC_GROUP);
-        scored = group.counter(EVENTS_SCORED);
-        declined = group.counter(DECLINED);
-        batches = group.counter(BATCHES);
-        group.gauge(LAST_BATCH_SIZE, (Gauge<Integer>) () -> lastBatchSize);
-        group.gauge(MODEL_VERSION, (Gauge<String>) () -> metadata.name() + ":" + metadata.version());
-        group.gauge(BACKEND, (Gauge<String>) () -> backend);
+        BatchScorer loaded = new BatchScorer(bundle, maxBatchSize);
+        modelVersion = metadata.name() + ":" + metadata.version();
+        return loaded;
+    }
+
+    /**
+     * A command from the model-control topic. Events that arrived before it are scored by the old
+     * model (the batch is flushed first), events after it by the new one. A model that fails to
+     * load or its checksum is refused: the old one keeps serving.
+     */
+    @Override
+    public void processElement2(StreamRecord<ModelControl> element) throws Exception {
+        ModelControl command = element.getValue();
+        if (command.getCommand() != ModelCommand.USE_CHAMPION) {
+            LOG.warn("ignoring model-control command {} for {}: only USE_CHAMPION is applied",
+                    command.getCommand(), command.getModelName());
+            return;
+        }
+        flush();
+        if (command.getLocation() == null || command.getChecksum() == null) {
+            refused.inc();
+            LOG.warn("refused model-control command for {} v{}: it names no location and checksum",
+                    command.getModelName(), command.getVersion());
+            return;
+        }
+        ModelPointer next = new ModelPointer(command.getModelName(), command.getVersion(), command.getLocation(),
+                command.getChecksum());
+        try {
+            String previous = modelVersion;
+            scorer = load(next);
+            current = next;
+            pointerState.put(CHAMPION, encode(next));
+            swaps.inc();
+            LOG.info("switched from model {} to {} ({})", previous, modelVersion, command.getReason());
+        } catch (RuntimeException e) {
+            refused.inc();
+            LOG.warn("refused model {} v{} at {}: {}; model {} keeps serving", command.getModelName(),
+                    command.getVersion(), command.getLocation(), e.getMessage(), modelVersion);
+        }
+    }
+
+    private static String encode(ModelPointer p) {
+        return String.join("\n", orEmpty(p.name()), orEmpty(p.version()), orEmpty(p.location()), orEmpty(p.checksum()));
+    }
+
+    private static ModelPointer decode(String s) {
+        String[] f = s.split("\n", -1);
+        return new ModelPointer(orNull(f[0]), orNull(f[1]), orNull(f[2]), orNull(f[3]));
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static String orNull(String s) {
+        return s.isEmpty() ? null : s;
     }
 
     @Override
-    public void processElement(StreamRecord<FeaturedTransaction> element) throws Exception {
+    public void processElement1(StreamRecord<FeaturedTransaction> element) throws Exception {
         int row = size;
         FeaturedTransaction value = element.getValue();
         List<Double> features = value.getFeatures();
@@ -135,9 +229,15 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
     }
 
     @Override
-    public void processWatermark(Watermark mark) throws Exception {
+    public void processWatermark1(Watermark mark) throws Exception {
         flush();
-        super.processWatermark(mark);
+        super.processWatermark1(mark);
+    }
+
+    @Override
+    public void processWatermark2(Watermark mark) throws Exception {
+        flush();
+        super.processWatermark2(mark);
     }
 
     @Override

@@ -18,6 +18,8 @@ public final class WeirTypes {
             new AvroTypeInfo<>(FeaturedTransaction.class);
     public static final TypeInformation<Score> SCORE = new AvroTypeInfo<>(Score.class);
     public static final TypeInformation<DeadLetter> DEAD_LETTER = new AvroTypeInfo<>(DeadLetter.class);
+    public static final TypeInformation<dev.weir.schemas.ModelControl> MODEL_CONTROL =
+            new AvroTypeInfo<>(dev.weir.schemas.ModelControl.class);
 
     private WeirTypes() {}
 }
