@@ -142,9 +142,35 @@ class BatchingScoreOperatorTest {
         }
     }
 
+    @Test
+    void aChallengerScoresBesideTheChampionUntilCleared() throws Exception {
+        ModelRegistry registry = new ModelRegistry(registryDir);
+        ModelPointer v1 = registry.register(ModelBundle.load(modelDir), null);
+        List<FeaturedTransaction> in = events(3);
+        try (var harness = harness(64, 60_000)) {
+            harness.open();
+            harness.processElement2(new StreamRecord<>(command(v1, ModelCommand.SET_CHALLENGER)));
+            harness.processElement1(new StreamRecord<>(in.get(0), 1));
+            harness.processElement2(new StreamRecord<>(command(v1, ModelCommand.CLEAR_CHALLENGER)));
+            harness.processElement1(new StreamRecord<>(in.get(1), 2));
+            harness.prepareSnapshotPreBarrier(1L);
+            List<Score> out = harness.extractOutputValues();
+            assertThat(out.get(0).getModelVersion()).isEqualTo("7");
+            assertThat(out.get(0).getChallengerVersion()).isEqualTo("1");
+            // Same weights registered as v1: the challenger agrees with the champion exactly.
+            assertThat(out.get(0).getChallengerScore()).isEqualTo(out.get(0).getScore());
+            assertThat(out.get(1).getChallengerVersion()).isNull();
+            assertThat(out.get(1).getChallengerScore()).isNull();
+        }
+    }
+
     private static ModelControl command(ModelPointer p) {
+        return command(p, ModelCommand.USE_CHAMPION);
+    }
+
+    private static ModelControl command(ModelPointer p, ModelCommand type) {
         return ModelControl.newBuilder()
-                .setCommand(ModelCommand.USE_CHAMPION)
+                .setCommand(type)
                 .setModelName(p.name())
                 .setVersion(p.version())
                 .setLocation(p.location())

@@ -50,9 +50,26 @@ public final class ModelsCommand {
                 announce(args, registry, out);
             }
             case "challenger" -> {
+                String name = args.required("name");
                 String version = args.required("version");
-                print(out, args.required("name"),
-                        registry.setChallenger(args.required("name"), version.equals("none") ? null : version));
+                boolean clear = version.equals("none");
+                print(out, name, registry.setChallenger(name, clear ? null : version));
+                if (args.string("bootstrap").isPresent()) {
+                    ModelPointer pointer = clear ? null : registry.pointer(name, version);
+                    dev.weir.schemas.ModelControl command = dev.weir.schemas.ModelControl.newBuilder()
+                            .setCommand(clear ? dev.weir.schemas.ModelCommand.CLEAR_CHALLENGER
+                                    : dev.weir.schemas.ModelCommand.SET_CHALLENGER)
+                            .setModelName(name)
+                            .setVersion(clear ? null : version)
+                            .setLocation(clear ? null : pointer.location())
+                            .setChecksum(clear ? null : pointer.checksum())
+                            .setIssuedAt(java.time.Instant.now())
+                            .setReason(args.string("reason").orElse("weir models"))
+                            .build();
+                    String topic = args.string("topic").orElse("weir.model-control");
+                    publish(args.required("bootstrap"), topic, command);
+                    out.printf("sent %s to %s%n", command.getCommand(), topic);
+                }
             }
             default -> throw new Args.UsageException("unknown models action '" + action + "'");
         }

@@ -74,7 +74,9 @@ public final class RowConverters {
                     ts(s.getEventTime()),
                     ts(s.getScoringTime()),
                     s.getBatchSize(),
-                    s.getScoringLatencyMicros());
+                    s.getScoringLatencyMicros(),
+                    str(s.getChallengerVersion()),
+                    s.getChallengerScore());
         }
     }
 

@@ -58,7 +58,9 @@ public final class WeirTables {
                     Types.NestedField.required(10, "event_time", Types.TimestampType.withZone()),
                     Types.NestedField.required(11, "scoring_time", Types.TimestampType.withZone()),
                     Types.NestedField.optional(13, "batch_size", Types.IntegerType.get()),
-                    Types.NestedField.optional(14, "scoring_latency_micros", Types.LongType.get()));
+                    Types.NestedField.optional(14, "scoring_latency_micros", Types.LongType.get()),
+                    Types.NestedField.optional(15, "challenger_version", Types.StringType.get()),
+                    Types.NestedField.optional(16, "challenger_score", Types.DoubleType.get()));
 
     public static final Schema DLQ_SCHEMA =
             new Schema(

@@ -51,6 +51,7 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
             new MapStateDescriptor<>("model-pointer", Types.STRING, Types.STRING);
 
     private static final String CHAMPION = "champion";
+    private static final String CHALLENGER = "challenger";
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(BatchingScoreOperator.class);
@@ -71,6 +72,7 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
     private final long maxWaitMillis;
 
     private transient BatchScorer scorer;
+    private transient BatchScorer challenger;
     private transient FeaturedTransaction[] pending;
     private transient long[] timestamps;
     private transient boolean[] hasTimestamp;
@@ -109,7 +111,10 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         pointerState = context.getOperatorStateStore().getBroadcastState(POINTER_STATE);
         String restored = pointerState.get(CHAMPION);
         current = restored == null ? model : decode(restored);
+        restoredChallenger = pointerState.get(CHALLENGER);
     }
+
+    private transient String restoredChallenger;
 
     @Override
     public void open() throws Exception {
@@ -119,6 +124,13 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         hasTimestamp = new boolean[maxBatchSize];
         arrivalNanos = new long[maxBatchSize];
         scorer = load(current);
+        if (restoredChallenger != null) {
+            try {
+                challenger = loadChallenger(decode(restoredChallenger));
+            } catch (RuntimeException e) {
+                LOG.warn("cannot load the challenger restored from state, scoring without it: {}", e.getMessage());
+            }
+        }
         String backend = Nd4j.getBackend().getClass().getSimpleName();
         LOG.info("subtask {} scores with model {} version {} on ND4J backend {}, batches of up to {} within {} ms",
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), scorer.metadata().name(),
@@ -132,6 +144,16 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         group.gauge(LAST_BATCH_SIZE, (Gauge<Integer>) () -> lastBatchSize);
         group.gauge(MODEL_VERSION, (Gauge<String>) () -> modelVersion);
         group.gauge(BACKEND, (Gauge<String>) () -> backend);
+    }
+
+    /** Loads and checks a challenger without touching the champion's version gauge. */
+    private BatchScorer loadChallenger(ModelPointer pointer) {
+        String version = modelVersion;
+        try {
+            return load(pointer);
+        } finally {
+            modelVersion = version;
+        }
     }
 
     /** Loads and checks a model; the scorer it returns is ready for the next batch. */
@@ -158,9 +180,15 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
     @Override
     public void processElement2(StreamRecord<ModelControl> element) throws Exception {
         ModelControl command = element.getValue();
-        if (command.getCommand() != ModelCommand.USE_CHAMPION) {
-            LOG.warn("ignoring model-control command {} for {}: only USE_CHAMPION is applied",
-                    command.getCommand(), command.getModelName());
+        if (command.getCommand() == ModelCommand.CLEAR_CHALLENGER) {
+            flush();
+            challenger = null;
+            pointerState.remove(CHALLENGER);
+            LOG.info("challenger cleared ({})", command.getReason());
+            return;
+        }
+        if (command.getCommand() != ModelCommand.USE_CHAMPION && command.getCommand() != ModelCommand.SET_CHALLENGER) {
+            LOG.warn("ignoring unknown model-control command for {}", command.getModelName());
             return;
         }
         flush();
@@ -173,6 +201,13 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         ModelPointer next = new ModelPointer(command.getModelName(), command.getVersion(), command.getLocation(),
                 command.getChecksum());
         try {
+            if (command.getCommand() == ModelCommand.SET_CHALLENGER) {
+                challenger = loadChallenger(next);
+                pointerState.put(CHALLENGER, encode(next));
+                LOG.info("challenger {} v{} scores beside champion {} ({})", next.name(), next.version(), modelVersion,
+                        command.getReason());
+                return;
+            }
             String previous = modelVersion;
             scorer = load(next);
             current = next;
@@ -210,6 +245,9 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         List<Double> features = value.getFeatures();
         for (int i = 0; i < features.size(); i++) {
             scorer.set(row, i, features.get(i));
+            if (challenger != null) {
+                challenger.set(row, i, features.get(i));
+            }
         }
         pending[row] = value;
         hasTimestamp[row] = element.hasTimestamp();
@@ -258,6 +296,7 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         }
         int n = size;
         double[] scores = scorer.score(n);
+        double[] challengerScores = challenger == null ? null : challenger.score(n);
         long done = System.nanoTime();
         ModelMetadata metadata = scorer.metadata();
         Instant now = Instant.now();
@@ -278,6 +317,8 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
                     .setScoringTime(now)
                     .setBatchSize(n)
                     .setScoringLatencyMicros((done - arrivalNanos[r]) / 1_000)
+                    .setChallengerVersion(challengerScores == null ? null : challenger.metadata().version())
+                    .setChallengerScore(challengerScores == null ? null : challengerScores[r])
                     .build();
             output.collect(hasTimestamp[r] ? new StreamRecord<>(score, timestamps[r]) : new StreamRecord<>(score));
             if (decline) {
