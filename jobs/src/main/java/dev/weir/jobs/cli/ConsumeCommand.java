@@ -36,7 +36,8 @@ public final class ConsumeCommand {
         long max = args.longValue("max", Long.MAX_VALUE, 1);
         Duration idle = args.duration("idle-timeout").orElse(Duration.ofSeconds(10));
         List<BinaryMessageDecoder<? extends SpecificRecord>> decoders =
-                List.of(decoder(Score.class), decoder(DeadLetter.class), decoder(Transaction.class), decoder(Label.class));
+                List.of(decoder(Score.class), decoder(DeadLetter.class), decoder(Transaction.class), decoder(Label.class),
+                        decoder(dev.weir.schemas.ModelControl.class));
 
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
