@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param holdoutAuc AUC-ROC on the time-based hold-out
  * @param holdoutPrecision precision at the threshold on the hold-out
  * @param holdoutRecall recall at the threshold on the hold-out
+ * @param holdoutAucPr area under the precision-recall curve (average precision) on the hold-out
+ * @param holdoutBrier mean squared error of the probabilities on the hold-out (calibration)
+ * @param holdoutEce expected calibration error over ten equal-width probability bins
  * @param trainingRows rows used for fitting
  * @param holdoutRows rows used for evaluation
  * @param createdAt ISO-8601 instant the model was trained
@@ -30,6 +33,9 @@ public record ModelMetadata(
         double holdoutAuc,
         double holdoutPrecision,
         double holdoutRecall,
+        double holdoutAucPr,
+        double holdoutBrier,
+        double holdoutEce,
         long trainingRows,
         long holdoutRows,
         String createdAt) {

@@ -139,6 +139,9 @@ public final class Trainer {
                         auc,
                         pr[0],
                         pr[1],
+                        Evaluation.aucPr(holdScores, holdLabels),
+                        Evaluation.brier(holdScores, holdLabels),
+                        Evaluation.expectedCalibrationError(holdScores, holdLabels),
                         trainRows,
                         holdIdx.length,
                         Instant.now().toString());

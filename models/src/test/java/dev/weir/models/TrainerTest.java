@@ -31,6 +31,9 @@ class TrainerTest {
         ModelBundle bundle = new Trainer(config).train("m", "3", List.of("a", "b", "c"), x, y, t);
         ModelMetadata meta = bundle.metadata();
         assertThat(meta.holdoutAuc()).isGreaterThan(0.9);
+        assertThat(meta.holdoutAucPr()).isBetween(0.0, 1.0);
+        assertThat(meta.holdoutBrier()).isBetween(0.0, 0.25);
+        assertThat(meta.holdoutEce()).isBetween(0.0, 1.0);
         assertThat(meta.trainingRows()).isEqualTo(3_000);
         assertThat(meta.holdoutRows()).isEqualTo(1_000);
         assertThat(meta.featureMeans()[2]).isBetween(99.0, 101.0);
@@ -53,7 +56,7 @@ class TrainerTest {
         assertThatThrownBy(() -> ModelBundle.load(dir)).hasMessageContaining("no model in");
         Files.writeString(dir.resolve(ModelBundle.METADATA_FILE), "{}");
         assertThat(ModelBundle.exists(dir)).isFalse();
-        assertThatThrownBy(() -> new ModelMetadata("m", "1", List.of("a"), new double[] {0}, new double[] {0}, 0.5, 0, 0, 0, 0, 0, "x"))
+        assertThatThrownBy(() -> new ModelMetadata("m", "1", List.of("a"), new double[] {0}, new double[] {0}, 0.5, 0, 0, 0, 0, 0, 0, 0, 0, "x"))
                 .hasMessageContaining("standard deviations");
         assertThatThrownBy(() -> new TrainerConfig(List.of(), 1, 0.1, 1, 0.2, 1)).hasMessageContaining("hidden");
     }

@@ -36,10 +36,11 @@ public final class ModelsCommand {
                 ModelPointer pointer = registry.pointer(name, version);
                 ModelMetadata m = ModelBundle.readMetadata(Path.of(pointer.location()));
                 out.printf("%s v%s at %s%n  checksum %s%n  created %s, %d training rows, %d hold-out rows%n"
-                                + "  hold-out AUC %.4f, precision %.3f, recall %.3f at threshold %.4f%n  features %s%n",
+                                + "  hold-out AUC %.4f, AUC-PR %.4f, precision %.3f, recall %.3f at threshold %.4f,"
+                                + " Brier %.4f, calibration error %.4f%n  features %s%n",
                         name, version, pointer.location(), pointer.checksum(), m.createdAt(), m.trainingRows(),
-                        m.holdoutRows(), m.holdoutAuc(), m.holdoutPrecision(), m.holdoutRecall(), m.threshold(),
-                        m.featureNames());
+                        m.holdoutRows(), m.holdoutAuc(), m.holdoutAucPr(), m.holdoutPrecision(), m.holdoutRecall(),
+                        m.threshold(), m.holdoutBrier(), m.holdoutEce(), m.featureNames());
             }
             case "promote" -> {
                 print(out, args.required("name"), registry.promote(args.required("name"), args.required("version")));

@@ -60,11 +60,12 @@ public final class TrainCommand {
                 train(dir, featureSet, args.string("name").orElse(DEFAULT_NAME), args.string("version").orElse("1"),
                         seed, events, accounts, rate, fraudShare, config);
         out.printf(
-                "trained %s v%s on %d rows (hold-out %d): AUC %.4f, precision %.3f, recall %.3f at threshold %.3f%n"
+                "trained %s v%s on %d rows (hold-out %d): AUC %.4f, AUC-PR %.4f, precision %.3f, recall %.3f at threshold"
+                        + " %.3f, Brier %.4f, calibration error %.4f%n"
                         + "written to %s%n",
                 metadata.name(), metadata.version(), metadata.trainingRows(), metadata.holdoutRows(),
-                metadata.holdoutAuc(), metadata.holdoutPrecision(), metadata.holdoutRecall(),
-                metadata.threshold(), dir.toAbsolutePath());
+                metadata.holdoutAuc(), metadata.holdoutAucPr(), metadata.holdoutPrecision(), metadata.holdoutRecall(),
+                metadata.threshold(), metadata.holdoutBrier(), metadata.holdoutEce(), dir.toAbsolutePath());
         if (args.string("registry").isPresent()) {
             // Trained into a scratch directory above, then registered as the next version; the
             // first version of a name becomes its champion.

@@ -82,7 +82,8 @@ public final class ModelRegistry {
                 var m = bundle.metadata();
                 ModelBundle numbered = new ModelBundle(new dev.weir.models.ModelMetadata(m.name(), version,
                         m.featureNames(), m.featureMeans(), m.featureStds(), m.threshold(), m.holdoutAuc(),
-                        m.holdoutPrecision(), m.holdoutRecall(), m.trainingRows(), m.holdoutRows(), m.createdAt()),
+                        m.holdoutPrecision(), m.holdoutRecall(), m.holdoutAucPr(), m.holdoutBrier(), m.holdoutEce(),
+                        m.trainingRows(), m.holdoutRows(), m.createdAt()),
                         bundle.network());
                 numbered.save(staging);
                 if (profileJson != null) {
