@@ -29,6 +29,11 @@ public final class ModelBundle {
         this.network = network;
     }
 
+    /** The same network with other metadata. */
+    public ModelBundle withMetadata(ModelMetadata other) {
+        return new ModelBundle(other, network);
+    }
+
     public ModelMetadata metadata() {
         return metadata;
     }

@@ -22,6 +22,9 @@ import java.util.Objects;
  * @param trainingRows rows used for fitting
  * @param holdoutRows rows used for evaluation
  * @param createdAt ISO-8601 instant the model was trained
+ * @param trainingSource where the training rows came from: the training-set table and the Iceberg
+ *     snapshots it was built from, or the synthetic generator (null for models trained before
+ *     this was recorded)
  */
 public record ModelMetadata(
         String name,
@@ -38,7 +41,8 @@ public record ModelMetadata(
         double holdoutEce,
         long trainingRows,
         long holdoutRows,
-        String createdAt) {
+        String createdAt,
+        String trainingSource) {
 
     public ModelMetadata {
         Objects.requireNonNull(name, "name");
@@ -62,6 +66,13 @@ public record ModelMetadata(
         if (!(threshold >= 0 && threshold <= 1)) {
             throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
         }
+    }
+
+    /** The same metadata with another training source. */
+    public ModelMetadata withTrainingSource(String source) {
+        return new ModelMetadata(name, version, featureNames, featureMeans, featureStds, threshold, holdoutAuc,
+                holdoutPrecision, holdoutRecall, holdoutAucPr, holdoutBrier, holdoutEce, trainingRows, holdoutRows,
+                createdAt, source);
     }
 
     public int featureCount() {

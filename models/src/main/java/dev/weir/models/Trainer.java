@@ -144,7 +144,8 @@ public final class Trainer {
                         Evaluation.expectedCalibrationError(holdScores, holdLabels),
                         trainRows,
                         holdIdx.length,
-                        Instant.now().toString());
+                        Instant.now().toString(),
+                        null);
         return new ModelBundle(metadata, network);
     }
 

@@ -56,7 +56,7 @@ class TrainerTest {
         assertThatThrownBy(() -> ModelBundle.load(dir)).hasMessageContaining("no model in");
         Files.writeString(dir.resolve(ModelBundle.METADATA_FILE), "{}");
         assertThat(ModelBundle.exists(dir)).isFalse();
-        assertThatThrownBy(() -> new ModelMetadata("m", "1", List.of("a"), new double[] {0}, new double[] {0}, 0.5, 0, 0, 0, 0, 0, 0, 0, 0, "x"))
+        assertThatThrownBy(() -> new ModelMetadata("m", "1", List.of("a"), new double[] {0}, new double[] {0}, 0.5, 0, 0, 0, 0, 0, 0, 0, 0, "x", null))
                 .hasMessageContaining("standard deviations");
         assertThatThrownBy(() -> new TrainerConfig(List.of(), 1, 0.1, 1, 0.2, 1)).hasMessageContaining("hidden");
     }

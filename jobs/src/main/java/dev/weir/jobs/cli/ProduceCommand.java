@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ProduceCommand {
 
     public static final Set<String> OPTIONS =
-            Set.of("bootstrap", "topic", "rate", "count", "bad-share", "fraud-share", "seed", "accounts");
+            Set.of("bootstrap", "topic", "rate", "count", "bad-share", "fraud-share", "seed", "accounts",
+                    "labels-topic", "label-delay");
 
     private ProduceCommand() {}
 
@@ -24,12 +25,16 @@ public final class ProduceCommand {
         long seed = args.longValue("seed", System.currentTimeMillis(), Long.MIN_VALUE);
         int accounts = (int) args.longValue("accounts", 5_000, 1);
         try (SyntheticProducer producer = new SyntheticProducer(bootstrap, topic, seed, accounts, fraudShare, badShare)) {
+            if (args.string("labels-topic").isPresent()) {
+                producer.withLabels(args.string("labels-topic").get(),
+                        args.duration("label-delay").orElse(java.time.Duration.ofSeconds(5)).toMillis());
+            }
             long start = System.nanoTime();
             producer.run(count, rate, new AtomicBoolean());
             double seconds = (System.nanoTime() - start) / 1e9;
             SyntheticProducer.Counts c = producer.counts();
-            out.printf("sent %d records to %s in %.1f s: %d good (%d fraud), %d malformed%n",
-                    c.total(), topic, seconds, c.good.get(), c.fraud.get(), c.bad.get());
+            out.printf("sent %d records to %s in %.1f s: %d good (%d fraud), %d malformed; %d labels%n",
+                    c.total(), topic, seconds, c.good.get(), c.fraud.get(), c.bad.get(), c.labels.get());
         }
     }
 }

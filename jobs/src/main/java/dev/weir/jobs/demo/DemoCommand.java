@@ -50,6 +50,9 @@ public final class DemoCommand {
 
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(45);
+    /** Ground truth arrives late: the demo labels every payment this long after it. */
+    private static final Duration LABEL_DELAY = Duration.ofSeconds(5);
+    private static final String LABELS_TOPIC = "weir.labels";
 
     private DemoCommand() {}
 
@@ -137,7 +140,8 @@ public final class DemoCommand {
             });
 
             try (SyntheticProducer producer = new SyntheticProducer(broker.bootstrapServers(),
-                            config.transactionsTopic(), seed + 1, accounts, 0.02, badShare);
+                            config.transactionsTopic(), seed + 1, accounts, 0.02, badShare)
+                            .withLabels(LABELS_TOPIC, LABEL_DELAY.toMillis());
                     OutputWatcher watcher = new OutputWatcher(broker.bootstrapServers(), config.scoresTopic(), config.dlqTopic())) {
                 watcher.start();
                 Thread producing = new Thread(() -> producer.run(-1, rate, stop), "weir-demo-producer");
@@ -197,6 +201,8 @@ public final class DemoCommand {
         out.printf("  events produced   %d in %.0f s (%d good of which %d fraud, %d malformed)%n",
                 produced.total(), seconds, produced.good.get(), produced.fraud.get(), produced.bad.get());
         out.printf("  scored            %d (declined %d)%n", watcher.scored.get(), watcher.declined.get());
+        out.printf("  labels            %d to %s (%d s after each payment)%n", produced.labels.get(), LABELS_TOPIC,
+                LABEL_DELAY.toSeconds());
         out.printf("  dead letters      %d%n", watcher.deadLetters.get());
         Map<String, Long> rowsAfter = icebergRows(config);
         StringBuilder rows = new StringBuilder();

@@ -27,6 +27,7 @@ public final class SyntheticProducer implements AutoCloseable {
         public final AtomicLong good = new AtomicLong();
         public final AtomicLong fraud = new AtomicLong();
         public final AtomicLong bad = new AtomicLong();
+        public final AtomicLong labels = new AtomicLong();
 
         public long total() {
             return good.get() + bad.get();
@@ -41,6 +42,11 @@ public final class SyntheticProducer implements AutoCloseable {
     private final BinaryMessageEncoder<Transaction> encoder =
             AvroRecordSerializer.encoderFor(Transaction.class);
     private final Counts counts = new Counts();
+    private String labelsTopic;
+    private long labelDelayMillis;
+    private final java.util.ArrayDeque<dev.weir.schemas.Label> pendingLabels = new java.util.ArrayDeque<>();
+    private final BinaryMessageEncoder<dev.weir.schemas.Label> labelEncoder =
+            AvroRecordSerializer.encoderFor(dev.weir.schemas.Label.class);
 
     public SyntheticProducer(String bootstrap, String topic, long seed, int accounts, double fraudShare, double badShare) {
         Properties props = new Properties();
@@ -64,6 +70,33 @@ public final class SyntheticProducer implements AutoCloseable {
     }
 
     /**
+     * Also writes ground truth: a label for every good transaction to {@code topic}, sent
+     * {@code delayMillis} after the transaction (labels arrive late, as they do in production).
+     */
+    public SyntheticProducer withLabels(String topic, long delayMillis) {
+        this.labelsTopic = topic;
+        this.labelDelayMillis = delayMillis;
+        return this;
+    }
+
+    /** Sends the labels that are due by {@code now}. */
+    private void sendDueLabels(long now) {
+        while (!pendingLabels.isEmpty() && pendingLabels.peek().getLabelTime().toEpochMilli() <= now) {
+            dev.weir.schemas.Label label = pendingLabels.poll();
+            try {
+                ByteBuffer buffer = labelEncoder.encode(label);
+                byte[] bytes = new byte[buffer.remaining()];
+                buffer.get(bytes);
+                producer.send(new ProducerRecord<>(labelsTopic, null, label.getLabelTime().toEpochMilli(),
+                        label.getTransactionId().getBytes(StandardCharsets.UTF_8), bytes));
+                counts.labels.incrementAndGet();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /**
      * Sends {@code count} records (unbounded when negative) at {@code ratePerSecond}, until done
      * or {@code stop} is set; returns the number sent.
      */
@@ -84,6 +117,9 @@ public final class SyntheticProducer implements AutoCloseable {
             sendOne(System.currentTimeMillis());
             sent++;
         }
+        if (labelsTopic != null) {
+            sendDueLabels(Long.MAX_VALUE);
+        }
         producer.flush();
         return sent;
     }
@@ -100,6 +136,11 @@ public final class SyntheticProducer implements AutoCloseable {
         }
         producer.send(new ProducerRecord<>(topic, null, now, key, encode(txn)));
         counts.good.incrementAndGet();
+        if (labelsTopic != null) {
+            pendingLabels.add(new dev.weir.schemas.Label(txn.getTransactionId(), generated.fraud(),
+                    java.time.Instant.ofEpochMilli(now + labelDelayMillis)));
+            sendDueLabels(now);
+        }
         if (generated.fraud()) {
             counts.fraud.incrementAndGet();
         }

@@ -18,7 +18,8 @@ public final class TrainCommand {
 
     public static final Set<String> OPTIONS =
             Set.of("out", "events", "accounts", "rate", "fraud-share", "seed", "epochs",
-                    "learning-rate", "hidden", "name", "version", "features", "registry");
+                    "learning-rate", "hidden", "name", "version", "features", "registry", "from-iceberg",
+                    "labels-topic");
 
     public static final String DEFAULT_NAME = "fraud-mlp";
 
@@ -55,10 +56,26 @@ public final class TrainCommand {
                         defaults.batchSize(),
                         defaults.holdoutShare(),
                         seed);
-        FeatureSet featureSet = FeatureSets.load(args.string("features").orElse(null));
-        ModelMetadata metadata =
-                train(dir, featureSet, args.string("name").orElse(DEFAULT_NAME), args.string("version").orElse("1"),
-                        seed, events, accounts, rate, fraudShare, config);
+        ModelMetadata metadata;
+        if (args.string("from-iceberg").isPresent()) {
+            // --from-iceberg PIPELINE_CONFIG: labels joined to the vectors the pipeline logged.
+            dev.weir.jobs.config.PipelineConfig pipeline = dev.weir.jobs.config.ConfigLoader.load(
+                    Path.of(args.string("from-iceberg").get()), java.util.Map.of());
+            PointInTimeTrainingSet set = PointInTimeTrainingSet.build(pipeline,
+                    args.string("labels-topic").orElse("weir.labels"));
+            out.printf("training set: %d labelled vectors (%d labels without a logged vector) -> %s%n",
+                    set.labels().length, set.unmatchedLabels(), set.source(pipeline.namespace()));
+            ModelBundle bundle = new Trainer(config).train(args.string("name").orElse(DEFAULT_NAME),
+                    args.string("version").orElse("1"), pipeline.featureSet().vectorNames(), set.features(),
+                    set.labels(), set.eventTimes());
+            bundle = bundle.withMetadata(bundle.metadata().withTrainingSource(set.source(pipeline.namespace())));
+            bundle.save(dir);
+            metadata = bundle.metadata();
+        } else {
+            FeatureSet featureSet = FeatureSets.load(args.string("features").orElse(null));
+            metadata = train(dir, featureSet, args.string("name").orElse(DEFAULT_NAME),
+                    args.string("version").orElse("1"), seed, events, accounts, rate, fraudShare, config);
+        }
         out.printf(
                 "trained %s v%s on %d rows (hold-out %d): AUC %.4f, AUC-PR %.4f, precision %.3f, recall %.3f at threshold"
                         + " %.3f, Brier %.4f, calibration error %.4f%n"
@@ -86,6 +103,8 @@ public final class TrainCommand {
         SyntheticTrainingSet set = SyntheticTrainingSet.generate(featureSet, seed, events, accounts, rate, fraudShare);
         ModelBundle bundle = new Trainer(config).train(
                 name, version, featureSet.vectorNames(), set.features(), set.labels(), set.eventTimes());
+        bundle = bundle.withMetadata(bundle.metadata().withTrainingSource(
+                "synthetic generator, seed " + seed + ", " + events + " events"));
         bundle.save(dir);
         return bundle.metadata();
     }

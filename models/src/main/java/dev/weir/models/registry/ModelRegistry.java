@@ -83,7 +83,7 @@ public final class ModelRegistry {
                 ModelBundle numbered = new ModelBundle(new dev.weir.models.ModelMetadata(m.name(), version,
                         m.featureNames(), m.featureMeans(), m.featureStds(), m.threshold(), m.holdoutAuc(),
                         m.holdoutPrecision(), m.holdoutRecall(), m.holdoutAucPr(), m.holdoutBrier(), m.holdoutEce(),
-                        m.trainingRows(), m.holdoutRows(), m.createdAt()),
+                        m.trainingRows(), m.holdoutRows(), m.createdAt(), m.trainingSource()),
                         bundle.network());
                 numbered.save(staging);
                 if (profileJson != null) {

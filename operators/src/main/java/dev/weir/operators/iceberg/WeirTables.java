@@ -88,6 +88,22 @@ public final class WeirTables {
                     Types.NestedField.required(
                             8, "warming", Types.ListType.ofRequired(11, Types.StringType.get())));
 
+    /** Labelled feature vectors for training (written by weir train --from-iceberg; unpartitioned). */
+    public static final String TRAINING_SET = "training_set";
+
+    public static final Schema TRAINING_SET_SCHEMA =
+            new Schema(
+                    Types.NestedField.required(1, "transaction_id", Types.StringType.get()),
+                    Types.NestedField.required(2, "event_time", Types.TimestampType.withZone()),
+                    Types.NestedField.required(3, "label_time", Types.TimestampType.withZone()),
+                    Types.NestedField.required(4, "is_fraud", Types.BooleanType.get()),
+                    Types.NestedField.required(5, "feature_set_version", Types.StringType.get()),
+                    Types.NestedField.required(
+                            6,
+                            "features",
+                            Types.MapType.ofRequired(8, 9, Types.StringType.get(), Types.DoubleType.get())),
+                    Types.NestedField.required(7, "features_snapshot_id", Types.LongType.get()));
+
     private static final Map<String, Schema> SCHEMAS =
             Map.of(EVENTS, EVENTS_SCHEMA, SCORES, SCORES_SCHEMA, DLQ, DLQ_SCHEMA, FEATURES, FEATURES_SCHEMA);
 
