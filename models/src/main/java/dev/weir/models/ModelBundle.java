@@ -21,17 +21,30 @@ public final class ModelBundle {
     private static final ObjectMapper JSON =
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    public static final String PROFILE_FILE = "profile.json";
+
     private final ModelMetadata metadata;
     private final MultiLayerNetwork network;
+    private final ReferenceProfile profile;
 
     public ModelBundle(ModelMetadata metadata, MultiLayerNetwork network) {
+        this(metadata, network, null);
+    }
+
+    public ModelBundle(ModelMetadata metadata, MultiLayerNetwork network, ReferenceProfile profile) {
         this.metadata = metadata;
         this.network = network;
+        this.profile = profile;
+    }
+
+    /** The training data's reference profile, or null for models saved without one. */
+    public ReferenceProfile profile() {
+        return profile;
     }
 
     /** The same network with other metadata. */
     public ModelBundle withMetadata(ModelMetadata other) {
-        return new ModelBundle(other, network);
+        return new ModelBundle(other, network, profile);
     }
 
     public ModelMetadata metadata() {
@@ -88,7 +101,15 @@ public final class ModelBundle {
                             + metadata.featureCount()
                             + " features");
         }
-        return new ModelBundle(metadata, network);
+        ReferenceProfile profile = null;
+        if (Files.isRegularFile(dir.resolve(PROFILE_FILE))) {
+            try {
+                profile = JSON.readValue(dir.resolve(PROFILE_FILE).toFile(), ReferenceProfile.class);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the reference profile in " + dir, e);
+            }
+        }
+        return new ModelBundle(metadata, network, profile);
     }
 
     /** Writes the model into the directory, metadata last so a reader never sees half a model. */
@@ -98,6 +119,11 @@ public final class ModelBundle {
             Path tmp = Files.createTempFile(dir, "model", ".zip.tmp");
             ModelSerializer.writeModel(network, tmp.toFile(), false);
             Files.move(tmp, dir.resolve(MODEL_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            if (profile != null) {
+                Path profileTmp = Files.createTempFile(dir, "profile", ".json.tmp");
+                JSON.writeValue(profileTmp.toFile(), profile);
+                Files.move(profileTmp, dir.resolve(PROFILE_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
             Path metaTmp = Files.createTempFile(dir, "metadata", ".json.tmp");
             JSON.writeValue(metaTmp.toFile(), metadata);
             Files.move(metaTmp, dir.resolve(METADATA_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);

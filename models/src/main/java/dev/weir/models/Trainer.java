@@ -146,7 +146,11 @@ public final class Trainer {
                         holdIdx.length,
                         Instant.now().toString(),
                         null);
-        return new ModelBundle(metadata, network);
+        double[][] trainRowsRaw = new double[trainIdx.length][];
+        for (int i = 0; i < trainIdx.length; i++) {
+            trainRowsRaw[i] = features[trainIdx[i]];
+        }
+        return new ModelBundle(metadata, network, ReferenceProfile.compute(featureNames, trainRowsRaw, trainScores));
     }
 
     private MultiLayerNetwork buildNetwork(int inputs, double fraudWeight) {

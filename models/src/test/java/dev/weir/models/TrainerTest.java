@@ -38,8 +38,20 @@ class TrainerTest {
         assertThat(meta.holdoutRows()).isEqualTo(1_000);
         assertThat(meta.featureMeans()[2]).isBetween(99.0, 101.0);
 
+        // The reference profile describes the training rows: deciles as bin edges, shares summing to 1.
+        ReferenceProfile profile = bundle.profile();
+        assertThat(profile.rows()).isEqualTo(3_000);
+        assertThat(profile.features()).extracting(ReferenceProfile.Distribution::name).containsExactly("a", "b", "c");
+        ReferenceProfile.Distribution c = profile.features().get(2);
+        assertThat(c.mean()).isBetween(99.0, 101.0);
+        assertThat(c.edges()).hasSize(9).isSorted();
+        assertThat(java.util.Arrays.stream(c.shares()).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(c.shares()[0]).isCloseTo(0.1, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(profile.score().quantiles()[4]).isBetween(0.0, 1.0);
+
         bundle.save(dir);
         assertThat(ModelBundle.exists(dir)).isTrue();
+        assertThat(ModelBundle.load(dir).profile()).usingRecursiveComparison().isEqualTo(profile);
         ModelBundle loaded = ModelBundle.load(dir);
         assertThat(loaded.metadata().featureNames()).containsExactly("a", "b", "c");
         assertThat(loaded.metadata().version()).isEqualTo("3");

@@ -84,9 +84,10 @@ public final class ModelRegistry {
                         m.featureNames(), m.featureMeans(), m.featureStds(), m.threshold(), m.holdoutAuc(),
                         m.holdoutPrecision(), m.holdoutRecall(), m.holdoutAucPr(), m.holdoutBrier(), m.holdoutEce(),
                         m.trainingRows(), m.holdoutRows(), m.createdAt(), m.trainingSource()),
-                        bundle.network());
+                        bundle.network(), bundle.profile());
                 numbered.save(staging);
                 if (profileJson != null) {
+                    // An explicit profile replaces the one computed at training.
                     Files.writeString(staging.resolve(PROFILE_FILE), profileJson);
                 }
                 String checksum = checksum(staging);

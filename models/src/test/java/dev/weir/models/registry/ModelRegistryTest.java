@@ -42,7 +42,7 @@ class ModelRegistryTest {
     @Test
     void versionsAreNumberedAndRoundTripWithTheirChecksum() {
         ModelRegistry registry = new ModelRegistry(root);
-        ModelPointer v1 = registry.register(trained, "{\"features\": {}}");
+        ModelPointer v1 = registry.register(trained, null);
         ModelPointer v2 = registry.register(trained, null);
         assertThat(v1.version()).isEqualTo("1");
         assertThat(v2.version()).isEqualTo("2");
@@ -53,7 +53,9 @@ class ModelRegistryTest {
         ModelBundle loaded = ModelRegistry.load(v1);
         assertThat(loaded.metadata().version()).isEqualTo("1");
         assertThat(new Scorer(loaded).score(new double[] {1.5})).isEqualTo(new Scorer(trained).score(new double[] {1.5}));
+        // The training profile travels with the version and is covered by its checksum.
         assertThat(Files.exists(Path.of(v1.location()).resolve(ModelRegistry.PROFILE_FILE))).isTrue();
+        assertThat(loaded.profile()).usingRecursiveComparison().isEqualTo(trained.profile());
     }
 
     @Test
