@@ -89,15 +89,7 @@ final class TestEnvironment {
 
     /** An idempotent byte producer to the test broker, one request in flight (order kept on retry). */
     static org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer() throws Exception {
-        java.util.Properties props = new java.util.Properties();
-        props.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka().bootstrapServers());
-        props.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
-        props.put(org.apache.kafka.clients.producer.ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-        props.put(org.apache.kafka.clients.producer.ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-                org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
-        props.put(org.apache.kafka.clients.producer.ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
-                org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
-        return new org.apache.kafka.clients.producer.KafkaProducer<>(props);
+        return dev.weir.jobs.kafka.KafkaClients.byteProducer(kafka().bootstrapServers());
     }
 
     static String uniqueName(String prefix) {

@@ -7,17 +7,13 @@ import dev.weir.schemas.Transaction;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * {@code weir consume}: prints a topic's Weir records as JSON lines, committed data only. The
@@ -39,16 +35,9 @@ public final class ConsumeCommand {
                 List.of(decoder(Score.class), decoder(DeadLetter.class), decoder(Transaction.class), decoder(Label.class),
                         decoder(dev.weir.schemas.ModelControl.class));
 
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "weir-consume-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         long printed = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                dev.weir.jobs.kafka.KafkaClients.readCommittedConsumer(bootstrap, "weir-consume")) {
             consumer.subscribe(List.of(topic));
             long lastRecord = System.currentTimeMillis();
             while (printed < max && System.currentTimeMillis() - lastRecord < idle.toMillis()) {

@@ -103,12 +103,7 @@ public final class ModelsCommand {
 
     /** Sends one command, keyed by model name, and waits for the broker's acknowledgement. */
     public static void publish(String bootstrap, String topic, dev.weir.schemas.ModelControl command) {
-        java.util.Properties props = new java.util.Properties();
-        props.put("bootstrap.servers", bootstrap);
-        props.put("acks", "all");
-        props.put("key.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
-        props.put("value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
-        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(props)) {
+        try (var producer = dev.weir.jobs.kafka.KafkaClients.byteProducer(bootstrap)) {
             byte[] value = dev.weir.schemas.ModelControl.getEncoder().encode(command).array();
             producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, null,
                     command.getIssuedAt().toEpochMilli(),

@@ -6,15 +6,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Writes synthetic transactions to Kafka at a steady rate, in Avro single-object encoding with
@@ -49,16 +46,7 @@ public final class SyntheticProducer implements AutoCloseable {
             AvroRecordSerializer.encoderFor(dev.weir.schemas.Label.class);
 
     public SyntheticProducer(String bootstrap, String topic, long seed, int accounts, double fraudShare, double badShare) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        // One request in flight: a retried batch can never be overtaken by the next one.
-        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        this.producer = new KafkaProducer<>(props);
+        this.producer = dev.weir.jobs.kafka.KafkaClients.byteProducer(bootstrap);
         this.topic = topic;
         this.generator = new TransactionGenerator(seed, accounts, fraudShare);
         this.badRandom = new SplittableRandom(seed ^ 0x5DEECE66DL);
