@@ -11,7 +11,7 @@ import org.deeplearning4j.util.ModelSerializer;
 
 /**
  * A trained model as it sits in a model directory: {@value #MODEL_FILE} (DL4J network) beside
- * {@value #METADATA_FILE}.
+ * {@value #METADATA_FILE} and, for models trained since profiles exist, {@value #PROFILE_FILE}.
  */
 public final class ModelBundle {
 
@@ -101,15 +101,23 @@ public final class ModelBundle {
                             + metadata.featureCount()
                             + " features");
         }
-        ReferenceProfile profile = null;
-        if (Files.isRegularFile(dir.resolve(PROFILE_FILE))) {
-            try {
-                profile = JSON.readValue(dir.resolve(PROFILE_FILE).toFile(), ReferenceProfile.class);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the reference profile in " + dir, e);
-            }
+        return new ModelBundle(metadata, network, loadProfile(dir));
+    }
+
+    /**
+     * Reads only the reference profile of a model directory, without loading the network: what
+     * drift monitoring needs. Null when the model was saved without one.
+     */
+    public static ReferenceProfile loadProfile(Path dir) {
+        Path file = dir.resolve(PROFILE_FILE);
+        if (!Files.isRegularFile(file)) {
+            return null;
         }
-        return new ModelBundle(metadata, network, profile);
+        try {
+            return JSON.readValue(file.toFile(), ReferenceProfile.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the reference profile " + file, e);
+        }
     }
 
     /** Writes the model into the directory, metadata last so a reader never sees half a model. */

@@ -48,10 +48,16 @@ class TrainerTest {
         assertThat(java.util.Arrays.stream(c.shares()).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(c.shares()[0]).isCloseTo(0.1, org.assertj.core.data.Offset.offset(0.01));
         assertThat(profile.score().quantiles()[4]).isBetween(0.0, 1.0);
+        // Sketches of every feature and the score; continuous features are not categorical.
+        assertThat(c.kllSketch().getN()).isEqualTo(3_000);
+        assertThat(profile.score().kllSketch().getN()).isEqualTo(3_000);
+        assertThat(profile.features()).noneMatch(ReferenceProfile.Distribution::categorical);
+        assertThat(profile.inputs()).isEmpty();
 
         bundle.save(dir);
         assertThat(ModelBundle.exists(dir)).isTrue();
         assertThat(ModelBundle.load(dir).profile()).usingRecursiveComparison().isEqualTo(profile);
+        assertThat(ModelBundle.loadProfile(dir)).usingRecursiveComparison().isEqualTo(profile);
         ModelBundle loaded = ModelBundle.load(dir);
         assertThat(loaded.metadata().featureNames()).containsExactly("a", "b", "c");
         assertThat(loaded.metadata().version()).isEqualTo("3");
