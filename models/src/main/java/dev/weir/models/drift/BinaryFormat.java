@@ -137,6 +137,52 @@ final class BinaryFormat {
         return values;
     }
 
+    /**
+     * Non-negative counts as unsigned LEB128 varints after an int length: a window's counts over a
+     * few hundred cells mostly take one or two bytes each instead of eight.
+     */
+    static void writeVarLongs(DataOutputStream out, long[] values) throws IOException {
+        out.writeInt(values.length);
+        for (long v : values) {
+            if (v < 0) {
+                throw new IllegalArgumentException("negative count " + v);
+            }
+            long rest = v;
+            while (rest >= 0x80) {
+                out.writeByte((int) (rest & 0x7F) | 0x80);
+                rest >>>= 7;
+            }
+            out.writeByte((int) rest);
+        }
+    }
+
+    /** Reads {@link #writeVarLongs}; rejects overlong, oversized and non-canonical encodings. */
+    static long[] readVarLongs(DataInputStream in, String what) throws IOException {
+        long[] values = new long[readLength(in, what)];
+        for (int i = 0; i < values.length; i++) {
+            long value = 0;
+            for (int shift = 0; ; shift += 7) {
+                if (shift > 56) { // a non-negative long takes at most nine groups of 7 bits
+                    throw new IllegalArgumentException("corrupt varint count in " + what);
+                }
+                int b = in.readUnsignedByte();
+                value |= (long) (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    if (b == 0 && shift > 0) {
+                        throw new IllegalArgumentException(
+                                "corrupt varint count in " + what + ": overlong encoding");
+                    }
+                    break;
+                }
+            }
+            if (value < 0) {
+                throw new IllegalArgumentException("corrupt varint count in " + what);
+            }
+            values[i] = value;
+        }
+        return values;
+    }
+
     static void requireConsistent(boolean consistent, String what, String detail) {
         if (!consistent) {
             throw new IllegalArgumentException(

@@ -12,7 +12,8 @@ import java.util.List;
  * @param referenceCount training rows of the reference
  * @param nullRate share of live values that were null (NaN, or a missing input value)
  * @param psi population stability index over the bins or categories
- * @param ks Kolmogorov-Smirnov distance between the training and live sketches (numeric only)
+ * @param ks Kolmogorov-Smirnov distance between the training data's sketch and the live values,
+ *     evaluated exactly at up to 200 of the training data's quantiles (numeric only)
  * @param js Jensen-Shannon distance, base 2, over the bins or categories
  * @param chiSquare chi-square statistic of the homogeneity test over the bins or categories
  * @param chiSquareDof its degrees of freedom

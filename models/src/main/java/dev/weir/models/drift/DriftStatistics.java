@@ -18,7 +18,10 @@ import org.apache.datasketches.kll.KllDoublesSketch;
  * <ul>
  *   <li>numeric, compared over the reference's decile bins: drift when the chi-square test of
  *       homogeneity is significant and psi &gt;= psiAlert or js &gt;= jsAlert; or when ks &gt;=
- *       ksAlert and ks exceeds the KS critical value at the same significance;
+ *       ksAlert and ks exceeds the KS critical value at the same significance. ks compares the
+ *       reference's sketch with the live values' exact counts on a grid of up to 200 of the
+ *       reference's quantiles, so like every other statistic here it depends only on the window's
+ *       values, not on the order its partials were merged in or on a replay;
  *   <li>categorical (a feature with few distinct training values, or an input field), compared over
  *       the reference's values plus {@link Categorical#OTHER}: drift when the chi-square test is
  *       significant and psi &gt;= psiAlert or Cramér's V &gt;= minCramersV;
@@ -55,12 +58,12 @@ public final class DriftStatistics {
                         : ShareComparison.of(reference.shares(), referenceRows, live.binCounts());
         double ks = Double.NaN;
         double ksCritical = Double.NaN;
-        KllDoublesSketch referenceSketch = reference.categorical() ? null : reference.kllSketch();
-        if (referenceSketch != null && !referenceSketch.isEmpty() && present > 0) {
-            ks = KsDistance.between(referenceSketch, live.sketch());
+        double[] grid = live.grid(); // the reference's, as accumulates() checked
+        if (grid.length > 0 && present > 0) {
+            KllDoublesSketch referenceSketch = KllSketches.of(reference);
+            ks = KsDistance.onGrid(referenceSketch, grid, live.gridCounts());
             ksCritical =
-                    KsDistance.criticalValue(
-                            referenceSketch, live.sketch(), thresholds.significance());
+                    KsDistance.criticalValue(referenceSketch, present, thresholds.significance());
         }
 
         List<String> reasons = new ArrayList<>();

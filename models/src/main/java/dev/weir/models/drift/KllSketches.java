@@ -1,27 +1,34 @@
 package dev.weir.models.drift;
 
-import dev.weir.models.ReferenceProfile;
+import dev.weir.models.ReferenceProfile.Distribution;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.memory.Memory;
 
-/** KLL sketches as drift monitoring uses them: the same k as the reference profile's sketches. */
+/** The reference profile's KLL sketches as drift monitoring reads them. */
 final class KllSketches {
 
     private KllSketches() {}
 
-    static KllDoublesSketch empty() {
-        return KllDoublesSketch.newHeapInstance(ReferenceProfile.SKETCH_K);
-    }
-
-    /** A heap copy of a serialized sketch; corrupt bytes fail with a message naming their owner. */
-    static KllDoublesSketch heapify(byte[] bytes, String owner) {
+    /**
+     * A heap copy of the reference's sketch, or null when it has none; corrupt bytes fail with a
+     * message naming the feature.
+     */
+    static KllDoublesSketch of(Distribution reference) {
+        byte[] bytes = reference.sketch();
+        if (bytes == null) {
+            return null;
+        }
         try {
             return KllDoublesSketch.heapify(Memory.wrap(bytes));
         } catch (
                 RuntimeException
                         e) { // DataSketches and its Memory layer throw several unchecked types
             throw new IllegalArgumentException(
-                    "corrupt KLL sketch in " + owner + ": " + e.getMessage(), e);
+                    "corrupt KLL sketch in the reference of "
+                            + reference.name()
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 }

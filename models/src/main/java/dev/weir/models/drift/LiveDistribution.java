@@ -10,28 +10,28 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.datasketches.kll.KllDoublesSketch;
 
 /**
  * One numeric feature's live values in one window, accumulated against the reference {@link
  * Distribution} they will be compared with: how many values, how many NaN ("null"), how many per
- * reference bin, a KLL sketch of the values and, when the reference is categorical, how many per
- * reference value, with values the training data never took counted under {@link
- * Categorical#OTHER}.
+ * reference bin, how many per cell of the reference's KS grid (see {@code KsDistance}) and, when
+ * the reference is categorical, how many per reference value, with values the training data never
+ * took counted under {@link Categorical#OTHER}.
  *
- * <p>Partials merge: partial accumulators built for the same reference and merged hold exactly the
- * counts of one accumulator that saw every value, and a sketch of the same n, min and max whose
- * ranks agree within KLL's error (KLL compacts at random, so two sketches of the same values are
- * not bit-identical once they exceed about k values). {@link #toBytes()} and {@link
- * #fromBytes(byte[])} round-trip exactly; the bytes carry the reference's bins and values, so a
- * restored accumulator needs no profile.
+ * <p>Everything here is an exact count, so the state depends only on which values were added:
+ * partial accumulators built for the same reference merge, in any order and through any number of
+ * {@link #toBytes()} / {@link #fromBytes(byte[])} round trips, into bytes identical to those of one
+ * accumulator that saw every value, and the drift statistics computed from it are identical bit for
+ * bit. The grid is computed once from the reference's sketch when the accumulator is built; a
+ * categorical reference, or one without a sketch, has none. The bytes carry the reference's bins,
+ * values and grid, so a restored accumulator needs no profile.
  *
  * <p>Not thread-safe; one per key and window, as a Flink accumulator.
  */
 public final class LiveDistribution {
 
     private static final int TYPE = 'D';
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     private static final String WHAT = "LiveDistribution";
 
     private final String name;
@@ -40,12 +40,17 @@ public final class LiveDistribution {
     /** The reference's values when it is categorical, else null. */
     private final NumericCategories categories;
 
+    /** The reference's KS grid, strictly ascending; empty when it has none. */
+    private final double[] grid;
+
     private final long[] binCounts;
 
     /** Per category cell, null when the reference is not categorical. */
     private final long[] categoryCounts;
 
-    private final KllDoublesSketch sketch;
+    /** Per grid cell (grid.length + 1 of them), empty when there is no grid. */
+    private final long[] gridCounts;
+
     private long count;
     private long nulls;
 
@@ -55,17 +60,23 @@ public final class LiveDistribution {
                 Objects.requireNonNull(reference, "reference").name(),
                 reference.edges().clone(),
                 reference.categorical() ? NumericCategories.of(reference) : null,
-                KllSketches.empty());
+                gridOf(reference));
     }
 
     private LiveDistribution(
-            String name, double[] edges, NumericCategories categories, KllDoublesSketch sketch) {
+            String name, double[] edges, NumericCategories categories, double[] grid) {
         this.name = Objects.requireNonNull(name, "name");
         this.edges = edges;
         this.categories = categories;
+        this.grid = grid;
         this.binCounts = new long[edges.length + 1];
         this.categoryCounts = categories == null ? null : new long[categories.cells()];
-        this.sketch = sketch;
+        this.gridCounts = new long[grid.length == 0 ? 0 : grid.length + 1];
+    }
+
+    /** The KS grid a live accumulator for this reference counts on; empty when there is none. */
+    static double[] gridOf(Distribution reference) {
+        return reference.categorical() ? new double[0] : KsDistance.grid(KllSketches.of(reference));
     }
 
     /** Counts one live value; NaN counts as a null. */
@@ -79,12 +90,14 @@ public final class LiveDistribution {
         if (categoryCounts != null) {
             categoryCounts[categories.cell(value)]++;
         }
-        sketch.update(value);
+        if (grid.length > 0) {
+            gridCounts[KsDistance.cell(grid, value)]++;
+        }
     }
 
     /** Adds another partial of the same feature and reference into this one; returns this. */
     public LiveDistribution merge(LiveDistribution other) {
-        if (!sameReference(other.name, other.edges, other.categories)) {
+        if (!sameReference(other)) {
             throw new IllegalArgumentException(
                     "cannot merge live distributions accumulated against different references: "
                             + describe()
@@ -97,7 +110,7 @@ public final class LiveDistribution {
         if (categoryCounts != null) {
             add(categoryCounts, other.categoryCounts);
         }
-        sketch.merge(other.sketch);
+        add(gridCounts, other.gridCounts);
         return this;
     }
 
@@ -138,31 +151,37 @@ public final class LiveDistribution {
         return Collections.unmodifiableMap(counts);
     }
 
-    /** The live values' sketch; drift statistics read it, nobody may update it. */
-    KllDoublesSketch sketch() {
-        return sketch;
+    /** The reference's KS grid (a copy); empty when it has none. */
+    double[] grid() {
+        return grid.clone();
     }
 
-    /** Whether this accumulator was built for that reference (same name, bins and values). */
+    /** Non-null values per grid cell (a copy); empty when there is no grid. */
+    long[] gridCounts() {
+        return gridCounts.clone();
+    }
+
+    /** Whether this accumulator was built for that reference (same name, bins, values and grid). */
     boolean accumulates(Distribution reference) {
         return name.equals(reference.name())
                 && Arrays.equals(edges, reference.edges())
                 && (categories == null
                         ? !reference.categorical()
-                        : categories.sameAs(reference.categories()));
+                        : categories.sameAs(reference.categories()))
+                && Arrays.equals(grid, gridOf(reference));
     }
 
     /**
-     * Format 1: type tag 'D', version, name, edges, whether categorical and then the category keys,
-     * count, nulls, bin counts, category counts (when categorical), sketch bytes.
+     * Format 2: type tag 'D', version, name, edges, whether categorical and then the category keys,
+     * grid, count, nulls, bin counts, category counts (when categorical), grid counts (varints).
      */
     public byte[] toBytes() {
         return BinaryFormat.write(TYPE, VERSION, this::write);
     }
 
     /**
-     * Reads {@link #toBytes()}; fails with IllegalArgumentException on foreign, corrupt or newer
-     * bytes.
+     * Reads {@link #toBytes()}; fails with IllegalArgumentException on foreign, corrupt, older or
+     * newer bytes.
      */
     public static LiveDistribution fromBytes(byte[] bytes) {
         return BinaryFormat.read(bytes, TYPE, VERSION, WHAT, LiveDistribution::read);
@@ -175,15 +194,14 @@ public final class LiveDistribution {
         if (categories != null) {
             BinaryFormat.writeStrings(out, categories.keys());
         }
+        BinaryFormat.writeDoubles(out, grid);
         out.writeLong(count);
         out.writeLong(nulls);
         BinaryFormat.writeLongs(out, binCounts);
         if (categories != null) {
             BinaryFormat.writeLongs(out, categoryCounts);
         }
-        byte[] sketchBytes = sketch.toByteArray();
-        out.writeInt(sketchBytes.length);
-        out.write(sketchBytes);
+        BinaryFormat.writeVarLongs(out, gridCounts);
     }
 
     private static LiveDistribution read(DataInputStream in) throws IOException {
@@ -193,29 +211,30 @@ public final class LiveDistribution {
                 in.readBoolean()
                         ? NumericCategories.parse(BinaryFormat.readStrings(in, "keys"), name)
                         : null;
+        double[] grid = BinaryFormat.readDoubles(in, "grid");
         long count = in.readLong();
         long nulls = in.readLong();
         long[] bins = BinaryFormat.readLongs(in, "bin counts");
         long[] categoryCounts =
                 categories == null ? null : BinaryFormat.readLongs(in, "category counts");
-        byte[] sketchBytes = new byte[BinaryFormat.readLength(in, "sketch")];
-        in.readFully(sketchBytes);
+        long[] gridCounts = BinaryFormat.readVarLongs(in, "grid counts");
 
-        LiveDistribution live =
-                new LiveDistribution(
-                        name,
-                        edges,
-                        categories,
-                        KllSketches.heapify(sketchBytes, WHAT + " " + name));
+        check(
+                grid.length <= KsDistance.GRID_POINTS,
+                grid.length + " grid points, at most " + KsDistance.GRID_POINTS);
+        check(categories == null || grid.length == 0, "a categorical reference with a grid");
+        for (int i = 0; i < grid.length; i++) {
+            check(
+                    i == 0 ? !Double.isNaN(grid[0]) : grid[i] > grid[i - 1],
+                    "grid not strictly ascending at point " + i);
+        }
+        LiveDistribution live = new LiveDistribution(name, edges, categories, grid);
         long present = count - nulls;
         check(nulls >= 0 && present >= 0, "count " + count + ", nulls " + nulls);
         check(
                 bins.length == live.binCounts.length,
                 bins.length + " bins for " + edges.length + " edges");
         check(sum(bins) == present, "bin counts add up to " + sum(bins) + ", not " + present);
-        check(
-                live.sketch.getN() == present,
-                "sketch of " + live.sketch.getN() + ", not " + present);
         System.arraycopy(bins, 0, live.binCounts, 0, bins.length);
         if (categories != null) {
             check(
@@ -226,6 +245,13 @@ public final class LiveDistribution {
                     "category counts add up to " + sum(categoryCounts));
             System.arraycopy(categoryCounts, 0, live.categoryCounts, 0, categoryCounts.length);
         }
+        check(
+                gridCounts.length == live.gridCounts.length,
+                gridCounts.length + " grid counts for " + grid.length + " grid points");
+        check(
+                grid.length == 0 || sum(gridCounts) == present,
+                "grid counts add up to " + sum(gridCounts) + ", not " + present);
+        System.arraycopy(gridCounts, 0, live.gridCounts, 0, gridCounts.length);
         live.count = count;
         live.nulls = nulls;
         return live;
@@ -235,10 +261,13 @@ public final class LiveDistribution {
         BinaryFormat.requireConsistent(consistent, WHAT, detail);
     }
 
-    private boolean sameReference(String otherName, double[] otherEdges, NumericCategories other) {
-        return name.equals(otherName)
-                && Arrays.equals(edges, otherEdges)
-                && (categories == null ? other == null : other != null && categories.sameAs(other));
+    private boolean sameReference(LiveDistribution other) {
+        return name.equals(other.name)
+                && Arrays.equals(edges, other.edges)
+                && (categories == null
+                        ? other.categories == null
+                        : other.categories != null && categories.sameAs(other.categories))
+                && Arrays.equals(grid, other.grid);
     }
 
     @Override
@@ -251,7 +280,12 @@ public final class LiveDistribution {
                 + " (edges "
                 + Arrays.toString(edges)
                 + (categories == null ? "" : ", values " + categories)
+                + (grid.length == 0 ? "" : ", " + grid.length + " grid points " + gridRange())
                 + ")";
+    }
+
+    private String gridRange() {
+        return "from " + grid[0] + " to " + grid[grid.length - 1];
     }
 
     private int bin(double value) {

@@ -171,8 +171,9 @@ class DriftStatisticsTest {
     }
 
     @Test
-    void ksComparesTheReferenceAndLiveSketches() {
-        // 1..100 against 51..150: at x = 50 the training CDF is 0.5 and the live one 0.
+    void ksComparesTheReferenceSketchWithTheLiveValuesOnItsGrid() {
+        // 1..100 against 51..150: at x = 50 the training CDF is 0.5 and the live one 0. The
+        // reference's sketch is exact and its grid holds every training value.
         Distribution reference =
                 Distribution.of("x", IntStream.rangeClosed(1, 100).asDoubleStream().toArray());
         LiveDistribution live = new LiveDistribution(reference);
@@ -184,9 +185,9 @@ class DriftStatisticsTest {
 
         assertThat(small.ks()).isEqualTo(0.5);
         assertThat(small.drifted()).isFalse();
-        // Critical value while both sketches are exact: sqrt(-ln(0.0005) / 2) * sqrt(2 / 100) =
-        // 0.276.
-        assertThat(flagged.reasons()).contains("ks 0.500 >= 0.1 (critical value 0.276 at p 0.001)");
+        // Critical value while the reference sketch is exact: sqrt(-ln(0.0005) / 2) * sqrt(2 / 100)
+        // = 0.2757, plus the grid's resolution 1/200.
+        assertThat(flagged.reasons()).contains("ks 0.500 >= 0.1 (critical value 0.281 at p 0.001)");
     }
 
     @Test
@@ -247,7 +248,8 @@ class DriftStatisticsTest {
                                         new LiveCategories(channel),
                                         DEFAULTS))
                 .hasMessageContaining("not accumulated against the reference field channel");
-        assertThatThrownBy(() -> DriftStatistics.compare(HALVES, 0, live(HALVES, 1, 1, 0), DEFAULTS))
+        assertThatThrownBy(
+                        () -> DriftStatistics.compare(HALVES, 0, live(HALVES, 1, 1, 0), DEFAULTS))
                 .hasMessage("the reference of x needs training rows, got 0");
     }
 

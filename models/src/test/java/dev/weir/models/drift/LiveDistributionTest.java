@@ -2,14 +2,16 @@ package dev.weir.models.drift;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 import dev.weir.models.ReferenceProfile.Categorical;
 import dev.weir.models.ReferenceProfile.Distribution;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
-import org.apache.datasketches.kll.KllDoublesSketch;
-import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class LiveDistributionTest {
@@ -27,6 +29,8 @@ class LiveDistributionTest {
                     null);
 
     private static final Distribution FLAG = Distribution.of("flag", new double[] {0, 1, 1, 0, 0});
+
+    private static final double[] ONE_TO_THIRTEEN = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
 
     private static LiveDistribution accumulate(
             Distribution reference, double[] values, int from, int to) {
@@ -51,7 +55,26 @@ class LiveDistributionTest {
         assertThat(live.nulls()).isEqualTo(1);
         assertThat(live.binCounts()).containsExactly(1, 2, 3);
         assertThat(live.categoryCounts()).isNull();
-        assertThat(live.sketch().getN()).isEqualTo(6);
+        assertThat(live.grid()).isEmpty(); // the reference has no sketch
+        assertThat(live.gridCounts()).isEmpty();
+    }
+
+    @Test
+    void countsEachValueInItsCellOfTheReferencesGrid() {
+        // 13 training values (too many to compare value by value), each more than 1/200 of the
+        // rows: the grid is the values themselves.
+        Distribution reference = Distribution.of("x", ONE_TO_THIRTEEN);
+        LiveDistribution live =
+                accumulate(
+                        reference,
+                        new double[] {0, 1, 1.2, 2, 13, 14, Double.NaN, Double.POSITIVE_INFINITY},
+                        0,
+                        8);
+
+        assertThat(live.grid()).isEqualTo(ONE_TO_THIRTEEN);
+        // Cells: <= 1, (1, 2], ..., (12, 13], > 13.
+        assertThat(live.gridCounts()).containsExactly(2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2);
+        assertThat(new LiveDistribution(FLAG).grid()).as("categorical").isEmpty();
     }
 
     @Test
@@ -88,11 +111,13 @@ class LiveDistributionTest {
             assertThat(restored.nulls()).isEqualTo(1);
             assertThat(restored.binCounts()).isEqualTo(live.binCounts());
             assertThat(restored.categoryCounts()).isEqualTo(live.categoryCounts());
-            assertThat(restored.sketch().toByteArray()).isEqualTo(live.sketch().toByteArray());
+            assertThat(restored.grid()).isEqualTo(live.grid());
+            assertThat(restored.gridCounts()).isEqualTo(live.gridCounts());
             assertThat(restored.accumulates(reference)).isTrue();
+            // The grid dominates: 8 bytes a point; 5,000 values over its cells take a byte each.
             assertThat(bytes.length)
-                    .as("compact: the sketch dominates")
-                    .isLessThan(live.sketch().getSerializedSizeBytes() + 300);
+                    .as("compact")
+                    .isLessThan(8 * live.grid().length + live.gridCounts().length + 300);
         }
         LiveDistribution empty = new LiveDistribution(FLAG);
         assertThat(LiveDistribution.fromBytes(empty.toBytes()).toBytes())
@@ -122,35 +147,70 @@ class LiveDistributionTest {
             assertThat(merged.nulls()).isEqualTo(whole.nulls()).isEqualTo(104);
             assertThat(merged.binCounts()).isEqualTo(whole.binCounts());
             assertThat(merged.categoryCounts()).isEqualTo(whole.categoryCounts());
-            KllDoublesSketch a = merged.sketch();
-            KllDoublesSketch b = whole.sketch();
-            assertThat(a.getN()).isEqualTo(b.getN());
-            assertThat(a.getMinItem()).isEqualTo(b.getMinItem());
-            assertThat(a.getMaxItem()).isEqualTo(b.getMaxItem());
-            // KLL compacts at random, so the two sketches agree within their rank error, not bit
-            // for bit.
-            double error = 2 * a.getNormalizedRankError(false);
-            for (double q : new double[] {0.01, 0.1, 0.5, 0.9, 0.99}) {
-                double x = b.getQuantile(q, QuantileSearchCriteria.INCLUSIVE);
-                assertThat(a.getRank(x, QuantileSearchCriteria.INCLUSIVE))
-                        .isCloseTo(q, within(error));
-            }
+            assertThat(merged.gridCounts()).isEqualTo(whole.gridCounts());
+            assertThat(merged.toBytes()).isEqualTo(whole.toBytes());
         }
     }
 
+    /**
+     * What a failure-free run and a replay must agree on: 10,000 values split into 7 partials of
+     * uneven sizes, merged in two orders, pairwise as a tree, and through serialization round trips
+     * at every step, give the same bytes and drift results that are equal, KS bit for bit.
+     */
     @Test
-    void mergedSketchesAreIdenticalWhileTheyAreStillExact() {
-        double[] values = Samples.values(Samples.normal(0, 1), 150, 9);
-        LiveDistribution whole = accumulate(THREE_BINS, values, 0, values.length);
-        LiveDistribution merged =
-                accumulate(THREE_BINS, values, 0, 60)
-                        .merge(
-                                LiveDistribution.fromBytes(
-                                        accumulate(THREE_BINS, values, 60, 150).toBytes()));
+    void theDriftResultDoesNotDependOnMergeOrderOrRestores() {
+        Distribution reference =
+                Distribution.of("x", Samples.values(Samples.normal(50, 10), 20_000, 21));
+        double[] values = Samples.values(Samples.normal(52, 11), 10_000, 22);
+        for (int i = 0; i < values.length; i += 101) {
+            values[i] = Double.NaN;
+        }
+        int[] cuts = {0, 1, 1_700, 1_701, 4_000, 6_500, 9_999, values.length};
+        List<LiveDistribution> partials = new ArrayList<>();
+        for (int p = 0; p + 1 < cuts.length; p++) {
+            partials.add(accumulate(reference, values, cuts[p], cuts[p + 1]));
+        }
 
-        assertThat(merged.sketch().getSortedView().getQuantiles())
-                .isEqualTo(whole.sketch().getSortedView().getQuantiles());
-        assertThat(Arrays.stream(merged.binCounts()).sum()).isEqualTo(150);
+        LiveDistribution forward = new LiveDistribution(reference);
+        partials.forEach(forward::merge);
+        LiveDistribution backward = new LiveDistribution(reference);
+        for (int p = partials.size() - 1; p >= 0; p--) {
+            backward.merge(partials.get(p));
+        }
+        // Restored between every step, in a shuffled order, as a replay after failures would.
+        List<LiveDistribution> shuffled = new ArrayList<>(partials);
+        Collections.shuffle(shuffled, new Random(23));
+        LiveDistribution restored = LiveDistribution.fromBytes(shuffled.get(0).toBytes());
+        for (LiveDistribution partial : shuffled.subList(1, shuffled.size())) {
+            restored =
+                    LiveDistribution.fromBytes(
+                            restored.merge(LiveDistribution.fromBytes(partial.toBytes()))
+                                    .toBytes());
+        }
+        // Pairwise, as a tree of combiners: ((0 + 6) + (3 + 1)) + ((5 + 2) + 4).
+        LiveDistribution tree =
+                copy(partials.get(0))
+                        .merge(partials.get(6))
+                        .merge(copy(partials.get(3)).merge(partials.get(1)))
+                        .merge(copy(partials.get(5)).merge(partials.get(2)).merge(partials.get(4)));
+        LiveDistribution whole = accumulate(reference, values, 0, values.length);
+
+        DriftResult expected =
+                DriftStatistics.compare(reference, 20_000, whole, DriftThresholds.DEFAULTS);
+        assertThat(expected.ks()).isGreaterThan(0.05);
+        for (LiveDistribution merged : List.of(forward, backward, restored, tree)) {
+            DriftResult result =
+                    DriftStatistics.compare(reference, 20_000, merged, DriftThresholds.DEFAULTS);
+
+            assertThat(merged.toBytes()).isEqualTo(whole.toBytes());
+            assertThat(result).isEqualTo(expected);
+            assertThat(Double.doubleToRawLongBits(result.ks()))
+                    .isEqualTo(Double.doubleToRawLongBits(expected.ks()));
+        }
+    }
+
+    private static LiveDistribution copy(LiveDistribution live) {
+        return LiveDistribution.fromBytes(live.toBytes());
     }
 
     @Test
@@ -246,21 +306,83 @@ class LiveDistributionTest {
                 .hasMessageContaining(
                         "not a serialized LiveDistribution: type tag 67, expected 68");
         byte[] newer = bytes.clone();
-        newer[1] = 2;
+        newer[1] = 3;
         assertThatThrownBy(() -> LiveDistribution.fromBytes(newer))
                 .hasMessageContaining(
-                        "unsupported LiveDistribution format version 2; this build reads version"
-                                + " 1");
+                        "unsupported LiveDistribution format version 3; this build reads version"
+                                + " 2");
+        byte[] older = bytes.clone();
+        older[1] = 1; // format 1 held a KLL sketch of the live values
+        assertThatThrownBy(() -> LiveDistribution.fromBytes(older))
+                .hasMessageContaining("unsupported LiveDistribution format version 1");
         assertThatThrownBy(() -> LiveDistribution.fromBytes(Arrays.copyOf(bytes, bytes.length - 3)))
                 .hasMessageContaining("truncated");
         assertThatThrownBy(() -> LiveDistribution.fromBytes(Arrays.copyOf(bytes, bytes.length + 1)))
                 .hasMessageContaining("1 trailing bytes");
-        // The count is the long after tag, version, name ("amount": 2 + 6 bytes), edges (4 + 16)
-        // and the categorical flag.
+        // The count is the long after tag, version, name ("amount": 2 + 6 bytes), edges (4 + 16),
+        // the categorical flag and the empty grid (4).
         byte[] miscounted = bytes.clone();
-        miscounted[2 + 8 + 20 + 1 + 7]++;
+        miscounted[2 + 8 + 20 + 1 + 4 + 7]++;
         assertThatThrownBy(() -> LiveDistribution.fromBytes(miscounted))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("inconsistent");
+                .hasMessageContaining("inconsistent: bin counts add up to 3, not 4");
+    }
+
+    @Test
+    void rejectsAGridThatIsNotAscendingOrCountsThatDoNotAddUp() {
+        Distribution reference = Distribution.of("x", ONE_TO_THIRTEEN);
+        LiveDistribution live = accumulate(reference, new double[] {0, 2, 9}, 0, 3);
+        byte[] bytes = live.toBytes();
+        // The grid follows tag, version, name ("x": 2 + 1 bytes), edges and the categorical flag.
+        int grid = 2 + 3 + 4 + 8 * reference.edges().length + 1;
+        assertThat(ByteBuffer.wrap(bytes, grid, 4).getInt()).isEqualTo(13);
+        assertThat(ByteBuffer.wrap(bytes, grid + 4 + 8, 8).getDouble()).isEqualTo(2.0);
+
+        byte[] unsorted = bytes.clone();
+        ByteBuffer.wrap(unsorted, grid + 4 + 8, 8).putDouble(0.5);
+        assertThatThrownBy(() -> LiveDistribution.fromBytes(unsorted))
+                .hasMessageContaining("inconsistent: grid not strictly ascending at point 1");
+        byte[] nan = bytes.clone();
+        ByteBuffer.wrap(nan, grid + 4, 8).putDouble(Double.NaN);
+        assertThatThrownBy(() -> LiveDistribution.fromBytes(nan))
+                .hasMessageContaining("grid not strictly ascending at point 0");
+        // The grid counts are the last bytes, one per cell while a count is below 128.
+        byte[] miscounted = bytes.clone();
+        miscounted[bytes.length - 1]++;
+        assertThatThrownBy(() -> LiveDistribution.fromBytes(miscounted))
+                .hasMessageContaining("inconsistent: grid counts add up to 4, not 3");
+        byte[] overlong = Arrays.copyOf(bytes, bytes.length + 1);
+        overlong[bytes.length - 1] |= (byte) 0x80; // the same count with an empty extra group
+        assertThatThrownBy(() -> LiveDistribution.fromBytes(overlong))
+                .hasMessageContaining("overlong encoding");
+    }
+
+    @Test
+    void refusesToMergeAccumulatorsOfReferencesWithAnotherGrid() {
+        Distribution one = Distribution.of("x", ONE_TO_THIRTEEN);
+        Distribution sketch = Distribution.of("x", Samples.values(Samples.normal(0, 1), 500, 1));
+        Distribution other =
+                new Distribution(
+                        "x",
+                        one.edges(),
+                        one.shares(),
+                        one.quantiles(),
+                        one.mean(),
+                        one.std(),
+                        sketch.sketch(),
+                        null);
+
+        assertThatThrownBy(() -> new LiveDistribution(one).merge(new LiveDistribution(other)))
+                .hasMessageContaining("different references")
+                .hasMessageContaining("13 grid points from 1.0 to 13.0");
+        assertThat(new LiveDistribution(one).accumulates(other)).isFalse();
+        assertThatThrownBy(
+                        () ->
+                                DriftStatistics.compare(
+                                        other,
+                                        13,
+                                        new LiveDistribution(one),
+                                        DriftThresholds.DEFAULTS))
+                .hasMessageContaining("not accumulated against the reference distribution x");
     }
 }
