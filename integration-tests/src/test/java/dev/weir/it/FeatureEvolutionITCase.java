@@ -6,8 +6,8 @@ import dev.weir.jobs.config.FeatureSets;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.jobs.pipeline.KafkaIcebergSinks;
+import dev.weir.jobs.pipeline.PipelineSources;
 import dev.weir.jobs.pipeline.PipelineWorkflow;
-import dev.weir.jobs.pipeline.TransactionSource;
 import dev.weir.jobs.synthetic.TransactionGenerator;
 import dev.weir.jobs.train.TrainCommand;
 import dev.weir.models.TrainerConfig;
@@ -118,7 +118,7 @@ class FeatureEvolutionITCase {
         // Release A: runs, then stops with a savepoint.
         StreamExecutionEnvironment envA = StreamExecutionEnvironment.getExecutionEnvironment();
         envA.configure(noRestart(null));
-        PipelineWorkflow.define(envA, configA, TransactionSource.build(configA, false), TransactionSource.control(configA, false),
+        PipelineWorkflow.define(envA, configA, PipelineSources.kafka(configA, false),
                 new KafkaIcebergSinks(configA, catalogLoader));
         JobClient jobA = envA.executeAsync("evolution-a-" + suffix);
         awaitRows(catalog, configA, PER_BATCH);
@@ -129,7 +129,7 @@ class FeatureEvolutionITCase {
         produceAll(configA, batch2);
         StreamExecutionEnvironment envB = StreamExecutionEnvironment.getExecutionEnvironment();
         envB.configure(noRestart(savepoint));
-        PipelineWorkflow.define(envB, configB, TransactionSource.build(configB, false), TransactionSource.control(configB, false),
+        PipelineWorkflow.define(envB, configB, PipelineSources.kafka(configB, false),
                 new KafkaIcebergSinks(configB, catalogLoader));
         JobClient jobB = envB.executeAsync("evolution-b-" + suffix);
         try {

@@ -6,8 +6,8 @@ import dev.weir.jobs.BackfillJob;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.jobs.pipeline.KafkaIcebergSinks;
+import dev.weir.jobs.pipeline.PipelineSources;
 import dev.weir.jobs.pipeline.PipelineWorkflow;
-import dev.weir.jobs.pipeline.TransactionSource;
 import dev.weir.jobs.synthetic.TransactionGenerator;
 import dev.weir.operators.iceberg.WeirTables;
 import dev.weir.operators.kafka.AvroRecordSerializer;
@@ -64,7 +64,7 @@ class FeatureParityITCase {
 
         StreamExecutionEnvironment streaming = StreamExecutionEnvironment.getExecutionEnvironment();
         streaming.configure(noRestart());
-        PipelineWorkflow.define(streaming, config, TransactionSource.build(config, true), TransactionSource.control(config, true),
+        PipelineWorkflow.define(streaming, config, PipelineSources.kafka(config, true),
                 new KafkaIcebergSinks(config, catalogLoader));
         streaming.execute("parity-stream-" + suffix);
 

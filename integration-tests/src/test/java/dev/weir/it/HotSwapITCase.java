@@ -6,8 +6,8 @@ import dev.weir.jobs.cli.ModelsCommand;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.jobs.pipeline.KafkaIcebergSinks;
+import dev.weir.jobs.pipeline.PipelineSources;
 import dev.weir.jobs.pipeline.PipelineWorkflow;
-import dev.weir.jobs.pipeline.TransactionSource;
 import dev.weir.jobs.synthetic.TransactionGenerator;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.registry.ModelPointer;
@@ -72,8 +72,7 @@ class HotSwapITCase {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         env.configure(conf);
-        PipelineWorkflow.define(env, config, TransactionSource.build(config, false),
-                TransactionSource.control(config, false), new KafkaIcebergSinks(config, catalogLoader));
+        PipelineWorkflow.define(env, config, PipelineSources.kafka(config, false), new KafkaIcebergSinks(config, catalogLoader));
         JobClient job = env.executeAsync("hot-swap-" + suffix);
         try {
             TransactionGenerator generator = new TransactionGenerator(31L, 200, 0.03);

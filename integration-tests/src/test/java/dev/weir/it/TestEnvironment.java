@@ -65,6 +65,9 @@ final class TestEnvironment {
         settings.put("kafka.topics.scores", "scores-" + suffix);
         settings.put("kafka.topics.dlq", "dlq-" + suffix);
         settings.put("kafka.topics.model-control", "control-" + suffix);
+        settings.put("kafka.topics.labels", "labels-" + suffix);
+        settings.put("kafka.topics.monitoring", "monitoring-" + suffix);
+        kafka().createTopics(2, "labels-" + suffix, "monitoring-" + suffix);
         settings.put("kafka.group-id", "group-" + suffix);
         settings.put("kafka.transactional-id-prefix", "tx-" + suffix);
         settings.put("kafka.transaction-timeout", "5min");

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.jobs.pipeline.KafkaIcebergSinks;
+import dev.weir.jobs.pipeline.PipelineSources;
 import dev.weir.jobs.pipeline.PipelineWorkflow;
-import dev.weir.jobs.pipeline.TransactionSource;
 import dev.weir.jobs.synthetic.TransactionGenerator;
 import dev.weir.jobs.train.PointInTimeTrainingSet;
 import dev.weir.models.ModelBundle;
@@ -86,8 +86,7 @@ class TrainingSetITCase {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         env.configure(conf);
-        PipelineWorkflow.define(env, config, TransactionSource.build(config, true),
-                TransactionSource.control(config, true), new KafkaIcebergSinks(config, catalogLoader));
+        PipelineWorkflow.define(env, config, PipelineSources.kafka(config, true), new KafkaIcebergSinks(config, catalogLoader));
         env.execute("training-set-" + suffix);
 
         PointInTimeTrainingSet set = PointInTimeTrainingSet.build(config, labelsTopic);

@@ -5,8 +5,8 @@ import dev.weir.jobs.config.ConfigLoader;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.jobs.pipeline.KafkaIcebergSinks;
+import dev.weir.jobs.pipeline.PipelineSources;
 import dev.weir.jobs.pipeline.PipelineWorkflow;
-import dev.weir.jobs.pipeline.TransactionSource;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.ModelMetadata;
 import dev.weir.operators.iceberg.WeirTables;
@@ -43,8 +43,7 @@ public final class PipelineJob {
         PipelineWorkflow.define(
                 env,
                 config,
-                TransactionSource.build(config, false),
-                TransactionSource.control(config, false),
+                PipelineSources.kafka(config, false),
                 new KafkaIcebergSinks(config, catalogLoader));
     }
 

@@ -40,6 +40,33 @@ class PipelineConfigTest {
     }
 
     @Test
+    void theExampleFileParsesWithItsMonitoringSettings() {
+        PipelineConfig config = ConfigLoader.load(Path.of("..", "flink-conf", "pipeline-example.yaml"), Map.of());
+        assertThat(config.labelsTopic()).isEqualTo("weir.labels");
+        assertThat(config.monitoringTopic()).isEqualTo("weir.monitoring");
+        assertThat(config.monitoring().window()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.monitoring().categoricalInputs()).containsExactly("country", "channel");
+        assertThat(config.monitoring().scoreTtl()).isEqualTo(Duration.ofDays(7));
+        assertThat(config.monitoring().thresholds().psiAlert()).isEqualTo(0.25);
+        assertThat(config.monitoring().rules().duplicateRule()).isPresent();
+    }
+
+    @Test
+    void badMonitoringSettingsAreReportedTogether() {
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of(
+                        "kafka.bootstrap-servers", "b:9092",
+                        "iceberg.warehouse", "/tmp/wh",
+                        "model.dir", "/m",
+                        "quality.rules", dir.resolve("missing.yaml").toString(),
+                        "drift.categorical-inputs", "country;planet",
+                        "monitoring.window", "10 ms")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("quality.rules")
+                .hasMessageContaining("'planet'")
+                .hasMessageContaining("monitoring.window");
+    }
+
+    @Test
     void everyProblemIsReportedAtOnce() {
         assertThatThrownBy(() -> PipelineConfig.from(Map.of(
                         "kafka.bootstrap-servrs", "x",

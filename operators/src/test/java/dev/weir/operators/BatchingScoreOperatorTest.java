@@ -139,6 +139,13 @@ class BatchingScoreOperatorTest {
             restored.processElement1(new StreamRecord<>(in.get(3), 5));
             restored.prepareSnapshotPreBarrier(3L);
             assertThat(restored.extractOutputValues()).extracting(Score::getModelVersion).containsExactly("2", "2");
+            // The refusal is a monitoring record (subtask 0 reports broadcast commands).
+            assertThat(restored.getSideOutput(BatchingScoreOperator.MONITORING)).singleElement().satisfies(r -> {
+                assertThat(r.getValue().getKind()).isEqualTo(dev.weir.schemas.MonitoringKind.MODEL);
+                assertThat(r.getValue().getModelVersion()).isEqualTo("1");
+                assertThat(r.getValue().getAlert()).isTrue();
+                assertThat(r.getValue().getNote()).contains("refused").contains("2 keeps serving");
+            });
         }
     }
 
@@ -159,6 +166,7 @@ class BatchingScoreOperatorTest {
             assertThat(out.get(0).getChallengerVersion()).isEqualTo("1");
             // Same weights registered as v1: the challenger agrees with the champion exactly.
             assertThat(out.get(0).getChallengerScore()).isEqualTo(out.get(0).getScore());
+            assertThat(out.get(0).getChallengerDecision()).isEqualTo(out.get(0).getDecision());
             assertThat(out.get(1).getChallengerVersion()).isNull();
             assertThat(out.get(1).getChallengerScore()).isNull();
         }

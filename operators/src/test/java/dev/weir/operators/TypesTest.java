@@ -81,7 +81,8 @@ class TypesTest {
         assertThat(row.getDouble(4)).isEqualTo(0.25);
         assertThat(row.getArray(8).toDoubleArray()).containsExactly(1.0, 2.0);
         assertThat(((InternalTypeInfo<RowData>) RowConverters.rowType(WeirTables.DLQ_SCHEMA)).toRowType().getFieldNames())
-                .containsExactly("raw", "source_topic", "source_partition", "source_offset", "reason", "error_class", "dead_letter_time");
+                .containsExactly("raw", "source_topic", "source_partition", "source_offset", "reason", "error_class", "dead_letter_time",
+                        "raw_sealed");
     }
 
     private static Score score() {

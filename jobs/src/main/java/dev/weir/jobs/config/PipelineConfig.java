@@ -19,6 +19,8 @@ public record PipelineConfig(
         String scoresTopic,
         String dlqTopic,
         String controlTopic,
+        String labelsTopic,
+        String monitoringTopic,
         String groupId,
         String transactionalIdPrefix,
         Duration transactionTimeout,
@@ -36,7 +38,8 @@ public record PipelineConfig(
         Duration checkpointInterval,
         int parallelism,
         Duration outOfOrderness,
-        Duration idleness) {
+        Duration idleness,
+        MonitoringConfig monitoring) {
 
     public static final Set<String> STARTING_OFFSETS = Set.of("committed-or-earliest", "earliest", "latest");
     public static final Set<String> CATALOG_TYPES = Set.of("hadoop", "rest");
@@ -64,6 +67,8 @@ public record PipelineConfig(
                             conf.get(WeirOptions.TOPIC_SCORES),
                             conf.get(WeirOptions.TOPIC_DLQ),
                             conf.get(WeirOptions.TOPIC_MODEL_CONTROL),
+                            conf.get(WeirOptions.TOPIC_LABELS),
+                            conf.get(WeirOptions.TOPIC_MONITORING),
                             conf.get(WeirOptions.GROUP_ID),
                             conf.get(WeirOptions.TRANSACTIONAL_ID_PREFIX),
                             conf.get(WeirOptions.TRANSACTION_TIMEOUT),
@@ -81,7 +86,21 @@ public record PipelineConfig(
                             conf.get(WeirOptions.CHECKPOINT_INTERVAL),
                             conf.get(WeirOptions.PARALLELISM),
                             conf.get(WeirOptions.OUT_OF_ORDERNESS),
-                            conf.get(WeirOptions.IDLENESS));
+                            conf.get(WeirOptions.IDLENESS),
+                            new MonitoringConfig(
+                                    conf.get(WeirOptions.QUALITY_RULES),
+                                    conf.get(WeirOptions.GOVERNANCE_POLICY),
+                                    conf.get(WeirOptions.MONITORING_WINDOW),
+                                    conf.get(WeirOptions.MONITORING_LATENESS),
+                                    conf.get(WeirOptions.DRIFT_CATEGORICAL_INPUTS),
+                                    conf.get(WeirOptions.DRIFT_PSI_ALERT),
+                                    conf.get(WeirOptions.DRIFT_KS_ALERT),
+                                    conf.get(WeirOptions.DRIFT_JS_ALERT),
+                                    conf.get(WeirOptions.DRIFT_MIN_SAMPLES),
+                                    conf.get(WeirOptions.LABELS_SCORE_TTL),
+                                    conf.get(WeirOptions.LABELS_LABEL_WAIT),
+                                    conf.get(WeirOptions.PERFORMANCE_MIN_AUC),
+                                    conf.get(WeirOptions.PERFORMANCE_MIN_LABELS)));
         } catch (IllegalArgumentException e) {
             problems.add("cannot parse an option: " + e.getMessage());
         }
@@ -128,6 +147,8 @@ public record PipelineConfig(
         require(problems, WeirOptions.TOPIC_TRANSACTIONS, transactionsTopic);
         require(problems, WeirOptions.TOPIC_SCORES, scoresTopic);
         require(problems, WeirOptions.TOPIC_DLQ, dlqTopic);
+        require(problems, WeirOptions.TOPIC_LABELS, labelsTopic);
+        require(problems, WeirOptions.TOPIC_MONITORING, monitoringTopic);
         require(problems, WeirOptions.GROUP_ID, groupId);
         require(problems, WeirOptions.TRANSACTIONAL_ID_PREFIX, transactionalIdPrefix);
         require(problems, WeirOptions.NAMESPACE, namespace);
@@ -166,6 +187,12 @@ public record PipelineConfig(
         }
         if (outOfOrderness.isNegative() || idleness.isNegative() || idleness.isZero()) {
             problems.add("watermark durations must be positive");
+        }
+        problems.addAll(monitoring.problems());
+        for (String field : monitoring.categoricalInputs()) {
+            if (dev.weir.schemas.Transaction.getClassSchema().getField(field) == null) {
+                problems.add(WeirOptions.DRIFT_CATEGORICAL_INPUTS.key() + ": Transaction has no field '" + field + "'");
+            }
         }
         return problems;
     }

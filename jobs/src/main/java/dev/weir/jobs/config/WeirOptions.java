@@ -43,6 +43,18 @@ public final class WeirOptions {
                     .defaultValue("weir.model-control")
                     .withDescription("Model-control commands (weir models promote|rollback --bootstrap ...).");
 
+    public static final ConfigOption<String> TOPIC_LABELS =
+            key("kafka.topics.labels")
+                    .stringType()
+                    .defaultValue("weir.labels")
+                    .withDescription("Input topic of late ground truth (Avro Label), joined with the scores.");
+
+    public static final ConfigOption<String> TOPIC_MONITORING =
+            key("kafka.topics.monitoring")
+                    .stringType()
+                    .defaultValue("weir.monitoring")
+                    .withDescription("Output topic of monitoring records (exactly once).");
+
     public static final ConfigOption<String> GROUP_ID =
             key("kafka.group-id")
                     .stringType()
@@ -165,6 +177,100 @@ public final class WeirOptions {
                     .defaultValue(Duration.ofSeconds(30))
                     .withDescription("A partition without records for this long stops holding back the watermark.");
 
+    public static final ConfigOption<String> QUALITY_RULES =
+            key("quality.rules")
+                    .stringType()
+                    .defaultValue("default")
+                    .withDescription(
+                            "YAML file of the quality rules (operators/README.md); 'default': the bundled rules;"
+                                    + " 'none': no rules.");
+
+    public static final ConfigOption<String> GOVERNANCE_POLICY =
+            key("governance.policy")
+                    .stringType()
+                    .defaultValue("default")
+                    .withDescription(
+                            "YAML file of the personal-data policy (keep, drop, mask, tokenize per field);"
+                                    + " 'default': the bundled policy, which tokenizes with the key in the"
+                                    + " environment variable WEIR_TOKEN_KEY; 'none': no governance.");
+
+    public static final ConfigOption<Duration> MONITORING_WINDOW =
+            key("monitoring.window")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription("Tumbling event-time window of quality, drift, performance and agreement records.");
+
+    public static final ConfigOption<Duration> MONITORING_LATENESS =
+            key("monitoring.allowed-lateness")
+                    .durationType()
+                    .defaultValue(Duration.ZERO)
+                    .withDescription(
+                            "How long after the watermark passes a window's end it still takes records; later ones"
+                                    + " are counted (monitoringLateRecords), not reported.");
+
+    public static final ConfigOption<List<String>> DRIFT_CATEGORICAL_INPUTS =
+            key("drift.categorical-inputs")
+                    .stringType()
+                    .asList()
+                    .defaultValues("country", "channel")
+                    .withDescription(
+                            "Input fields whose category shares are compared with the training data (chi-square),"
+                                    + " besides every model feature and the score.");
+
+    public static final ConfigOption<Double> DRIFT_PSI_ALERT =
+            key("drift.psi-alert")
+                    .doubleType()
+                    .defaultValue(0.25)
+                    .withDescription(
+                            "Population stability index at or above which a feature has drifted (when the shift is"
+                                    + " also significant by chi-square at p < 0.001).");
+
+    public static final ConfigOption<Double> DRIFT_KS_ALERT =
+            key("drift.ks-alert")
+                    .doubleType()
+                    .defaultValue(0.1)
+                    .withDescription(
+                            "Kolmogorov-Smirnov distance at or above which a numeric feature has drifted (when also"
+                                    + " significant at p < 0.001).");
+
+    public static final ConfigOption<Double> DRIFT_JS_ALERT =
+            key("drift.js-alert")
+                    .doubleType()
+                    .defaultValue(0.1)
+                    .withDescription("Jensen-Shannon distance (base 2) at or above which a feature has drifted.");
+
+    public static final ConfigOption<Integer> DRIFT_MIN_SAMPLES =
+            key("drift.min-samples")
+                    .intType()
+                    .defaultValue(200)
+                    .withDescription("Events a window needs before drift can be flagged (statistics are reported anyway).");
+
+    public static final ConfigOption<Duration> LABELS_SCORE_TTL =
+            key("labels.score-ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(7))
+                    .withDescription(
+                            "How long (event time) a score waits for its label; then it is counted as expired and"
+                                    + " its state is cleared. State grows with events per TTL (about 150 bytes each).");
+
+    public static final ConfigOption<Duration> LABELS_LABEL_WAIT =
+            key("labels.label-wait")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription("How long a label that arrived before its score waits for it.");
+
+    public static final ConfigOption<Double> PERFORMANCE_MIN_AUC =
+            key("performance.min-auc")
+                    .doubleType()
+                    .defaultValue(0.8)
+                    .withDescription("A window's realised AUC estimate below it raises a performance alert.");
+
+    public static final ConfigOption<Integer> PERFORMANCE_MIN_LABELS =
+            key("performance.min-labels")
+                    .intType()
+                    .defaultValue(200)
+                    .withDescription("Matched labels a window needs before its AUC can raise an alert.");
+
     /** All options, for validation of unknown keys and for the docs. */
     public static final List<ConfigOption<?>> ALL =
             List.of(
@@ -173,6 +279,8 @@ public final class WeirOptions {
                     TOPIC_SCORES,
                     TOPIC_DLQ,
                     TOPIC_MODEL_CONTROL,
+                    TOPIC_LABELS,
+                    TOPIC_MONITORING,
                     GROUP_ID,
                     TRANSACTIONAL_ID_PREFIX,
                     TRANSACTION_TIMEOUT,
@@ -190,7 +298,20 @@ public final class WeirOptions {
                     CHECKPOINT_INTERVAL,
                     PARALLELISM,
                     OUT_OF_ORDERNESS,
-                    IDLENESS);
+                    IDLENESS,
+                    QUALITY_RULES,
+                    GOVERNANCE_POLICY,
+                    MONITORING_WINDOW,
+                    MONITORING_LATENESS,
+                    DRIFT_CATEGORICAL_INPUTS,
+                    DRIFT_PSI_ALERT,
+                    DRIFT_KS_ALERT,
+                    DRIFT_JS_ALERT,
+                    DRIFT_MIN_SAMPLES,
+                    LABELS_SCORE_TTL,
+                    LABELS_LABEL_WAIT,
+                    PERFORMANCE_MIN_AUC,
+                    PERFORMANCE_MIN_LABELS);
 
     private WeirOptions() {}
 }

@@ -46,7 +46,8 @@ import org.apache.iceberg.catalog.TableIdentifier;
 public final class DemoCommand {
 
     public static final Set<String> OPTIONS =
-            Set.of("duration", "rate", "warehouse", "bad-share", "kafka-port", "dashboard-port", "seed", "accounts", "model");
+            Set.of("duration", "rate", "warehouse", "bad-share", "kafka-port", "dashboard-port", "seed", "accounts", "model",
+                    "shift-after", "shift-amount-scale", "shift-foreign-share");
 
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(45);
@@ -139,10 +140,20 @@ public final class DemoCommand {
                 out.println("Stop requested: finishing cleanly (Ctrl-C again to quit at once)...");
             });
 
+            // The model's customers (population seed), paying after its training period (stream seed).
             try (SyntheticProducer producer = new SyntheticProducer(broker.bootstrapServers(),
-                            config.transactionsTopic(), seed + 1, accounts, 0.02, badShare)
+                            config.transactionsTopic(), seed, seed + 1, accounts, 0.02, badShare)
                             .withLabels(LABELS_TOPIC, LABEL_DELAY.toMillis());
-                    OutputWatcher watcher = new OutputWatcher(broker.bootstrapServers(), config.scoresTopic(), config.dlqTopic())) {
+                    OutputWatcher watcher = new OutputWatcher(broker.bootstrapServers(), config.scoresTopic(),
+                            config.dlqTopic(), config.monitoringTopic())) {
+                Optional<Duration> shiftAfter = args.duration("shift-after");
+                if (shiftAfter.isPresent()) {
+                    double scale = args.doubleValue("shift-amount-scale", 3, 0.001, 1000);
+                    double foreign = args.doubleValue("shift-foreign-share", 0.5, 0, 1);
+                    producer.withShift(System.currentTimeMillis() + shiftAfter.get().toMillis(), scale, foreign);
+                    out.printf("Distributions shift after %d s: amounts x%.1f, %.0f%% of payments abroad.%n",
+                            shiftAfter.get().toSeconds(), scale, foreign * 100);
+                }
                 watcher.start();
                 Thread producing = new Thread(() -> producer.run(-1, rate, stop), "weir-demo-producer");
                 producing.start();
@@ -190,8 +201,12 @@ public final class DemoCommand {
 
     private static void progress(PrintStream out, long seconds, SyntheticProducer producer, OutputWatcher watcher) {
         SyntheticProducer.Counts c = producer.counts();
-        out.printf("[%4ds] produced %d (%d malformed) | scored %d (declined %d) | dead letters %d%n",
-                seconds, c.total(), c.bad.get(), watcher.scored.get(), watcher.declined.get(), watcher.deadLetters.get());
+        out.printf("[%4ds] produced %d (%d malformed) | scored %d (declined %d) | dead letters %d | monitoring %d%n",
+                seconds, c.total(), c.bad.get(), watcher.scored.get(), watcher.declined.get(), watcher.deadLetters.get(),
+                watcher.monitoringRecords.get());
+        for (String alert; (alert = watcher.alerts.poll()) != null; ) {
+            out.println("       ALERT " + alert);
+        }
     }
 
     private static void summary(PrintStream out, double seconds, SyntheticProducer.Counts produced,
@@ -204,6 +219,8 @@ public final class DemoCommand {
         out.printf("  labels            %d to %s (%d s after each payment)%n", produced.labels.get(), LABELS_TOPIC,
                 LABEL_DELAY.toSeconds());
         out.printf("  dead letters      %d%n", watcher.deadLetters.get());
+        out.printf("  monitoring        %d records on %s, %d alerts%n", watcher.monitoringRecords.get(),
+                config.monitoringTopic(), watcher.alertCount.get());
         Map<String, Long> rowsAfter = icebergRows(config);
         StringBuilder rows = new StringBuilder();
         for (Map.Entry<String, Long> table : rowsAfter.entrySet()) {
@@ -227,7 +244,8 @@ public final class DemoCommand {
     private static Map<String, Long> icebergRows(PipelineConfig config) {
         Catalog catalog = dev.weir.jobs.pipeline.Catalogs.loader(config).loadCatalog();
         Map<String, Long> rows = new LinkedHashMap<>();
-        for (String name : new String[] {WeirTables.EVENTS, WeirTables.FEATURES, WeirTables.SCORES, WeirTables.DLQ}) {
+        for (String name : new String[] {WeirTables.EVENTS, WeirTables.FEATURES, WeirTables.SCORES, WeirTables.DLQ,
+                WeirTables.MONITORING}) {
             Table table = catalog.loadTable(TableIdentifier.of(config.namespace(), name));
             Snapshot snapshot = table.currentSnapshot();
             long total = snapshot == null ? 0 : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0"));

@@ -1,6 +1,7 @@
 package dev.weir.jobs.demo;
 
 import dev.weir.schemas.Decision;
+import dev.weir.schemas.MonitoringRecord;
 import dev.weir.schemas.Score;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -25,6 +26,10 @@ final class OutputWatcher implements Runnable, AutoCloseable {
     final AtomicLong scored = new AtomicLong();
     final AtomicLong declined = new AtomicLong();
     final AtomicLong deadLetters = new AtomicLong();
+    final AtomicLong monitoringRecords = new AtomicLong();
+    /** Alerts read from the monitoring topic, one line each, taken by the progress printer. */
+    final java.util.concurrent.ConcurrentLinkedQueue<String> alerts = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    final AtomicLong alertCount = new AtomicLong();
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String scoresTopic;
@@ -36,10 +41,45 @@ final class OutputWatcher implements Runnable, AutoCloseable {
     private long[] toVisible = new long[1024];
     private int samples;
 
-    OutputWatcher(String bootstrap, String scoresTopic, String dlqTopic) {
+    private final String monitoringTopic;
+    private final BinaryMessageDecoder<MonitoringRecord> monitoringDecoder = new BinaryMessageDecoder<>(
+            SpecificData.getForClass(MonitoringRecord.class), MonitoringRecord.getClassSchema());
+
+    OutputWatcher(String bootstrap, String scoresTopic, String dlqTopic, String monitoringTopic) {
         this.consumer = dev.weir.jobs.kafka.KafkaClients.readCommittedConsumer(bootstrap, "weir-demo-watch");
         this.scoresTopic = scoresTopic;
-        consumer.subscribe(List.of(scoresTopic, dlqTopic));
+        this.monitoringTopic = monitoringTopic;
+        consumer.subscribe(List.of(scoresTopic, dlqTopic, monitoringTopic));
+    }
+
+    private void monitoring(byte[] value) {
+        monitoringRecords.incrementAndGet();
+        try {
+            MonitoringRecord m = monitoringDecoder.decode(ByteBuffer.wrap(value));
+            if (m.getAlert()) {
+                alertCount.incrementAndGet();
+                alerts.add(describe(m));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("undecodable monitoring record", e);
+        }
+    }
+
+    /** One line for an alert: what, where, and its statistics. */
+    static String describe(MonitoringRecord m) {
+        StringBuilder values = new StringBuilder();
+        for (String key : List.of("psi", "ks", "js", "chi_square_p", "failed", "auc", "live_count")) {
+            Double v = m.getValues().get(key);
+            if (v != null && !v.isNaN()) {
+                values.append(' ').append(key).append(' ')
+                        .append(v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf(v.longValue())
+                                : String.format(java.util.Locale.ROOT, "%.3g", v));
+            }
+        }
+        String window = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").withZone(java.time.ZoneOffset.UTC)
+                .format(m.getWindowStart());
+        return m.getKind() + " " + m.getSubject() + (m.getModelVersion() == null ? "" : " (v" + m.getModelVersion() + ")")
+                + " window " + window + values + (m.getNote() == null ? "" : " - " + m.getNote());
     }
 
     void start() {
@@ -52,6 +92,10 @@ final class OutputWatcher implements Runnable, AutoCloseable {
         while (!stop.get()) {
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                 long now = System.currentTimeMillis();
+                if (record.topic().equals(monitoringTopic)) {
+                    monitoring(record.value());
+                    continue;
+                }
                 if (!record.topic().equals(scoresTopic)) {
                     deadLetters.incrementAndGet();
                     continue;

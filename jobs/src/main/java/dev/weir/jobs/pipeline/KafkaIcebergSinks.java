@@ -6,6 +6,7 @@ import dev.weir.operators.iceberg.WeirTables;
 import dev.weir.operators.kafka.AvroRecordSerializer;
 import dev.weir.schemas.DeadLetter;
 import dev.weir.schemas.FeaturedTransaction;
+import dev.weir.schemas.MonitoringRecord;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import org.apache.avro.specific.SpecificRecord;
@@ -60,18 +61,41 @@ public class KafkaIcebergSinks implements PipelineSinks {
     public void writeDeadLetters(DataStream<DeadLetter> deadLetters) {
         deadLetters
                 .sinkTo(kafka(config.dlqTopic(), DeadLetter.class,
-                        d -> d.getSourceTopic() + "-" + d.getSourcePartition() + "-" + d.getSourceOffset(), "dlq"))
+                        KafkaIcebergSinks::deadLetterKey, "dlq"))
                 .uid(Uids.SINK_DLQ_KAFKA)
                 .name("Kafka " + config.dlqTopic());
         iceberg(deadLetters, new RowConverters.DeadLetterRow(), WeirTables.DLQ, WeirTables.DLQ_SCHEMA,
                 Uids.TO_ROW_DLQ, Uids.SINK_DLQ_ICEBERG);
     }
 
+    @Override
+    public void writeMonitoring(DataStream<MonitoringRecord> monitoring) {
+        monitoring
+                .sinkTo(kafka(new AvroRecordSerializer<>(config.monitoringTopic(), MonitoringRecord.class,
+                        m -> m.getKind() + "/" + m.getSubject()).withWriteTimestamps(), "monitoring"))
+                .uid(Uids.SINK_MONITORING_KAFKA)
+                .name("Kafka " + config.monitoringTopic());
+        iceberg(monitoring, new RowConverters.MonitoringRow(), WeirTables.MONITORING, WeirTables.MONITORING_SCHEMA,
+                Uids.TO_ROW_MONITORING, Uids.SINK_MONITORING_ICEBERG);
+    }
+
+    /** Where the record came from; dead letters found past a shuffle have no offset, their content keys them. */
+    private static String deadLetterKey(DeadLetter d) {
+        if (d.getSourceOffset() >= 0) {
+            return d.getSourceTopic() + "-" + d.getSourcePartition() + "-" + d.getSourceOffset();
+        }
+        return d.getSourceTopic() + "-" + Integer.toHexString(d.getRaw().hashCode());
+    }
+
     private <T extends SpecificRecord> KafkaSink<T> kafka(
             String topic, Class<T> type, SerializableFunction<T, String> key, String idSuffix) {
+        return kafka(new AvroRecordSerializer<>(topic, type, key), idSuffix);
+    }
+
+    private <T extends SpecificRecord> KafkaSink<T> kafka(AvroRecordSerializer<T> serializer, String idSuffix) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(config.bootstrapServers())
-                .setRecordSerializer(new AvroRecordSerializer<>(topic, type, key))
+                .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-" + idSuffix)
                 .setProperty("transaction.timeout.ms", String.valueOf(config.transactionTimeout().toMillis()))

@@ -2,6 +2,7 @@ package dev.weir.jobs.pipeline;
 
 import dev.weir.schemas.DeadLetter;
 import dev.weir.schemas.FeaturedTransaction;
+import dev.weir.schemas.MonitoringRecord;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -17,4 +18,6 @@ public interface PipelineSinks {
     void writeFeatures(DataStream<FeaturedTransaction> features, java.util.List<String> names);
 
     void writeDeadLetters(DataStream<DeadLetter> deadLetters);
+
+    void writeMonitoring(DataStream<MonitoringRecord> monitoring);
 }

@@ -1,6 +1,21 @@
 package dev.weir.jobs.pipeline;
 
+import dev.weir.jobs.config.MonitoringConfig;
 import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.operators.decode.DecodeLabels;
+import dev.weir.operators.decode.DeduplicateTransactions;
+import dev.weir.operators.labels.LabelJoin;
+import dev.weir.operators.monitoring.AgreementMonitor;
+import dev.weir.operators.monitoring.DriftMonitor;
+import dev.weir.operators.monitoring.Monitors;
+import dev.weir.operators.monitoring.PerformanceMonitor;
+import dev.weir.operators.monitoring.ProfileLoader;
+import dev.weir.operators.monitoring.QualityMonitor;
+import dev.weir.operators.quality.QualityRules;
+import dev.weir.operators.quality.Rule;
+import dev.weir.schemas.Label;
+import dev.weir.schemas.LabelOutcome;
+import dev.weir.schemas.MonitoringRecord;
 import dev.weir.operators.decode.DeadLetters;
 import dev.weir.operators.decode.DecodeModelControl;
 import dev.weir.operators.decode.DecodeTransactions;
@@ -16,7 +31,7 @@ import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import dev.weir.state.features.FeatureSet;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -25,8 +40,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The pipeline's topology: decode, one feature stage per entity, score, then the sinks. Sources and sinks
- * are passed in, so tests run the very same workflow on bounded input.
+ * The pipeline's topology: decode, check quality and govern, one feature stage per entity, score,
+ * then the sinks; beside it, monitoring (quality, drift, label join and realised performance,
+ * agreement) as side outputs. Sources and sinks are passed in, so tests run the very same
+ * workflow on bounded input.
  */
 public final class PipelineWorkflow {
 
@@ -34,15 +51,16 @@ public final class PipelineWorkflow {
 
     /** The topology's outputs, for callers that attach more to them. */
     public record Outputs(
-            DataStream<Transaction> events, DataStream<Score> scores, DataStream<DeadLetter> deadLetters) {}
+            DataStream<Transaction> events,
+            DataStream<Score> scores,
+            DataStream<DeadLetter> deadLetters,
+            DataStream<MonitoringRecord> monitoring) {}
 
     public static Outputs define(
-            StreamExecutionEnvironment env,
-            PipelineConfig config,
-            Source<RawRecord, ?, ?> source,
-            Source<RawRecord, ?, ?> controlSource,
-            PipelineSinks sinks) {
+            StreamExecutionEnvironment env, PipelineConfig config, PipelineSources sources, PipelineSinks sinks) {
         configure(env, config);
+        MonitoringConfig monitoring = config.monitoring();
+        QualityRules rules = monitoring.rules();
 
         WatermarkStrategy<RawRecord> watermarks =
                 WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(config.outOfOrderness())
@@ -50,21 +68,37 @@ public final class PipelineWorkflow {
                         .withIdleness(config.idleness());
 
         DataStream<RawRecord> raw =
-                env.fromSource(source, watermarks, "Kafka " + config.transactionsTopic())
+                env.fromSource(sources.transactions(), watermarks, "Kafka " + config.transactionsTopic())
                         .uid(Uids.SOURCE_TRANSACTIONS);
 
-        SingleOutputStreamOperator<Transaction> transactions =
-                raw.process(new DecodeTransactions(), WeirTypes.TRANSACTION)
+        // Decode, check the quality rules, then govern: nothing past this sees raw personal data.
+        SingleOutputStreamOperator<Transaction> decoded =
+                raw.process(new DecodeTransactions(rules, monitoring.policy()), WeirTypes.TRANSACTION)
                         .uid(Uids.DECODE)
-                        .name("Decode transactions");
-        DataStream<DeadLetter> deadLetters = transactions.getSideOutput(DeadLetters.TAG);
+                        .name("Decode, check quality, govern");
+        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetters.TAG);
+        DataStream<Transaction> checked = decoded.getSideOutput(DecodeTransactions.REJECTED);
+        DataStream<Transaction> transactions = decoded;
+        if (rules.duplicateRule().isPresent()) {
+            Rule duplicate = rules.duplicateRule().get();
+            SingleOutputStreamOperator<Transaction> unique =
+                    decoded.keyBy(Transaction::getAccountId, Types.STRING)
+                            .process(new DeduplicateTransactions(duplicate, config.transactionsTopic()),
+                                    WeirTypes.TRANSACTION)
+                            .uid(Uids.DEDUPLICATE)
+                            .name("Duplicate transaction ids (" + DeduplicateTransactions.window(duplicate) + ")");
+            deadLetters = deadLetters.union(unique.getSideOutput(DeadLetters.TAG));
+            checked = checked.union(unique.getSideOutput(DecodeTransactions.REJECTED));
+            transactions = unique;
+        }
+        checked = checked.union(transactions);
 
         FeatureSet featureSet = config.featureSet();
         FeatureStages.Result features = FeatureStages.apply(transactions, featureSet, Uids.FEATURES, false);
         DataStream<FeaturedTransaction> featured = features.featured();
 
         SingleOutputStreamOperator<ModelControl> control =
-                env.fromSource(controlSource,
+                env.fromSource(sources.control(),
                                 WatermarkStrategy.<RawRecord>forMonotonousTimestamps()
                                         .withTimestampAssigner((record, kafkaTimestamp) -> record.timestamp)
                                         .withIdleness(config.idleness()),
@@ -75,13 +109,14 @@ public final class PipelineWorkflow {
                         .name("Decode model-control commands");
         deadLetters = deadLetters.union(control.getSideOutput(DeadLetters.TAG));
 
-        DataStream<Score> scores =
+        SingleOutputStreamOperator<Score> scores =
                 featured.connect(control.broadcast())
                         .transform(
                                 "Score (DL4J, batches of " + config.scoringMaxBatchSize() + ")",
                                 WeirTypes.SCORE,
                                 new BatchingScoreOperator(config.modelPointer(), featureSet.vectorNames(),
-                                        config.scoringMaxBatchSize(), config.scoringMaxWait().toMillis()))
+                                        config.scoringMaxBatchSize(), config.scoringMaxWait().toMillis(),
+                                        monitoring.categoricalInputs()))
                         .uid(Uids.SCORE);
 
         DataStream<DeadLetter> late =
@@ -91,11 +126,62 @@ public final class PipelineWorkflow {
                         .name("Late events to dead letters");
         deadLetters = deadLetters.union(late);
 
+        SingleOutputStreamOperator<Label> labels =
+                env.fromSource(sources.labels(),
+                                WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(config.outOfOrderness())
+                                        .withTimestampAssigner((record, kafkaTimestamp) -> record.timestamp)
+                                        .withIdleness(config.idleness()),
+                                "Kafka " + config.labelsTopic())
+                        .uid(Uids.SOURCE_LABELS)
+                        .process(new DecodeLabels(), WeirTypes.LABEL)
+                        .uid(Uids.DECODE_LABELS)
+                        .name("Decode labels");
+        deadLetters = deadLetters.union(labels.getSideOutput(DeadLetters.TAG));
+
+        DataStream<MonitoringRecord> monitoringRecords =
+                monitor(config, rules, checked, scores, labels).union(scores.getSideOutput(BatchingScoreOperator.MONITORING));
+
         sinks.writeEvents(transactions);
         sinks.writeScores(scores);
         sinks.writeFeatures(featured, featureSet.vectorNames());
         sinks.writeDeadLetters(deadLetters);
-        return new Outputs(transactions, scores, deadLetters);
+        sinks.writeMonitoring(monitoringRecords);
+        return new Outputs(transactions, scores, deadLetters, monitoringRecords);
+    }
+
+    /** Quality counts, drift, realised performance from labels, and champion/challenger agreement. */
+    private static DataStream<MonitoringRecord> monitor(
+            PipelineConfig config,
+            QualityRules rules,
+            DataStream<Transaction> checked,
+            DataStream<Score> scores,
+            DataStream<Label> labels) {
+        MonitoringConfig m = config.monitoring();
+        java.util.LinkedHashMap<String, String> severities = new java.util.LinkedHashMap<>();
+        for (Rule rule : rules.rules()) {
+            severities.put(rule.name(), rule.severity().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        DataStream<MonitoringRecord> quality = Monitors.aggregate(checked, new QualityMonitor(severities),
+                m.window(), m.allowedLateness(), Uids.MONITOR_QUALITY, "Quality per window");
+
+        DriftMonitor drift = new DriftMonitor(ProfileLoader.of(config.modelPointer(), config.modelRegistry()),
+                m.categoricalInputs(), m.thresholds());
+        DataStream<MonitoringRecord> drifts = Monitors.aggregate(scores, drift, m.window(), m.allowedLateness(),
+                Uids.MONITOR_DRIFT, "Drift per window");
+
+        DataStream<LabelOutcome> outcomes =
+                scores.keyBy(Score::getTransactionId, Types.STRING)
+                        .connect(labels.keyBy(Label::getTransactionId, Types.STRING))
+                        .process(new LabelJoin(m.scoreTtl().toMillis(), m.labelWait().toMillis()), WeirTypes.LABEL_OUTCOME)
+                        .uid(Uids.LABEL_JOIN)
+                        .name("Join labels with scores (TTL " + m.scoreTtl() + ")");
+        DataStream<MonitoringRecord> performance = Monitors.aggregate(outcomes,
+                new PerformanceMonitor(m.minAuc(), m.minLabels()), m.window(), m.allowedLateness(),
+                Uids.MONITOR_PERFORMANCE, "Realised performance per window");
+
+        DataStream<MonitoringRecord> agreement = Monitors.aggregate(scores, new AgreementMonitor(), m.window(),
+                m.allowedLateness(), Uids.MONITOR_AGREEMENT, "Champion/challenger agreement per window");
+        return quality.union(drifts, performance, agreement);
     }
 
     /** Settings the pipeline relies on whatever the cluster's defaults are. */

@@ -17,19 +17,7 @@ public final class TransactionSource {
      * @param bounded stop at the offsets that are latest when the job starts (tests, backfills)
      */
     public static KafkaSource<RawRecord> build(PipelineConfig config, boolean bounded) {
-        KafkaSourceBuilder<RawRecord> builder =
-                KafkaSource.<RawRecord>builder()
-                        .setBootstrapServers(config.bootstrapServers())
-                        .setTopics(config.transactionsTopic())
-                        .setGroupId(config.groupId())
-                        .setDeserializer(new RawRecordDeserializer())
-                        .setProperty("isolation.level", "read_committed")
-                        .setProperty("commit.offsets.on.checkpoint", "true")
-                        .setStartingOffsets(startingOffsets(config.startingOffsets()));
-        if (bounded) {
-            builder.setBounded(OffsetsInitializer.latest());
-        }
-        return builder.build();
+        return raw(config, config.transactionsTopic(), config.groupId(), bounded);
     }
 
     /**
@@ -46,6 +34,28 @@ public final class TransactionSource {
                         .setDeserializer(new RawRecordDeserializer())
                         .setProperty("isolation.level", "read_committed")
                         .setStartingOffsets(OffsetsInitializer.latest());
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    /** The labels topic: late ground truth, read like the transactions (own group, same starting rule). */
+    public static KafkaSource<RawRecord> labels(PipelineConfig config, boolean bounded) {
+        return raw(config, config.labelsTopic(), config.groupId() + "-labels", bounded);
+    }
+
+    /** Raw records of an input topic, read committed, offsets committed on checkpoints. */
+    private static KafkaSource<RawRecord> raw(PipelineConfig config, String topic, String groupId, boolean bounded) {
+        KafkaSourceBuilder<RawRecord> builder =
+                KafkaSource.<RawRecord>builder()
+                        .setBootstrapServers(config.bootstrapServers())
+                        .setTopics(topic)
+                        .setGroupId(groupId)
+                        .setDeserializer(new RawRecordDeserializer())
+                        .setProperty("isolation.level", "read_committed")
+                        .setProperty("commit.offsets.on.checkpoint", "true")
+                        .setStartingOffsets(startingOffsets(config.startingOffsets()));
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
         }

@@ -14,9 +14,21 @@ public final class Uids {
     public static final String FEATURES = "weir-features";
     public static final String LATE_TO_DEAD_LETTER = "weir-late-to-dead-letter";
     public static final String SCORE = "weir-score";
+    public static final String DEDUPLICATE = "weir-deduplicate";
+    public static final String SOURCE_LABELS = "weir-source-labels";
+    public static final String DECODE_LABELS = "weir-decode-labels";
+    public static final String LABEL_JOIN = "weir-label-join";
+    /** Prefixes of the two monitoring operators: <prefix>-partial, <prefix>-report. */
+    public static final String MONITOR_QUALITY = "weir-monitor-quality";
+    public static final String MONITOR_DRIFT = "weir-monitor-drift";
+    public static final String MONITOR_PERFORMANCE = "weir-monitor-performance";
+    public static final String MONITOR_AGREEMENT = "weir-monitor-agreement";
 
     public static final String SINK_SCORES_KAFKA = "weir-sink-scores-kafka";
     public static final String SINK_DLQ_KAFKA = "weir-sink-dlq-kafka";
+    public static final String SINK_MONITORING_KAFKA = "weir-sink-monitoring-kafka";
+    public static final String TO_ROW_MONITORING = "weir-to-row-monitoring";
+    public static final String SINK_MONITORING_ICEBERG = "weir-sink-monitoring-iceberg";
 
     public static final String TO_ROW_EVENTS = "weir-to-row-events";
     public static final String TO_ROW_SCORES = "weir-to-row-scores";

@@ -25,6 +25,8 @@ public final class SyntheticProducer implements AutoCloseable {
         public final AtomicLong fraud = new AtomicLong();
         public final AtomicLong bad = new AtomicLong();
         public final AtomicLong labels = new AtomicLong();
+        /** Event time the distributions shifted at, or 0. */
+        public final AtomicLong shiftedAt = new AtomicLong();
 
         public long total() {
             return good.get() + bad.get();
@@ -46,9 +48,19 @@ public final class SyntheticProducer implements AutoCloseable {
             AvroRecordSerializer.encoderFor(dev.weir.schemas.Label.class);
 
     public SyntheticProducer(String bootstrap, String topic, long seed, int accounts, double fraudShare, double badShare) {
+        this(bootstrap, topic, seed, seed, accounts, fraudShare, badShare);
+    }
+
+    /**
+     * @param populationSeed the accounts' seed: the one the model was trained with ({@code weir train
+     *     --seed}), so the live customers are the training customers, paying at other times
+     * @param seed seed of the payments and of the malformed records
+     */
+    public SyntheticProducer(String bootstrap, String topic, long populationSeed, long seed, int accounts,
+            double fraudShare, double badShare) {
         this.producer = dev.weir.jobs.kafka.KafkaClients.byteProducer(bootstrap);
         this.topic = topic;
-        this.generator = new TransactionGenerator(seed, accounts, fraudShare);
+        this.generator = new TransactionGenerator(populationSeed, seed, accounts, fraudShare);
         this.badRandom = new SplittableRandom(seed ^ 0x5DEECE66DL);
         this.badShare = badShare;
     }
@@ -112,8 +124,25 @@ public final class SyntheticProducer implements AutoCloseable {
         return sent;
     }
 
+    /** Shifts the generated distributions once {@code atMillis} (event time) is reached. */
+    public SyntheticProducer withShift(long atMillis, double amountScale, double foreignShare) {
+        this.shiftAt = atMillis;
+        this.shiftScale = amountScale;
+        this.shiftForeign = foreignShare;
+        return this;
+    }
+
+    private long shiftAt = Long.MAX_VALUE;
+    private double shiftScale;
+    private double shiftForeign;
+
     /** Sends one record with event time {@code now}; returns the transaction, or null for a bad record. */
     public TransactionGenerator.Generated sendOne(long now) {
+        if (now >= shiftAt) {
+            generator.shift(shiftScale, shiftForeign);
+            shiftAt = Long.MAX_VALUE;
+            counts.shiftedAt.set(now);
+        }
         TransactionGenerator.Generated generated = generator.next(now);
         Transaction txn = generated.transaction();
         byte[] key = txn.getAccountId().getBytes(StandardCharsets.UTF_8);

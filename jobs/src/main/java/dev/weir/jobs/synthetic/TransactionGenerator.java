@@ -30,7 +30,7 @@ public final class TransactionGenerator {
     private static final String[] CATEGORIES = {"5411", "5812", "5541", "5912", "5999", "4121", "5732", "7011", "4511", "5691"};
     private static final int MERCHANTS = 800;
 
-    private final SplittableRandom random;
+    private SplittableRandom random;
     private final Account[] accounts;
     private final double fraudShare;
     private final PriorityQueue<Pending> pendingFraud =
@@ -38,6 +38,11 @@ public final class TransactionGenerator {
     private final Deque<Generated> ready = new ArrayDeque<>();
     private long sequence;
     private final String idPrefix;
+    private double amountScale = 1.0;
+    private double foreignShare = BASE_FOREIGN_SHARE;
+
+    /** Share of legitimate payments made abroad, before any shift. */
+    public static final double BASE_FOREIGN_SHARE = 0.03;
 
     private record Account(
             String id, String card, String cardNumber, String email, String device,
@@ -51,15 +56,27 @@ public final class TransactionGenerator {
      * @param fraudShare target share of fraudulent payments, e.g. 0.02
      */
     public TransactionGenerator(long seed, int accountCount, double fraudShare) {
+        this(seed, seed, accountCount, fraudShare);
+    }
+
+    /**
+     * @param populationSeed seed of the account population (who pays, where, how much)
+     * @param streamSeed seed of the payments the population makes: the same population with
+     *     another stream seed is the same customers at another time
+     * @param accountCount size of the account population
+     * @param fraudShare target share of fraudulent payments, e.g. 0.02
+     */
+    public TransactionGenerator(long populationSeed, long streamSeed, int accountCount, double fraudShare) {
         if (accountCount < 1) {
             throw new IllegalArgumentException("account count must be >= 1");
         }
         if (!(fraudShare >= 0 && fraudShare < 0.5)) {
             throw new IllegalArgumentException("fraud share must be in [0, 0.5)");
         }
-        this.random = new SplittableRandom(seed);
+        SplittableRandom population = new SplittableRandom(populationSeed);
+        this.random = population;
         this.fraudShare = fraudShare;
-        this.idPrefix = Long.toString(seed & 0xffff, 36) + "-";
+        this.idPrefix = Long.toString(streamSeed & 0xffff, 36) + "-";
         this.accounts = new Account[accountCount];
         for (int i = 0; i < accountCount; i++) {
             String id = String.format(Locale.ROOT, "acct-%06d", i);
@@ -74,6 +91,22 @@ public final class TransactionGenerator {
                             Math.exp(7.5 + 0.8 * gaussian()),
                             0.1 + 0.5 * random.nextDouble());
         }
+        if (streamSeed != populationSeed) {
+            this.random = new SplittableRandom(streamSeed);
+        }
+    }
+
+    /**
+     * Shifts what legitimate payments look like from now on, to show drift being caught:
+     * amounts are multiplied by {@code amountScale} and {@code foreignShare} of payments are made
+     * abroad (the unshifted values are 1 and {@link #BASE_FOREIGN_SHARE}).
+     */
+    public void shift(double amountScale, double foreignShare) {
+        if (!(amountScale > 0) || !(foreignShare >= 0 && foreignShare <= 1)) {
+            throw new IllegalArgumentException("amount scale must be positive and foreign share in [0, 1]");
+        }
+        this.amountScale = amountScale;
+        this.foreignShare = foreignShare;
     }
 
     /** The next payment, with event time {@code nowMillis}. */
@@ -95,9 +128,9 @@ public final class TransactionGenerator {
     }
 
     private Transaction legitimate(Account account, long now) {
-        double amount = account.typicalMinor * Math.exp(0.6 * gaussian());
+        double amount = account.typicalMinor * Math.exp(0.6 * gaussian()) * amountScale;
         String country = account.home;
-        if (random.nextDouble() < 0.03) {
+        if (random.nextDouble() < foreignShare) {
             country = FOREIGN_COUNTRIES[random.nextInt(FOREIGN_COUNTRIES.length)];
         }
         if (random.nextDouble() < 0.02) {

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** {@code weir train}: trains the fraud network on synthetic data and writes a model directory. */
@@ -105,6 +106,11 @@ public final class TrainCommand {
                 name, version, featureSet.vectorNames(), set.features(), set.labels(), set.eventTimes());
         bundle = bundle.withMetadata(bundle.metadata().withTrainingSource(
                 "synthetic generator, seed " + seed + ", " + events + " events"));
+        // The profile covers the training rows, the earliest by event time (the set is in time order).
+        int profiled = (int) bundle.profile().rows();
+        Map<String, String[]> inputs = new java.util.LinkedHashMap<>();
+        set.inputs().forEach((field, values) -> inputs.put(field, Arrays.copyOf(values, profiled)));
+        bundle = new ModelBundle(bundle.metadata(), bundle.network(), bundle.profile().withInputs(inputs));
         bundle.save(dir);
         return bundle.metadata();
     }

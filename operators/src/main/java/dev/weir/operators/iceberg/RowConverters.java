@@ -1,6 +1,7 @@
 package dev.weir.operators.iceberg;
 
 import dev.weir.schemas.DeadLetter;
+import dev.weir.schemas.MonitoringRecord;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import java.nio.ByteBuffer;
@@ -46,7 +47,8 @@ public final class RowConverters {
                     ts(t.getEventTime()),
                     str(t.getCardNumber()),
                     str(t.getEmail()),
-                    str(t.getIpAddress()));
+                    str(t.getIpAddress()),
+                    strings(t.getQualityFlags()));
         }
     }
 
@@ -96,7 +98,8 @@ public final class RowConverters {
                     d.getSourceOffset(),
                     str(d.getReason()),
                     str(d.getErrorClass()),
-                    ts(d.getDeadLetterTime()));
+                    ts(d.getDeadLetterTime()),
+                    d.getRawSealed());
         }
     }
 
@@ -121,7 +124,7 @@ public final class RowConverters {
             for (int i = 0; i < names.size(); i++) {
                 map.put(StringData.fromString(names.get(i)), values.get(i));
             }
-            StringData[] warming = f.getWarming().stream().map(StringData::fromString).toArray(StringData[]::new);
+            GenericArrayData warming = strings(f.getWarming());
             return GenericRowData.of(
                     str(t.getTransactionId()),
                     str(t.getAccountId()),
@@ -130,7 +133,27 @@ public final class RowConverters {
                     ts(t.getEventTime()),
                     str(f.getFeatureSetVersion()),
                     new org.apache.flink.table.data.GenericMapData(map),
-                    new GenericArrayData(warming));
+                    warming);
+        }
+    }
+
+    /** A monitoring record as a row of the monitoring table. */
+    public static final class MonitoringRow implements MapFunction<MonitoringRecord, RowData> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public RowData map(MonitoringRecord m) {
+            return GenericRowData.of(
+                    str(m.getKind().name()),
+                    str(m.getSubject()),
+                    ts(m.getWindowStart()),
+                    ts(m.getWindowEnd()),
+                    str(m.getModelName()),
+                    str(m.getModelVersion()),
+                    m.getAlert(),
+                    doubles(m.getValues()),
+                    doubles(m.getThresholds()),
+                    str(m.getNote()));
         }
     }
 
@@ -155,8 +178,31 @@ public final class RowConverters {
                     .setCardNumber(r.isNullAt(11) ? null : r.getString(11).toString())
                     .setEmail(r.isNullAt(12) ? null : r.getString(12).toString())
                     .setIpAddress(r.isNullAt(13) ? null : r.getString(13).toString())
+                    .setQualityFlags(flags(r))
                     .build();
         }
+
+        private static List<String> flags(RowData r) {
+            if (r.getArity() <= 14 || r.isNullAt(14)) {
+                return List.of();
+            }
+            org.apache.flink.table.data.ArrayData array = r.getArray(14);
+            List<String> flags = new java.util.ArrayList<>(array.size());
+            for (int i = 0; i < array.size(); i++) {
+                flags.add(array.getString(i).toString());
+            }
+            return flags;
+        }
+    }
+
+    private static GenericArrayData strings(List<String> values) {
+        return new GenericArrayData(values.stream().map(StringData::fromString).toArray(StringData[]::new));
+    }
+
+    private static org.apache.flink.table.data.GenericMapData doubles(java.util.Map<String, Double> values) {
+        java.util.Map<StringData, Double> map = new java.util.LinkedHashMap<>();
+        values.forEach((k, v) -> map.put(StringData.fromString(k), v));
+        return new org.apache.flink.table.data.GenericMapData(map);
     }
 
     private static StringData str(String s) {

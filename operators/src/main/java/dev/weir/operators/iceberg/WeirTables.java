@@ -41,7 +41,9 @@ public final class WeirTables {
                     Types.NestedField.required(11, "event_time", Types.TimestampType.withZone()),
                     Types.NestedField.optional(12, "card_number", Types.StringType.get()),
                     Types.NestedField.optional(13, "email", Types.StringType.get()),
-                    Types.NestedField.optional(14, "ip_address", Types.StringType.get()));
+                    Types.NestedField.optional(14, "ip_address", Types.StringType.get()),
+                    Types.NestedField.optional(
+                            15, "quality_flags", Types.ListType.ofRequired(16, Types.StringType.get())));
 
     public static final Schema SCORES_SCHEMA =
             new Schema(
@@ -70,7 +72,26 @@ public final class WeirTables {
                     Types.NestedField.required(4, "source_offset", Types.LongType.get()),
                     Types.NestedField.required(5, "reason", Types.StringType.get()),
                     Types.NestedField.optional(6, "error_class", Types.StringType.get()),
-                    Types.NestedField.required(7, "dead_letter_time", Types.TimestampType.withZone()));
+                    Types.NestedField.required(7, "dead_letter_time", Types.TimestampType.withZone()),
+                    Types.NestedField.optional(8, "raw_sealed", Types.BooleanType.get()));
+
+    /** Monitoring facts per event-time window: quality, drift, performance, agreement, model events. */
+    public static final String MONITORING = "monitoring";
+
+    public static final Schema MONITORING_SCHEMA =
+            new Schema(
+                    Types.NestedField.required(1, "kind", Types.StringType.get()),
+                    Types.NestedField.required(2, "subject", Types.StringType.get()),
+                    Types.NestedField.required(3, "window_start", Types.TimestampType.withZone()),
+                    Types.NestedField.required(4, "window_end", Types.TimestampType.withZone()),
+                    Types.NestedField.optional(5, "model_name", Types.StringType.get()),
+                    Types.NestedField.optional(6, "model_version", Types.StringType.get()),
+                    Types.NestedField.required(7, "alert", Types.BooleanType.get()),
+                    Types.NestedField.required(
+                            8, "values", Types.MapType.ofRequired(11, 12, Types.StringType.get(), Types.DoubleType.get())),
+                    Types.NestedField.required(
+                            9, "thresholds", Types.MapType.ofRequired(13, 14, Types.StringType.get(), Types.DoubleType.get())),
+                    Types.NestedField.optional(10, "note", Types.StringType.get()));
 
     /** One row per scored event: exactly the vector the model saw, by feature name. */
     public static final Schema FEATURES_SCHEMA =
@@ -105,10 +126,12 @@ public final class WeirTables {
                     Types.NestedField.required(7, "features_snapshot_id", Types.LongType.get()));
 
     private static final Map<String, Schema> SCHEMAS =
-            Map.of(EVENTS, EVENTS_SCHEMA, SCORES, SCORES_SCHEMA, DLQ, DLQ_SCHEMA, FEATURES, FEATURES_SCHEMA);
+            Map.of(EVENTS, EVENTS_SCHEMA, SCORES, SCORES_SCHEMA, DLQ, DLQ_SCHEMA, FEATURES, FEATURES_SCHEMA,
+                    MONITORING, MONITORING_SCHEMA);
 
     private static final Map<String, String> PARTITION_TIME =
-            Map.of(EVENTS, "event_time", SCORES, "event_time", DLQ, "dead_letter_time", FEATURES, "event_time");
+            Map.of(EVENTS, "event_time", SCORES, "event_time", DLQ, "dead_letter_time", FEATURES, "event_time",
+                    MONITORING, "window_start");
 
     private WeirTables() {}
 

@@ -26,12 +26,29 @@ public final class AvroRecordSerializer<T extends SpecificRecord>
     private final String topic;
     private final Class<T> type;
     private final SerializableFunction<T, String> key;
+    private final boolean eventTimestamps;
     private transient BinaryMessageEncoder<T> encoder;
 
     public AvroRecordSerializer(String topic, Class<T> type, SerializableFunction<T, String> key) {
+        this(topic, type, key, true);
+    }
+
+    private AvroRecordSerializer(
+            String topic, Class<T> type, SerializableFunction<T, String> key, boolean eventTimestamps) {
         this.topic = topic;
         this.type = type;
         this.key = key;
+        this.eventTimestamps = eventTimestamps;
+    }
+
+    /**
+     * The same serializer with Kafka's own timestamp (the time of writing) instead of the record's
+     * event time: for records stamped at the end of a window that may lie ahead of the broker's
+     * clock (a label wait or score TTL that ended at the end of a bounded run), which the broker
+     * would refuse ({@code log.message.timestamp.after.max.ms}).
+     */
+    public AvroRecordSerializer<T> withWriteTimestamps() {
+        return new AvroRecordSerializer<>(topic, type, key, false);
     }
 
     @Override
@@ -50,7 +67,7 @@ public final class AvroRecordSerializer<T extends SpecificRecord>
             byte[] value = new byte[buffer.remaining()];
             buffer.get(value);
             return new ProducerRecord<>(
-                    topic, null, timestamp, key.apply(element).getBytes(StandardCharsets.UTF_8), value);
+                    topic, null, eventTimestamps ? timestamp : null, key.apply(element).getBytes(StandardCharsets.UTF_8), value);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode " + type.getSimpleName(), e);
         }

@@ -9,6 +9,8 @@ import dev.weir.schemas.Decision;
 import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.ModelCommand;
 import dev.weir.schemas.ModelControl;
+import dev.weir.schemas.MonitoringKind;
+import dev.weir.schemas.MonitoringRecord;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import java.nio.file.Path;
@@ -56,6 +58,10 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(BatchingScoreOperator.class);
 
+    /** Model events: a command refused, a champion switched, a challenger set. */
+    public static final org.apache.flink.util.OutputTag<MonitoringRecord> MONITORING =
+            new org.apache.flink.util.OutputTag<>("model-events", dev.weir.operators.types.WeirTypes.MONITORING_RECORD);
+
     public static final String METRIC_GROUP = "weir";
     public static final String EVENTS_SCORED = "eventsScored";
     public static final String DECLINED = "eventsDeclined";
@@ -70,6 +76,7 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
     private final List<String> featureNames;
     private final int maxBatchSize;
     private final long maxWaitMillis;
+    private final List<String> monitoredInputs;
 
     private transient BatchScorer scorer;
     private transient BatchScorer challenger;
@@ -91,11 +98,20 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
 
     /** Scores with the model directory {@code modelDir} (not from a registry: no checksum). */
     public BatchingScoreOperator(String modelDir, List<String> featureNames, int maxBatchSize, long maxWaitMillis) {
-        this(new ModelPointer(null, null, modelDir, null), featureNames, maxBatchSize, maxWaitMillis);
+        this(new ModelPointer(null, null, modelDir, null), featureNames, maxBatchSize, maxWaitMillis, List.of());
     }
 
     /** Scores with a registered version, refused at open() if it fails its checksum. */
     public BatchingScoreOperator(ModelPointer model, List<String> featureNames, int maxBatchSize, long maxWaitMillis) {
+        this(model, featureNames, maxBatchSize, maxWaitMillis, List.of());
+    }
+
+    /**
+     * @param monitoredInputs transaction fields copied into each score's monitored_inputs, for
+     *     drift monitoring of categorical inputs
+     */
+    public BatchingScoreOperator(ModelPointer model, List<String> featureNames, int maxBatchSize, long maxWaitMillis,
+            List<String> monitoredInputs) {
         if (maxBatchSize < 1 || maxWaitMillis < 0) {
             throw new IllegalArgumentException("batch size must be >= 1 and wait >= 0");
         }
@@ -103,6 +119,12 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         this.featureNames = List.copyOf(featureNames);
         this.maxBatchSize = maxBatchSize;
         this.maxWaitMillis = maxWaitMillis;
+        this.monitoredInputs = List.copyOf(monitoredInputs);
+        for (String field : monitoredInputs) {
+            if (Transaction.getClassSchema().getField(field) == null) {
+                throw new IllegalArgumentException("Transaction has no field '" + field + "' to monitor");
+            }
+        }
     }
 
     @Override
@@ -196,6 +218,7 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
             refused.inc();
             LOG.warn("refused model-control command for {} v{}: it names no location and checksum",
                     command.getModelName(), command.getVersion());
+            report(command, true, "refused: the command names no location and checksum");
             return;
         }
         ModelPointer next = new ModelPointer(command.getModelName(), command.getVersion(), command.getLocation(),
@@ -206,6 +229,7 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
                 pointerState.put(CHALLENGER, encode(next));
                 LOG.info("challenger {} v{} scores beside champion {} ({})", next.name(), next.version(), modelVersion,
                         command.getReason());
+                report(command, false, "challenger set beside champion " + modelVersion);
                 return;
             }
             String previous = modelVersion;
@@ -214,11 +238,33 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
             pointerState.put(CHAMPION, encode(next));
             swaps.inc();
             LOG.info("switched from model {} to {} ({})", previous, modelVersion, command.getReason());
+            report(command, false, "champion switched from " + previous);
         } catch (RuntimeException e) {
             refused.inc();
             LOG.warn("refused model {} v{} at {}: {}; model {} keeps serving", command.getModelName(),
                     command.getVersion(), command.getLocation(), e.getMessage(), modelVersion);
+            report(command, true, "refused: " + e.getMessage() + "; " + modelVersion + " keeps serving");
         }
+    }
+
+    /** A MODEL monitoring record; every subtask sees the broadcast command, the first one reports it. */
+    private void report(ModelControl command, boolean refusal, String note) {
+        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() != 0) {
+            return;
+        }
+        java.time.Instant at = command.getIssuedAt();
+        output.collect(MONITORING, new StreamRecord<>(MonitoringRecord.newBuilder()
+                .setKind(MonitoringKind.MODEL)
+                .setSubject(command.getModelName())
+                .setWindowStart(at)
+                .setWindowEnd(at)
+                .setModelName(command.getModelName())
+                .setModelVersion(command.getVersion())
+                .setAlert(refusal)
+                .setValues(java.util.Map.of())
+                .setThresholds(java.util.Map.of())
+                .setNote(command.getCommand() + " " + note + (command.getReason() == null ? "" : " (" + command.getReason() + ")"))
+                .build(), at.toEpochMilli()));
     }
 
     private static String encode(ModelPointer p) {
@@ -290,6 +336,18 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         super.finish();
     }
 
+    private java.util.Map<String, String> inputs(Transaction txn) {
+        if (monitoredInputs.isEmpty()) {
+            return java.util.Map.of();
+        }
+        java.util.Map<String, String> values = new java.util.HashMap<>();
+        for (String field : monitoredInputs) {
+            Object value = txn.get(field);
+            values.put(field, value == null ? "null" : value.toString());
+        }
+        return values;
+    }
+
     private void flush() {
         if (size == 0) {
             return;
@@ -319,6 +377,9 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
                     .setScoringLatencyMicros((done - arrivalNanos[r]) / 1_000)
                     .setChallengerVersion(challengerScores == null ? null : challenger.metadata().version())
                     .setChallengerScore(challengerScores == null ? null : challengerScores[r])
+                    .setMonitoredInputs(inputs(txn))
+                    .setChallengerDecision(challengerScores == null ? null
+                            : challenger.declines(challengerScores[r]) ? Decision.DECLINE : Decision.APPROVE)
                     .build();
             output.collect(hasTimestamp[r] ? new StreamRecord<>(score, timestamps[r]) : new StreamRecord<>(score));
             if (decline) {

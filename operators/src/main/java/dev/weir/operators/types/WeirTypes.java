@@ -21,5 +21,13 @@ public final class WeirTypes {
     public static final TypeInformation<dev.weir.schemas.ModelControl> MODEL_CONTROL =
             new AvroTypeInfo<>(dev.weir.schemas.ModelControl.class);
 
+    public static final TypeInformation<dev.weir.schemas.MonitoringRecord> MONITORING_RECORD =
+            new AvroTypeInfo<>(dev.weir.schemas.MonitoringRecord.class);
+    public static final TypeInformation<dev.weir.schemas.MonitoringPartial> MONITORING_PARTIAL =
+            new AvroTypeInfo<>(dev.weir.schemas.MonitoringPartial.class);
+    public static final TypeInformation<dev.weir.schemas.Label> LABEL = new AvroTypeInfo<>(dev.weir.schemas.Label.class);
+    public static final TypeInformation<dev.weir.schemas.LabelOutcome> LABEL_OUTCOME =
+            new AvroTypeInfo<>(dev.weir.schemas.LabelOutcome.class);
+
     private WeirTypes() {}
 }

@@ -1,0 +1,90 @@
+package dev.weir.jobs.config;
+
+import dev.weir.models.drift.DriftThresholds;
+import dev.weir.operators.governance.GovernancePolicy;
+import dev.weir.operators.quality.QualityRules;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What the pipeline watches and how: quality rules, the personal-data policy, the monitoring
+ * window, drift thresholds and the label join's waits. Part of {@link PipelineConfig}.
+ */
+public record MonitoringConfig(
+        String qualityRules,
+        String governancePolicy,
+        Duration window,
+        Duration allowedLateness,
+        List<String> categoricalInputs,
+        double psiAlert,
+        double ksAlert,
+        double jsAlert,
+        int minSamples,
+        Duration scoreTtl,
+        Duration labelWait,
+        double minAuc,
+        int minLabels) {
+
+    public static final String DEFAULT = "default";
+    public static final String NONE = "none";
+
+    /** The quality rules: the file, the bundled default, or none. */
+    public QualityRules rules() {
+        return switch (qualityRules) {
+            case NONE -> QualityRules.none();
+            case DEFAULT -> QualityRules.defaults();
+            default -> QualityRules.load(Path.of(qualityRules));
+        };
+    }
+
+    /** The personal-data policy: the file, the bundled default, or none. */
+    public GovernancePolicy policy() {
+        return switch (governancePolicy) {
+            case NONE -> GovernancePolicy.none();
+            case DEFAULT -> GovernancePolicy.defaults();
+            default -> GovernancePolicy.load(Path.of(governancePolicy));
+        };
+    }
+
+    /** Drift thresholds: the configured alert levels, the documented defaults for the rest. */
+    public DriftThresholds thresholds() {
+        DriftThresholds d = DriftThresholds.DEFAULTS;
+        return new DriftThresholds(Math.min(d.psiWarn(), psiAlert), psiAlert, ksAlert, jsAlert, d.significance(),
+                d.minCramersV(), minSamples, d.nullRateAlert());
+    }
+
+    List<String> problems() {
+        List<String> problems = new java.util.ArrayList<>();
+        if (window.toMillis() < 1000) {
+            problems.add(WeirOptions.MONITORING_WINDOW.key() + " must be at least 1s");
+        }
+        if (allowedLateness.isNegative()) {
+            problems.add(WeirOptions.MONITORING_LATENESS.key() + " must not be negative");
+        }
+        if (!(psiAlert > 0) || !(ksAlert > 0 && ksAlert <= 1) || !(jsAlert > 0 && jsAlert <= 1)) {
+            problems.add("drift thresholds must be positive (ks and js at most 1)");
+        }
+        if (minSamples < 1) {
+            problems.add(WeirOptions.DRIFT_MIN_SAMPLES.key() + " must be at least 1");
+        }
+        if (scoreTtl.toMillis() <= 0 || labelWait.toMillis() <= 0) {
+            problems.add(WeirOptions.LABELS_SCORE_TTL.key() + " and " + WeirOptions.LABELS_LABEL_WAIT.key()
+                    + " must be positive");
+        }
+        if (!(minAuc >= 0 && minAuc <= 1)) {
+            problems.add(WeirOptions.PERFORMANCE_MIN_AUC.key() + " must be in [0, 1]");
+        }
+        try {
+            rules();
+        } catch (RuntimeException e) {
+            problems.add(WeirOptions.QUALITY_RULES.key() + ": " + e.getMessage());
+        }
+        try {
+            dev.weir.operators.governance.Governance.create(policy(), System::getenv);
+        } catch (RuntimeException e) {
+            problems.add(WeirOptions.GOVERNANCE_POLICY.key() + ": " + e.getMessage());
+        }
+        return problems;
+    }
+}

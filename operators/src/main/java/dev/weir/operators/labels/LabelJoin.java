@@ -1,0 +1,162 @@
+package dev.weir.operators.labels;
+
+import dev.weir.operators.types.WeirTypes;
+import dev.weir.schemas.Decision;
+import dev.weir.schemas.Label;
+import dev.weir.schemas.LabelOutcome;
+import dev.weir.schemas.LabelOutcomeType;
+import dev.weir.schemas.Score;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Joins late ground truth with the logged scores by transaction id. A score waits in keyed state
+ * for its label for {@code scoreTtl} of event time; a label that arrives before its score (the
+ * topics are independent) waits {@code labelWait}. Each wait ends in a timer that clears the
+ * state and reports the miss, so state per transaction is bounded by the TTL and nothing is
+ * dropped without being counted. Only what performance needs is kept of a score (about 100
+ * bytes), not its feature vector.
+ */
+public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, LabelOutcome> {
+
+    private static final long serialVersionUID = 1L;
+
+    public static final String MATCHED = "labelsMatched";
+    public static final String EXPIRED_SCORES = "scoresExpiredUnlabelled";
+    public static final String UNMATCHED_LABELS = "labelsUnmatched";
+    public static final String DUPLICATE_LABELS = "labelsDuplicate";
+
+    static final ValueStateDescriptor<LabelOutcome> WAITING_SCORE =
+            new ValueStateDescriptor<>("waiting-score", WeirTypes.LABEL_OUTCOME);
+    static final ValueStateDescriptor<Label> WAITING_LABEL = new ValueStateDescriptor<>("waiting-label", WeirTypes.LABEL);
+    /** Set once a transaction is matched, until the score's TTL ends: a second label is a duplicate. */
+    static final ValueStateDescriptor<Long> MATCHED_UNTIL =
+            new ValueStateDescriptor<>("matched-until", org.apache.flink.api.common.typeinfo.Types.LONG);
+
+    private final long scoreTtlMillis;
+    private final long labelWaitMillis;
+
+    private transient ValueState<LabelOutcome> waitingScore;
+    private transient ValueState<Label> waitingLabel;
+    private transient ValueState<Long> matchedUntil;
+    private transient Counter matched;
+    private transient Counter expired;
+    private transient Counter unmatched;
+    private transient Counter duplicates;
+
+    public LabelJoin(long scoreTtlMillis, long labelWaitMillis) {
+        if (scoreTtlMillis <= 0 || labelWaitMillis <= 0) {
+            throw new IllegalArgumentException("score TTL and label wait must be positive");
+        }
+        this.scoreTtlMillis = scoreTtlMillis;
+        this.labelWaitMillis = labelWaitMillis;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        waitingScore = getRuntimeContext().getState(WAITING_SCORE);
+        waitingLabel = getRuntimeContext().getState(WAITING_LABEL);
+        matchedUntil = getRuntimeContext().getState(MATCHED_UNTIL);
+        MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("weir");
+        matched = group.counter(MATCHED);
+        expired = group.counter(EXPIRED_SCORES);
+        unmatched = group.counter(UNMATCHED_LABELS);
+        duplicates = group.counter(DUPLICATE_LABELS);
+    }
+
+    @Override
+    public void processElement1(Score score, Context ctx, Collector<LabelOutcome> out) throws Exception {
+        LabelOutcome logged = LabelOutcome.newBuilder()
+                .setOutcome(LabelOutcomeType.UNKNOWN)
+                .setTransactionId(score.getTransactionId())
+                .setModelName(score.getModelName())
+                .setModelVersion(score.getModelVersion())
+                .setScore(score.getScore())
+                .setDeclined(score.getDecision() == Decision.DECLINE)
+                .setEventTime(score.getEventTime().toEpochMilli())
+                .setOutcomeTime(score.getEventTime().toEpochMilli())
+                .build();
+        Label label = waitingLabel.value();
+        if (label != null) {
+            waitingLabel.clear();
+            ctx.timerService().deleteEventTimeTimer(labelDeadline(label));
+            emitMatch(logged, label, ctx, out);
+            return;
+        }
+        if (waitingScore.value() != null || matchedUntil.value() != null) {
+            return; // the same transaction scored again (a replayed input): keep the first
+        }
+        waitingScore.update(logged);
+        ctx.timerService().registerEventTimeTimer(scoreDeadline(logged));
+    }
+
+    @Override
+    public void processElement2(Label label, Context ctx, Collector<LabelOutcome> out) throws Exception {
+        LabelOutcome logged = waitingScore.value();
+        if (logged != null) {
+            waitingScore.clear();
+            ctx.timerService().deleteEventTimeTimer(scoreDeadline(logged));
+            emitMatch(logged, label, ctx, out);
+            return;
+        }
+        if (matchedUntil.value() != null || waitingLabel.value() != null) {
+            duplicates.inc();
+            return;
+        }
+        waitingLabel.update(label);
+        ctx.timerService().registerEventTimeTimer(labelDeadline(label));
+    }
+
+    private void emitMatch(LabelOutcome logged, Label label, Context ctx, Collector<LabelOutcome> out)
+            throws Exception {
+        long labelTime = label.getLabelTime().toEpochMilli();
+        logged.setOutcome(LabelOutcomeType.MATCHED);
+        logged.setIsFraud(label.getIsFraud());
+        logged.setOutcomeTime(Math.max(labelTime, logged.getEventTime()));
+        out.collect(logged);
+        matched.inc();
+        long until = scoreDeadline(logged);
+        matchedUntil.update(until);
+        ctx.timerService().registerEventTimeTimer(until);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<LabelOutcome> out) throws Exception {
+        LabelOutcome logged = waitingScore.value();
+        if (logged != null && scoreDeadline(logged) <= timestamp) {
+            waitingScore.clear();
+            logged.setOutcome(LabelOutcomeType.EXPIRED_SCORE);
+            logged.setOutcomeTime(timestamp);
+            out.collect(logged);
+            expired.inc();
+        }
+        Label label = waitingLabel.value();
+        if (label != null && labelDeadline(label) <= timestamp) {
+            waitingLabel.clear();
+            out.collect(LabelOutcome.newBuilder()
+                    .setOutcome(LabelOutcomeType.UNMATCHED_LABEL)
+                    .setTransactionId(label.getTransactionId())
+                    .setIsFraud(label.getIsFraud())
+                    .setOutcomeTime(timestamp)
+                    .build());
+            unmatched.inc();
+        }
+        Long until = matchedUntil.value();
+        if (until != null && until <= timestamp) {
+            matchedUntil.clear();
+        }
+    }
+
+    private long scoreDeadline(LabelOutcome logged) {
+        return logged.getEventTime() + scoreTtlMillis;
+    }
+
+    private long labelDeadline(Label label) {
+        return label.getLabelTime().toEpochMilli() + labelWaitMillis;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.weir.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weir.operators.labels.LabelJoin;
+import dev.weir.schemas.Decision;
+import dev.weir.schemas.Label;
+import dev.weir.schemas.LabelOutcome;
+import dev.weir.schemas.LabelOutcomeType;
+import dev.weir.schemas.Score;
+import java.time.Instant;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+class LabelJoinTest {
+
+    private static final long TTL = 100_000;
+    private static final long WAIT = 10_000;
+
+    @Test
+    void matchesInEitherOrderAndReportsTheLaterTime() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement1(score("t1", 1_000, 0.9, Decision.DECLINE), 1_000);
+            h.processElement2(label("t1", true, 5_000), 5_000);
+            h.processElement2(label("t2", false, 6_000), 6_000);
+            h.processElement1(score("t2", 2_000, 0.1, Decision.APPROVE), 2_000);
+
+            List<LabelOutcome> out = outcomes(h);
+            assertThat(out).extracting(LabelOutcome::getTransactionId).containsExactly("t1", "t2");
+            assertThat(out).allMatch(o -> o.getOutcome() == LabelOutcomeType.MATCHED);
+            assertThat(out.get(0).getIsFraud()).isTrue();
+            assertThat(out.get(0).getDeclined()).isTrue();
+            assertThat(out.get(0).getModelVersion()).isEqualTo("3");
+            assertThat(out.get(0).getOutcomeTime()).isEqualTo(5_000);
+            assertThat(out.get(1).getOutcomeTime()).isEqualTo(6_000);
+        }
+    }
+
+    @Test
+    void expiredScoresUnmatchedLabelsAndDuplicatesAreCountedAndStateIsCleared() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement1(score("old", 1_000, 0.2, Decision.APPROVE), 1_000);
+            h.processElement2(label("ghost", false, 2_000), 2_000);
+            h.processElement1(score("t3", 3_000, 0.2, Decision.APPROVE), 3_000);
+            h.processElement2(label("t3", false, 4_000), 4_000);
+            h.processElement2(label("t3", true, 4_500), 4_500);
+
+            h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(2_000 + WAIT));
+            assertThat(outcomes(h)).extracting(LabelOutcome::getOutcome)
+                    .containsExactly(LabelOutcomeType.MATCHED, LabelOutcomeType.UNMATCHED_LABEL);
+            h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(3_000 + TTL));
+            List<LabelOutcome> out = outcomes(h);
+            assertThat(out).extracting(LabelOutcome::getOutcome).containsExactly(
+                    LabelOutcomeType.MATCHED, LabelOutcomeType.UNMATCHED_LABEL, LabelOutcomeType.EXPIRED_SCORE);
+            assertThat(out.get(2).getTransactionId()).isEqualTo("old");
+            assertThat(out.get(2).getOutcomeTime()).isEqualTo(1_000 + TTL);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void waitingScoresSurviveSnapshotAndRestore() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            h.open();
+            h.processElement1(score("t1", 1_000, 0.7, Decision.DECLINE), 1_000);
+            snapshot = h.snapshot(1, 1_500);
+        }
+        try (var h = harness()) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement2(label("t1", true, 9_000), 9_000);
+            assertThat(outcomes(h)).singleElement().satisfies(o -> {
+                assertThat(o.getOutcome()).isEqualTo(LabelOutcomeType.MATCHED);
+                assertThat(o.getScore()).isEqualTo(0.7);
+            });
+        }
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, Score, Label, LabelOutcome> harness() throws Exception {
+        return new KeyedTwoInputStreamOperatorTestHarness<>(
+                new KeyedCoProcessOperator<>(new LabelJoin(TTL, WAIT)),
+                Score::getTransactionId, Label::getTransactionId, Types.STRING);
+    }
+
+    private static List<LabelOutcome> outcomes(KeyedTwoInputStreamOperatorTestHarness<String, Score, Label, LabelOutcome> h) {
+        return h.extractOutputValues();
+    }
+
+    static Score score(String id, long eventTime, double score, Decision decision) {
+        return Score.newBuilder()
+                .setTransactionId(id)
+                .setAccountId("a")
+                .setMerchantId("m")
+                .setScore(score)
+                .setDecision(decision)
+                .setModelName("fraud")
+                .setModelVersion("3")
+                .setFeatures(List.of(1.0))
+                .setEventTime(Instant.ofEpochMilli(eventTime))
+                .setScoringTime(Instant.ofEpochMilli(eventTime))
+                .build();
+    }
+
+    static Label label(String id, boolean fraud, long time) {
+        return new Label(id, fraud, Instant.ofEpochMilli(time));
+    }
+}
