@@ -29,6 +29,7 @@ public final class Weir {
                     "  run      backfill --config FILE [--set key=value ...] [--output-table NAME]",
                     "  bench    features [--events N] [--keys N] [--sliding-events N] [--span 60d]",
                     "  bench    scoring [--events N] [--rate N] [--max-wait 10ms] [--model DIR]",
+                    "  bench    monitoring [--events N] [--window-events N] [--model DIR]",
                     "");
 
     private Weir() {}
@@ -72,8 +73,10 @@ public final class Weir {
             dev.weir.jobs.bench.FeatureBenchmark.run(rest, out);
         } else if (argv.length > 0 && argv[0].equals("scoring")) {
             dev.weir.jobs.bench.ScoringBenchmark.run(rest, out);
+        } else if (argv.length > 0 && argv[0].equals("monitoring")) {
+            dev.weir.jobs.bench.MonitoringBenchmark.run(rest, out);
         } else {
-            throw new Args.UsageException("bench takes a benchmark name: weir bench features|scoring");
+            throw new Args.UsageException("bench takes a benchmark name: weir bench features|scoring|monitoring");
         }
     }
 
