@@ -71,10 +71,14 @@ public final class DemoCommand {
         Path modelDir = args.path("model").orElse(home.resolve("model")).toAbsolutePath();
         Path runDir = home.resolve("demo").toAbsolutePath();
 
-        boolean stale = ModelBundle.exists(modelDir)
+        boolean otherFeatures = ModelBundle.exists(modelDir)
                 && !ModelBundle.readMetadata(modelDir).featureNames().equals(FeatureSets.reference().vectorNames());
-        if (!ModelBundle.exists(modelDir) || stale) {
-            out.println((stale ? "The model in " + modelDir + " was trained on other features"
+        // Drift monitoring needs the profile of a current release (sketches, categorical inputs).
+        boolean oldProfile = ModelBundle.exists(modelDir) && !otherFeatures
+                && (ModelBundle.loadProfile(modelDir) == null || ModelBundle.loadProfile(modelDir).inputs().isEmpty());
+        if (!ModelBundle.exists(modelDir) || otherFeatures || oldProfile) {
+            out.println((otherFeatures ? "The model in " + modelDir + " was trained on other features"
+                    : oldProfile ? "The model in " + modelDir + " has no reference profile for drift monitoring"
                     : "No model in " + modelDir) + ": training one on synthetic data...");
             ModelMetadata m =
                     TrainCommand.train(modelDir, FeatureSets.reference(), TrainCommand.DEFAULT_NAME, "1", seed, 100_000, accounts,
