@@ -27,6 +27,12 @@ public final class Weir {
                     "           [--bootstrap HOST:PORT [--topic T]]  (promote/rollback: tell running pipelines)",
                     "  run      pipeline --config FILE [--set key=value ...]",
                     "  run      backfill --config FILE [--set key=value ...] [--output-table NAME]",
+                    "  cluster  start|stop [--dir .weir/cluster] [--env dev|test|live] [--rest-port 8081] [--kafka-port 9092]",
+                    "           a Flink standalone session cluster and a Kafka broker, each in its own process",
+                    "  submit   --config FILE [--job pipeline|backfill] [--env dev|test|live] [--from-savepoint PATH]",
+                    "           [--parallelism N] [--set key=value ...] [--rest URL]  (prints the job id)",
+                    "  savepoint --job ID [--stop] [--dir DIR] [--rest URL]  (prints the savepoint path)",
+                    "  status   [--rest URL]",
                     "  bench    features [--events N] [--keys N] [--sliding-events N] [--span 60d]",
                     "  bench    scoring [--events N] [--rate N] [--max-wait 10ms] [--model DIR]",
                     "  bench    monitoring [--events N] [--window-events N] [--model DIR]",
@@ -50,6 +56,10 @@ public final class Weir {
                 case "run" -> run(rest);
                 case "bench" -> bench(rest, out);
                 case "models" -> ModelsCommand.run(rest, out);
+                case "cluster" -> ClusterCommands.cluster(rest, out);
+                case "submit" -> ClusterCommands.submit(rest, out);
+                case "savepoint" -> ClusterCommands.savepoint(rest, out);
+                case "status" -> ClusterCommands.status(rest, out);
                 default -> throw new Args.UsageException("unknown command '" + argv[0] + "'");
             }
         } catch (IllegalArgumentException e) {
@@ -59,6 +69,10 @@ public final class Weir {
                 System.err.print("\n" + USAGE);
             }
             System.exit(2);
+        } catch (IllegalStateException e) {
+            // A cluster or broker said no: its message is the useful part.
+            System.err.println("weir " + argv[0] + " failed: " + e.getMessage());
+            System.exit(1);
         } catch (Exception e) {
             System.err.println("weir " + argv[0] + " failed: " + e);
             e.printStackTrace(System.err);
