@@ -46,7 +46,7 @@ public final class ClusterCommands {
         LocalCluster.Layout layout = new LocalCluster.Layout(dir,
                 (int) args.longValue("rest-port", 8081, 1), (int) args.longValue("kafka-port", 9092, 1));
         Path jar = jobJar(null);
-        LocalCluster.start(layout, flinkConf, clusterClasspath(jar), jar,
+        LocalCluster.start(layout, flinkConf, LocalCluster.classpathBeside(jar), jar,
                 args.path("flink-conf").orElse(Path.of("flink-conf")).resolve("log4j-cluster.properties").toAbsolutePath());
         out.println("Flink session cluster (" + env + "): JobManager and TaskManager running; dashboard and REST on "
                 + layout.rest());
@@ -131,30 +131,4 @@ public final class ClusterCommands {
         throw new IllegalArgumentException("cannot find the job jar on the class path: pass --jar");
     }
 
-    /**
-     * The cluster processes' class path: Flink's jars (this command's class path without the job
-     * jar) and the job's other dependencies (runtime-classpath.txt beside the job jar), as jars in a
-     * cluster's lib/ folder would be: what Flink itself needs at run time (commons-lang3, slf4j)
-     * and DL4J, whose classes the Flink configuration loads from here (their native libraries load
-     * once per JVM). Never the job's Flink modules (connectors, formats): Flink loads {@code
-     * org.apache.flink} classes from the cluster first, so a connector here would meet another
-     * Kafka client than the job's; everything else the job loads from its own jar first.
-     */
-    static String clusterClasspath(Path jobJar) throws java.io.IOException {
-        List<String> entries = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (!entry.isBlank() && !Path.of(entry).toAbsolutePath().equals(jobJar)) {
-                entries.add(entry);
-            }
-        }
-        Path runtime = jobJar.resolveSibling("runtime-classpath.txt");
-        if (Files.isRegularFile(runtime)) {
-            for (String entry : Files.readString(runtime).trim().split(File.pathSeparator)) {
-                if (!Path.of(entry).getFileName().toString().startsWith("flink-")) {
-                    entries.add(entry);
-                }
-            }
-        }
-        return String.join(File.pathSeparator, entries);
-    }
 }

@@ -74,6 +74,27 @@ public final class LocalCluster {
     private LocalCluster() {}
 
     /**
+     * The cluster processes' class path, from the files the build writes beside the job jar:
+     * Flink's jars (provided-classpath.txt) and the job's other dependencies (runtime-classpath.txt),
+     * as jars in a cluster's lib/ folder would be: what Flink itself needs at run time
+     * (commons-lang3, slf4j) and DL4J, whose classes the Flink configuration loads from here (their
+     * native libraries load once per JVM). Never the job's Flink modules (connectors, formats):
+     * Flink loads {@code org.apache.flink} classes from the cluster first, so a connector here would
+     * meet another Kafka client than the job's; everything else the job loads from its own jar first.
+     */
+    public static String classpathBeside(Path jobJar) throws IOException {
+        List<String> entries = new ArrayList<>();
+        entries.add(Files.readString(jobJar.resolveSibling("provided-classpath.txt")).trim());
+        for (String entry : Files.readString(jobJar.resolveSibling("runtime-classpath.txt")).trim()
+                .split(java.io.File.pathSeparator)) {
+            if (!Path.of(entry).getFileName().toString().startsWith("flink-")) {
+                entries.add(entry);
+            }
+        }
+        return String.join(java.io.File.pathSeparator, entries);
+    }
+
+    /**
      * Starts the three processes and waits until the TaskManager's slots are registered.
      *
      * @param flinkConf the environment's Flink settings ({@code flink-conf/dev/config.yaml})

@@ -1,0 +1,250 @@
+package dev.weir.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.weir.jobs.cluster.FlinkRest;
+import dev.weir.jobs.cluster.LocalCluster;
+import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.jobs.kafka.KafkaClients;
+import dev.weir.jobs.pipeline.Catalogs;
+import dev.weir.jobs.synthetic.TransactionGenerator;
+import dev.weir.jobs.train.TrainCommand;
+import dev.weir.models.TrainerConfig;
+import dev.weir.operators.iceberg.WeirTables;
+import dev.weir.operators.kafka.AvroRecordSerializer;
+import dev.weir.schemas.Score;
+import dev.weir.schemas.Transaction;
+import dev.weir.state.features.FeatureSet;
+import dev.weir.state.features.FeatureSetEngine;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.data.Record;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job on a real Flink standalone cluster (JobManager and TaskManager processes started with
+ * {@code weir cluster start}'s code from the built job jar, Kafka in a process of its own),
+ * driven through Flink's REST API as {@code weir submit} and {@code weir savepoint} drive it.
+ *
+ * <p>The upgrade: release A (three account features) runs at parallelism 1 under load, stops with
+ * a savepoint, and release B (a fourth feature, another model, parallelism 2) starts from it.
+ * Every payment is scored exactly once across the switch, in Kafka and in Iceberg; the features
+ * A computed continue in B exactly as if one job had seen every payment; the new one warms up.
+ */
+class ClusterITCase {
+
+    private static final Path JOB_JAR = Path.of("..", "jobs", "target", "weir-jobs-0.1.0-SNAPSHOT-job.jar")
+            .toAbsolutePath().normalize();
+    private static final Path FLINK_CONF = Path.of("..", "flink-conf").toAbsolutePath().normalize();
+
+    private static final String FEATURES_A = String.join("\n",
+            "entities:",
+            "  - name: account",
+            "    key: account_id",
+            "    features:",
+            "      - {name: amount_log, aggregation: derived, expression: \"log1p(amount_minor / 100)\"}",
+            "      - {name: txn_count_1h, aggregation: count, window: 1h}",
+            "      - {name: amount_sum_1h, aggregation: sum, field: amount_minor, window: 1h}",
+            "");
+    /** Release B adds one feature; the others keep their definitions and so their state. */
+    private static final String FEATURES_B = FEATURES_A
+            + "      - {name: amount_max_1h, aggregation: max, field: amount_minor, window: 1h}\n";
+
+    @TempDir
+    static Path dir;
+
+    private static LocalCluster.Layout layout;
+    private static FlinkRest rest;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        layout = new LocalCluster.Layout(dir.resolve("cluster"), freePort(), freePort());
+        LocalCluster.start(layout, FLINK_CONF.resolve("test").resolve("config.yaml"),
+                LocalCluster.classpathBeside(JOB_JAR), JOB_JAR, FLINK_CONF.resolve("log4j-cluster.properties"));
+        rest = new FlinkRest(layout.rest());
+    }
+
+    @AfterAll
+    static void stopCluster() throws IOException {
+        assertThat(LocalCluster.stop(layout.dir())).as("every process of the cluster was running").isEqualTo(3);
+    }
+
+    @Test
+    void upgradeThroughASavepointKeepsEveryFeatureAndScoresEveryPaymentOnce() throws Exception {
+        FeatureSet a = release("a", FEATURES_A);
+        FeatureSet b = release("b", FEATURES_B);
+        TrainerConfig small = new TrainerConfig(List.of(8), 1, 0.01, 256, 0.2, 5L);
+        TrainCommand.train(dir.resolve("model-a"), a, "upgrade", "1", 5L, 5_000, 50, 20, 0.03, small);
+        TrainCommand.train(dir.resolve("model-b"), b, "upgrade", "2", 5L, 5_000, 50, 20, 0.03, small);
+        Path configA = pipelineConfig("a", "model-a");
+        Path configB = pipelineConfig("b", "model-b");
+        PipelineConfig config = dev.weir.jobs.config.ConfigLoader.load(configA, Map.of());
+
+        TransactionGenerator generator = new TransactionGenerator(77L, 78L, 20, 0.03);
+        long start = System.currentTimeMillis() - 40 * 60_000L;
+        List<Transaction> sent = new ArrayList<>();
+        produce(config, generator, start, 0, 600, sent);
+
+        String jarId = rest.uploadJar(JOB_JAR);
+        String jobA = rest.run(jarId, "dev.weir.jobs.PipelineJob", List.of("--config", configA.toString()), 1, null,
+                Map.of());
+        rest.awaitAllTasksRunning(jobA, Duration.ofMinutes(2));
+        awaitScores(config, 600);
+        // Under load: the savepoint is taken while these are on their way.
+        produce(config, generator, start, 600, 400, sent);
+        String savepoint = rest.stopWithSavepoint(jobA, layout.savepoints().toUri().toString());
+        assertThat(rest.awaitState(jobA, Duration.ofMinutes(1), "FINISHED")).isEqualTo("FINISHED");
+
+        String jobB = rest.run(jarId, "dev.weir.jobs.PipelineJob", List.of("--config", configB.toString()), 2, savepoint,
+                Map.of());
+        rest.awaitAllTasksRunning(jobB, Duration.ofMinutes(2));
+        JsonNode verticesB = rest.job(jobB).path("vertices");
+        assertThat(verticesB).anySatisfy(v -> assertThat(v.path("parallelism").asInt()).isEqualTo(2));
+        produce(config, generator, start, 1_000, 400, sent);
+        awaitScores(config, 1_400);
+
+        // Kafka, read committed: every payment scored once, by A before the switch, by B after.
+        List<Score> scores = PipelineITCase.readCommitted(config.bootstrapServers(), config.scoresTopic(), Score.class);
+        Set<String> ids = new HashSet<>();
+        for (Score s : scores) {
+            assertThat(ids.add(s.getTransactionId())).as("scored once: %s", s.getTransactionId()).isTrue();
+        }
+        assertThat(ids).isEqualTo(sent.stream().map(Transaction::getTransactionId).collect(java.util.stream.Collectors.toSet()));
+        long byB = scores.stream().filter(s -> s.getModelVersion().equals("2")).count();
+        assertThat(byB).isBetween(400L, 800L);
+
+        // Features: one engine over every payment, in order, is what A then B must have computed.
+        Map<String, double[]> expected = new HashMap<>();
+        FeatureSetEngine engine = new FeatureSetEngine(b, Transaction.getClassSchema());
+        List<Transaction> ordered = new ArrayList<>(sent);
+        ordered.sort(Comparator.comparing(Transaction::getEventTime));
+        for (Transaction t : ordered) {
+            expected.put(t.getTransactionId(), engine.update(t, t.getEventTime().toEpochMilli(), null));
+        }
+        int carried = a.vectorNames().size();
+        for (Score s : scores) {
+            double[] want = expected.get(s.getTransactionId());
+            int n = s.getModelVersion().equals("2") ? b.vectorNames().size() : carried;
+            assertThat(s.getFeatures()).hasSize(n);
+            for (int f = 0; f < carried; f++) {
+                assertThat(s.getFeatures().get(f)).as("%s of %s (model v%s)", a.vectorNames().get(f),
+                        s.getTransactionId(), s.getModelVersion()).isEqualTo(want[f]);
+            }
+        }
+
+        // Iceberg: the same payments once each; B's rows say the new feature is warming up.
+        Catalog catalog = Catalogs.loader(config).loadCatalog();
+        awaitRows(catalog, config, WeirTables.SCORES, 1_400);
+        rest.cancel(jobB);
+        for (String table : List.of(WeirTables.EVENTS, WeirTables.SCORES, WeirTables.FEATURES)) {
+            List<String> rows = TestEnvironment.rows(catalog, config.namespace(), table).stream()
+                    .map(r -> (String) r.getField("transaction_id")).toList();
+            assertThat(rows).as(table).doesNotHaveDuplicates();
+            assertThat(new HashSet<>(rows)).as(table).isEqualTo(ids);
+        }
+        List<Record> warming = TestEnvironment.rows(catalog, config.namespace(), WeirTables.FEATURES).stream()
+                .filter(r -> ((List<?>) r.getField("warming")).contains("account.amount_max_1h")).toList();
+        assertThat(warming).isNotEmpty();
+        assertThat(warming).allSatisfy(r -> assertThat(r.getField("feature_set_version")).isEqualTo(b.version()));
+    }
+
+    private static FeatureSet release(String name, String yaml) throws IOException {
+        Path file = dir.resolve("features-" + name + ".yaml");
+        Files.writeString(file, yaml);
+        return FeatureSet.fromYaml(file);
+    }
+
+    /** The Weir config of one release, as an operator would write it for the cluster. */
+    private static Path pipelineConfig(String release, String model) throws IOException {
+        Path file = dir.resolve("pipeline-" + release + ".yaml");
+        Files.writeString(file, String.join("\n",
+                "kafka:",
+                "  bootstrap-servers: " + layout.bootstrap(),
+                "  topics:",
+                "    transactions: upgrade.transactions",
+                "    scores: upgrade.scores",
+                "    dlq: upgrade.dlq",
+                "    labels: upgrade.labels",
+                "    monitoring: upgrade.monitoring",
+                "    model-control: upgrade.control",
+                "  transactional-id-prefix: upgrade",
+                "iceberg:",
+                "  warehouse: " + dir.resolve("warehouse"),
+                "model:",
+                "  dir: " + dir.resolve(model),
+                "features:",
+                "  definitions: " + dir.resolve("features-" + release + ".yaml"),
+                "pipeline:",
+                "  checkpoint-interval: 1 s",
+                ""));
+        return file;
+    }
+
+    private static void produce(PipelineConfig config, TransactionGenerator generator, long start, int first, int count,
+            List<Transaction> sent) throws Exception {
+        BinaryMessageEncoder<Transaction> encoder = AvroRecordSerializer.encoderFor(Transaction.class);
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.byteProducer(config.bootstrapServers())) {
+            if (first == 0) {
+                try (var admin = org.apache.kafka.clients.admin.Admin.create(
+                        Map.of("bootstrap.servers", config.bootstrapServers()))) {
+                    admin.createTopics(List.of("upgrade.transactions", "upgrade.scores", "upgrade.dlq", "upgrade.labels",
+                                    "upgrade.monitoring", "upgrade.control").stream()
+                            .map(t -> new org.apache.kafka.clients.admin.NewTopic(t, 2, (short) 1)).toList()).all().get();
+                }
+            }
+            for (int i = first; i < first + count; i++) {
+                long time = start + i * 1_000L;
+                Transaction txn = generator.next(time).transaction();
+                producer.send(new ProducerRecord<>(config.transactionsTopic(), null, time,
+                        txn.getAccountId().getBytes(StandardCharsets.UTF_8), encoder.encode(txn).array()));
+                sent.add(txn);
+            }
+            producer.flush();
+        }
+    }
+
+    private static void awaitScores(PipelineConfig config, int count) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (PipelineITCase.readCommitted(config.bootstrapServers(), config.scoresTopic(), Score.class).size() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("fewer than " + count + " scores after 3 minutes; logs in " + layout.logs());
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static void awaitRows(Catalog catalog, PipelineConfig config, String table, int count) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (TestEnvironment.rows(catalog, config.namespace(), table).size() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("fewer than " + count + " rows in " + table);
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
