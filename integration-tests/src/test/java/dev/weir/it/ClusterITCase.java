@@ -121,6 +121,7 @@ class ClusterITCase {
         assertThat(verticesB).anySatisfy(v -> assertThat(v.path("parallelism").asInt()).isEqualTo(2));
         produce(config, generator, start, 1_000, 400, sent);
         awaitScores(config, 1_400);
+        dashboardShows(jobB);
 
         // Kafka, read committed: every payment scored once, by A before the switch, by B after.
         List<Score> scores = PipelineITCase.readCommitted(config.bootstrapServers(), config.scoresTopic(), Score.class);
@@ -165,6 +166,43 @@ class ClusterITCase {
                 .filter(r -> ((List<?>) r.getField("warming")).contains("account.amount_max_1h")).toList();
         assertThat(warming).isNotEmpty();
         assertThat(warming).allSatisfy(r -> assertThat(r.getField("feature_set_version")).isEqualTo(b.version()));
+    }
+
+    /**
+     * The running job as a person sees it in the Flink web dashboard, in headless Chromium: the job
+     * graph with Weir's operator names, and the scoring operator's eventsScored metric with a
+     * value. Screenshots stay in target/dashboard.
+     */
+    private static void dashboardShows(String jobId) throws Exception {
+        String scoring = null;
+        for (JsonNode vertex : rest.job(jobId).path("vertices")) {
+            if (vertex.path("name").asText().startsWith("Score (DL4J")) {
+                scoring = vertex.path("id").asText();
+            }
+        }
+        assertThat(scoring).as("scoring vertex").isNotNull();
+        Path shots = Path.of("target", "dashboard").toAbsolutePath();
+        Files.createDirectories(shots);
+        Path script = Path.of("src", "test", "dashboard", "check-dashboard.mjs").toAbsolutePath();
+        assertThat(script.resolveSibling("node_modules").resolve("playwright-core"))
+                .as("the dashboard check's npm package: npm ci --prefix src/test/dashboard (.ci/run does it)")
+                .exists();
+        assertThat(Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium")))
+                .as("Debian's chromium (apt-get install chromium; .ci/run does it)").exists();
+        Process node = new ProcessBuilder("node", script.toString(), layout.rest(), jobId, scoring, "eventsScored",
+                shots.toString()).redirectErrorStream(true).start();
+        String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(node.waitFor()).as(output).isZero();
+        Files.writeString(shots.resolve("dashboard.txt"), output);
+        assertThat(output).contains("node: Source: Kafka upgrade.transactions -> Decode, check quality, govern")
+                .contains("node: Features: account").contains("node: Score (DL4J");
+        String metric = output.lines().filter(l -> l.startsWith("metric: ")).findFirst().orElseThrow();
+        assertThat(metric).contains("weir.eventsScored");
+        long shown = java.util.regex.Pattern.compile(" (\\d+) Chart").matcher(metric).results()
+                .mapToLong(m -> Long.parseLong(m.group(1))).findFirst().orElse(-1);
+        assertThat(shown).as(metric).isPositive();
+        assertThat(shots.resolve("job-graph.png")).isNotEmptyFile();
+        assertThat(shots.resolve("metric.png")).isNotEmptyFile();
     }
 
     private static FeatureSet release(String name, String yaml) throws IOException {

@@ -86,7 +86,7 @@ public final class PipelineWorkflow {
                             .process(new DeduplicateTransactions(duplicate, config.transactionsTopic()),
                                     WeirTypes.TRANSACTION)
                             .uid(Uids.DEDUPLICATE)
-                            .name("Duplicate transaction ids (" + DeduplicateTransactions.window(duplicate) + ")");
+                            .name("Duplicate transaction ids (" + human(DeduplicateTransactions.window(duplicate)) + ")");
             deadLetters = deadLetters.union(unique.getSideOutput(DeadLetters.TAG));
             checked = checked.union(unique.getSideOutput(DecodeTransactions.REJECTED));
             transactions = unique;
@@ -174,7 +174,7 @@ public final class PipelineWorkflow {
                         .connect(labels.keyBy(Label::getTransactionId, Types.STRING))
                         .process(new LabelJoin(m.scoreTtl().toMillis(), m.labelWait().toMillis()), WeirTypes.LABEL_OUTCOME)
                         .uid(Uids.LABEL_JOIN)
-                        .name("Join labels with scores (TTL " + m.scoreTtl() + ")");
+                        .name("Join labels with scores (TTL " + human(m.scoreTtl()) + ")");
         DataStream<MonitoringRecord> performance = Monitors.aggregate(outcomes,
                 new PerformanceMonitor(m.minAuc(), m.minLabels()), m.window(), m.allowedLateness(),
                 Uids.MONITOR_PERFORMANCE, "Realised performance per window");
@@ -182,6 +182,11 @@ public final class PipelineWorkflow {
         DataStream<MonitoringRecord> agreement = Monitors.aggregate(scores, new AgreementMonitor(), m.window(),
                 m.allowedLateness(), Uids.MONITOR_AGREEMENT, "Champion/challenger agreement per window");
         return quality.union(drifts, performance, agreement);
+    }
+
+    /** A duration as operator names show it: "1h", "168h", "30s". */
+    private static String human(java.time.Duration d) {
+        return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Settings the pipeline relies on whatever the cluster's defaults are. */
