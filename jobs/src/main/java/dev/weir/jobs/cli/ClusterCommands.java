@@ -52,6 +52,10 @@ public final class ClusterCommands {
                 + layout.rest());
         out.println("Kafka (KRaft) on " + layout.bootstrap());
         out.println("logs in " + layout.logs() + "; stop with: weir cluster stop");
+        if (System.getenv("WEIR_TOKEN_KEY") == null) {
+            out.println("NOTE: WEIR_TOKEN_KEY is not set, so the cluster's processes do not have it: pipelines with"
+                    + " the default governance policy will refuse to start. Export it and restart the cluster.");
+        }
     }
 
     public static void submit(String[] argv, PrintStream out) throws Exception {
