@@ -1,0 +1,117 @@
+package dev.weir.governor;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.flink.statefun.sdk.java.StatefulFunctions;
+import org.apache.flink.statefun.sdk.java.handler.RequestReplyHandler;
+import org.apache.flink.statefun.sdk.java.slice.Slice;
+import org.apache.flink.statefun.sdk.java.slice.Slices;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves the governor's functions to a Stateful Functions runtime: POST {@code /statefun} with a
+ * request-reply invocation, answered by the SDK's {@link RequestReplyHandler}.
+ *
+ * <p>{@code java -cp governor.jar dev.weir.governor.GovernorServer 8000 policy.yaml /models}
+ */
+public final class GovernorServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GovernorServer.class);
+
+    public static final String PATH = "/statefun";
+
+    /** Largest invocation batch accepted, bytes. */
+    static final int MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private GovernorServer(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /** The governor's functions over a policy and a registry; the clock stamps {@code issued_at}. */
+    public static StatefulFunctions functions(Policy policy, RegistryView registry, Clock clock) {
+        HealthPolicyEngine engine = new HealthPolicyEngine(policy, registry);
+        return new StatefulFunctions()
+                .withStatefulFunction(MonitoringRouter.SPEC)
+                .withStatefulFunction(ModelHealth.spec(engine, clock));
+    }
+
+    /** Starts serving on {@code address} (port 0 picks a free one). */
+    public static GovernorServer start(InetSocketAddress address, StatefulFunctions functions) throws IOException {
+        RequestReplyHandler handler = functions.requestReplyHandler();
+        HttpServer server = HttpServer.create(address, 0);
+        ExecutorService executor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        server.setExecutor(executor);
+        server.createContext(PATH, exchange -> handle(handler, exchange));
+        server.start();
+        LOG.info("governor functions served at http://{}:{}{}", address.getHostString(), server.getAddress().getPort(), PATH);
+        return new GovernorServer(server, executor);
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private static void handle(RequestReplyHandler handler, HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!"POST".equals(exchange.getRequestMethod())) {
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            byte[] request;
+            try (InputStream in = exchange.getRequestBody()) {
+                request = in.readNBytes(MAX_REQUEST_BYTES + 1);
+            }
+            if (request.length > MAX_REQUEST_BYTES) {
+                exchange.sendResponseHeaders(413, -1);
+                return;
+            }
+            Slice reply;
+            try {
+                reply = handler.handle(Slices.wrap(request)).join();
+            } catch (RuntimeException e) {
+                // The runtime retries a failed invocation; the reason stays in our log.
+                LOG.error("invocation failed", e);
+                exchange.sendResponseHeaders(500, -1);
+                return;
+            }
+            byte[] body = reply.toByteArray();
+            exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(1);
+        executor.shutdown();
+    }
+
+    /** {@code GovernorServer PORT POLICY_FILE REGISTRY_ROOT}; binds all interfaces. */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 3) {
+            System.err.println("usage: GovernorServer PORT POLICY_FILE REGISTRY_ROOT");
+            System.exit(2);
+        }
+        int port = Integer.parseInt(args[0]);
+        Policy policy = Policy.load(Path.of(args[1]));
+        RegistryView registry = new FileRegistry(Path.of(args[2]));
+        GovernorServer server = start(new InetSocketAddress(port), functions(policy, registry, Clock.systemUTC()));
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "governor-shutdown"));
+    }
+}
