@@ -209,6 +209,9 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
             LOG.info("challenger cleared ({})", command.getReason());
             return;
         }
+        if (command.getCommand() == ModelCommand.REQUEST_RETRAIN) {
+            return; // for whoever trains models, not for scoring
+        }
         if (command.getCommand() != ModelCommand.USE_CHAMPION && command.getCommand() != ModelCommand.SET_CHALLENGER) {
             LOG.warn("ignoring unknown model-control command for {}", command.getModelName());
             return;
