@@ -33,6 +33,9 @@ public final class Weir {
                     "           [--parallelism N] [--set key=value ...] [--rest URL]  (prints the job id)",
                     "  savepoint --job ID [--stop] [--dir DIR] [--rest URL]  (prints the savepoint path)",
                     "  status   [--rest URL]",
+                    "  governor start --registry DIR [--bootstrap HOST:PORT] [--policy FILE] [--port 8000] | stop",
+                    "           the statefun governor: function server and runtime, each in its own JVM",
+                    "  governor retrain-listener --bootstrap HOST:PORT --registry DIR [--from-iceberg CONFIG] [--events N]",
                     "  bench    features [--events N] [--keys N] [--sliding-events N] [--span 60d]",
                     "  bench    scoring [--events N] [--rate N] [--max-wait 10ms] [--model DIR]",
                     "  bench    monitoring [--events N] [--window-events N] [--model DIR]",
@@ -60,6 +63,7 @@ public final class Weir {
                 case "submit" -> ClusterCommands.submit(rest, out);
                 case "savepoint" -> ClusterCommands.savepoint(rest, out);
                 case "status" -> ClusterCommands.status(rest, out);
+                case "governor" -> GovernorCommand.run(rest, out);
                 default -> throw new Args.UsageException("unknown command '" + argv[0] + "'");
             }
         } catch (IllegalArgumentException e) {
