@@ -48,6 +48,7 @@ public final class DemoCommand {
     public static final Set<String> OPTIONS =
             Set.of("duration", "rate", "warehouse", "bad-share", "kafka-port", "dashboard-port", "seed", "accounts", "model",
                     "shift-after", "shift-amount-scale", "shift-foreign-share");
+    public static final Set<String> FLAGS = Set.of("governor");
 
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(45);
@@ -58,7 +59,7 @@ public final class DemoCommand {
     private DemoCommand() {}
 
     public static void run(String[] argv, PrintStream out) throws Exception {
-        Args args = Args.parse(argv, OPTIONS, Set.of(), Set.of());
+        Args args = Args.parse(argv, OPTIONS, Set.of(), FLAGS);
         Optional<Duration> duration = args.duration("duration");
         double rate = args.doubleValue("rate", 200, 1, 100_000);
         double badShare = args.doubleValue("bad-share", 0.01, 0, 1);
@@ -104,7 +105,18 @@ public final class DemoCommand {
             Map<String, String> settings = new LinkedHashMap<>();
             settings.put(WeirOptions.KAFKA_BOOTSTRAP.key(), broker.bootstrapServers());
             settings.put(WeirOptions.WAREHOUSE.key(), warehouse.toString());
-            settings.put(WeirOptions.MODEL_DIR.key(), modelDir.toString());
+            boolean governed = args.flag("governor");
+            Path registry = runDir.resolve("registry");
+            if (governed) {
+                // The governor acts through a registry: the demo's model becomes its v1 champion.
+                dev.weir.models.registry.ModelRegistry models = new dev.weir.models.registry.ModelRegistry(registry);
+                dev.weir.models.registry.ModelPointer v1 = models.register(ModelBundle.load(modelDir), null);
+                models.promote(v1.name(), v1.version());
+                settings.put(WeirOptions.MODEL_REGISTRY.key(), registry.toString());
+                settings.put(WeirOptions.MODEL_NAME.key(), v1.name());
+            } else {
+                settings.put(WeirOptions.MODEL_DIR.key(), modelDir.toString());
+            }
             settings.put(WeirOptions.CHECKPOINT_INTERVAL.key(), "2s");
             settings.put(WeirOptions.PARALLELISM.key(), "2");
             settings.put(WeirOptions.TRANSACTIONAL_ID_PREFIX.key(), "weir-demo");
@@ -136,6 +148,10 @@ public final class DemoCommand {
             awaitTasksRunning(dashboardPort, job, out);
 
             AtomicBoolean stop = new AtomicBoolean();
+            Thread retrainer = null;
+            if (governed) {
+                retrainer = startGovernor(out, broker.bootstrapServers(), registry, runDir, stop);
+            }
             StopSignals.onInterrupt(() -> {
                 if (stop.getAndSet(true)) {
                     out.println("Stopping immediately.");
@@ -199,8 +215,46 @@ public final class DemoCommand {
                 }
                 Thread.sleep(500);
                 summary(out, producedSeconds, producer.counts(), watcher, config, warehouse, rowsBefore);
+                if (governed) {
+                    dev.weir.jobs.cli.GovernorCommand.run(new String[] {"stop", "--dir", runDir.resolve("governor").toString()},
+                            out);
+                    retrainer.join(5_000);
+                }
             }
         }
+    }
+
+    /**
+     * The governor beside the pipeline: its function server and statefun runtime (JVMs of their own)
+     * with a policy quick enough for a demo, and a listener that trains a challenger when asked.
+     */
+    private static Thread startGovernor(PrintStream out, String bootstrap, Path registry, Path runDir, AtomicBoolean stop)
+            throws Exception {
+        Path dir = runDir.resolve("governor");
+        Files.createDirectories(dir);
+        Path policy = dir.resolve("demo-policy.yaml");
+        Files.writeString(policy, String.join("\n",
+                "# Quick enough for a few minutes of demo: retrain after 2 drifted windows of 3.",
+                "retrain: {drift_windows: 2, of_windows: 3}",
+                "cooldown_windows: 3", ""));
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        dev.weir.jobs.cli.GovernorCommand.run(new String[] {"start", "--registry", registry.toString(), "--bootstrap",
+                bootstrap, "--policy", policy.toString(), "--port", String.valueOf(port), "--dir", dir.toString()}, out);
+        Thread listener = new Thread(() -> {
+            try {
+                dev.weir.jobs.cli.GovernorCommand.retrainListener(new String[] {"--bootstrap", bootstrap, "--registry",
+                        registry.toString(), "--events", "20000"}, new PrintStream(
+                                Files.newOutputStream(dir.resolve("logs").resolve("retrain-listener.log")), true), stop);
+            } catch (Exception e) {
+                out.println("retrain listener stopped: " + e.getMessage());
+            }
+        }, "weir-demo-retrain-listener");
+        listener.setDaemon(true);
+        listener.start();
+        return listener;
     }
 
     private static void progress(PrintStream out, long seconds, SyntheticProducer producer, OutputWatcher watcher) {
@@ -209,7 +263,7 @@ public final class DemoCommand {
                 seconds, c.total(), c.bad.get(), watcher.scored.get(), watcher.declined.get(), watcher.deadLetters.get(),
                 watcher.monitoringRecords.get());
         for (String alert; (alert = watcher.alerts.poll()) != null; ) {
-            out.println("       ALERT " + alert);
+            out.println((alert.startsWith("MODEL") ? "       MODEL " + alert.substring(6) : "       ALERT " + alert));
         }
     }
 

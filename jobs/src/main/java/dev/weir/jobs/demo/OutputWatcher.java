@@ -59,6 +59,8 @@ final class OutputWatcher implements Runnable, AutoCloseable {
             if (m.getAlert()) {
                 alertCount.incrementAndGet();
                 alerts.add(describe(m));
+            } else if (m.getKind() == dev.weir.schemas.MonitoringKind.MODEL) {
+                alerts.add(describe(m)); // model switches, challengers, the governor's decisions
             }
         } catch (Exception e) {
             throw new IllegalStateException("undecodable monitoring record", e);
