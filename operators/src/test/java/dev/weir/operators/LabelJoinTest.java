@@ -66,6 +66,29 @@ class LabelJoinTest {
     }
 
     @Test
+    void aChallengersVerdictIsMatchedWithTheSameLabelUnderItsOwnVersion() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            Score both = score("t9", 1_000, 0.8, Decision.DECLINE);
+            both.setChallengerVersion("4");
+            both.setChallengerScore(0.3);
+            both.setChallengerDecision(Decision.APPROVE);
+            h.processElement1(both, 1_000);
+            h.processElement2(label("t9", true, 3_000), 3_000);
+            List<LabelOutcome> out = outcomes(h);
+            assertThat(out).extracting(LabelOutcome::getModelVersion).containsExactly("3", "4");
+            assertThat(out).allSatisfy(o -> {
+                assertThat(o.getOutcome()).isEqualTo(LabelOutcomeType.MATCHED);
+                assertThat(o.getIsFraud()).isTrue();
+            });
+            assertThat(out.get(1).getScore()).isEqualTo(0.3);
+            assertThat(out.get(1).getDeclined()).isFalse();
+            h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(1_000 + TTL));
+            assertThat(h.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    @Test
     void waitingScoresSurviveSnapshotAndRestore() throws Exception {
         OperatorSubtaskState snapshot;
         try (var h = harness()) {

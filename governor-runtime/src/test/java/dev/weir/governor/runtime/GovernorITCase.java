@@ -34,13 +34,15 @@ import org.junit.jupiter.api.io.TempDir;
  * The governor end to end: the statefun 3.3 runtime in this JVM (harness), the function server in
  * a JVM of its own (the SDK and the runtime define the same protocol classes), and a real Kafka
  * broker in a third process. A scripted sequence of performance records on {@code weir.monitoring}
- * must produce exactly one rollback on {@code weir.model-control}: none while the evidence is thin
- * (too few labels), one after three bad windows with enough labels, none during the cool-down.
+ * must produce exactly these commands on {@code weir.model-control}: for one model a rollback
+ * (none while the evidence is thin, one after three bad windows with enough labels, none during
+ * the cool-down), for another whose inputs drift in every window one retraining request.
  */
 class GovernorITCase {
 
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final String MODEL = "fraud-mlp";
+    private static final String OTHER = "merchant-risk";
     private static final long MINUTE = 60_000;
     private static final long T0 = Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
 
@@ -102,25 +104,36 @@ class GovernorITCase {
     }
 
     @Test
-    void threeBadLabelledWindowsRollBackOnceAndNothingElse() throws Exception {
+    void badLabelledWindowsRollBackOnceAndPersistentDriftAsksForRetrainingOnce() throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             // Thin evidence: bad AUC but 50 labels per window. Then three bad windows with 300
             // labels: rollback. Then more bad windows within the cool-down: nothing.
             // Every window also has the drift records that name the version scoring (v2).
             for (int w = 0; w < 10; w++) {
-                send(producer, drift(w));
+                send(producer, drift(MODEL, w, "2", false));
                 send(producer, performance(w, w < 6 ? 0.55 : 0.50, w < 3 ? 50 : 300));
+                // Another model whose inputs drift in every window: one retraining request, then
+                // the cool-down.
+                send(producer, drift(OTHER, w, "7", true));
             }
             producer.flush();
         }
 
-        List<ModelControl> commands = readUntil("weir.model-control", ModelControl.getDecoder()::decode, 1,
+        List<ModelControl> commands = readUntil("weir.model-control", ModelControl.getDecoder()::decode, 2,
                 Duration.ofSeconds(120));
         // Quiet period: anything else would show up here.
         Thread.sleep(8_000);
-        commands = readUntil("weir.model-control", ModelControl.getDecoder()::decode, 1, Duration.ofSeconds(10));
+        commands = readUntil("weir.model-control", ModelControl.getDecoder()::decode, 2, Duration.ofSeconds(10));
         assertThat(commands).as("commands; function server said:%n%s", Files.readString(dir.resolve("functions.out")))
-                .singleElement().satisfies(c -> {
+                .hasSize(2);
+        assertThat(commands.stream().filter(c -> c.getModelName().equals(OTHER)).toList()).singleElement()
+                .satisfies(c -> {
+                    assertThat(c.getCommand()).isEqualTo(ModelCommand.REQUEST_RETRAIN);
+                    assertThat(c.getVersion()).isEqualTo("7");
+                    assertThat(c.getReason()).contains("drift");
+                });
+        assertThat(commands.stream().filter(c -> c.getModelName().equals(MODEL)).toList()).singleElement()
+                .satisfies(c -> {
             assertThat(c.getCommand()).isEqualTo(ModelCommand.USE_CHAMPION);
             assertThat(c.getModelName()).isEqualTo(MODEL);
             assertThat(c.getVersion()).isEqualTo("1");
@@ -128,25 +141,26 @@ class GovernorITCase {
             assertThat(c.getChecksum()).isEqualTo("c0ffee1");
             assertThat(c.getReason()).isNotBlank();
         });
-        List<MonitoringRecord> audit = readUntil("weir.monitoring", MonitoringRecord.getDecoder()::decode, 21,
+        List<MonitoringRecord> audit = readUntil("weir.monitoring", MonitoringRecord.getDecoder()::decode, 32,
                 Duration.ofSeconds(30)).stream().filter(r -> r.getKind() == MonitoringKind.MODEL).toList();
-        assertThat(audit).singleElement().satisfies(r -> {
+        assertThat(audit).hasSize(2);
+        assertThat(audit.stream().filter(r -> r.getSubject().equals(MODEL)).toList()).singleElement().satisfies(r -> {
             assertThat(r.getSubject()).isEqualTo(MODEL);
             assertThat(r.getNote()).containsIgnoringCase("rollback");
             assertThat(r.getThresholds()).containsEntry("rollback.min_auc", 0.75);
         });
     }
 
-    private static MonitoringRecord drift(int window) {
+    private static MonitoringRecord drift(String model, int window, String version, boolean drifted) {
         return MonitoringRecord.newBuilder()
                 .setKind(MonitoringKind.DRIFT)
                 .setSubject("account.amount_log")
                 .setWindowStart(Instant.ofEpochMilli(T0 + window * MINUTE))
                 .setWindowEnd(Instant.ofEpochMilli(T0 + (window + 1) * MINUTE))
-                .setModelName(MODEL)
-                .setModelVersion("2")
-                .setAlert(false)
-                .setValues(Map.of("psi", 0.01, "live_count", 5000.0))
+                .setModelName(model)
+                .setModelVersion(version)
+                .setAlert(drifted)
+                .setValues(Map.of("psi", drifted ? 0.6 : 0.01, "live_count", 5000.0))
                 .build();
     }
 

@@ -6,6 +6,7 @@ import dev.weir.schemas.Label;
 import dev.weir.schemas.LabelOutcome;
 import dev.weir.schemas.LabelOutcomeType;
 import dev.weir.schemas.Score;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -20,7 +21,9 @@ import org.apache.flink.util.Collector;
  * topics are independent) waits {@code labelWait}. Each wait ends in a timer that clears the
  * state and reports the miss, so state per transaction is bounded by the TTL and nothing is
  * dropped without being counted. Only what performance needs is kept of a score (about 100
- * bytes), not its feature vector.
+ * bytes), not its feature vector. When a challenger scored the transaction too, its verdict waits
+ * beside the champion's and is matched with the same label, so both versions get realised
+ * performance over the same transactions (what the governor needs to promote a challenger).
  */
 public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, LabelOutcome> {
 
@@ -34,6 +37,9 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
     static final ValueStateDescriptor<LabelOutcome> WAITING_SCORE =
             new ValueStateDescriptor<>("waiting-score", WeirTypes.LABEL_OUTCOME);
     static final ValueStateDescriptor<Label> WAITING_LABEL = new ValueStateDescriptor<>("waiting-label", WeirTypes.LABEL);
+    /** The challenger's verdict on the same transaction, when one scored it: its realised performance too. */
+    static final ValueStateDescriptor<LabelOutcome> WAITING_CHALLENGER =
+            new ValueStateDescriptor<>("waiting-challenger-score", WeirTypes.LABEL_OUTCOME);
     /** Set once a transaction is matched, until the score's TTL ends: a second label is a duplicate. */
     static final ValueStateDescriptor<Long> MATCHED_UNTIL =
             new ValueStateDescriptor<>("matched-until", org.apache.flink.api.common.typeinfo.Types.LONG);
@@ -43,6 +49,7 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
 
     private transient ValueState<LabelOutcome> waitingScore;
     private transient ValueState<Label> waitingLabel;
+    private transient ValueState<LabelOutcome> waitingChallenger;
     private transient ValueState<Long> matchedUntil;
     private transient Counter matched;
     private transient Counter expired;
@@ -61,6 +68,7 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
     public void open(OpenContext context) {
         waitingScore = getRuntimeContext().getState(WAITING_SCORE);
         waitingLabel = getRuntimeContext().getState(WAITING_LABEL);
+        waitingChallenger = getRuntimeContext().getState(WAITING_CHALLENGER);
         matchedUntil = getRuntimeContext().getState(MATCHED_UNTIL);
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("weir");
         matched = group.counter(MATCHED);
@@ -81,17 +89,21 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
                 .setEventTime(score.getEventTime().toEpochMilli())
                 .setOutcomeTime(score.getEventTime().toEpochMilli())
                 .build();
+        LabelOutcome challenger = challengerOf(score, logged);
         Label label = waitingLabel.value();
         if (label != null) {
             waitingLabel.clear();
             ctx.timerService().deleteEventTimeTimer(labelDeadline(label));
-            emitMatch(logged, label, ctx, out);
+            emitMatch(logged, challenger, label, ctx, out);
             return;
         }
         if (waitingScore.value() != null || matchedUntil.value() != null) {
             return; // the same transaction scored again (a replayed input): keep the first
         }
         waitingScore.update(logged);
+        if (challenger != null) {
+            waitingChallenger.update(challenger);
+        }
         ctx.timerService().registerEventTimeTimer(scoreDeadline(logged));
     }
 
@@ -99,9 +111,11 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
     public void processElement2(Label label, Context ctx, Collector<LabelOutcome> out) throws Exception {
         LabelOutcome logged = waitingScore.value();
         if (logged != null) {
+            LabelOutcome challenger = waitingChallenger.value();
             waitingScore.clear();
+            waitingChallenger.clear();
             ctx.timerService().deleteEventTimeTimer(scoreDeadline(logged));
-            emitMatch(logged, label, ctx, out);
+            emitMatch(logged, challenger, label, ctx, out);
             return;
         }
         if (matchedUntil.value() != null || waitingLabel.value() != null) {
@@ -112,13 +126,15 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
         ctx.timerService().registerEventTimeTimer(labelDeadline(label));
     }
 
-    private void emitMatch(LabelOutcome logged, Label label, Context ctx, Collector<LabelOutcome> out)
-            throws Exception {
+    private void emitMatch(LabelOutcome logged, LabelOutcome challenger, Label label, Context ctx,
+            Collector<LabelOutcome> out) throws Exception {
         long labelTime = label.getLabelTime().toEpochMilli();
-        logged.setOutcome(LabelOutcomeType.MATCHED);
-        logged.setIsFraud(label.getIsFraud());
-        logged.setOutcomeTime(Math.max(labelTime, logged.getEventTime()));
-        out.collect(logged);
+        for (LabelOutcome outcome : challenger == null ? List.of(logged) : List.of(logged, challenger)) {
+            outcome.setOutcome(LabelOutcomeType.MATCHED);
+            outcome.setIsFraud(label.getIsFraud());
+            outcome.setOutcomeTime(Math.max(labelTime, outcome.getEventTime()));
+            out.collect(outcome);
+        }
         matched.inc();
         long until = scoreDeadline(logged);
         matchedUntil.update(until);
@@ -130,6 +146,7 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
         LabelOutcome logged = waitingScore.value();
         if (logged != null && scoreDeadline(logged) <= timestamp) {
             waitingScore.clear();
+            waitingChallenger.clear();
             logged.setOutcome(LabelOutcomeType.EXPIRED_SCORE);
             logged.setOutcomeTime(timestamp);
             out.collect(logged);
@@ -150,6 +167,18 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
         if (until != null && until <= timestamp) {
             matchedUntil.clear();
         }
+    }
+
+    /** What the challenger said about the same transaction, as an outcome of its own version. */
+    private static LabelOutcome challengerOf(Score score, LabelOutcome champion) {
+        if (score.getChallengerVersion() == null || score.getChallengerScore() == null) {
+            return null;
+        }
+        return LabelOutcome.newBuilder(champion)
+                .setModelVersion(score.getChallengerVersion())
+                .setScore(score.getChallengerScore())
+                .setDeclined(score.getChallengerDecision() == Decision.DECLINE)
+                .build();
     }
 
     private long scoreDeadline(LabelOutcome logged) {
