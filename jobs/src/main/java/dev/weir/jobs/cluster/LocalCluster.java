@@ -135,9 +135,12 @@ public final class LocalCluster {
             var tm = org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils.processSpecFromConfig(conf);
             List<String> tmArgs = new ArrayList<>(List.of("--configDir", layout.conf().toString()));
             tmArgs.addAll(tokens(org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils.generateDynamicConfigsStr(tm)));
-            pids.add(spawn(layout, "taskmanager",
-                    tokens(org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils.generateJvmParametersStr(tm)),
-                    clusterClasspath, log4j, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", tmArgs));
+            List<String> tmJvm = new ArrayList<>(
+                    tokens(org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils.generateJvmParametersStr(tm)));
+            // env.java.opts.taskmanager, as Flink's start scripts pass it.
+            tmJvm.addAll(tokens(conf.getString("env.java.opts.taskmanager", "").replace("\"", "")));
+            pids.add(spawn(layout, "taskmanager", tmJvm, clusterClasspath, log4j,
+                    "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", tmArgs));
             Files.write(layout.pids(), pidLines(pids));
             awaitKafka(layout, Duration.ofSeconds(60));
             awaitSlots(layout, Duration.ofSeconds(90));
