@@ -15,13 +15,9 @@ import dev.weir.models.Trainer;
 import dev.weir.models.TrainerConfig;
 import dev.weir.operators.iceberg.WeirTables;
 import dev.weir.operators.kafka.AvroRecordSerializer;
-import dev.weir.operators.types.WeirTypes;
-import dev.weir.schemas.DeadLetter;
-import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.Label;
 import dev.weir.schemas.MonitoringKind;
 import dev.weir.schemas.MonitoringRecord;
-import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import dev.weir.state.features.FeatureSet;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -37,15 +32,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.avro.message.BinaryMessageEncoder;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.catalog.Catalog;
@@ -94,7 +84,6 @@ class MonitoringITCase {
     private static final int STATIONARY_WINDOWS = 20;
     private static final int SHIFTED_WINDOWS = 6;
     private static final int UNKNOWN_LABELS = 30;
-    private static final AtomicInteger PLANNED_FAILURES = new AtomicInteger();
 
     /** Features whose distribution the shift changes, and those it leaves alone. */
     private static final Set<String> SHIFTED = Set.of("account.amount_log", "account.amount_mean_1m",
@@ -149,8 +138,9 @@ class MonitoringITCase {
     @Test
     void driftIsCaughtStationaryWindowsStayQuietAndAFailureChangesNothing() throws Exception {
         Map<String, MonitoringRecord> clean = run("clean", false);
+        int before = PlannedFailure.COUNT.get();
         Map<String, MonitoringRecord> failed = run("failed", true);
-        assertThat(PLANNED_FAILURES.get()).isEqualTo(1);
+        assertThat(PlannedFailure.COUNT.get() - before).isEqualTo(1);
 
         // Stationary windows after the warm-up: the share of feature-windows flagged stays within
         // the documented false-alarm level (1%).
@@ -237,7 +227,7 @@ class MonitoringITCase {
         WeirTables.ensure(catalog, config.namespace());
         PipelineSinks sinks = new KafkaIcebergSinks(config, catalogLoader);
         if (failOnce) {
-            sinks = new FailingScoresSinks(sinks);
+            sinks = new PlannedFailure.Sinks(sinks, new PlannedFailure(2_000, 2));
         }
         PipelineWorkflow.define(env, config, PipelineSources.kafka(config, true), sinks);
         env.execute("monitoring-it-" + name);
@@ -319,50 +309,5 @@ class MonitoringITCase {
 
     private static long end(MonitoringRecord r) {
         return r.getWindowEnd().toEpochMilli();
-    }
-
-    /** Production sinks with a planned failure on the scores path, once a checkpoint completed mid-stream. */
-    private static final class FailingScoresSinks extends ForwardingSinks {
-        FailingScoresSinks(PipelineSinks delegate) {
-            super(delegate);
-        }
-
-        @Override
-        public void writeScores(DataStream<Score> scores) {
-            super.writeScores(scores.map(new FailOnceMidStream(), WeirTypes.SCORE).uid("it-fail-once").name("Planned failure"));
-        }
-    }
-
-    /**
-     * First attempt, subtask 0: after 2,000 scores, slows down and fails when the next checkpoint
-     * completes, so drift windows are open in state on both sides of the failure.
-     */
-    static final class FailOnceMidStream extends RichMapFunction<Score, Score> implements CheckpointListener {
-        private static final long serialVersionUID = 1L;
-        private transient boolean armed;
-        private transient long seen;
-
-        @Override
-        public void open(OpenContext openContext) {
-            armed = getRuntimeContext().getTaskInfo().getAttemptNumber() == 0
-                    && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
-        }
-
-        @Override
-        public Score map(Score score) throws Exception {
-            if (armed && ++seen > 2_000) {
-                Thread.sleep(2);
-            }
-            return score;
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            if (armed && seen > 2_000) {
-                armed = false;
-                PLANNED_FAILURES.incrementAndGet();
-                throw new IllegalStateException("planned failure after completed checkpoint " + checkpointId);
-            }
-        }
     }
 }

@@ -16,9 +16,7 @@ import dev.weir.operators.governance.Governance;
 import dev.weir.operators.governance.GovernancePolicy;
 import dev.weir.operators.iceberg.WeirTables;
 import dev.weir.operators.kafka.AvroRecordSerializer;
-import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.DeadLetter;
-import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import java.nio.ByteBuffer;
@@ -34,18 +32,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.Table;
@@ -75,7 +68,6 @@ class PipelineITCase {
     private static final int BLANK_ACCOUNT = 5;
 
     /** Planned failures thrown, across the whole test JVM. */
-    static final AtomicInteger PLANNED_FAILURES = new AtomicInteger();
 
     @TempDir Path warehouse;
 
@@ -86,9 +78,9 @@ class PipelineITCase {
 
     @Test
     void exactlyOnceAcrossAFailureAfterACheckpoint() throws Exception {
-        int before = PLANNED_FAILURES.get();
+        int before = PlannedFailure.COUNT.get();
         run(true);
-        assertThat(PLANNED_FAILURES.get() - before)
+        assertThat(PlannedFailure.COUNT.get() - before)
                 .as("the planned failure happened, so recovery was exercised")
                 .isEqualTo(1);
     }
@@ -129,7 +121,7 @@ class PipelineITCase {
         WeirTables.ensure(catalog, config.namespace());
         PipelineSinks sinks = new KafkaIcebergSinks(config, catalogLoader);
         if (failOnce) {
-            sinks = new FailingOnceSinks(sinks);
+            sinks = new PlannedFailure.Sinks(sinks, new PlannedFailure(0, 5));
         }
         if (!failOnce) {
             // Bounded: the job ends at the offsets that were latest at its start.
@@ -331,52 +323,5 @@ class PipelineITCase {
         byte[] out = new byte[b.remaining()];
         b.get(out);
         return out;
-    }
-
-    /** Production sinks behind an operator that fails once, after a checkpoint completed. */
-    private static final class FailingOnceSinks extends ForwardingSinks {
-        FailingOnceSinks(PipelineSinks delegate) {
-            super(delegate);
-        }
-
-        @Override
-        public void writeScores(DataStream<Score> scores) {
-            super.writeScores(scores.map(new FailOnceAfterCheckpoint(), WeirTypes.SCORE).uid("it-fail-once").name("Planned failure"));
-        }
-    }
-
-    /**
-     * On the first attempt of subtask 0, slows records down and fails as soon as a checkpoint that
-     * covers some of them has completed; later attempts pass everything through. Failing from the
-     * checkpoint notification does not depend on more records arriving after it.
-     */
-    static final class FailOnceAfterCheckpoint extends RichMapFunction<Score, Score> implements CheckpointListener {
-        private static final long serialVersionUID = 1L;
-        private transient boolean armed;
-        private transient long seen;
-
-        @Override
-        public void open(OpenContext openContext) {
-            armed = getRuntimeContext().getTaskInfo().getAttemptNumber() == 0
-                    && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
-        }
-
-        @Override
-        public Score map(Score score) throws Exception {
-            if (armed) {
-                seen++;
-                Thread.sleep(5);
-            }
-            return score;
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            if (armed && seen > 0) {
-                armed = false;
-                PLANNED_FAILURES.incrementAndGet();
-                throw new IllegalStateException("planned failure after completed checkpoint " + checkpointId);
-            }
-        }
     }
 }

@@ -32,6 +32,24 @@ import org.apache.datasketches.memory.Memory;
 public record ReferenceProfile(
         List<Distribution> features, Distribution score, long rows, List<Categorical> inputs) {
 
+    /**
+     * The bin of {@code value} among ascending inner {@code edges}: bin 0 below edges[0], bin i at
+     * or above edges[i-1] and below edges[i], the last bin at or above the last edge.
+     */
+    public static int binOf(double[] edges, double value) {
+        int lo = 0;
+        int hi = edges.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (value < edges[mid]) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+
     /** Quantile levels kept for every distribution. */
     public static final double[] LEVELS = {0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99};
 
@@ -113,17 +131,7 @@ public record ReferenceProfile(
 
         /** The bin a value falls in. */
         public int bin(double value) {
-            int lo = 0;
-            int hi = edges.length;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (value < edges[mid]) {
-                    hi = mid;
-                } else {
-                    lo = mid + 1;
-                }
-            }
-            return lo;
+            return binOf(edges, value);
         }
 
         /** Whether drift compares this feature value by value ({@code categories} is present). */

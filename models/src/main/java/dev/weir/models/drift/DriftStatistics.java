@@ -138,12 +138,7 @@ public final class DriftStatistics {
             DriftThresholds t,
             List<String> reasons) {
         if (shares.significant(t)) {
-            if (shares.psi() >= t.psiAlert()) {
-                reasons.add(
-                        format(
-                                "psi %.3f >= %s (chi-square p %.2g)",
-                                shares.psi(), t.psiAlert(), shares.chiSquare().pValue()));
-            }
+            psiRule(shares, t, reasons);
             if (shares.js() >= t.jsAlert()) {
                 reasons.add(
                         format(
@@ -162,18 +157,23 @@ public final class DriftStatistics {
     private static void categoricalRules(
             ShareComparison shares, DriftThresholds t, List<String> reasons) {
         if (shares.significant(t)) {
-            if (shares.psi() >= t.psiAlert()) {
-                reasons.add(
-                        format(
-                                "psi %.3f >= %s (chi-square p %.2g)",
-                                shares.psi(), t.psiAlert(), shares.chiSquare().pValue()));
-            }
+            psiRule(shares, t, reasons);
             if (shares.cramersV() >= t.minCramersV()) {
                 reasons.add(
                         format(
                                 "cramersV %.3f >= %s (chi-square p %.2g)",
                                 shares.cramersV(), t.minCramersV(), shares.chiSquare().pValue()));
             }
+        }
+    }
+
+    /** PSI at the alert level on a significant shift: drift for numeric and categorical values alike. */
+    private static void psiRule(ShareComparison shares, DriftThresholds t, List<String> reasons) {
+        if (shares.psi() >= t.psiAlert()) {
+            reasons.add(
+                    format(
+                            "psi %.3f >= %s (chi-square p %.2g)",
+                            shares.psi(), t.psiAlert(), shares.chiSquare().pValue()));
         }
     }
 

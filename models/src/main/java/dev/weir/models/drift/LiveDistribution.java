@@ -289,17 +289,7 @@ public final class LiveDistribution {
     }
 
     private int bin(double value) {
-        int lo = 0;
-        int hi = edges.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (value < edges[mid]) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        return lo;
+        return dev.weir.models.ReferenceProfile.binOf(edges, value);
     }
 
     private static void add(long[] into, long[] from) {
