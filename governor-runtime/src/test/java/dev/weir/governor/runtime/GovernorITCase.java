@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -97,9 +98,16 @@ class GovernorITCase {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws InterruptedException {
         for (Process p : PROCESSES) {
             p.destroy();
+        }
+        // Wait for the exits: a broker still shutting down writes into the temporary
+        // directory while JUnit deletes it.
+        for (Process p : PROCESSES) {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.weir.jobs.cli;
 
+import dev.weir.jobs.cluster.PidFile;
 import dev.weir.jobs.train.TrainCommand;
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.models.registry.ModelRegistry;
@@ -15,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -61,7 +61,7 @@ public final class GovernorCommand {
         }
         Files.createDirectories(dir.resolve("logs"));
         Path pids = dir.resolve("pids");
-        if (Files.exists(pids) && !Files.readAllLines(pids).isEmpty()) {
+        if (PidFile.anyAlive(pids)) {
             throw new IllegalStateException("a governor already runs from " + dir + " (weir governor stop)");
         }
         Path policy = args.path("policy").orElse(null);
@@ -83,7 +83,7 @@ public final class GovernorCommand {
                         "--add-opens=java.base/java.util=ALL-UNNAMED",
                         "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED"),
                 classpath(runtimeJar), "dev.weir.governor.runtime.GovernorRuntime", List.of(moduleFile.toString())));
-        Files.write(pids, started.stream().map(String::valueOf).toList());
+        PidFile.write(pids, started);
         out.println("governor: function server on http://127.0.0.1:" + port + "/statefun, statefun runtime on "
                 + bootstrap + " (weir.monitoring -> weir.model-control); logs in " + dir.resolve("logs"));
     }
@@ -91,17 +91,7 @@ public final class GovernorCommand {
     static void stop(String[] argv, PrintStream out) throws IOException {
         Args args = Args.parse(argv, Set.of("dir"), Set.of(), Set.of());
         Path pids = args.path("dir").orElse(Path.of(".weir", "governor")).toAbsolutePath().resolve("pids");
-        int stopped = 0;
-        if (Files.exists(pids)) {
-            for (String line : Files.readAllLines(pids)) {
-                Optional<ProcessHandle> p = ProcessHandle.of(Long.parseLong(line.trim()));
-                if (p.isPresent() && p.get().isAlive()) {
-                    p.get().destroy();
-                    stopped++;
-                }
-            }
-            Files.delete(pids);
-        }
+        int stopped = PidFile.stopAll(pids);
         out.println("stopped " + stopped + " governor processes");
     }
 

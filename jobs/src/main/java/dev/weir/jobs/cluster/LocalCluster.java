@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -104,7 +103,7 @@ public final class LocalCluster {
      */
     public static void start(Layout layout, Path flinkConf, String clusterClasspath, Path jobJar, Path log4j)
             throws IOException {
-        if (Files.exists(layout.pids()) && !Files.readAllLines(layout.pids()).isEmpty()) {
+        if (PidFile.anyAlive(layout.pids())) {
             throw new IllegalStateException("a cluster already runs from " + layout.dir() + " (weir cluster stop)");
         }
         for (int port : new int[] {layout.restPort(), layout.kafkaPort()}) {
@@ -120,7 +119,7 @@ public final class LocalCluster {
             pids.add(spawn(layout, "kafka", List.of("-Xmx768m"), jobJar + java.io.File.pathSeparator + clusterClasspath,
                     log4j, KafkaServerMain.class.getName(),
                     List.of(layout.dir().resolve("kafka").toString(), String.valueOf(layout.kafkaPort()))));
-            Files.write(layout.pids(), pidLines(pids));
+            PidFile.write(layout.pids(), pids);
             // JVM sizes and derived memory settings as Flink's own start scripts compute them.
             org.apache.flink.configuration.Configuration conf =
                     org.apache.flink.configuration.GlobalConfiguration.loadConfiguration(layout.conf().toString());
@@ -131,7 +130,7 @@ public final class LocalCluster {
                     tokens(org.apache.flink.runtime.jobmanager.JobManagerProcessUtils.generateJvmParametersStr(jm, conf)),
                     clusterClasspath, log4j, "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
                     jmArgs));
-            Files.write(layout.pids(), pidLines(pids));
+            PidFile.write(layout.pids(), pids);
             var tm = org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils.processSpecFromConfig(conf);
             List<String> tmArgs = new ArrayList<>(List.of("--configDir", layout.conf().toString()));
             tmArgs.addAll(tokens(org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils.generateDynamicConfigsStr(tm)));
@@ -141,7 +140,7 @@ public final class LocalCluster {
             tmJvm.addAll(tokens(conf.getString("env.java.opts.taskmanager", "").replace("\"", "")));
             pids.add(spawn(layout, "taskmanager", tmJvm, clusterClasspath, log4j,
                     "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", tmArgs));
-            Files.write(layout.pids(), pidLines(pids));
+            PidFile.write(layout.pids(), pids);
             awaitKafka(layout, Duration.ofSeconds(60));
             awaitSlots(layout, Duration.ofSeconds(90));
         } catch (RuntimeException | IOException e) {
@@ -152,27 +151,7 @@ public final class LocalCluster {
 
     /** Stops every process of the cluster in {@code dir}; returns how many were running. */
     public static int stop(Path dir) throws IOException {
-        Path pids = dir.resolve("pids");
-        if (!Files.exists(pids)) {
-            return 0;
-        }
-        int stopped = 0;
-        List<String> lines = new ArrayList<>(Files.readAllLines(pids));
-        java.util.Collections.reverse(lines);
-        for (String line : lines) {
-            Optional<ProcessHandle> process = ProcessHandle.of(Long.parseLong(line.trim()));
-            if (process.isPresent() && process.get().isAlive()) {
-                process.get().destroy();
-                try {
-                    process.get().onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    process.get().destroyForcibly();
-                }
-                stopped++;
-            }
-        }
-        Files.delete(pids);
-        return stopped;
+        return PidFile.stopAll(dir.resolve("pids"));
     }
 
     /** The cluster's Flink settings: the environment's file with this cluster's ports and folders. */
@@ -225,9 +204,6 @@ public final class LocalCluster {
         return process.pid();
     }
 
-    private static List<String> pidLines(List<Long> pids) {
-        return pids.stream().map(String::valueOf).toList();
-    }
 
     private static void awaitKafka(Layout layout, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
