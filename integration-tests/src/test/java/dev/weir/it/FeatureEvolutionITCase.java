@@ -5,19 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.weir.jobs.config.FeatureSets;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
-import dev.weir.jobs.pipeline.KafkaIcebergSinks;
-import dev.weir.jobs.pipeline.PipelineSources;
-import dev.weir.jobs.pipeline.PipelineWorkflow;
 import dev.weir.jobs.synthetic.TransactionGenerator;
 import dev.weir.jobs.train.TrainCommand;
 import dev.weir.models.TrainerConfig;
 import dev.weir.operators.iceberg.WeirTables;
-import dev.weir.operators.kafka.AvroRecordSerializer;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import dev.weir.state.features.FeatureSet;
 import dev.weir.state.features.FeatureSetEngine;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,17 +23,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.avro.message.BinaryMessageEncoder;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.data.Record;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,22 +105,15 @@ class FeatureEvolutionITCase {
         List<Transaction> batch2 = produce(configA, generator, start, PER_BATCH);
 
         // Release A: runs, then stops with a savepoint.
-        StreamExecutionEnvironment envA = StreamExecutionEnvironment.getExecutionEnvironment();
-        envA.configure(noRestart(null));
-        PipelineWorkflow.define(envA, configA, PipelineSources.kafka(configA, false),
-                new KafkaIcebergSinks(configA, catalogLoader));
-        JobClient jobA = envA.executeAsync("evolution-a-" + suffix);
+        JobClient jobA = TestEnvironment.pipeline(configA, catalogLoader, false, null).executeAsync("evolution-a-" + suffix);
         awaitRows(catalog, configA, PER_BATCH);
         String savepoint = jobA.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
                 SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
 
         // Release B: other definitions, restored from A's savepoint.
-        produceAll(configA, batch2);
-        StreamExecutionEnvironment envB = StreamExecutionEnvironment.getExecutionEnvironment();
-        envB.configure(noRestart(savepoint));
-        PipelineWorkflow.define(envB, configB, PipelineSources.kafka(configB, false),
-                new KafkaIcebergSinks(configB, catalogLoader));
-        JobClient jobB = envB.executeAsync("evolution-b-" + suffix);
+        TestEnvironment.send(configA.transactionsTopic(), batch2);
+        JobClient jobB = TestEnvironment.pipeline(configB, catalogLoader, false, savepoint)
+                .executeAsync("evolution-b-" + suffix);
         try {
             awaitRows(catalog, configA, 2 * PER_BATCH);
             Thread.sleep(1_500);
@@ -201,15 +183,6 @@ class FeatureEvolutionITCase {
         return out;
     }
 
-    private static Configuration noRestart(String savepoint) {
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        if (savepoint != null) {
-            conf.setString("execution.state-recovery.path", savepoint);
-        }
-        return conf;
-    }
-
     private static void awaitRows(Catalog catalog, PipelineConfig config, int rows) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (TestEnvironment.rows(catalog, config.namespace(), WeirTables.FEATURES).size() < rows) {
@@ -228,19 +201,8 @@ class FeatureEvolutionITCase {
             batch.add(generator.next(start + i * 3_000L).transaction());
         }
         if (first == 0) {
-            produceAll(config, batch);
+            TestEnvironment.send(config.transactionsTopic(), batch);
         }
         return batch;
-    }
-
-    private static void produceAll(PipelineConfig config, List<Transaction> batch) throws Exception {
-        BinaryMessageEncoder<Transaction> encoder = AvroRecordSerializer.encoderFor(Transaction.class);
-        try (KafkaProducer<byte[], byte[]> producer = TestEnvironment.producer()) {
-            for (Transaction t : batch) {
-                producer.send(new ProducerRecord<>(config.transactionsTopic(), null, t.getEventTime().toEpochMilli(),
-                        t.getAccountId().getBytes(StandardCharsets.UTF_8), encoder.encode(t).array()));
-            }
-            producer.flush();
-        }
     }
 }

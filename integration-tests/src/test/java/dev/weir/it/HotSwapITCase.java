@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.weir.jobs.cli.ModelsCommand;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
-import dev.weir.jobs.pipeline.KafkaIcebergSinks;
-import dev.weir.jobs.pipeline.PipelineSources;
-import dev.weir.jobs.pipeline.PipelineWorkflow;
 import dev.weir.jobs.synthetic.TransactionGenerator;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.registry.ModelPointer;
@@ -25,10 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -68,12 +62,7 @@ class HotSwapITCase {
         var catalogLoader = Catalogs.loader(config);
         WeirTables.ensure(catalogLoader.loadCatalog(), config.namespace());
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        env.configure(conf);
-        PipelineWorkflow.define(env, config, PipelineSources.kafka(config, false), new KafkaIcebergSinks(config, catalogLoader));
-        JobClient job = env.executeAsync("hot-swap-" + suffix);
+        JobClient job = TestEnvironment.pipeline(config, catalogLoader, false, null).executeAsync("hot-swap-" + suffix);
         try {
             TransactionGenerator generator = new TransactionGenerator(31L, 200, 0.03);
             long start = System.currentTimeMillis() - 3_600_000L;

@@ -95,6 +95,40 @@ final class TestEnvironment {
         return dev.weir.jobs.kafka.KafkaClients.byteProducer(kafka().bootstrapServers());
     }
 
+    /**
+     * The pipeline on Kafka and Iceberg as the job defines it, without restarts (a failure fails
+     * the test), restored from {@code savepoint} unless it is null.
+     */
+    static org.apache.flink.streaming.api.environment.StreamExecutionEnvironment pipeline(
+            dev.weir.jobs.config.PipelineConfig config, org.apache.iceberg.flink.CatalogLoader catalogs,
+            boolean bounded, String savepoint) {
+        Configuration conf = new Configuration();
+        conf.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY, "none");
+        if (savepoint != null) {
+            conf.setString("execution.state-recovery.path", savepoint);
+        }
+        var env = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+        env.configure(conf);
+        dev.weir.jobs.pipeline.PipelineWorkflow.define(env, config,
+                dev.weir.jobs.pipeline.PipelineSources.kafka(config, bounded),
+                new dev.weir.jobs.pipeline.KafkaIcebergSinks(config, catalogs));
+        return env;
+    }
+
+    /** Sends payments as a producer does: keyed by account, stamped with their event time. */
+    static void send(String topic, java.util.List<dev.weir.schemas.Transaction> transactions) throws Exception {
+        org.apache.avro.message.BinaryMessageEncoder<dev.weir.schemas.Transaction> encoder =
+                dev.weir.operators.kafka.AvroRecordSerializer.encoderFor(dev.weir.schemas.Transaction.class);
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (dev.weir.schemas.Transaction t : transactions) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, null,
+                        t.getEventTime().toEpochMilli(), t.getAccountId().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        encoder.encode(t).array()));
+            }
+            producer.flush();
+        }
+    }
+
     static String uniqueName(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }

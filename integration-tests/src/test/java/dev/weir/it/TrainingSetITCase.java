@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
-import dev.weir.jobs.pipeline.KafkaIcebergSinks;
-import dev.weir.jobs.pipeline.PipelineSources;
-import dev.weir.jobs.pipeline.PipelineWorkflow;
 import dev.weir.jobs.synthetic.TransactionGenerator;
 import dev.weir.jobs.train.PointInTimeTrainingSet;
 import dev.weir.models.ModelBundle;
@@ -24,9 +21,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.data.Record;
@@ -82,12 +76,7 @@ class TrainingSetITCase {
             producer.flush();
         }
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        env.configure(conf);
-        PipelineWorkflow.define(env, config, PipelineSources.kafka(config, true), new KafkaIcebergSinks(config, catalogLoader));
-        env.execute("training-set-" + suffix);
+        TestEnvironment.pipeline(config, catalogLoader, true, null).execute("training-set-" + suffix);
 
         PointInTimeTrainingSet set = PointInTimeTrainingSet.build(config, labelsTopic);
         assertThat(set.labels()).hasSize(EVENTS - 100);
