@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
-import dev.weir.jobs.pipeline.KafkaIcebergSinks;
-import dev.weir.jobs.pipeline.PipelineSinks;
-import dev.weir.jobs.pipeline.PipelineSources;
-import dev.weir.jobs.pipeline.PipelineWorkflow;
 import dev.weir.jobs.synthetic.TransactionGenerator;
 import dev.weir.jobs.train.SyntheticTrainingSet;
 import dev.weir.models.ModelBundle;
@@ -23,7 +19,6 @@ import dev.weir.state.features.FeatureSet;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -34,9 +29,6 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.avro.message.BinaryMessageEncoder;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -216,21 +208,11 @@ class MonitoringITCase {
         PipelineConfig config = PipelineConfig.from(settings);
         TestEnvironment.kafka().createTopics(2, config.scoresTopic(), config.dlqTopic(), config.controlTopic());
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        Configuration restart = new Configuration();
-        restart.set(RestartStrategyOptions.RESTART_STRATEGY, failOnce ? "fixed-delay" : "none");
-        restart.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
-        restart.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
-        env.configure(restart);
         var catalogLoader = Catalogs.loader(config);
         Catalog catalog = catalogLoader.loadCatalog();
         WeirTables.ensure(catalog, config.namespace());
-        PipelineSinks sinks = new KafkaIcebergSinks(config, catalogLoader);
-        if (failOnce) {
-            sinks = new PlannedFailure.Sinks(sinks, new PlannedFailure(2_000, 2));
-        }
-        PipelineWorkflow.define(env, config, PipelineSources.kafka(config, true), sinks);
-        env.execute("monitoring-it-" + name);
+        TestEnvironment.pipeline(config, catalogLoader, true, null, failOnce ? new PlannedFailure(2_000, 2) : null)
+                .execute("monitoring-it-" + name);
 
         List<MonitoringRecord> records =
                 PipelineITCase.readCommitted(config.bootstrapServers(), config.monitoringTopic(), MonitoringRecord.class);

@@ -6,10 +6,6 @@ import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.config.WeirOptions;
 import dev.weir.jobs.kafka.KafkaClients;
 import dev.weir.jobs.pipeline.Catalogs;
-import dev.weir.jobs.pipeline.KafkaIcebergSinks;
-import dev.weir.jobs.pipeline.PipelineSinks;
-import dev.weir.jobs.pipeline.PipelineSources;
-import dev.weir.jobs.pipeline.PipelineWorkflow;
 import dev.weir.jobs.synthetic.BadRecords;
 import dev.weir.jobs.synthetic.TransactionGenerator;
 import dev.weir.operators.governance.Governance;
@@ -36,10 +32,7 @@ import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -109,32 +102,20 @@ class PipelineITCase {
 
         Input input = produce(config.bootstrapServers(), config.transactionsTopic());
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        Configuration restart = new Configuration();
-        restart.set(RestartStrategyOptions.RESTART_STRATEGY, failOnce ? "fixed-delay" : "none");
-        restart.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
-        restart.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
-        env.configure(restart);
-
         var catalogLoader = Catalogs.loader(config);
         Catalog catalog = catalogLoader.loadCatalog();
         WeirTables.ensure(catalog, config.namespace());
-        PipelineSinks sinks = new KafkaIcebergSinks(config, catalogLoader);
-        if (failOnce) {
-            sinks = new PlannedFailure.Sinks(sinks, new PlannedFailure(0, 5));
-        }
         if (!failOnce) {
             // Bounded: the job ends at the offsets that were latest at its start.
-            PipelineWorkflow.define(env, config, PipelineSources.kafka(config, true), sinks);
-            env.execute("pipeline-it-" + suffix);
+            TestEnvironment.pipeline(config, catalogLoader, true, null).execute("pipeline-it-" + suffix);
         } else {
             // Continuous, as in production: run until every expected record is committed in
             // Kafka and Iceberg, let two more checkpoints pass so that any duplicate would show,
             // then cancel. (A bounded run is not used here: Iceberg's IcebergWriteAggregator
             // stamps its end-of-input commit with a checkpoint id it cannot restore after a
             // failover, and the committer then drops that commit as already done.)
-            PipelineWorkflow.define(env, config, PipelineSources.kafka(config, false), sinks);
-            JobClient job = env.executeAsync("pipeline-it-" + suffix);
+            JobClient job = TestEnvironment.pipeline(config, catalogLoader, false, null, new PlannedFailure(0, 5))
+                    .executeAsync("pipeline-it-" + suffix);
             try {
                 awaitOutput(config, catalog, input, Duration.ofMinutes(3));
                 Thread.sleep(2 * 500 + 1_000);

@@ -1,7 +1,12 @@
 package dev.weir.it;
 
 import dev.weir.jobs.config.FeatureSets;
+import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.demo.EmbeddedKafka;
+import dev.weir.jobs.pipeline.KafkaIcebergSinks;
+import dev.weir.jobs.pipeline.PipelineSinks;
+import dev.weir.jobs.pipeline.PipelineSources;
+import dev.weir.jobs.pipeline.PipelineWorkflow;
 import dev.weir.jobs.train.TrainCommand;
 import dev.weir.models.TrainerConfig;
 import java.nio.file.Files;
@@ -9,8 +14,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.iceberg.flink.CatalogLoader;
 
 /**
  * The one factory for test infrastructure: a real Kafka broker, a Flink MiniCluster with two
@@ -99,19 +107,31 @@ final class TestEnvironment {
      * The pipeline on Kafka and Iceberg as the job defines it, without restarts (a failure fails
      * the test), restored from {@code savepoint} unless it is null.
      */
-    static org.apache.flink.streaming.api.environment.StreamExecutionEnvironment pipeline(
-            dev.weir.jobs.config.PipelineConfig config, org.apache.iceberg.flink.CatalogLoader catalogs,
-            boolean bounded, String savepoint) {
+    static StreamExecutionEnvironment pipeline(PipelineConfig config, CatalogLoader catalogs, boolean bounded,
+            String savepoint) {
+        return pipeline(config, catalogs, bounded, savepoint, null);
+    }
+
+    /**
+     * As above; with a {@code failure}, the scores pass through it and the job restarts after it
+     * (twice at most, 200 ms apart).
+     */
+    static StreamExecutionEnvironment pipeline(PipelineConfig config, CatalogLoader catalogs, boolean bounded,
+            String savepoint, PlannedFailure failure) {
         Configuration conf = new Configuration();
-        conf.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY, "none");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, failure == null ? "none" : "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, java.time.Duration.ofMillis(200));
         if (savepoint != null) {
             conf.setString("execution.state-recovery.path", savepoint);
         }
-        var env = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.configure(conf);
-        dev.weir.jobs.pipeline.PipelineWorkflow.define(env, config,
-                dev.weir.jobs.pipeline.PipelineSources.kafka(config, bounded),
-                new dev.weir.jobs.pipeline.KafkaIcebergSinks(config, catalogs));
+        PipelineSinks sinks = new KafkaIcebergSinks(config, catalogs);
+        if (failure != null) {
+            sinks = new PlannedFailure.Sinks(sinks, failure);
+        }
+        PipelineWorkflow.define(env, config, PipelineSources.kafka(config, bounded), sinks);
         return env;
     }
 
