@@ -6,6 +6,7 @@ import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.jobs.pipeline.KafkaIcebergSinks;
 import dev.weir.jobs.pipeline.Uids;
+import dev.weir.operators.features.FeatureOrdering;
 import dev.weir.operators.features.FeatureStages;
 import dev.weir.operators.iceberg.RowConverters;
 import dev.weir.operators.iceberg.WeirTables;
@@ -78,14 +79,14 @@ public final class BackfillJob {
                         .map(new RowConverters.EventRowToTransaction(), WeirTypes.TRANSACTION)
                         .uid(UID_TO_TRANSACTION)
                         .name("To transaction")
-                        // In BATCH mode each entity's events are then processed in event-time order.
+                        // Ordered entity stages then process each entity's events in event-time order.
                         .assignTimestampsAndWatermarks(
                                 WatermarkStrategy.<Transaction>forMonotonousTimestamps()
                                         .withTimestampAssigner((t, ts) -> t.getEventTime().toEpochMilli()))
                         .uid(UID_TIMESTAMPS)
                         .name("Event time");
 
-        FeatureStages.Result features = FeatureStages.apply(events, featureSet, Uids.FEATURES, true);
+        FeatureStages.Result features = FeatureStages.apply(events, featureSet, Uids.FEATURES, FeatureOrdering.ORDERED);
         KafkaIcebergSinks.appendToIceberg(
                 features.featured(),
                 new RowConverters.FeatureRow(featureSet.vectorNames()),

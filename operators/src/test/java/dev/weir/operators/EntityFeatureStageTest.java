@@ -3,23 +3,32 @@ package dev.weir.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.operators.features.EntityFeatureStage;
+import dev.weir.operators.features.FeatureOrdering;
 import dev.weir.operators.features.FeatureVectors;
 import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.state.features.Aggregation;
 import dev.weir.state.features.EntitySpec;
 import dev.weir.state.features.FeatureSpec;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class EntityFeatureStageTest {
 
-    private static final long HOUR = 3_600_000L;
+    private static final long MINUTE = 60_000L;
+    private static final long HOUR = 60 * MINUTE;
 
     private static final EntitySpec ACCOUNT = new EntitySpec("account", "account_id", List.of(
             FeatureSpec.of("count_1h", Aggregation.COUNT).window("1h").build(),
@@ -29,7 +38,7 @@ class EntityFeatureStageTest {
 
     @Test
     void stateAndTimersAreDroppedOnceTheEntityIsIdleForItsTtl() throws Exception {
-        try (var harness = harness(ACCOUNT)) {
+        try (var harness = harness(ACCOUNT, FeatureOrdering.ARRIVAL)) {
             harness.open();
             harness.processElement(event("t1", "a", 1_000, 100), 1_000);
             harness.processElement(event("t2", "a", 2_000, 100), 2_000);
@@ -50,13 +59,13 @@ class EntityFeatureStageTest {
     @Test
     void snapshotAndRestoreContinueExactly() throws Exception {
         OperatorSubtaskState snapshot;
-        try (var harness = harness(ACCOUNT)) {
+        try (var harness = harness(ACCOUNT, FeatureOrdering.ARRIVAL)) {
             harness.open();
             harness.processElement(event("t1", "a", 10_000, 1_000), 10_000);
             harness.processElement(event("t2", "a", 20_000, 2_000), 20_000);
             snapshot = harness.snapshot(1L, 30_000);
         }
-        try (var restored = harness(ACCOUNT)) {
+        try (var restored = harness(ACCOUNT, FeatureOrdering.ARRIVAL)) {
             restored.initializeState(snapshot);
             restored.open();
             restored.processElement(event("t3", "a", 40_000, 3_000), 40_000);
@@ -70,7 +79,7 @@ class EntityFeatureStageTest {
     @Test
     void restoringUnderChangedDefinitionsKeepsUnchangedFeaturesAndWarmsUpTheOthers() throws Exception {
         OperatorSubtaskState snapshot;
-        try (var harness = harness(ACCOUNT)) {
+        try (var harness = harness(ACCOUNT, FeatureOrdering.ARRIVAL)) {
             harness.open();
             harness.processElement(event("t1", "a", 10_000, 1_000), 10_000);
             harness.processElement(event("t2", "a", 20_000, 2_000), 20_000);
@@ -81,7 +90,7 @@ class EntityFeatureStageTest {
                 FeatureSpec.of("sum_1h", Aggregation.SUM).field("amount_minor").window("2h").build(),
                 FeatureSpec.of("max_1h", Aggregation.MAX).field("amount_minor").window("1h").build()),
                 Duration.ofMinutes(10), null);
-        try (var restored = harness(changed)) {
+        try (var restored = harness(changed, FeatureOrdering.ARRIVAL)) {
             restored.initializeState(snapshot);
             restored.open();
             restored.processElement(event("t3", "a", 40_000, 3_000), 40_000);
@@ -92,34 +101,161 @@ class EntityFeatureStageTest {
         }
     }
 
-    @Test
-    void eventsBeyondTheAllowedLatenessGoToTheLateOutput() throws Exception {
-        try (var harness = harness(ACCOUNT)) {
+    @ParameterizedTest
+    @EnumSource(FeatureOrdering.class)
+    void latenessIsJudgedByTheWatermarkNotByTheEntitysNewestEvent(FeatureOrdering ordering) throws Exception {
+        try (var harness = harness(ACCOUNT, ordering)) {
             harness.open();
-            harness.processElement(event("t1", "a", HOUR, 100), HOUR);
-            harness.processElement(event("t2", "a", HOUR - 10 * 60_000 - 1, 100), HOUR);
-            harness.processElement(event("t3", "a", HOUR - 10 * 60_000, 100), HOUR);
-            assertThat(harness.extractOutputValues()).extracting(f -> f.getTransaction().getTransactionId())
-                    .containsExactly("t1", "t3");
-            assertThat(harness.getSideOutput(EntityFeatureStage.LATE)).extracting(r -> r.getValue().getTransaction().getTransactionId())
-                    .containsExactly("t2");
+            // The entity's newest event is 80 minutes ahead of the watermark (another partition ran
+            // ahead); an event 80 minutes older is still on time and must be aggregated.
+            harness.processWatermark(10 * HOUR);
+            harness.processElement(event("new", "a", 10 * HOUR + 80 * MINUTE, 100), 10 * HOUR + 80 * MINUTE);
+            harness.processElement(event("old", "a", 10 * HOUR + 1, 100), 10 * HOUR + 1);
+            // 10 minutes allowed: exactly at the edge is aggregated, one millisecond more is late.
+            harness.processElement(event("edge", "a", 10 * HOUR - 10 * MINUTE, 100), 10 * HOUR);
+            harness.processElement(event("late", "a", 10 * HOUR - 10 * MINUTE - 1, 100), 10 * HOUR);
+            harness.processWatermark(12 * HOUR);
+            assertThat(harness.getSideOutput(EntityFeatureStage.LATE))
+                    .extracting(r -> r.getValue().getTransaction().getTransactionId())
+                    .containsExactly("late");
+            assertThat(ids(harness.extractOutputValues())).containsExactlyInAnyOrder("new", "old", "edge");
         }
     }
 
     @Test
-    void batchModeReplaysEachKeyInEventTimeOrder() throws Exception {
-        try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new EntityFeatureStage(ACCOUNT, true)),
-                (FeaturedTransaction f) -> f.getTransaction().getAccountId(), Types.STRING)) {
+    void orderedModeReleasesEachEntityInEventTimeOrderAsTheWatermarkPasses() throws Exception {
+        try (var harness = harness(ACCOUNT, FeatureOrdering.ORDERED)) {
+            harness.open();
+            harness.processElement(event("t3", "a", 30_000, 3), 30_000);
+            harness.processElement(event("t1", "a", 10_000, 1), 10_000);
+            harness.processElement(event("t2", "a", 20_000, 2), 20_000);
+            harness.processElement(event("t0", "a", 20_000, 4), 20_000); // a tie: taken by id
+            harness.processElement(event("b1", "b", 15_000, 5), 15_000);
+            assertThat(harness.extractOutputValues()).isEmpty();
+
+            harness.processWatermark(15_000);
+            assertThat(ids(harness.extractOutputValues())).containsExactly("t1", "b1");
+            harness.processWatermark(30_000);
+            List<FeaturedTransaction> out = harness.extractOutputValues();
+            assertThat(ids(out)).containsExactly("t1", "b1", "t0", "t2", "t3");
+            // count, sum, seconds since the previous event: as of each event's own time.
+            assertThat(out.get(2).getFeatures()).containsExactly(2.0, 5.0, 10.0);
+            assertThat(out.get(3).getFeatures()).containsExactly(3.0, 7.0, 0.0);
+            assertThat(out.get(4).getFeatures()).containsExactly(4.0, 10.0, 10.0);
+            // Nothing waits any more: one entity state and one expiry timer per key.
+            assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+            assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void orderedModeGivesTheSameValuesWhateverTheArrivalOrder() throws Exception {
+        List<FeaturedTransaction> events = new ArrayList<>();
+        Random random = new Random(7);
+        for (int i = 0; i < 200; i++) {
+            long time = 1_000L * random.nextInt(3_600);
+            events.add(event(String.format("t%03d", i), "a" + random.nextInt(3), time, 1 + random.nextInt(1_000)));
+        }
+        Map<String, List<Double>> first = null;
+        for (int run = 0; run < 5; run++) {
+            Collections.shuffle(events, random);
+            try (var harness = harness(ACCOUNT, FeatureOrdering.ORDERED)) {
+                harness.open();
+                // Watermarks as a source would send them: never past an event still to come.
+                long[] earliestToCome = new long[events.size() + 1];
+                earliestToCome[events.size()] = Long.MAX_VALUE;
+                for (int i = events.size() - 1; i >= 0; i--) {
+                    earliestToCome[i] = Math.min(earliestToCome[i + 1], time(events.get(i)));
+                }
+                long watermark = Long.MIN_VALUE;
+                for (int i = 0; i < events.size(); i++) {
+                    FeaturedTransaction e = events.get(i);
+                    harness.processElement(FeaturedTransaction.newBuilder(e).build(), time(e));
+                    if (i % 20 == 19 && earliestToCome[i + 1] - 1 > watermark) {
+                        watermark = earliestToCome[i + 1] - 1;
+                        harness.processWatermark(watermark);
+                    }
+                }
+                harness.processWatermark(Long.MAX_VALUE);
+                Map<String, List<Double>> values = new HashMap<>();
+                for (FeaturedTransaction f : harness.extractOutputValues()) {
+                    values.put(f.getTransaction().getTransactionId(), f.getFeatures());
+                }
+                assertThat(values).hasSize(events.size());
+                if (first == null) {
+                    first = values;
+                } else {
+                    assertThat(values).isEqualTo(first);
+                }
+            }
+        }
+    }
+
+    @Test
+    void waitingEventsSurviveASnapshotAndAreReleasedAsWithoutIt() throws Exception {
+        List<FeaturedTransaction> uninterrupted;
+        try (var harness = harness(ACCOUNT, FeatureOrdering.ORDERED)) {
+            harness.open();
+            harness.processElement(event("t2", "a", 20_000, 2), 20_000);
+            harness.processElement(event("t1", "a", 10_000, 1), 10_000);
+            harness.processElement(event("t3", "a", 30_000, 3), 30_000);
+            harness.processWatermark(Long.MAX_VALUE);
+            uninterrupted = harness.extractOutputValues();
+        }
+        OperatorSubtaskState snapshot;
+        try (var harness = harness(ACCOUNT, FeatureOrdering.ORDERED)) {
+            harness.open();
+            harness.processElement(event("t2", "a", 20_000, 2), 20_000);
+            harness.processElement(event("t1", "a", 10_000, 1), 10_000);
+            harness.processWatermark(10_000);
+            snapshot = harness.snapshot(1L, 30_000);
+        }
+        try (var restored = harness(ACCOUNT, FeatureOrdering.ORDERED)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.processElement(event("t3", "a", 30_000, 3), 30_000);
+            restored.processWatermark(Long.MAX_VALUE);
+            List<FeaturedTransaction> out = restored.extractOutputValues();
+            assertThat(ids(out)).containsExactly("t2", "t3");
+            assertThat(out.get(0).getFeatures()).isEqualTo(uninterrupted.get(1).getFeatures());
+            assertThat(out.get(1).getFeatures()).isEqualTo(uninterrupted.get(2).getFeatures());
+        }
+    }
+
+    @Test
+    void anEventWaitingAtTheOldExpiryTimeIsStillReleased() throws Exception {
+        try (var harness = harness(ACCOUNT, FeatureOrdering.ORDERED)) {
+            harness.open();
+            harness.processElement(event("x", "a", 1_000, 1), 1_000);
+            harness.processWatermark(1_000); // x aggregated: expiry timer at 1 000 + TTL (1 h)
+            harness.processElement(event("y", "a", 1_000 + HOUR, 2), 1_000 + HOUR);
+            harness.processElement(event("z", "a", 2_000, 3), 2_000);
+            harness.processWatermark(2_000); // z moves the expiry; y's timer must stay
+            harness.processWatermark(1_000 + HOUR);
+            assertThat(ids(harness.extractOutputValues())).containsExactly("x", "z", "y");
+        }
+    }
+
+    @Test
+    void theBatchBackfillReplaysEachKeyInEventTimeOrder() throws Exception {
+        try (var harness = harness(ACCOUNT, FeatureOrdering.ORDERED)) {
             harness.open();
             harness.processElement(new StreamRecord<>(event("t2", "a", 20_000, 2), 20_000));
             harness.processElement(new StreamRecord<>(event("t1", "a", 10_000, 1), 10_000));
             assertThat(harness.extractOutputValues()).isEmpty();
             harness.processWatermark(Long.MAX_VALUE);
             List<FeaturedTransaction> out = harness.extractOutputValues();
-            assertThat(out).extracting(f -> f.getTransaction().getTransactionId()).containsExactly("t1", "t2");
+            assertThat(ids(out)).containsExactly("t1", "t2");
             assertThat(out.get(1).getFeatures()).containsExactly(2.0, 3.0, 10.0);
         }
+    }
+
+    private static long time(FeaturedTransaction f) {
+        return f.getTransaction().getEventTime().toEpochMilli();
+    }
+
+    private static List<String> ids(List<FeaturedTransaction> out) {
+        return out.stream().map(f -> f.getTransaction().getTransactionId().toString()).toList();
     }
 
     private static FeaturedTransaction event(String id, String account, long time, long amount) {
@@ -127,9 +263,9 @@ class EntityFeatureStageTest {
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, FeaturedTransaction, FeaturedTransaction> harness(
-            EntitySpec spec) throws Exception {
+            EntitySpec spec, FeatureOrdering ordering) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new EntityFeatureStage(spec)),
+                new KeyedProcessOperator<>(new EntityFeatureStage(spec, ordering)),
                 f -> f.getTransaction().getAccountId(),
                 Types.STRING);
     }

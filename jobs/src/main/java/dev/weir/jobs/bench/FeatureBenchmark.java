@@ -4,6 +4,7 @@ import dev.weir.jobs.cli.Args;
 import dev.weir.jobs.config.FeatureSets;
 import dev.weir.jobs.synthetic.TransactionGenerator;
 import dev.weir.operators.features.EntityFeatureStage;
+import dev.weir.operators.features.FeatureOrdering;
 import dev.weir.operators.features.FeatureVectors;
 import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.Channel;
@@ -106,7 +107,7 @@ public final class FeatureBenchmark {
         source(env, events, keys, spacing)
                 .map(t -> FeatureVectors.start(t, "bench"), WeirTypes.FEATURED_TRANSACTION)
                 .keyBy(f -> f.getTransaction().getAccountId(), Types.STRING)
-                .process(new EntityFeatureStage(spec), WeirTypes.FEATURED_TRANSACTION)
+                .process(new EntityFeatureStage(spec, FeatureOrdering.ARRIVAL), WeirTypes.FEATURED_TRANSACTION)
                 .sinkTo(new DiscardingSink<>());
         return rate(env.execute("bench-features"), events);
     }

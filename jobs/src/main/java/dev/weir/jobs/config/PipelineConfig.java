@@ -39,6 +39,9 @@ public record PipelineConfig(
         int parallelism,
         Duration outOfOrderness,
         Duration idleness,
+        Duration alignmentMaxDrift,
+        Duration alignmentUpdateInterval,
+        dev.weir.operators.features.FeatureOrdering featureOrdering,
         MonitoringConfig monitoring) {
 
     public static final Set<String> STARTING_OFFSETS = Set.of("committed-or-earliest", "earliest", "latest");
@@ -87,6 +90,9 @@ public record PipelineConfig(
                             conf.get(WeirOptions.PARALLELISM),
                             conf.get(WeirOptions.OUT_OF_ORDERNESS),
                             conf.get(WeirOptions.IDLENESS),
+                            conf.get(WeirOptions.ALIGNMENT_MAX_DRIFT),
+                            conf.get(WeirOptions.ALIGNMENT_UPDATE_INTERVAL),
+                            conf.get(WeirOptions.FEATURE_ORDERING),
                             new MonitoringConfig(
                                     conf.get(WeirOptions.QUALITY_RULES),
                                     conf.get(WeirOptions.GOVERNANCE_POLICY),
@@ -187,6 +193,12 @@ public record PipelineConfig(
         }
         if (outOfOrderness.isNegative() || idleness.isNegative() || idleness.isZero()) {
             problems.add("watermark durations must be positive");
+        }
+        if (alignmentMaxDrift.isNegative()) {
+            problems.add(WeirOptions.ALIGNMENT_MAX_DRIFT.key() + " must not be negative (0 turns alignment off)");
+        }
+        if (alignmentUpdateInterval.isNegative() || alignmentUpdateInterval.isZero()) {
+            problems.add(WeirOptions.ALIGNMENT_UPDATE_INTERVAL.key() + " must be positive");
         }
         problems.addAll(monitoring.problems());
         for (String field : monitoring.categoricalInputs()) {

@@ -2,6 +2,8 @@ package dev.weir.jobs.config;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import dev.weir.operators.features.FeatureOrdering;
+
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
@@ -177,6 +179,31 @@ public final class WeirOptions {
                     .defaultValue(Duration.ofSeconds(30))
                     .withDescription("A partition without records for this long stops holding back the watermark.");
 
+    public static final ConfigOption<Duration> ALIGNMENT_MAX_DRIFT =
+            key("pipeline.watermark.alignment.max-drift")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "Watermark alignment across the partitions of the input topics: a partition whose"
+                                    + " watermark is this far ahead of the slowest one pauses, so a catch-up reads"
+                                    + " every partition at a similar event-time pace; 0 turns alignment off.");
+
+    public static final ConfigOption<Duration> ALIGNMENT_UPDATE_INTERVAL =
+            key("pipeline.watermark.alignment.update-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(1))
+                    .withDescription("How often the sources' readers exchange their watermarks for alignment.");
+
+    public static final ConfigOption<FeatureOrdering> FEATURE_ORDERING =
+            key("features.ordering")
+                    .enumType(FeatureOrdering.class)
+                    .defaultValue(FeatureOrdering.ORDERED)
+                    .withDescription(
+                            "'ordered': each entity's events are aggregated in event-time order as the watermark"
+                                    + " passes them (values independent of arrival order, equal to the backfill;"
+                                    + " costs the watermark delay); 'arrival': on arrival, for the lowest latency"
+                                    + " (state/README.md).");
+
     public static final ConfigOption<String> QUALITY_RULES =
             key("quality.rules")
                     .stringType()
@@ -299,6 +326,9 @@ public final class WeirOptions {
                     PARALLELISM,
                     OUT_OF_ORDERNESS,
                     IDLENESS,
+                    ALIGNMENT_MAX_DRIFT,
+                    ALIGNMENT_UPDATE_INTERVAL,
+                    FEATURE_ORDERING,
                     QUALITY_RULES,
                     GOVERNANCE_POLICY,
                     MONITORING_WINDOW,

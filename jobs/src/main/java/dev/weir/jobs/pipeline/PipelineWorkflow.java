@@ -47,6 +47,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class PipelineWorkflow {
 
+    /** The watermark-alignment group of the transaction partitions. */
+    static final String ALIGNMENT_GROUP = "weir-transactions";
+
     private PipelineWorkflow() {}
 
     /** The topology's outputs, for callers that attach more to them. */
@@ -62,10 +65,13 @@ public final class PipelineWorkflow {
         MonitoringConfig monitoring = config.monitoring();
         QualityRules rules = monitoring.rules();
 
-        WatermarkStrategy<RawRecord> watermarks =
-                WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(config.outOfOrderness())
-                        .withTimestampAssigner((record, kafkaTimestamp) -> record.timestamp)
-                        .withIdleness(config.idleness());
+        WatermarkStrategy<RawRecord> watermarks = boundedOutOfOrderness(config);
+        if (!config.alignmentMaxDrift().isZero()) {
+            // A catch-up then reads every partition at a similar event-time pace, which bounds the
+            // events the ordered feature stages hold while the slowest partition catches up.
+            watermarks = watermarks.withWatermarkAlignment(
+                    ALIGNMENT_GROUP, config.alignmentMaxDrift(), config.alignmentUpdateInterval());
+        }
 
         DataStream<RawRecord> raw =
                 env.fromSource(sources.transactions(), watermarks, "Kafka " + config.transactionsTopic())
@@ -94,7 +100,8 @@ public final class PipelineWorkflow {
         checked = checked.union(transactions);
 
         FeatureSet featureSet = config.featureSet();
-        FeatureStages.Result features = FeatureStages.apply(transactions, featureSet, Uids.FEATURES, false);
+        FeatureStages.Result features =
+                FeatureStages.apply(transactions, featureSet, Uids.FEATURES, config.featureOrdering());
         DataStream<FeaturedTransaction> featured = features.featured();
 
         SingleOutputStreamOperator<ModelControl> control =
@@ -127,11 +134,7 @@ public final class PipelineWorkflow {
         deadLetters = deadLetters.union(late);
 
         SingleOutputStreamOperator<Label> labels =
-                env.fromSource(sources.labels(),
-                                WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(config.outOfOrderness())
-                                        .withTimestampAssigner((record, kafkaTimestamp) -> record.timestamp)
-                                        .withIdleness(config.idleness()),
-                                "Kafka " + config.labelsTopic())
+                env.fromSource(sources.labels(), boundedOutOfOrderness(config), "Kafka " + config.labelsTopic())
                         .uid(Uids.SOURCE_LABELS)
                         .process(new DecodeLabels(), WeirTypes.LABEL)
                         .uid(Uids.DECODE_LABELS)
@@ -182,6 +185,13 @@ public final class PipelineWorkflow {
         DataStream<MonitoringRecord> agreement = Monitors.aggregate(scores, new AgreementMonitor(), m.window(),
                 m.allowedLateness(), Uids.MONITOR_AGREEMENT, "Champion/challenger agreement per window");
         return quality.union(drifts, performance, agreement);
+    }
+
+    /** Watermarks from the records' Kafka timestamps (their event time), per partition. */
+    private static WatermarkStrategy<RawRecord> boundedOutOfOrderness(PipelineConfig config) {
+        return WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(config.outOfOrderness())
+                .withTimestampAssigner((record, kafkaTimestamp) -> record.timestamp)
+                .withIdleness(config.idleness());
     }
 
     /** A duration as operator names show it: "1h", "168h", "30s". */

@@ -8,12 +8,14 @@ import dev.weir.state.features.EntitySpec;
 import dev.weir.state.features.EntityState;
 import dev.weir.state.features.EntityStateSerializer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -24,51 +26,57 @@ import org.apache.flink.util.OutputTag;
  * One entity's features in keyed state (key: the entity's key field). Per event: one state read,
  * one state write, the engine's O(1) update, and the values appended to the event's vector. An
  * event-time timer drops the state once the entity has been idle for its TTL.
+ *
+ * <p>Lateness is judged by the watermark: an event more than the entity's allowed lateness behind
+ * it goes to {@link #LATE}; every other event is aggregated. In {@link FeatureOrdering#ORDERED}
+ * mode events wait in keyed state ({@link #PENDING_NAME}, by event time) for an event-time timer
+ * at their own time, and timers fire in time order, so each entity sees its events in event-time
+ * order (ties by transaction id) whatever order partitions delivered them in. The same code runs
+ * the BATCH backfill, where all timers of a key fire at the end of its input.
  */
 public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTransaction, FeaturedTransaction> {
 
     private static final long serialVersionUID = 1L;
 
-    /** Events too far behind their entity's newest event to be aggregated. */
+    /** Events more than the allowed lateness behind the watermark. */
     public static final OutputTag<FeaturedTransaction> LATE =
             new OutputTag<>("late-events", WeirTypes.FEATURED_TRANSACTION);
 
     /** Name of the keyed state; one per stage, so it never changes. */
     public static final String STATE_NAME = "entity-features";
 
+    /** Events waiting for the watermark (ordered mode), by event time. */
+    public static final String PENDING_NAME = "pending-events";
+
     public static final String METRIC_GROUP = "weir";
     public static final String EVENTS = "featureEvents";
     public static final String LATE_EVENTS = "lateEvents";
+    public static final String BEHIND_WATERMARK = "eventsBehindWatermark";
     public static final String WARMING_EVENTS = "eventsWithWarmingFeatures";
     public static final String STATES_EXPIRED = "entityStatesExpired";
 
-    /** Buffer of one key's events in BATCH mode, replayed in event-time order. */
-    public static final String BATCH_BUFFER = "batch-buffer";
+    /** Ties in event time are taken in transaction-id order, so every run takes them alike. */
+    private static final Comparator<FeaturedTransaction> TIES =
+            Comparator.comparing(f -> f.getTransaction().getTransactionId());
 
     private final EntitySpec spec;
-    private final boolean batch;
+    private final FeatureOrdering ordering;
+    private final long allowedLatenessMillis;
 
     private transient EntityEngine engine;
-    private transient ListState<FeaturedTransaction> buffered;
+    private transient MapState<Long, List<FeaturedTransaction>> pending;
     private transient ValueState<EntityState> state;
     private transient double[] buffer;
     private transient Counter events;
     private transient Counter late;
+    private transient Counter behindWatermark;
     private transient Counter warmingEvents;
     private transient Counter expired;
 
-    public EntityFeatureStage(EntitySpec spec) {
-        this(spec, false);
-    }
-
-    /**
-     * @param batch for BATCH execution, where Flink groups each key's events but does not order
-     *     them by time: the stage buffers a key's events and replays them in event-time order
-     *     (ties in arrival order) when the key's input ends, so values equal the in-order stream's
-     */
-    public EntityFeatureStage(EntitySpec spec, boolean batch) {
+    public EntityFeatureStage(EntitySpec spec, FeatureOrdering ordering) {
         this.spec = spec;
-        this.batch = batch;
+        this.ordering = ordering;
+        this.allowedLatenessMillis = spec.allowedLateness().toMillis();
     }
 
     /** The state descriptor, for the State Processor API and tests. */
@@ -76,35 +84,56 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
         return new ValueStateDescriptor<>(STATE_NAME, new EntityStateSerializer(spec, Transaction.getClassSchema()));
     }
 
+    /** The descriptor of the events waiting for the watermark. */
+    public static MapStateDescriptor<Long, List<FeaturedTransaction>> pendingDescriptor() {
+        return new MapStateDescriptor<>(PENDING_NAME, Types.LONG, Types.LIST(WeirTypes.FEATURED_TRANSACTION));
+    }
+
     @Override
     public void open(OpenContext openContext) {
         engine = new EntityEngine(spec, Transaction.getClassSchema());
         state = getRuntimeContext().getState(descriptor(spec));
-        buffer = new double[engine.width()];
-        if (batch) {
-            buffered = getRuntimeContext().getListState(
-                    new ListStateDescriptor<>(BATCH_BUFFER, WeirTypes.FEATURED_TRANSACTION));
+        if (ordering == FeatureOrdering.ORDERED) {
+            pending = getRuntimeContext().getMapState(pendingDescriptor());
         }
+        buffer = new double[engine.width()];
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(METRIC_GROUP);
         events = group.counter(EVENTS);
         late = group.counter(LATE_EVENTS);
+        behindWatermark = group.counter(BEHIND_WATERMARK);
         warmingEvents = group.counter(WARMING_EVENTS);
         expired = group.counter(STATES_EXPIRED);
     }
 
     @Override
     public void processElement(FeaturedTransaction in, Context ctx, Collector<FeaturedTransaction> out) throws Exception {
-        if (batch) {
-            buffered.add(in);
-            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+        long eventTime = in.getTransaction().getEventTime().toEpochMilli();
+        long watermark = ctx.timerService().currentWatermark();
+        if (watermark > Long.MIN_VALUE + allowedLatenessMillis && eventTime < watermark - allowedLatenessMillis) {
+            late.inc();
+            ctx.output(LATE, in);
             return;
         }
-        process(in, ctx, out);
+        if (eventTime <= watermark) {
+            // Within the allowed lateness but behind the watermark: newer events of the entity may
+            // already be aggregated, so this one is out of order (state/README.md).
+            behindWatermark.inc();
+        }
+        if (ordering == FeatureOrdering.ARRIVAL) {
+            aggregate(in, eventTime, ctx, out);
+            return;
+        }
+        List<FeaturedTransaction> waiting = pending.get(eventTime);
+        if (waiting == null) {
+            waiting = new ArrayList<>(1);
+            ctx.timerService().registerEventTimeTimer(eventTime);
+        }
+        waiting.add(in);
+        pending.put(eventTime, waiting);
     }
 
-    private void process(FeaturedTransaction in, Context ctx, Collector<FeaturedTransaction> out) throws Exception {
-        Transaction txn = in.getTransaction();
-        long eventTime = txn.getEventTime().toEpochMilli();
+    private void aggregate(FeaturedTransaction in, long eventTime, Context ctx, Collector<FeaturedTransaction> out)
+            throws Exception {
         EntityState current = state.value();
         long oldExpiry = Long.MIN_VALUE;
         if (current == null) {
@@ -114,15 +143,12 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
         }
         List<String> warming = new ArrayList<>(in.getWarming());
         int warmingBefore = warming.size();
-        if (engine.update(current, txn, eventTime, buffer, 0, warming) == EntityEngine.Outcome.TOO_LATE) {
-            late.inc();
-            ctx.output(LATE, in);
-            return;
-        }
+        engine.update(current, in.getTransaction(), eventTime, buffer, 0, warming);
         state.update(current);
         long newExpiry = engine.expiryTime(current);
-        if (!batch && newExpiry != oldExpiry) {
-            if (oldExpiry != Long.MIN_VALUE) {
+        if (newExpiry != oldExpiry) {
+            // A timer at the old expiry may also release waiting events of that very time.
+            if (oldExpiry != Long.MIN_VALUE && (pending == null || !pending.contains(oldExpiry))) {
                 ctx.timerService().deleteEventTimeTimer(oldExpiry);
             }
             ctx.timerService().registerEventTimeTimer(newExpiry);
@@ -136,16 +162,15 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeaturedTransaction> out) throws Exception {
-        if (batch) {
-            List<FeaturedTransaction> events = new ArrayList<>();
-            buffered.get().forEach(events::add);
-            buffered.clear();
-            // List.sort is stable: equal event times keep their arrival order.
-            events.sort(java.util.Comparator.comparingLong(e -> e.getTransaction().getEventTime().toEpochMilli()));
-            for (FeaturedTransaction event : events) {
-                process(event, ctx, out);
+        if (pending != null) {
+            List<FeaturedTransaction> due = pending.get(timestamp);
+            if (due != null) {
+                pending.remove(timestamp);
+                due.sort(TIES); // stable: equal ids keep their arrival order
+                for (FeaturedTransaction event : due) {
+                    aggregate(event, timestamp, ctx, out);
+                }
             }
-            return;
         }
         EntityState current = state.value();
         if (current != null && timestamp >= engine.expiryTime(current)) {

@@ -34,11 +34,11 @@ public final class FeatureStages {
     public record Result(DataStream<FeaturedTransaction> featured, DataStream<FeaturedTransaction> late) {}
 
     /**
-     * @param batch the job runs in BATCH mode (each entity stage then replays a key's events in
-     *     event-time order)
+     * @param ordering when each entity stage aggregates an event; the BATCH backfill uses
+     *     {@link FeatureOrdering#ORDERED}, which then replays each key's events in event-time order
      */
     public static Result apply(
-            DataStream<Transaction> transactions, FeatureSet featureSet, String uidPrefix, boolean batch) {
+            DataStream<Transaction> transactions, FeatureSet featureSet, String uidPrefix, FeatureOrdering ordering) {
         String version = featureSet.version();
         DataStream<FeaturedTransaction> stream =
                 transactions.map(new Start(version), WeirTypes.FEATURED_TRANSACTION)
@@ -55,7 +55,7 @@ public final class FeatureStages {
                             .name("Route by " + entity.keyField());
             SingleOutputStreamOperator<FeaturedTransaction> keyed =
                     routed.keyBy(new KeyOf(entity.keyField()), Types.STRING)
-                            .process(new EntityFeatureStage(entity, batch), WeirTypes.FEATURED_TRANSACTION)
+                            .process(new EntityFeatureStage(entity, ordering), WeirTypes.FEATURED_TRANSACTION)
                             .uid(uid)
                             .name("Features: " + entity.name());
             DataStream<FeaturedTransaction> defaults =

@@ -27,13 +27,6 @@ import org.apache.avro.generic.IndexedRecord;
  */
 public final class EntityEngine {
 
-    /** What {@link #update} did with an event. */
-    public enum Outcome {
-        AGGREGATED,
-        /** Older than the allowed lateness behind the entity's newest event: nothing changed. */
-        TOO_LATE
-    }
-
     private static final int FORMAT = 1;
 
     private final EntitySpec spec;
@@ -45,7 +38,6 @@ public final class EntityEngine {
     private final Expression[] derived;
     private final int[] offsets;
     private final int width;
-    private final long allowedLatenessMillis;
     private final long ttlMillis;
     private final Map<String, Integer> localIndex = new HashMap<>();
     private final List<List<Integer>> derivedInputs = new ArrayList<>();
@@ -109,7 +101,6 @@ public final class EntityEngine {
             }
             derivedInputs.add(inputs);
         }
-        this.allowedLatenessMillis = spec.allowedLateness().toMillis();
         this.ttlMillis = spec.effectiveTtl().toMillis();
         String[] names = new String[n];
         long[] fingerprints = new long[n];
@@ -193,12 +184,13 @@ public final class EntityEngine {
      * Aggregates the record into the state and writes the entity's values, as of the entity's
      * newest event time, into {@code out[offset .. offset + width())}. Names of features still
      * warming up are added to {@code warming}.
+     *
+     * <p>Lateness is not judged here: the caller decides, by the watermark, which events are too
+     * late to aggregate. An event older than the entity's newest is added to its own pane when
+     * that pane is still in the window (in-order callers never send one).
      */
-    public Outcome update(EntityState state, IndexedRecord record, long eventTime, double[] out, int offset,
+    public void update(EntityState state, IndexedRecord record, long eventTime, double[] out, int offset,
             List<String> warming) {
-        if (state.newestEventTime != Long.MIN_VALUE && eventTime < state.newestEventTime - allowedLatenessMillis) {
-            return Outcome.TOO_LATE;
-        }
         if (state.layout != layout) {
             adapt(state);
         }
@@ -246,7 +238,6 @@ public final class EntityEngine {
             }
         }
         bindings.record = null;
-        return Outcome.AGGREGATED;
     }
 
     private boolean warm(EntityState state, int i, long asOf) {

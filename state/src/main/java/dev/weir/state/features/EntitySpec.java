@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  * @param name lower_snake_case; prefixes the entity's feature names in the vector
  * @param keyField the record field whose value keys the entity's state
  * @param features declared features, in vector order
- * @param allowedLateness how far behind the entity's newest event an event may be and still be
- *     aggregated; older ones go to the late-events output
+ * @param allowedLateness how far behind the watermark an event may be and still be aggregated;
+ *     older ones go to the late-events output
  * @param ttl how long an entity's state lives after its newest event; null: its longest window
  *     (at least the allowed lateness), or 30 days when it only has lifetime features
  */

@@ -39,10 +39,7 @@ public final class FeatureSetEngine {
         return width;
     }
 
-    /**
-     * The full vector for one event, or null when the event is too late for one of its
-     * entities (the stream routes such events to the late-events output).
-     */
+    /** The full vector for one event. */
     public double[] update(IndexedRecord record, long eventTime, List<String> warming) {
         double[] out = new double[width];
         int offset = 0;
@@ -53,9 +50,7 @@ public final class FeatureSetEngine {
                 engine.writeDefaults(out, offset);
             } else {
                 EntityState state = states.get(i).computeIfAbsent(key, k -> engine.newState());
-                if (engine.update(state, record, eventTime, out, offset, warming) == EntityEngine.Outcome.TOO_LATE) {
-                    return null;
-                }
+                engine.update(state, record, eventTime, out, offset, warming);
             }
             offset += engine.width();
         }
