@@ -31,10 +31,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Stream/batch parity: the streaming pipeline over Kafka and the backfill job in BATCH mode over
- * the Iceberg events table compute bit-identical feature vectors for in-order input: one Kafka
- * partition and a streaming parallelism of one, so that every entity stage sees its events in
- * event-time order. The batch side runs with parallelism two.
+ * Stream/batch parity: the streaming pipeline over Kafka (ordered feature stages, four
+ * partitions, parallelism two, so every merchant and device stage receives its events from
+ * several partitions and subtasks in no particular order) and the backfill job in BATCH mode over
+ * the Iceberg events table compute bit-identical feature vectors.
  */
 class FeatureParityITCase {
 
@@ -48,13 +48,10 @@ class FeatureParityITCase {
     void backfillReproducesTheStreamingFeaturesExactly() throws Exception {
         String suffix = TestEnvironment.uniqueName("parity");
         Map<String, String> settings = TestEnvironment.settings(suffix, warehouse, TestEnvironment.model());
-        // In order for every entity: one partition, and one subtask, so that no shuffle between
-        // the entity stages can reorder one merchant's or device's events.
-        settings.put("pipeline.parallelism", "1");
+        settings.put("features.ordering", "ordered");
         PipelineConfig config = PipelineConfig.from(settings);
-        settings.put("pipeline.parallelism", "2");
-        PipelineConfig backfillConfig = PipelineConfig.from(settings);
-        TestEnvironment.kafka().createTopics(1, config.transactionsTopic());
+        assertThat(config.parallelism()).isEqualTo(2);
+        TestEnvironment.kafka().createTopics(4, config.transactionsTopic());
         TestEnvironment.kafka().createTopics(2, config.scoresTopic(), config.dlqTopic(), config.controlTopic());
         produceInOrder(config.bootstrapServers(), config.transactionsTopic());
 
@@ -70,7 +67,7 @@ class FeatureParityITCase {
 
         StreamExecutionEnvironment batch = StreamExecutionEnvironment.getExecutionEnvironment();
         batch.configure(noRestart());
-        BackfillJob.define(batch, backfillConfig, WeirTables.FEATURES_BACKFILL);
+        BackfillJob.define(batch, config, WeirTables.FEATURES_BACKFILL);
         batch.execute("parity-batch-" + suffix);
 
         Map<String, Record> stream = byTransaction(TestEnvironment.rows(catalog, config.namespace(), WeirTables.FEATURES));
@@ -112,7 +109,7 @@ class FeatureParityITCase {
         return map;
     }
 
-    /** Many events per account, merchant and device, strictly increasing event times. */
+    /** Many events per account, merchant and device, strictly increasing event times, keyed by account. */
     private static void produceInOrder(String bootstrap, String topic) throws Exception {
         TransactionGenerator generator = new TransactionGenerator(21L, 150, 0.03);
         BinaryMessageEncoder<Transaction> encoder = AvroRecordSerializer.encoderFor(Transaction.class);

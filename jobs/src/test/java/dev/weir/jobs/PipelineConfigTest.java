@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weir.jobs.config.ConfigLoader;
 import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.operators.features.FeatureOrdering;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,6 +50,37 @@ class PipelineConfigTest {
         assertThat(config.monitoring().scoreTtl()).isEqualTo(Duration.ofDays(7));
         assertThat(config.monitoring().thresholds().psiAlert()).isEqualTo(0.25);
         assertThat(config.monitoring().rules().duplicateRule()).isPresent();
+    }
+
+    @Test
+    void orderingAndAlignmentParseAndTheirMistakesAreReported() {
+        Map<String, String> base = Map.of(
+                "kafka.bootstrap-servers", "b:9092", "iceberg.warehouse", "/tmp/wh", "model.dir", "/m");
+        PipelineConfig defaults = PipelineConfig.from(base);
+        assertThat(defaults.featureOrdering()).isEqualTo(FeatureOrdering.ORDERED);
+        assertThat(defaults.alignmentMaxDrift()).isEqualTo(Duration.ofSeconds(30));
+        PipelineConfig arrival = PipelineConfig.from(with(base, Map.of(
+                "features.ordering", "arrival", "pipeline.watermark.alignment.max-drift", "0 s")));
+        assertThat(arrival.featureOrdering()).isEqualTo(FeatureOrdering.ARRIVAL);
+        assertThat(arrival.alignmentMaxDrift()).isZero();
+
+        assertThatThrownBy(() -> PipelineConfig.from(with(base, Map.of("features.ordering", "sorted"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("features.ordering");
+        assertThatThrownBy(() -> PipelineConfig.from(with(base, Map.of(
+                        "pipeline.watermark.idleness", "2 s", "pipeline.watermark.alignment.update-interval", "1 s"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pipeline.watermark.idleness (PT2S) must be at least five times");
+        // Without alignment a short idleness is fine.
+        assertThat(PipelineConfig.from(with(base, Map.of(
+                "pipeline.watermark.idleness", "2 s", "pipeline.watermark.alignment.max-drift", "0 s"))).idleness())
+                .isEqualTo(Duration.ofSeconds(2));
+    }
+
+    private static Map<String, String> with(Map<String, String> base, Map<String, String> more) {
+        Map<String, String> all = new java.util.HashMap<>(base);
+        all.putAll(more);
+        return all;
     }
 
     @Test

@@ -199,6 +199,12 @@ public record PipelineConfig(
         }
         if (alignmentUpdateInterval.isNegative() || alignmentUpdateInterval.isZero()) {
             problems.add(WeirOptions.ALIGNMENT_UPDATE_INTERVAL.key() + " must be positive");
+        } else if (!alignmentMaxDrift.isZero() && idleness.compareTo(alignmentUpdateInterval.multipliedBy(5)) < 0) {
+            // Flink 2.1 can mark a split idle while alignment pauses it and never resume it when the
+            // idleness timeout is close to the alignment interval (FLINK-40093).
+            problems.add(WeirOptions.IDLENESS.key() + " (" + idleness + ") must be at least five times "
+                    + WeirOptions.ALIGNMENT_UPDATE_INTERVAL.key() + " (" + alignmentUpdateInterval
+                    + ") while alignment is on");
         }
         problems.addAll(monitoring.problems());
         for (String field : monitoring.categoricalInputs()) {

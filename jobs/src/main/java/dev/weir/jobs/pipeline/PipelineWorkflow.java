@@ -31,6 +31,7 @@ import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import dev.weir.state.features.FeatureSet;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -66,9 +67,12 @@ public final class PipelineWorkflow {
         QualityRules rules = monitoring.rules();
 
         WatermarkStrategy<RawRecord> watermarks = boundedOutOfOrderness(config);
-        if (!config.alignmentMaxDrift().isZero()) {
+        if (!config.alignmentMaxDrift().isZero()
+                && sources.transactions().getBoundedness() == Boundedness.CONTINUOUS_UNBOUNDED) {
             // A catch-up then reads every partition at a similar event-time pace, which bounds the
-            // events the ordered feature stages hold while the slowest partition catches up.
+            // events the ordered feature stages hold while the slowest partition catches up. Not
+            // on bounded runs: the Kafka connector (5.0.0) may pause a partition that has just
+            // finished and fail with "No current assignment for partition" (FLINK-39728).
             watermarks = watermarks.withWatermarkAlignment(
                     ALIGNMENT_GROUP, config.alignmentMaxDrift(), config.alignmentUpdateInterval());
         }
@@ -88,7 +92,7 @@ public final class PipelineWorkflow {
         if (rules.duplicateRule().isPresent()) {
             Rule duplicate = rules.duplicateRule().get();
             SingleOutputStreamOperator<Transaction> unique =
-                    decoded.keyBy(Transaction::getAccountId, Types.STRING)
+                    decoded.keyBy(Transaction::getTransactionId, Types.STRING)
                             .process(new DeduplicateTransactions(duplicate, config.transactionsTopic()),
                                     WeirTypes.TRANSACTION)
                             .uid(Uids.DEDUPLICATE)

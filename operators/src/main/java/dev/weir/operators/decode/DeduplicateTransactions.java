@@ -10,34 +10,47 @@ import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * The duplicate-transaction rule ({@code unique_within}): keyed by account, remembers the event
- * time of each transaction id the account used within the rule's window, and flags (soft) or
- * rejects (hard) a repeat within it. Keyed by account rather than by transaction id so that an
- * account's payments keep their order on the way to the account features (a shuffle by id would
- * interleave them); a repeated id under another account is therefore not caught. Event-time
- * timers remove ids once their window has passed, so state is one entry per id an account used
- * within the window. Input is already governed; a rejected payment goes to the dead letters
- * re-encoded, without Kafka coordinates (they are not known past the shuffle; the transaction id
- * identifies it).
+ * The duplicate-transaction rule ({@code unique_within}): keyed by transaction id, remembers the
+ * event time of the first occurrence to arrive and flags (soft) or rejects (hard) a later one
+ * whose event time is within the rule's window of it, before or after. A repeat outside the
+ * window passes, and the later of the two occurrences is remembered from then on. An event-time
+ * timer clears the id once the window has passed after the remembered occurrence, so state is one
+ * entry per id seen within the window, whatever account it came under. Input is already governed;
+ * a rejected payment goes to the dead letters re-encoded, without Kafka coordinates (they are not
+ * known past the shuffle; the transaction id identifies it).
+ *
+ * <p>The previous release keyed this operator by account and kept each account's ids in
+ * {@link #SEEN_BY_ACCOUNT}. That state is still registered, so that release's savepoints restore,
+ * but it is never read: the old per-account timers fire after the restore and clear it. Ids seen
+ * before the upgrade are therefore not remembered across it: a repeat of one passes, which can
+ * happen only within the rule's window of event time after the upgrade.
  */
 public class DeduplicateTransactions extends KeyedProcessFunction<String, Transaction, Transaction> {
 
     private static final long serialVersionUID = 1L;
 
-    static final MapStateDescriptor<String, Long> SEEN = new MapStateDescriptor<>("seen-ids", Types.STRING, Types.LONG);
+    /** Event time of the remembered occurrence of the key's transaction id. */
+    static final ValueStateDescriptor<Long> FIRST_SEEN = new ValueStateDescriptor<>("first-seen", Types.LONG);
+
+    /** The previous release's ids per account, kept registered only to be cleared by its timers. */
+    static final MapStateDescriptor<String, Long> SEEN_BY_ACCOUNT =
+            new MapStateDescriptor<>("seen-ids", Types.STRING, Types.LONG);
 
     private final String rule;
     private final boolean hard;
     private final long windowMillis;
     private final String topic;
 
-    private transient MapState<String, Long> seen;
+    private transient ValueState<Long> firstSeen;
+    private transient MapState<String, Long> seenByAccount;
     private transient Counter failures;
     private transient Counter deadLetters;
 
@@ -58,7 +71,8 @@ public class DeduplicateTransactions extends KeyedProcessFunction<String, Transa
 
     @Override
     public void open(OpenContext context) {
-        seen = getRuntimeContext().getMapState(SEEN);
+        firstSeen = getRuntimeContext().getState(FIRST_SEEN);
+        seenByAccount = getRuntimeContext().getMapState(SEEN_BY_ACCOUNT);
         org.apache.flink.metrics.MetricGroup group =
                 getRuntimeContext().getMetricGroup().addGroup(DecodeTransactions.METRIC_GROUP);
         failures = group.addGroup("quality").addGroup("rule", rule).counter(DecodeTransactions.RULE_FAILURES);
@@ -68,9 +82,19 @@ public class DeduplicateTransactions extends KeyedProcessFunction<String, Transa
     @Override
     public void processElement(Transaction txn, Context ctx, Collector<Transaction> out) throws Exception {
         long time = txn.getEventTime().toEpochMilli();
-        if (!seen.contains(txn.getTransactionId())) {
-            seen.put(txn.getTransactionId(), time);
+        Long first = firstSeen.value();
+        if (first == null) {
+            firstSeen.update(time);
             ctx.timerService().registerEventTimeTimer(time + windowMillis);
+            out.collect(txn);
+            return;
+        }
+        if (Math.abs(time - first) >= windowMillis) {
+            if (time > first) {
+                ctx.timerService().deleteEventTimeTimer(first + windowMillis);
+                firstSeen.update(time);
+                ctx.timerService().registerEventTimeTimer(time + windowMillis);
+            }
             out.collect(txn);
             return;
         }
@@ -98,14 +122,12 @@ public class DeduplicateTransactions extends KeyedProcessFunction<String, Transa
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Transaction> out) throws Exception {
-        java.util.Iterator<java.util.Map.Entry<String, Long>> it = seen.iterator();
-        while (it.hasNext()) {
-            if (it.next().getValue() + windowMillis <= timestamp) {
-                it.remove();
-            }
-        }
-        if (seen.isEmpty()) {
-            seen.clear(); // drops the account's entry itself, not only its ids
+        Long first = firstSeen.value();
+        if (first != null && first + windowMillis <= timestamp) {
+            firstSeen.clear();
+        } else {
+            // A timer the previous release set for an account (the key is an account id).
+            seenByAccount.clear();
         }
     }
 }
