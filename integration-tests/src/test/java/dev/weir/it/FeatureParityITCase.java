@@ -49,6 +49,7 @@ class FeatureParityITCase {
         String suffix = TestEnvironment.uniqueName("parity");
         Map<String, String> settings = TestEnvironment.settings(suffix, warehouse, TestEnvironment.model());
         settings.put("features.ordering", "ordered");
+        settings.put("features.ordering-max-wait", "0 s"); // only the watermark releases events
         PipelineConfig config = PipelineConfig.from(settings);
         assertThat(config.parallelism()).isEqualTo(2);
         TestEnvironment.kafka().createTopics(4, config.transactionsTopic());

@@ -42,6 +42,7 @@ public record PipelineConfig(
         Duration alignmentMaxDrift,
         Duration alignmentUpdateInterval,
         dev.weir.operators.features.FeatureOrdering featureOrdering,
+        Duration featureOrderingMaxWait,
         MonitoringConfig monitoring) {
 
     public static final Set<String> STARTING_OFFSETS = Set.of("committed-or-earliest", "earliest", "latest");
@@ -93,6 +94,7 @@ public record PipelineConfig(
                             conf.get(WeirOptions.ALIGNMENT_MAX_DRIFT),
                             conf.get(WeirOptions.ALIGNMENT_UPDATE_INTERVAL),
                             conf.get(WeirOptions.FEATURE_ORDERING),
+                            conf.get(WeirOptions.FEATURE_ORDERING_MAX_WAIT),
                             new MonitoringConfig(
                                     conf.get(WeirOptions.QUALITY_RULES),
                                     conf.get(WeirOptions.GOVERNANCE_POLICY),
@@ -193,6 +195,9 @@ public record PipelineConfig(
         }
         if (outOfOrderness.isNegative() || idleness.isNegative() || idleness.isZero()) {
             problems.add("watermark durations must be positive");
+        }
+        if (featureOrderingMaxWait.isNegative()) {
+            problems.add(WeirOptions.FEATURE_ORDERING_MAX_WAIT.key() + " must not be negative (0: no maximum)");
         }
         if (alignmentMaxDrift.isNegative()) {
             problems.add(WeirOptions.ALIGNMENT_MAX_DRIFT.key() + " must not be negative (0 turns alignment off)");

@@ -204,6 +204,15 @@ public final class WeirOptions {
                                     + " costs the watermark delay); 'arrival': on arrival, for the lowest latency"
                                     + " (state/README.md).");
 
+    public static final ConfigOption<Duration> FEATURE_ORDERING_MAX_WAIT =
+            key("features.ordering-max-wait")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "In ordered mode, how long events may wait for a watermark that has stopped moving"
+                                    + " (input gone quiet) before they are released anyway, in event-time order;"
+                                    + " 0 waits for the watermark however long it takes.");
+
     public static final ConfigOption<String> QUALITY_RULES =
             key("quality.rules")
                     .stringType()
@@ -329,6 +338,7 @@ public final class WeirOptions {
                     ALIGNMENT_MAX_DRIFT,
                     ALIGNMENT_UPDATE_INTERVAL,
                     FEATURE_ORDERING,
+                    FEATURE_ORDERING_MAX_WAIT,
                     QUALITY_RULES,
                     GOVERNANCE_POLICY,
                     MONITORING_WINDOW,

@@ -105,7 +105,8 @@ public final class PipelineWorkflow {
 
         FeatureSet featureSet = config.featureSet();
         FeatureStages.Result features =
-                FeatureStages.apply(transactions, featureSet, Uids.FEATURES, config.featureOrdering());
+                FeatureStages.apply(transactions, featureSet, Uids.FEATURES, config.featureOrdering(),
+                        config.featureOrderingMaxWait());
         DataStream<FeaturedTransaction> featured = features.featured();
 
         SingleOutputStreamOperator<ModelControl> control =

@@ -18,6 +18,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -33,6 +34,11 @@ import org.apache.flink.util.OutputTag;
  * at their own time, and timers fire in time order, so each entity sees its events in event-time
  * order (ties by transaction id) whatever order partitions delivered them in. The same code runs
  * the BATCH backfill, where all timers of a key fire at the end of its input.
+ *
+ * <p>The watermark stops when the input does, and would hold the last events until new ones come.
+ * With a maximum wait, a key's waiting events are released in event-time order once the watermark
+ * has not moved for that long (processing time); a later event older than them is then out of
+ * order (counted in {@link #BEHIND_WATERMARK} terms: aggregated as of the entity's newest event).
  */
 public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTransaction, FeaturedTransaction> {
 
@@ -54,6 +60,7 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
     public static final String BEHIND_WATERMARK = "eventsBehindWatermark";
     public static final String WARMING_EVENTS = "eventsWithWarmingFeatures";
     public static final String STATES_EXPIRED = "entityStatesExpired";
+    public static final String RELEASED_BY_MAX_WAIT = "eventsReleasedByMaxWait";
 
     /** Ties in event time are taken in transaction-id order, so every run takes them alike. */
     private static final Comparator<FeaturedTransaction> TIES =
@@ -62,6 +69,7 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
     private final EntitySpec spec;
     private final FeatureOrdering ordering;
     private final long allowedLatenessMillis;
+    private final long maxWaitMillis;
 
     private transient EntityEngine engine;
     private transient MapState<Long, List<FeaturedTransaction>> pending;
@@ -72,11 +80,24 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
     private transient Counter behindWatermark;
     private transient Counter warmingEvents;
     private transient Counter expired;
+    private transient Counter releasedByMaxWait;
+    /** The last watermark this subtask saw, and when (processing time) it last moved. */
+    private transient long watermarkSeen;
+    private transient long watermarkMovedAt;
 
     public EntityFeatureStage(EntitySpec spec, FeatureOrdering ordering) {
+        this(spec, ordering, 0);
+    }
+
+    /**
+     * @param maxWaitMillis in ordered mode, how long (processing time) events may wait for a
+     *     watermark that does not move before they are released anyway; 0 waits for the watermark
+     */
+    public EntityFeatureStage(EntitySpec spec, FeatureOrdering ordering, long maxWaitMillis) {
         this.spec = spec;
         this.ordering = ordering;
         this.allowedLatenessMillis = spec.allowedLateness().toMillis();
+        this.maxWaitMillis = maxWaitMillis;
     }
 
     /** The state descriptor, for the State Processor API and tests. */
@@ -93,9 +114,8 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
     public void open(OpenContext openContext) {
         engine = new EntityEngine(spec, Transaction.getClassSchema());
         state = getRuntimeContext().getState(descriptor(spec));
-        if (ordering == FeatureOrdering.ORDERED) {
-            pending = getRuntimeContext().getMapState(pendingDescriptor());
-        }
+        // Registered in both modes: a savepoint taken in the ordered mode may hold waiting events.
+        pending = getRuntimeContext().getMapState(pendingDescriptor());
         buffer = new double[engine.width()];
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(METRIC_GROUP);
         events = group.counter(EVENTS);
@@ -103,12 +123,16 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
         behindWatermark = group.counter(BEHIND_WATERMARK);
         warmingEvents = group.counter(WARMING_EVENTS);
         expired = group.counter(STATES_EXPIRED);
+        releasedByMaxWait = group.counter(RELEASED_BY_MAX_WAIT);
+        watermarkSeen = Long.MIN_VALUE;
+        watermarkMovedAt = Long.MIN_VALUE;
     }
 
     @Override
     public void processElement(FeaturedTransaction in, Context ctx, Collector<FeaturedTransaction> out) throws Exception {
         long eventTime = in.getTransaction().getEventTime().toEpochMilli();
         long watermark = ctx.timerService().currentWatermark();
+        observe(watermark, ctx.timerService().currentProcessingTime());
         if (watermark > Long.MIN_VALUE + allowedLatenessMillis && eventTime < watermark - allowedLatenessMillis) {
             late.inc();
             ctx.output(LATE, in);
@@ -130,6 +154,21 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
         }
         waiting.add(in);
         pending.put(eventTime, waiting);
+        if (maxWaitMillis > 0) {
+            checkAfterMaxWait(ctx.timerService().currentProcessingTime(), ctx);
+        }
+    }
+
+    /** A processing-time check per key and second at the latest: timers of equal time coalesce. */
+    private void checkAfterMaxWait(long now, Context ctx) {
+        ctx.timerService().registerProcessingTimeTimer((now + maxWaitMillis) / 1_000 * 1_000 + 1_000);
+    }
+
+    private void observe(long watermark, long now) {
+        if (watermark != watermarkSeen || watermarkMovedAt == Long.MIN_VALUE) {
+            watermarkSeen = watermark;
+            watermarkMovedAt = now;
+        }
     }
 
     private void aggregate(FeaturedTransaction in, long eventTime, Context ctx, Collector<FeaturedTransaction> out)
@@ -148,7 +187,7 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
         long newExpiry = engine.expiryTime(current);
         if (newExpiry != oldExpiry) {
             // A timer at the old expiry may also release waiting events of that very time.
-            if (oldExpiry != Long.MIN_VALUE && (pending == null || !pending.contains(oldExpiry))) {
+            if (oldExpiry != Long.MIN_VALUE && !pending.contains(oldExpiry)) {
                 ctx.timerService().deleteEventTimeTimer(oldExpiry);
             }
             ctx.timerService().registerEventTimeTimer(newExpiry);
@@ -162,20 +201,51 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeaturedTransaction> out) throws Exception {
-        if (pending != null) {
-            List<FeaturedTransaction> due = pending.get(timestamp);
-            if (due != null) {
-                pending.remove(timestamp);
-                due.sort(TIES); // stable: equal ids keep their arrival order
-                for (FeaturedTransaction event : due) {
-                    aggregate(event, timestamp, ctx, out);
-                }
+        long now = ctx.timerService().currentProcessingTime();
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            if (ordering == FeatureOrdering.ORDERED && maxWaitMillis == 0) {
+                return; // a check left by a run with a maximum wait; this one has none
+            }
+            if (watermarkMovedAt == Long.MIN_VALUE) {
+                watermarkMovedAt = now; // restored: the watermark gets its maximum wait from here
+            }
+            if (now - watermarkMovedAt >= maxWaitMillis) {
+                releaseAll(ctx, out);
+            } else if (!pending.isEmpty()) {
+                checkAfterMaxWait(watermarkMovedAt, ctx);
+            }
+            return;
+        }
+        observe(ctx.timerService().currentWatermark(), now);
+        List<FeaturedTransaction> due = pending.get(timestamp);
+        if (due != null) {
+            pending.remove(timestamp);
+            due.sort(TIES); // stable: equal ids keep their arrival order
+            for (FeaturedTransaction event : due) {
+                aggregate(event, timestamp, ctx, out);
             }
         }
         EntityState current = state.value();
         if (current != null && timestamp >= engine.expiryTime(current)) {
             state.clear();
             expired.inc();
+        }
+    }
+
+    /** The watermark has stalled for the maximum wait: every waiting event of the key, in order. */
+    private void releaseAll(OnTimerContext ctx, Collector<FeaturedTransaction> out) throws Exception {
+        List<Long> times = new ArrayList<>();
+        pending.keys().forEach(times::add);
+        times.sort(null);
+        for (long time : times) {
+            List<FeaturedTransaction> due = pending.get(time);
+            pending.remove(time);
+            due.sort(TIES);
+            for (FeaturedTransaction event : due) {
+                releasedByMaxWait.inc();
+                aggregate(event, time, ctx, out);
+            }
+            // The event-time timer of this time stays; it finds nothing waiting and only checks expiry.
         }
     }
 }

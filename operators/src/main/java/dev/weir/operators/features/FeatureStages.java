@@ -7,6 +7,7 @@ import dev.weir.state.features.EntityEngine;
 import dev.weir.state.features.EntitySpec;
 import dev.weir.state.features.FeatureSet;
 import dev.weir.state.features.FieldReader;
+import java.time.Duration;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -39,6 +40,15 @@ public final class FeatureStages {
      */
     public static Result apply(
             DataStream<Transaction> transactions, FeatureSet featureSet, String uidPrefix, FeatureOrdering ordering) {
+        return apply(transactions, featureSet, uidPrefix, ordering, Duration.ZERO);
+    }
+
+    /**
+     * @param maxWait in ordered mode, how long events may wait for a watermark that has stopped
+     *     before they are released anyway (zero: for as long as it takes)
+     */
+    public static Result apply(DataStream<Transaction> transactions, FeatureSet featureSet, String uidPrefix,
+            FeatureOrdering ordering, Duration maxWait) {
         String version = featureSet.version();
         DataStream<FeaturedTransaction> stream =
                 transactions.map(new Start(version), WeirTypes.FEATURED_TRANSACTION)
@@ -55,7 +65,7 @@ public final class FeatureStages {
                             .name("Route by " + entity.keyField());
             SingleOutputStreamOperator<FeaturedTransaction> keyed =
                     routed.keyBy(new KeyOf(entity.keyField()), Types.STRING)
-                            .process(new EntityFeatureStage(entity, ordering), WeirTypes.FEATURED_TRANSACTION)
+                            .process(new EntityFeatureStage(entity, ordering, maxWait.toMillis()), WeirTypes.FEATURED_TRANSACTION)
                             .uid(uid)
                             .name("Features: " + entity.name());
             DataStream<FeaturedTransaction> defaults =
