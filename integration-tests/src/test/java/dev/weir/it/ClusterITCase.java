@@ -220,6 +220,7 @@ class ClusterITCase {
                 "  topics:",
                 "    transactions: upgrade.transactions",
                 "    scores: upgrade.scores",
+                "    decisions: upgrade.decisions",
                 "    dlq: upgrade.dlq",
                 "    labels: upgrade.labels",
                 "    monitoring: upgrade.monitoring",
@@ -244,8 +245,8 @@ class ClusterITCase {
             if (first == 0) {
                 try (var admin = org.apache.kafka.clients.admin.Admin.create(
                         Map.of("bootstrap.servers", config.bootstrapServers()))) {
-                    admin.createTopics(List.of("upgrade.transactions", "upgrade.scores", "upgrade.dlq", "upgrade.labels",
-                                    "upgrade.monitoring", "upgrade.control").stream()
+                    admin.createTopics(List.of("upgrade.transactions", "upgrade.scores", "upgrade.decisions",
+                                    "upgrade.dlq", "upgrade.labels", "upgrade.monitoring", "upgrade.control").stream()
                             .map(t -> new org.apache.kafka.clients.admin.NewTopic(t, 2, (short) 1)).toList()).all().get();
                 }
             }

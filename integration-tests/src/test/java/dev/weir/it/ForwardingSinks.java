@@ -29,6 +29,11 @@ class ForwardingSinks implements PipelineSinks {
     }
 
     @Override
+    public void writeDecisions(DataStream<Score> decisions) {
+        delegate.writeDecisions(decisions);
+    }
+
+    @Override
     public void writeFeatures(DataStream<FeaturedTransaction> features, List<String> names) {
         delegate.writeFeatures(features, names);
     }

@@ -171,7 +171,8 @@ class GovernanceITCase {
         }
 
         // The scan: every output topic, every file of the warehouse, every log line.
-        for (String topic : List.of(config.scoresTopic(), config.dlqTopic(), config.monitoringTopic())) {
+        for (String topic : List.of(config.scoresTopic(), config.decisionsTopic(), config.dlqTopic(),
+                config.monitoringTopic())) {
             List<byte[]> values = new ArrayList<>();
             KafkaClients.readToEnd(config.bootstrapServers(), topic, Duration.ofSeconds(30), r -> {
                 values.add(r.value());

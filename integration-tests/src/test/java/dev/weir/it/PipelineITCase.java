@@ -1,6 +1,7 @@
 package dev.weir.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.config.WeirOptions;
@@ -49,8 +50,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The pipeline end to end on a real Kafka broker, a Flink MiniCluster and an Iceberg Hadoop
- * catalog: every good event scored exactly once in Kafka (read committed) and in Iceberg, every
- * malformed record in the dead letters with its reason, with and without a failure.
+ * catalog: every good event scored exactly once in Kafka (read committed) and in Iceberg, decided
+ * at least once on the decisions topic with the score that was committed, every malformed record
+ * in the dead letters with its reason, with and without a failure.
  */
 class PipelineITCase {
 
@@ -88,6 +90,7 @@ class PipelineITCase {
         settings.put(WeirOptions.TOPIC_MODEL_CONTROL.key(), "control-" + suffix);
         settings.put(WeirOptions.TOPIC_LABELS.key(), "labels-" + suffix);
         settings.put(WeirOptions.TOPIC_MONITORING.key(), "monitoring-" + suffix);
+        settings.put(WeirOptions.TOPIC_DECISIONS.key(), "decisions-" + suffix);
         settings.put(WeirOptions.GROUP_ID.key(), "group-" + suffix);
         settings.put(WeirOptions.TRANSACTIONAL_ID_PREFIX.key(), "tx-" + suffix);
         settings.put(WeirOptions.WAREHOUSE.key(), warehouse.toString());
@@ -98,7 +101,7 @@ class PipelineITCase {
         PipelineConfig config = PipelineConfig.from(settings);
         TestEnvironment.kafka()
                 .createTopics(2, config.transactionsTopic(), config.scoresTopic(), config.dlqTopic(), config.controlTopic(),
-                        config.labelsTopic(), config.monitoringTopic());
+                        config.labelsTopic(), config.monitoringTopic(), config.decisionsTopic());
 
         Input input = produce(config.bootstrapServers(), config.transactionsTopic());
 
@@ -134,6 +137,8 @@ class PipelineITCase {
             assertThat(score.getScore()).isBetween(0.0, 1.0);
             assertThat(score.getModelVersion()).isEqualTo("1");
         }
+
+        assertDecisions(config, scores, input.goodIds, failOnce);
 
         List<DeadLetter> dead = readCommitted(config.bootstrapServers(), config.dlqTopic(), DeadLetter.class);
         Map<String, DeadLetter> deadByPosition = new HashMap<>();
@@ -199,6 +204,60 @@ class PipelineITCase {
         }
         assertThat(dlqPositions).doesNotHaveDuplicates();
         assertThat(new HashSet<>(dlqPositions)).isEqualTo(input.badRecords.keySet());
+    }
+
+    /**
+     * The decisions topic, the fast path: every good transaction decided, nothing else, each
+     * decision keyed by its transaction id, and the very record that was committed to the scores
+     * topic among the decisions of its id. Written at least once: only after a failure may a
+     * transaction be decided again, and then with the same model version, decision and feature
+     * vector; its score was computed again in another micro-batch, so it may differ from the first
+     * by float rounding in the forward pass (measured: below 3e-7).
+     */
+    private static void assertDecisions(PipelineConfig config, List<Score> committed, Set<String> goodIds,
+            boolean failOnce) {
+        BinaryMessageDecoder<Score> decoder =
+                new BinaryMessageDecoder<>(SpecificData.getForClass(Score.class), Score.getClassSchema());
+        Map<String, List<Score>> decisionsById = new HashMap<>();
+        KafkaClients.readToEnd(config.bootstrapServers(), config.decisionsTopic(), Duration.ofMinutes(1), record -> {
+            Score decision;
+            try {
+                decision = decoder.decode(record.value());
+            } catch (Exception e) {
+                throw new AssertionError("undecodable decision at offset " + record.offset(), e);
+            }
+            assertThat(new String(record.key(), StandardCharsets.UTF_8)).as("key of a decision")
+                    .isEqualTo(decision.getTransactionId());
+            decisionsById.computeIfAbsent(decision.getTransactionId(), id -> new ArrayList<>()).add(decision);
+        });
+        assertThat(decisionsById.keySet()).as("decided transaction ids").isEqualTo(goodIds);
+        int repeated = 0;
+        for (Score score : committed) {
+            String id = score.getTransactionId();
+            List<Score> decisions = decisionsById.get(id);
+            assertThat(decisions).as("decisions of %s include the committed score", id).contains(score);
+            Score first = decisions.get(0);
+            for (Score decision : decisions) {
+                assertThat(decided(decision)).as("decision of %s", id).isEqualTo(decided(score));
+                assertThat(decided(decision)).as("repeat of %s", id).isEqualTo(decided(first));
+                assertThat(decision.getFeatures()).as("vector of %s", id).isEqualTo(score.getFeatures());
+                assertThat(decision.getEventTime()).as("event time of %s", id).isEqualTo(score.getEventTime());
+                assertThat(decision.getScore()).as("score of %s", id).isCloseTo(score.getScore(), within(1e-6));
+                assertThat(decision.getScore()).as("repeated score of %s", id).isCloseTo(first.getScore(), within(1e-6));
+            }
+            if (decisions.size() > 1) {
+                repeated++;
+            }
+        }
+        if (!failOnce) {
+            assertThat(repeated).as("transactions decided more than once without a failure").isZero();
+            assertThat(decisionsById.values()).allSatisfy(d -> assertThat(d).hasSize(1));
+        }
+    }
+
+    /** What a decision consumer acts on and deduplicates by: transaction id, model version, decision. */
+    private static List<Object> decided(Score s) {
+        return List.of(s.getTransactionId(), s.getModelVersion(), s.getDecision());
     }
 
     private static void awaitOutput(PipelineConfig config, Catalog catalog, Input input, Duration timeout)

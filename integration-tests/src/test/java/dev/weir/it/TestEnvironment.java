@@ -75,7 +75,8 @@ final class TestEnvironment {
         settings.put("kafka.topics.model-control", "control-" + suffix);
         settings.put("kafka.topics.labels", "labels-" + suffix);
         settings.put("kafka.topics.monitoring", "monitoring-" + suffix);
-        kafka().createTopics(2, "labels-" + suffix, "monitoring-" + suffix);
+        settings.put("kafka.topics.decisions", "decisions-" + suffix);
+        kafka().createTopics(2, "labels-" + suffix, "monitoring-" + suffix, "decisions-" + suffix);
         settings.put("kafka.group-id", "group-" + suffix);
         settings.put("kafka.transactional-id-prefix", "tx-" + suffix);
         settings.put("kafka.transaction-timeout", "5min");

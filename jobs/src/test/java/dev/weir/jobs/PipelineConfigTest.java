@@ -45,6 +45,8 @@ class PipelineConfigTest {
         PipelineConfig config = ConfigLoader.load(Path.of("..", "flink-conf", "pipeline-example.yaml"), Map.of());
         assertThat(config.labelsTopic()).isEqualTo("weir.labels");
         assertThat(config.monitoringTopic()).isEqualTo("weir.monitoring");
+        assertThat(config.decisionsTopic()).isEqualTo("weir.decisions");
+        assertThat(config.bufferTimeout()).isEqualTo(Duration.ofMillis(10));
         assertThat(config.monitoring().window()).isEqualTo(Duration.ofMinutes(1));
         assertThat(config.monitoring().categoricalInputs()).containsExactly("country", "channel");
         assertThat(config.monitoring().scoreTtl()).isEqualTo(Duration.ofDays(7));
@@ -75,6 +77,33 @@ class PipelineConfigTest {
         assertThat(PipelineConfig.from(with(base, Map.of(
                 "pipeline.watermark.idleness", "2 s", "pipeline.watermark.alignment.max-drift", "0 s"))).idleness())
                 .isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void decisionsTopicAndBufferTimeoutParseAndTheirMistakesAreReported() {
+        Map<String, String> base = Map.of(
+                "kafka.bootstrap-servers", "b:9092", "iceberg.warehouse", "/tmp/wh", "model.dir", "/m");
+        PipelineConfig defaults = PipelineConfig.from(base);
+        assertThat(defaults.decisionsTopic()).isEqualTo("weir.decisions");
+        assertThat(defaults.bufferTimeout()).isEqualTo(Duration.ofMillis(10));
+        PipelineConfig set = PipelineConfig.from(with(base, Map.of(
+                "kafka.topics.decisions", "fraud.decisions", "pipeline.buffer-timeout", "0 ms")));
+        assertThat(set.decisionsTopic()).isEqualTo("fraud.decisions");
+        assertThat(set.bufferTimeout()).isZero();
+
+        assertThatThrownBy(() -> PipelineConfig.from(with(base, Map.of("kafka.topics.decisions", "weir.scores"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("kafka.topics.decisions must differ from kafka.topics.scores ('weir.scores')");
+        assertThatThrownBy(() -> PipelineConfig.from(with(base, Map.of("pipeline.buffer-timeout", "-5 ms"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pipeline.buffer-timeout");
+        assertThatThrownBy(() -> PipelineConfig.from(with(base, Map.of("kafka.topics.decisions", " "))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("kafka.topics.decisions is required");
+        assertThatThrownBy(() -> PipelineConfig.from(with(base, Map.of(
+                        "kafka.topics.decisions", "in", "kafka.topics.transactions", "in"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("kafka.topics.decisions must differ from kafka.topics.transactions ('in')");
     }
 
     private static Map<String, String> with(Map<String, String> base, Map<String, String> more) {

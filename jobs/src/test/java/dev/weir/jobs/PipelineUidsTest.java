@@ -7,6 +7,7 @@ import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.jobs.pipeline.KafkaIcebergSinks;
 import dev.weir.jobs.pipeline.PipelineSources;
 import dev.weir.jobs.pipeline.PipelineWorkflow;
+import dev.weir.jobs.pipeline.Uids;
 import dev.weir.operators.iceberg.WeirTables;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ class PipelineUidsTest {
             uids.add(node.getTransformationUID());
         }
         assertThat(uids).hasSizeGreaterThan(30).doesNotHaveDuplicates();
+        assertThat(uids).contains(Uids.SINK_SCORES_KAFKA, Uids.SINK_DECISIONS_KAFKA);
         // With pipeline.auto-generate-uid off (the workflow sets it), building the job graph fails
         // on any operator without a uid.
         assertThat(graph.getJobGraph().getVertices()).isNotEmpty();

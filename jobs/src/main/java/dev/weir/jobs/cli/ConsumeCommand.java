@@ -17,7 +17,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /**
  * {@code weir consume}: prints a topic's Weir records as JSON lines, committed data only. The
- * record type is recognised by the schema fingerprint in each value.
+ * record type is recognised by the schema fingerprint in each value, so the decisions topic (the
+ * same {@code Score} records as the scores topic) prints like the scores. The decisions are
+ * written without transactions: read committed, each is visible as soon as the broker has it.
  */
 public final class ConsumeCommand {
 

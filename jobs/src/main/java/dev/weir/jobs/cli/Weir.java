@@ -39,6 +39,8 @@ public final class Weir {
                     "  bench    features [--events N] [--keys N] [--sliding-events N] [--span 60d]",
                     "  bench    scoring [--events N] [--rate N] [--max-wait 10ms] [--model DIR]",
                     "  bench    monitoring [--events N] [--window-events N] [--model DIR]",
+                    "  bench    ordering [--payments N] [--rounds 2] [--span 4h] [--rate N] [--duration 60s] [--warm-up 15s]",
+                    "           [--small-out-of-orderness 200ms] [--accounts N] [--model DIR] [--set key=value ...]",
                     "");
 
     private Weir() {}
@@ -93,8 +95,11 @@ public final class Weir {
             dev.weir.jobs.bench.ScoringBenchmark.run(rest, out);
         } else if (argv.length > 0 && argv[0].equals("monitoring")) {
             dev.weir.jobs.bench.MonitoringBenchmark.run(rest, out);
+        } else if (argv.length > 0 && argv[0].equals("ordering")) {
+            dev.weir.jobs.bench.OrderingBenchmark.run(rest, out);
         } else {
-            throw new Args.UsageException("bench takes a benchmark name: weir bench features|scoring|monitoring");
+            throw new Args.UsageException(
+                    "bench takes a benchmark name: weir bench features|scoring|monitoring|ordering");
         }
     }
 

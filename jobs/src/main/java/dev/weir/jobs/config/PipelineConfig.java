@@ -17,6 +17,7 @@ public record PipelineConfig(
         String bootstrapServers,
         String transactionsTopic,
         String scoresTopic,
+        String decisionsTopic,
         String dlqTopic,
         String controlTopic,
         String labelsTopic,
@@ -36,6 +37,7 @@ public record PipelineConfig(
         int scoringMaxBatchSize,
         Duration scoringMaxWait,
         Duration checkpointInterval,
+        Duration bufferTimeout,
         int parallelism,
         Duration outOfOrderness,
         Duration idleness,
@@ -69,6 +71,7 @@ public record PipelineConfig(
                             conf.get(WeirOptions.KAFKA_BOOTSTRAP),
                             conf.get(WeirOptions.TOPIC_TRANSACTIONS),
                             conf.get(WeirOptions.TOPIC_SCORES),
+                            conf.get(WeirOptions.TOPIC_DECISIONS),
                             conf.get(WeirOptions.TOPIC_DLQ),
                             conf.get(WeirOptions.TOPIC_MODEL_CONTROL),
                             conf.get(WeirOptions.TOPIC_LABELS),
@@ -88,6 +91,7 @@ public record PipelineConfig(
                             conf.get(WeirOptions.SCORING_MAX_BATCH),
                             conf.get(WeirOptions.SCORING_MAX_WAIT),
                             conf.get(WeirOptions.CHECKPOINT_INTERVAL),
+                            conf.get(WeirOptions.BUFFER_TIMEOUT),
                             conf.get(WeirOptions.PARALLELISM),
                             conf.get(WeirOptions.OUT_OF_ORDERNESS),
                             conf.get(WeirOptions.IDLENESS),
@@ -154,6 +158,21 @@ public record PipelineConfig(
         }
         require(problems, WeirOptions.TOPIC_TRANSACTIONS, transactionsTopic);
         require(problems, WeirOptions.TOPIC_SCORES, scoresTopic);
+        require(problems, WeirOptions.TOPIC_DECISIONS, decisionsTopic);
+        // The decisions are written outside transactions, repeats included: in a topic of their own,
+        // never mixed into the exactly-once scores or any other topic the pipeline reads or writes.
+        Map<ConfigOption<String>, String> otherTopics = new java.util.LinkedHashMap<>();
+        otherTopics.put(WeirOptions.TOPIC_TRANSACTIONS, transactionsTopic);
+        otherTopics.put(WeirOptions.TOPIC_SCORES, scoresTopic);
+        otherTopics.put(WeirOptions.TOPIC_DLQ, dlqTopic);
+        otherTopics.put(WeirOptions.TOPIC_MODEL_CONTROL, controlTopic);
+        otherTopics.put(WeirOptions.TOPIC_LABELS, labelsTopic);
+        otherTopics.put(WeirOptions.TOPIC_MONITORING, monitoringTopic);
+        otherTopics.forEach((option, topic) -> {
+            if (decisionsTopic != null && !decisionsTopic.isBlank() && decisionsTopic.equals(topic)) {
+                problems.add(WeirOptions.TOPIC_DECISIONS.key() + " must differ from " + option.key() + " ('" + topic + "')");
+            }
+        });
         require(problems, WeirOptions.TOPIC_DLQ, dlqTopic);
         require(problems, WeirOptions.TOPIC_LABELS, labelsTopic);
         require(problems, WeirOptions.TOPIC_MONITORING, monitoringTopic);
@@ -186,6 +205,9 @@ public record PipelineConfig(
         }
         if (scoringMaxWait.isNegative()) {
             problems.add(WeirOptions.SCORING_MAX_WAIT.key() + " must not be negative");
+        }
+        if (bufferTimeout.isNegative()) {
+            problems.add(WeirOptions.BUFFER_TIMEOUT.key() + " must not be negative (0 sends every record at once)");
         }
         if (checkpointInterval.toMillis() < 100) {
             problems.add(WeirOptions.CHECKPOINT_INTERVAL.key() + " must be at least 100ms");

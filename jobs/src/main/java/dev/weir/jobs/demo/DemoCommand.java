@@ -121,10 +121,10 @@ public final class DemoCommand {
             settings.put(WeirOptions.PARALLELISM.key(), "2");
             settings.put(WeirOptions.TRANSACTIONAL_ID_PREFIX.key(), "weir-demo");
             PipelineConfig config = PipelineConfig.from(settings);
-            broker.createTopics(2, config.transactionsTopic(), config.scoresTopic(), config.dlqTopic(),
-                    "weir.labels", "weir.monitoring", "weir.model-control");
+            broker.createTopics(2, config.transactionsTopic(), config.scoresTopic(), config.decisionsTopic(),
+                    config.dlqTopic(), "weir.labels", "weir.monitoring", "weir.model-control");
             out.println("  Kafka on " + broker.bootstrapServers() + " with topics " + config.transactionsTopic()
-                    + ", " + config.scoresTopic() + ", " + config.dlqTopic());
+                    + ", " + config.decisionsTopic() + ", " + config.scoresTopic() + ", " + config.dlqTopic());
 
             Configuration flink = new Configuration();
             flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
@@ -133,9 +133,6 @@ public final class DemoCommand {
             flink.set(TaskManagerOptions.NUM_TASK_SLOTS, 2);
             flink.set(StateBackendOptions.STATE_BACKEND, "hashmap");
             flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, runDir.resolve("checkpoints").toUri().toString());
-            // Each entity stage is a shuffle; flushing network buffers every 10 ms instead of 100 ms
-            // keeps the event-to-score latency low at demo rates.
-            flink.setString("execution.buffer-timeout.interval", "10 ms");
             flink.setString("restart-strategy.type", "fixed-delay");
             flink.setString("restart-strategy.fixed-delay.attempts", "3");
             flink.setString("restart-strategy.fixed-delay.delay", "2 s");
@@ -165,7 +162,7 @@ public final class DemoCommand {
                             config.transactionsTopic(), seed, seed + 1, accounts, 0.02, badShare)
                             .withLabels(LABELS_TOPIC, LABEL_DELAY.toMillis());
                     OutputWatcher watcher = new OutputWatcher(broker.bootstrapServers(), config.scoresTopic(),
-                            config.dlqTopic(), config.monitoringTopic())) {
+                            config.decisionsTopic(), config.dlqTopic(), config.monitoringTopic())) {
                 Optional<Duration> shiftAfter = args.duration("shift-after");
                 if (shiftAfter.isPresent()) {
                     double scale = args.doubleValue("shift-amount-scale", 3, 0.001, 1000);
@@ -259,9 +256,12 @@ public final class DemoCommand {
 
     private static void progress(PrintStream out, long seconds, SyntheticProducer producer, OutputWatcher watcher) {
         SyntheticProducer.Counts c = producer.counts();
-        out.printf("[%4ds] produced %d (%d malformed) | scored %d (declined %d) | dead letters %d | monitoring %d%n",
-                seconds, c.total(), c.bad.get(), watcher.scored.get(), watcher.declined.get(), watcher.deadLetters.get(),
-                watcher.monitoringRecords.get());
+        long[] recent = watcher.recentDecisionPercentiles();
+        out.printf("[%4ds] produced %d (%d malformed) | decisions %d%s | scored %d (declined %d) | dead letters %d"
+                        + " | monitoring %d%n",
+                seconds, c.total(), c.bad.get(), watcher.decisions.get(),
+                recent == null ? "" : String.format(" (visible p50 %d ms, p99 %d ms)", recent[0], recent[1]),
+                watcher.scored.get(), watcher.declined.get(), watcher.deadLetters.get(), watcher.monitoringRecords.get());
         for (String alert; (alert = watcher.alerts.poll()) != null; ) {
             out.println((alert.startsWith("MODEL") ? "       MODEL " + alert.substring(6) : "       ALERT " + alert));
         }
@@ -273,6 +273,9 @@ public final class DemoCommand {
         out.println("Weir demo summary");
         out.printf("  events produced   %d in %.0f s (%d good of which %d fraud, %d malformed)%n",
                 produced.total(), seconds, produced.good.get(), produced.fraud.get(), produced.bad.get());
+        out.printf("  decisions         %d on %s%s%n", watcher.decisions.get(), config.decisionsTopic(),
+                watcher.decisionRepeats.get() == 0 ? ""
+                        : String.format(" (%d repeats dropped)", watcher.decisionRepeats.get()));
         out.printf("  scored            %d (declined %d)%n", watcher.scored.get(), watcher.declined.get());
         out.printf("  labels            %d to %s (%d s after each payment)%n", produced.labels.get(), LABELS_TOPIC,
                 LABEL_DELAY.toSeconds());
@@ -288,9 +291,11 @@ public final class DemoCommand {
         out.printf("  Iceberg rows      %s added (warehouse %s)%n", rows, warehouse);
         out.printf("  throughput        %.0f events/s scored%n", watcher.scored.get() / Math.max(1e-9, seconds));
         long[] p = watcher.percentiles();
+        long[] d = watcher.decisionPercentiles();
         if (p != null) {
-            out.printf("  latency           event->score p50 %d ms, p99 %d ms; event->committed in Kafka p50 %d ms, p99 %d ms%n",
-                    p[0], p[1], p[2], p[3]);
+            out.printf("  latency           event->score p50 %d ms, p99 %d ms%s%n", p[0], p[1],
+                    d == null ? "" : String.format("; event->decision visible p50 %d ms, p99 %d ms", d[0], d[1]));
+            out.printf("                    event->committed in Kafka p50 %d ms, p99 %d ms%n", p[2], p[3]);
         }
         long missing = produced.total() - watcher.scored.get() - watcher.deadLetters.get();
         if (missing != 0) {

@@ -13,6 +13,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.util.function.SerializableFunction;
@@ -21,10 +22,12 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.sink.IcebergSink;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
- * Production outputs: scores and dead letters to Kafka with exactly-once transactions; events,
- * scores and dead letters to Iceberg, committed when a checkpoint completes.
+ * Production outputs: scores, dead letters and monitoring records to Kafka with exactly-once
+ * transactions; the decisions to Kafka at once, at least once; events, features, scores, dead
+ * letters and monitoring records to Iceberg, committed when a checkpoint completes.
  */
 public class KafkaIcebergSinks implements PipelineSinks {
 
@@ -49,6 +52,24 @@ public class KafkaIcebergSinks implements PipelineSinks {
                 .name("Kafka " + config.scoresTopic());
         iceberg(scores, new RowConverters.ScoreRow(), WeirTables.SCORES, WeirTables.SCORES_SCHEMA,
                 Uids.TO_ROW_SCORES, Uids.SINK_SCORES_ICEBERG);
+    }
+
+    @Override
+    public void writeDecisions(DataStream<Score> decisions) {
+        // No transaction: a record is readable as soon as the broker has it, with or without
+        // read_committed. The writer flushes on every checkpoint, so nothing before a completed
+        // checkpoint is lost; what follows it is written again after a failure (same key, model
+        // version and decision).
+        KafkaSink<Score> sink =
+                kafkaSink(new AvroRecordSerializer<>(config.decisionsTopic(), Score.class, Score::getTransactionId))
+                        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                        .setProperty(ProducerConfig.LINGER_MS_CONFIG, "0")
+                        .setProperty(ProducerConfig.ACKS_CONFIG, "all")
+                        .setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")
+                        .build();
+        decisions.sinkTo(sink)
+                .uid(Uids.SINK_DECISIONS_KAFKA)
+                .name("Kafka " + config.decisionsTopic() + " (decisions, at least once)");
     }
 
     @Override
@@ -92,14 +113,20 @@ public class KafkaIcebergSinks implements PipelineSinks {
         return kafka(new AvroRecordSerializer<>(topic, type, key), idSuffix);
     }
 
+    /** An exactly-once sink: its records are visible to read_committed readers when a checkpoint completes. */
     private <T extends SpecificRecord> KafkaSink<T> kafka(AvroRecordSerializer<T> serializer, String idSuffix) {
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(config.bootstrapServers())
-                .setRecordSerializer(serializer)
+        return kafkaSink(serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-" + idSuffix)
                 .setProperty("transaction.timeout.ms", String.valueOf(config.transactionTimeout().toMillis()))
                 .build();
+    }
+
+    /** What every Kafka sink of the pipeline shares: the brokers and the record serializer. */
+    private <T extends SpecificRecord> KafkaSinkBuilder<T> kafkaSink(AvroRecordSerializer<T> serializer) {
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setRecordSerializer(serializer);
     }
 
     private <T> void iceberg(

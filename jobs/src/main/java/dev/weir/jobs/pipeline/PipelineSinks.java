@@ -12,7 +12,16 @@ public interface PipelineSinks {
 
     void writeEvents(DataStream<Transaction> events);
 
+    /** The exactly-once record of every score, visible when the checkpoint after it completes. */
     void writeScores(DataStream<Score> scores);
+
+    /**
+     * The fast path: the same scores, visible to consumers as soon as they are computed. At least
+     * once: after a failure the events since the last checkpoint are scored and written again, with
+     * the same transaction id, model version, feature vector and decision; the score itself is
+     * computed again in another micro-batch and may differ from the first in float rounding.
+     */
+    void writeDecisions(DataStream<Score> decisions);
 
     /** The vectors exactly as scored, with the names of the feature set in vector order. */
     void writeFeatures(DataStream<FeaturedTransaction> features, java.util.List<String> names);

@@ -151,6 +151,7 @@ public final class PipelineWorkflow {
 
         sinks.writeEvents(transactions);
         sinks.writeScores(scores);
+        sinks.writeDecisions(scores);
         sinks.writeFeatures(featured, featureSet.vectorNames());
         sinks.writeDeadLetters(deadLetters);
         sinks.writeMonitoring(monitoringRecords);
@@ -211,6 +212,9 @@ public final class PipelineWorkflow {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         env.configure(conf);
         env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        // A record waits in an output buffer until it fills or this timeout passes, at every shuffle:
+        // Flink's 100 ms default would hold each decision that long per entity stage.
+        env.setBufferTimeout(config.bufferTimeout().toMillis());
         if (config.parallelism() > 0) {
             env.setParallelism(config.parallelism());
         }

@@ -1,0 +1,852 @@
+package dev.weir.jobs.bench;
+
+import dev.weir.jobs.PipelineJob;
+import dev.weir.jobs.cli.Args;
+import dev.weir.jobs.config.FeatureSets;
+import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.jobs.config.WeirOptions;
+import dev.weir.jobs.demo.EmbeddedKafka;
+import dev.weir.jobs.kafka.KafkaClients;
+import dev.weir.jobs.pipeline.Catalogs;
+import dev.weir.jobs.pipeline.KafkaIcebergSinks;
+import dev.weir.jobs.pipeline.PipelineSources;
+import dev.weir.jobs.pipeline.PipelineWorkflow;
+import dev.weir.jobs.synthetic.SyntheticProducer;
+import dev.weir.jobs.train.TrainCommand;
+import dev.weir.models.ModelBundle;
+import dev.weir.models.ModelMetadata;
+import dev.weir.models.TrainerConfig;
+import dev.weir.operators.features.FeatureOrdering;
+import dev.weir.operators.iceberg.WeirTables;
+import dev.weir.schemas.Score;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.specific.SpecificData;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.catalog.TableIdentifier;
+
+/**
+ * {@code weir bench ordering}: the whole pipeline (Kafka source, decode, quality and governance,
+ * the three feature stages, DL4J scoring, Kafka and Iceberg sinks, monitoring) with the feature
+ * stages in {@link FeatureOrdering#ORDERED} and in {@link FeatureOrdering#ARRIVAL} mode, side by
+ * side in one run on an in-process Kafka broker and a local Flink with parallelism 2.
+ *
+ * <p>Throughput is the drain rate of a backlog: the payments are in a four-partition topic before
+ * each job starts, and the job runs until all of them are scored. Latency is measured at a fixed
+ * rate on live traffic (Kafka timestamp = event time = the moment of sending): event to score is
+ * the score's scoring time minus its event time, event to committed is when a
+ * {@code read_committed} consumer received it. A harness, not a test: it measures and prints.
+ */
+public final class OrderingBenchmark {
+
+    static final Set<String> OPTIONS = Set.of("payments", "rounds", "span", "rate", "duration", "warm-up",
+            "small-out-of-orderness", "accounts", "seed", "model", "checkpoint-interval", "dir");
+
+    /** Keys each run sets itself: identities, topics, and the two the benchmark varies. */
+    private static final Set<String> OWN_KEYS = Set.of(WeirOptions.FEATURE_ORDERING.key(),
+            WeirOptions.OUT_OF_ORDERNESS.key(), WeirOptions.MODEL_DIR.key(), WeirOptions.MODEL_REGISTRY.key(),
+            WeirOptions.WAREHOUSE.key(), WeirOptions.CATALOG_TYPE.key(), WeirOptions.CATALOG_URI.key(),
+            WeirOptions.PARALLELISM.key(), WeirOptions.CHECKPOINT_INTERVAL.key());
+
+    private static final String TOPIC_KEYS = "kafka.topics.";
+    private static final int PARALLELISM = 2;
+    private static final int PARTITIONS = 4;
+    private static final double FRAUD_SHARE = 0.02;
+    /** How long the producer keeps going after the measured window for its last scores to commit. */
+    private static final Duration TAIL_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(30);
+
+    private final PrintStream out;
+    private final Path dir;
+    private final EmbeddedKafka kafka;
+    private final Path modelDir;
+    private final Map<String, String> overrides;
+    private final Duration checkpointInterval;
+    private final long seed;
+    private final int accounts;
+    private final OtherCpu otherCpu;
+    private int runs;
+
+    private OrderingBenchmark(PrintStream out, Path dir, EmbeddedKafka kafka, Path modelDir,
+            Map<String, String> overrides, Duration checkpointInterval, long seed, int accounts, OtherCpu otherCpu) {
+        this.out = out;
+        this.dir = dir;
+        this.kafka = kafka;
+        this.modelDir = modelDir;
+        this.overrides = overrides;
+        this.checkpointInterval = checkpointInterval;
+        this.seed = seed;
+        this.accounts = accounts;
+        this.otherCpu = otherCpu;
+    }
+
+    /** One pipeline run's variant: its feature ordering and its watermark's out-of-orderness bound. */
+    record Variant(FeatureOrdering ordering, Duration outOfOrderness) {
+        String label() {
+            return ordering.name().toLowerCase(Locale.ROOT) + " (out-of-orderness " + human(outOfOrderness) + ")";
+        }
+    }
+
+    public static void run(String[] argv, PrintStream out) throws Exception {
+        Args args = Args.parse(argv, OPTIONS, Set.of("set"), Set.of());
+        long payments = args.longValue("payments", 200_000, 1_000);
+        int rounds = (int) args.longValue("rounds", 2, 1);
+        Duration span = args.duration("span").orElse(Duration.ofHours(4));
+        double rate = args.doubleValue("rate", 1_000, 1, 100_000);
+        Duration duration = args.duration("duration").orElse(Duration.ofSeconds(60));
+        Duration warmUp = args.duration("warm-up").orElse(Duration.ofSeconds(15));
+        Duration small = args.duration("small-out-of-orderness").orElse(Duration.ofMillis(200));
+        int accounts = (int) args.longValue("accounts", 5_000, 1);
+        long seed = args.longValue("seed", 7, Long.MIN_VALUE);
+        Duration checkpointInterval = args.duration("checkpoint-interval").orElse(Duration.ofSeconds(2));
+        Map<String, String> overrides = args.settings();
+        for (String key : overrides.keySet()) {
+            if (OWN_KEYS.contains(key) || key.startsWith("kafka.")) {
+                throw new Args.UsageException("--set " + key + " is set by the benchmark itself");
+            }
+        }
+        Path dir = args.path("dir").orElse(Path.of(".weir", "bench-ordering")).toAbsolutePath();
+        Variant defaults = new Variant(FeatureOrdering.ORDERED, WeirOptions.OUT_OF_ORDERNESS.defaultValue());
+        Path modelDir = args.path("model").map(Path::toAbsolutePath).orElse(null);
+        // Configuration mistakes (a --set, a missing WEIR_TOKEN_KEY, a model trained on other
+        // features) stop the run before anything starts.
+        PipelineConfig check = new OrderingBenchmark(out, dir, null, modelDir == null ? dir.resolve("model") : modelDir,
+                overrides, checkpointInterval, seed, accounts, null)
+                .config("check", "127.0.0.1:9092", "check", defaults);
+        if (modelDir != null) {
+            PipelineJob.checkModel(check);
+            if (modelDir.startsWith(dir)) {
+                throw new Args.UsageException("--model must not be inside --dir " + dir + ", which is emptied first");
+            }
+        }
+
+        deleteRecursively(dir);
+        Files.createDirectories(dir);
+        if (modelDir == null) {
+            modelDir = dir.resolve("model");
+            out.printf("Training the reference network on 50000 synthetic payments of %d accounts...%n", accounts);
+            TrainCommand.train(modelDir, FeatureSets.reference(), "bench", "1", seed, 50_000, accounts, 200,
+                    FRAUD_SHARE, TrainerConfig.defaults());
+        }
+        ModelMetadata model = ModelBundle.readMetadata(modelDir);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+                OtherCpu otherCpu = new OtherCpu()) {
+            OrderingBenchmark bench = new OrderingBenchmark(out, dir, kafka, modelDir, overrides, checkpointInterval,
+                    seed, accounts, otherCpu);
+            out.printf("Whole pipeline (Kafka -> decode, quality, governance -> features of account, merchant, device"
+                    + " -> DL4J %s v%s, %d inputs -> Kafka + Iceberg, monitoring), local Flink, parallelism %d,"
+                    + " checkpoints every %s, %d accounts%s%n", model.name(), model.version(), model.featureCount(),
+                    PARALLELISM, human(checkpointInterval), accounts,
+                    overrides.isEmpty() ? "" : ", with " + overrides);
+            out.printf("%d cores; \"other CPU\": cores used by other processes during a measurement, which skews it%n",
+                    Runtime.getRuntime().availableProcessors());
+            out.println();
+            List<Drain> drains = bench.throughput(payments, span, rounds);
+            List<Latency> latencies = bench.latency(rate, duration, warmUp, List.of(
+                    new Variant(FeatureOrdering.ARRIVAL, defaults.outOfOrderness()),
+                    defaults,
+                    new Variant(FeatureOrdering.ORDERED, small)));
+            bench.report(payments, span, rounds, drains, rate, duration, warmUp, latencies);
+        } finally {
+            deleteRecursively(dir.resolve("kafka"));
+            for (String name : new String[] {"warehouses", "checkpoints"}) {
+                deleteRecursively(dir.resolve(name));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // (a) drain of a backlog
+
+    /**
+     * One mode's drain of the backlog. The rate is taken over the last 90% of the scores (by
+     * scoring time): the first ones come in a burst of what the source and feature stages had
+     * already pushed into the network buffers while the scoring operator was still loading its
+     * model.
+     */
+    record Drain(FeatureOrdering ordering, long scored, long counted, double seconds, long icebergScores,
+            double otherCpu, double cpuSeconds, long cpuPayments, double eventsPerPass) {
+        double rate() {
+            return counted / seconds;
+        }
+    }
+
+    /** Share of a drain's first scores that its rate leaves out. */
+    private static final double DRAIN_START = 0.10;
+
+    private List<Drain> throughput(long payments, Duration span, int rounds) throws Exception {
+        long end = System.currentTimeMillis() - 60_000;
+        double perPayment = (double) span.toMillis() / payments;
+        long produceStart = System.nanoTime();
+        Backlog backlog = backlog("bench-backlog", payments, end - span.toMillis(), perPayment);
+        out.printf("(a) Backlog: %d payments over %s of event time in %d partitions, produced in %.1f s%n", payments,
+                human(span), PARTITIONS, (System.nanoTime() - produceStart) / 1e9);
+        Variant ordered = new Variant(FeatureOrdering.ORDERED, WeirOptions.OUT_OF_ORDERNESS.defaultValue());
+        Variant arrival = new Variant(FeatureOrdering.ARRIVAL, WeirOptions.OUT_OF_ORDERNESS.defaultValue());
+        // The JVM keeps getting faster for minutes (JIT of Kafka, Avro, Iceberg, Parquet, ND4J paths):
+        // a first round in both modes warms it up and is not reported.
+        for (Variant variant : List.of(ordered, arrival)) {
+            Drain d = drain(backlog, variant);
+            out.printf("    warm-up, %-8s %d scored, the last 90%% in %.1f s (%.0f payments/s; not reported)%n",
+                    variant.ordering().name().toLowerCase(Locale.ROOT), d.scored(), d.seconds(), d.rate());
+        }
+        List<Drain> drains = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            // Alternating which mode goes first evens out what the JVM learns along the way.
+            for (Variant variant : round % 2 == 1 ? List.of(ordered, arrival) : List.of(arrival, ordered)) {
+                Drain d = drain(backlog, variant);
+                out.printf("    round %d, %-8s %d scored, the last 90%% in %.1f s (%.0f payments/s; %.0f CPU us per"
+                        + " payment; %.1f events per forward pass; other CPU %.2f cores)%n", round,
+                        variant.ordering().name().toLowerCase(Locale.ROOT), d.scored(), d.seconds(), d.rate(),
+                        d.cpuSeconds() * 1e6 / Math.max(1, d.cpuPayments()), d.eventsPerPass(), d.otherCpu());
+                drains.add(d);
+            }
+        }
+        return drains;
+    }
+
+    /** A topic of payments with event times in [first, last]. */
+    private record Backlog(String topic, long payments, long firstEventTime, long lastEventTime) {}
+
+    /**
+     * Payments in event-time order, {@code perPayment} ms apart from {@code firstEventTime}; then
+     * one malformed record per partition a minute after the last payment. Those go to the dead
+     * letters, and their timestamps take the watermark past the last payment, which ordered
+     * feature stages wait for (a bounded source would also do that, but a bounded Kafka source
+     * with watermark alignment can fail when a split ends while it is being paused).
+     */
+    private Backlog backlog(String topic, long payments, long firstEventTime, double perPayment) {
+        kafka.createTopics(PARTITIONS, topic);
+        long last = firstEventTime;
+        try (SyntheticProducer producer = new SyntheticProducer(kafka.bootstrapServers(), topic, seed, seed + 1,
+                accounts, FRAUD_SHARE, 0)) {
+            for (long i = 0; i < payments; i++) {
+                last = firstEventTime + (long) (i * perPayment);
+                producer.sendOne(last);
+            }
+            producer.flush();
+        }
+        try (var producer = KafkaClients.byteProducer(kafka.bootstrapServers())) {
+            for (int partition = 0; partition < PARTITIONS; partition++) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, partition, last + 60_000,
+                        null, new byte[0]));
+            }
+            producer.flush();
+        }
+        return new Backlog(topic, payments, firstEventTime, last);
+    }
+
+    /**
+     * Runs the pipeline over the backlog until every payment's score is committed. Rate, CPU and
+     * other CPU leave out the first tenth of the scores (see {@link Drain}).
+     */
+    private Drain drain(Backlog backlog, Variant variant) throws Exception {
+        String run = "drain-" + variant.ordering().name().toLowerCase(Locale.ROOT) + "-" + (++runs);
+        PipelineConfig config = config(run, kafka.bootstrapServers(), backlog.topic(), variant);
+        Started job = start(run, config);
+        try (ScoreWatcher watcher = new ScoreWatcher(kafka.bootstrapServers(), config.scoresTopic(),
+                backlog.payments())) {
+            watcher.window(backlog.firstEventTime(), backlog.lastEventTime() + 1);
+            watcher.start();
+            double[] cpu = null;
+            long seenAtMark = 0;
+            long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+            while (watcher.seen() < backlog.payments() && System.nanoTime() < deadline) {
+                if (cpu == null && watcher.seen() >= backlog.payments() * DRAIN_START) {
+                    cpu = otherCpu.mark();
+                    seenAtMark = watcher.seen();
+                }
+                failIfEnded(job, variant);
+                Thread.sleep(100);
+            }
+            if (cpu == null) { // all at once: no window to measure CPU in
+                cpu = otherCpu.mark();
+                seenAtMark = watcher.seen();
+            }
+            double others = otherCpu.since(cpu);
+            double cpuSeconds = otherCpu.ownSeconds(cpu);
+            long cpuPayments = watcher.seen() - seenAtMark;
+            if (watcher.seen() < backlog.payments()) {
+                out.printf("    NOTE: %d of %d payments scored within %s%n", watcher.seen(), backlog.payments(),
+                        human(DRAIN_TIMEOUT));
+            }
+            // Iceberg commits on the same checkpoints as Kafka; give the last commit a moment.
+            long icebergDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long iceberg = icebergScores(config);
+            while (iceberg < watcher.seen() && System.nanoTime() < icebergDeadline) {
+                Thread.sleep(250);
+                iceberg = icebergScores(config);
+            }
+            long[] times = watcher.scoringTimes();
+            int from = (int) (times.length * DRAIN_START);
+            double seconds = (times[times.length - 1] - times[from]) / 1000.0;
+            return new Drain(variant.ordering(), times.length, times.length - 1 - from, seconds, iceberg, others,
+                    cpuSeconds, cpuPayments, watcher.eventsPerPass());
+        } finally {
+            stop(job);
+        }
+    }
+
+    /** Rows in the Iceberg scores table's current snapshot. */
+    private static long icebergScores(PipelineConfig config) {
+        Snapshot snapshot = Catalogs.loader(config).loadCatalog()
+                .loadTable(TableIdentifier.of(config.namespace(), WeirTables.SCORES)).currentSnapshot();
+        return snapshot == null ? 0 : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0"));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // (b) latency at a fixed rate
+
+    /** One variant's latencies, in ms: {p50, p99, p99.9} to score and to committed. */
+    record Latency(Variant variant, long measured, long seen, double producedRate, long[] toScore,
+            long[] toCommitted, double otherCpu, double ownCores, double eventsPerPass) {}
+
+    private List<Latency> latency(double rate, Duration duration, Duration warmUp, List<Variant> variants)
+            throws Exception {
+        out.println();
+        out.printf("(b) Latency: %.0f payments/s, %s warm-up then %s measured, per variant%n", rate, human(warmUp),
+                human(duration));
+        List<Latency> results = new ArrayList<>();
+        for (Variant variant : variants) {
+            Latency l = latency(variant, rate, duration, warmUp);
+            out.printf("    %-34s %d measured, event->score p50 %d ms, p99 %d ms; event->committed p50 %d ms;"
+                    + " other CPU %.2f cores%n", variant.label(), l.measured(), l.toScore()[0], l.toScore()[1],
+                    l.toCommitted()[0], l.otherCpu());
+            results.add(l);
+        }
+        return results;
+    }
+
+    private Latency latency(Variant variant, double rate, Duration duration, Duration warmUp) throws Exception {
+        String run = "live-" + variant.ordering().name().toLowerCase(Locale.ROOT) + "-" + (++runs);
+        String topic = "transactions-" + run;
+        kafka.createTopics(PARTITIONS, topic);
+        PipelineConfig config = config(run, kafka.bootstrapServers(), topic, variant);
+        Started job = start(run, config);
+        try (ScoreWatcher watcher = new ScoreWatcher(kafka.bootstrapServers(), config.scoresTopic(),
+                        (long) (rate * duration.toSeconds() * 1.1) + 16);
+                SyntheticProducer producer = new SyntheticProducer(kafka.bootstrapServers(), topic, seed, seed + 2,
+                        accounts, FRAUD_SHARE, 0)) {
+            long startMillis = System.currentTimeMillis();
+            long measureFrom = startMillis + warmUp.toMillis();
+            long measureTo = measureFrom + duration.toMillis();
+            watcher.window(measureFrom, measureTo);
+            watcher.start();
+            long startNanos = System.nanoTime();
+            long sent = 0;
+            long measured = 0;
+            double[] cpu = null;
+            double others = 0;
+            double ownCores = 0;
+            long nextCheck = startNanos;
+            // Traffic goes on after the window, so the watermark passes its last payments.
+            while (true) {
+                long wait = startNanos + (long) (sent * 1e9 / rate) - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                long now = System.currentTimeMillis();
+                producer.sendOne(now);
+                sent++;
+                if (now >= measureFrom && now < measureTo) {
+                    if (cpu == null) {
+                        cpu = otherCpu.mark();
+                    }
+                    measured++;
+                } else if (now >= measureTo && cpu != null) {
+                    others = otherCpu.since(cpu);
+                    ownCores = otherCpu.ownSeconds(cpu) / (duration.toMillis() / 1000.0);
+                    cpu = null;
+                }
+                if (now >= measureTo && (watcher.seen() >= measured || now >= measureTo + TAIL_TIMEOUT.toMillis())) {
+                    break;
+                }
+                if (System.nanoTime() >= nextCheck) {
+                    failIfEnded(job, variant);
+                    nextCheck += 1_000_000_000L;
+                }
+            }
+            double producedRate = sent / ((System.nanoTime() - startNanos) / 1e9);
+            if (watcher.seen() < measured) {
+                out.printf("    NOTE: %d of %d measured payments were not committed within %s after the window%n",
+                        measured - watcher.seen(), measured, human(TAIL_TIMEOUT));
+            }
+            return new Latency(variant, measured, watcher.seen(), producedRate, watcher.toScore(),
+                    watcher.toCommitted(), others, ownCores, watcher.eventsPerPass());
+        } finally {
+            stop(job);
+        }
+    }
+
+    /**
+     * Reads a scores topic as a downstream {@code read_committed} consumer and keeps, for the scores
+     * whose event time lies in the measured window, scoring time and arrival here minus event time.
+     */
+    private static final class ScoreWatcher implements Runnable, AutoCloseable {
+        private final org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer;
+        private final BinaryMessageDecoder<Score> decoder = scoreDecoder();
+        private final Thread thread = new Thread(this, "weir-bench-watcher");
+        private volatile boolean stop;
+        private volatile long from;
+        private volatile long to;
+        private long[] toScore;
+        private long[] toCommitted;
+        private long[] scoringTimes;
+        private int samples;
+        private double passes;
+        private volatile Throwable failure;
+
+        /** @param expected how many scores the window will hold, roughly */
+        ScoreWatcher(String bootstrap, String topic, long expected) {
+            consumer = KafkaClients.readCommittedConsumer(bootstrap, "weir-bench-watch");
+            consumer.subscribe(List.of(topic));
+            toScore = new long[(int) Math.min(expected, 10_000_000)];
+            toCommitted = new long[toScore.length];
+            scoringTimes = new long[toScore.length];
+        }
+
+        void window(long fromMillis, long toMillis) {
+            from = fromMillis;
+            to = toMillis;
+        }
+
+        void start() {
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (!stop) {
+                    for (var record : consumer.poll(Duration.ofMillis(100))) {
+                        long received = System.currentTimeMillis();
+                        Score score = decode(decoder, record.value());
+                        long eventTime = score.getEventTime().toEpochMilli();
+                        if (eventTime >= from && eventTime < to) {
+                            add(score.getScoringTime().toEpochMilli(), eventTime, received, score.getBatchSize());
+                        }
+                    }
+                }
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }
+
+        private synchronized void add(long scoringTime, long eventTime, long received, int batchSize) {
+            if (samples == toScore.length) {
+                toScore = java.util.Arrays.copyOf(toScore, Math.max(16, samples * 2));
+                toCommitted = java.util.Arrays.copyOf(toCommitted, toScore.length);
+                scoringTimes = java.util.Arrays.copyOf(scoringTimes, toScore.length);
+            }
+            toScore[samples] = scoringTime - eventTime;
+            toCommitted[samples] = received - eventTime;
+            scoringTimes[samples] = scoringTime;
+            samples++;
+            passes += 1.0 / Math.max(1, batchSize);
+        }
+
+        /** Events per forward pass of the model, on average. */
+        synchronized double eventsPerPass() {
+            return passes == 0 ? 0 : samples / passes;
+        }
+
+        /** The scoring times seen, in order. */
+        synchronized long[] scoringTimes() {
+            long[] sorted = java.util.Arrays.copyOf(scoringTimes, samples);
+            java.util.Arrays.sort(sorted);
+            return sorted;
+        }
+
+        synchronized long seen() {
+            if (failure != null) {
+                throw new IllegalStateException("reading the scores failed", failure);
+            }
+            return samples;
+        }
+
+        synchronized long[] toScore() {
+            return percentiles(toScore, samples);
+        }
+
+        synchronized long[] toCommitted() {
+            return percentiles(toCommitted, samples);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.join(5_000);
+            consumer.close();
+        }
+    }
+
+    /**
+     * CPU used by other processes while a measurement runs, in cores: the machine's busy time
+     * minus this JVM's and its child processes' (Hadoop's local file system runs shell commands for
+     * Iceberg's files), sampled twice a second from /proc; where there is no /proc, the machine's
+     * load minus this JVM's. On a shared machine it says which numbers to distrust.
+     */
+    static final class OtherCpu implements AutoCloseable {
+        private static final Path STAT = Path.of("/proc/stat");
+        private static final Path SELF = Path.of("/proc/self/stat");
+        /** Clock ticks of /proc (USER_HZ), 100 on Linux. */
+        private static final double TICKS_PER_SECOND = 100;
+
+        private final com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        private final int cores = Runtime.getRuntime().availableProcessors();
+        private final boolean proc = Files.isReadable(STAT) && Files.isReadable(SELF);
+        private final Thread thread = new Thread(this::sample, "weir-bench-cpu");
+        private volatile boolean stop;
+        private double sum;
+        private long samples;
+
+        OtherCpu() {
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void sample() {
+            long[] last = proc ? ticks() : null;
+            while (!stop) {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                double others;
+                if (proc) {
+                    long[] now = ticks();
+                    long total = now[1] - last[1];
+                    long othersTicks = Math.max(0, now[0] - last[0] - (now[2] - last[2]));
+                    others = total <= 0 ? 0 : othersTicks * cores / (double) total;
+                    last = now;
+                } else {
+                    double machine = os.getCpuLoad();
+                    double process = os.getProcessCpuLoad();
+                    if (machine < 0 || process < 0) {
+                        continue;
+                    }
+                    others = Math.max(0, machine - process) * cores;
+                }
+                synchronized (this) {
+                    sum += others;
+                    samples++;
+                }
+            }
+        }
+
+        /** {machine busy, machine total, this process and its reaped children}, in clock ticks. */
+        private static long[] ticks() {
+            try {
+                String[] cpu = Files.readAllLines(STAT).get(0).trim().split("\\s+");
+                long busy = 0;
+                long total = 0;
+                for (int i = 1; i <= 8 && i < cpu.length; i++) { // user nice system idle iowait irq softirq steal
+                    long v = Long.parseLong(cpu[i]);
+                    total += v;
+                    busy += i == 4 || i == 5 ? 0 : v;
+                }
+                String self = Files.readString(SELF);
+                String[] f = self.substring(self.lastIndexOf(')') + 2).split(" ");
+                long own = 0;
+                for (int i = 11; i <= 14; i++) { // utime stime cutime cstime
+                    own += Long.parseLong(f[i]);
+                }
+                return new long[] {busy, total, own};
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("cannot read /proc", e);
+            }
+        }
+
+        /** A point to measure from. */
+        synchronized double[] mark() {
+            return new double[] {sum, samples, ownSeconds()};
+        }
+
+        /** Average cores used by other processes since {@code mark}. */
+        synchronized double since(double[] mark) {
+            return samples == mark[1] ? 0 : (sum - mark[0]) / (samples - mark[1]);
+        }
+
+        /** CPU seconds this JVM (broker, jobs, producer, readers) and its children used since {@code mark}. */
+        double ownSeconds(double[] mark) {
+            return ownSeconds() - mark[2];
+        }
+
+        private double ownSeconds() {
+            return proc ? ticks()[2] / TICKS_PER_SECOND : os.getProcessCpuTime() / 1e9;
+        }
+
+        @Override
+        public void close() {
+            stop = true;
+            thread.interrupt();
+        }
+    }
+
+    /** {p50, p99, p99.9} by nearest rank; zeros without samples. */
+    static long[] percentiles(long[] values, int n) {
+        if (n == 0) {
+            return new long[3];
+        }
+        long[] sorted = java.util.Arrays.copyOf(values, n);
+        java.util.Arrays.sort(sorted);
+        return new long[] {rank(sorted, 0.50), rank(sorted, 0.99), rank(sorted, 0.999)};
+    }
+
+    private static long rank(long[] sorted, double q) {
+        return sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1))];
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // the report
+
+    private void report(long payments, Duration span, int rounds, List<Drain> drains, double rate, Duration duration,
+            Duration warmUp, List<Latency> latencies) {
+        out.println();
+        out.printf("Throughput: drain of a backlog of %d payments (%s of event time, %d partitions), %d round%s"
+                + " per mode%n", payments, human(span), PARTITIONS, rounds, rounds == 1 ? "" : "s");
+        out.printf("%-10s %10s %10s %12s %12s %16s %12s %16s %10s   %s%n", "mode", "payments", "seconds*",
+                "payments/s", "vs arrival", "CPU us/payment", "events/pass", "Iceberg scores", "other CPU",
+                "payments/s per round");
+        double arrivalRate = rate(drains, FeatureOrdering.ARRIVAL);
+        double arrivalCpu = cpuPerPayment(drains, FeatureOrdering.ARRIVAL);
+        for (FeatureOrdering mode : List.of(FeatureOrdering.ORDERED, FeatureOrdering.ARRIVAL)) {
+            List<Drain> of = drains.stream().filter(d -> d.ordering() == mode).toList();
+            long scored = of.stream().mapToLong(Drain::scored).sum();
+            long counted = of.stream().mapToLong(Drain::counted).sum();
+            double seconds = of.stream().mapToDouble(Drain::seconds).sum();
+            String perRound = String.join(" / ", of.stream().map(d -> String.format(Locale.ROOT, "%,.0f", d.rate()))
+                    .toList());
+            double others = of.stream().mapToDouble(d -> d.otherCpu() * d.seconds()).sum() / seconds;
+            double passes = of.stream().mapToDouble(d -> d.scored() / d.eventsPerPass()).sum();
+            out.printf("%-10s %10d %10.1f %12.0f %12.2f %16.0f %12.1f %16d %10.2f   %s%n",
+                    mode.name().toLowerCase(Locale.ROOT), scored, seconds, counted / seconds,
+                    rate(drains, mode) / arrivalRate, cpuPerPayment(drains, mode) * 1e6, scored / passes,
+                    of.stream().mapToLong(Drain::icebergScores).sum(), others, perRound);
+        }
+        out.printf("ordered / arrival: payments/s %.2f, CPU per payment %.2f  (seconds: scoring times of the last 90%%"
+                + " of the scores, summed over the rounds; CPU: this JVM's and its children's, broker and readers"
+                + " included)%n",
+                rate(drains, FeatureOrdering.ORDERED) / arrivalRate,
+                cpuPerPayment(drains, FeatureOrdering.ORDERED) / arrivalCpu);
+        out.println();
+        out.printf("Latency at %.0f payments/s (measured %s after a %s warm-up; Kafka timestamp = event time = now)%n",
+                rate, human(duration), human(warmUp));
+        out.printf("%-34s %9s %9s | %-30s | %-34s | %s | %s | %s%n", "variant", "payments", "rate/s",
+                "event->score p50 / p99 / p99.9", "event->committed p50 / p99 / p99.9", "JVM CPU", "events/pass",
+                "other CPU");
+        for (Latency l : latencies) {
+            out.printf("%-34s %9d %9.0f | %-30s | %-34s | %7.2f | %11.1f | %9.2f%s%n", l.variant().label(),
+                    l.measured(), l.producedRate(), ms(l.toScore()), ms(l.toCommitted()), l.ownCores(),
+                    l.eventsPerPass(), l.otherCpu(),
+                    l.seen() < l.measured() ? "  (" + (l.measured() - l.seen()) + " not committed)" : "");
+        }
+        out.println("(event->score: the score's scoring time minus its event time; event->committed: when a"
+                + " read_committed consumer received it; CPU in cores over the measured window; events/pass: events"
+                + " per forward pass of the model)");
+
+    }
+
+    /** CPU seconds per payment of one mode over all its rounds. */
+    private static double cpuPerPayment(List<Drain> drains, FeatureOrdering mode) {
+        return drains.stream().filter(d -> d.ordering() == mode).mapToDouble(Drain::cpuSeconds).sum()
+                / drains.stream().filter(d -> d.ordering() == mode).mapToLong(Drain::cpuPayments).sum();
+    }
+
+    /** Payments per second of one mode over all its rounds. */
+    private static double rate(List<Drain> drains, FeatureOrdering mode) {
+        return drains.stream().filter(d -> d.ordering() == mode).mapToLong(Drain::counted).sum()
+                / drains.stream().filter(d -> d.ordering() == mode).mapToDouble(Drain::seconds).sum();
+    }
+
+    private static String ms(long[] p) {
+        return String.format(Locale.ROOT, "%,d / %,d / %,d ms", p[0], p[1], p[2]);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // runs
+
+    /** Settings of one run: its own topics, group, transactional ids and warehouse. */
+    private PipelineConfig config(String run, String bootstrap, String transactionsTopic, Variant variant) {
+        Map<String, String> settings = new LinkedHashMap<>(overrides);
+        settings.put(WeirOptions.KAFKA_BOOTSTRAP.key(), bootstrap);
+        settings.put(WeirOptions.TOPIC_TRANSACTIONS.key(), transactionsTopic);
+        settings.putAll(runTopics(run));
+        settings.put(WeirOptions.GROUP_ID.key(), "bench-" + run);
+        settings.put(WeirOptions.TRANSACTIONAL_ID_PREFIX.key(), "bench-" + run);
+        settings.put(WeirOptions.STARTING_OFFSETS.key(), "earliest");
+        settings.put(WeirOptions.WAREHOUSE.key(), dir.resolve("warehouses").resolve(run).toString());
+        settings.put(WeirOptions.MODEL_DIR.key(), modelDir.toString());
+        settings.put(WeirOptions.CHECKPOINT_INTERVAL.key(), checkpointInterval.toMillis() + "ms");
+        settings.put(WeirOptions.PARALLELISM.key(), String.valueOf(PARALLELISM));
+        settings.put(WeirOptions.FEATURE_ORDERING.key(), variant.ordering().name());
+        settings.put(WeirOptions.OUT_OF_ORDERNESS.key(), variant.outOfOrderness().toMillis() + "ms");
+        return PipelineConfig.from(settings);
+    }
+
+    /** Every topic option but the input's, each with a topic of the run's own. */
+    private static Map<String, String> runTopics(String run) {
+        Map<String, String> topics = new LinkedHashMap<>();
+        for (ConfigOption<?> option : WeirOptions.ALL) {
+            String key = option.key();
+            if (key.startsWith(TOPIC_KEYS) && !key.equals(WeirOptions.TOPIC_TRANSACTIONS.key())) {
+                topics.put(key, key.substring(TOPIC_KEYS.length()) + "-" + run);
+            }
+        }
+        return topics;
+    }
+
+    /** A submitted job whose tasks all run. */
+    private record Started(JobClient client) {}
+
+    /** Builds the production topology on a fresh local Flink and waits for its tasks. */
+    private Started start(String run, PipelineConfig config) throws Exception {
+        kafka.createTopics(PARTITIONS, runTopics(run).values().toArray(String[]::new));
+        PipelineJob.checkModel(config);
+        var catalogLoader = Catalogs.loader(config);
+        WeirTables.ensure(catalogLoader.loadCatalog(), config.namespace());
+        int port = freePort();
+        Configuration flink = new Configuration();
+        flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        flink.set(RestOptions.ADDRESS, "127.0.0.1");
+        flink.set(RestOptions.PORT, port);
+        flink.set(TaskManagerOptions.NUM_TASK_SLOTS, PARALLELISM);
+        flink.set(StateBackendOptions.STATE_BACKEND, "hashmap");
+        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.resolve("checkpoints").toUri().toString());
+        // As in the demo: each entity stage is a shuffle, and buffers are flushed every 10 ms.
+        flink.setString("execution.buffer-timeout.interval", "10 ms");
+        flink.setString("restart-strategy.type", "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+        PipelineWorkflow.define(env, config, PipelineSources.kafka(config, false),
+                new KafkaIcebergSinks(config, catalogLoader));
+        JobClient client = env.executeAsync(PipelineJob.JOB_NAME);
+        awaitTasksRunning(port, client);
+        return new Started(client);
+    }
+
+    /**
+     * Waits until every task runs (models loaded), so that live traffic does not measure start-up.
+     */
+    private static void awaitTasksRunning(int port, JobClient job) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + port + "/jobs/" + job.getJobID());
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                String body = http.send(java.net.http.HttpRequest.newBuilder(uri).GET().build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                com.fasterxml.jackson.databind.JsonNode vertices = json.readTree(body).path("vertices");
+                boolean started = vertices.size() > 0;
+                for (com.fasterxml.jackson.databind.JsonNode vertex : vertices) {
+                    String status = vertex.path("status").asText();
+                    started &= status.equals("RUNNING");
+                }
+                if (started) {
+                    return;
+                }
+            } catch (IOException e) {
+                // The REST endpoint is still starting.
+            }
+            if (job.getJobStatus().get().isGloballyTerminalState()) {
+                job.getJobExecutionResult().get(); // throws the failure, if any
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("the pipeline's tasks did not start within 3 minutes");
+    }
+
+    private static void failIfEnded(Started job, Variant variant) throws Exception {
+        if (job.client().getJobStatus().get().isGloballyTerminalState()) {
+            try {
+                job.client().getJobExecutionResult().get(1, TimeUnit.MINUTES);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("the pipeline (" + variant.label() + ") failed", e.getCause());
+            }
+            throw new IllegalStateException("the pipeline (" + variant.label() + ") ended");
+        }
+    }
+
+    /** Cancels a job and waits for it to end. */
+    private static void stop(Started job) throws Exception {
+        if (!job.client().getJobStatus().get().isGloballyTerminalState()) {
+            job.client().cancel().get(1, TimeUnit.MINUTES);
+        }
+        try {
+            job.client().getJobExecutionResult().get(1, TimeUnit.MINUTES);
+        } catch (ExecutionException e) {
+            // Cancelled, as asked.
+        }
+    }
+
+    private static BinaryMessageDecoder<Score> scoreDecoder() {
+        return new BinaryMessageDecoder<>(SpecificData.getForClass(Score.class), Score.getClassSchema());
+    }
+
+    private static Score decode(BinaryMessageDecoder<Score> decoder, byte[] value) {
+        try {
+            return decoder.decode(ByteBuffer.wrap(value));
+        } catch (IOException e) {
+            throw new UncheckedIOException("undecodable score", e);
+        }
+    }
+
+    /** A duration as the options take it: 4h, 90s, 200ms. */
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0 && ms >= 600_000) {
+            return ms / 60_000 + "m";
+        }
+        return ms % 1_000 == 0 ? ms / 1_000 + "s" : ms + "ms";
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteRecursively(Path path) {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(path)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
