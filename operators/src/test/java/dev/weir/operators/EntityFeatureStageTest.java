@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.weir.operators.features.EntityFeatureStage;
 import dev.weir.operators.features.FeatureOrdering;
 import dev.weir.operators.features.FeatureVectors;
+import dev.weir.operators.features.VectorVersions;
 import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.state.features.Aggregation;
 import dev.weir.state.features.EntitySpec;
+import dev.weir.state.features.FeatureSet;
 import dev.weir.state.features.FeatureSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,6 +100,87 @@ class EntityFeatureStageTest {
             // count kept its two events; sum (window changed) and max (new) start from t3 alone.
             assertThat(out.getFeatures()).containsExactly(3.0, 3_000.0, 3_000.0);
             assertThat(out.getWarming()).containsExactly("account.sum_1h", "account.max_1h");
+        }
+    }
+
+    private static final EntitySpec MERCHANT = new EntitySpec("merchant", "merchant_id", List.of(
+            FeatureSpec.of("count_1h", Aggregation.COUNT).window("1h").build()),
+            Duration.ofMinutes(10), null);
+
+    /**
+     * An event waiting in the account stage across an upgrade holds the merchant values of the
+     * old definitions: completed under changed merchant definitions it would match neither set,
+     * so it is refused; under an unchanged merchant entity it is completed and stamped anew.
+     */
+    @Test
+    void anEventThatWaitedAcrossAnUpgradeIsCompletedOnlyIfTheEntitiesBeforeItAreUnchanged() throws Exception {
+        FeatureSet before = new FeatureSet(List.of(MERCHANT, ACCOUNT));
+        OperatorSubtaskState snapshot;
+        try (var harness = stage(before, 1)) {
+            harness.open();
+            FeaturedTransaction merchantDone = FeatureVectors.append(
+                    event("t1", "a", 10_000, 1_000), new double[] {7.0}, List.of(), before.prefixVersion(1));
+            harness.processElement(merchantDone, 10_000);
+            assertThat(harness.extractOutputValues()).isEmpty();
+            snapshot = harness.snapshot(1L, 20_000);
+        }
+
+        EntitySpec merchantChanged = new EntitySpec("merchant", "merchant_id", List.of(
+                FeatureSpec.of("count_1h", Aggregation.COUNT).window("2h").build()),
+                Duration.ofMinutes(10), null);
+        FeatureSet merchantUpgraded = new FeatureSet(List.of(merchantChanged, ACCOUNT));
+        try (var restored = stage(merchantUpgraded, 1)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.processWatermark(10_000);
+            assertThat(restored.extractOutputValues()).isEmpty();
+            assertThat(restored.getSideOutput(EntityFeatureStage.VECTOR_CHANGED)).singleElement()
+                    .satisfies(r -> assertThat(r.getValue().getTransaction().getTransactionId()).isEqualTo("t1"));
+        }
+
+        EntitySpec accountChanged = new EntitySpec("account", "account_id", List.of(
+                FeatureSpec.of("count_1h", Aggregation.COUNT).window("1h").build()),
+                Duration.ofMinutes(10), null);
+        FeatureSet accountUpgraded = new FeatureSet(List.of(MERCHANT, accountChanged));
+        try (var restored = stage(accountUpgraded, 1)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.processWatermark(10_000);
+            assertThat(restored.getSideOutput(EntityFeatureStage.VECTOR_CHANGED)).isNull();
+            FeaturedTransaction out = restored.extractOutputValues().get(0);
+            assertThat(out.getFeatures()).containsExactly(7.0, 1.0);
+            assertThat(out.getFeatureSetVersion()).isEqualTo(accountUpgraded.version());
+        }
+    }
+
+    /**
+     * The first stage appends to nothing, so it takes every event whatever its stamp; the previous
+     * release stamped the whole set's version at the start, which a later stage takes if the set
+     * is unchanged.
+     */
+    @Test
+    void theFirstStageTakesEveryEventAndALaterOneTheWholeSetsVersion() throws Exception {
+        FeatureSet set = new FeatureSet(List.of(MERCHANT, ACCOUNT));
+        try (var first = stage(new FeatureSet(List.of(ACCOUNT)), 0)) {
+            first.open();
+            first.processElement(FeatureVectors.start(TestRecords.txn("t1", "a", 1_000, 5), "an older set"), 1_000);
+            first.processWatermark(1_000);
+            assertThat(first.extractOutputValues()).singleElement().satisfies(
+                    out -> assertThat(out.getFeatureSetVersion()).isEqualTo(new FeatureSet(List.of(ACCOUNT)).version()));
+        }
+        try (var later = stage(set, 1)) {
+            later.open();
+            FeaturedTransaction previousRelease = FeatureVectors.append(
+                    event("t2", "a", 2_000, 5), new double[] {1.0}, List.of(), set.version());
+            FeaturedTransaction otherSet = FeatureVectors.append(
+                    event("t3", "a", 3_000, 5), new double[] {1.0}, List.of(), "an older set");
+            later.processElement(previousRelease, 2_000);
+            later.processElement(otherSet, 3_000);
+            later.processWatermark(3_000);
+            assertThat(later.extractOutputValues()).singleElement().satisfies(
+                    out -> assertThat(out.getTransaction().getTransactionId()).isEqualTo("t2"));
+            assertThat(later.getSideOutput(EntityFeatureStage.VECTOR_CHANGED)).singleElement()
+                    .satisfies(r -> assertThat(r.getValue().getTransaction().getTransactionId()).isEqualTo("t3"));
         }
     }
 
@@ -327,6 +410,16 @@ class EntityFeatureStageTest {
 
     private static FeaturedTransaction event(String id, String account, long time, long amount) {
         return FeatureVectors.start(TestRecords.txn(id, account, time, amount), "v");
+    }
+
+    /** The ordered stage of entity number {@code index} of {@code set}, keyed by account. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, FeaturedTransaction, FeaturedTransaction> stage(
+            FeatureSet set, int index) throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new EntityFeatureStage(set.entities().get(index), FeatureOrdering.ORDERED, 0,
+                        VectorVersions.of(set, index))),
+                f -> f.getTransaction().getAccountId(),
+                Types.STRING);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, FeaturedTransaction, FeaturedTransaction> harness(

@@ -136,7 +136,13 @@ public final class PipelineWorkflow {
                         .map(new LateToDeadLetter(config.transactionsTopic()), WeirTypes.DEAD_LETTER)
                         .uid(Uids.LATE_TO_DEAD_LETTER)
                         .name("Late events to dead letters");
-        deadLetters = deadLetters.union(late);
+        DataStream<DeadLetter> vectorChanged =
+                features.vectorChanged()
+                        .map(new LateToDeadLetter(config.transactionsTopic(), LateToDeadLetter.Cause.VECTOR_CHANGED),
+                                WeirTypes.DEAD_LETTER)
+                        .uid(Uids.VECTOR_CHANGED_TO_DEAD_LETTER)
+                        .name("Events across a feature-set change to dead letters");
+        deadLetters = deadLetters.union(late).union(vectorChanged);
 
         SingleOutputStreamOperator<Label> labels =
                 env.fromSource(sources.labels(), boundedOutOfOrderness(config), "Kafka " + config.labelsTopic())

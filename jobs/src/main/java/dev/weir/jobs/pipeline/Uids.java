@@ -13,6 +13,7 @@ public final class Uids {
     /** Prefix of the feature stages: weir-features-start, weir-features-<entity>[-route|-no-key]. */
     public static final String FEATURES = "weir-features";
     public static final String LATE_TO_DEAD_LETTER = "weir-late-to-dead-letter";
+    public static final String VECTOR_CHANGED_TO_DEAD_LETTER = "weir-vector-changed-to-dead-letter";
     public static final String SCORE = "weir-score";
     public static final String DEDUPLICATE = "weir-deduplicate";
     public static final String SOURCE_LABELS = "weir-source-labels";

@@ -48,6 +48,13 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
     public static final OutputTag<FeaturedTransaction> LATE =
             new OutputTag<>("late-events", WeirTypes.FEATURED_TRANSACTION);
 
+    /**
+     * Events that waited across an upgrade which changed the features of the entities before
+     * this one: their vector cannot be completed consistently ({@link VectorVersions}).
+     */
+    public static final OutputTag<FeaturedTransaction> VECTOR_CHANGED =
+            new OutputTag<>("vector-changed-events", WeirTypes.FEATURED_TRANSACTION);
+
     /** Name of the keyed state; one per stage, so it never changes. */
     public static final String STATE_NAME = "entity-features";
 
@@ -61,6 +68,7 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
     public static final String WARMING_EVENTS = "eventsWithWarmingFeatures";
     public static final String STATES_EXPIRED = "entityStatesExpired";
     public static final String RELEASED_BY_MAX_WAIT = "eventsReleasedByMaxWait";
+    public static final String VECTOR_CHANGED_EVENTS = "eventsWithChangedVector";
 
     /** Ties in event time are taken in transaction-id order, so every run takes them alike. */
     private static final Comparator<FeaturedTransaction> TIES =
@@ -70,6 +78,8 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
     private final FeatureOrdering ordering;
     private final long allowedLatenessMillis;
     private final long maxWaitMillis;
+    /** Null: the stage neither checks nor restamps versions (single-stage tools and tests). */
+    private final VectorVersions versions;
 
     private transient EntityEngine engine;
     private transient MapState<Long, List<FeaturedTransaction>> pending;
@@ -81,6 +91,7 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
     private transient Counter warmingEvents;
     private transient Counter expired;
     private transient Counter releasedByMaxWait;
+    private transient Counter vectorChanged;
     /** The last watermark this subtask saw, and when (processing time) it last moved. */
     private transient long watermarkSeen;
     private transient long watermarkMovedAt;
@@ -94,10 +105,16 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
      *     watermark that does not move before they are released anyway; 0 waits for the watermark
      */
     public EntityFeatureStage(EntitySpec spec, FeatureOrdering ordering, long maxWaitMillis) {
+        this(spec, ordering, maxWaitMillis, null);
+    }
+
+    /** @param versions the stage's place in its feature set's vector */
+    public EntityFeatureStage(EntitySpec spec, FeatureOrdering ordering, long maxWaitMillis, VectorVersions versions) {
         this.spec = spec;
         this.ordering = ordering;
         this.allowedLatenessMillis = spec.allowedLateness().toMillis();
         this.maxWaitMillis = maxWaitMillis;
+        this.versions = versions;
     }
 
     /** The state descriptor, for the State Processor API and tests. */
@@ -124,6 +141,7 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
         warmingEvents = group.counter(WARMING_EVENTS);
         expired = group.counter(STATES_EXPIRED);
         releasedByMaxWait = group.counter(RELEASED_BY_MAX_WAIT);
+        vectorChanged = group.counter(VECTOR_CHANGED_EVENTS);
         watermarkSeen = Long.MIN_VALUE;
         watermarkMovedAt = Long.MIN_VALUE;
     }
@@ -173,6 +191,11 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
 
     private void aggregate(FeaturedTransaction in, long eventTime, Context ctx, Collector<FeaturedTransaction> out)
             throws Exception {
+        if (versions != null && !versions.accepts(in)) {
+            vectorChanged.inc();
+            ctx.output(VECTOR_CHANGED, in);
+            return;
+        }
         EntityState current = state.value();
         long oldExpiry = Long.MIN_VALUE;
         if (current == null) {
@@ -196,7 +219,8 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
         if (warming.size() > warmingBefore) {
             warmingEvents.inc();
         }
-        out.collect(FeatureVectors.append(in, buffer, warming));
+        String version = versions == null ? in.getFeatureSetVersion() : versions.output();
+        out.collect(FeatureVectors.append(in, buffer, warming, version));
     }
 
     @Override

@@ -31,8 +31,14 @@ public final class FeatureStages {
 
     private FeatureStages() {}
 
-    /** The stages' outputs: complete vectors, and events too late for some entity. */
-    public record Result(DataStream<FeaturedTransaction> featured, DataStream<FeaturedTransaction> late) {}
+    /**
+     * The stages' outputs: complete vectors, events too late for some entity, and events that
+     * waited across an upgrade which changed an earlier entity's features ({@link VectorVersions}).
+     */
+    public record Result(
+            DataStream<FeaturedTransaction> featured,
+            DataStream<FeaturedTransaction> late,
+            DataStream<FeaturedTransaction> vectorChanged) {}
 
     /**
      * @param ordering when each entity stage aggregates an event; the BATCH backfill uses
@@ -49,13 +55,15 @@ public final class FeatureStages {
      */
     public static Result apply(DataStream<Transaction> transactions, FeatureSet featureSet, String uidPrefix,
             FeatureOrdering ordering, Duration maxWait) {
-        String version = featureSet.version();
         DataStream<FeaturedTransaction> stream =
-                transactions.map(new Start(version), WeirTypes.FEATURED_TRANSACTION)
+                transactions.map(new Start(featureSet.prefixVersion(0)), WeirTypes.FEATURED_TRANSACTION)
                         .uid(uidPrefix + "-start")
-                        .name("Feature vector " + version);
+                        .name("Feature vector " + featureSet.version());
         DataStream<FeaturedTransaction> late = null;
-        for (EntitySpec entity : featureSet.entities()) {
+        DataStream<FeaturedTransaction> vectorChanged = null;
+        for (int index = 0; index < featureSet.entities().size(); index++) {
+            EntitySpec entity = featureSet.entities().get(index);
+            VectorVersions versions = VectorVersions.of(featureSet, index);
             String uid = uidPrefix + "-" + entity.name();
             OutputTag<FeaturedTransaction> noKey =
                     new OutputTag<>("no-key-" + entity.name(), WeirTypes.FEATURED_TRANSACTION);
@@ -65,19 +73,22 @@ public final class FeatureStages {
                             .name("Route by " + entity.keyField());
             SingleOutputStreamOperator<FeaturedTransaction> keyed =
                     routed.keyBy(new KeyOf(entity.keyField()), Types.STRING)
-                            .process(new EntityFeatureStage(entity, ordering, maxWait.toMillis()), WeirTypes.FEATURED_TRANSACTION)
+                            .process(new EntityFeatureStage(entity, ordering, maxWait.toMillis(), versions),
+                                    WeirTypes.FEATURED_TRANSACTION)
                             .uid(uid)
                             .name("Features: " + entity.name());
             DataStream<FeaturedTransaction> defaults =
                     routed.getSideOutput(noKey)
-                            .map(new AppendDefaults(entity), WeirTypes.FEATURED_TRANSACTION)
+                            .map(new AppendDefaults(entity, versions.output()), WeirTypes.FEATURED_TRANSACTION)
                             .uid(uid + "-no-key")
                             .name("Defaults: " + entity.name() + " (no " + entity.keyField() + ")");
             DataStream<FeaturedTransaction> entityLate = keyed.getSideOutput(EntityFeatureStage.LATE);
             late = late == null ? entityLate : late.union(entityLate);
+            DataStream<FeaturedTransaction> changed = keyed.getSideOutput(EntityFeatureStage.VECTOR_CHANGED);
+            vectorChanged = vectorChanged == null ? changed : vectorChanged.union(changed);
             stream = keyed.union(defaults);
         }
-        return new Result(stream, late);
+        return new Result(stream, late, vectorChanged);
     }
 
     private static final class Start implements MapFunction<Transaction, FeaturedTransaction> {
@@ -144,10 +155,12 @@ public final class FeatureStages {
     static final class AppendDefaults implements MapFunction<FeaturedTransaction, FeaturedTransaction> {
         private static final long serialVersionUID = 1L;
         private final EntitySpec spec;
+        private final String version;
         private transient double[] defaults;
 
-        AppendDefaults(EntitySpec spec) {
+        AppendDefaults(EntitySpec spec, String version) {
             this.spec = spec;
+            this.version = version;
         }
 
         @Override
@@ -157,7 +170,7 @@ public final class FeatureStages {
                 defaults = new double[engine.width()];
                 engine.writeDefaults(defaults, 0);
             }
-            return FeatureVectors.append(value, defaults, value.getWarming());
+            return FeatureVectors.append(value, defaults, value.getWarming(), version);
         }
     }
 }

@@ -70,8 +70,18 @@ public final class FeatureSet implements Serializable {
 
     /** A short id of the definitions: changes whenever any feature's meaning or order changes. */
     public String version() {
+        return prefixVersion(entities.size());
+    }
+
+    /**
+     * The version of the vector built by the first {@code count} entities only: what an event
+     * carries between the entity stages, so a stage can tell whether the values it appends to
+     * belong to the same definitions as its own (they may not after an upgrade, for an event that
+     * waited in a savepoint). {@code prefixVersion(entities().size())} is {@link #version()}.
+     */
+    public String prefixVersion(int count) {
         StringBuilder sb = new StringBuilder();
-        for (EntitySpec e : entities) {
+        for (EntitySpec e : entities.subList(0, count)) {
             sb.append(e.name()).append('/').append(e.keyField()).append(';');
             e.features().forEach(f -> sb.append(f.canonical()).append(';'));
         }
