@@ -1,5 +1,9 @@
 package dev.weir.jobs.bench;
 
+import static dev.weir.jobs.bench.BenchSupport.deleteRecursively;
+import static dev.weir.jobs.bench.BenchSupport.freePort;
+import static dev.weir.jobs.bench.BenchSupport.human;
+
 import dev.weir.jobs.PipelineJob;
 import dev.weir.jobs.cli.Args;
 import dev.weir.jobs.config.FeatureSets;
@@ -18,18 +22,12 @@ import dev.weir.models.ModelMetadata;
 import dev.weir.models.TrainerConfig;
 import dev.weir.operators.features.FeatureOrdering;
 import dev.weir.operators.iceberg.WeirTables;
-import dev.weir.schemas.Score;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,9 +35,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.specific.SpecificData;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -270,7 +265,7 @@ public final class OrderingBenchmark {
         String run = "drain-" + variant.ordering().name().toLowerCase(Locale.ROOT) + "-" + (++runs);
         PipelineConfig config = config(run, kafka.bootstrapServers(), backlog.topic(), variant);
         Started job = start(run, config);
-        try (ScoreWatcher watcher = new ScoreWatcher(kafka.bootstrapServers(), config.scoresTopic(),
+        try (ScoreWatcher watcher = ScoreWatcher.scores(kafka.bootstrapServers(), config.scoresTopic(),
                 backlog.payments())) {
             watcher.window(backlog.firstEventTime(), backlog.lastEventTime() + 1);
             watcher.start();
@@ -349,7 +344,7 @@ public final class OrderingBenchmark {
         kafka.createTopics(PARTITIONS, topic);
         PipelineConfig config = config(run, kafka.bootstrapServers(), topic, variant);
         Started job = start(run, config);
-        try (ScoreWatcher watcher = new ScoreWatcher(kafka.bootstrapServers(), config.scoresTopic(),
+        try (ScoreWatcher watcher = ScoreWatcher.scores(kafka.bootstrapServers(), config.scoresTopic(),
                         (long) (rate * duration.toSeconds() * 1.1) + 16);
                 SyntheticProducer producer = new SyntheticProducer(kafka.bootstrapServers(), topic, seed, seed + 2,
                         accounts, FRAUD_SHARE, 0)) {
@@ -402,228 +397,6 @@ public final class OrderingBenchmark {
         } finally {
             stop(job);
         }
-    }
-
-    /**
-     * Reads a scores topic as a downstream {@code read_committed} consumer and keeps, for the scores
-     * whose event time lies in the measured window, scoring time and arrival here minus event time.
-     */
-    private static final class ScoreWatcher implements Runnable, AutoCloseable {
-        private final org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer;
-        private final BinaryMessageDecoder<Score> decoder = scoreDecoder();
-        private final Thread thread = new Thread(this, "weir-bench-watcher");
-        private volatile boolean stop;
-        private volatile long from;
-        private volatile long to;
-        private long[] toScore;
-        private long[] toCommitted;
-        private long[] scoringTimes;
-        private int samples;
-        private double passes;
-        private volatile Throwable failure;
-
-        /** @param expected how many scores the window will hold, roughly */
-        ScoreWatcher(String bootstrap, String topic, long expected) {
-            consumer = KafkaClients.readCommittedConsumer(bootstrap, "weir-bench-watch");
-            consumer.subscribe(List.of(topic));
-            toScore = new long[(int) Math.min(expected, 10_000_000)];
-            toCommitted = new long[toScore.length];
-            scoringTimes = new long[toScore.length];
-        }
-
-        void window(long fromMillis, long toMillis) {
-            from = fromMillis;
-            to = toMillis;
-        }
-
-        void start() {
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        @Override
-        public void run() {
-            try {
-                while (!stop) {
-                    for (var record : consumer.poll(Duration.ofMillis(100))) {
-                        long received = System.currentTimeMillis();
-                        Score score = decode(decoder, record.value());
-                        long eventTime = score.getEventTime().toEpochMilli();
-                        if (eventTime >= from && eventTime < to) {
-                            add(score.getScoringTime().toEpochMilli(), eventTime, received, score.getBatchSize());
-                        }
-                    }
-                }
-            } catch (Throwable t) {
-                failure = t;
-            }
-        }
-
-        private synchronized void add(long scoringTime, long eventTime, long received, int batchSize) {
-            if (samples == toScore.length) {
-                toScore = java.util.Arrays.copyOf(toScore, Math.max(16, samples * 2));
-                toCommitted = java.util.Arrays.copyOf(toCommitted, toScore.length);
-                scoringTimes = java.util.Arrays.copyOf(scoringTimes, toScore.length);
-            }
-            toScore[samples] = scoringTime - eventTime;
-            toCommitted[samples] = received - eventTime;
-            scoringTimes[samples] = scoringTime;
-            samples++;
-            passes += 1.0 / Math.max(1, batchSize);
-        }
-
-        /** Events per forward pass of the model, on average. */
-        synchronized double eventsPerPass() {
-            return passes == 0 ? 0 : samples / passes;
-        }
-
-        /** The scoring times seen, in order. */
-        synchronized long[] scoringTimes() {
-            long[] sorted = java.util.Arrays.copyOf(scoringTimes, samples);
-            java.util.Arrays.sort(sorted);
-            return sorted;
-        }
-
-        synchronized long seen() {
-            if (failure != null) {
-                throw new IllegalStateException("reading the scores failed", failure);
-            }
-            return samples;
-        }
-
-        synchronized long[] toScore() {
-            return percentiles(toScore, samples);
-        }
-
-        synchronized long[] toCommitted() {
-            return percentiles(toCommitted, samples);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop = true;
-            thread.join(5_000);
-            consumer.close();
-        }
-    }
-
-    /**
-     * CPU used by other processes while a measurement runs, in cores: the machine's busy time
-     * minus this JVM's and its child processes' (Hadoop's local file system runs shell commands for
-     * Iceberg's files), sampled twice a second from /proc; where there is no /proc, the machine's
-     * load minus this JVM's. On a shared machine it says which numbers to distrust.
-     */
-    static final class OtherCpu implements AutoCloseable {
-        private static final Path STAT = Path.of("/proc/stat");
-        private static final Path SELF = Path.of("/proc/self/stat");
-        /** Clock ticks of /proc (USER_HZ), 100 on Linux. */
-        private static final double TICKS_PER_SECOND = 100;
-
-        private final com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        private final int cores = Runtime.getRuntime().availableProcessors();
-        private final boolean proc = Files.isReadable(STAT) && Files.isReadable(SELF);
-        private final Thread thread = new Thread(this::sample, "weir-bench-cpu");
-        private volatile boolean stop;
-        private double sum;
-        private long samples;
-
-        OtherCpu() {
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        private void sample() {
-            long[] last = proc ? ticks() : null;
-            while (!stop) {
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                double others;
-                if (proc) {
-                    long[] now = ticks();
-                    long total = now[1] - last[1];
-                    long othersTicks = Math.max(0, now[0] - last[0] - (now[2] - last[2]));
-                    others = total <= 0 ? 0 : othersTicks * cores / (double) total;
-                    last = now;
-                } else {
-                    double machine = os.getCpuLoad();
-                    double process = os.getProcessCpuLoad();
-                    if (machine < 0 || process < 0) {
-                        continue;
-                    }
-                    others = Math.max(0, machine - process) * cores;
-                }
-                synchronized (this) {
-                    sum += others;
-                    samples++;
-                }
-            }
-        }
-
-        /** {machine busy, machine total, this process and its reaped children}, in clock ticks. */
-        private static long[] ticks() {
-            try {
-                String[] cpu = Files.readAllLines(STAT).get(0).trim().split("\\s+");
-                long busy = 0;
-                long total = 0;
-                for (int i = 1; i <= 8 && i < cpu.length; i++) { // user nice system idle iowait irq softirq steal
-                    long v = Long.parseLong(cpu[i]);
-                    total += v;
-                    busy += i == 4 || i == 5 ? 0 : v;
-                }
-                String self = Files.readString(SELF);
-                String[] f = self.substring(self.lastIndexOf(')') + 2).split(" ");
-                long own = 0;
-                for (int i = 11; i <= 14; i++) { // utime stime cutime cstime
-                    own += Long.parseLong(f[i]);
-                }
-                return new long[] {busy, total, own};
-            } catch (IOException | RuntimeException e) {
-                throw new IllegalStateException("cannot read /proc", e);
-            }
-        }
-
-        /** A point to measure from. */
-        synchronized double[] mark() {
-            return new double[] {sum, samples, ownSeconds()};
-        }
-
-        /** Average cores used by other processes since {@code mark}. */
-        synchronized double since(double[] mark) {
-            return samples == mark[1] ? 0 : (sum - mark[0]) / (samples - mark[1]);
-        }
-
-        /** CPU seconds this JVM (broker, jobs, producer, readers) and its children used since {@code mark}. */
-        double ownSeconds(double[] mark) {
-            return ownSeconds() - mark[2];
-        }
-
-        private double ownSeconds() {
-            return proc ? ticks()[2] / TICKS_PER_SECOND : os.getProcessCpuTime() / 1e9;
-        }
-
-        @Override
-        public void close() {
-            stop = true;
-            thread.interrupt();
-        }
-    }
-
-    /** {p50, p99, p99.9} by nearest rank; zeros without samples. */
-    static long[] percentiles(long[] values, int n) {
-        if (n == 0) {
-            return new long[3];
-        }
-        long[] sorted = java.util.Arrays.copyOf(values, n);
-        java.util.Arrays.sort(sorted);
-        return new long[] {rank(sorted, 0.50), rank(sorted, 0.99), rank(sorted, 0.999)};
-    }
-
-    private static long rank(long[] sorted, double q) {
-        return sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1))];
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -806,47 +579,6 @@ public final class OrderingBenchmark {
             job.client().getJobExecutionResult().get(1, TimeUnit.MINUTES);
         } catch (ExecutionException e) {
             // Cancelled, as asked.
-        }
-    }
-
-    private static BinaryMessageDecoder<Score> scoreDecoder() {
-        return new BinaryMessageDecoder<>(SpecificData.getForClass(Score.class), Score.getClassSchema());
-    }
-
-    private static Score decode(BinaryMessageDecoder<Score> decoder, byte[] value) {
-        try {
-            return decoder.decode(ByteBuffer.wrap(value));
-        } catch (IOException e) {
-            throw new UncheckedIOException("undecodable score", e);
-        }
-    }
-
-    /** A duration as the options take it: 4h, 90s, 200ms. */
-    static String human(Duration d) {
-        long ms = d.toMillis();
-        if (ms % 3_600_000 == 0) {
-            return ms / 3_600_000 + "h";
-        }
-        if (ms % 60_000 == 0 && ms >= 600_000) {
-            return ms / 60_000 + "m";
-        }
-        return ms % 1_000 == 0 ? ms / 1_000 + "s" : ms + "ms";
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void deleteRecursively(Path path) {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(path)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

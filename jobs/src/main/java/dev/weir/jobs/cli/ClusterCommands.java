@@ -120,7 +120,7 @@ public final class ClusterCommands {
     }
 
     /** The shaded job jar: --jar, else the one this command runs from. */
-    static Path jobJar(Path given) {
+    public static Path jobJar(Path given) {
         if (given != null) {
             if (!Files.isRegularFile(given)) {
                 throw new IllegalArgumentException("no job jar at " + given);

@@ -41,6 +41,9 @@ public final class Weir {
                     "  bench    monitoring [--events N] [--window-events N] [--model DIR]",
                     "  bench    ordering [--payments N] [--rounds 2] [--span 4h] [--rate N] [--duration 60s] [--warm-up 15s]",
                     "           [--small-out-of-orderness 200ms] [--accounts N] [--model DIR] [--set key=value ...]",
+                    "  bench    pipeline [--payments N] [--span 4h] [--backends hashmap,rocksdb] [--rate N]",
+                    "           [--duration 60s] [--warm-up 20s] [--accounts N] [--model DIR] [--checkpoint-interval 2s]",
+                    "           on the standalone cluster processes, beside a pass-through job",
                     "");
 
     private Weir() {}
@@ -97,9 +100,11 @@ public final class Weir {
             dev.weir.jobs.bench.MonitoringBenchmark.run(rest, out);
         } else if (argv.length > 0 && argv[0].equals("ordering")) {
             dev.weir.jobs.bench.OrderingBenchmark.run(rest, out);
+        } else if (argv.length > 0 && argv[0].equals("pipeline")) {
+            dev.weir.jobs.bench.PipelineBenchmark.run(rest, out);
         } else {
             throw new Args.UsageException(
-                    "bench takes a benchmark name: weir bench features|scoring|monitoring|ordering");
+                    "bench takes a benchmark name: weir bench features|scoring|monitoring|ordering|pipeline");
         }
     }
 

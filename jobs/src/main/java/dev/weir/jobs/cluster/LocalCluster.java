@@ -189,6 +189,8 @@ public final class LocalCluster {
         command.addAll(jvm);
         command.addAll(JAVA_OPENS);
         command.add("-Dlog.file=" + layout.logs().resolve(name + ".log"));
+        // A JVM crash (native code: ND4J, RocksDB) leaves its report beside the logs.
+        command.add("-XX:ErrorFile=" + layout.logs().resolve(name + "-hs_err_%p.log"));
         command.add("-Dlog4j.configurationFile=" + log4j.toUri());
         command.add("-Dorg.apache.avro.limits.bytes.maxLength=1048576");
         command.add("-Dorg.apache.avro.limits.string.maxLength=65536");

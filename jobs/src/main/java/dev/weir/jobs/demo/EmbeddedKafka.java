@@ -1,5 +1,6 @@
 package dev.weir.jobs.demo;
 
+import dev.weir.jobs.kafka.KafkaClients;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -8,19 +9,14 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 
 /**
@@ -100,53 +96,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates the topics (partitions each) that do not exist yet. */
     public void createTopics(int partitions, String... topics) {
-        try (Admin admin = admin()) {
-            List<NewTopic> newTopics = new ArrayList<>();
-            for (String topic : topics) {
-                newTopics.add(new NewTopic(topic, partitions, (short) 1));
-            }
-            for (var entry : admin.createTopics(newTopics).values().entrySet()) {
-                try {
-                    entry.getValue().get();
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + entry.getKey(), e.getCause());
-                    }
-                }
-            }
-            awaitLeaders(admin, List.of(topics));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * Waits until every partition's leader serves it: an idempotent producer that writes before
-     * that gets NOT_LEADER_OR_FOLLOWER and can then stall on out-of-order sequence numbers.
-     */
-    private static void awaitLeaders(Admin admin, List<String> topics) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (true) {
-            try {
-                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> partitions =
-                        new java.util.HashMap<>();
-                admin.describeTopics(topics).allTopicNames().get().values().forEach(d ->
-                        d.partitions().forEach(p -> partitions.put(
-                                new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
-                                org.apache.kafka.clients.admin.OffsetSpec.latest())));
-                // Only the partition leader's replica manager answers this: once it does, the
-                // partition takes writes.
-                admin.listOffsets(partitions).all().get();
-                return;
-            } catch (ExecutionException e) {
-                // Not visible yet; retry.
-            }
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("topics " + topics + " got no leader within 30 s");
-            }
-            Thread.sleep(50);
-        }
+        KafkaClients.createTopics(bootstrap, partitions, topics);
     }
 
     public Admin admin() {

@@ -212,7 +212,7 @@ public final class PipelineWorkflow {
     }
 
     /** Settings the pipeline relies on whatever the cluster's defaults are. */
-    private static void configure(StreamExecutionEnvironment env, PipelineConfig config) {
+    public static void configure(StreamExecutionEnvironment env, PipelineConfig config) {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
         conf.set(PipelineOptions.GENERIC_TYPES, false);

@@ -1,0 +1,574 @@
+package dev.weir.jobs.bench;
+
+import static dev.weir.jobs.bench.BenchSupport.deleteRecursively;
+import static dev.weir.jobs.bench.BenchSupport.freePort;
+import static dev.weir.jobs.bench.BenchSupport.human;
+
+import dev.weir.jobs.PipelineJob;
+import dev.weir.jobs.cli.Args;
+import dev.weir.jobs.cli.ClusterCommands;
+import dev.weir.jobs.cluster.FlinkRest;
+import dev.weir.jobs.cluster.LocalCluster;
+import dev.weir.jobs.config.FeatureSets;
+import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.jobs.config.WeirOptions;
+import dev.weir.jobs.kafka.KafkaClients;
+import dev.weir.jobs.synthetic.SyntheticProducer;
+import dev.weir.jobs.train.TrainCommand;
+import dev.weir.models.ModelBundle;
+import dev.weir.models.ModelMetadata;
+import dev.weir.models.TrainerConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordingFile;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * {@code weir bench pipeline}: the whole pipeline on the standalone cluster processes ({@code weir
+ * cluster start}: a Kafka broker, a JobManager and a TaskManager with two slots, each its own JVM)
+ * at parallelism 2, beside a pass-through job with the same source and exactly-once sink settings,
+ * in one run over the same backlog.
+ *
+ * <ol>
+ *   <li>Drain: each job reads a backlog already in a four-partition topic until every payment is
+ *       out; the rate is taken over the last 90% of the outputs by their processing time. Each
+ *       job runs twice on a TaskManager of its own, and the first drain, which warms the JVM up,
+ *       is not reported.
+ *   <li>Latency: the pipeline on heap state at a fixed rate (by default half its drain rate), live
+ *       traffic whose Kafka timestamp is its event time is the moment of sending; after a warm-up,
+ *       p50/p99/p99.9 from event time to the decision received by a consumer of the decisions topic
+ *       and to the score received by a {@code read_committed} consumer of the scores topic.
+ *   <li>Profile: a JFR recording of the TaskManager during the measured heap drain, its hottest
+ *       methods and the share of samples per component.
+ * </ol>
+ *
+ * A harness, not a test: it measures and prints.
+ */
+public final class PipelineBenchmark {
+
+    static final Set<String> OPTIONS = Set.of("payments", "span", "backends", "rate", "duration", "warm-up",
+            "accounts", "seed", "model", "checkpoint-interval", "dir", "flink-conf");
+
+    private static final String TOPIC_KEYS = "kafka.topics.";
+    private static final int PARALLELISM = 2;
+    private static final int PARTITIONS = 4;
+    private static final double FRAUD_SHARE = 0.02;
+    private static final double DRAIN_START = 0.10;
+    private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(30);
+    private static final Duration TAIL_TIMEOUT = Duration.ofMinutes(2);
+    /**
+     * Heap and RocksDB. ForSt, Flink 2's disaggregated backend, is not among them: its jar is not
+     * published on Maven Central for Flink 2.1 (only 1.20.0, 2.0.0, 2.2.0 and 2.3.0, each built
+     * against its own Flink's internal state API).
+     */
+    private static final Set<String> BACKENDS = Set.of("hashmap", "rocksdb");
+    private static final String PASS_THROUGH = "pass-through";
+    /** Components a profile's samples are attributed to, by the first frame of theirs on the stack. */
+    private static final List<String[]> COMPONENTS = List.of(
+            new String[] {"Weir", "dev.weir."},
+            new String[] {"ND4J / DL4J (Java side)", "org.nd4j.", "org.deeplearning4j.", "org.bytedeco."},
+            new String[] {"Iceberg / Parquet", "org.apache.iceberg.", "org.apache.parquet."},
+            new String[] {"Avro", "org.apache.avro."},
+            new String[] {"Kafka client", "org.apache.kafka."},
+            new String[] {"RocksDB / ForSt", "org.rocksdb.", "org.forstdb."},
+            new String[] {"Flink", "org.apache.flink."},
+            new String[] {"JDK", "java.", "jdk.", "sun."});
+
+    private final PrintStream out;
+    private final Path dir;
+    private final LocalCluster.Layout layout;
+    private final Path flinkConf;
+    private final Path jar;
+    /** The running cluster's REST client and the job jar uploaded to it. */
+    private FlinkRest rest;
+    private String jarId;
+    private final Path modelDir;
+    private final Duration checkpointInterval;
+    private final long seed;
+    private final int accounts;
+    private int runs;
+    /** The JFR recording of the measured heap drain. */
+    private Path recording;
+
+    private PipelineBenchmark(PrintStream out, Path dir, LocalCluster.Layout layout, Path flinkConf, Path jar,
+            Path modelDir, Duration checkpointInterval, long seed, int accounts) {
+        this.out = out;
+        this.dir = dir;
+        this.layout = layout;
+        this.flinkConf = flinkConf;
+        this.jar = jar;
+        this.modelDir = modelDir;
+        this.checkpointInterval = checkpointInterval;
+        this.seed = seed;
+        this.accounts = accounts;
+    }
+
+    public static void run(String[] argv, PrintStream out) throws Exception {
+        Args args = Args.parse(argv, OPTIONS, Set.of(), Set.of());
+        long payments = args.longValue("payments", 300_000, 1_000);
+        Duration span = args.duration("span").orElse(Duration.ofHours(4));
+        List<String> backends = List.of(args.string("backends").orElse("hashmap,rocksdb").split(","));
+        for (String backend : backends) {
+            if (!BACKENDS.contains(backend)) {
+                throw new Args.UsageException("--backends takes " + BACKENDS + ", not '" + backend + "'");
+            }
+        }
+        if (!backends.contains("hashmap")) {
+            throw new Args.UsageException("--backends must include hashmap: the latency run is on heap state");
+        }
+        double givenRate = args.doubleValue("rate", 0, 0, 100_000);
+        Duration duration = args.duration("duration").orElse(Duration.ofSeconds(60));
+        Duration warmUp = args.duration("warm-up").orElse(Duration.ofSeconds(20));
+        int accounts = (int) args.longValue("accounts", 5_000, 1);
+        long seed = args.longValue("seed", 7, Long.MIN_VALUE);
+        Duration checkpointInterval = args.duration("checkpoint-interval").orElse(Duration.ofSeconds(2));
+        Path dir = args.path("dir").orElse(Path.of(".weir", "bench-pipeline")).toAbsolutePath();
+        Path flinkConf = args.path("flink-conf").orElse(Path.of("flink-conf")).toAbsolutePath();
+        Path modelDir = args.path("model").map(Path::toAbsolutePath).orElse(null);
+        if (modelDir != null && modelDir.startsWith(dir)) {
+            throw new Args.UsageException("--model must not be inside --dir " + dir + ", which is emptied first");
+        }
+        // Configuration mistakes (a missing WEIR_TOKEN_KEY, a model trained on other features) stop
+        // the run before anything starts.
+        PipelineConfig check = PipelineConfig.from(settings("check", "127.0.0.1:9092", "check", dir,
+                modelDir == null ? dir.resolve("model") : modelDir, checkpointInterval));
+        if (modelDir != null) {
+            PipelineJob.checkModel(check);
+        }
+
+        deleteRecursively(dir);
+        Files.createDirectories(dir);
+        if (modelDir == null) {
+            modelDir = dir.resolve("model");
+            out.printf("Training the reference network on 50000 synthetic payments of %d accounts...%n", accounts);
+            TrainCommand.train(modelDir, FeatureSets.reference(), "bench", "1", seed, 50_000, accounts, 200,
+                    FRAUD_SHARE, TrainerConfig.defaults());
+        }
+        ModelMetadata model = ModelBundle.readMetadata(modelDir);
+        LocalCluster.Layout layout = new LocalCluster.Layout(dir.resolve("cluster"), freePort(), freePort());
+        PipelineBenchmark bench = new PipelineBenchmark(out, dir, layout, flinkConf, ClusterCommands.jobJar(null),
+                modelDir, checkpointInterval, seed, accounts);
+        try {
+            out.printf("Pipeline: Kafka -> decode, quality, governance -> features of account, merchant, device ->"
+                    + " DL4J %s v%s, %d inputs -> Kafka + Iceberg, monitoring; parallelism %d, checkpoints every %s,"
+                    + " %d accounts, %d cores; standalone cluster (%s)%n%n", model.name(), model.version(),
+                    model.featureCount(), PARALLELISM, human(checkpointInterval), accounts,
+                    Runtime.getRuntime().availableProcessors(), flinkConf.resolve("dev").resolve("config.yaml"));
+            List<String> jobs = new ArrayList<>(List.of(PASS_THROUGH));
+            jobs.addAll(backends);
+            Map<String, Drain> drains = bench.drains(payments, span, jobs);
+            double rate = givenRate > 0 ? givenRate : Math.floor(drains.get("hashmap").rate() / 2);
+            bench.startCluster();
+            Latency latency = bench.latency(rate, duration, warmUp);
+            bench.report(payments, span, jobs, drains, latency, duration, warmUp);
+        } finally {
+            LocalCluster.stop(layout.dir());
+            // The cluster's logs stay (a failed run is explained there); data goes.
+            deleteRecursively(layout.dir().resolve("kafka"));
+            for (String name : new String[] {"warehouses", "checkpoints"}) {
+                deleteRecursively(dir.resolve(name));
+            }
+            out.println("cluster logs in " + layout.logs());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // drains
+
+    /**
+     * One job's drain of the backlog.
+     *
+     * @param cpuMicros TaskManager CPU per payment, in microseconds, from the moment all tasks ran
+     *     until the last output was seen (the rate leaves out the start; this cannot: with
+     *     exactly-once outputs a reader sees them only at commits)
+     */
+    record Drain(String job, long out, long counted, double seconds, double cpuMicros, double eventsPerPass) {
+        double rate() {
+            return counted / seconds;
+        }
+    }
+
+    private Map<String, Drain> drains(long payments, Duration span, List<String> jobs) throws Exception {
+        long end = System.currentTimeMillis() - 60_000;
+        long first = end - span.toMillis();
+        startCluster();
+        long produceStart = System.nanoTime();
+        long last = backlog("bench-backlog", payments, first, (double) span.toMillis() / payments);
+        out.printf("Backlog: %d payments over %s of event time in %d partitions, produced in %.1f s%n", payments,
+                human(span), PARTITIONS, (System.nanoTime() - produceStart) / 1e9);
+        Map<String, Drain> measured = new LinkedHashMap<>();
+        for (String job : jobs) {
+            // A TaskManager of its own per job: the JVM keeps compiling for minutes, so a first
+            // drain warms it up and is not reported; and each submission of the job jar leaves
+            // classes in the TaskManager's metaspace, which runs out after a handful of them.
+            if (!job.equals(jobs.get(0))) {
+                startCluster();
+            }
+            for (int round = 0; round < 2; round++) {
+                Drain d = drain(job, "bench-backlog", payments, first, last, round == 1 && job.equals("hashmap"));
+                out.printf("    %s %-12s %d out, the last 90%% in %.1f s: %,.0f payments/s, %.0f TaskManager CPU us"
+                        + " per payment%s%n", round == 0 ? "warm-up" : "measured", job, d.out(), d.seconds(),
+                        d.rate(), d.cpuMicros(), round == 0 ? " (not reported)" : "");
+                if (round == 1) {
+                    measured.put(job, d);
+                }
+            }
+        }
+        return measured;
+    }
+
+    /**
+     * Payments in event-time order, {@code perPayment} ms apart; then one malformed record per
+     * partition a minute after the last payment, whose timestamps take the watermark past it (the
+     * ordered feature stages wait for that). Returns the last payment's event time.
+     */
+    private long backlog(String topic, long payments, long firstEventTime, double perPayment) {
+        KafkaClients.createTopics(layout.bootstrap(), PARTITIONS, topic);
+        long last = firstEventTime;
+        try (SyntheticProducer producer = new SyntheticProducer(layout.bootstrap(), topic, seed, seed + 1,
+                accounts, FRAUD_SHARE, 0)) {
+            for (long i = 0; i < payments; i++) {
+                last = firstEventTime + (long) (i * perPayment);
+                producer.sendOne(last);
+            }
+            producer.flush();
+        }
+        try (var producer = KafkaClients.byteProducer(layout.bootstrap())) {
+            for (int partition = 0; partition < PARTITIONS; partition++) {
+                producer.send(new ProducerRecord<>(topic, partition, last + 60_000, null, new byte[0]));
+            }
+            producer.flush();
+        }
+        return last;
+    }
+
+    /**
+     * Starts the standalone cluster, or restarts it with a fresh TaskManager (Kafka keeps its data),
+     * and uploads the job jar.
+     */
+    private void startCluster() throws IOException {
+        LocalCluster.stop(layout.dir());
+        LocalCluster.start(layout, flinkConf.resolve("dev").resolve("config.yaml"), LocalCluster.classpathBeside(jar),
+                jar, flinkConf.resolve("log4j-cluster.properties"));
+        rest = new FlinkRest(layout.rest());
+        jarId = rest.uploadJar(jar);
+    }
+
+    private Drain drain(String job, String topic, long payments, long first, long last, boolean profile)
+            throws Exception {
+        String run = job + "-" + (++runs);
+        Map<String, String> settings = runSettings(run, topic);
+        PipelineConfig config = PipelineConfig.from(settings);
+        String jobId = submit(job, run, settings);
+        Path jfr = dir.resolve("pipeline-" + run + ".jfr");
+        try (ScoreWatcher watcher = job.equals(PASS_THROUGH)
+                ? ScoreWatcher.passThrough(layout.bootstrap(), config.scoresTopic(), payments)
+                : ScoreWatcher.scores(layout.bootstrap(), config.scoresTopic(), payments)) {
+            watcher.window(first, last + 1);
+            watcher.start();
+            long cpuAtStart = taskManagerCpuTicks();
+            boolean recordingStarted = false;
+            long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+            while (watcher.seen() < payments && System.nanoTime() < deadline) {
+                if (profile && !recordingStarted && watcher.seen() >= payments * DRAIN_START) {
+                    jcmd("JFR.start", "name=weir-bench", "settings=profile", "filename=" + jfr);
+                    recordingStarted = true;
+                }
+                failIfFailed(jobId, job);
+                Thread.sleep(100);
+            }
+            long cpuTicks = taskManagerCpuTicks() - cpuAtStart;
+            if (recordingStarted) {
+                jcmd("JFR.stop", "name=weir-bench");
+                recording = jfr;
+            }
+            if (watcher.seen() < payments) {
+                out.printf("    NOTE: %d of %d payments out within %s%n", watcher.seen(), payments,
+                        human(DRAIN_TIMEOUT));
+            }
+            long[] times = watcher.scoringTimes();
+            int from = (int) (times.length * DRAIN_START);
+            double seconds = Math.max(0.001, (times[times.length - 1] - times[from]) / 1000.0);
+            double cpuMicros = cpuTicks * 10_000.0 / Math.max(1, watcher.seen());
+            return new Drain(job, times.length, times.length - 1 - from, seconds, cpuMicros,
+                    watcher.eventsPerPass());
+        } finally {
+            cancel(jobId);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // latency
+
+    /** Latencies in ms, {p50, p99, p99.9}: to the decision a consumer receives and to the committed score. */
+    record Latency(double rate, double producedRate, long measured, long decisions, long scores, long[] toDecision,
+            long[] toCommitted, long[] toScore) {}
+
+    private Latency latency(double rate, Duration duration, Duration warmUp) throws Exception {
+        out.println();
+        out.printf("Latency: the pipeline on heap state at %.0f payments/s, %s warm-up then %s measured%n", rate,
+                human(warmUp), human(duration));
+        String run = "live-" + (++runs);
+        String topic = "transactions-" + run;
+        KafkaClients.createTopics(layout.bootstrap(), PARTITIONS, topic);
+        Map<String, String> settings = runSettings(run, topic);
+        PipelineConfig config = PipelineConfig.from(settings);
+        String jobId = submit("hashmap", run, settings);
+        long expected = (long) (rate * duration.toSeconds() * 1.1) + 16;
+        try (ScoreWatcher decisions = ScoreWatcher.scores(layout.bootstrap(), config.decisionsTopic(), expected);
+                ScoreWatcher scores = ScoreWatcher.scores(layout.bootstrap(), config.scoresTopic(), expected);
+                SyntheticProducer producer = new SyntheticProducer(layout.bootstrap(), topic, seed, seed + 2,
+                        accounts, FRAUD_SHARE, 0)) {
+            long startMillis = System.currentTimeMillis();
+            long measureFrom = startMillis + warmUp.toMillis();
+            long measureTo = measureFrom + duration.toMillis();
+            decisions.window(measureFrom, measureTo);
+            scores.window(measureFrom, measureTo);
+            decisions.start();
+            scores.start();
+            long startNanos = System.nanoTime();
+            long sent = 0;
+            long measured = 0;
+            long nextCheck = startNanos;
+            // Traffic goes on after the window, so the watermark passes its last payments.
+            while (true) {
+                long wait = startNanos + (long) (sent * 1e9 / rate) - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                long now = System.currentTimeMillis();
+                producer.sendOne(now);
+                sent++;
+                if (now >= measureFrom && now < measureTo) {
+                    measured++;
+                }
+                boolean allIn = decisions.seen() >= measured && scores.seen() >= measured;
+                if (now >= measureTo && (allIn || now >= measureTo + TAIL_TIMEOUT.toMillis())) {
+                    break;
+                }
+                if (System.nanoTime() >= nextCheck) {
+                    failIfFailed(jobId, "hashmap (live)");
+                    nextCheck += 1_000_000_000L;
+                }
+            }
+            double producedRate = sent / ((System.nanoTime() - startNanos) / 1e9);
+            Latency l = new Latency(rate, producedRate, measured, decisions.seen(), scores.seen(),
+                    decisions.toCommitted(), scores.toCommitted(), scores.toScore());
+            out.printf("    %d measured; event->decision p50/p99/p99.9 %s; event->committed score %s%n", measured,
+                    ms(l.toDecision()), ms(l.toCommitted()));
+            return l;
+        } finally {
+            cancel(jobId);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // the report
+
+    private void report(long payments, Duration span, List<String> jobs, Map<String, Drain> drains, Latency latency,
+            Duration duration, Duration warmUp) throws IOException {
+        out.println();
+        out.printf("Throughput: drain of %d payments (%s of event time, %d partitions), standalone cluster,"
+                + " parallelism %d%n", payments, human(span), PARTITIONS, PARALLELISM);
+        out.printf("%-24s %12s %14s %22s %12s%n", "job", "payments/s", "vs pass-through", "TaskManager CPU us/pay",
+                "events/pass");
+        double ceiling = drains.get(PASS_THROUGH).rate();
+        for (String job : jobs) {
+            Drain d = drains.get(job);
+            out.printf("%-24s %,12.0f %14.2f %22.0f %12s%n", label(job), d.rate(), d.rate() / ceiling, d.cpuMicros(),
+                    job.equals(PASS_THROUGH) ? "-" : String.format(Locale.ROOT, "%.1f", d.eventsPerPass()));
+        }
+        out.println("(payments/s over the last 90% of the outputs by processing time; CPU: the TaskManager process"
+                + " only, from the job's start to its last output)");
+        out.println();
+        out.printf("Latency at %.0f payments/s (sent %.0f/s; %s measured after %s; pipeline on heap state)%n",
+                latency.rate(), latency.producedRate(), human(duration), human(warmUp));
+        out.printf("    event -> decision received (%s, at least once):  %s  (%d of %d)%n", "decisions topic",
+                ms(latency.toDecision()), latency.decisions(), latency.measured());
+        out.printf("    event -> score committed (%s, read_committed):      %s  (%d of %d)%n", "scores topic",
+                ms(latency.toCommitted()), latency.scores(), latency.measured());
+        out.printf("    event -> scored (the score's own scoring time):         %s%n", ms(latency.toScore()));
+        out.println("    (p50 / p99 / p99.9)");
+        if (recording != null) {
+            out.println();
+            profile(recording);
+        }
+    }
+
+    /** The hottest methods (top frame) and the share of samples per component (first frame of theirs). */
+    private void profile(Path jfr) throws IOException {
+        Map<String, Integer> methods = new HashMap<>();
+        Map<String, Integer> components = new LinkedHashMap<>();
+        int samples = 0;
+        for (RecordedEvent event : RecordingFile.readAllEvents(jfr)) {
+            if (!event.getEventType().getName().equals("jdk.ExecutionSample") || event.getStackTrace() == null) {
+                continue;
+            }
+            List<RecordedFrame> frames = event.getStackTrace().getFrames();
+            if (frames.isEmpty()) {
+                continue;
+            }
+            samples++;
+            RecordedFrame top = frames.get(0);
+            methods.merge(top.getMethod().getType().getName() + "." + top.getMethod().getName(), 1, Integer::sum);
+            components.merge(component(frames), 1, Integer::sum);
+        }
+        out.printf("Profile of the TaskManager during the measured heap drain (JFR, %d execution samples; %s):%n",
+                samples, jfr);
+        int total = Math.max(1, samples);
+        out.println("  by component (first frame of a component on the stack, from the top):");
+        components.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .forEach(e -> out.printf("    %5.1f%%  %s%n", 100.0 * e.getValue() / total, e.getKey()));
+        out.println("  hottest methods (top frame):");
+        methods.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(15)
+                .forEach(e -> out.printf("    %5.1f%%  %s%n", 100.0 * e.getValue() / total, e.getKey()));
+    }
+
+    private static String component(List<RecordedFrame> frames) {
+        for (RecordedFrame frame : frames) {
+            String type = frame.getMethod().getType().getName();
+            for (String[] c : COMPONENTS) {
+                for (int i = 1; i < c.length; i++) {
+                    if (type.startsWith(c[i]) && !c[0].equals("JDK")) {
+                        return c[0];
+                    }
+                }
+            }
+        }
+        return "JDK";
+    }
+
+    private static String label(String job) {
+        return switch (job) {
+            case PASS_THROUGH -> "pass-through (ceiling)";
+            case "hashmap" -> "pipeline, heap state";
+            default -> "pipeline, RocksDB";
+        };
+    }
+
+    private static String ms(long[] p) {
+        return String.format(Locale.ROOT, "%,d / %,d / %,d ms", p[0], p[1], p[2]);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // jobs on the cluster
+
+    /** Settings of one run: its own topics, group, transactional ids and warehouse. */
+    private Map<String, String> runSettings(String run, String transactionsTopic) {
+        return settings(run, layout.bootstrap(), transactionsTopic, dir, modelDir, checkpointInterval);
+    }
+
+    private static Map<String, String> settings(String run, String bootstrap, String transactionsTopic, Path dir,
+            Path modelDir, Duration checkpointInterval) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put(WeirOptions.KAFKA_BOOTSTRAP.key(), bootstrap);
+        settings.put(WeirOptions.TOPIC_TRANSACTIONS.key(), transactionsTopic);
+        for (ConfigOption<?> option : WeirOptions.ALL) {
+            String key = option.key();
+            if (key.startsWith(TOPIC_KEYS) && !key.equals(WeirOptions.TOPIC_TRANSACTIONS.key())) {
+                settings.put(key, key.substring(TOPIC_KEYS.length()) + "-" + run);
+            }
+        }
+        settings.put(WeirOptions.GROUP_ID.key(), "bench-" + run);
+        settings.put(WeirOptions.TRANSACTIONAL_ID_PREFIX.key(), "bench-" + run);
+        settings.put(WeirOptions.STARTING_OFFSETS.key(), "earliest");
+        settings.put(WeirOptions.WAREHOUSE.key(), dir.resolve("warehouses").resolve(run).toString());
+        settings.put(WeirOptions.MODEL_DIR.key(), modelDir.toString());
+        settings.put(WeirOptions.CHECKPOINT_INTERVAL.key(), checkpointInterval.toMillis() + "ms");
+        settings.put(WeirOptions.PARALLELISM.key(), String.valueOf(PARALLELISM));
+        return settings;
+    }
+
+    /** Submits the pass-through job or the pipeline on a state backend, and waits for its tasks. */
+    private String submit(String job, String run, Map<String, String> settings) {
+        List<String> topics = settings.entrySet().stream().filter(e -> e.getKey().startsWith(TOPIC_KEYS)
+                && !e.getKey().equals(WeirOptions.TOPIC_TRANSACTIONS.key())).map(Map.Entry::getValue).toList();
+        KafkaClients.createTopics(layout.bootstrap(), PARTITIONS, topics.toArray(String[]::new));
+        List<String> args = new ArrayList<>();
+        settings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
+        Map<String, String> flink = new LinkedHashMap<>();
+        flink.put("execution.checkpointing.dir", dir.resolve("checkpoints").resolve(run).toUri().toString());
+        String entry = "dev.weir.jobs.PipelineJob";
+        if (job.equals(PASS_THROUGH)) {
+            entry = PassThroughJob.class.getName();
+        } else {
+            flink.put("state.backend.type", job);
+            if (!job.equals("hashmap")) {
+                flink.put("state.backend.incremental", "true");
+            }
+        }
+        awaitFreeSlots();
+        String jobId = rest.run(jarId, entry, args, PARALLELISM, null, flink);
+        rest.awaitAllTasksRunning(jobId, Duration.ofMinutes(3));
+        return jobId;
+    }
+
+    /** A cancelled job's slots come back a moment after it is CANCELED; the next job needs them. */
+    private void awaitFreeSlots() {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (rest.overview().path("slots-available").asInt() < PARALLELISM) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the cluster's slots were not free within a minute: " + rest.overview());
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private void failIfFailed(String jobId, String job) {
+        String state = rest.job(jobId).path("state").asText();
+        if (Set.of("FAILED", "FAILING", "RESTARTING", "CANCELED", "FINISHED").contains(state)) {
+            throw new IllegalStateException("the " + job + " job is " + state + ": " + rest.rootCause(jobId));
+        }
+    }
+
+    private void cancel(String jobId) {
+        String state = rest.job(jobId).path("state").asText();
+        if (!Set.of("FAILED", "CANCELED", "FINISHED").contains(state)) {
+            rest.cancel(jobId);
+            rest.awaitState(jobId, Duration.ofMinutes(1), "CANCELED", "FAILED");
+        }
+    }
+
+    /** The TaskManager's process id: the last process the cluster started. */
+    private long taskManagerPid() throws IOException {
+        List<String> pids = Files.readAllLines(layout.pids()).stream().filter(l -> !l.isBlank()).toList();
+        return Long.parseLong(pids.get(pids.size() - 1).trim());
+    }
+
+    /** User and system CPU of the TaskManager process so far, in clock ticks (1/100 s). */
+    private long taskManagerCpuTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(taskManagerPid()), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /** A diagnostic command to the TaskManager's JVM (JFR recordings), with the JDK's jcmd. */
+    private void jcmd(String... command) throws IOException, InterruptedException {
+        List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(taskManagerPid())));
+        line.addAll(List.of(command));
+        Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("jcmd " + String.join(" ", command) + " failed: " + output);
+        }
+    }
+}
