@@ -2,6 +2,7 @@ package dev.weir.jobs.pipeline;
 
 import dev.weir.jobs.config.MonitoringConfig;
 import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.models.registry.ModelPointer;
 import dev.weir.operators.decode.DecodeLabels;
 import dev.weir.operators.decode.DeduplicateTransactions;
 import dev.weir.operators.labels.LabelJoin;
@@ -63,6 +64,9 @@ public final class PipelineWorkflow {
     public static Outputs define(
             StreamExecutionEnvironment env, PipelineConfig config, PipelineSources sources, PipelineSinks sinks) {
         configure(env, config);
+        // Resolved once: the scorer and the drift monitor must start with the same champion even
+        // if a promotion lands in the registry while the job is being built.
+        ModelPointer champion = config.modelPointer();
         MonitoringConfig monitoring = config.monitoring();
         QualityRules rules = monitoring.rules();
 
@@ -126,7 +130,7 @@ public final class PipelineWorkflow {
                         .transform(
                                 "Score (DL4J, batches of " + config.scoringMaxBatchSize() + ")",
                                 WeirTypes.SCORE,
-                                new BatchingScoreOperator(config.modelPointer(), featureSet.vectorNames(),
+                                new BatchingScoreOperator(champion, featureSet.vectorNames(),
                                         config.scoringMaxBatchSize(), config.scoringMaxWait().toMillis(),
                                         monitoring.categoricalInputs()))
                         .uid(Uids.SCORE);
@@ -153,7 +157,7 @@ public final class PipelineWorkflow {
         deadLetters = deadLetters.union(labels.getSideOutput(DeadLetters.TAG));
 
         DataStream<MonitoringRecord> monitoringRecords =
-                monitor(config, rules, checked, scores, labels).union(scores.getSideOutput(BatchingScoreOperator.MONITORING));
+                monitor(config, champion, rules, checked, scores, labels).union(scores.getSideOutput(BatchingScoreOperator.MONITORING));
 
         sinks.writeEvents(transactions);
         sinks.writeScores(scores);
@@ -167,6 +171,7 @@ public final class PipelineWorkflow {
     /** Quality counts, drift, realised performance from labels, and champion/challenger agreement. */
     private static DataStream<MonitoringRecord> monitor(
             PipelineConfig config,
+            ModelPointer champion,
             QualityRules rules,
             DataStream<Transaction> checked,
             DataStream<Score> scores,
@@ -179,7 +184,7 @@ public final class PipelineWorkflow {
         DataStream<MonitoringRecord> quality = Monitors.aggregate(checked, new QualityMonitor(severities),
                 m.window(), m.allowedLateness(), Uids.MONITOR_QUALITY, "Quality per window");
 
-        DriftMonitor drift = new DriftMonitor(ProfileLoader.of(config.modelPointer(), config.modelRegistry()),
+        DriftMonitor drift = new DriftMonitor(ProfileLoader.of(champion, config.modelRegistry()),
                 m.categoricalInputs(), m.thresholds());
         DataStream<MonitoringRecord> drifts = Monitors.aggregate(scores, drift, m.window(), m.allowedLateness(),
                 Uids.MONITOR_DRIFT, "Drift per window");
