@@ -2,6 +2,7 @@ package dev.weir.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.weir.jobs.cluster.FlinkRest;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
@@ -12,6 +13,7 @@ import dev.weir.schemas.DeadLetter;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * that every merchant and device stage receives its events interleaved from several partitions in
  * no particular order. In the ordered mode every payment is scored exactly once, none is late,
  * and every feature of every score equals the brute-force reference; a run with a failure in the
- * middle of the catch-up scores the same values bit for bit.
+ * middle of the catch-up scores the same values bit for bit, on the heap and on RocksDB with the
+ * state settings of {@code flink-conf/live} (incremental checkpoints).
  */
 class CatchUpITCase {
 
@@ -53,6 +56,9 @@ class CatchUpITCase {
 
     @TempDir Path warehouse;
     @TempDir Path recoveryWarehouse;
+    @TempDir Path rocksDbWarehouse;
+    /** Checkpoints and RocksDB's instances of the run on RocksDB. */
+    @TempDir Path rocksDbState;
 
     @Test
     void aBurstOfHoursOfPaymentsIsScoredWithPointInTimeFeatures(@InjectMiniCluster MiniCluster cluster)
@@ -107,37 +113,59 @@ class CatchUpITCase {
         assertThat(sketched).as("distinct counts above one, so windows really hold history").isGreaterThan(PAYMENTS);
         assertThat(burst.stream().filter(t -> t.getDeviceId() == null).count()).isGreaterThan(PAYMENTS / 10);
 
-        // The same backlog again, continuous, with a failure in the middle of the catch-up.
-        Map<String, List<Double>> recovered = catchUpWithAFailure(cluster, settings, suffix, burst);
+        // The same backlog again, continuous, with a failure in the middle of the catch-up: on the
+        // MiniCluster's heap backend, then on RocksDB as flink-conf/live deploys it (checkpoints in a
+        // file system, as there). Only the run with the failure is repeated on RocksDB; its values
+        // must equal those of the heap without a failure.
+        Map<String, List<Double>> recovered = catchUpWithAFailure(cluster, settings, suffix + "-failure",
+                recoveryWarehouse, Map.of(), null, burst);
+        assertSameBits(names, burst, scored, recovered, "after the failure");
+
+        Map<String, String> rocksDb = TestEnvironment.liveStateSettings();
+        assertThat(rocksDb).containsEntry("state.backend.type", "rocksdb");
+        rocksDb.put("execution.checkpointing.dir", rocksDbState.resolve("checkpoints").toUri().toString());
+        rocksDb.put("state.backend.rocksdb.localdir", rocksDbState.resolve("rocksdb").toString());
+        Map<String, List<Double>> onRocksDb = catchUpWithAFailure(cluster, settings, suffix + "-rocksdb",
+                rocksDbWarehouse, rocksDb, rocksDbState.resolve("rocksdb"), burst);
+        assertSameBits(names, burst, scored, onRocksDb, "on RocksDB after the failure");
+    }
+
+    private static void assertSameBits(List<String> names, List<Transaction> burst, Map<String, List<Double>> without,
+            Map<String, List<Double>> with, String run) {
         for (Transaction t : burst) {
             String id = t.getTransactionId().toString();
-            List<Double> a = scored.get(id);
-            List<Double> b = recovered.get(id);
+            List<Double> a = without.get(id);
+            List<Double> b = with.get(id);
             for (int i = 0; i < names.size(); i++) {
                 assertThat(Double.doubleToRawLongBits(b.get(i)))
-                        .as("%s of %s after the failure: %s, without: %s", names.get(i), id, b.get(i), a.get(i))
+                        .as("%s of %s %s: %s, without: %s", names.get(i), id, run, b.get(i), a.get(i))
                         .isEqualTo(Double.doubleToRawLongBits(a.get(i)));
             }
         }
     }
 
+    /**
+     * The catch-up as a continuous job with a planned failure, with its own output topics and
+     * warehouse, the Flink {@code jobSettings} sent with it, and its keyed state in RocksDB under
+     * {@code rocksDbDir} if that is not null (asserted while it runs); the heap otherwise.
+     */
     private Map<String, List<Double>> catchUpWithAFailure(MiniCluster cluster, Map<String, String> settings,
-            String suffix, List<Transaction> burst) throws Exception {
+            String run, Path warehouse, Map<String, String> jobSettings, Path rocksDbDir, List<Transaction> burst)
+            throws Exception {
         Map<String, String> again = new HashMap<>(settings);
-        String run = suffix + "-failure";
         again.put("kafka.topics.scores", "scores-" + run);
         again.put("kafka.topics.dlq", "dlq-" + run);
         again.put("kafka.group-id", "group-" + run);
         again.put("kafka.transactional-id-prefix", "tx-" + run);
-        again.put("iceberg.warehouse", recoveryWarehouse.toString());
+        again.put("iceberg.warehouse", warehouse.toString());
         PipelineConfig config = PipelineConfig.from(again);
         TestEnvironment.kafka().createTopics(2, config.scoresTopic(), config.dlqTopic());
         var catalogs = Catalogs.loader(config);
         WeirTables.ensure(catalogs.loadCatalog(), config.namespace());
 
         int failuresBefore = PlannedFailure.COUNT.get();
-        JobClient job = TestEnvironment.pipeline(config, catalogs, false, null, new PlannedFailure(500, 2))
-                .executeAsync("catchup-failure-" + suffix);
+        JobClient job = TestEnvironment.pipeline(config, catalogs, false, null, new PlannedFailure(500, 2), jobSettings)
+                .executeAsync("catchup-" + run);
         FlinkRest rest = new FlinkRest(cluster.getRestAddress().get().toString());
         try {
             long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
@@ -152,13 +180,66 @@ class CatchUpITCase {
                 assertThat(System.nanoTime()).as("two more checkpoints").isLessThan(deadline);
                 Thread.sleep(200);
             }
+            assertStateBackend(rest, job, rocksDbDir, config.featureSet().entities().size());
         } finally {
             job.cancel().get();
+            // Until every task has closed its state: RocksDB deletes its instances as it closes.
+            while (!job.getJobStatus().get().isGloballyTerminalState()) {
+                Thread.sleep(100);
+            }
+        }
+        if (rocksDbDir != null) {
+            try (var dirs = Files.list(rocksDbDir)) {
+                assertThat(dirs.map(dir -> dir.getFileName().toString()))
+                        .as("RocksDB instances left behind by the cancelled job")
+                        .noneMatch(name -> name.startsWith("job_" + job.getJobID()));
+            }
         }
         assertThat(PlannedFailure.COUNT.get() - failuresBefore).as("the planned failure happened").isEqualTo(1);
         assertThat(PipelineITCase.readCommitted(config.bootstrapServers(), config.dlqTopic(), DeadLetter.class))
                 .isEmpty();
         return scoredOnce(config, burst);
+    }
+
+    /**
+     * The backend the job's checkpoints are configured with, and whether the latest was full or
+     * incremental; with RocksDB, also the instances the entity stages keep their features in while
+     * the job runs, one per subtask ({@code job_<job>_op_KeyedProcessOperator_<stage>_...}, each
+     * holding a database).
+     */
+    private static void assertStateBackend(FlinkRest rest, JobClient job, Path rocksDbDir, int entities)
+            throws Exception {
+        String backend = rest.get("/jobs/" + job.getJobID() + "/checkpoints/config").path("state_backend").asText();
+        JsonNode latest = rest.get("/jobs/" + job.getJobID() + "/checkpoints").path("latest").path("completed");
+        long uploaded = latest.path("checkpointed_size").asLong();
+        long covered = latest.path("state_size").asLong();
+        if (rocksDbDir == null) {
+            assertThat(backend).isEqualTo("HashMapStateBackend");
+            assertThat(uploaded).as("a full checkpoint uploads all its state").isEqualTo(covered);
+            return;
+        }
+        assertThat(backend).isEqualTo("EmbeddedRocksDBStateBackend");
+        assertThat(uploaded).as("an incremental checkpoint uploads less than the state it covers")
+                .isPositive().isLessThan(covered);
+        List<String> stages = new ArrayList<>();
+        for (JsonNode vertex : rest.get("/jobs/" + job.getJobID()).path("vertices")) {
+            if (vertex.path("name").asText().startsWith("Features: ")) {
+                stages.add(vertex.path("id").asText());
+            }
+        }
+        assertThat(stages).as("entity stages").hasSize(entities);
+        List<String> instances;
+        try (var dirs = Files.list(rocksDbDir)) {
+            instances = dirs.filter(dir -> Files.isRegularFile(dir.resolve("db").resolve("CURRENT")))
+                    .map(dir -> dir.getFileName().toString())
+                    .toList();
+        }
+        for (String stage : stages) {
+            String prefix = "job_" + job.getJobID() + "_op_KeyedProcessOperator_" + stage + "_";
+            assertThat(instances.stream().filter(name -> name.startsWith(prefix)))
+                    .as("RocksDB instances of entity stage %s under %s", stage, rocksDbDir)
+                    .hasSize(TestEnvironment.PARALLELISM);
+        }
     }
 
     private static long completedCheckpoints(FlinkRest rest, JobClient job) {

@@ -1,5 +1,6 @@
 package dev.weir.it;
 
+import dev.weir.jobs.config.ConfigLoader;
 import dev.weir.jobs.config.FeatureSets;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.demo.EmbeddedKafka;
@@ -11,7 +12,9 @@ import dev.weir.jobs.train.TrainCommand;
 import dev.weir.models.TrainerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -27,6 +30,8 @@ import org.apache.iceberg.flink.CatalogLoader;
 final class TestEnvironment {
 
     static final int PARALLELISM = 2;
+
+    private static final Path FLINK_CONF = Path.of("..", "flink-conf").toAbsolutePath().normalize();
 
     private static EmbeddedKafka kafka;
     private static Path modelDir;
@@ -119,7 +124,17 @@ final class TestEnvironment {
      */
     static StreamExecutionEnvironment pipeline(PipelineConfig config, CatalogLoader catalogs, boolean bounded,
             String savepoint, PlannedFailure failure) {
-        Configuration conf = new Configuration();
+        return pipeline(config, catalogs, bounded, savepoint, failure, Map.of());
+    }
+
+    /**
+     * As above, with Flink settings sent with the job as {@code weir submit} sends those of
+     * {@code flink-conf/<env>/config.yaml} (for example {@link #liveStateSettings()}); without
+     * them the job keeps the MiniCluster's heap state backend.
+     */
+    static StreamExecutionEnvironment pipeline(PipelineConfig config, CatalogLoader catalogs, boolean bounded,
+            String savepoint, PlannedFailure failure, Map<String, String> jobSettings) {
+        Configuration conf = Configuration.fromMap(jobSettings);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, failure == null ? "none" : "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, java.time.Duration.ofMillis(200));
@@ -148,6 +163,21 @@ final class TestEnvironment {
             }
             producer.flush();
         }
+    }
+
+    /**
+     * The state settings of {@code flink-conf/live/config.yaml} (RocksDB, incremental checkpoints),
+     * as {@code weir submit --env live} sends them with the job; a mutable copy. Local recovery is
+     * a TaskManager setting of that file, not among them.
+     */
+    static Map<String, String> liveStateSettings() {
+        Map<String, String> state = new LinkedHashMap<>();
+        ConfigLoader.readYaml(FLINK_CONF.resolve("live").resolve("config.yaml")).forEach((key, value) -> {
+            if (key.startsWith("state.") || key.equals("execution.checkpointing.incremental")) {
+                state.put(key, value);
+            }
+        });
+        return state;
     }
 
     static String uniqueName(String prefix) {

@@ -21,16 +21,18 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.Collector;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The operator keyed as in the pipeline, by transaction id; the rule's window is one minute. */
 class DeduplicateTransactionsTest {
 
     private static final long WINDOW = 60_000;
 
-    @Test
-    void aRepeatedIdWithinTheWindowIsRejectedAndForgottenAfterIt() throws Exception {
-        try (var h = harness("hard")) {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void aRepeatedIdWithinTheWindowIsRejectedAndForgottenAfterIt(StateBackends backend) throws Exception {
+        try (var h = harness(backend, "hard")) {
             h.open();
             h.processElement(TestRecords.txn("t1", "a", 1_000, 10), 1_000);
             h.processElement(TestRecords.txn("t1", "a", 2_000, 10), 2_000);
@@ -46,20 +48,21 @@ class DeduplicateTransactionsTest {
                     .satisfies(r -> assertThat(r.getValue().getQualityFlags()).containsExactly("transaction_id.duplicate"));
 
             h.processWatermark(1_000 + WINDOW);
-            assertThat(h.numKeyedStateEntries()).as("t2 is remembered").isEqualTo(1);
+            assertThat(StateBackends.keyedStateEntries(h)).as("t2 is remembered").isEqualTo(1);
             h.processElement(TestRecords.txn("t2", "a", 61_500, 10), 61_500);
             assertThat(h.extractOutputValues()).as("t2 is still within its window").hasSize(2);
             h.processWatermark(2_500 + WINDOW);
-            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(StateBackends.keyedStateEntries(h)).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
             h.processElement(TestRecords.txn("t1", "a", 70_000, 10), 70_000);
             assertThat(h.extractOutputValues()).hasSize(3);
         }
     }
 
-    @Test
-    void aSoftRuleFlagsTheRepeatAndLetsItThrough() throws Exception {
-        try (var h = harness("soft")) {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void aSoftRuleFlagsTheRepeatAndLetsItThrough(StateBackends backend) throws Exception {
+        try (var h = harness(backend, "soft")) {
             h.open();
             h.processElement(TestRecords.txn("t1", "a", 1_000, 10), 1_000);
             h.processElement(TestRecords.txn("t1", "a", 2_000, 10), 2_000);
@@ -71,9 +74,10 @@ class DeduplicateTransactionsTest {
         }
     }
 
-    @Test
-    void aRepeatedIdUnderAnotherAccountIsCaught() throws Exception {
-        try (var h = harness("hard")) {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void aRepeatedIdUnderAnotherAccountIsCaught(StateBackends backend) throws Exception {
+        try (var h = harness(backend, "hard")) {
             h.open();
             h.processElement(TestRecords.txn("t1", "a", 1_000, 10), 1_000);
             h.processElement(TestRecords.txn("t1", "b", 1_500, 20), 1_500);
@@ -91,9 +95,10 @@ class DeduplicateTransactionsTest {
         }
     }
 
-    @Test
-    void aRepeatIsCaughtWithinTheWindowBeforeOrAfterTheFirstAndPassesOutsideIt() throws Exception {
-        try (var h = harness("soft")) {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void aRepeatIsCaughtWithinTheWindowBeforeOrAfterTheFirstAndPassesOutsideIt(StateBackends backend) throws Exception {
+        try (var h = harness(backend, "soft")) {
             h.open();
             h.processElement(TestRecords.txn("later", "a", 100_000, 10), 100_000);
             h.processElement(TestRecords.txn("later", "a", 100_000 + WINDOW - 1, 10), 100_000);
@@ -113,24 +118,25 @@ class DeduplicateTransactionsTest {
         }
     }
 
-    @Test
-    void stateAndTimersAreClearedOnceTheWindowHasPassed() throws Exception {
-        try (var h = harness("hard")) {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void stateAndTimersAreClearedOnceTheWindowHasPassed(StateBackends backend) throws Exception {
+        try (var h = harness(backend, "hard")) {
             h.open();
             h.processElement(TestRecords.txn("x", "a", 0, 10), 0);
             h.processElement(TestRecords.txn("y", "b", 10_000, 10), 10_000);
             h.processElement(TestRecords.txn("y", "c", 20_000, 10), 20_000);
-            assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+            assertThat(StateBackends.keyedStateEntries(h)).isEqualTo(2);
             assertThat(h.numEventTimeTimers()).isEqualTo(2);
 
             // Outside x's window: it passes and x is remembered from the later occurrence, with its
             // timer moved rather than added.
             h.processElement(TestRecords.txn("x", "a", 70_000, 10), 70_000);
-            assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+            assertThat(StateBackends.keyedStateEntries(h)).isEqualTo(2);
             assertThat(h.numEventTimeTimers()).isEqualTo(2);
 
             h.processWatermark(10_000 + WINDOW);
-            assertThat(h.numKeyedStateEntries()).as("x is remembered, y is not").isEqualTo(1);
+            assertThat(StateBackends.keyedStateEntries(h)).as("x is remembered, y is not").isEqualTo(1);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
             h.processElement(TestRecords.txn("x", "d", 100_000, 10), 100_000);
             h.processElement(TestRecords.txn("y", "d", 100_000, 10), 100_000);
@@ -140,24 +146,25 @@ class DeduplicateTransactionsTest {
                     .containsExactly(20_000L, 100_000L);
 
             h.processWatermark(100_000 + WINDOW);
-            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(StateBackends.keyedStateEntries(h)).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
     }
 
-    @Test
-    void aSnapshotKeepsTheRememberedIds() throws Exception {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void aSnapshotKeepsTheRememberedIds(StateBackends backend) throws Exception {
         OperatorSubtaskState snapshot;
-        try (var h = harness("hard")) {
+        try (var h = harness(backend, "hard")) {
             h.open();
             h.processElement(TestRecords.txn("t1", "a", 1_000, 10), 1_000);
             h.processElement(TestRecords.txn("t2", "a", 5_000, 10), 5_000);
             snapshot = h.snapshot(1, 5_000);
         }
-        try (var h = harness("hard")) {
+        try (var h = harness(backend, "hard")) {
             h.initializeState(snapshot);
             h.open();
-            assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+            assertThat(StateBackends.keyedStateEntries(h)).isEqualTo(2);
             assertThat(h.numEventTimeTimers()).isEqualTo(2);
             h.processElement(TestRecords.txn("t1", "b", 30_000, 10), 30_000);
             h.processElement(TestRecords.txn("t2", "a", 4_000, 10), 30_000);
@@ -169,26 +176,28 @@ class DeduplicateTransactionsTest {
             h.processElement(TestRecords.txn("t1", "a", 61_500, 10), 61_500);
             assertThat(h.extractOutputValues()).extracting(Transaction::getTransactionId).containsExactly("t3", "t1");
             h.processWatermark(61_500 + WINDOW);
-            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(StateBackends.keyedStateEntries(h)).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
     }
 
-    @Test
-    void aSavepointOfTheReleaseKeyedByAccountRestoresAndItsStateIsClearedByItsTimers() throws Exception {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void aSavepointOfTheReleaseKeyedByAccountRestoresAndItsStateIsClearedByItsTimers(StateBackends backend)
+            throws Exception {
         OperatorSubtaskState previous;
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new KeyedByAccount()),
-                Transaction::getAccountId, Types.STRING)) {
+        try (var h = backend.keyed(new KeyedProcessOperator<>(new KeyedByAccount()), Transaction::getAccountId,
+                Types.STRING)) {
             h.open();
             h.processElement(TestRecords.txn("t1", "a", 1_000, 10), 1_000);
             h.processElement(TestRecords.txn("t2", "a", 2_000, 10), 2_000);
             h.processElement(TestRecords.txn("t3", "b", 3_000, 10), 3_000);
             previous = h.snapshot(1, 3_000);
         }
-        try (var h = harness("hard")) {
+        try (var h = harness(backend, "hard")) {
             h.initializeState(previous);
             h.open();
-            assertThat(h.numKeyedStateEntries()).as("the ids of accounts a and b").isEqualTo(2);
+            assertThat(StateBackends.keyedStateEntries(h)).as("the ids of accounts a and b").isEqualTo(2);
             assertThat(h.numEventTimeTimers()).isEqualTo(3);
 
             // Ids seen before the upgrade are not remembered across it.
@@ -197,12 +206,13 @@ class DeduplicateTransactionsTest {
             assertThat(h.extractOutputValues()).extracting(t -> t.getEventTime().toEpochMilli()).containsExactly(4_000L);
 
             h.processWatermark(1_000 + WINDOW);
-            assertThat(h.numKeyedStateEntries()).as("a's old ids are cleared by its first timer").isEqualTo(2);
+            assertThat(StateBackends.keyedStateEntries(h)).as("a's old ids are cleared by its first timer")
+                    .isEqualTo(2);
             h.processWatermark(3_000 + WINDOW);
-            assertThat(h.numKeyedStateEntries()).as("t1 is still remembered").isEqualTo(1);
+            assertThat(StateBackends.keyedStateEntries(h)).as("t1 is still remembered").isEqualTo(1);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
             h.processWatermark(4_000 + WINDOW);
-            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(StateBackends.keyedStateEntries(h)).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
     }
@@ -232,12 +242,11 @@ class DeduplicateTransactionsTest {
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, Transaction, Transaction> harness(String severity)
-            throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, Transaction, Transaction> harness(
+            StateBackends backend, String severity) throws Exception {
         Rule rule = QualityRules.parse(String.join("\n", "rules:",
                 "  - {field: transaction_id, unique_within: 1m, severity: " + severity + "}")).duplicateRule().orElseThrow();
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new DeduplicateTransactions(rule, "in")), Transaction::getTransactionId,
-                Types.STRING);
+        return backend.keyed(new KeyedProcessOperator<>(new DeduplicateTransactions(rule, "in")),
+                Transaction::getTransactionId, Types.STRING);
     }
 }

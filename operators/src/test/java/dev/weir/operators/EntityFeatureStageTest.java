@@ -18,14 +18,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.SavepointType;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class EntityFeatureStageTest {
 
@@ -38,36 +42,38 @@ class EntityFeatureStageTest {
             FeatureSpec.of("since_prev", Aggregation.TIME_SINCE_PREVIOUS).defaultValue(-1).build()),
             Duration.ofMinutes(10), null);
 
-    @Test
-    void stateAndTimersAreDroppedOnceTheEntityIsIdleForItsTtl() throws Exception {
-        try (var harness = harness(ACCOUNT, FeatureOrdering.ARRIVAL)) {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void stateAndTimersAreDroppedOnceTheEntityIsIdleForItsTtl(StateBackends backend) throws Exception {
+        try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ARRIVAL)) {
             harness.open();
             harness.processElement(event("t1", "a", 1_000, 100), 1_000);
             harness.processElement(event("t2", "a", 2_000, 100), 2_000);
             harness.processElement(event("t3", "b", 3_000, 100), 3_000);
-            assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+            assertThat(StateBackends.keyedStateEntries(harness)).isEqualTo(2);
             assertThat(harness.numEventTimeTimers()).isEqualTo(2);
 
             harness.processWatermark(2_000 + HOUR - 1);
-            assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+            assertThat(StateBackends.keyedStateEntries(harness)).isEqualTo(2);
             harness.processWatermark(2_000 + HOUR);
-            assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+            assertThat(StateBackends.keyedStateEntries(harness)).isEqualTo(1);
             harness.processWatermark(3_000 + HOUR);
-            assertThat(harness.numKeyedStateEntries()).isZero();
+            assertThat(StateBackends.keyedStateEntries(harness)).isZero();
             assertThat(harness.numEventTimeTimers()).isZero();
         }
     }
 
-    @Test
-    void snapshotAndRestoreContinueExactly() throws Exception {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void snapshotAndRestoreContinueExactly(StateBackends backend) throws Exception {
         OperatorSubtaskState snapshot;
-        try (var harness = harness(ACCOUNT, FeatureOrdering.ARRIVAL)) {
+        try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ARRIVAL)) {
             harness.open();
             harness.processElement(event("t1", "a", 10_000, 1_000), 10_000);
             harness.processElement(event("t2", "a", 20_000, 2_000), 20_000);
             snapshot = harness.snapshot(1L, 30_000);
         }
-        try (var restored = harness(ACCOUNT, FeatureOrdering.ARRIVAL)) {
+        try (var restored = harness(backend, ACCOUNT, FeatureOrdering.ARRIVAL)) {
             restored.initializeState(snapshot);
             restored.open();
             restored.processElement(event("t3", "a", 40_000, 3_000), 40_000);
@@ -78,10 +84,12 @@ class EntityFeatureStageTest {
         }
     }
 
-    @Test
-    void restoringUnderChangedDefinitionsKeepsUnchangedFeaturesAndWarmsUpTheOthers() throws Exception {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void restoringUnderChangedDefinitionsKeepsUnchangedFeaturesAndWarmsUpTheOthers(StateBackends backend)
+            throws Exception {
         OperatorSubtaskState snapshot;
-        try (var harness = harness(ACCOUNT, FeatureOrdering.ARRIVAL)) {
+        try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ARRIVAL)) {
             harness.open();
             harness.processElement(event("t1", "a", 10_000, 1_000), 10_000);
             harness.processElement(event("t2", "a", 20_000, 2_000), 20_000);
@@ -92,7 +100,7 @@ class EntityFeatureStageTest {
                 FeatureSpec.of("sum_1h", Aggregation.SUM).field("amount_minor").window("2h").build(),
                 FeatureSpec.of("max_1h", Aggregation.MAX).field("amount_minor").window("1h").build()),
                 Duration.ofMinutes(10), null);
-        try (var restored = harness(changed, FeatureOrdering.ARRIVAL)) {
+        try (var restored = harness(backend, changed, FeatureOrdering.ARRIVAL)) {
             restored.initializeState(snapshot);
             restored.open();
             restored.processElement(event("t3", "a", 40_000, 3_000), 40_000);
@@ -112,11 +120,13 @@ class EntityFeatureStageTest {
      * old definitions: completed under changed merchant definitions it would match neither set,
      * so it is refused; under an unchanged merchant entity it is completed and stamped anew.
      */
-    @Test
-    void anEventThatWaitedAcrossAnUpgradeIsCompletedOnlyIfTheEntitiesBeforeItAreUnchanged() throws Exception {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void anEventThatWaitedAcrossAnUpgradeIsCompletedOnlyIfTheEntitiesBeforeItAreUnchanged(StateBackends backend)
+            throws Exception {
         FeatureSet before = new FeatureSet(List.of(MERCHANT, ACCOUNT));
         OperatorSubtaskState snapshot;
-        try (var harness = stage(before, 1)) {
+        try (var harness = stage(backend, before, 1)) {
             harness.open();
             FeaturedTransaction merchantDone = FeatureVectors.append(
                     event("t1", "a", 10_000, 1_000), new double[] {7.0}, List.of(), before.prefixVersion(1));
@@ -129,7 +139,7 @@ class EntityFeatureStageTest {
                 FeatureSpec.of("count_1h", Aggregation.COUNT).window("2h").build()),
                 Duration.ofMinutes(10), null);
         FeatureSet merchantUpgraded = new FeatureSet(List.of(merchantChanged, ACCOUNT));
-        try (var restored = stage(merchantUpgraded, 1)) {
+        try (var restored = stage(backend, merchantUpgraded, 1)) {
             restored.initializeState(snapshot);
             restored.open();
             restored.processWatermark(10_000);
@@ -142,7 +152,7 @@ class EntityFeatureStageTest {
                 FeatureSpec.of("count_1h", Aggregation.COUNT).window("1h").build()),
                 Duration.ofMinutes(10), null);
         FeatureSet accountUpgraded = new FeatureSet(List.of(MERCHANT, accountChanged));
-        try (var restored = stage(accountUpgraded, 1)) {
+        try (var restored = stage(backend, accountUpgraded, 1)) {
             restored.initializeState(snapshot);
             restored.open();
             restored.processWatermark(10_000);
@@ -158,17 +168,18 @@ class EntityFeatureStageTest {
      * release stamped the whole set's version at the start, which a later stage takes if the set
      * is unchanged.
      */
-    @Test
-    void theFirstStageTakesEveryEventAndALaterOneTheWholeSetsVersion() throws Exception {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void theFirstStageTakesEveryEventAndALaterOneTheWholeSetsVersion(StateBackends backend) throws Exception {
         FeatureSet set = new FeatureSet(List.of(MERCHANT, ACCOUNT));
-        try (var first = stage(new FeatureSet(List.of(ACCOUNT)), 0)) {
+        try (var first = stage(backend, new FeatureSet(List.of(ACCOUNT)), 0)) {
             first.open();
             first.processElement(FeatureVectors.start(TestRecords.txn("t1", "a", 1_000, 5), "an older set"), 1_000);
             first.processWatermark(1_000);
             assertThat(first.extractOutputValues()).singleElement().satisfies(
                     out -> assertThat(out.getFeatureSetVersion()).isEqualTo(new FeatureSet(List.of(ACCOUNT)).version()));
         }
-        try (var later = stage(set, 1)) {
+        try (var later = stage(backend, set, 1)) {
             later.open();
             FeaturedTransaction previousRelease = FeatureVectors.append(
                     event("t2", "a", 2_000, 5), new double[] {1.0}, List.of(), set.version());
@@ -185,9 +196,10 @@ class EntityFeatureStageTest {
     }
 
     @ParameterizedTest
-    @EnumSource(FeatureOrdering.class)
-    void latenessIsJudgedByTheWatermarkNotByTheEntitysNewestEvent(FeatureOrdering ordering) throws Exception {
-        try (var harness = harness(ACCOUNT, ordering)) {
+    @MethodSource("backendsAndOrderings")
+    void latenessIsJudgedByTheWatermarkNotByTheEntitysNewestEvent(StateBackends backend, FeatureOrdering ordering)
+            throws Exception {
+        try (var harness = harness(backend, ACCOUNT, ordering)) {
             harness.open();
             // The entity's newest event is 80 minutes ahead of the watermark (another partition ran
             // ahead); an event 80 minutes older is still on time and must be aggregated.
@@ -205,9 +217,10 @@ class EntityFeatureStageTest {
         }
     }
 
-    @Test
-    void orderedModeReleasesEachEntityInEventTimeOrderAsTheWatermarkPasses() throws Exception {
-        try (var harness = harness(ACCOUNT, FeatureOrdering.ORDERED)) {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void orderedModeReleasesEachEntityInEventTimeOrderAsTheWatermarkPasses(StateBackends backend) throws Exception {
+        try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ORDERED)) {
             harness.open();
             harness.processElement(event("t3", "a", 30_000, 3), 30_000);
             harness.processElement(event("t1", "a", 10_000, 1), 10_000);
@@ -226,13 +239,14 @@ class EntityFeatureStageTest {
             assertThat(out.get(3).getFeatures()).containsExactly(3.0, 7.0, 0.0);
             assertThat(out.get(4).getFeatures()).containsExactly(4.0, 10.0, 10.0);
             // Nothing waits any more: one entity state and one expiry timer per key.
-            assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+            assertThat(StateBackends.keyedStateEntries(harness)).isEqualTo(2);
             assertThat(harness.numEventTimeTimers()).isEqualTo(2);
         }
     }
 
-    @Test
-    void orderedModeGivesTheSameValuesWhateverTheArrivalOrder() throws Exception {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void orderedModeGivesTheSameValuesWhateverTheArrivalOrder(StateBackends backend) throws Exception {
         List<FeaturedTransaction> events = new ArrayList<>();
         Random random = new Random(7);
         for (int i = 0; i < 200; i++) {
@@ -242,7 +256,7 @@ class EntityFeatureStageTest {
         Map<String, List<Double>> first = null;
         for (int run = 0; run < 5; run++) {
             Collections.shuffle(events, random);
-            try (var harness = harness(ACCOUNT, FeatureOrdering.ORDERED)) {
+            try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ORDERED)) {
                 harness.open();
                 // Watermarks as a source would send them: never past an event still to come.
                 long[] earliestToCome = new long[events.size() + 1];
@@ -274,10 +288,11 @@ class EntityFeatureStageTest {
         }
     }
 
-    @Test
-    void waitingEventsSurviveASnapshotAndAreReleasedAsWithoutIt() throws Exception {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void waitingEventsSurviveASnapshotAndAreReleasedAsWithoutIt(StateBackends backend) throws Exception {
         List<FeaturedTransaction> uninterrupted;
-        try (var harness = harness(ACCOUNT, FeatureOrdering.ORDERED)) {
+        try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ORDERED)) {
             harness.open();
             harness.processElement(event("t2", "a", 20_000, 2), 20_000);
             harness.processElement(event("t1", "a", 10_000, 1), 10_000);
@@ -286,14 +301,14 @@ class EntityFeatureStageTest {
             uninterrupted = harness.extractOutputValues();
         }
         OperatorSubtaskState snapshot;
-        try (var harness = harness(ACCOUNT, FeatureOrdering.ORDERED)) {
+        try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ORDERED)) {
             harness.open();
             harness.processElement(event("t2", "a", 20_000, 2), 20_000);
             harness.processElement(event("t1", "a", 10_000, 1), 10_000);
             harness.processWatermark(10_000);
             snapshot = harness.snapshot(1L, 30_000);
         }
-        try (var restored = harness(ACCOUNT, FeatureOrdering.ORDERED)) {
+        try (var restored = harness(backend, ACCOUNT, FeatureOrdering.ORDERED)) {
             restored.initializeState(snapshot);
             restored.open();
             restored.processElement(event("t3", "a", 30_000, 3), 30_000);
@@ -305,9 +320,81 @@ class EntityFeatureStageTest {
         }
     }
 
-    @Test
-    void anEventWaitingAtTheOldExpiryTimeIsStillReleased() throws Exception {
-        try (var harness = harness(ACCOUNT, FeatureOrdering.ORDERED)) {
+    /**
+     * Flink's canonical savepoint format is the same for every backend: a savepoint taken on one
+     * restores on the other with its entity states, waiting events and timers, and continues as if
+     * nothing happened.
+     */
+    @ParameterizedTest
+    @MethodSource("backendSwitches")
+    void aCanonicalSavepointRestoresOnTheOtherBackend(StateBackends from, StateBackends to) throws Exception {
+        Map<String, List<Double>> uninterrupted = new HashMap<>();
+        try (var harness = harness(to, ACCOUNT, FeatureOrdering.ORDERED, 5_000)) {
+            harness.open();
+            harness.setProcessingTime(0);
+            beforeTheSwitch(harness);
+            harness.processElement(event("t3", "a", 30_000, 3), 30_000);
+            harness.processWatermark(Long.MAX_VALUE);
+            harness.extractOutputValues().forEach(f -> uninterrupted.put(id(f), f.getFeatures()));
+        }
+        OperatorSubtaskState savepoint;
+        int entries;
+        int eventTimers;
+        int processingTimers;
+        try (var harness = harness(from, ACCOUNT, FeatureOrdering.ORDERED, 5_000)) {
+            harness.open();
+            harness.setProcessingTime(0);
+            beforeTheSwitch(harness);
+            assertThat(ids(harness.extractOutputValues())).containsExactly("b1", "t1");
+            entries = StateBackends.keyedStateEntries(harness);
+            eventTimers = harness.numEventTimeTimers();
+            processingTimers = harness.numProcessingTimeTimers();
+            assertThat(entries).as("two entity states and a's waiting event").isEqualTo(3);
+            assertThat(eventTimers).as("two expiries and t2's release").isEqualTo(3);
+            assertThat(processingTimers).as("a maximum-wait check per key").isEqualTo(2);
+            savepoint = harness.snapshotWithLocalState(1L, 30_000,
+                    SavepointType.savepoint(SavepointFormatType.CANONICAL)).getJobManagerOwnedState();
+        }
+        try (var restored = harness(to, ACCOUNT, FeatureOrdering.ORDERED, 5_000)) {
+            restored.setProcessingTime(0);
+            restored.initializeState(savepoint);
+            restored.open();
+            assertThat(StateBackends.keyedStateEntries(restored)).isEqualTo(entries);
+            assertThat(restored.numEventTimeTimers()).isEqualTo(eventTimers);
+            assertThat(restored.numProcessingTimeTimers()).isEqualTo(processingTimers);
+            restored.processElement(event("t3", "a", 30_000, 3), 30_000);
+            restored.processWatermark(Long.MAX_VALUE);
+            List<FeaturedTransaction> out = restored.extractOutputValues();
+            assertThat(ids(out)).containsExactly("t2", "t3");
+            for (FeaturedTransaction f : out) {
+                assertThat(f.getFeatures()).as(id(f)).isEqualTo(uninterrupted.get(id(f)));
+            }
+        }
+    }
+
+    /** Entity a aggregated t1 and waits with t2; entity b aggregated b1. */
+    private static void beforeTheSwitch(
+            KeyedOneInputStreamOperatorTestHarness<String, FeaturedTransaction, FeaturedTransaction> harness)
+            throws Exception {
+        harness.processElement(event("t2", "a", 20_000, 2), 20_000);
+        harness.processElement(event("t1", "a", 10_000, 1), 10_000);
+        harness.processElement(event("b1", "b", 5_000, 7), 5_000);
+        harness.processWatermark(10_000);
+    }
+
+    static Stream<Arguments> backendSwitches() {
+        return Stream.of(Arguments.of(StateBackends.HEAP, StateBackends.ROCKSDB),
+                Arguments.of(StateBackends.ROCKSDB, StateBackends.HEAP));
+    }
+
+    static Stream<Arguments> backendsAndOrderings() {
+        return StateBackends.crossedWith((Object[]) FeatureOrdering.values());
+    }
+
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void anEventWaitingAtTheOldExpiryTimeIsStillReleased(StateBackends backend) throws Exception {
+        try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ORDERED)) {
             harness.open();
             harness.processElement(event("x", "a", 1_000, 1), 1_000);
             harness.processWatermark(1_000); // x aggregated: expiry timer at 1 000 + TTL (1 h)
@@ -319,9 +406,11 @@ class EntityFeatureStageTest {
         }
     }
 
-    @Test
-    void eventsWaitingForAStoppedWatermarkAreReleasedInOrderAfterTheMaximumWait() throws Exception {
-        try (var harness = harness(ACCOUNT, FeatureOrdering.ORDERED, 5_000)) {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void eventsWaitingForAStoppedWatermarkAreReleasedInOrderAfterTheMaximumWait(StateBackends backend)
+            throws Exception {
+        try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ORDERED, 5_000)) {
             harness.open();
             harness.setProcessingTime(0);
             harness.processWatermark(10_000);
@@ -340,9 +429,10 @@ class EntityFeatureStageTest {
         }
     }
 
-    @Test
-    void aMovingWatermarkKeepsTheEventTimeOrderBeyondTheMaximumWait() throws Exception {
-        try (var harness = harness(ACCOUNT, FeatureOrdering.ORDERED, 5_000)) {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void aMovingWatermarkKeepsTheEventTimeOrderBeyondTheMaximumWait(StateBackends backend) throws Exception {
+        try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ORDERED, 5_000)) {
             harness.open();
             harness.setProcessingTime(0);
             harness.processWatermark(10_000);
@@ -358,10 +448,11 @@ class EntityFeatureStageTest {
         }
     }
 
-    @Test
-    void aSnapshotWithWaitingEventsRestoresIntoEitherMode() throws Exception {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void aSnapshotWithWaitingEventsRestoresIntoEitherMode(StateBackends backend) throws Exception {
         OperatorSubtaskState snapshot;
-        try (var harness = harness(ACCOUNT, FeatureOrdering.ORDERED, 5_000)) {
+        try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ORDERED, 5_000)) {
             harness.open();
             harness.setProcessingTime(0);
             harness.processWatermark(10_000);
@@ -369,7 +460,7 @@ class EntityFeatureStageTest {
             harness.processElement(event("t1", "a", 15_000, 1), 15_000);
             snapshot = harness.snapshot(1L, 1_000);
         }
-        try (var ordered = harness(ACCOUNT, FeatureOrdering.ORDERED, 5_000)) {
+        try (var ordered = harness(backend, ACCOUNT, FeatureOrdering.ORDERED, 5_000)) {
             ordered.initializeState(snapshot);
             ordered.open();
             // The restored check is long overdue; the stalled watermark is timed from the restore.
@@ -378,7 +469,7 @@ class EntityFeatureStageTest {
             ordered.setProcessingTime(106_000);
             assertThat(ids(ordered.extractOutputValues())).containsExactly("t1", "t2");
         }
-        try (var arrival = harness(ACCOUNT, FeatureOrdering.ARRIVAL)) {
+        try (var arrival = harness(backend, ACCOUNT, FeatureOrdering.ARRIVAL)) {
             arrival.initializeState(snapshot);
             arrival.open();
             arrival.processWatermark(30_000);
@@ -386,9 +477,10 @@ class EntityFeatureStageTest {
         }
     }
 
-    @Test
-    void theBatchBackfillReplaysEachKeyInEventTimeOrder() throws Exception {
-        try (var harness = harness(ACCOUNT, FeatureOrdering.ORDERED)) {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void theBatchBackfillReplaysEachKeyInEventTimeOrder(StateBackends backend) throws Exception {
+        try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ORDERED)) {
             harness.open();
             harness.processElement(new StreamRecord<>(event("t2", "a", 20_000, 2), 20_000));
             harness.processElement(new StreamRecord<>(event("t1", "a", 10_000, 1), 10_000));
@@ -405,7 +497,11 @@ class EntityFeatureStageTest {
     }
 
     private static List<String> ids(List<FeaturedTransaction> out) {
-        return out.stream().map(f -> f.getTransaction().getTransactionId().toString()).toList();
+        return out.stream().map(EntityFeatureStageTest::id).toList();
+    }
+
+    private static String id(FeaturedTransaction f) {
+        return f.getTransaction().getTransactionId().toString();
     }
 
     private static FeaturedTransaction event(String id, String account, long time, long amount) {
@@ -414,8 +510,8 @@ class EntityFeatureStageTest {
 
     /** The ordered stage of entity number {@code index} of {@code set}, keyed by account. */
     private static KeyedOneInputStreamOperatorTestHarness<String, FeaturedTransaction, FeaturedTransaction> stage(
-            FeatureSet set, int index) throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
+            StateBackends backend, FeatureSet set, int index) throws Exception {
+        return backend.keyed(
                 new KeyedProcessOperator<>(new EntityFeatureStage(set.entities().get(index), FeatureOrdering.ORDERED, 0,
                         VectorVersions.of(set, index))),
                 f -> f.getTransaction().getAccountId(),
@@ -423,13 +519,13 @@ class EntityFeatureStageTest {
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, FeaturedTransaction, FeaturedTransaction> harness(
-            EntitySpec spec, FeatureOrdering ordering) throws Exception {
-        return harness(spec, ordering, 0);
+            StateBackends backend, EntitySpec spec, FeatureOrdering ordering) throws Exception {
+        return harness(backend, spec, ordering, 0);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, FeaturedTransaction, FeaturedTransaction> harness(
-            EntitySpec spec, FeatureOrdering ordering, long maxWaitMillis) throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
+            StateBackends backend, EntitySpec spec, FeatureOrdering ordering, long maxWaitMillis) throws Exception {
+        return backend.keyed(
                 new KeyedProcessOperator<>(new EntityFeatureStage(spec, ordering, maxWaitMillis)),
                 f -> f.getTransaction().getAccountId(),
                 Types.STRING);

@@ -507,7 +507,7 @@ public final class PipelineBenchmark {
         } else {
             flink.put("state.backend.type", job);
             if (!job.equals("hashmap")) {
-                flink.put("state.backend.incremental", "true");
+                flink.put("execution.checkpointing.incremental", "true");
             }
         }
         awaitFreeSlots();

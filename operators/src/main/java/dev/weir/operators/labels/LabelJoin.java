@@ -20,10 +20,11 @@ import org.apache.flink.util.Collector;
  * for its label for {@code scoreTtl} of event time; a label that arrives before its score (the
  * topics are independent) waits {@code labelWait}. Each wait ends in a timer that clears the
  * state and reports the miss, so state per transaction is bounded by the TTL and nothing is
- * dropped without being counted. Only what performance needs is kept of a score (about 100
- * bytes), not its feature vector. When a challenger scored the transaction too, its verdict waits
- * beside the champion's and is matched with the same label, so both versions get realised
- * performance over the same transactions (what the governor needs to promote a challenger).
+ * dropped without being counted. Only what performance needs is kept of a score, not its feature
+ * vector (about 130 bytes with its key and timer in RocksDB; operators/README.md). When a
+ * challenger scored the transaction too, its verdict waits beside the champion's and is matched
+ * with the same label, so both versions get realised performance over the same transactions
+ * (what the governor needs to promote a challenger).
  */
 public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, LabelOutcome> {
 

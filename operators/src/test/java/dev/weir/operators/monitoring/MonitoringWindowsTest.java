@@ -2,6 +2,7 @@ package dev.weir.operators.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weir.operators.StateBackends;
 import dev.weir.operators.TestRecords;
 import dev.weir.schemas.MonitoringKind;
 import dev.weir.schemas.MonitoringPartial;
@@ -14,9 +15,10 @@ import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The two monitoring stages, with quality counts as the aggregate. */
 class MonitoringWindowsTest {
@@ -60,8 +62,9 @@ class MonitoringWindowsTest {
         }
     }
 
-    @Test
-    void reporterMergesEverySubtasksPartialAndClearsItsState() throws Exception {
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void reporterMergesEverySubtasksPartialAndClearsItsState(StateBackends backend) throws Exception {
         List<MonitoringPartial> fromSubtasks = new ArrayList<>();
         for (int subtask = 0; subtask < 3; subtask++) {
             try (var h = partials()) {
@@ -73,8 +76,7 @@ class MonitoringWindowsTest {
                 fromSubtasks.addAll(h.extractOutputValues());
             }
         }
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new WindowReporter<>(new QualityMonitor(RULES), 0)),
+        try (var h = backend.keyed(new KeyedProcessOperator<>(new WindowReporter<>(new QualityMonitor(RULES), 0)),
                 new WindowReporter.PartialKey(), Types.STRING)) {
             h.open();
             for (MonitoringPartial p : fromSubtasks) {
@@ -90,7 +92,7 @@ class MonitoringWindowsTest {
                 assertThat(r.getValues()).containsEntry("checked", 6.0).containsEntry("failed", 3.0);
                 assertThat(r.getAlert()).isTrue();
             });
-            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(StateBackends.keyedStateEntries(h)).isZero();
         }
     }
 
