@@ -116,7 +116,7 @@ class FeatureEvolutionITCase {
                 .executeAsync("evolution-b-" + suffix);
         try {
             awaitRows(catalog, configA, 2 * PER_BATCH);
-            Thread.sleep(1_500);
+            JobProgress.of(MINI_CLUSTER, jobB.getJobID()).awaitCheckpoints(1); // any repeat is committed by now
         } finally {
             jobB.cancel().get();
         }

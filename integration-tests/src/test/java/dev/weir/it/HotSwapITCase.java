@@ -10,6 +10,7 @@ import dev.weir.models.ModelBundle;
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.models.registry.ModelRegistry;
 import dev.weir.operators.iceberg.WeirTables;
+import dev.weir.operators.scoring.BatchingScoreOperator;
 import dev.weir.schemas.ModelCommand;
 import dev.weir.schemas.ModelControl;
 import dev.weir.schemas.Score;
@@ -79,12 +80,14 @@ class HotSwapITCase {
                     .setIssuedAt(Instant.now())
                     .setReason("hot swap test")
                     .build());
-            // The command reaches every subtask through its own (broadcast) input; give it the
-            // time to arrive before the next events do.
-            Thread.sleep(5_000);
+            // The command reaches every subtask through its own (broadcast) input: the next
+            // events go once every scoring subtask has switched.
+            JobProgress progress = JobProgress.of(MINI_CLUSTER, job.getJobID());
+            progress.awaitEverySubtask("Score (DL4J",
+                    BatchingScoreOperator.METRIC_GROUP + "." + BatchingScoreOperator.SWAPS, 1);
             List<String> after = produce(config, generator, start, PER_BATCH);
             awaitScores(config, 2 * PER_BATCH);
-            Thread.sleep(1_500);
+            progress.awaitCheckpoints(1); // a repeated score would be committed by now
 
             Map<String, String> versionById = new HashMap<>();
             for (Score s : PipelineITCase.readCommitted(config.bootstrapServers(), config.scoresTopic(), Score.class)) {

@@ -121,7 +121,7 @@ class PipelineITCase {
                     .executeAsync("pipeline-it-" + suffix);
             try {
                 awaitOutput(config, catalog, input, Duration.ofMinutes(3));
-                Thread.sleep(2 * 500 + 1_000);
+                JobProgress.of(MINI_CLUSTER, job.getJobID()).awaitCheckpoints(2);
             } finally {
                 job.cancel().get();
             }

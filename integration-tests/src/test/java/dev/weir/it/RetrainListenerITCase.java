@@ -54,7 +54,8 @@ class RetrainListenerITCase {
         }, "retrain-listener");
         listener.start();
         try {
-            Thread.sleep(3_000); // the listener's consumer joins before the request is sent
+            // The listener reads the topic from its beginning: a request sent before its consumer
+            // has joined is read all the same.
             ModelsCommand.publish(bootstrap, topic, ModelControl.newBuilder()
                     .setCommand(ModelCommand.REQUEST_RETRAIN)
                     .setModelName(v1.name())
