@@ -1,27 +1,56 @@
 package dev.weir.models;
 
+import java.util.concurrent.atomic.AtomicLong;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.MemoryWorkspaceManager;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Scores up to {@code capacity} feature vectors in one forward pass. The normalised input matrix
- * is allocated once and reused: rows are written in place, and a partial batch runs on a view of
- * its first rows. Not thread-safe: one per subtask.
+ * Scores up to {@code capacity} feature vectors in one forward pass, without allocating ND4J
+ * buffers per pass: the normalised input matrix is allocated once and rows are written in place;
+ * a partial batch runs on a view of its first rows, made once per row count; the network's
+ * activations stay in DL4J's workspaces, and its output is written into a workspace of this
+ * scorer, sized once for {@code capacity} rows, from which the scores are copied into a Java
+ * array before the workspace is closed.
  *
- * <p>{@code scorer.set(row, vector); ... double[] scores = scorer.score(rows);}
+ * <p>ND4J workspaces belong to a thread: a scorer must be used and {@linkplain #close() closed}
+ * on one thread (a subtask's task thread). Not thread-safe: one per subtask.
+ *
+ * <p>{@code scorer.set(row, vector); ... double[] scores = scorer.score(rows); ... scorer.close();}
  */
-public final class BatchScorer {
+public final class BatchScorer implements AutoCloseable {
+
+    /** Prefix of the ids of the scorers' output workspaces; each scorer has its own. */
+    public static final String WORKSPACE_PREFIX = "weir-scores-";
+
+    /** Room beyond the output rows for ND4J's alignment of an allocation. */
+    private static final long WORKSPACE_SLACK_BYTES = 1024;
+
+    private static final AtomicLong WORKSPACE_IDS = new AtomicLong();
 
     private final ModelMetadata metadata;
     private final MultiLayerNetwork network;
     private final INDArray input;
+    /** views[n - 1]: the first n rows of the input; made on first use, then reused. */
+    private final INDArray[] views;
     private final double[] means;
     private final double[] stds;
     private final int capacity;
     private final double[] scores;
+    private final String workspaceId;
+    private final WorkspaceConfiguration workspace;
+    private boolean closed;
 
     public BatchScorer(ModelBundle bundle, int capacity) {
         if (capacity < 1) {
@@ -32,8 +61,29 @@ public final class BatchScorer {
         this.means = metadata.featureMeans();
         this.stds = metadata.featureStds();
         this.capacity = capacity;
-        this.input = Nd4j.create(DataType.FLOAT, capacity, metadata.featureCount());
         this.scores = new double[capacity];
+        MultiLayerConfiguration conf = network.getLayerWiseConfigurations();
+        if (conf.getInferenceWorkspaceMode() == WorkspaceMode.NONE) {
+            // Without workspaces DL4J allocates every activation per pass and cannot write the
+            // output into a workspace of ours.
+            conf.setInferenceWorkspaceMode(WorkspaceMode.ENABLED);
+        }
+        try (MemoryWorkspace detached = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            this.input = Nd4j.create(DataType.FLOAT, capacity, metadata.featureCount());
+        }
+        this.views = new INDArray[capacity];
+        views[capacity - 1] = input;
+        long outputs = network.layerSize(network.getnLayers() - 1);
+        long outputBytes = capacity * outputs * conf.getDataType().width();
+        this.workspace = WorkspaceConfiguration.builder()
+                .initialSize(outputBytes + WORKSPACE_SLACK_BYTES)
+                .policyAllocation(AllocationPolicy.STRICT)
+                .policyLearning(LearningPolicy.NONE)
+                // Should a network ever put more there, it grows once instead of failing a pass.
+                .policySpill(SpillPolicy.REALLOCATE)
+                .policyReset(ResetPolicy.BLOCK_LEFT)
+                .build();
+        this.workspaceId = WORKSPACE_PREFIX + WORKSPACE_IDS.incrementAndGet();
     }
 
     public ModelMetadata metadata() {
@@ -42,6 +92,11 @@ public final class BatchScorer {
 
     public int capacity() {
         return capacity;
+    }
+
+    /** The ND4J workspace (of the scoring thread) that holds the network's output during a pass. */
+    public String workspaceId() {
+        return workspaceId;
     }
 
     /** Writes one event's vector, normalised, into row {@code row} of the batch. */
@@ -64,18 +119,51 @@ public final class BatchScorer {
      * is reused by the next call.
      */
     public double[] score(int rows) {
+        if (closed) {
+            throw new IllegalStateException("scorer of model " + metadata.name() + " v" + metadata.version()
+                    + " is closed");
+        }
         if (rows < 1 || rows > capacity) {
             throw new IllegalArgumentException("rows must be in [1, " + capacity + "], got " + rows);
         }
-        INDArray batch = rows == capacity ? input : input.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
-        INDArray out = network.output(batch, false);
-        for (int r = 0; r < rows; r++) {
-            scores[r] = out.getDouble(r, 1);
+        INDArray batch = firstRows(rows);
+        try (MemoryWorkspace output = Nd4j.getWorkspaceManager().getAndActivateWorkspace(workspace, workspaceId)) {
+            INDArray out = network.output(batch, false, output);
+            for (int r = 0; r < rows; r++) {
+                scores[r] = out.getDouble(r, 1);
+            }
         }
         return scores;
     }
 
+    private INDArray firstRows(int rows) {
+        INDArray view = views[rows - 1];
+        if (view == null) {
+            try (MemoryWorkspace detached = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                view = input.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
+            }
+            views[rows - 1] = view;
+        }
+        return view;
+    }
+
     public boolean declines(double score) {
         return score >= metadata.threshold();
+    }
+
+    /**
+     * Releases this scorer's output workspace; call it on the thread that scored. The scorer
+     * cannot score afterwards. The network, which may be shared, is left as it is.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        MemoryWorkspaceManager workspaces = Nd4j.getWorkspaceManager();
+        if (workspaces.checkIfWorkspaceExists(workspaceId)) {
+            workspaces.destroyWorkspace(workspaces.getWorkspaceForCurrentThread(workspaceId));
+        }
     }
 }

@@ -2,18 +2,23 @@ package dev.weir.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weir.models.BatchScorer;
 import dev.weir.models.ModelBundle;
+import dev.weir.models.NativeThreads;
 import dev.weir.models.Scorer;
 import dev.weir.models.Trainer;
 import dev.weir.models.TrainerConfig;
 import dev.weir.operators.features.FeatureVectors;
 import dev.weir.operators.scoring.BatchingScoreOperator;
+import dev.weir.operators.scoring.ScoringOptions;
 import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.Score;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import dev.weir.models.registry.ModelPointer;
@@ -25,18 +30,30 @@ import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 class BatchingScoreOperatorTest {
 
     private static final List<String> NAMES = List.of("x", "y");
 
     @TempDir static Path modelDir;
+    @TempDir static Path otherModelDir;
     @TempDir Path registryDir;
     private static Scorer reference;
 
     @BeforeAll
     static void trainTinyModel() {
-        Random random = new Random(2);
+        train(2, "7").save(modelDir);
+        reference = new Scorer(ModelBundle.load(modelDir));
+        // Other weights, same features: what a promoted version looks like.
+        train(5, "8").save(otherModelDir);
+    }
+
+    private static ModelBundle train(long seed, String version) {
+        Random random = new Random(seed);
         int n = 2_000;
         double[][] x = new double[n][];
         boolean[] y = new boolean[n];
@@ -46,10 +63,7 @@ class BatchingScoreOperatorTest {
             x[i] = new double[] {(y[i] ? 2 : 0) + random.nextGaussian(), random.nextGaussian()};
             t[i] = i;
         }
-        ModelBundle bundle = new Trainer(new TrainerConfig(List.of(4), 1, 0.01, 128, 0.2, 1L))
-                .train("tiny", "7", NAMES, x, y, t);
-        bundle.save(modelDir);
-        reference = new Scorer(ModelBundle.load(modelDir));
+        return new Trainer(new TrainerConfig(List.of(4), 1, 0.01, 128, 0.2, seed)).train("tiny", version, NAMES, x, y, t);
     }
 
     @Test
@@ -170,6 +184,209 @@ class BatchingScoreOperatorTest {
             assertThat(out.get(1).getChallengerVersion()).isNull();
             assertThat(out.get(1).getChallengerScore()).isNull();
         }
+    }
+
+    @Test
+    void everyBatchSizeScoresExactlyLikeAMatrixAllocatedPerBatchAcrossModelSwaps() throws Exception {
+        ModelRegistry registry = new ModelRegistry(registryDir);
+        ModelPointer first = registry.register(ModelBundle.load(modelDir), null);
+        ModelPointer second = registry.register(ModelBundle.load(otherModelDir), null);
+        int max = 8;
+        List<FeaturedTransaction> in = events(200);
+        // Batches of every size from 1 to the maximum, in an order where each follows larger and smaller ones.
+        int[] sizes = {1, 8, 3, 5, 8, 2, 7, 1, 4, 6, 8, 1};
+        List<Integer> expectedSizes = new ArrayList<>();
+        List<String> expectedVersions = new ArrayList<>();
+        List<Double> expected = new ArrayList<>();
+        List<Double> expectedChallenger = new ArrayList<>();
+        int next = 0;
+        try (var harness = new TwoInputStreamOperatorTestHarness<>(
+                new BatchingScoreOperator(first, NAMES, max, 60_000))) {
+            harness.open();
+            ModelBundle champion = ModelRegistry.load(first);
+            ModelBundle challenger = null;
+            // Champion only; then a new champion; then the old one as a challenger beside it.
+            for (int phase = 0; phase < 3; phase++) {
+                if (phase == 1) {
+                    harness.processElement2(new StreamRecord<>(command(second)));
+                    champion = ModelRegistry.load(second);
+                } else if (phase == 2) {
+                    harness.processElement2(new StreamRecord<>(command(first, ModelCommand.SET_CHALLENGER)));
+                    challenger = ModelRegistry.load(first);
+                }
+                for (int size : sizes) {
+                    List<FeaturedTransaction> batch = in.subList(next, next + size);
+                    for (FeaturedTransaction event : batch) {
+                        harness.processElement1(new StreamRecord<>(event, next++));
+                    }
+                    if (size < max) {
+                        harness.prepareSnapshotPreBarrier(next);
+                    }
+                    for (double score : allocatedPerBatch(champion, batch)) {
+                        expected.add(score);
+                        expectedSizes.add(size);
+                        expectedVersions.add(champion.metadata().version());
+                    }
+                    if (challenger != null) {
+                        for (double score : allocatedPerBatch(challenger, batch)) {
+                            expectedChallenger.add(score);
+                        }
+                    }
+                }
+            }
+            List<Score> out = harness.extractOutputValues();
+            assertThat(out).extracting(Score::getBatchSize).containsExactlyElementsOf(expectedSizes);
+            assertThat(out).extracting(Score::getModelVersion).containsExactlyElementsOf(expectedVersions);
+            // Exact doubles: reusing the matrix, its views and the workspaces changes no score.
+            assertThat(out).extracting(Score::getScore).containsExactlyElementsOf(expected);
+            assertThat(out.subList(out.size() - expectedChallenger.size(), out.size()))
+                    .extracting(Score::getChallengerScore).containsExactlyElementsOf(expectedChallenger);
+            // The swap is visible: the two versions score the same event differently.
+            assertThat(allocatedPerBatch(ModelRegistry.load(first), in.subList(0, 1)))
+                    .isNotEqualTo(allocatedPerBatch(ModelRegistry.load(second), in.subList(0, 1)));
+        }
+    }
+
+    @Test
+    void aReplacedModelReleasesItsWorkspaceAtOnceAndCloseReleasesTheTaskThreads() throws Exception {
+        ModelRegistry registry = new ModelRegistry(registryDir);
+        ModelPointer first = registry.register(ModelBundle.load(modelDir), null);
+        ModelPointer second = registry.register(ModelBundle.load(otherModelDir), null);
+        List<FeaturedTransaction> in = events(10);
+        int[] next = {0};
+        try (var harness = harness(4, 60_000)) {
+            harness.open();
+            Runnable scoreOne = () -> {
+                try {
+                    harness.processElement1(new StreamRecord<>(in.get(next[0]++)));
+                    harness.prepareSnapshotPreBarrier(next[0]);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            scoreOne.run();
+            List<String> championOnly = scorerWorkspaces();
+            assertThat(championOnly).hasSize(1);
+
+            harness.processElement2(new StreamRecord<>(command(first, ModelCommand.SET_CHALLENGER)));
+            scoreOne.run();
+            List<String> withChallenger = scorerWorkspaces();
+            assertThat(withChallenger).hasSize(2).containsAll(championOnly);
+
+            // A new champion: the old one's workspace is gone before the next event, not at the next GC.
+            harness.processElement2(new StreamRecord<>(command(second)));
+            assertThat(scorerWorkspaces()).hasSize(1).doesNotContainAnyElementsOf(championOnly);
+            scoreOne.run();
+            assertThat(scorerWorkspaces()).hasSize(2);
+
+            // A replaced challenger, then a cleared one.
+            harness.processElement2(new StreamRecord<>(command(first, ModelCommand.SET_CHALLENGER)));
+            scoreOne.run();
+            assertThat(scorerWorkspaces()).hasSize(2).doesNotContainAnyElementsOf(withChallenger);
+            harness.processElement2(new StreamRecord<>(command(first, ModelCommand.CLEAR_CHALLENGER)));
+            assertThat(scorerWorkspaces()).hasSize(1);
+            // A refused command releases nothing: the champion keeps its workspace.
+            List<String> serving = scorerWorkspaces();
+            harness.processElement2(new StreamRecord<>(command(new ModelPointer("tiny", "9",
+                    registryDir.resolve("missing").toString(), "0".repeat(64)))));
+            assertThat(scorerWorkspaces()).isEqualTo(serving);
+            scoreOne.run();
+        }
+        // Closing the operator releases every workspace of the task thread, DL4J's activations included.
+        assertThat(Nd4j.getWorkspaceManager().getAllWorkspacesIdsForCurrentThread()).isEmpty();
+    }
+
+    @Test
+    void repeatedBatchesOfEverySizeKeepTheTaskThreadsNativeMemoryAsItWas() throws Exception {
+        int max = 16;
+        List<FeaturedTransaction> in = events(max);
+        try (var harness = harness(max, 60_000)) {
+            harness.open();
+            // Warm-up: one batch of every size (DL4J's activation workspaces learn their size).
+            for (int round = 0; round < 3; round++) {
+                batchesOfEverySize(harness, in, max);
+            }
+            Map<String, Long> before = workspaceSizes();
+            assertThat(before.keySet()).anyMatch(id -> id.startsWith(BatchScorer.WORKSPACE_PREFIX));
+            for (int round = 0; round < 20; round++) {
+                batchesOfEverySize(harness, in, max);
+            }
+            assertThat(workspaceSizes()).isEqualTo(before);
+            assertThat(harness.extractOutputValues()).hasSize(23 * max * (max + 1) / 2);
+        }
+    }
+
+    @Test
+    void nativeThreadsPerSubtaskComeFromTheTaskManagerConfiguration() throws Exception {
+        try (var harness = harness(4, 60_000)) {
+            harness.open();
+            // The default: one thread, the subtask's own.
+            assertThat(NativeThreads.openMpThreadsOfCallingThread()).isEqualTo(1);
+            assertThat(Nd4j.getEnvironment().maxMasterThreads()).isEqualTo(1);
+            assertThat(Nd4j.factory().blas().getMaxThreads()).isEqualTo(1);
+        }
+        try (var harness = harness(4, 60_000)) {
+            harness.getEnvironment().getTaskManagerInfo().getConfiguration().set(ScoringOptions.NATIVE_THREADS, 2);
+            harness.open();
+            assertThat(NativeThreads.openMpThreadsOfCallingThread()).isEqualTo(2);
+            assertThat(Nd4j.getEnvironment().maxMasterThreads()).isEqualTo(2);
+            assertThat(Nd4j.factory().blas().getMaxThreads()).isEqualTo(2);
+        } finally {
+            NativeThreads.limitCallingThread(1);
+        }
+        try (var harness = harness(4, 60_000)) {
+            harness.getEnvironment().getTaskManagerInfo().getConfiguration().set(ScoringOptions.NATIVE_THREADS, 0);
+            org.assertj.core.api.Assertions.assertThatThrownBy(harness::open)
+                    .hasMessageContaining("weir.scoring.native-threads must be >= 1");
+        }
+    }
+
+    private static void batchesOfEverySize(TwoInputStreamOperatorTestHarness<FeaturedTransaction, ModelControl, Score>
+            harness, List<FeaturedTransaction> in, int max) throws Exception {
+        for (int size = 1; size <= max; size++) {
+            for (int i = 0; i < size; i++) {
+                harness.processElement1(new StreamRecord<>(in.get(i), i));
+            }
+            if (size < max) {
+                harness.prepareSnapshotPreBarrier(size);
+            }
+        }
+    }
+
+    /** The scorers' output workspaces on this (the task) thread. */
+    private static List<String> scorerWorkspaces() {
+        return Nd4j.getWorkspaceManager().getAllWorkspacesIdsForCurrentThread().stream()
+                .filter(id -> id.startsWith(BatchScorer.WORKSPACE_PREFIX))
+                .sorted()
+                .toList();
+    }
+
+    /** Every ND4J workspace of this thread with the bytes it holds. */
+    private static Map<String, Long> workspaceSizes() {
+        Map<String, Long> sizes = new TreeMap<>();
+        for (MemoryWorkspace workspace : Nd4j.getWorkspaceManager().getAllWorkspacesForCurrentThread()) {
+            sizes.put(workspace.getId(), workspace.getCurrentSize());
+        }
+        return sizes;
+    }
+
+    /** The scores of one batch as before buffers were reused: a new matrix per batch, output detached. */
+    private static List<Double> allocatedPerBatch(ModelBundle model, List<FeaturedTransaction> batch) {
+        double[] means = model.metadata().featureMeans();
+        double[] stds = model.metadata().featureStds();
+        INDArray input = Nd4j.create(DataType.FLOAT, batch.size(), means.length);
+        for (int r = 0; r < batch.size(); r++) {
+            List<Double> features = batch.get(r).getFeatures();
+            for (int i = 0; i < means.length; i++) {
+                input.putScalar(r, i, (features.get(i) - means[i]) / stds[i]);
+            }
+        }
+        INDArray out = model.network().output(input, false);
+        List<Double> scores = new ArrayList<>();
+        for (int r = 0; r < batch.size(); r++) {
+            scores.add(out.getDouble(r, 1));
+        }
+        return scores;
     }
 
     private static ModelControl command(ModelPointer p) {

@@ -37,7 +37,7 @@ public final class Weir {
                     "           the statefun governor: function server and runtime, each in its own JVM",
                     "  governor retrain-listener --bootstrap HOST:PORT --registry DIR [--from-iceberg CONFIG] [--events N]",
                     "  bench    features [--events N] [--keys N] [--sliding-events N] [--span 60d]",
-                    "  bench    scoring [--events N] [--rate N] [--max-wait 10ms] [--model DIR]",
+                    "  bench    scoring [--events N] [--rate N] [--max-wait 10ms] [--model DIR] [--side-events N]",
                     "  bench    monitoring [--events N] [--window-events N] [--model DIR]",
                     "  bench    ordering [--payments N] [--rounds 2] [--span 4h] [--rate N] [--duration 60s] [--warm-up 15s]",
                     "           [--small-out-of-orderness 200ms] [--accounts N] [--model DIR] [--set key=value ...]",

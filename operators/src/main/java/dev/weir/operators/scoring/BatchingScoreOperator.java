@@ -3,6 +3,7 @@ package dev.weir.operators.scoring;
 import dev.weir.models.BatchScorer;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.ModelMetadata;
+import dev.weir.models.NativeThreads;
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.models.registry.ModelRegistry;
 import dev.weir.schemas.Decision;
@@ -27,6 +28,8 @@ import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.MemoryWorkspaceManager;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +44,12 @@ import org.slf4j.LoggerFactory;
  * <p>The model is loaded in {@link #open()}; its feature names must equal the feature set's. The
  * second input carries model-control commands, broadcast to every subtask: each swaps models
  * between two batches, and the pointer in force is kept in broadcast state.
+ *
+ * <p>Native memory stays bounded: a pass allocates no ND4J buffer of its own (see
+ * {@link BatchScorer}); a model replaced by a command has its workspace released at once, and
+ * {@link #close()} releases the ND4J workspaces of the task thread. ND4J may use
+ * {@link ScoringOptions#NATIVE_THREADS} native threads per subtask (default 1), set in
+ * {@link #open()} on the task thread.
  */
 public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         implements TwoInputStreamOperator<FeaturedTransaction, ModelControl, Score> {
@@ -69,6 +78,7 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
     public static final String LAST_BATCH_SIZE = "lastBatchSize";
     public static final String MODEL_VERSION = "modelVersion";
     public static final String BACKEND = "nd4jBackend";
+    public static final String NATIVE_THREADS = "nd4jThreads";
     public static final String SWAPS = "modelSwaps";
     public static final String REFUSED = "modelSwapsRefused";
 
@@ -145,6 +155,10 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         timestamps = new long[maxBatchSize];
         hasTimestamp = new boolean[maxBatchSize];
         arrivalNanos = new long[maxBatchSize];
+        int threads = ScoringOptions.nativeThreads(
+                getContainingTask().getEnvironment().getTaskManagerInfo().getConfiguration());
+        // Before the model loads: ND4J starts on this thread with a team as large as the machine.
+        int nativeThreads = NativeThreads.limitCallingThread(threads) ? threads : 0;
         scorer = load(current);
         if (restoredChallenger != null) {
             try {
@@ -154,9 +168,11 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
             }
         }
         String backend = Nd4j.getBackend().getClass().getSimpleName();
-        LOG.info("subtask {} scores with model {} version {} on ND4J backend {}, batches of up to {} within {} ms",
+        LOG.info("subtask {} scores with model {} version {} on ND4J backend {} (native threads: {}), batches of up"
+                        + " to {} within {} ms",
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), scorer.metadata().name(),
-                scorer.metadata().version(), backend, maxBatchSize, maxWaitMillis);
+                scorer.metadata().version(), backend, nativeThreads == 0 ? "no limit on this backend" : nativeThreads,
+                maxBatchSize, maxWaitMillis);
         MetricGroup group = getMetricGroup().addGroup(METRIC_GROUP);
         scored = group.counter(EVENTS_SCORED);
         declined = group.counter(DECLINED);
@@ -166,6 +182,7 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         group.gauge(LAST_BATCH_SIZE, (Gauge<Integer>) () -> lastBatchSize);
         group.gauge(MODEL_VERSION, (Gauge<String>) () -> modelVersion);
         group.gauge(BACKEND, (Gauge<String>) () -> backend);
+        group.gauge(NATIVE_THREADS, (Gauge<Integer>) () -> nativeThreads);
     }
 
     /** Loads and checks a challenger without touching the champion's version gauge. */
@@ -204,6 +221,7 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         ModelControl command = element.getValue();
         if (command.getCommand() == ModelCommand.CLEAR_CHALLENGER) {
             flush();
+            release(challenger);
             challenger = null;
             pointerState.remove(CHALLENGER);
             LOG.info("challenger cleared ({})", command.getReason());
@@ -228,7 +246,9 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
                 command.getChecksum());
         try {
             if (command.getCommand() == ModelCommand.SET_CHALLENGER) {
+                BatchScorer replaced = challenger;
                 challenger = loadChallenger(next);
+                release(replaced);
                 pointerState.put(CHALLENGER, encode(next));
                 LOG.info("challenger {} v{} scores beside champion {} ({})", next.name(), next.version(), modelVersion,
                         command.getReason());
@@ -236,7 +256,9 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
                 return;
             }
             String previous = modelVersion;
+            BatchScorer replaced = scorer;
             scorer = load(next);
+            release(replaced);
             current = next;
             pointerState.put(CHAMPION, encode(next));
             swaps.inc();
@@ -337,6 +359,35 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
     public void finish() throws Exception {
         flush();
         super.finish();
+    }
+
+    /**
+     * Releases the models' workspaces and DL4J's activation workspaces of this task thread (the
+     * only thread of the task that uses ND4J), without waiting for the garbage collector.
+     */
+    @Override
+    public void close() throws Exception {
+        try {
+            super.close();
+        } finally {
+            release(scorer);
+            release(challenger);
+            scorer = null;
+            challenger = null;
+            MemoryWorkspaceManager workspaces = Nd4j.getWorkspaceManager();
+            for (MemoryWorkspace workspace : workspaces.getAllWorkspacesForCurrentThread()) {
+                if (!workspace.isScopeActive()) {
+                    workspaces.destroyWorkspace(workspace);
+                }
+            }
+        }
+    }
+
+    /** Releases a model that no longer scores: it is never used again. */
+    private static void release(BatchScorer replaced) {
+        if (replaced != null) {
+            replaced.close();
+        }
     }
 
     private java.util.Map<String, String> inputs(Transaction txn) {
