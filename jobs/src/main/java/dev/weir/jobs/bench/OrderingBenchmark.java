@@ -10,7 +10,6 @@ import dev.weir.jobs.config.FeatureSets;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.config.WeirOptions;
 import dev.weir.jobs.demo.EmbeddedKafka;
-import dev.weir.jobs.kafka.KafkaClients;
 import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.jobs.pipeline.KafkaIcebergSinks;
 import dev.weir.jobs.pipeline.PipelineSources;
@@ -36,7 +35,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -69,7 +67,6 @@ public final class OrderingBenchmark {
             WeirOptions.WAREHOUSE.key(), WeirOptions.CATALOG_TYPE.key(), WeirOptions.CATALOG_URI.key(),
             WeirOptions.PARALLELISM.key(), WeirOptions.CHECKPOINT_INTERVAL.key());
 
-    private static final String TOPIC_KEYS = "kafka.topics.";
     private static final int PARALLELISM = 2;
     private static final int PARTITIONS = 4;
     private static final double FRAUD_SHARE = 0.02;
@@ -229,31 +226,10 @@ public final class OrderingBenchmark {
     /** A topic of payments with event times in [first, last]. */
     private record Backlog(String topic, long payments, long firstEventTime, long lastEventTime) {}
 
-    /**
-     * Payments in event-time order, {@code perPayment} ms apart from {@code firstEventTime}; then
-     * one malformed record per partition a minute after the last payment. Those go to the dead
-     * letters, and their timestamps take the watermark past the last payment, which ordered
-     * feature stages wait for (a bounded source would also do that, but a bounded Kafka source
-     * with watermark alignment can fail when a split ends while it is being paused).
-     */
+    /** A backlog of payments ({@link BenchSupport#produceBacklog}). */
     private Backlog backlog(String topic, long payments, long firstEventTime, double perPayment) {
-        kafka.createTopics(PARTITIONS, topic);
-        long last = firstEventTime;
-        try (SyntheticProducer producer = new SyntheticProducer(kafka.bootstrapServers(), topic, seed, seed + 1,
-                accounts, FRAUD_SHARE, 0)) {
-            for (long i = 0; i < payments; i++) {
-                last = firstEventTime + (long) (i * perPayment);
-                producer.sendOne(last);
-            }
-            producer.flush();
-        }
-        try (var producer = KafkaClients.byteProducer(kafka.bootstrapServers())) {
-            for (int partition = 0; partition < PARTITIONS; partition++) {
-                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, partition, last + 60_000,
-                        null, new byte[0]));
-            }
-            producer.flush();
-        }
+        long last = BenchSupport.produceBacklog(kafka.bootstrapServers(), topic, PARTITIONS, payments, firstEventTime,
+                perPayment, seed, accounts, FRAUD_SHARE);
         return new Backlog(topic, payments, firstEventTime, last);
     }
 
@@ -471,31 +447,11 @@ public final class OrderingBenchmark {
     /** Settings of one run: its own topics, group, transactional ids and warehouse. */
     private PipelineConfig config(String run, String bootstrap, String transactionsTopic, Variant variant) {
         Map<String, String> settings = new LinkedHashMap<>(overrides);
-        settings.put(WeirOptions.KAFKA_BOOTSTRAP.key(), bootstrap);
-        settings.put(WeirOptions.TOPIC_TRANSACTIONS.key(), transactionsTopic);
-        settings.putAll(runTopics(run));
-        settings.put(WeirOptions.GROUP_ID.key(), "bench-" + run);
-        settings.put(WeirOptions.TRANSACTIONAL_ID_PREFIX.key(), "bench-" + run);
-        settings.put(WeirOptions.STARTING_OFFSETS.key(), "earliest");
-        settings.put(WeirOptions.WAREHOUSE.key(), dir.resolve("warehouses").resolve(run).toString());
-        settings.put(WeirOptions.MODEL_DIR.key(), modelDir.toString());
-        settings.put(WeirOptions.CHECKPOINT_INTERVAL.key(), checkpointInterval.toMillis() + "ms");
-        settings.put(WeirOptions.PARALLELISM.key(), String.valueOf(PARALLELISM));
+        settings.putAll(BenchSupport.runSettings(run, bootstrap, transactionsTopic, dir.resolve("warehouses"), modelDir,
+                checkpointInterval, PARALLELISM));
         settings.put(WeirOptions.FEATURE_ORDERING.key(), variant.ordering().name());
         settings.put(WeirOptions.OUT_OF_ORDERNESS.key(), variant.outOfOrderness().toMillis() + "ms");
         return PipelineConfig.from(settings);
-    }
-
-    /** Every topic option but the input's, each with a topic of the run's own. */
-    private static Map<String, String> runTopics(String run) {
-        Map<String, String> topics = new LinkedHashMap<>();
-        for (ConfigOption<?> option : WeirOptions.ALL) {
-            String key = option.key();
-            if (key.startsWith(TOPIC_KEYS) && !key.equals(WeirOptions.TOPIC_TRANSACTIONS.key())) {
-                topics.put(key, key.substring(TOPIC_KEYS.length()) + "-" + run);
-            }
-        }
-        return topics;
     }
 
     /** A submitted job whose tasks all run. */
@@ -503,7 +459,7 @@ public final class OrderingBenchmark {
 
     /** Builds the production topology on a fresh local Flink and waits for its tasks. */
     private Started start(String run, PipelineConfig config) throws Exception {
-        kafka.createTopics(PARTITIONS, runTopics(run).values().toArray(String[]::new));
+        kafka.createTopics(PARTITIONS, BenchSupport.runTopics(run).values().toArray(String[]::new));
         PipelineJob.checkModel(config);
         var catalogLoader = Catalogs.loader(config);
         WeirTables.ensure(catalogLoader.loadCatalog(), config.namespace());

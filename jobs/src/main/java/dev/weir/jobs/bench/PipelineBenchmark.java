@@ -11,7 +11,6 @@ import dev.weir.jobs.cluster.FlinkRest;
 import dev.weir.jobs.cluster.LocalCluster;
 import dev.weir.jobs.config.FeatureSets;
 import dev.weir.jobs.config.PipelineConfig;
-import dev.weir.jobs.config.WeirOptions;
 import dev.weir.jobs.kafka.KafkaClients;
 import dev.weir.jobs.synthetic.SyntheticProducer;
 import dev.weir.jobs.train.TrainCommand;
@@ -33,8 +32,6 @@ import java.util.Set;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * {@code weir bench pipeline}: the whole pipeline on the standalone cluster processes ({@code weir
@@ -62,7 +59,6 @@ public final class PipelineBenchmark {
     static final Set<String> OPTIONS = Set.of("payments", "span", "backends", "rate", "duration", "warm-up",
             "accounts", "seed", "model", "checkpoint-interval", "dir", "flink-conf");
 
-    private static final String TOPIC_KEYS = "kafka.topics.";
     private static final int PARALLELISM = 2;
     private static final int PARTITIONS = 4;
     private static final double FRAUD_SHARE = 0.02;
@@ -231,29 +227,10 @@ public final class PipelineBenchmark {
         return measured;
     }
 
-    /**
-     * Payments in event-time order, {@code perPayment} ms apart; then one malformed record per
-     * partition a minute after the last payment, whose timestamps take the watermark past it (the
-     * ordered feature stages wait for that). Returns the last payment's event time.
-     */
+    /** A backlog of payments ({@link BenchSupport#produceBacklog}); returns the last event time. */
     private long backlog(String topic, long payments, long firstEventTime, double perPayment) {
-        KafkaClients.createTopics(layout.bootstrap(), PARTITIONS, topic);
-        long last = firstEventTime;
-        try (SyntheticProducer producer = new SyntheticProducer(layout.bootstrap(), topic, seed, seed + 1,
-                accounts, FRAUD_SHARE, 0)) {
-            for (long i = 0; i < payments; i++) {
-                last = firstEventTime + (long) (i * perPayment);
-                producer.sendOne(last);
-            }
-            producer.flush();
-        }
-        try (var producer = KafkaClients.byteProducer(layout.bootstrap())) {
-            for (int partition = 0; partition < PARTITIONS; partition++) {
-                producer.send(new ProducerRecord<>(topic, partition, last + 60_000, null, new byte[0]));
-            }
-            producer.flush();
-        }
-        return last;
+        return BenchSupport.produceBacklog(layout.bootstrap(), topic, PARTITIONS, payments, firstEventTime, perPayment,
+                seed, accounts, FRAUD_SHARE);
     }
 
     /**
@@ -474,30 +451,14 @@ public final class PipelineBenchmark {
 
     private static Map<String, String> settings(String run, String bootstrap, String transactionsTopic, Path dir,
             Path modelDir, Duration checkpointInterval) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put(WeirOptions.KAFKA_BOOTSTRAP.key(), bootstrap);
-        settings.put(WeirOptions.TOPIC_TRANSACTIONS.key(), transactionsTopic);
-        for (ConfigOption<?> option : WeirOptions.ALL) {
-            String key = option.key();
-            if (key.startsWith(TOPIC_KEYS) && !key.equals(WeirOptions.TOPIC_TRANSACTIONS.key())) {
-                settings.put(key, key.substring(TOPIC_KEYS.length()) + "-" + run);
-            }
-        }
-        settings.put(WeirOptions.GROUP_ID.key(), "bench-" + run);
-        settings.put(WeirOptions.TRANSACTIONAL_ID_PREFIX.key(), "bench-" + run);
-        settings.put(WeirOptions.STARTING_OFFSETS.key(), "earliest");
-        settings.put(WeirOptions.WAREHOUSE.key(), dir.resolve("warehouses").resolve(run).toString());
-        settings.put(WeirOptions.MODEL_DIR.key(), modelDir.toString());
-        settings.put(WeirOptions.CHECKPOINT_INTERVAL.key(), checkpointInterval.toMillis() + "ms");
-        settings.put(WeirOptions.PARALLELISM.key(), String.valueOf(PARALLELISM));
-        return settings;
+        return BenchSupport.runSettings(run, bootstrap, transactionsTopic, dir.resolve("warehouses"), modelDir,
+                checkpointInterval, PARALLELISM);
     }
 
     /** Submits the pass-through job or the pipeline on a state backend, and waits for its tasks. */
     private String submit(String job, String run, Map<String, String> settings) {
-        List<String> topics = settings.entrySet().stream().filter(e -> e.getKey().startsWith(TOPIC_KEYS)
-                && !e.getKey().equals(WeirOptions.TOPIC_TRANSACTIONS.key())).map(Map.Entry::getValue).toList();
-        KafkaClients.createTopics(layout.bootstrap(), PARTITIONS, topics.toArray(String[]::new));
+        KafkaClients.createTopics(layout.bootstrap(), PARTITIONS,
+                BenchSupport.runTopics(run).values().toArray(String[]::new));
         List<String> args = new ArrayList<>();
         settings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
         Map<String, String> flink = new LinkedHashMap<>();
