@@ -27,8 +27,8 @@ final class DistinctState extends PaneWindow {
     private HllSketch[] suffix;
     private HllSketch back = new HllSketch(LG_K, TgtHllType.HLL_8);
     private long flipPane = Long.MIN_VALUE;
-    private final Union query = new Union(LG_K);
-    private final boolean[] created = new boolean[1];
+    private Union query = new Union(LG_K);
+    private boolean[] created = new boolean[1];
 
     DistinctState(FeatureSpec spec) {
         super(spec, 0);
@@ -112,6 +112,24 @@ final class DistinctState extends PaneWindow {
     protected void onEmpty() {
         back = new HllSketch(LG_K, TgtHllType.HLL_8);
         flipPane = Long.MIN_VALUE;
+    }
+
+    @Override
+    protected void ownMutableParts() {
+        super.ownMutableParts();
+        pane = copies(pane);
+        suffix = copies(suffix);
+        back = back.copy();
+        query = new Union(LG_K);
+        created = new boolean[1];
+    }
+
+    private static HllSketch[] copies(HllSketch[] sketches) {
+        HllSketch[] copies = new HllSketch[sketches.length];
+        for (int i = 0; i < sketches.length; i++) {
+            copies[i] = sketches[i] == null ? null : sketches[i].copy();
+        }
+        return copies;
     }
 
     @Override

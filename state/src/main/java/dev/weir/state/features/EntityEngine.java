@@ -8,7 +8,6 @@ import java.io.DataInputStream;
 import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -332,16 +331,15 @@ public final class EntityEngine {
         return state;
     }
 
+    /** A deep copy that shares nothing an update changes; it keeps the state's layout. */
     public EntityState copy(EntityState state) {
-        try {
-            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-            DataOutputStream data = new DataOutputStream(buffer);
-            write(state, data);
-            data.flush();
-            return read(new DataInputStream(new ByteArrayInputStream(buffer.toByteArray())));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        FeatureState[] features = new FeatureState[state.features.length];
+        for (int i = 0; i < features.length; i++) {
+            features[i] = state.features[i] == null ? null : state.features[i].copy();
         }
+        EntityState copy = new EntityState(state.layout, features);
+        copy.newestEventTime = state.newestEventTime;
+        return copy;
     }
 
     /** Identifiers of filters and derived features: record fields, or this entity's features. */

@@ -16,7 +16,7 @@ final class ExtremaState extends PaneWindow {
     private int candHead;
     private int candSize;
     private final boolean max;
-    private final boolean[] created = new boolean[1];
+    private boolean[] created = new boolean[1];
 
     ExtremaState(FeatureSpec spec) {
         super(spec, 1);
@@ -84,6 +84,14 @@ final class ExtremaState extends PaneWindow {
             int s = slot(i);
             pushCandidate(paneAt(s), getDouble(s, 0));
         }
+    }
+
+    @Override
+    protected void ownMutableParts() {
+        super.ownMutableParts();
+        candidatePane = candidatePane.clone();
+        candidateValue = candidateValue.clone();
+        created = new boolean[1];
     }
 
     @Override

@@ -12,7 +12,7 @@ import java.io.IOException;
  * first event after the feature was added or redefined. Until its window has passed since then,
  * the feature is warming up.
  */
-public abstract class FeatureState {
+public abstract class FeatureState implements Cloneable {
 
     /** The state has seen every event of the entity. */
     public static final long COMPLETE = Long.MIN_VALUE;
@@ -36,6 +36,24 @@ public abstract class FeatureState {
     public abstract boolean warm(long asOf);
 
     public abstract void write(DataOutput out) throws IOException;
+
+    /**
+     * A deep copy. The heap state backend copies an entity's state before an event changes it
+     * while a checkpoint still writes the old one, so this runs once per touched entity and
+     * checkpoint: field by field, not through the serialized form.
+     */
+    public final FeatureState copy() {
+        try {
+            FeatureState copy = (FeatureState) clone();
+            copy.ownMutableParts();
+            return copy;
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Gives a fresh shallow clone its own copy of everything an update may change. */
+    protected void ownMutableParts() {}
 
     public abstract void read(DataInput in) throws IOException;
 }

@@ -16,7 +16,7 @@ final class FirstLastState extends PaneWindow {
     private static final int LAST_TIME = 2;
     private static final int LAST_VALUE = 3;
     private final boolean first;
-    private final boolean[] created = new boolean[1];
+    private boolean[] created = new boolean[1];
 
     FirstLastState(FeatureSpec spec) {
         super(spec, 4);
@@ -44,6 +44,12 @@ final class FirstLastState extends PaneWindow {
         } else {
             out[offset] = first ? getDouble(head, FIRST_VALUE) : getDouble(slot(size - 1), LAST_VALUE);
         }
+    }
+
+    @Override
+    protected void ownMutableParts() {
+        super.ownMutableParts();
+        created = new boolean[1];
     }
 
     @Override

@@ -46,8 +46,8 @@ final class LifetimeStates {
     static final class LastN extends FeatureState {
         private final int n;
         private final double defaultValue;
-        private final long[] times;
-        private final double[] values;
+        private long[] times;
+        private double[] values;
         private int count;
 
         LastN(FeatureSpec spec) {
@@ -79,6 +79,12 @@ final class LifetimeStates {
             for (int i = 0; i < n; i++) {
                 out[offset + i] = i < count ? values[i] : defaultValue;
             }
+        }
+
+        @Override
+        protected void ownMutableParts() {
+            times = times.clone();
+            values = values.clone();
         }
 
         @Override

@@ -21,7 +21,7 @@ final class MomentsState extends PaneWindow {
     private long totalCount;
     private double totalSum;
     private double totalSquares;
-    private final boolean[] created = new boolean[1];
+    private boolean[] created = new boolean[1];
 
     MomentsState(FeatureSpec spec) {
         super(spec, payload(spec.aggregation()));
@@ -82,6 +82,12 @@ final class MomentsState extends PaneWindow {
     private double variance() {
         double mean = totalSum / totalCount;
         return Math.max(0.0, totalSquares / totalCount - mean * mean);
+    }
+
+    @Override
+    protected void ownMutableParts() {
+        super.ownMutableParts();
+        created = new boolean[1];
     }
 
     @Override

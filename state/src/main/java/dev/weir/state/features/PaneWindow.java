@@ -208,6 +208,11 @@ abstract class PaneWindow extends FeatureState {
         afterRead();
     }
 
+    @Override
+    protected void ownMutableParts() {
+        data = data.clone();
+    }
+
     /** Object payload kept outside the long array (sketches), if any. */
     protected void allocateExtra(int capacity) {}
 

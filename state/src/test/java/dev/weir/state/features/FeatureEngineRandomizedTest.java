@@ -309,6 +309,50 @@ class FeatureEngineRandomizedTest {
     }
 
     /**
+     * The heap state backend's copy-on-write: while a checkpoint writes an entity's state, the
+     * next event of the entity updates a copy. The copy must continue bit for bit like the
+     * uninterrupted state, and nothing the copy does may reach the original being written.
+     */
+    @Test
+    void aCopyContinuesBitForBitAndLeavesTheOriginalAsItWas() throws IOException {
+        EntitySpec spec = new EntitySpec("account", "account_id", allFeatures(), Duration.ofMinutes(10), null);
+        EntityEngine engine = new EntityEngine(spec, SCHEMA);
+        List<Ev> stream = generate(new Random(11), 20, 10_000, 10 * MINUTE, 30 * DAY, 300);
+        Random random = new Random(12);
+        Map<String, EntityState> plain = new HashMap<>();
+        Map<String, EntityState> copied = new HashMap<>();
+        double[] expected = new double[engine.width()];
+        double[] actual = new double[engine.width()];
+        int copies = 0;
+        for (int i = 0; i < stream.size(); i++) {
+            Ev e = stream.get(i);
+            EntityState a = plain.computeIfAbsent(e.account, k -> engine.newState());
+            EntityState b = copied.computeIfAbsent(e.account, k -> engine.newState());
+            EntityState original = null;
+            byte[] originalBytes = null;
+            if (random.nextDouble() < 0.3) {
+                original = b;
+                originalBytes = bytes(engine, original);
+                b = engine.copy(original);
+                assertThat(bytes(engine, b)).as("copy of %s", e.account).isEqualTo(originalBytes);
+                copied.put(e.account, b);
+                copies++;
+            }
+            engine.update(a, e.txn, e.time, expected, 0, new ArrayList<>());
+            engine.update(b, e.txn, e.time, actual, 0, new ArrayList<>());
+            for (int k = 0; k < expected.length; k++) {
+                assertThat(Double.doubleToLongBits(actual[k])).as("%s of event %d %s", spec.vectorNames().get(k), i, e)
+                        .isEqualTo(Double.doubleToLongBits(expected[k]));
+            }
+            if (original != null) {
+                assertThat(bytes(engine, original)).as("original of %s after its copy was updated", e.account)
+                        .isEqualTo(originalBytes);
+            }
+        }
+        assertThat(copies).isGreaterThan(2_000);
+    }
+
+    /**
      * Savepoints of the previous release hold entity state in this format. Its bytes for a fixed
      * stream are pinned: a change of any feature's encoding fails here rather than misreading the
      * state of a running job after an upgrade. A deliberate change bumps the format, keeps a
