@@ -51,5 +51,7 @@ class PipelineUidsTest {
         // With pipeline.auto-generate-uid off (the workflow sets it), building the job graph fails
         // on any operator without a uid.
         assertThat(graph.getJobGraph().getVertices()).isNotEmpty();
+        // Chained consumers share records (the operators never change a record they received).
+        assertThat(graph.getExecutionConfig().isObjectReuseEnabled()).isTrue();
     }
 }

@@ -11,6 +11,8 @@ import dev.weir.jobs.cluster.FlinkRest;
 import dev.weir.jobs.cluster.LocalCluster;
 import dev.weir.jobs.config.FeatureSets;
 import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.jobs.config.WeirOptions;
+import dev.weir.operators.features.FeatureOrdering;
 import dev.weir.jobs.kafka.KafkaClients;
 import dev.weir.jobs.synthetic.SyntheticProducer;
 import dev.weir.jobs.train.TrainCommand;
@@ -47,7 +49,9 @@ import jdk.jfr.consumer.RecordingFile;
  *   <li>Latency: the pipeline on heap state at a fixed rate (by default half its drain rate), live
  *       traffic whose Kafka timestamp is its event time is the moment of sending; after a warm-up,
  *       p50/p99/p99.9 from event time to the decision received by a consumer of the decisions topic
- *       and to the score received by a {@code read_committed} consumer of the scores topic.
+ *       and to the score received by a {@code read_committed} consumer of the scores topic. Once
+ *       with the features in event-time order (the default, which waits for the watermark) and
+ *       once in arrival order, each on a TaskManager of its own.
  *   <li>Profile: a JFR recording of the TaskManager during the heap warm-up drain (recording
  *       slows the run it records), its hottest methods and the share of samples per component.
  * </ol>
@@ -167,9 +171,12 @@ public final class PipelineBenchmark {
             jobs.addAll(backends);
             Map<String, Drain> drains = bench.drains(payments, span, jobs);
             double rate = givenRate > 0 ? givenRate : Math.floor(drains.get("hashmap").rate() / 2);
-            bench.startCluster();
-            Latency latency = bench.latency(rate, duration, warmUp);
-            bench.report(payments, span, jobs, drains, latency, duration, warmUp);
+            Map<FeatureOrdering, Latency> latencies = new LinkedHashMap<>();
+            for (FeatureOrdering ordering : FeatureOrdering.values()) {
+                bench.startCluster();
+                latencies.put(ordering, bench.latency(rate, duration, warmUp, ordering));
+            }
+            bench.report(payments, span, jobs, drains, latencies, duration, warmUp);
         } finally {
             LocalCluster.stop(layout.dir());
             // The cluster's logs stay (a failed run is explained there); data goes.
@@ -295,14 +302,16 @@ public final class PipelineBenchmark {
     record Latency(double rate, double producedRate, long measured, long decisions, long scores, long[] toDecision,
             long[] toCommitted, long[] toScore) {}
 
-    private Latency latency(double rate, Duration duration, Duration warmUp) throws Exception {
+    private Latency latency(double rate, Duration duration, Duration warmUp, FeatureOrdering ordering)
+            throws Exception {
         out.println();
-        out.printf("Latency: the pipeline on heap state at %.0f payments/s, %s warm-up then %s measured%n", rate,
-                human(warmUp), human(duration));
+        out.printf("Latency: the pipeline on heap state, features in %s order, at %.0f payments/s, %s warm-up then %s"
+                + " measured%n", name(ordering), rate, human(warmUp), human(duration));
         String run = "live-" + (++runs);
         String topic = "transactions-" + run;
         KafkaClients.createTopics(layout.bootstrap(), PARTITIONS, topic);
         Map<String, String> settings = runSettings(run, topic);
+        settings.put(WeirOptions.FEATURE_ORDERING.key(), ordering.name().toLowerCase(Locale.ROOT));
         PipelineConfig config = PipelineConfig.from(settings);
         String jobId = submit("hashmap", run, settings);
         long expected = (long) (rate * duration.toSeconds() * 1.1) + 16;
@@ -356,8 +365,8 @@ public final class PipelineBenchmark {
     // ---------------------------------------------------------------------------------------------
     // the report
 
-    private void report(long payments, Duration span, List<String> jobs, Map<String, Drain> drains, Latency latency,
-            Duration duration, Duration warmUp) throws IOException {
+    private void report(long payments, Duration span, List<String> jobs, Map<String, Drain> drains,
+            Map<FeatureOrdering, Latency> latencies, Duration duration, Duration warmUp) throws IOException {
         out.println();
         out.printf("Throughput: drain of %d payments (%s of event time, %d partitions), standalone cluster,"
                 + " parallelism %d%n", payments, human(span), PARTITIONS, PARALLELISM);
@@ -371,15 +380,18 @@ public final class PipelineBenchmark {
         }
         out.println("(payments/s over the last 90% of the outputs by processing time; CPU: the TaskManager process"
                 + " only, from the job's start to its last output)");
-        out.println();
-        out.printf("Latency at %.0f payments/s (sent %.0f/s; %s measured after %s; pipeline on heap state)%n",
-                latency.rate(), latency.producedRate(), human(duration), human(warmUp));
-        out.printf("    event -> decision received (%s, at least once):  %s  (%d of %d)%n", "decisions topic",
-                ms(latency.toDecision()), latency.decisions(), latency.measured());
-        out.printf("    event -> score committed (%s, read_committed):      %s  (%d of %d)%n", "scores topic",
-                ms(latency.toCommitted()), latency.scores(), latency.measured());
-        out.printf("    event -> scored (the score's own scoring time):         %s%n", ms(latency.toScore()));
-        out.println("    (p50 / p99 / p99.9)");
+        latencies.forEach((ordering, latency) -> {
+            out.println();
+            out.printf("Latency at %.0f payments/s, features in %s order (sent %.0f/s; %s measured after %s;"
+                    + " pipeline on heap state)%n", latency.rate(), name(ordering), latency.producedRate(),
+                    human(duration), human(warmUp));
+            out.printf("    event -> decision received (%s, at least once):  %s  (%d of %d)%n", "decisions topic",
+                    ms(latency.toDecision()), latency.decisions(), latency.measured());
+            out.printf("    event -> score committed (%s, read_committed):      %s  (%d of %d)%n", "scores topic",
+                    ms(latency.toCommitted()), latency.scores(), latency.measured());
+            out.printf("    event -> scored (the score's own scoring time):         %s%n", ms(latency.toScore()));
+            out.println("    (p50 / p99 / p99.9)");
+        });
         if (recording != null) {
             out.println();
             profile(recording);
@@ -435,6 +447,10 @@ public final class PipelineBenchmark {
             case "hashmap" -> "pipeline, heap state";
             default -> "pipeline, RocksDB";
         };
+    }
+
+    private static String name(FeatureOrdering ordering) {
+        return ordering == FeatureOrdering.ORDERED ? "event-time" : "arrival";
     }
 
     private static String ms(long[] p) {
