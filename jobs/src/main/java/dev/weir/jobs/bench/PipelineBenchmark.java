@@ -52,7 +52,7 @@ import jdk.jfr.consumer.RecordingFile;
  *       and to the score received by a {@code read_committed} consumer of the scores topic. Once
  *       with the features in event-time order (the default, which waits for the watermark) and
  *       once in arrival order, each on a TaskManager of its own.
- *   <li>Profile: a JFR recording of the TaskManager during the heap warm-up drain (recording
+ *   <li>Profile: a JFR recording of the TaskManager during each pipeline's warm-up drain (recording
  *       slows the run it records), its hottest methods and the share of samples per component.
  * </ol>
  *
@@ -100,8 +100,8 @@ public final class PipelineBenchmark {
     private final long seed;
     private final int accounts;
     private int runs;
-    /** The JFR recording of the heap warm-up drain. */
-    private Path recording;
+    /** The JFR recordings of the pipelines' warm-up drains, by job. */
+    private final Map<String, Path> recordings = new LinkedHashMap<>();
 
     private PipelineBenchmark(PrintStream out, Path dir, LocalCluster.Layout layout, Path flinkConf, Path jar,
             Path modelDir, Duration checkpointInterval, long seed, int accounts) {
@@ -222,7 +222,7 @@ public final class PipelineBenchmark {
             }
             for (int round = 0; round < 2; round++) {
                 // The profile is taken in the warm-up drain: JFR's sampling slows the run it records.
-                Drain d = drain(job, "bench-backlog", payments, first, last, round == 0 && job.equals("hashmap"));
+                Drain d = drain(job, "bench-backlog", payments, first, last, round == 0 && !job.equals(PASS_THROUGH));
                 out.printf("    %s %-12s %d out, the last 90%% in %.1f s: %,.0f payments/s, %.0f TaskManager CPU us"
                         + " per payment%s%n", round == 0 ? "warm-up" : "measured", job, d.out(), d.seconds(),
                         d.rate(), d.cpuMicros(), round == 0 ? " (not reported)" : "");
@@ -278,7 +278,7 @@ public final class PipelineBenchmark {
             long cpuTicks = taskManagerCpuTicks() - cpuAtStart;
             if (recordingStarted) {
                 jcmd("JFR.stop", "name=weir-bench");
-                recording = jfr;
+                recordings.put(job, jfr);
             }
             if (watcher.seen() < payments) {
                 out.printf("    NOTE: %d of %d payments out within %s%n", watcher.seen(), payments,
@@ -392,14 +392,14 @@ public final class PipelineBenchmark {
             out.printf("    event -> scored (the score's own scoring time):         %s%n", ms(latency.toScore()));
             out.println("    (p50 / p99 / p99.9)");
         });
-        if (recording != null) {
+        for (Map.Entry<String, Path> recording : recordings.entrySet()) {
             out.println();
-            profile(recording);
+            profile(recording.getKey(), recording.getValue());
         }
     }
 
     /** The hottest methods (top frame) and the share of samples per component (first frame of theirs). */
-    private void profile(Path jfr) throws IOException {
+    private void profile(String job, Path jfr) throws IOException {
         Map<String, Integer> methods = new HashMap<>();
         Map<String, Integer> components = new LinkedHashMap<>();
         int samples = 0;
@@ -416,8 +416,8 @@ public final class PipelineBenchmark {
             methods.merge(top.getMethod().getType().getName() + "." + top.getMethod().getName(), 1, Integer::sum);
             components.merge(component(frames), 1, Integer::sum);
         }
-        out.printf("Profile of the TaskManager during the heap warm-up drain (JFR, %d execution samples; %s):%n",
-                samples, jfr);
+        out.printf("Profile of the TaskManager during the warm-up drain of the %s (JFR, %d execution samples; %s):%n",
+                label(job), samples, jfr);
         int total = Math.max(1, samples);
         out.println("  by component (first frame of a component on the stack, from the top):");
         components.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
