@@ -103,6 +103,15 @@ public final class LocalCluster {
      */
     public static void start(Layout layout, Path flinkConf, String clusterClasspath, Path jobJar, Path log4j)
             throws IOException {
+        start(layout, flinkConf, Map.of(), clusterClasspath, jobJar, log4j);
+    }
+
+    /**
+     * Starts the cluster with {@code overrides} laid over the environment's settings (for example
+     * the TaskManager's memory split for another state backend).
+     */
+    public static void start(Layout layout, Path flinkConf, Map<String, String> overrides, String clusterClasspath,
+            Path jobJar, Path log4j) throws IOException {
         if (PidFile.anyAlive(layout.pids())) {
             throw new IllegalStateException("a cluster already runs from " + layout.dir() + " (weir cluster stop)");
         }
@@ -113,7 +122,7 @@ public final class LocalCluster {
         }
         Files.createDirectories(layout.logs());
         Files.createDirectories(layout.conf());
-        writeConfig(layout, flinkConf);
+        writeConfig(layout, flinkConf, overrides);
         List<Long> pids = new ArrayList<>();
         try {
             pids.add(spawn(layout, "kafka", List.of("-Xmx768m"), jobJar + java.io.File.pathSeparator + clusterClasspath,
@@ -155,8 +164,9 @@ public final class LocalCluster {
     }
 
     /** The cluster's Flink settings: the environment's file with this cluster's ports and folders. */
-    private static void writeConfig(Layout layout, Path flinkConf) throws IOException {
+    private static void writeConfig(Layout layout, Path flinkConf, Map<String, String> overrides) throws IOException {
         Map<String, String> settings = new LinkedHashMap<>(ConfigLoader.readYaml(flinkConf));
+        settings.putAll(overrides);
         settings.put("rest.port", String.valueOf(layout.restPort()));
         settings.put("rest.address", "127.0.0.1");
         settings.put("rest.bind-address", "127.0.0.1");
