@@ -4,12 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weir.jobs.config.ConfigLoader;
+import dev.weir.jobs.config.FeatureSets;
 import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.jobs.config.WeirOptions;
+import dev.weir.models.ModelBundle;
+import dev.weir.models.Trainer;
+import dev.weir.models.TrainerConfig;
+import dev.weir.models.registry.ModelPointer;
+import dev.weir.models.registry.ModelRegistry;
 import dev.weir.operators.features.FeatureOrdering;
+import dev.weir.state.features.FeatureSet;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.ConfigOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -147,6 +160,180 @@ class PipelineConfigTest {
                         "kafka.bootstrap-servers", "x", "model.dir", "m", "iceberg.warehouse", "w",
                         "pipeline.parallelism", "two")))
                 .hasMessageContaining("cannot parse");
+    }
+
+    @Test
+    void everyOptionLandsInItsOwnAccessor() throws Exception {
+        Path features = referenceFeaturesFile();
+        Map<String, String> settings = Map.ofEntries(
+                Map.entry("kafka.bootstrap-servers", "b1:9092"),
+                Map.entry("kafka.topics.transactions", "t.transactions"),
+                Map.entry("kafka.topics.scores", "t.scores"),
+                Map.entry("kafka.topics.decisions", "t.decisions"),
+                Map.entry("kafka.topics.dlq", "t.dlq"),
+                Map.entry("kafka.topics.model-control", "t.control"),
+                Map.entry("kafka.topics.labels", "t.labels"),
+                Map.entry("kafka.topics.monitoring", "t.monitoring"),
+                Map.entry("kafka.group-id", "group"),
+                Map.entry("kafka.transactional-id-prefix", "prefix"),
+                Map.entry("kafka.transaction-timeout", "11 min"),
+                Map.entry("kafka.starting-offsets", "latest"),
+                Map.entry("iceberg.catalog-type", "rest"),
+                Map.entry("iceberg.warehouse", "s3://warehouse"),
+                Map.entry("iceberg.uri", "http://catalog:8181"),
+                Map.entry("iceberg.namespace", "ns"),
+                Map.entry("model.dir", "/models/m"),
+                Map.entry("model.name", "name"),
+                Map.entry("features.definitions", features.toString()),
+                Map.entry("features.ordering", "arrival"),
+                Map.entry("features.ordering-max-wait", "7 s"),
+                Map.entry("scoring.max-batch-size", "32"),
+                Map.entry("scoring.max-wait", "3 ms"),
+                Map.entry("pipeline.checkpoint-interval", "20 s"),
+                Map.entry("pipeline.buffer-timeout", "4 ms"),
+                Map.entry("pipeline.parallelism", "3"),
+                Map.entry("pipeline.watermark.out-of-orderness", "2 s"),
+                Map.entry("pipeline.watermark.idleness", "40 s"),
+                Map.entry("pipeline.watermark.alignment.max-drift", "50 s"),
+                Map.entry("pipeline.watermark.alignment.update-interval", "6 s"),
+                Map.entry("quality.rules", "none"),
+                Map.entry("governance.policy", "none"),
+                Map.entry("monitoring.window", "2 min"),
+                Map.entry("monitoring.allowed-lateness", "9 s"),
+                Map.entry("drift.categorical-inputs", "channel;country"),
+                Map.entry("drift.psi-alert", "0.3"),
+                Map.entry("drift.ks-alert", "0.2"),
+                Map.entry("drift.js-alert", "0.15"),
+                Map.entry("drift.min-samples", "300"),
+                Map.entry("labels.score-ttl", "2 d"),
+                Map.entry("labels.label-wait", "2 h"),
+                Map.entry("performance.min-auc", "0.7"),
+                Map.entry("performance.min-labels", "150"));
+        // Every option but model.registry, which excludes model.dir: an option added later must be added here.
+        assertThat(settings.keySet()).containsExactlyInAnyOrderElementsOf(WeirOptions.ALL.stream()
+                .map(ConfigOption::key)
+                .filter(key -> !key.equals(WeirOptions.MODEL_REGISTRY.key()))
+                .collect(Collectors.toList()));
+
+        PipelineConfig config = PipelineConfig.from(settings);
+
+        assertThat(config.bootstrapServers()).isEqualTo("b1:9092");
+        assertThat(config.transactionsTopic()).isEqualTo("t.transactions");
+        assertThat(config.scoresTopic()).isEqualTo("t.scores");
+        assertThat(config.decisionsTopic()).isEqualTo("t.decisions");
+        assertThat(config.dlqTopic()).isEqualTo("t.dlq");
+        assertThat(config.controlTopic()).isEqualTo("t.control");
+        assertThat(config.labelsTopic()).isEqualTo("t.labels");
+        assertThat(config.monitoringTopic()).isEqualTo("t.monitoring");
+        assertThat(config.groupId()).isEqualTo("group");
+        assertThat(config.transactionalIdPrefix()).isEqualTo("prefix");
+        assertThat(config.transactionTimeout()).isEqualTo(Duration.ofMinutes(11));
+        assertThat(config.startingOffsets()).isEqualTo("latest");
+        assertThat(config.catalogType()).isEqualTo("rest");
+        assertThat(config.warehouse()).isEqualTo("s3://warehouse");
+        assertThat(config.catalogUri()).isEqualTo("http://catalog:8181");
+        assertThat(config.namespace()).isEqualTo("ns");
+        assertThat(config.modelDir()).isEqualTo("/models/m");
+        assertThat(config.modelRegistry()).isNull();
+        assertThat(config.modelName()).isEqualTo("name");
+        assertThat(config.modelPointer()).isEqualTo(new ModelPointer(null, null, "/models/m", null));
+        assertThat(config.featureDefinitions()).isEqualTo(features.toString());
+        assertThat(config.featureOrdering()).isEqualTo(FeatureOrdering.ARRIVAL);
+        assertThat(config.featureOrderingMaxWait()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(config.scoringMaxBatchSize()).isEqualTo(32);
+        assertThat(config.scoringMaxWait()).isEqualTo(Duration.ofMillis(3));
+        assertThat(config.checkpointInterval()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(config.bufferTimeout()).isEqualTo(Duration.ofMillis(4));
+        assertThat(config.parallelism()).isEqualTo(3);
+        assertThat(config.outOfOrderness()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.idleness()).isEqualTo(Duration.ofSeconds(40));
+        assertThat(config.alignmentMaxDrift()).isEqualTo(Duration.ofSeconds(50));
+        assertThat(config.alignmentUpdateInterval()).isEqualTo(Duration.ofSeconds(6));
+        assertThat(config.monitoring().qualityRules()).isEqualTo("none");
+        assertThat(config.monitoring().governancePolicy()).isEqualTo("none");
+        assertThat(config.monitoring().window()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.monitoring().allowedLateness()).isEqualTo(Duration.ofSeconds(9));
+        assertThat(config.monitoring().categoricalInputs()).containsExactly("channel", "country");
+        assertThat(config.monitoring().psiAlert()).isEqualTo(0.3);
+        assertThat(config.monitoring().ksAlert()).isEqualTo(0.2);
+        assertThat(config.monitoring().jsAlert()).isEqualTo(0.15);
+        assertThat(config.monitoring().minSamples()).isEqualTo(300);
+        assertThat(config.monitoring().scoreTtl()).isEqualTo(Duration.ofDays(2));
+        assertThat(config.monitoring().labelWait()).isEqualTo(Duration.ofHours(2));
+        assertThat(config.monitoring().minAuc()).isEqualTo(0.7);
+        assertThat(config.monitoring().minLabels()).isEqualTo(150);
+    }
+
+    @Test
+    void theFeatureSetAndTheChampionAreResolvedOnceWhenTheConfigIsBuilt() throws Exception {
+        ModelRegistry registry = new ModelRegistry(dir.resolve("registry"));
+        ModelBundle bundle = tinyModel();
+        ModelPointer v1 = registry.register(bundle, null);
+        ModelPointer v2 = registry.register(bundle, null);
+        registry.promote(v1.name(), v1.version());
+        Path features = referenceFeaturesFile();
+        Map<String, String> settings = Map.of(
+                "kafka.bootstrap-servers", "b:9092",
+                "iceberg.warehouse", "/tmp/wh",
+                "model.registry", registry.root().toString(),
+                "model.name", v1.name(),
+                "features.definitions", features.toString());
+        PipelineConfig config = PipelineConfig.from(settings);
+        FeatureSet featureSet = config.featureSet();
+        ModelPointer champion = config.modelPointer();
+
+        // A promotion and an edited (here: broken) feature file after the config was built.
+        registry.promote(v2.name(), v2.version());
+        Files.writeString(features, "entities: not a list\n");
+
+        assertThat(champion).isEqualTo(v1);
+        assertThat(config.modelPointer()).isSameAs(champion);
+        assertThat(featureSet.version()).isEqualTo(FeatureSets.reference().version());
+        assertThat(config.featureSet()).isSameAs(featureSet);
+        // A new config resolves anew: it sees both changes.
+        assertThatThrownBy(() -> PipelineConfig.from(settings))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("features.definitions: feature definitions need a list 'entities'");
+        assertThat(PipelineConfig.from(with(settings, Map.of("features.definitions", ""))).modelPointer())
+                .isEqualTo(v2);
+    }
+
+    @Test
+    void aRegistryWithoutChampionIsReportedWithTheOtherProblems() {
+        Path registry = dir.resolve("empty-registry");
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of(
+                        "kafka.bootstrap-servers", "b:9092",
+                        "iceberg.warehouse", "/tmp/wh",
+                        "model.registry", registry.toString(),
+                        "monitoring.window", "10 ms")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("model.registry: model fraud-mlp in " + registry + " has no champion")
+                .hasMessageContaining("monitoring.window");
+    }
+
+    /** The bundled reference feature set, as a file the config names. */
+    private Path referenceFeaturesFile() throws Exception {
+        Path file = dir.resolve("features.yaml");
+        try (InputStream in = FeatureSets.class.getClassLoader().getResourceAsStream(FeatureSets.REFERENCE)) {
+            Files.write(file, in.readAllBytes());
+        }
+        return file;
+    }
+
+    /** A small trained network: what the registry holds does not matter here, only its versions. */
+    private static ModelBundle tinyModel() {
+        Random random = new Random(8);
+        int n = 200;
+        double[][] x = new double[n][];
+        boolean[] y = new boolean[n];
+        long[] t = new long[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = i % 10 == 0;
+            x[i] = new double[] {(y[i] ? 2 : 0) + random.nextGaussian()};
+            t[i] = i;
+        }
+        return new Trainer(new TrainerConfig(List.of(2), 1, 0.01, 64, 0.2, 1L))
+                .train("m", "x", List.of("f"), x, y, t);
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.weir.operators.quality.QualityRules;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.apache.flink.configuration.Configuration;
 
 /**
  * What the pipeline watches and how: quality rules, the personal-data policy, the monitoring
@@ -28,6 +29,27 @@ public record MonitoringConfig(
 
     public static final String DEFAULT = "default";
     public static final String NONE = "none";
+
+    /**
+     * Reads the quality, governance, monitoring, drift, labels and performance options; parse
+     * errors are the caller's to report.
+     */
+    static MonitoringConfig from(Configuration conf) {
+        return new MonitoringConfig(
+                conf.get(WeirOptions.QUALITY_RULES),
+                conf.get(WeirOptions.GOVERNANCE_POLICY),
+                conf.get(WeirOptions.MONITORING_WINDOW),
+                conf.get(WeirOptions.MONITORING_LATENESS),
+                conf.get(WeirOptions.DRIFT_CATEGORICAL_INPUTS),
+                conf.get(WeirOptions.DRIFT_PSI_ALERT),
+                conf.get(WeirOptions.DRIFT_KS_ALERT),
+                conf.get(WeirOptions.DRIFT_JS_ALERT),
+                conf.get(WeirOptions.DRIFT_MIN_SAMPLES),
+                conf.get(WeirOptions.LABELS_SCORE_TTL),
+                conf.get(WeirOptions.LABELS_LABEL_WAIT),
+                conf.get(WeirOptions.PERFORMANCE_MIN_AUC),
+                conf.get(WeirOptions.PERFORMANCE_MIN_LABELS));
+    }
 
     /** The quality rules: the file, the bundled default, or none. */
     public QualityRules rules() {
@@ -74,6 +96,11 @@ public record MonitoringConfig(
         }
         if (!(minAuc >= 0 && minAuc <= 1)) {
             problems.add(WeirOptions.PERFORMANCE_MIN_AUC.key() + " must be in [0, 1]");
+        }
+        for (String field : categoricalInputs) {
+            if (dev.weir.schemas.Transaction.getClassSchema().getField(field) == null) {
+                problems.add(WeirOptions.DRIFT_CATEGORICAL_INPUTS.key() + ": Transaction has no field '" + field + "'");
+            }
         }
         try {
             rules();

@@ -31,6 +31,7 @@ import dev.weir.schemas.ModelControl;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import dev.weir.state.features.FeatureSet;
+import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -64,13 +65,13 @@ public final class PipelineWorkflow {
     public static Outputs define(
             StreamExecutionEnvironment env, PipelineConfig config, PipelineSources sources, PipelineSinks sinks) {
         configure(env, config);
-        // Resolved once: the scorer and the drift monitor must start with the same champion even
-        // if a promotion lands in the registry while the job is being built.
+        // The config resolved the champion once, so the scorer and the drift monitor start with the
+        // same one even if a promotion lands in the registry while the job is being built.
         ModelPointer champion = config.modelPointer();
         MonitoringConfig monitoring = config.monitoring();
         QualityRules rules = monitoring.rules();
 
-        WatermarkStrategy<RawRecord> watermarks = boundedOutOfOrderness(config);
+        WatermarkStrategy<RawRecord> watermarks = kafkaEventTime(config.outOfOrderness(), config.idleness());
         if (!config.alignmentMaxDrift().isZero()
                 && sources.transactions().getBoundedness() == Boundedness.CONTINUOUS_UNBOUNDED) {
             // A catch-up then reads every partition at a similar event-time pace, which bounds the
@@ -113,11 +114,10 @@ public final class PipelineWorkflow {
                         config.featureOrderingMaxWait());
         DataStream<FeaturedTransaction> featured = features.featured();
 
+        // Commands are published one at a time, in order: no out-of-orderness (zero is what
+        // forMonotonousTimestamps means).
         SingleOutputStreamOperator<ModelControl> control =
-                env.fromSource(sources.control(),
-                                WatermarkStrategy.<RawRecord>forMonotonousTimestamps()
-                                        .withTimestampAssigner((record, kafkaTimestamp) -> record.timestamp)
-                                        .withIdleness(config.idleness()),
+                env.fromSource(sources.control(), kafkaEventTime(Duration.ZERO, config.idleness()),
                                 "Kafka " + config.controlTopic())
                         .uid(Uids.SOURCE_MODEL_CONTROL)
                         .process(new DecodeModelControl(), WeirTypes.MODEL_CONTROL)
@@ -149,7 +149,8 @@ public final class PipelineWorkflow {
         deadLetters = deadLetters.union(late).union(vectorChanged);
 
         SingleOutputStreamOperator<Label> labels =
-                env.fromSource(sources.labels(), boundedOutOfOrderness(config), "Kafka " + config.labelsTopic())
+                env.fromSource(sources.labels(), kafkaEventTime(config.outOfOrderness(), config.idleness()),
+                                "Kafka " + config.labelsTopic())
                         .uid(Uids.SOURCE_LABELS)
                         .process(new DecodeLabels(), WeirTypes.LABEL)
                         .uid(Uids.DECODE_LABELS)
@@ -204,15 +205,19 @@ public final class PipelineWorkflow {
         return quality.union(drifts, performance, agreement);
     }
 
-    /** Watermarks from the records' Kafka timestamps (their event time), per partition. */
-    private static WatermarkStrategy<RawRecord> boundedOutOfOrderness(PipelineConfig config) {
-        return WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(config.outOfOrderness())
+    /**
+     * Watermarks of a Kafka input from its records' timestamps (their event time), per partition,
+     * {@code outOfOrderness} behind the latest; a partition idle for {@code idleness} stops
+     * holding them back.
+     */
+    private static WatermarkStrategy<RawRecord> kafkaEventTime(Duration outOfOrderness, Duration idleness) {
+        return WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(outOfOrderness)
                 .withTimestampAssigner((record, kafkaTimestamp) -> record.timestamp)
-                .withIdleness(config.idleness());
+                .withIdleness(idleness);
     }
 
     /** A duration as operator names show it: "1h", "168h", "30s". */
-    private static String human(java.time.Duration d) {
+    private static String human(Duration d) {
         return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
     }
 
