@@ -1,6 +1,10 @@
 package dev.weir.state.features;
 
+import dev.weir.state.expr.CompiledExpression;
 import dev.weir.state.expr.Expression;
+import dev.weir.state.expr.Frame;
+import dev.weir.state.expr.Scope;
+import dev.weir.state.expr.Slot;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -20,7 +24,9 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * and training, so all three compute the same bits. Not thread-safe (one per subtask).
  *
  * <p>Per event: one filter evaluation per distinct filter, one O(1) amortised update per
- * feature, one pass over derived expressions.
+ * feature, one pass over derived expressions. Filters and derived expressions are compiled here,
+ * so a feature set whose expressions name unknown identifiers or mix strings and numbers fails
+ * when it is loaded, and evaluating them reads fields and values by resolved index.
  */
 public final class EntityEngine {
 
@@ -30,15 +36,15 @@ public final class EntityEngine {
     private final FieldReader key;
     private final FieldReader[] fields;
     private final int[] filterOf;
-    private final Expression[] filters;
+    private final CompiledExpression[] filters;
     private final boolean[] matches;
-    private final Expression[] derived;
+    private final CompiledExpression[] derived;
     private final int[] offsets;
     private final int width;
     private final long ttlMillis;
     private final Map<String, Integer> localIndex = new HashMap<>();
     private final List<List<Integer>> derivedInputs = new ArrayList<>();
-    private final Bindings bindings = new Bindings();
+    private final EventFrame frame;
     private final EntityState.Layout layout;
 
     public EntityEngine(EntitySpec spec, Schema recordSchema) {
@@ -48,9 +54,11 @@ public final class EntityEngine {
         int n = features.size();
         this.fields = new FieldReader[n];
         this.filterOf = new int[n];
-        this.derived = new Expression[n];
+        this.derived = new CompiledExpression[n];
         this.offsets = new int[n];
+        RecordFieldSlots recordFields = new RecordFieldSlots(recordSchema);
         Map<String, Integer> distinctFilters = new LinkedHashMap<>();
+        List<CompiledExpression> compiledFilters = new ArrayList<>();
         int offset = 0;
         for (int i = 0; i < n; i++) {
             FeatureSpec f = features.get(i);
@@ -67,37 +75,28 @@ public final class EntityEngine {
             }
             filterOf[i] = -1;
             if (f.filter() != null) {
-                Expression filter = Expression.parse(f.filter());
-                for (String id : filter.identifiers()) {
-                    bindings.field(recordSchema, id);
+                Integer filter = distinctFilters.get(f.filter());
+                if (filter == null) {
+                    compiledFilters.add(compile(f, f.filter(), id -> filterSlot(id, recordFields)));
+                    filter = distinctFilters.size();
+                    distinctFilters.put(f.filter(), filter);
                 }
-                filterOf[i] = distinctFilters.computeIfAbsent(f.filter(), k -> distinctFilters.size());
+                filterOf[i] = filter;
             }
         }
         this.width = offset;
-        this.filters = new Expression[distinctFilters.size()];
-        distinctFilters.forEach((text, idx) -> filters[idx] = Expression.parse(text));
+        this.filters = compiledFilters.toArray(new CompiledExpression[0]);
         this.matches = new boolean[filters.length];
         for (int i = 0; i < n; i++) {
             FeatureSpec f = features.get(i);
             List<Integer> inputs = new ArrayList<>();
             if (f.aggregation() == Aggregation.DERIVED) {
-                derived[i] = Expression.parse(f.expression());
-                for (String id : derived[i].identifiers()) {
-                    Integer local = localIndex.get(baseName(id));
-                    if (local != null) {
-                        if (local >= i && features.get(local).aggregation() == Aggregation.DERIVED) {
-                            throw new IllegalArgumentException("derived feature '" + f.name() + "' of entity '"
-                                    + spec.name() + "' refers to derived feature '" + id + "' declared after it");
-                        }
-                        inputs.add(local);
-                    } else {
-                        bindings.field(recordSchema, id);
-                    }
-                }
+                int self = i;
+                derived[i] = compile(f, f.expression(), id -> derivedSlot(self, id, recordFields, inputs));
             }
             derivedInputs.add(inputs);
         }
+        this.frame = new EventFrame(recordFields.readers());
         this.ttlMillis = spec.effectiveTtl().toMillis();
         String[] names = new String[n];
         long[] fingerprints = new long[n];
@@ -106,6 +105,64 @@ public final class EntityEngine {
             fingerprints[i] = features.get(i).fingerprint();
         }
         this.layout = new EntityState.Layout(names, fingerprints);
+    }
+
+    private CompiledExpression compile(FeatureSpec f, String expression, Scope scope) {
+        try {
+            return Expression.parse(expression).compile(scope);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("feature '" + f.name() + "' of entity '" + spec.name() + "': "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The slot of a filter's identifier: a record field, as feature values are not computed yet. */
+    private static Slot filterSlot(String id, RecordFieldSlots recordFields) {
+        try {
+            return recordFields.resolve(id);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown identifier '" + id + "': filters read record fields, and "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The slot of an identifier of derived feature {@code feature}: a value of this entity's
+     * features ({@code name}, or {@code name.k} for the k-th value of last_n) when it names one,
+     * else a record field. Features it reads are added to {@code inputs}.
+     */
+    private Slot derivedSlot(int feature, String id, RecordFieldSlots recordFields, List<Integer> inputs) {
+        String base = baseName(id);
+        Integer local = localIndex.get(base);
+        if (local == null) {
+            try {
+                return recordFields.resolve(id);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown identifier '" + id + "': not a feature of entity '"
+                        + spec.name() + "', and " + e.getMessage(), e);
+            }
+        }
+        FeatureSpec input = spec.features().get(local);
+        if (local >= feature && input.aggregation() == Aggregation.DERIVED) {
+            throw new IllegalArgumentException("refers to derived feature '" + id + "' declared after it");
+        }
+        int element = base.equals(id) ? 0 : elementIndex(id.substring(base.length() + 1), input.width());
+        if (element < 0) {
+            throw new IllegalArgumentException("unknown identifier '" + id + "': feature '" + base + "' has "
+                    + (input.width() == 1 ? "one value, " + base : input.width() + " values, " + base + ".1 .. "
+                            + base + "." + input.width()));
+        }
+        inputs.add(local);
+        return Slot.value(offsets[local] + element);
+    }
+
+    /** The 0-based index of the value {@code suffix} (1-based) names, or -1 when out of range. */
+    private static int elementIndex(String suffix, int width) {
+        if (!suffix.matches("[0-9]{1,3}")) {
+            return -1;
+        }
+        int k = Integer.parseInt(suffix);
+        return k >= 1 && k <= width ? k - 1 : -1;
     }
 
     private static String baseName(String id) {
@@ -199,10 +256,10 @@ public final class EntityEngine {
         }
         long asOf = Math.max(eventTime, state.newestEventTime);
         state.newestEventTime = asOf;
-        bindings.record = record;
-        bindings.values = null;
+        frame.record = record;
+        frame.values = null;
         for (int f = 0; f < filters.length; f++) {
-            matches[f] = filters[f].test(bindings);
+            matches[f] = filters[f].test(frame);
         }
         List<FeatureSpec> features = spec.features();
         for (int i = 0; i < features.size(); i++) {
@@ -219,11 +276,11 @@ public final class EntityEngine {
             boolean matched = filterOf[i] < 0 || matches[filterOf[i]];
             s.update(eventTime, asOf, matched, number, text, out, offset + offsets[i]);
         }
-        bindings.values = out;
-        bindings.base = offset;
+        frame.values = out;
+        frame.base = offset;
         for (int i = 0; i < features.size(); i++) {
             if (derived[i] != null) {
-                double v = derived[i].evaluate(bindings);
+                double v = derived[i].evaluate(frame);
                 out[offset + offsets[i]] = Double.isFinite(v) ? v : features.get(i).defaultValue();
             }
         }
@@ -234,7 +291,8 @@ public final class EntityEngine {
                 }
             }
         }
-        bindings.record = null;
+        frame.record = null;
+        frame.values = null;
     }
 
     private boolean warm(EntityState state, int i, long asOf) {
@@ -342,51 +400,33 @@ public final class EntityEngine {
         return copy;
     }
 
-    /** Identifiers of filters and derived features: record fields, or this entity's features. */
-    private final class Bindings implements Expression.Bindings {
+    /**
+     * The event the compiled filters and derived expressions read: record fields through the
+     * readers their slots index, and this entity's values of the current event (derived only).
+     */
+    private static final class EventFrame implements Frame {
+        private final FieldReader[] fields;
         IndexedRecord record;
         double[] values;
         int base;
-        private final Map<String, FieldReader> recordFields = new HashMap<>();
-        private final Map<String, Integer> valueIndex = new HashMap<>();
 
-        void field(Schema schema, String name) {
-            recordFields.put(name, FieldReader.of(schema, name));
+        EventFrame(FieldReader[] fields) {
+            this.fields = fields;
         }
 
         @Override
-        public double number(String name) {
-            Integer idx = valueIndex.computeIfAbsent(name, this::resolveValue);
-            if (idx >= 0 && values != null) {
-                return values[base + idx];
-            }
-            FieldReader f = recordFields.get(name);
-            if (f == null) {
-                return Double.NaN;
-            }
-            return f.number(record);
+        public double fieldNumber(int field) {
+            return fields[field].number(record);
         }
 
         @Override
-        public String string(String name) {
-            FieldReader f = recordFields.get(name);
-            if (f == null) {
-                return null;
-            }
-            return f.string(record);
+        public String fieldText(int field) {
+            return fields[field].string(record);
         }
 
-        private int resolveValue(String name) {
-            String base = baseName(name);
-            Integer i = localIndex.get(base);
-            if (i == null) {
-                return -1;
-            }
-            int element = 0;
-            if (!base.equals(name)) {
-                element = Integer.parseInt(name.substring(base.length() + 1)) - 1;
-            }
-            return offsets[i] + element;
+        @Override
+        public double value(int index) {
+            return values[base + index];
         }
     }
 }
