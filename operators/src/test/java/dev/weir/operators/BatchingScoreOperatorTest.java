@@ -10,6 +10,7 @@ import dev.weir.models.Trainer;
 import dev.weir.models.TrainerConfig;
 import dev.weir.operators.features.FeatureVectors;
 import dev.weir.operators.scoring.BatchingScoreOperator;
+import dev.weir.operators.scoring.PreviousReleasePointers;
 import dev.weir.operators.scoring.ScoringOptions;
 import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.Score;
@@ -159,6 +160,45 @@ class BatchingScoreOperatorTest {
                 assertThat(r.getValue().getModelVersion()).isEqualTo("1");
                 assertThat(r.getValue().getAlert()).isTrue();
                 assertThat(r.getValue().getNote()).contains("refused").contains("2 keeps serving");
+            });
+        }
+    }
+
+    @Test
+    void aSavepointOfThePreviousReleaseKeepsItsChampionAndChallenger() throws Exception {
+        ModelRegistry registry = new ModelRegistry(registryDir);
+        ModelPointer first = registry.register(ModelBundle.load(modelDir), null);
+        ModelPointer second = registry.register(ModelBundle.load(otherModelDir), null);
+        // The previous release's broadcast state: name, version, location and checksum on four lines.
+        OperatorSubtaskState previous = PreviousReleasePointers.snapshotHolding(Map.of(
+                "champion", second.name() + "\n" + second.version() + "\n" + second.location() + "\n" + second.checksum(),
+                "challenger", first.name() + "\n" + first.version() + "\n" + first.location() + "\n" + first.checksum()));
+        List<FeaturedTransaction> in = events(2);
+        OperatorSubtaskState upgraded;
+        // Submitted with the model directory (version 7): the restored pointers win over it.
+        try (var restored = harness(64, 60_000)) {
+            restored.initializeState(previous);
+            restored.open();
+            restored.processElement1(new StreamRecord<>(in.get(0), 1));
+            restored.prepareSnapshotPreBarrier(1L);
+            assertThat(restored.extractOutputValues()).singleElement().satisfies(s -> {
+                assertThat(s.getModelVersion()).isEqualTo(second.version());
+                assertThat(s.getScore()).isEqualTo(allocatedPerBatch(ModelRegistry.load(second), in.subList(0, 1)).get(0));
+                assertThat(s.getChallengerVersion()).isEqualTo(first.version());
+                assertThat(s.getChallengerScore())
+                        .isEqualTo(allocatedPerBatch(ModelRegistry.load(first), in.subList(0, 1)).get(0));
+            });
+            upgraded = restored.snapshot(2L, 2);
+        }
+        // And a savepoint of this release keeps them too, now as records.
+        try (var again = harness(64, 60_000)) {
+            again.initializeState(upgraded);
+            again.open();
+            again.processElement1(new StreamRecord<>(in.get(1), 3));
+            again.prepareSnapshotPreBarrier(3L);
+            assertThat(again.extractOutputValues()).singleElement().satisfies(s -> {
+                assertThat(s.getModelVersion()).isEqualTo(second.version());
+                assertThat(s.getChallengerVersion()).isEqualTo(first.version());
             });
         }
     }

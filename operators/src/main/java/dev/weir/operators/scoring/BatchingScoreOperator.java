@@ -1,33 +1,29 @@
 package dev.weir.operators.scoring;
 
 import dev.weir.models.BatchScorer;
-import dev.weir.models.ModelBundle;
 import dev.weir.models.ModelMetadata;
 import dev.weir.models.NativeThreads;
 import dev.weir.models.registry.ModelPointer;
-import dev.weir.models.registry.ModelRegistry;
+import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.Decision;
 import dev.weir.schemas.FeaturedTransaction;
-import dev.weir.schemas.ModelCommand;
 import dev.weir.schemas.ModelControl;
-import dev.weir.schemas.MonitoringKind;
 import dev.weir.schemas.MonitoringRecord;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
-import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.api.common.state.BroadcastState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.MemoryWorkspaceManager;
 import org.nd4j.linalg.factory.Nd4j;
@@ -45,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * second input carries model-control commands, broadcast to every subtask: each swaps models
  * between two batches, and the pointer in force is kept in broadcast state.
  *
+ * <p>This class wires the pieces that do the work: {@link MicroBatch} decides when a batch goes,
+ * {@link ServingModels} holds the champion and challenger and applies commands (loading through
+ * {@link ModelLoader}), {@link ModelPointerState} keeps the pointers in broadcast state, and
+ * {@link ModelEvents} builds the model events of the {@link #MONITORING} side output.
+ *
  * <p>Native memory stays bounded: a pass allocates no ND4J buffer of its own (see
  * {@link BatchScorer}); a model replaced by a command has its workspace released at once, and
  * {@link #close()} releases the ND4J workspaces of the task thread. ND4J may use
@@ -54,22 +55,12 @@ import org.slf4j.LoggerFactory;
 public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         implements TwoInputStreamOperator<FeaturedTransaction, ModelControl, Score> {
 
-    /**
-     * Broadcast state: the champion pointer in force, so that a restarted job scores with the
-     * model the last command chose, not the one it was submitted with. A pointer only.
-     */
-    public static final MapStateDescriptor<String, String> POINTER_STATE =
-            new MapStateDescriptor<>("model-pointer", Types.STRING, Types.STRING);
-
-    private static final String CHAMPION = "champion";
-    private static final String CHALLENGER = "challenger";
-
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(BatchingScoreOperator.class);
 
     /** Model events: a command refused, a champion switched, a challenger set. */
-    public static final org.apache.flink.util.OutputTag<MonitoringRecord> MONITORING =
-            new org.apache.flink.util.OutputTag<>("model-events", dev.weir.operators.types.WeirTypes.MONITORING_RECORD);
+    public static final OutputTag<MonitoringRecord> MONITORING =
+            new OutputTag<>("model-events", WeirTypes.MONITORING_RECORD);
 
     public static final String METRIC_GROUP = "weir";
     public static final String EVENTS_SCORED = "eventsScored";
@@ -88,21 +79,13 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
     private final long maxWaitMillis;
     private final List<String> monitoredInputs;
 
-    private transient BatchScorer scorer;
-    private transient BatchScorer challenger;
-    private transient FeaturedTransaction[] pending;
-    private transient long[] timestamps;
-    private transient boolean[] hasTimestamp;
-    private transient long[] arrivalNanos;
-    private transient int size;
-    private transient boolean timerSet;
+    private transient ModelPointerState pointers;
+    private transient ServingModels models;
+    private transient MicroBatch<FeaturedTransaction> batch;
     private transient Counter scored;
     private transient Counter declined;
     private transient Counter batches;
     private transient volatile int lastBatchSize;
-    private transient volatile String modelVersion;
-    private transient BroadcastState<String, String> pointerState;
-    private transient ModelPointer current;
     private transient Counter swaps;
     private transient Counter refused;
 
@@ -140,39 +123,27 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        pointerState = context.getOperatorStateStore().getBroadcastState(POINTER_STATE);
-        String restored = pointerState.get(CHAMPION);
-        current = restored == null ? model : decode(restored);
-        restoredChallenger = pointerState.get(CHALLENGER);
+        pointers = ModelPointerState.restore(context.getOperatorStateStore());
     }
-
-    private transient String restoredChallenger;
 
     @Override
     public void open() throws Exception {
         super.open();
-        pending = new FeaturedTransaction[maxBatchSize];
-        timestamps = new long[maxBatchSize];
-        hasTimestamp = new boolean[maxBatchSize];
-        arrivalNanos = new long[maxBatchSize];
+        batch = new MicroBatch<>(maxBatchSize, maxWaitMillis);
         int threads = ScoringOptions.nativeThreads(
                 getContainingTask().getEnvironment().getTaskManagerInfo().getConfiguration());
         // Before the model loads: ND4J starts on this thread with a team as large as the machine.
         int nativeThreads = NativeThreads.limitCallingThread(threads) ? threads : 0;
-        scorer = load(current);
-        if (restoredChallenger != null) {
-            try {
-                challenger = loadChallenger(decode(restoredChallenger));
-            } catch (RuntimeException e) {
-                LOG.warn("cannot load the challenger restored from state, scoring without it: {}", e.getMessage());
-            }
-        }
+        // A restarted job serves what the last commands chose, not the model it was submitted with.
+        ModelPointer champion = pointers.champion();
+        models = new ServingModels(new ModelLoader(featureNames, maxBatchSize));
+        models.start(champion == null ? model : champion, pointers.challenger());
         String backend = Nd4j.getBackend().getClass().getSimpleName();
+        ModelMetadata serving = models.champion().metadata();
         LOG.info("subtask {} scores with model {} version {} on ND4J backend {} (native threads: {}), batches of up"
                         + " to {} within {} ms",
-                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), scorer.metadata().name(),
-                scorer.metadata().version(), backend, nativeThreads == 0 ? "no limit on this backend" : nativeThreads,
-                maxBatchSize, maxWaitMillis);
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), serving.name(), serving.version(), backend,
+                nativeThreads == 0 ? "no limit on this backend" : nativeThreads, maxBatchSize, maxWaitMillis);
         MetricGroup group = getMetricGroup().addGroup(METRIC_GROUP);
         scored = group.counter(EVENTS_SCORED);
         declined = group.counter(DECLINED);
@@ -180,35 +151,9 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         swaps = group.counter(SWAPS);
         refused = group.counter(REFUSED);
         group.gauge(LAST_BATCH_SIZE, (Gauge<Integer>) () -> lastBatchSize);
-        group.gauge(MODEL_VERSION, (Gauge<String>) () -> modelVersion);
+        group.gauge(MODEL_VERSION, (Gauge<String>) () -> models.championVersion());
         group.gauge(BACKEND, (Gauge<String>) () -> backend);
         group.gauge(NATIVE_THREADS, (Gauge<Integer>) () -> nativeThreads);
-    }
-
-    /** Loads and checks a challenger without touching the champion's version gauge. */
-    private BatchScorer loadChallenger(ModelPointer pointer) {
-        String version = modelVersion;
-        try {
-            return load(pointer);
-        } finally {
-            modelVersion = version;
-        }
-    }
-
-    /** Loads and checks a model; the scorer it returns is ready for the next batch. */
-    private BatchScorer load(ModelPointer pointer) {
-        ModelBundle bundle = pointer.checksum() == null
-                ? ModelBundle.load(Path.of(pointer.location()))
-                : ModelRegistry.load(pointer);
-        ModelMetadata metadata = bundle.metadata();
-        if (!metadata.featureNames().equals(featureNames)) {
-            throw new IllegalStateException("model " + metadata.name() + " v" + metadata.version()
-                    + " expects features " + metadata.featureNames()
-                    + " but the pipeline's feature set computes " + featureNames);
-        }
-        BatchScorer loaded = new BatchScorer(bundle, maxBatchSize);
-        modelVersion = metadata.name() + ":" + metadata.version();
-        return loaded;
     }
 
     /**
@@ -219,121 +164,53 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
     @Override
     public void processElement2(StreamRecord<ModelControl> element) throws Exception {
         ModelControl command = element.getValue();
-        if (command.getCommand() == ModelCommand.CLEAR_CHALLENGER) {
+        if (ServingModels.mayChangeModels(command)) {
             flush();
-            release(challenger);
-            challenger = null;
-            pointerState.remove(CHALLENGER);
-            LOG.info("challenger cleared ({})", command.getReason());
-            return;
         }
-        if (command.getCommand() == ModelCommand.REQUEST_RETRAIN) {
-            return; // for whoever trains models, not for scoring
-        }
-        if (command.getCommand() != ModelCommand.USE_CHAMPION && command.getCommand() != ModelCommand.SET_CHALLENGER) {
-            LOG.warn("ignoring unknown model-control command for {}", command.getModelName());
-            return;
-        }
-        flush();
-        if (command.getLocation() == null || command.getChecksum() == null) {
-            refused.inc();
-            LOG.warn("refused model-control command for {} v{}: it names no location and checksum",
-                    command.getModelName(), command.getVersion());
-            report(command, true, "refused: the command names no location and checksum");
-            return;
-        }
-        ModelPointer next = new ModelPointer(command.getModelName(), command.getVersion(), command.getLocation(),
-                command.getChecksum());
-        try {
-            if (command.getCommand() == ModelCommand.SET_CHALLENGER) {
-                BatchScorer replaced = challenger;
-                challenger = loadChallenger(next);
-                release(replaced);
-                pointerState.put(CHALLENGER, encode(next));
-                LOG.info("challenger {} v{} scores beside champion {} ({})", next.name(), next.version(), modelVersion,
-                        command.getReason());
-                report(command, false, "challenger set beside champion " + modelVersion);
-                return;
+        ServingModels.Outcome outcome = models.apply(command);
+        switch (outcome.effect()) {
+            case CHAMPION_SWITCHED -> {
+                pointers.putChampion(outcome.pointer());
+                swaps.inc();
             }
-            String previous = modelVersion;
-            BatchScorer replaced = scorer;
-            scorer = load(next);
-            release(replaced);
-            current = next;
-            pointerState.put(CHAMPION, encode(next));
-            swaps.inc();
-            LOG.info("switched from model {} to {} ({})", previous, modelVersion, command.getReason());
-            report(command, false, "champion switched from " + previous);
-        } catch (RuntimeException e) {
-            refused.inc();
-            LOG.warn("refused model {} v{} at {}: {}; model {} keeps serving", command.getModelName(),
-                    command.getVersion(), command.getLocation(), e.getMessage(), modelVersion);
-            report(command, true, "refused: " + e.getMessage() + "; " + modelVersion + " keeps serving");
+            case CHALLENGER_SET -> pointers.putChallenger(outcome.pointer());
+            case CHALLENGER_CLEARED -> pointers.removeChallenger();
+            case REFUSED -> refused.inc();
+            case IGNORED -> {
+                // REQUEST_RETRAIN is for whoever trains models; unknown commands are logged.
+            }
         }
-    }
-
-    /** A MODEL monitoring record; every subtask sees the broadcast command, the first one reports it. */
-    private void report(ModelControl command, boolean refusal, String note) {
-        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() != 0) {
-            return;
+        if (outcome.reported() && ModelEvents.reportedBy(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask())) {
+            output.collect(MONITORING, new StreamRecord<>(ModelEvents.of(command, outcome.refused(), outcome.note()),
+                    command.getIssuedAt().toEpochMilli()));
         }
-        java.time.Instant at = command.getIssuedAt();
-        output.collect(MONITORING, new StreamRecord<>(MonitoringRecord.newBuilder()
-                .setKind(MonitoringKind.MODEL)
-                .setSubject(command.getModelName())
-                .setWindowStart(at)
-                .setWindowEnd(at)
-                .setModelName(command.getModelName())
-                .setModelVersion(command.getVersion())
-                .setAlert(refusal)
-                .setValues(java.util.Map.of())
-                .setThresholds(java.util.Map.of())
-                .setNote(command.getCommand() + " " + note + (command.getReason() == null ? "" : " (" + command.getReason() + ")"))
-                .build(), at.toEpochMilli()));
-    }
-
-    private static String encode(ModelPointer p) {
-        return String.join("\n", orEmpty(p.name()), orEmpty(p.version()), orEmpty(p.location()), orEmpty(p.checksum()));
-    }
-
-    private static ModelPointer decode(String s) {
-        String[] f = s.split("\n", -1);
-        return new ModelPointer(orNull(f[0]), orNull(f[1]), orNull(f[2]), orNull(f[3]));
-    }
-
-    private static String orEmpty(String s) {
-        return s == null ? "" : s;
-    }
-
-    private static String orNull(String s) {
-        return s.isEmpty() ? null : s;
     }
 
     @Override
     public void processElement1(StreamRecord<FeaturedTransaction> element) throws Exception {
-        int row = size;
+        int row = batch.nextRow();
         FeaturedTransaction value = element.getValue();
         List<Double> features = value.getFeatures();
+        BatchScorer champion = models.champion();
+        BatchScorer challenger = models.challenger();
         for (int i = 0; i < features.size(); i++) {
-            scorer.set(row, i, features.get(i));
+            champion.set(row, i, features.get(i));
             if (challenger != null) {
                 challenger.set(row, i, features.get(i));
             }
         }
-        pending[row] = value;
-        hasTimestamp[row] = element.hasTimestamp();
-        timestamps[row] = element.getTimestamp();
-        arrivalNanos[row] = System.nanoTime();
-        size++;
-        if (size == maxBatchSize || maxWaitMillis == 0) {
-            flush();
-        } else if (!timerSet) {
-            timerSet = true;
-            long due = getProcessingTimeService().getCurrentProcessingTime() + maxWaitMillis;
-            getProcessingTimeService().registerTimer(due, time -> {
-                timerSet = false;
-                flush();
-            });
+        switch (batch.add(value, element.hasTimestamp(), element.getTimestamp(), System.nanoTime())) {
+            case FLUSH -> flush();
+            case START_TIMER -> {
+                long due = getProcessingTimeService().getCurrentProcessingTime() + batch.maxWaitMillis();
+                getProcessingTimeService().registerTimer(due, time -> {
+                    batch.timerFired();
+                    flush();
+                });
+            }
+            case WAIT -> {
+                // The pending timer flushes this event at the latest.
+            }
         }
     }
 
@@ -370,10 +247,9 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         try {
             super.close();
         } finally {
-            release(scorer);
-            release(challenger);
-            scorer = null;
-            challenger = null;
+            if (models != null) {
+                models.close();
+            }
             MemoryWorkspaceManager workspaces = Nd4j.getWorkspaceManager();
             for (MemoryWorkspace workspace : workspaces.getAllWorkspacesForCurrentThread()) {
                 if (!workspace.isScopeActive()) {
@@ -383,18 +259,11 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         }
     }
 
-    /** Releases a model that no longer scores: it is never used again. */
-    private static void release(BatchScorer replaced) {
-        if (replaced != null) {
-            replaced.close();
-        }
-    }
-
-    private java.util.Map<String, String> inputs(Transaction txn) {
+    private Map<String, String> inputs(Transaction txn) {
         if (monitoredInputs.isEmpty()) {
-            return java.util.Map.of();
+            return Map.of();
         }
-        java.util.Map<String, String> values = new java.util.HashMap<>();
+        Map<String, String> values = new HashMap<>();
         for (String field : monitoredInputs) {
             Object value = txn.get(field);
             values.put(field, value == null ? "null" : value.toString());
@@ -402,19 +271,23 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         return values;
     }
 
+    /** Scores the waiting events in one forward pass per model and emits them in arrival order. */
     private void flush() {
-        if (size == 0) {
+        if (batch.isEmpty()) {
             return;
         }
-        int n = size;
-        double[] scores = scorer.score(n);
+        int n = batch.size();
+        BatchScorer champion = models.champion();
+        BatchScorer challenger = models.challenger();
+        double[] scores = champion.score(n);
         double[] challengerScores = challenger == null ? null : challenger.score(n);
         long done = System.nanoTime();
-        ModelMetadata metadata = scorer.metadata();
+        ModelMetadata metadata = champion.metadata();
         Instant now = Instant.now();
         for (int r = 0; r < n; r++) {
-            Transaction txn = pending[r].getTransaction();
-            boolean decline = scorer.declines(scores[r]);
+            FeaturedTransaction event = batch.value(r);
+            Transaction txn = event.getTransaction();
+            boolean decline = champion.declines(scores[r]);
             Score score = Score.newBuilder()
                     .setTransactionId(txn.getTransactionId())
                     .setAccountId(txn.getAccountId())
@@ -424,26 +297,27 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
                     .setDecision(decline ? Decision.DECLINE : Decision.APPROVE)
                     .setModelName(metadata.name())
                     .setModelVersion(metadata.version())
-                    .setFeatures(pending[r].getFeatures())
+                    .setFeatures(event.getFeatures())
                     .setEventTime(txn.getEventTime())
                     .setScoringTime(now)
                     .setBatchSize(n)
-                    .setScoringLatencyMicros((done - arrivalNanos[r]) / 1_000)
+                    .setScoringLatencyMicros((done - batch.arrivalNanos(r)) / 1_000)
                     .setChallengerVersion(challengerScores == null ? null : challenger.metadata().version())
                     .setChallengerScore(challengerScores == null ? null : challengerScores[r])
                     .setMonitoredInputs(inputs(txn))
                     .setChallengerDecision(challengerScores == null ? null
                             : challenger.declines(challengerScores[r]) ? Decision.DECLINE : Decision.APPROVE)
                     .build();
-            output.collect(hasTimestamp[r] ? new StreamRecord<>(score, timestamps[r]) : new StreamRecord<>(score));
+            output.collect(batch.hasTimestamp(r)
+                    ? new StreamRecord<>(score, batch.timestamp(r))
+                    : new StreamRecord<>(score));
             if (decline) {
                 declined.inc();
             }
-            pending[r] = null;
         }
         scored.inc(n);
         batches.inc();
         lastBatchSize = n;
-        size = 0;
+        batch.clear();
     }
 }

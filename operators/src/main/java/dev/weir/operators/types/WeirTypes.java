@@ -28,6 +28,8 @@ public final class WeirTypes {
     public static final TypeInformation<dev.weir.schemas.Label> LABEL = new AvroTypeInfo<>(dev.weir.schemas.Label.class);
     public static final TypeInformation<dev.weir.schemas.LabelOutcome> LABEL_OUTCOME =
             new AvroTypeInfo<>(dev.weir.schemas.LabelOutcome.class);
+    public static final TypeInformation<dev.weir.schemas.ModelPointerRecord> MODEL_POINTER =
+            new AvroTypeInfo<>(dev.weir.schemas.ModelPointerRecord.class);
 
     private WeirTypes() {}
 }
