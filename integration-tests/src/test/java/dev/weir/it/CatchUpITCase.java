@@ -3,10 +3,10 @@ package dev.weir.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.weir.jobs.cluster.FlinkRest;
+import dev.weir.cli.cluster.FlinkRest;
+import dev.weir.cli.synthetic.TransactionGenerator;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
-import dev.weir.jobs.synthetic.TransactionGenerator;
 import dev.weir.operators.iceberg.WeirTables;
 import dev.weir.operators.kafka.AvroRecordSerializer;
 import dev.weir.schemas.DeadLetter;

@@ -3,13 +3,13 @@ package dev.weir.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.weir.jobs.cluster.FlinkRest;
-import dev.weir.jobs.cluster.LocalCluster;
+import dev.weir.cli.cluster.FlinkRest;
+import dev.weir.cli.cluster.LocalCluster;
+import dev.weir.cli.kafka.KafkaClients;
+import dev.weir.cli.synthetic.TransactionGenerator;
+import dev.weir.cli.train.TrainCommand;
 import dev.weir.jobs.config.PipelineConfig;
-import dev.weir.jobs.kafka.KafkaClients;
 import dev.weir.jobs.pipeline.Catalogs;
-import dev.weir.jobs.synthetic.TransactionGenerator;
-import dev.weir.jobs.train.TrainCommand;
 import dev.weir.models.TrainerConfig;
 import dev.weir.operators.iceberg.WeirTables;
 import dev.weir.operators.kafka.AvroRecordSerializer;
@@ -17,6 +17,7 @@ import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import dev.weir.state.features.FeatureSet;
 import dev.weir.state.features.FeatureSetEngine;
+import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -54,6 +55,7 @@ class ClusterITCase {
 
     private static final Path JOB_JAR = Path.of("..", "jobs", "target", "weir-jobs-0.1.0-SNAPSHOT-job.jar")
             .toAbsolutePath().normalize();
+    private static final Path CLI_TARGET = Path.of("..", "cli", "target").toAbsolutePath().normalize();
     private static final Path FLINK_CONF = Path.of("..", "flink-conf").toAbsolutePath().normalize();
 
     private static final String FEATURES_A = String.join("\n",
@@ -79,7 +81,8 @@ class ClusterITCase {
     static void startCluster() throws Exception {
         layout = new LocalCluster.Layout(dir.resolve("cluster"), freePort(), freePort());
         LocalCluster.start(layout, FLINK_CONF.resolve("test").resolve("config.yaml"),
-                LocalCluster.classpathBeside(JOB_JAR), JOB_JAR, FLINK_CONF.resolve("log4j-cluster.properties"));
+                LocalCluster.classpathBeside(JOB_JAR), launcherClasspath(),
+                FLINK_CONF.resolve("log4j-cluster.properties"));
         rest = new FlinkRest(layout.rest());
     }
 
@@ -279,6 +282,12 @@ class ClusterITCase {
             }
             Thread.sleep(500);
         }
+    }
+
+    /** The weir launcher's class path, which the Kafka process runs from: cli jar, job jar, the cli's provided jars. */
+    private static String launcherClasspath() throws IOException {
+        return String.join(File.pathSeparator, CLI_TARGET.resolve("weir-cli-0.1.0-SNAPSHOT.jar").toString(),
+                JOB_JAR.toString(), Files.readString(CLI_TARGET.resolve("provided-classpath.txt")).trim());
     }
 
     private static int freePort() throws IOException {

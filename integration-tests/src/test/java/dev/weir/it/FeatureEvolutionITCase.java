@@ -2,11 +2,11 @@ package dev.weir.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weir.cli.synthetic.TransactionGenerator;
+import dev.weir.cli.train.TrainCommand;
 import dev.weir.jobs.config.FeatureSets;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
-import dev.weir.jobs.synthetic.TransactionGenerator;
-import dev.weir.jobs.train.TrainCommand;
 import dev.weir.models.TrainerConfig;
 import dev.weir.operators.iceberg.WeirTables;
 import dev.weir.schemas.Score;

@@ -2,13 +2,13 @@ package dev.weir.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weir.cli.synthetic.TransactionGenerator;
 import dev.weir.jobs.BackfillJob;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.jobs.pipeline.KafkaIcebergSinks;
 import dev.weir.jobs.pipeline.PipelineSources;
 import dev.weir.jobs.pipeline.PipelineWorkflow;
-import dev.weir.jobs.synthetic.TransactionGenerator;
 import dev.weir.operators.iceberg.WeirTables;
 import dev.weir.operators.kafka.AvroRecordSerializer;
 import dev.weir.schemas.Transaction;

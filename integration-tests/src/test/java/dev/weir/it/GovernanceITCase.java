@@ -2,13 +2,13 @@ package dev.weir.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weir.cli.kafka.KafkaClients;
+import dev.weir.cli.synthetic.TransactionGenerator;
 import dev.weir.jobs.config.PipelineConfig;
-import dev.weir.jobs.kafka.KafkaClients;
 import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.jobs.pipeline.KafkaIcebergSinks;
 import dev.weir.jobs.pipeline.PipelineSources;
 import dev.weir.jobs.pipeline.PipelineWorkflow;
-import dev.weir.jobs.synthetic.TransactionGenerator;
 import dev.weir.operators.governance.Governance;
 import dev.weir.operators.governance.GovernancePolicy;
 import dev.weir.operators.iceberg.WeirTables;

@@ -3,7 +3,7 @@ package dev.weir.it;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.weir.jobs.cluster.FlinkRest;
+import dev.weir.cli.cluster.FlinkRest;
 import java.time.Duration;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;

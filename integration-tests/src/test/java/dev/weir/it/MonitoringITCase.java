@@ -2,10 +2,10 @@ package dev.weir.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weir.cli.synthetic.TransactionGenerator;
+import dev.weir.cli.train.SyntheticTrainingSet;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
-import dev.weir.jobs.synthetic.TransactionGenerator;
-import dev.weir.jobs.train.SyntheticTrainingSet;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.Trainer;
 import dev.weir.models.TrainerConfig;

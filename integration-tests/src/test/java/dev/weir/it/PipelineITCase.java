@@ -3,12 +3,12 @@ package dev.weir.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.weir.cli.kafka.KafkaClients;
+import dev.weir.cli.synthetic.BadRecords;
+import dev.weir.cli.synthetic.TransactionGenerator;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.config.WeirOptions;
-import dev.weir.jobs.kafka.KafkaClients;
 import dev.weir.jobs.pipeline.Catalogs;
-import dev.weir.jobs.synthetic.BadRecords;
-import dev.weir.jobs.synthetic.TransactionGenerator;
 import dev.weir.operators.governance.Governance;
 import dev.weir.operators.governance.GovernancePolicy;
 import dev.weir.operators.iceberg.WeirTables;

@@ -2,8 +2,8 @@ package dev.weir.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.weir.jobs.cli.GovernorCommand;
-import dev.weir.jobs.cli.ModelsCommand;
+import dev.weir.cli.GovernorCommand;
+import dev.weir.cli.ModelsCommand;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.models.registry.ModelRegistry;

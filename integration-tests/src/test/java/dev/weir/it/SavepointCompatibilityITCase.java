@@ -3,10 +3,10 @@ package dev.weir.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weir.cli.synthetic.TransactionGenerator;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.jobs.pipeline.Uids;
-import dev.weir.jobs.synthetic.TransactionGenerator;
 import dev.weir.operators.features.EntityFeatureStage;
 import dev.weir.operators.iceberg.WeirTables;
 import dev.weir.schemas.Transaction;

@@ -1,14 +1,14 @@
 package dev.weir.it;
 
+import dev.weir.cli.demo.EmbeddedKafka;
+import dev.weir.cli.train.TrainCommand;
 import dev.weir.jobs.config.ConfigLoader;
 import dev.weir.jobs.config.FeatureSets;
 import dev.weir.jobs.config.PipelineConfig;
-import dev.weir.jobs.demo.EmbeddedKafka;
 import dev.weir.jobs.pipeline.KafkaIcebergSinks;
 import dev.weir.jobs.pipeline.PipelineSinks;
 import dev.weir.jobs.pipeline.PipelineSources;
 import dev.weir.jobs.pipeline.PipelineWorkflow;
-import dev.weir.jobs.train.TrainCommand;
 import dev.weir.models.TrainerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,7 +106,7 @@ final class TestEnvironment {
 
     /** An idempotent byte producer to the test broker, one request in flight (order kept on retry). */
     static org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer() throws Exception {
-        return dev.weir.jobs.kafka.KafkaClients.byteProducer(kafka().bootstrapServers());
+        return dev.weir.cli.kafka.KafkaClients.byteProducer(kafka().bootstrapServers());
     }
 
     /**

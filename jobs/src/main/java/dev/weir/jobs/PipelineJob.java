@@ -1,6 +1,5 @@
 package dev.weir.jobs;
 
-import dev.weir.jobs.cli.Args;
 import dev.weir.jobs.config.ConfigLoader;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;

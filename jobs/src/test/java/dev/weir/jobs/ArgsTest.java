@@ -3,7 +3,6 @@ package dev.weir.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.weir.jobs.cli.Args;
 import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

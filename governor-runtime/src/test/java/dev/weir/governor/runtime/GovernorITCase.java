@@ -59,10 +59,12 @@ class GovernorITCase {
         int kafkaPort = freePort();
         int functionPort = freePort();
         bootstrap = "127.0.0.1:" + kafkaPort;
-        Path jobs = ROOT.resolve("jobs").resolve("target");
-        spawn("kafka", jobs.resolve("weir-jobs-0.1.0-SNAPSHOT-job.jar") + File.pathSeparator
-                        + Files.readString(jobs.resolve("provided-classpath.txt")).trim(),
-                "dev.weir.jobs.cluster.KafkaServerMain", dir.resolve("kafka").toString(), String.valueOf(kafkaPort));
+        // The broker as `weir cluster start` runs it, from the weir launcher's class path.
+        Path cli = ROOT.resolve("cli").resolve("target");
+        spawn("kafka", String.join(File.pathSeparator, cli.resolve("weir-cli-0.1.0-SNAPSHOT.jar").toString(),
+                        ROOT.resolve("jobs/target/weir-jobs-0.1.0-SNAPSHOT-job.jar").toString(),
+                        Files.readString(cli.resolve("provided-classpath.txt")).trim()),
+                "dev.weir.cli.cluster.KafkaServerMain", dir.resolve("kafka").toString(), String.valueOf(kafkaPort));
         awaitLine(dir.resolve("kafka.out"), "kafka ready", Duration.ofSeconds(90));
 
         // The registry as the rest of Weir writes it: v2 is champion, v1 the one before.

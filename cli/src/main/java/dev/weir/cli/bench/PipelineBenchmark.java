@@ -1,0 +1,538 @@
+package dev.weir.cli.bench;
+
+import static dev.weir.cli.Folders.deleteRecursively;
+import static dev.weir.cli.bench.BenchSupport.freePort;
+import static dev.weir.cli.bench.BenchSupport.human;
+
+import dev.weir.cli.ClusterCommands;
+import dev.weir.cli.cluster.FlinkRest;
+import dev.weir.cli.cluster.LocalCluster;
+import dev.weir.cli.cluster.Pause;
+import dev.weir.cli.kafka.KafkaClients;
+import dev.weir.cli.synthetic.SyntheticProducer;
+import dev.weir.jobs.Args;
+import dev.weir.jobs.PassThroughJob;
+import dev.weir.jobs.PipelineJob;
+import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.jobs.config.WeirOptions;
+import dev.weir.models.ModelBundle;
+import dev.weir.models.ModelMetadata;
+import dev.weir.operators.features.FeatureOrdering;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * {@code weir bench pipeline}: the whole pipeline on the standalone cluster processes ({@code weir
+ * cluster start}: a Kafka broker, a JobManager and a TaskManager with two slots, each its own JVM)
+ * at parallelism 2, beside a pass-through job with the same source and exactly-once sink settings,
+ * in one run over the same backlog.
+ *
+ * <ol>
+ *   <li>Drain: each job reads a backlog already in a four-partition topic until every payment is
+ *       out; the rate is taken over the last 90% of the outputs by their processing time. Each
+ *       job runs twice on a TaskManager of its own, and the first drain, which warms the JVM up,
+ *       is not reported.
+ *   <li>Latency: the pipeline on heap state at a fixed rate (by default half its drain rate), live
+ *       traffic whose Kafka timestamp is its event time is the moment of sending; after a warm-up,
+ *       p50/p99/p99.9 from event time to the decision received by a consumer of the decisions topic
+ *       and to the score received by a {@code read_committed} consumer of the scores topic. Once
+ *       with the features in event-time order (the default, which waits for the watermark) and
+ *       once in arrival order, each on a TaskManager of its own.
+ *   <li>Profile: a JFR recording of the TaskManager during each pipeline's warm-up drain (recording
+ *       slows the run it records), its hottest methods and the share of samples per component.
+ * </ol>
+ *
+ * A harness, not a test: it measures and prints.
+ */
+public final class PipelineBenchmark {
+
+    static final Set<String> OPTIONS = Set.of("payments", "span", "backends", "rate", "duration", "warm-up",
+            "accounts", "seed", "model", "checkpoint-interval", "dir", "flink-conf");
+
+    private static final int PARALLELISM = 2;
+    private static final int PARTITIONS = 4;
+    private static final double FRAUD_SHARE = 0.02;
+    private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(30);
+    private static final Duration TAIL_TIMEOUT = Duration.ofMinutes(2);
+    /**
+     * Heap and RocksDB. ForSt, Flink 2's disaggregated backend, is not among them: its jar is not
+     * published on Maven Central for Flink 2.1 (only 1.20.0, 2.0.0, 2.2.0 and 2.3.0, each built
+     * against its own Flink's internal state API).
+     */
+    private static final Set<String> BACKENDS = Set.of("hashmap", "rocksdb");
+    private static final String PASS_THROUGH = "pass-through";
+    /** Components a profile's samples are attributed to, by the first frame of theirs on the stack. */
+    private static final List<String[]> COMPONENTS = List.of(
+            new String[] {"Weir", "dev.weir."},
+            new String[] {"ND4J / DL4J (Java side)", "org.nd4j.", "org.deeplearning4j.", "org.bytedeco."},
+            new String[] {"Iceberg / Parquet", "org.apache.iceberg.", "org.apache.parquet."},
+            new String[] {"Avro", "org.apache.avro."},
+            new String[] {"Kafka client", "org.apache.kafka."},
+            new String[] {"RocksDB / ForSt", "org.rocksdb.", "org.forstdb."},
+            new String[] {"Flink", "org.apache.flink."},
+            new String[] {"JDK", "java.", "jdk.", "sun."});
+
+    private final PrintStream out;
+    private final Path dir;
+    private final LocalCluster.Layout layout;
+    private final Path flinkConf;
+    private final Path jar;
+    /** The running cluster's REST client and the job jar uploaded to it. */
+    private FlinkRest rest;
+    private String jarId;
+    private final Path modelDir;
+    private final Duration checkpointInterval;
+    private final long seed;
+    private final int accounts;
+    private int runs;
+    /** The JFR recordings of the pipelines' warm-up drains, by job. */
+    private final Map<String, Path> recordings = new LinkedHashMap<>();
+
+    private PipelineBenchmark(PrintStream out, Path dir, LocalCluster.Layout layout, Path flinkConf, Path jar,
+            Path modelDir, Duration checkpointInterval, long seed, int accounts) {
+        this.out = out;
+        this.dir = dir;
+        this.layout = layout;
+        this.flinkConf = flinkConf;
+        this.jar = jar;
+        this.modelDir = modelDir;
+        this.checkpointInterval = checkpointInterval;
+        this.seed = seed;
+        this.accounts = accounts;
+    }
+
+    public static void run(String[] argv, PrintStream out) throws Exception {
+        Args args = Args.parse(argv, OPTIONS, Set.of(), Set.of());
+        long payments = args.longValue("payments", 300_000, 1_000);
+        Duration span = args.duration("span").orElse(Duration.ofHours(4));
+        List<String> backends = List.of(args.string("backends").orElse("hashmap,rocksdb").split(","));
+        for (String backend : backends) {
+            if (!BACKENDS.contains(backend)) {
+                throw new Args.UsageException("--backends takes " + BACKENDS + ", not '" + backend + "'");
+            }
+        }
+        if (!backends.contains("hashmap")) {
+            throw new Args.UsageException("--backends must include hashmap: the latency run is on heap state");
+        }
+        double givenRate = args.doubleValue("rate", 0, 0, 100_000);
+        Duration duration = args.duration("duration").orElse(Duration.ofSeconds(60));
+        Duration warmUp = args.duration("warm-up").orElse(Duration.ofSeconds(20));
+        int accounts = (int) args.longValue("accounts", 5_000, 1);
+        long seed = args.longValue("seed", 7, Long.MIN_VALUE);
+        Duration checkpointInterval = args.duration("checkpoint-interval").orElse(Duration.ofSeconds(2));
+        Path dir = args.path("dir").orElse(Path.of(".weir", "bench-pipeline")).toAbsolutePath();
+        Path flinkConf = args.path("flink-conf").orElse(Path.of("flink-conf")).toAbsolutePath();
+        Path modelDir = args.path("model").map(Path::toAbsolutePath).orElse(null);
+        if (modelDir != null && modelDir.startsWith(dir)) {
+            throw new Args.UsageException("--model must not be inside --dir " + dir + ", which is emptied first");
+        }
+        // Configuration mistakes (a missing WEIR_TOKEN_KEY, a model trained on other features) stop
+        // the run before anything starts.
+        PipelineConfig check = PipelineConfig.from(settings("check", "127.0.0.1:9092", "check", dir,
+                modelDir == null ? dir.resolve("model") : modelDir, checkpointInterval));
+        if (modelDir != null) {
+            PipelineJob.checkModel(check);
+        }
+
+        modelDir = BenchSupport.prepareRun(dir, modelDir, seed, accounts, FRAUD_SHARE, out);
+        ModelMetadata model = ModelBundle.readMetadata(modelDir);
+        LocalCluster.Layout layout = new LocalCluster.Layout(dir.resolve("cluster"), freePort(), freePort());
+        PipelineBenchmark bench = new PipelineBenchmark(out, dir, layout, flinkConf, ClusterCommands.jobJar(null),
+                modelDir, checkpointInterval, seed, accounts);
+        try {
+            out.printf("Pipeline: Kafka -> decode, quality, governance -> features of account, merchant, device ->"
+                    + " DL4J %s v%s, %d inputs -> Kafka + Iceberg, monitoring; parallelism %d, checkpoints every %s,"
+                    + " %d accounts, %d cores; standalone cluster (%s)%n%n", model.name(), model.version(),
+                    model.featureCount(), PARALLELISM, human(checkpointInterval), accounts,
+                    Runtime.getRuntime().availableProcessors(), flinkConf.resolve("dev").resolve("config.yaml"));
+            List<String> jobs = new ArrayList<>(List.of(PASS_THROUGH));
+            jobs.addAll(backends);
+            Map<String, Drain> drains = bench.drains(payments, span, jobs);
+            double rate = givenRate > 0 ? givenRate : Math.floor(drains.get("hashmap").rate() / 2);
+            Map<FeatureOrdering, Latency> latencies = new LinkedHashMap<>();
+            for (FeatureOrdering ordering : FeatureOrdering.values()) {
+                bench.startCluster("hashmap");
+                latencies.put(ordering, bench.latency(rate, duration, warmUp, ordering));
+            }
+            bench.report(payments, span, jobs, drains, latencies, duration, warmUp);
+        } finally {
+            LocalCluster.stop(layout.dir());
+            // The cluster's logs stay (a failed run is explained there); data goes.
+            deleteRecursively(layout.dir().resolve("kafka"));
+            for (String name : new String[] {"warehouses", "checkpoints"}) {
+                deleteRecursively(dir.resolve(name));
+            }
+            out.println("cluster logs in " + layout.logs());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // drains
+
+    /**
+     * One job's drain of the backlog.
+     *
+     * @param cpuMicros TaskManager CPU per payment, in microseconds, from the moment all tasks ran
+     *     until the last output was seen (the rate leaves out the start; this cannot: with
+     *     exactly-once outputs a reader sees them only at commits)
+     */
+    record Drain(String job, long out, long counted, double seconds, double cpuMicros, double eventsPerPass) {
+        double rate() {
+            return counted / seconds;
+        }
+    }
+
+    private Map<String, Drain> drains(long payments, Duration span, List<String> jobs) throws Exception {
+        long end = System.currentTimeMillis() - 60_000;
+        long first = end - span.toMillis();
+        startCluster(jobs.get(0));
+        long produceStart = System.nanoTime();
+        long last = backlog("bench-backlog", payments, first, (double) span.toMillis() / payments);
+        out.printf("Backlog: %d payments over %s of event time in %d partitions, produced in %.1f s%n", payments,
+                human(span), PARTITIONS, (System.nanoTime() - produceStart) / 1e9);
+        Map<String, Drain> measured = new LinkedHashMap<>();
+        for (String job : jobs) {
+            // A TaskManager of its own per job: the JVM keeps compiling for minutes, so a first
+            // drain warms it up and is not reported; and each submission of the job jar leaves
+            // classes in the TaskManager's metaspace, which runs out after a handful of them.
+            if (!job.equals(jobs.get(0))) {
+                startCluster(job);
+            }
+            for (int round = 0; round < 2; round++) {
+                // The profile is taken in the warm-up drain: JFR's sampling slows the run it records.
+                Drain d = drain(job, "bench-backlog", payments, first, last, round == 0 && !job.equals(PASS_THROUGH));
+                out.printf("    %s %-12s %d out, the last 90%% in %.1f s: %,.0f payments/s, %.0f TaskManager CPU us"
+                        + " per payment%s%n", round == 0 ? "warm-up" : "measured", job, d.out(), d.seconds(),
+                        d.rate(), d.cpuMicros(), round == 0 ? " (not reported)" : "");
+                if (round == 1) {
+                    measured.put(job, d);
+                }
+            }
+        }
+        return measured;
+    }
+
+    /** A backlog of payments ({@link BenchSupport#produceBacklog}); returns the last event time. */
+    private long backlog(String topic, long payments, long firstEventTime, double perPayment) {
+        return BenchSupport.produceBacklog(layout.bootstrap(), topic, PARTITIONS, payments, firstEventTime, perPayment,
+                seed, accounts, FRAUD_SHARE);
+    }
+
+    /**
+     * Starts the standalone cluster, or restarts it with a fresh TaskManager (Kafka keeps its data),
+     * for the given job, and uploads the job jar. The TaskManager's memory is split as each state
+     * backend wants it: the dev environment's for heap state (most of it heap), Flink's default
+     * 40% of managed memory for RocksDB (its block cache and write buffers).
+     */
+    private void startCluster(String job) throws IOException {
+        LocalCluster.stop(layout.dir());
+        Map<String, String> memory = job.equals("rocksdb")
+                ? Map.of("taskmanager.memory.managed.fraction", "0.4")
+                : Map.of();
+        LocalCluster.start(layout, flinkConf.resolve("dev").resolve("config.yaml"), memory,
+                LocalCluster.classpathBeside(jar), LocalCluster.launcherClasspath(),
+                flinkConf.resolve("log4j-cluster.properties"));
+        rest = new FlinkRest(layout.rest());
+        jarId = rest.uploadJar(jar);
+    }
+
+    private Drain drain(String job, String topic, long payments, long first, long last, boolean profile)
+            throws Exception {
+        String run = job + "-" + (++runs);
+        Map<String, String> settings = runSettings(run, topic);
+        PipelineConfig config = PipelineConfig.from(settings);
+        Recording recording = new Recording(dir.resolve("pipeline-" + run + ".jfr"));
+        try (ClusterJob submitted = submit(job, job, run, settings);
+                ScoreWatcher watcher = job.equals(PASS_THROUGH)
+                        ? ScoreWatcher.passThrough(layout.bootstrap(), config.scoresTopic(), payments)
+                        : ScoreWatcher.scores(layout.bootstrap(), config.scoresTopic(), payments)) {
+            watcher.window(first, last + 1);
+            watcher.start();
+            long cpuAtStart = taskManagerCpuTicks();
+            // The profile starts where the drain's rate does.
+            BacklogDrain.await(watcher::seen, payments, DRAIN_TIMEOUT, submitted,
+                    profile ? recording::start : () -> {});
+            long cpuTicks = taskManagerCpuTicks() - cpuAtStart;
+            if (recording.started()) {
+                recordings.put(job, recording.stop());
+            }
+            if (watcher.seen() < payments) {
+                out.printf("    NOTE: %d of %d payments out within %s%n", watcher.seen(), payments,
+                        human(DRAIN_TIMEOUT));
+            }
+            BacklogDrain.Rate rate = BacklogDrain.rate(watcher.scoringTimes());
+            double cpuMicros = cpuTicks * 10_000.0 / Math.max(1, watcher.seen());
+            return new Drain(job, rate.outputs(), rate.counted(), rate.seconds(), cpuMicros,
+                    watcher.eventsPerPass());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // latency
+
+    /** Latencies in ms, {p50, p99, p99.9}: to the decision a consumer receives and to the committed score. */
+    record Latency(double rate, double producedRate, long measured, long decisions, long scores, long[] toDecision,
+            long[] toCommitted, long[] toScore) {}
+
+    private Latency latency(double rate, Duration duration, Duration warmUp, FeatureOrdering ordering)
+            throws Exception {
+        out.println();
+        out.printf("Latency: the pipeline on heap state, features in %s order, at %.0f payments/s, %s warm-up then %s"
+                + " measured%n", name(ordering), rate, human(warmUp), human(duration));
+        String run = "live-" + (++runs);
+        String topic = "transactions-" + run;
+        KafkaClients.createTopics(layout.bootstrap(), PARTITIONS, topic);
+        Map<String, String> settings = runSettings(run, topic);
+        settings.put(WeirOptions.FEATURE_ORDERING.key(), ordering.name().toLowerCase(Locale.ROOT));
+        PipelineConfig config = PipelineConfig.from(settings);
+        long expected = (long) (rate * duration.toSeconds() * 1.1) + 16;
+        try (ClusterJob job = submit("hashmap", "hashmap (live)", run, settings);
+                ScoreWatcher decisions = ScoreWatcher.scores(layout.bootstrap(), config.decisionsTopic(), expected);
+                ScoreWatcher scores = ScoreWatcher.scores(layout.bootstrap(), config.scoresTopic(), expected);
+                SyntheticProducer producer = new SyntheticProducer(layout.bootstrap(), topic, seed, seed + 2,
+                        accounts, FRAUD_SHARE, 0)) {
+            LiveTraffic traffic = new LiveTraffic(rate, warmUp, duration, TAIL_TIMEOUT);
+            decisions.window(traffic.measureFrom(), traffic.measureTo());
+            scores.window(traffic.measureFrom(), traffic.measureTo());
+            decisions.start();
+            scores.start();
+            LiveTraffic.Sent sent = traffic.send(producer::sendOne, () -> Math.min(decisions.seen(), scores.seen()),
+                    job, LiveTraffic.WindowListener.NONE);
+            Latency l = new Latency(rate, sent.rate(), sent.measured(), decisions.seen(), scores.seen(),
+                    decisions.toCommitted(), scores.toCommitted(), scores.toScore());
+            out.printf("    %d measured; event->decision p50/p99/p99.9 %s; event->committed score %s%n",
+                    sent.measured(), ms(l.toDecision()), ms(l.toCommitted()));
+            return l;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // the report
+
+    private void report(long payments, Duration span, List<String> jobs, Map<String, Drain> drains,
+            Map<FeatureOrdering, Latency> latencies, Duration duration, Duration warmUp) throws IOException {
+        out.println();
+        out.printf("Throughput: drain of %d payments (%s of event time, %d partitions), standalone cluster,"
+                + " parallelism %d%n", payments, human(span), PARTITIONS, PARALLELISM);
+        out.printf("%-24s %12s %14s %22s %12s%n", "job", "payments/s", "vs pass-through", "TaskManager CPU us/pay",
+                "events/pass");
+        double ceiling = drains.get(PASS_THROUGH).rate();
+        for (String job : jobs) {
+            Drain d = drains.get(job);
+            out.printf("%-24s %,12.0f %14.2f %22.0f %12s%n", label(job), d.rate(), d.rate() / ceiling, d.cpuMicros(),
+                    job.equals(PASS_THROUGH) ? "-" : String.format(Locale.ROOT, "%.1f", d.eventsPerPass()));
+        }
+        out.println("(payments/s over the last 90% of the outputs by processing time; CPU: the TaskManager process"
+                + " only, from the job's start to its last output)");
+        latencies.forEach((ordering, latency) -> {
+            out.println();
+            out.printf("Latency at %.0f payments/s, features in %s order (sent %.0f/s; %s measured after %s;"
+                    + " pipeline on heap state)%n", latency.rate(), name(ordering), latency.producedRate(),
+                    human(duration), human(warmUp));
+            out.printf("    event -> decision received (%s, at least once):  %s  (%d of %d)%n", "decisions topic",
+                    ms(latency.toDecision()), latency.decisions(), latency.measured());
+            out.printf("    event -> score committed (%s, read_committed):      %s  (%d of %d)%n", "scores topic",
+                    ms(latency.toCommitted()), latency.scores(), latency.measured());
+            out.printf("    event -> scored (the score's own scoring time):         %s%n", ms(latency.toScore()));
+            out.println("    (p50 / p99 / p99.9)");
+        });
+        for (Map.Entry<String, Path> recording : recordings.entrySet()) {
+            out.println();
+            profile(recording.getKey(), recording.getValue());
+        }
+    }
+
+    /** The hottest methods (top frame) and the share of samples per component (first frame of theirs). */
+    private void profile(String job, Path jfr) throws IOException {
+        Map<String, Integer> methods = new HashMap<>();
+        Map<String, Integer> components = new LinkedHashMap<>();
+        int samples = 0;
+        for (RecordedEvent event : RecordingFile.readAllEvents(jfr)) {
+            if (!event.getEventType().getName().equals("jdk.ExecutionSample") || event.getStackTrace() == null) {
+                continue;
+            }
+            List<RecordedFrame> frames = event.getStackTrace().getFrames();
+            if (frames.isEmpty()) {
+                continue;
+            }
+            samples++;
+            RecordedFrame top = frames.get(0);
+            methods.merge(top.getMethod().getType().getName() + "." + top.getMethod().getName(), 1, Integer::sum);
+            components.merge(component(frames), 1, Integer::sum);
+        }
+        out.printf("Profile of the TaskManager during the warm-up drain of the %s (JFR, %d execution samples; %s):%n",
+                label(job), samples, jfr);
+        int total = Math.max(1, samples);
+        out.println("  by component (first frame of a component on the stack, from the top):");
+        components.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .forEach(e -> out.printf("    %5.1f%%  %s%n", 100.0 * e.getValue() / total, e.getKey()));
+        out.println("  hottest methods (top frame):");
+        methods.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(15)
+                .forEach(e -> out.printf("    %5.1f%%  %s%n", 100.0 * e.getValue() / total, e.getKey()));
+    }
+
+    private static String component(List<RecordedFrame> frames) {
+        for (RecordedFrame frame : frames) {
+            String type = frame.getMethod().getType().getName();
+            for (String[] c : COMPONENTS) {
+                for (int i = 1; i < c.length; i++) {
+                    if (type.startsWith(c[i]) && !c[0].equals("JDK")) {
+                        return c[0];
+                    }
+                }
+            }
+        }
+        return "JDK";
+    }
+
+    private static String label(String job) {
+        return switch (job) {
+            case PASS_THROUGH -> "pass-through (ceiling)";
+            case "hashmap" -> "pipeline, heap state";
+            default -> "pipeline, RocksDB";
+        };
+    }
+
+    private static String name(FeatureOrdering ordering) {
+        return ordering == FeatureOrdering.ORDERED ? "event-time" : "arrival";
+    }
+
+    private static String ms(long[] p) {
+        return String.format(Locale.ROOT, "%,d / %,d / %,d ms", p[0], p[1], p[2]);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // jobs on the cluster
+
+    /** Settings of one run: its own topics, group, transactional ids and warehouse. */
+    private Map<String, String> runSettings(String run, String transactionsTopic) {
+        return settings(run, layout.bootstrap(), transactionsTopic, dir, modelDir, checkpointInterval);
+    }
+
+    private static Map<String, String> settings(String run, String bootstrap, String transactionsTopic, Path dir,
+            Path modelDir, Duration checkpointInterval) {
+        return BenchSupport.runSettings(run, bootstrap, transactionsTopic, dir.resolve("warehouses"), modelDir,
+                checkpointInterval, PARALLELISM);
+    }
+
+    /**
+     * Submits the pass-through job or the pipeline on a state backend, and waits for its tasks;
+     * {@code label} names the job in errors.
+     */
+    private ClusterJob submit(String job, String label, String run, Map<String, String> settings) {
+        KafkaClients.createTopics(layout.bootstrap(), PARTITIONS,
+                BenchSupport.runTopics(run).values().toArray(String[]::new));
+        List<String> args = new ArrayList<>();
+        settings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
+        Map<String, String> flink = new LinkedHashMap<>();
+        flink.put("execution.checkpointing.dir", dir.resolve("checkpoints").resolve(run).toUri().toString());
+        String entry = "dev.weir.jobs.PipelineJob";
+        if (job.equals(PASS_THROUGH)) {
+            entry = PassThroughJob.class.getName();
+        } else {
+            flink.put("state.backend.type", job);
+            if (!job.equals("hashmap")) {
+                flink.put("execution.checkpointing.incremental", "true");
+            }
+        }
+        awaitFreeSlots();
+        String jobId = rest.run(jarId, entry, args, PARALLELISM, null, flink);
+        rest.awaitAllTasksRunning(jobId, Duration.ofMinutes(3));
+        return new ClusterJob(rest, jobId, label);
+    }
+
+    /** A cancelled job's slots come back a moment after it is CANCELED; the next job needs them. */
+    private void awaitFreeSlots() {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (rest.overview().path("slots-available").asInt() < PARALLELISM) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the cluster's slots were not free within a minute: " + rest.overview());
+            }
+            Pause.millis(100);
+        }
+    }
+
+    /** A run's job on the standalone cluster, driven through Flink's REST API. */
+    private record ClusterJob(FlinkRest rest, String id, String label) implements BenchJob {
+
+        @Override
+        public void checkRunning() {
+            String state = rest.job(id).path("state").asText();
+            if (Set.of("FAILED", "FAILING", "RESTARTING", "CANCELED", "FINISHED").contains(state)) {
+                throw new IllegalStateException("the " + label + " job is " + state + ": " + rest.rootCause(id));
+            }
+        }
+
+        @Override
+        public void close() {
+            String state = rest.job(id).path("state").asText();
+            if (!Set.of("FAILED", "CANCELED", "FINISHED").contains(state)) {
+                rest.cancel(id);
+                rest.awaitState(id, Duration.ofMinutes(1), "CANCELED", "FAILED");
+            }
+        }
+    }
+
+    /** The TaskManager's process id: the last process the cluster started. */
+    private long taskManagerPid() throws IOException {
+        List<String> pids = Files.readAllLines(layout.pids()).stream().filter(l -> !l.isBlank()).toList();
+        return Long.parseLong(pids.get(pids.size() - 1).trim());
+    }
+
+    /** User and system CPU of the TaskManager process so far, in clock ticks (1/100 s). */
+    private long taskManagerCpuTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(taskManagerPid()), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /** A JFR recording of the TaskManager into {@code file}, from {@link #start} to {@link #stop}. */
+    private final class Recording {
+        private final Path file;
+        private boolean started;
+
+        Recording(Path file) {
+            this.file = file;
+        }
+
+        void start() throws IOException, InterruptedException {
+            jcmd("JFR.start", "name=weir-bench", "settings=profile", "filename=" + file);
+            started = true;
+        }
+
+        boolean started() {
+            return started;
+        }
+
+        /** Stops the recording; returns its file. */
+        Path stop() throws IOException, InterruptedException {
+            jcmd("JFR.stop", "name=weir-bench");
+            return file;
+        }
+    }
+
+    /** A diagnostic command to the TaskManager's JVM (JFR recordings), with the JDK's jcmd. */
+    private void jcmd(String... command) throws IOException, InterruptedException {
+        List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(taskManagerPid())));
+        line.addAll(List.of(command));
+        Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("jcmd " + String.join(" ", command) + " failed: " + output);
+        }
+    }
+}

@@ -1,0 +1,289 @@
+package dev.weir.cli.demo;
+
+import dev.weir.cli.Folders;
+import dev.weir.cli.cluster.LocalFlink;
+import dev.weir.cli.synthetic.SyntheticProducer;
+import dev.weir.cli.train.TrainCommand;
+import dev.weir.jobs.PipelineJob;
+import dev.weir.jobs.config.FeatureSets;
+import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.jobs.config.WeirOptions;
+import dev.weir.models.ModelBundle;
+import dev.weir.models.ModelMetadata;
+import dev.weir.models.TrainerConfig;
+import dev.weir.models.registry.ModelPointer;
+import dev.weir.models.registry.ModelRegistry;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.RestartStrategyOptions.RestartStrategyType;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * {@code weir demo}: the whole platform on one machine. An in-process Kafka broker, a model
+ * (trained when missing), the synthetic producer, and the pipeline on a local Flink cluster with
+ * its web dashboard; at the end a summary of what went where.
+ *
+ * <p>A run is a sequence of steps, one method each: make sure of the model, start Kafka, configure
+ * and start Flink, optionally start the governor, produce, watch, drain and stop, report.
+ */
+public final class DemoCommand {
+
+    private static final int PARALLELISM = 2;
+    private static final double FRAUD_SHARE = 0.02;
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(45);
+    private static final Duration TASKS_START_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration SAVEPOINT_TIMEOUT = Duration.ofMinutes(2);
+    private static final long POLL_MILLIS = 200;
+    /** Ground truth arrives late: the demo labels every payment this long after it. */
+    private static final Duration LABEL_DELAY = Duration.ofSeconds(5);
+    private static final String LABELS_TOPIC = "weir.labels";
+
+    private final DemoOptions options;
+    private final PrintStream out;
+    /** Set by a stop request or the end of the run: the producer and the governor's listener end. */
+    private final AtomicBoolean stop = new AtomicBoolean();
+
+    private DemoCommand(DemoOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public static void run(String[] argv, PrintStream out) throws Exception {
+        new DemoCommand(DemoOptions.parse(argv), out).run();
+    }
+
+    /** The pipeline running on the local Flink, and the Iceberg tables' rows before it started. */
+    private record StartedPipeline(JobClient job, Map<String, Long> rowsBefore) {}
+
+    private void run() throws Exception {
+        prepareModel();
+        Folders.deleteRecursively(options.runDir());
+        Files.createDirectories(options.runDir());
+        try (EmbeddedKafka broker = startKafka()) {
+            PipelineConfig config = pipelineConfig(broker.bootstrapServers());
+            createTopics(broker, config);
+            StartedPipeline pipeline = startFlink(config);
+            DemoGovernor governor = options.governor()
+                    ? DemoGovernor.start(out, broker.bootstrapServers(), options.registry(), options.runDir(), stop)
+                    : null;
+            stopOnSignals();
+            try (SyntheticProducer producer = producer(broker.bootstrapServers(), config);
+                    OutputWatcher watcher = new OutputWatcher(broker.bootstrapServers(), config.scoresTopic(),
+                            config.decisionsTopic(), config.dlqTopic(), config.monitoringTopic())) {
+                DemoReport report = new DemoReport(out, config, producer, watcher, pipeline.rowsBefore());
+                watcher.start();
+                Thread producing = produce(producer);
+                long start = System.nanoTime();
+                watch(pipeline.job(), report, start);
+                stop.set(true);
+                producing.join();
+                double producedSeconds = (System.nanoTime() - start) / 1e9;
+                drainAndStop(pipeline.job(), producer, watcher);
+                // The watchers' last polls: what the savepoint's commit made visible.
+                Thread.sleep(500);
+                report.summary(producedSeconds, options.warehouse(), LABELS_TOPIC, LABEL_DELAY.toSeconds());
+                if (governor != null) {
+                    governor.stop();
+                }
+            }
+        }
+    }
+
+    /**
+     * Trains a model on synthetic data when there is none, or when the one there was trained on
+     * other features or lacks the reference profile that drift monitoring needs.
+     */
+    private void prepareModel() throws Exception {
+        Path modelDir = options.modelDir();
+        boolean otherFeatures = ModelBundle.exists(modelDir)
+                && !ModelBundle.readMetadata(modelDir).featureNames().equals(FeatureSets.reference().vectorNames());
+        // Drift monitoring needs the profile of a current release (sketches, categorical inputs).
+        boolean oldProfile = ModelBundle.exists(modelDir) && !otherFeatures
+                && (ModelBundle.loadProfile(modelDir) == null || ModelBundle.loadProfile(modelDir).inputs().isEmpty());
+        if (ModelBundle.exists(modelDir) && !otherFeatures && !oldProfile) {
+            return;
+        }
+        out.println((otherFeatures ? "The model in " + modelDir + " was trained on other features"
+                : oldProfile ? "The model in " + modelDir + " has no reference profile for drift monitoring"
+                : "No model in " + modelDir) + ": training one on synthetic data...");
+        ModelMetadata m = TrainCommand.train(modelDir, FeatureSets.reference(), TrainCommand.DEFAULT_NAME, "1",
+                options.seed(), 100_000, options.accounts(), options.rate(), FRAUD_SHARE, TrainerConfig.defaults());
+        out.printf("  trained %s v%s: hold-out AUC %.3f%n", m.name(), m.version(), m.holdoutAuc());
+    }
+
+    /** The broker on the asked port, or on a free one when that is taken. */
+    private EmbeddedKafka startKafka() {
+        out.println("Starting Kafka (KRaft, in-process)...");
+        Path dir = options.runDir().resolve("kafka");
+        try {
+            return EmbeddedKafka.start(dir, options.kafkaPort());
+        } catch (RuntimeException e) {
+            if (options.kafkaPort() == 0) {
+                throw e;
+            }
+            out.println("  port " + options.kafkaPort() + " is not available, using a free port");
+            Folders.deleteRecursively(dir);
+            return EmbeddedKafka.start(dir, 0);
+        }
+    }
+
+    /**
+     * The pipeline's settings: this broker and warehouse, and the model from its folder or, with
+     * the governor, from a registry (the governor acts through one) whose v1 champion it becomes.
+     */
+    private PipelineConfig pipelineConfig(String bootstrap) throws Exception {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put(WeirOptions.KAFKA_BOOTSTRAP.key(), bootstrap);
+        settings.put(WeirOptions.WAREHOUSE.key(), options.warehouse().toString());
+        if (options.governor()) {
+            ModelRegistry models = new ModelRegistry(options.registry());
+            ModelPointer v1 = models.register(ModelBundle.load(options.modelDir()), null);
+            models.promote(v1.name(), v1.version());
+            settings.put(WeirOptions.MODEL_REGISTRY.key(), options.registry().toString());
+            settings.put(WeirOptions.MODEL_NAME.key(), v1.name());
+        } else {
+            settings.put(WeirOptions.MODEL_DIR.key(), options.modelDir().toString());
+        }
+        settings.put(WeirOptions.CHECKPOINT_INTERVAL.key(), "2s");
+        settings.put(WeirOptions.PARALLELISM.key(), String.valueOf(PARALLELISM));
+        settings.put(WeirOptions.TRANSACTIONAL_ID_PREFIX.key(), "weir-demo");
+        return PipelineConfig.from(settings);
+    }
+
+    private void createTopics(EmbeddedKafka broker, PipelineConfig config) {
+        broker.createTopics(2, config.transactionsTopic(), config.scoresTopic(), config.decisionsTopic(),
+                config.dlqTopic(), LABELS_TOPIC, "weir.monitoring", "weir.model-control");
+        out.println("  Kafka on " + broker.bootstrapServers() + " with topics " + config.transactionsTopic()
+                + ", " + config.decisionsTopic() + ", " + config.scoresTopic() + ", " + config.dlqTopic());
+    }
+
+    /**
+     * The pipeline on a local Flink with its dashboard, a slot per subtask, heap state and a few
+     * restarts; returns once every task runs.
+     */
+    private StartedPipeline startFlink(PipelineConfig config) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(
+                flinkConfiguration(options.dashboardPort(), options.runDir()));
+        PipelineJob.build(env, config);
+        Map<String, Long> rowsBefore = DemoReport.icebergRows(config);
+        JobClient job = env.executeAsync(PipelineJob.JOB_NAME);
+        out.println("Pipeline submitted as Flink job " + job.getJobID()
+                + "; dashboard: http://127.0.0.1:" + options.dashboardPort());
+        awaitTasksRunning(job);
+        return new StartedPipeline(job, rowsBefore);
+    }
+
+    /** The local Flink's settings: {@link LocalFlink}'s, and a few restarts two seconds apart. */
+    static Configuration flinkConfiguration(int dashboardPort, Path runDir) {
+        Configuration flink = LocalFlink.configuration(dashboardPort, PARALLELISM, runDir.resolve("checkpoints"));
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY, RestartStrategyType.FIXED_DELAY.getMainValue());
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(2));
+        return flink;
+    }
+
+    /**
+     * Waits until every task of the job runs (models loaded in open()), so that the producer does
+     * not measure start-up as latency; produces anyway when that takes too long.
+     */
+    private void awaitTasksRunning(JobClient job) throws Exception {
+        try {
+            LocalFlink.rest(options.dashboardPort()).awaitAllTasksRunning(job.getJobID().toString(),
+                    TASKS_START_TIMEOUT);
+        } catch (IllegalStateException notRunning) {
+            if (job.getJobStatus().get().isGloballyTerminalState()) {
+                throw new IllegalStateException("the pipeline ended while starting: " + job.getJobStatus().get(),
+                        notRunning);
+            }
+            out.println("  (the pipeline's tasks are still starting; producing anyway)");
+        }
+    }
+
+    /** Ctrl-C (or SIGTERM) asks for a clean stop; a second one quits at once. */
+    private void stopOnSignals() {
+        StopSignals.onInterrupt(() -> {
+            if (stop.getAndSet(true)) {
+                out.println("Stopping immediately.");
+                Runtime.getRuntime().halt(130);
+            }
+            out.println("Stop requested: finishing cleanly (Ctrl-C again to quit at once)...");
+        });
+    }
+
+    /**
+     * The model's customers (population seed), paying after its training period (stream seed),
+     * each payment labelled {@link #LABEL_DELAY} later; with the asked distribution shift.
+     */
+    private SyntheticProducer producer(String bootstrap, PipelineConfig config) {
+        SyntheticProducer producer = new SyntheticProducer(bootstrap, config.transactionsTopic(), options.seed(),
+                options.seed() + 1, options.accounts(), FRAUD_SHARE, options.badShare())
+                .withLabels(LABELS_TOPIC, LABEL_DELAY.toMillis());
+        options.shift().ifPresent(shift -> {
+            producer.withShift(System.currentTimeMillis() + shift.after().toMillis(), shift.amountScale(),
+                    shift.foreignShare());
+            out.printf("Distributions shift after %d s: amounts x%.1f, %.0f%% of payments abroad.%n",
+                    shift.after().toSeconds(), shift.amountScale(), shift.foreignShare() * 100);
+        });
+        return producer;
+    }
+
+    /** Produces at the asked rate, in a thread of its own, until the stop flag is set. */
+    private Thread produce(SyntheticProducer producer) {
+        Thread producing = new Thread(() -> producer.run(-1, options.rate(), stop), "weir-demo-producer");
+        producing.start();
+        out.printf("Producing %.0f transactions/s%s. %s%n", options.rate(),
+                options.badShare() > 0 ? String.format(" (%.1f%% malformed)", options.badShare() * 100) : "",
+                options.duration().map(d -> "Running for " + d.toSeconds() + " s.").orElse("Press Ctrl-C to stop."));
+        return producing;
+    }
+
+    /** Prints progress until the duration is over, a stop is asked for, or the pipeline ends. */
+    private void watch(JobClient job, DemoReport report, long start) throws Exception {
+        long nextProgress = start + PROGRESS_EVERY.toNanos();
+        while (!stop.get()) {
+            long now = System.nanoTime();
+            if (options.duration().isPresent() && now - start >= options.duration().get().toNanos()) {
+                return;
+            }
+            if (job.getJobStatus().get().isGloballyTerminalState()) {
+                out.println("The pipeline stopped unexpectedly: " + job.getJobStatus().get());
+                return;
+            }
+            if (now >= nextProgress) {
+                report.progress((now - start) / 1_000_000_000L);
+                nextProgress += PROGRESS_EVERY.toNanos();
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+    }
+
+    /**
+     * Waits until every produced record is visible downstream (scored or dead-lettered), for at
+     * most {@link #DRAIN_TIMEOUT}, then stops the pipeline with a savepoint.
+     */
+    private void drainAndStop(JobClient job, SyntheticProducer producer, OutputWatcher watcher) throws Exception {
+        out.println("Stopping: waiting for every produced record to be committed downstream...");
+        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+        while (watcher.scored.get() + watcher.deadLetters.get() < producer.counts().total()
+                && System.nanoTime() < deadline
+                && !job.getJobStatus().get().isGloballyTerminalState()) {
+            Thread.sleep(POLL_MILLIS);
+        }
+        if (!job.getJobStatus().get().isGloballyTerminalState()) {
+            String savepoint = job.stopWithSavepoint(false, options.runDir().resolve("savepoints").toUri().toString(),
+                    SavepointFormatType.CANONICAL).get(SAVEPOINT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            out.println("  pipeline stopped with savepoint " + savepoint);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dev.weir.cli.demo;
+
+import dev.weir.cli.kafka.KafkaClients;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * A real single-node Kafka broker (KRaft, combined broker and controller) inside this JVM, bound
+ * to 127.0.0.1. For the demo and for tests; production uses a real cluster.
+ *
+ * <p>{@code try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0)) { kafka.bootstrapServers(); }}
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private final KafkaRaftServer server;
+    private final String bootstrap;
+
+    private EmbeddedKafka(KafkaRaftServer server, String bootstrap) {
+        this.server = server;
+        this.bootstrap = bootstrap;
+    }
+
+    /**
+     * Formats {@code dir} and starts a broker on {@code port} (0 picks a free one).
+     */
+    public static EmbeddedKafka start(Path dir, int port) {
+        try {
+            Files.createDirectories(dir);
+            int brokerPort = port == 0 ? freePort() : port;
+            int controllerPort = freePort();
+            Path logs = dir.resolve("logs");
+            Properties props = new Properties();
+            props.put("process.roles", "broker,controller");
+            props.put("node.id", "1");
+            props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            props.put("controller.listener.names", "CONTROLLER");
+            props.put("inter.broker.listener.name", "PLAINTEXT");
+            props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+            props.put("log.dirs", logs.toString());
+            props.put("num.partitions", "2");
+            props.put("offsets.topic.replication.factor", "1");
+            props.put("offsets.topic.num.partitions", "2");
+            props.put("transaction.state.log.replication.factor", "1");
+            props.put("transaction.state.log.min.isr", "1");
+            props.put("transaction.state.log.num.partitions", "2");
+            props.put("group.initial.rebalance.delay.ms", "0");
+            props.put("auto.create.topics.enable", "false");
+            props.put("log.flush.interval.messages", "1000000");
+            props.put("share.coordinator.state.topic.replication.factor", "1");
+            props.put("share.coordinator.state.topic.min.isr", "1");
+
+            Path propsFile = dir.resolve("server.properties");
+            try (OutputStream out = Files.newOutputStream(propsFile)) {
+                props.store(out, "weir embedded broker");
+            }
+            if (!Files.exists(logs.resolve("meta.properties"))) {
+                PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+                int rc =
+                        StorageTool.execute(
+                                new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString()},
+                                quiet);
+                if (rc != 0) {
+                    throw new IllegalStateException("formatting Kafka storage in " + logs + " failed with " + rc);
+                }
+            }
+            KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+            server.startup();
+            EmbeddedKafka kafka = new EmbeddedKafka(server, "127.0.0.1:" + brokerPort);
+            kafka.awaitReady();
+            return kafka;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start Kafka in " + dir, e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return bootstrap;
+    }
+
+    /** Creates the topics (partitions each) that do not exist yet. */
+    public void createTopics(int partitions, String... topics) {
+        KafkaClients.createTopics(bootstrap, partitions, topics);
+    }
+
+    public Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+    }
+
+    private void awaitReady() {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (true) {
+            try (Admin admin = admin()) {
+                admin.describeCluster().nodes().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                return;
+            } catch (Exception e) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("Kafka on " + bootstrap + " did not come up", e);
+                }
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+}

@@ -1,0 +1,258 @@
+package dev.weir.cli.demo;
+
+import dev.weir.schemas.Decision;
+import dev.weir.schemas.MonitoringRecord;
+import dev.weir.schemas.Score;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.specific.SpecificData;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+
+/**
+ * Reads the outputs as downstream consumers would, counting them and recording latencies: event to
+ * score (scoring time minus event time), event to decision visible (when a consumer of the
+ * decisions topic received the decision) and event to committed (when this reader received the
+ * committed score). The decisions have a consumer of their own, so the bursts of committed output
+ * that every checkpoint releases do not delay their measurement.
+ */
+final class OutputWatcher implements Runnable, AutoCloseable {
+
+    private static final int MAX_SAMPLES = 2_000_000;
+    /** How many decision keys the watcher remembers to drop repeats: minutes of demo traffic. */
+    private static final int RECENT_DECISIONS = 200_000;
+
+    final AtomicLong scored = new AtomicLong();
+    final AtomicLong declined = new AtomicLong();
+    final AtomicLong deadLetters = new AtomicLong();
+    final AtomicLong monitoringRecords = new AtomicLong();
+    /** Alerts read from the monitoring topic, one line each, taken by the progress printer. */
+    final java.util.concurrent.ConcurrentLinkedQueue<String> alerts = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    final AtomicLong alertCount = new AtomicLong();
+
+    /** Decisions received, first receipts only (a repeat of a transaction id and model version is dropped). */
+    final AtomicLong decisions = new AtomicLong();
+    /** Repeats of a decision already received: at-least-once delivery after a restart. */
+    final AtomicLong decisionRepeats = new AtomicLong();
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaConsumer<byte[], byte[]> decisionConsumer;
+    private final String scoresTopic;
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final BinaryMessageDecoder<Score> decoder =
+            new BinaryMessageDecoder<>(SpecificData.getForClass(Score.class), Score.getClassSchema());
+    private final BinaryMessageDecoder<Score> decisionDecoder =
+            new BinaryMessageDecoder<>(SpecificData.getForClass(Score.class), Score.getClassSchema());
+    private final Thread thread = new Thread(this, "weir-demo-watcher");
+    private final Thread decisionThread = new Thread(this::watchDecisions, "weir-demo-decision-watcher");
+    private long[] toScore = new long[1024];
+    private long[] toVisible = new long[1024];
+    private int samples;
+    private long[] toDecision = new long[1024];
+    private int decisionSamples;
+    private int decisionSamplesReported;
+
+    private final String monitoringTopic;
+    private final BinaryMessageDecoder<MonitoringRecord> monitoringDecoder = new BinaryMessageDecoder<>(
+            SpecificData.getForClass(MonitoringRecord.class), MonitoringRecord.getClassSchema());
+
+    OutputWatcher(String bootstrap, String scoresTopic, String decisionsTopic, String dlqTopic, String monitoringTopic) {
+        this.consumer = dev.weir.cli.kafka.KafkaClients.readCommittedConsumer(bootstrap, "weir-demo-watch");
+        this.scoresTopic = scoresTopic;
+        this.monitoringTopic = monitoringTopic;
+        consumer.subscribe(List.of(scoresTopic, dlqTopic, monitoringTopic));
+        // The decisions are written without transactions, so read_committed shows each one as soon
+        // as the broker has it, as read_uncommitted would.
+        this.decisionConsumer = dev.weir.cli.kafka.KafkaClients.readCommittedConsumer(bootstrap, "weir-demo-decisions");
+        decisionConsumer.subscribe(List.of(decisionsTopic));
+    }
+
+    private void monitoring(byte[] value) {
+        monitoringRecords.incrementAndGet();
+        try {
+            MonitoringRecord m = monitoringDecoder.decode(ByteBuffer.wrap(value));
+            if (m.getAlert()) {
+                alertCount.incrementAndGet();
+                alerts.add(describe(m));
+            } else if (m.getKind() == dev.weir.schemas.MonitoringKind.MODEL) {
+                alerts.add(describe(m)); // model switches, challengers, the governor's decisions
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("undecodable monitoring record", e);
+        }
+    }
+
+    /** One line for an alert: what, where, and its statistics. */
+    static String describe(MonitoringRecord m) {
+        StringBuilder values = new StringBuilder();
+        for (String key : List.of("psi", "ks", "js", "chi_square_p", "failed", "auc", "live_count")) {
+            Double v = m.getValues().get(key);
+            if (v != null && !v.isNaN()) {
+                values.append(' ').append(key).append(' ')
+                        .append(v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf(v.longValue())
+                                : String.format(java.util.Locale.ROOT, "%.3g", v));
+            }
+        }
+        String window = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").withZone(java.time.ZoneOffset.UTC)
+                .format(m.getWindowStart());
+        return m.getKind() + " " + m.getSubject() + (m.getModelVersion() == null ? "" : " (v" + m.getModelVersion() + ")")
+                + " window " + window + values + (m.getNote() == null ? "" : " - " + m.getNote());
+    }
+
+    void start() {
+        thread.setDaemon(true);
+        thread.start();
+        decisionThread.setDaemon(true);
+        decisionThread.start();
+    }
+
+    /**
+     * Reads the decisions as a fast-path consumer does: the first receipt of each transaction id and
+     * model version counts, a repeat (written again after a restart) is dropped.
+     */
+    private void watchDecisions() {
+        RecentKeys seen = new RecentKeys(RECENT_DECISIONS);
+        while (!stop.get()) {
+            for (ConsumerRecord<byte[], byte[]> record : decisionConsumer.poll(Duration.ofMillis(200))) {
+                long now = System.currentTimeMillis();
+                Score decision;
+                try {
+                    decision = decisionDecoder.decode(ByteBuffer.wrap(record.value()));
+                } catch (Exception e) {
+                    throw new IllegalStateException("undecodable decision at offset " + record.offset(), e);
+                }
+                if (!seen.add(decision.getTransactionId() + "/" + decision.getModelVersion())) {
+                    decisionRepeats.incrementAndGet();
+                    continue;
+                }
+                recordDecision(now - decision.getEventTime().toEpochMilli());
+                decisions.incrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * Keys seen lately, the oldest forgotten first: repeats follow their first copy within a
+     * checkpoint interval and a restart, so a consumer needs only a bounded memory of them.
+     */
+    private static final class RecentKeys extends java.util.LinkedHashMap<String, Boolean> {
+        private static final long serialVersionUID = 1L;
+        private final int capacity;
+
+        RecentKeys(int capacity) {
+            this.capacity = capacity;
+        }
+
+        /** True when the key was not among the recent ones. */
+        boolean add(String key) {
+            return put(key, Boolean.TRUE) == null;
+        }
+
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+            return size() > capacity;
+        }
+    }
+
+    @Override
+    public void run() {
+        while (!stop.get()) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                long now = System.currentTimeMillis();
+                if (record.topic().equals(monitoringTopic)) {
+                    monitoring(record.value());
+                    continue;
+                }
+                if (!record.topic().equals(scoresTopic)) {
+                    deadLetters.incrementAndGet();
+                    continue;
+                }
+                try {
+                    Score score = decoder.decode(ByteBuffer.wrap(record.value()));
+                    long eventTime = score.getEventTime().toEpochMilli();
+                    record(score.getScoringTime().toEpochMilli() - eventTime, now - eventTime);
+                    if (score.getDecision() == Decision.DECLINE) {
+                        declined.incrementAndGet();
+                    }
+                    scored.incrementAndGet();
+                } catch (Exception e) {
+                    throw new IllegalStateException("undecodable score at offset " + record.offset(), e);
+                }
+            }
+        }
+    }
+
+    private synchronized void recordDecision(long latency) {
+        if (decisionSamples == MAX_SAMPLES) {
+            return;
+        }
+        if (decisionSamples == toDecision.length) {
+            toDecision = Arrays.copyOf(toDecision, decisionSamples * 2);
+        }
+        toDecision[decisionSamples++] = latency;
+    }
+
+    /** {p50, p99} of event-to-decision-visible latency in ms over the whole run, or null with no sample. */
+    synchronized long[] decisionPercentiles() {
+        return decisionSamples == 0 ? null : percentiles(toDecision, 0, decisionSamples);
+    }
+
+    /**
+     * {p50, p99} of event-to-decision-visible latency in ms over the decisions received since the
+     * previous call, or null when none was.
+     */
+    synchronized long[] recentDecisionPercentiles() {
+        int from = decisionSamplesReported;
+        decisionSamplesReported = decisionSamples;
+        return decisionSamples == from ? null : percentiles(toDecision, from, decisionSamples);
+    }
+
+    private static long[] percentiles(long[] samples, int from, int to) {
+        long[] sorted = Arrays.copyOfRange(samples, from, to);
+        Arrays.sort(sorted);
+        return new long[] {at(sorted, 0.50), at(sorted, 0.99)};
+    }
+
+    private synchronized void record(long scoreLatency, long visibleLatency) {
+        if (samples == MAX_SAMPLES) {
+            return;
+        }
+        if (samples == toScore.length) {
+            toScore = Arrays.copyOf(toScore, samples * 2);
+            toVisible = Arrays.copyOf(toVisible, samples * 2);
+        }
+        toScore[samples] = scoreLatency;
+        toVisible[samples] = visibleLatency;
+        samples++;
+    }
+
+    /** {p50, p99} of event-to-score and of event-to-visible latency in ms, or null with no sample. */
+    synchronized long[] percentiles() {
+        if (samples == 0) {
+            return null;
+        }
+        long[] a = Arrays.copyOf(toScore, samples);
+        long[] b = Arrays.copyOf(toVisible, samples);
+        Arrays.sort(a);
+        Arrays.sort(b);
+        return new long[] {at(a, 0.50), at(a, 0.99), at(b, 0.50), at(b, 0.99)};
+    }
+
+    private static long at(long[] sorted, double q) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop.set(true);
+        thread.join(5_000);
+        decisionThread.join(5_000);
+        consumer.close();
+        decisionConsumer.close();
+    }
+}

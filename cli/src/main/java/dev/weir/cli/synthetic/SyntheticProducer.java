@@ -1,0 +1,186 @@
+package dev.weir.cli.synthetic;
+
+import dev.weir.operators.kafka.AvroRecordSerializer;
+import dev.weir.schemas.Transaction;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Writes synthetic transactions to Kafka at a steady rate, in Avro single-object encoding with
+ * the Kafka timestamp set to the event time, optionally mixing in malformed records.
+ */
+public final class SyntheticProducer implements AutoCloseable {
+
+    /** How many records of each kind were sent. */
+    public static final class Counts {
+        public final AtomicLong good = new AtomicLong();
+        public final AtomicLong fraud = new AtomicLong();
+        public final AtomicLong bad = new AtomicLong();
+        public final AtomicLong labels = new AtomicLong();
+        /** Event time the distributions shifted at, or 0. */
+        public final AtomicLong shiftedAt = new AtomicLong();
+
+        public long total() {
+            return good.get() + bad.get();
+        }
+    }
+
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final String topic;
+    private final TransactionGenerator generator;
+    private final SplittableRandom badRandom;
+    private final double badShare;
+    private final BinaryMessageEncoder<Transaction> encoder =
+            AvroRecordSerializer.encoderFor(Transaction.class);
+    private final Counts counts = new Counts();
+    private String labelsTopic;
+    private long labelDelayMillis;
+    private final java.util.ArrayDeque<dev.weir.schemas.Label> pendingLabels = new java.util.ArrayDeque<>();
+    private final BinaryMessageEncoder<dev.weir.schemas.Label> labelEncoder =
+            AvroRecordSerializer.encoderFor(dev.weir.schemas.Label.class);
+
+    public SyntheticProducer(String bootstrap, String topic, long seed, int accounts, double fraudShare, double badShare) {
+        this(bootstrap, topic, seed, seed, accounts, fraudShare, badShare);
+    }
+
+    /**
+     * @param populationSeed the accounts' seed: the one the model was trained with ({@code weir train
+     *     --seed}), so the live customers are the training customers, paying at other times
+     * @param seed seed of the payments and of the malformed records
+     */
+    public SyntheticProducer(String bootstrap, String topic, long populationSeed, long seed, int accounts,
+            double fraudShare, double badShare) {
+        this.producer = dev.weir.cli.kafka.KafkaClients.byteProducer(bootstrap);
+        this.topic = topic;
+        this.generator = new TransactionGenerator(populationSeed, seed, accounts, fraudShare);
+        this.badRandom = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        this.badShare = badShare;
+    }
+
+    public Counts counts() {
+        return counts;
+    }
+
+    /**
+     * Also writes ground truth: a label for every good transaction to {@code topic}, sent
+     * {@code delayMillis} after the transaction (labels arrive late, as they do in production).
+     */
+    public SyntheticProducer withLabels(String topic, long delayMillis) {
+        this.labelsTopic = topic;
+        this.labelDelayMillis = delayMillis;
+        return this;
+    }
+
+    /** Sends the labels that are due by {@code now}. */
+    private void sendDueLabels(long now) {
+        while (!pendingLabels.isEmpty() && pendingLabels.peek().getLabelTime().toEpochMilli() <= now) {
+            dev.weir.schemas.Label label = pendingLabels.poll();
+            try {
+                ByteBuffer buffer = labelEncoder.encode(label);
+                byte[] bytes = new byte[buffer.remaining()];
+                buffer.get(bytes);
+                producer.send(new ProducerRecord<>(labelsTopic, null, label.getLabelTime().toEpochMilli(),
+                        label.getTransactionId().getBytes(StandardCharsets.UTF_8), bytes));
+                counts.labels.incrementAndGet();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /**
+     * Sends {@code count} records (unbounded when negative) at {@code ratePerSecond}, until done
+     * or {@code stop} is set; returns the number sent.
+     */
+    public long run(long count, double ratePerSecond, AtomicBoolean stop) {
+        long start = System.nanoTime();
+        long sent = 0;
+        while ((count < 0 || sent < count) && !stop.get()) {
+            long due = start + (long) (sent * 1e9 / ratePerSecond);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                try {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            sendOne(System.currentTimeMillis());
+            sent++;
+        }
+        if (labelsTopic != null) {
+            sendDueLabels(Long.MAX_VALUE);
+        }
+        producer.flush();
+        return sent;
+    }
+
+    /** Shifts the generated distributions once {@code atMillis} (event time) is reached. */
+    public SyntheticProducer withShift(long atMillis, double amountScale, double foreignShare) {
+        this.shiftAt = atMillis;
+        this.shiftScale = amountScale;
+        this.shiftForeign = foreignShare;
+        return this;
+    }
+
+    private long shiftAt = Long.MAX_VALUE;
+    private double shiftScale;
+    private double shiftForeign;
+
+    /** Sends one record with event time {@code now}; returns the transaction, or null for a bad record. */
+    public TransactionGenerator.Generated sendOne(long now) {
+        if (now >= shiftAt) {
+            generator.shift(shiftScale, shiftForeign);
+            shiftAt = Long.MAX_VALUE;
+            counts.shiftedAt.set(now);
+        }
+        TransactionGenerator.Generated generated = generator.next(now);
+        Transaction txn = generated.transaction();
+        byte[] key = txn.getAccountId().getBytes(StandardCharsets.UTF_8);
+        if (badShare > 0 && badRandom.nextDouble() < badShare) {
+            producer.send(new ProducerRecord<>(topic, null, now, key, BadRecords.make(badRandom, encode(txn))));
+            counts.bad.incrementAndGet();
+            return null;
+        }
+        producer.send(new ProducerRecord<>(topic, null, now, key, encode(txn)));
+        counts.good.incrementAndGet();
+        if (labelsTopic != null) {
+            pendingLabels.add(new dev.weir.schemas.Label(txn.getTransactionId(), generated.fraud(),
+                    java.time.Instant.ofEpochMilli(now + labelDelayMillis)));
+            sendDueLabels(now);
+        }
+        if (generated.fraud()) {
+            counts.fraud.incrementAndGet();
+        }
+        return generated;
+    }
+
+    public void flush() {
+        producer.flush();
+    }
+
+    private byte[] encode(Transaction txn) {
+        try {
+            ByteBuffer buffer = encoder.encode(txn);
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

@@ -1,0 +1,165 @@
+package dev.weir.cli.train;
+
+import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.jobs.pipeline.Catalogs;
+import dev.weir.operators.iceberg.WeirTables;
+import dev.weir.schemas.Label;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.GenericAppenderFactory;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.DataWriter;
+import org.apache.iceberg.io.OutputFileFactory;
+
+/**
+ * A point-in-time-correct training set: each label joined to the feature vector the pipeline
+ * logged for the same transaction when it scored it (the {@code features} table), so no feature
+ * carries information from after its event. Reads one snapshot of the features table, writes the
+ * {@code training_set} table, and says which snapshots it used.
+ *
+ * @param features vectors in the feature set's order
+ * @param labels fraud or not
+ * @param eventTimes event time of each row, for the time-based hold-out
+ * @param featuresSnapshotId the features-table snapshot read
+ * @param trainingSetSnapshotId the training_set snapshot written
+ * @param unmatchedLabels labels with no logged vector (transaction not scored yet, or scored
+ *     under other feature definitions)
+ */
+public record PointInTimeTrainingSet(
+        double[][] features,
+        boolean[] labels,
+        long[] eventTimes,
+        long featuresSnapshotId,
+        long trainingSetSnapshotId,
+        long unmatchedLabels) {
+
+    /** Builds the set from the configured catalog and the labels topic. */
+    public static PointInTimeTrainingSet build(PipelineConfig config, String labelsTopic) {
+        Catalog catalog = Catalogs.loader(config).loadCatalog();
+        List<String> names = config.featureSet().vectorNames();
+        String version = config.featureSet().version();
+
+        Table featuresTable = catalog.loadTable(TableIdentifier.of(config.namespace(), WeirTables.FEATURES));
+        if (featuresTable.currentSnapshot() == null) {
+            throw new IllegalStateException("the features table is empty: run the pipeline first");
+        }
+        long snapshot = featuresTable.currentSnapshot().snapshotId();
+        Map<String, Record> logged = new HashMap<>();
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(featuresTable).useSnapshot(snapshot).build()) {
+            for (Record row : rows) {
+                if (version.equals(row.getField("feature_set_version"))) {
+                    logged.put((String) row.getField("transaction_id"), row);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+
+        List<Record> out = new ArrayList<>();
+        List<double[]> vectors = new ArrayList<>();
+        List<Boolean> outcomes = new ArrayList<>();
+        List<Long> times = new ArrayList<>();
+        long unmatched = 0;
+        Table trainingTable = trainingTable(catalog, config.namespace());
+        for (Label label : readLabels(config.bootstrapServers(), labelsTopic)) {
+            Record row = logged.get(label.getTransactionId());
+            if (row == null) {
+                unmatched++;
+                continue;
+            }
+            Map<?, ?> values = (Map<?, ?>) row.getField("features");
+            double[] vector = new double[names.size()];
+            for (int i = 0; i < vector.length; i++) {
+                vector[i] = (Double) values.get(names.get(i));
+            }
+            OffsetDateTime eventTime = (OffsetDateTime) row.getField("event_time");
+            GenericRecord record = GenericRecord.create(trainingTable.schema());
+            record.setField("transaction_id", label.getTransactionId());
+            record.setField("event_time", eventTime);
+            record.setField("label_time", label.getLabelTime().atOffset(ZoneOffset.UTC));
+            record.setField("is_fraud", label.getIsFraud());
+            record.setField("feature_set_version", version);
+            record.setField("features", values);
+            record.setField("features_snapshot_id", snapshot);
+            out.add(record);
+            vectors.add(vector);
+            outcomes.add(label.getIsFraud());
+            times.add(eventTime.toInstant().toEpochMilli());
+        }
+        long written = append(trainingTable, out, snapshot);
+        boolean[] labels = new boolean[outcomes.size()];
+        long[] eventTimes = new long[times.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = outcomes.get(i);
+            eventTimes[i] = times.get(i);
+        }
+        return new PointInTimeTrainingSet(vectors.toArray(new double[0][]), labels, eventTimes, snapshot, written,
+                unmatched);
+    }
+
+    /** "weir.training_set@S from weir.features@F", for the model's metadata. */
+    public String source(String namespace) {
+        return namespace + "." + WeirTables.TRAINING_SET + "@" + trainingSetSnapshotId + " from " + namespace + "."
+                + WeirTables.FEATURES + "@" + featuresSnapshotId;
+    }
+
+    private static Table trainingTable(Catalog catalog, String namespace) {
+        TableIdentifier id = TableIdentifier.of(namespace, WeirTables.TRAINING_SET);
+        if (!catalog.tableExists(id)) {
+            return catalog.createTable(id, WeirTables.TRAINING_SET_SCHEMA, PartitionSpec.unpartitioned(),
+                    Map.of("format-version", "2"));
+        }
+        return catalog.loadTable(id);
+    }
+
+    /** Appends the rows in one Parquet file and one snapshot; returns the snapshot id. */
+    private static long append(Table table, List<Record> rows, long featuresSnapshot) {
+        GenericAppenderFactory factory = new GenericAppenderFactory(table.schema(), table.spec());
+        OutputFileFactory files = OutputFileFactory.builderFor(table, 1, System.currentTimeMillis())
+                .format(FileFormat.PARQUET).build();
+        DataWriter<Record> writer = factory.newDataWriter(files.newOutputFile(), FileFormat.PARQUET, null);
+        try (writer) {
+            for (Record row : rows) {
+                writer.write(row);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        table.newAppend()
+                .appendFile(writer.toDataFile())
+                .set("weir.features-snapshot-id", Long.toString(featuresSnapshot))
+                .commit();
+        return table.currentSnapshot().snapshotId();
+    }
+
+    /** Every committed label in the topic; the latest label of a transaction wins. */
+    static List<Label> readLabels(String bootstrap, String topic) {
+        BinaryMessageDecoder<Label> decoder = Label.getDecoder();
+        Map<String, Label> latest = new java.util.LinkedHashMap<>();
+        dev.weir.cli.kafka.KafkaClients.readToEnd(bootstrap, topic, Duration.ofMinutes(2), record -> {
+            try {
+                Label label = decoder.decode(record.value());
+                latest.put(label.getTransactionId(), label);
+            } catch (Exception e) {
+                // A label that does not decode cannot be used: skipped.
+            }
+        });
+        return new ArrayList<>(latest.values());
+    }
+}
