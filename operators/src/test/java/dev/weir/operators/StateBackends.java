@@ -26,6 +26,7 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.util.FileUtils;
 import org.junit.jupiter.params.provider.Arguments;
+import org.apache.flink.util.function.ThrowingRunnable;
 
 /**
  * The keyed state backends the operator harness tests run on: the heap ({@code hashmap}, as the
@@ -83,11 +84,7 @@ public enum StateBackends {
 
                     @Override
                     public void close() throws Exception {
-                        try {
-                            super.close();
-                        } finally {
-                            deleteWorkingDirectory(this);
-                        }
+                        closeAndDelete(this, super::close);
                     }
                 };
         harness.setStateBackend(create());
@@ -108,15 +105,21 @@ public enum StateBackends {
 
                     @Override
                     public void close() throws Exception {
-                        try {
-                            super.close();
-                        } finally {
-                            deleteWorkingDirectory(this);
-                        }
+                        closeAndDelete(this, super::close);
                     }
                 };
         harness.setStateBackend(create());
         return harness;
+    }
+
+    /** Closes a harness, then deletes its working directory even if closing failed. */
+    private static void closeAndDelete(AbstractStreamOperatorTestHarness<?> harness, ThrowingRunnable<Exception> close)
+            throws Exception {
+        try {
+            close.run();
+        } finally {
+            deleteWorkingDirectory(harness);
+        }
     }
 
     private void checkRunsOnThisBackend(AbstractStreamOperatorTestHarness<?> harness) {
