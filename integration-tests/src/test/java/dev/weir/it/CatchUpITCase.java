@@ -168,25 +168,16 @@ class CatchUpITCase {
                 .executeAsync("catchup-" + run);
         FlinkRest rest = new FlinkRest(cluster.getRestAddress().get().toString());
         try {
-            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-            while (PipelineITCase.readCommitted(config.bootstrapServers(), config.scoresTopic(), Score.class).size()
-                    < burst.size()) {
-                assertThat(System.nanoTime()).as("the catch-up is scored within 4 minutes").isLessThan(deadline);
-                Thread.sleep(500);
-            }
+            Eventually.committed(config.bootstrapServers(), config.scoresTopic(), Score.class, burst.size(),
+                    Duration.ofMinutes(4));
             // Two more checkpoints, so that a duplicate from the recovery would be committed too.
-            long completed = completedCheckpoints(rest, job);
-            while (completedCheckpoints(rest, job) < completed + 2) {
-                assertThat(System.nanoTime()).as("two more checkpoints").isLessThan(deadline);
-                Thread.sleep(200);
-            }
+            JobProgress.of(cluster.getRestAddress().get().toString(), job.getJobID()).awaitCheckpoints(2);
             assertStateBackend(rest, job, rocksDbDir, config.featureSet().entities().size());
         } finally {
             job.cancel().get();
             // Until every task has closed its state: RocksDB deletes its instances as it closes.
-            while (!job.getJobStatus().get().isGloballyTerminalState()) {
-                Thread.sleep(100);
-            }
+            Eventually.until("the cancelled job has ended", Duration.ofMinutes(1),
+                    () -> job.getJobStatus().get().isGloballyTerminalState());
         }
         if (rocksDbDir != null) {
             try (var dirs = Files.list(rocksDbDir)) {
@@ -240,10 +231,6 @@ class CatchUpITCase {
                     .as("RocksDB instances of entity stage %s under %s", stage, rocksDbDir)
                     .hasSize(TestEnvironment.PARALLELISM);
         }
-    }
-
-    private static long completedCheckpoints(FlinkRest rest, JobClient job) {
-        return rest.get("/jobs/" + job.getJobID() + "/checkpoints").path("counts").path("completed").asLong();
     }
 
     /** Each payment's features as scored, read committed from Kafka; every payment exactly once. */

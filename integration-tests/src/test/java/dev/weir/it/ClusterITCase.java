@@ -264,24 +264,13 @@ class ClusterITCase {
         }
     }
 
-    private static void awaitScores(PipelineConfig config, int count) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (PipelineITCase.readCommitted(config.bootstrapServers(), config.scoresTopic(), Score.class).size() < count) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("fewer than " + count + " scores after 3 minutes; logs in " + layout.logs());
-            }
-            Thread.sleep(500);
-        }
+    private static void awaitScores(PipelineConfig config, int count) {
+        Eventually.committed(config.bootstrapServers(), config.scoresTopic(), Score.class, count,
+                Duration.ofMinutes(3));
     }
 
-    private static void awaitRows(Catalog catalog, PipelineConfig config, String table, int count) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (TestEnvironment.rows(catalog, config.namespace(), table).size() < count) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("fewer than " + count + " rows in " + table);
-            }
-            Thread.sleep(500);
-        }
+    private static void awaitRows(Catalog catalog, PipelineConfig config, String table, int count) {
+        Eventually.rows(catalog, config.namespace(), table, count, Duration.ofMinutes(2));
     }
 
     /** The weir launcher's class path, which the Kafka process runs from: cli jar, job jar, the cli's provided jars. */

@@ -183,14 +183,8 @@ class FeatureEvolutionITCase {
         return out;
     }
 
-    private static void awaitRows(Catalog catalog, PipelineConfig config, int rows) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (TestEnvironment.rows(catalog, config.namespace(), WeirTables.FEATURES).size() < rows) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("fewer than " + rows + " feature rows after 2 minutes");
-            }
-            Thread.sleep(300);
-        }
+    private static void awaitRows(Catalog catalog, PipelineConfig config, int rows) {
+        Eventually.rows(catalog, config.namespace(), WeirTables.FEATURES, rows, Duration.ofMinutes(2));
     }
 
     /** The next batch of events (generated now, sent later for the second batch). */

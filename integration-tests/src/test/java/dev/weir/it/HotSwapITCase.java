@@ -101,14 +101,9 @@ class HotSwapITCase {
         }
     }
 
-    private static void awaitScores(PipelineConfig config, int count) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (PipelineITCase.readCommitted(config.bootstrapServers(), config.scoresTopic(), Score.class).size() < count) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("fewer than " + count + " scores after 2 minutes");
-            }
-            Thread.sleep(300);
-        }
+    private static void awaitScores(PipelineConfig config, int count) {
+        Eventually.committed(config.bootstrapServers(), config.scoresTopic(), Score.class, count,
+                Duration.ofMinutes(2));
     }
 
     private static List<String> produce(PipelineConfig config, TransactionGenerator generator, long start, int first)

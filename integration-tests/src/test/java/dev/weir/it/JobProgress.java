@@ -28,9 +28,12 @@ final class JobProgress {
     /** A job on a test MiniCluster. */
     static JobProgress of(MiniClusterExtension cluster, JobID job) {
         Configuration client = cluster.getClientConfiguration();
-        return new JobProgress(
-                new FlinkRest("http://" + client.get(RestOptions.ADDRESS) + ":" + client.get(RestOptions.PORT)),
-                job.toHexString());
+        return of("http://" + client.get(RestOptions.ADDRESS) + ":" + client.get(RestOptions.PORT), job);
+    }
+
+    /** A job on the cluster whose REST API is at {@code restAddress}. */
+    static JobProgress of(String restAddress, JobID job) {
+        return new JobProgress(new FlinkRest(restAddress), job.toHexString());
     }
 
     /**

@@ -260,25 +260,14 @@ class PipelineITCase {
         return List.of(s.getTransactionId(), s.getModelVersion(), s.getDecision());
     }
 
-    private static void awaitOutput(PipelineConfig config, Catalog catalog, Input input, Duration timeout)
-            throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    private static void awaitOutput(PipelineConfig config, Catalog catalog, Input input, Duration timeout) {
         int bad = input.badRecords.size();
-        while (true) {
-            boolean done =
-                    readCommitted(config.bootstrapServers(), config.scoresTopic(), Score.class).size() >= GOOD
-                            && readCommitted(config.bootstrapServers(), config.dlqTopic(), DeadLetter.class).size() >= bad
-                            && column(catalog, config, WeirTables.EVENTS, "transaction_id").size() >= GOOD
-                            && column(catalog, config, WeirTables.SCORES, "transaction_id").size() >= GOOD
-                            && column(catalog, config, WeirTables.DLQ, "source_offset").size() >= bad;
-            if (done) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the pipeline did not deliver every record within " + timeout);
-            }
-            Thread.sleep(500);
-        }
+        Eventually.until("every record delivered to Kafka and Iceberg", timeout, () ->
+                readCommitted(config.bootstrapServers(), config.scoresTopic(), Score.class).size() >= GOOD
+                        && readCommitted(config.bootstrapServers(), config.dlqTopic(), DeadLetter.class).size() >= bad
+                        && column(catalog, config, WeirTables.EVENTS, "transaction_id").size() >= GOOD
+                        && column(catalog, config, WeirTables.SCORES, "transaction_id").size() >= GOOD
+                        && column(catalog, config, WeirTables.DLQ, "source_offset").size() >= bad);
     }
 
     /** What was produced: good transaction ids and the bytes of each bad record by position. */

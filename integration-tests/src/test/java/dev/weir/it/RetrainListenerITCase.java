@@ -64,13 +64,14 @@ class RetrainListenerITCase {
                     .setReason("drift in 5 of the last 6 windows")
                     .build());
 
-            ModelControl challenger = null;
-            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            while (challenger == null && System.nanoTime() < deadline && failure.get() == null) {
-                challenger = PipelineITCase.readCommitted(bootstrap, topic, ModelControl.class).stream()
-                        .filter(c -> c.getCommand() == ModelCommand.SET_CHALLENGER).findFirst().orElse(null);
-                Thread.sleep(500);
-            }
+            AtomicReference<ModelControl> published = new AtomicReference<>();
+            Eventually.until("a challenger published, or the listener failed", Duration.ofMinutes(3), () -> {
+                PipelineITCase.readCommitted(bootstrap, topic, ModelControl.class).stream()
+                        .filter(c -> c.getCommand() == ModelCommand.SET_CHALLENGER).findFirst()
+                        .ifPresent(published::set);
+                return published.get() != null || failure.get() != null;
+            });
+            ModelControl challenger = published.get();
             assertThat(failure.get()).as(log.toString(StandardCharsets.UTF_8)).isNull();
             assertThat(challenger).as(log.toString(StandardCharsets.UTF_8)).isNotNull();
             assertThat(registry.versions(v1.name())).containsExactly("1", "2");

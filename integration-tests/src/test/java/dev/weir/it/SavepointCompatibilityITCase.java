@@ -97,11 +97,7 @@ class SavepointCompatibilityITCase {
         TestEnvironment.send(config.transactionsTopic(), events);
 
         JobClient job = TestEnvironment.pipeline(config, catalogLoader, false, null).executeAsync("upgrade-" + suffix);
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (TestEnvironment.rows(catalog, config.namespace(), WeirTables.SCORES).size() < EVENTS / 2) {
-            assertThat(System.nanoTime()).as("scores committed within 2 minutes").isLessThan(deadline);
-            Thread.sleep(300);
-        }
+        Eventually.rows(catalog, config.namespace(), WeirTables.SCORES, EVENTS / 2, Duration.ofMinutes(2));
         String savepoint = job.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
                 SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
         return StateLayout.ofSavepoint(Path.of(java.net.URI.create(savepoint)), getClass().getClassLoader());
