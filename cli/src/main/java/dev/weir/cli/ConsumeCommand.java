@@ -19,12 +19,13 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 /**
  * {@code weir consume}: prints a topic's Weir records as JSON lines, committed data only. The
  * record type is recognised by the schema fingerprint in each value, so the decisions topic (the
- * same {@code Score} records as the scores topic) prints like the scores. The decisions are
- * written without transactions: read committed, each is visible as soon as the broker has it.
+ * same {@code Score} records as the scores topic) prints like the scores. The decisions are written
+ * without transactions: read committed, each is visible as soon as the broker has it.
  */
 public final class ConsumeCommand {
 
-    public static final Set<String> OPTIONS = Set.of("bootstrap", "topic", "max", "idle-timeout", "policy");
+    public static final Set<String> OPTIONS =
+            Set.of("bootstrap", "topic", "max", "idle-timeout", "policy");
     public static final Set<String> FLAGS = Set.of("unseal");
 
     private ConsumeCommand() {}
@@ -36,25 +37,39 @@ public final class ConsumeCommand {
         long max = args.longValue("max", Long.MAX_VALUE, 1);
         Duration idle = args.duration("idle-timeout").orElse(Duration.ofSeconds(10));
         List<BinaryMessageDecoder<? extends SpecificRecord>> decoders =
-                List.of(decoder(Score.class), decoder(DeadLetter.class), decoder(Transaction.class), decoder(Label.class),
-                        decoder(dev.weir.schemas.ModelControl.class), decoder(dev.weir.schemas.MonitoringRecord.class));
+                List.of(
+                        decoder(Score.class),
+                        decoder(DeadLetter.class),
+                        decoder(Transaction.class),
+                        decoder(Label.class),
+                        decoder(dev.weir.schemas.ModelControl.class),
+                        decoder(dev.weir.schemas.MonitoringRecord.class));
 
         // --unseal: dead letters whose raw bytes are sealed are shown opened, with the key of the
         // policy's key_env (the default policy: WEIR_TOKEN_KEY); for the holder of that key only.
-        dev.weir.operators.governance.Governance unsealer = args.flag("unseal")
-                ? dev.weir.operators.governance.Governance.create(args.path("policy")
-                        .map(dev.weir.operators.governance.GovernancePolicy::load)
-                        .orElse(dev.weir.operators.governance.GovernancePolicy.defaults()), System::getenv)
-                : null;
+        dev.weir.operators.governance.Governance unsealer =
+                args.flag("unseal")
+                        ? dev.weir.operators.governance.Governance.create(
+                                args.path("policy")
+                                        .map(dev.weir.operators.governance.GovernancePolicy::load)
+                                        .orElse(
+                                                dev.weir.operators.governance.GovernancePolicy
+                                                        .defaults()),
+                                System::getenv)
+                        : null;
         long printed = 0;
         try (KafkaConsumer<byte[], byte[]> consumer =
                 dev.weir.cli.kafka.KafkaClients.readCommittedConsumer(bootstrap, "weir-consume")) {
             consumer.subscribe(List.of(topic));
             long lastRecord = System.currentTimeMillis();
             while (printed < max && System.currentTimeMillis() - lastRecord < idle.toMillis()) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                for (ConsumerRecord<byte[], byte[]> record :
+                        consumer.poll(Duration.ofMillis(500))) {
                     lastRecord = System.currentTimeMillis();
-                    out.println(unsealer == null ? toJson(decoders, record.value()) : unsealed(decoders, record.value(), unsealer));
+                    out.println(
+                            unsealer == null
+                                    ? toJson(decoders, record.value())
+                                    : unsealed(decoders, record.value(), unsealer));
                     if (++printed >= max) {
                         break;
                     }
@@ -64,7 +79,9 @@ public final class ConsumeCommand {
     }
 
     /** A dead letter with its sealed bytes opened (base64), anything else as {@link #toJson}. */
-    static String unsealed(List<BinaryMessageDecoder<? extends SpecificRecord>> decoders, byte[] value,
+    static String unsealed(
+            List<BinaryMessageDecoder<? extends SpecificRecord>> decoders,
+            byte[] value,
             dev.weir.operators.governance.Governance governance) {
         try {
             DeadLetter d = DeadLetter.getDecoder().decode(value);
@@ -72,8 +89,11 @@ public final class ConsumeCommand {
                 java.nio.ByteBuffer raw = d.getRaw().duplicate();
                 byte[] sealed = new byte[raw.remaining()];
                 raw.get(sealed);
-                return "{\"dead_letter\": " + d + ", \"unsealed_raw_base64\": \""
-                        + java.util.Base64.getEncoder().encodeToString(governance.unseal(sealed)) + "\"}";
+                return "{\"dead_letter\": "
+                        + d
+                        + ", \"unsealed_raw_base64\": \""
+                        + java.util.Base64.getEncoder().encodeToString(governance.unseal(sealed))
+                        + "\"}";
             }
         } catch (Exception e) {
             // Not a sealed dead letter: printed as usual.
@@ -81,7 +101,8 @@ public final class ConsumeCommand {
         return toJson(decoders, value);
     }
 
-    static String toJson(List<BinaryMessageDecoder<? extends SpecificRecord>> decoders, byte[] value) {
+    static String toJson(
+            List<BinaryMessageDecoder<? extends SpecificRecord>> decoders, byte[] value) {
         if (value == null) {
             return "{\"undecodable\": \"null value\"}";
         }
@@ -91,7 +112,11 @@ public final class ConsumeCommand {
             } catch (MissingSchemaException e) {
                 // Not this type; try the next one.
             } catch (Exception e) {
-                return "{\"undecodable\": \"" + e.getClass().getSimpleName() + "\", \"bytes\": " + value.length + "}";
+                return "{\"undecodable\": \""
+                        + e.getClass().getSimpleName()
+                        + "\", \"bytes\": "
+                        + value.length
+                        + "}";
             }
         }
         return "{\"undecodable\": \"unknown schema fingerprint\", \"bytes\": " + value.length + "}";

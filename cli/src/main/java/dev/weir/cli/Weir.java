@@ -51,7 +51,10 @@ public final class Weir {
 
     public static void main(String[] argv) {
         PrintStream out = System.out;
-        if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help") || argv[0].equals("-h")) {
+        if (argv.length == 0
+                || argv[0].equals("help")
+                || argv[0].equals("--help")
+                || argv[0].equals("-h")) {
             out.print(USAGE);
             return;
         }
@@ -116,7 +119,8 @@ public final class Weir {
         } else if (argv.length > 0 && argv[0].equals("backfill")) {
             BackfillJob.main(rest);
         } else {
-            throw new Args.UsageException("run takes a job name: weir run pipeline|backfill --config FILE");
+            throw new Args.UsageException(
+                    "run takes a job name: weir run pipeline|backfill --config FILE");
         }
     }
 }

@@ -9,8 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class FoldersTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void deletesAFolderWithEverythingBelowItAndNothingBeside() throws Exception {

@@ -16,27 +16,35 @@ public final class Commands {
 
     /**
      * ROLLBACK: USE_CHAMPION with the previous champion's pointer. PROMOTE: USE_CHAMPION with the
-     * challenger's pointer, then CLEAR_CHALLENGER (it now is the champion). RETRAIN: REQUEST_RETRAIN
-     * naming the drifting version, without a pointer.
+     * challenger's pointer, then CLEAR_CHALLENGER (it now is the champion). RETRAIN:
+     * REQUEST_RETRAIN naming the drifting version, without a pointer.
      */
     public static List<ModelControl> commands(Decision d, Instant issuedAt) {
         String reason = "weir governor: " + d.evidence();
         return switch (d.action()) {
             case ROLLBACK -> List.of(use(d, issuedAt, reason));
-            case PROMOTE -> List.of(use(d, issuedAt, reason), ModelControl.newBuilder()
-                    .setCommand(ModelCommand.CLEAR_CHALLENGER)
-                    .setModelName(d.model())
-                    .setVersion(d.target().version())
-                    .setIssuedAt(issuedAt)
-                    .setReason("weir governor: challenger v" + d.target().version() + " promoted to champion")
-                    .build());
-            case RETRAIN -> List.of(ModelControl.newBuilder()
-                    .setCommand(ModelCommand.REQUEST_RETRAIN)
-                    .setModelName(d.model())
-                    .setVersion(d.fromVersion())
-                    .setIssuedAt(issuedAt)
-                    .setReason(reason)
-                    .build());
+            case PROMOTE ->
+                    List.of(
+                            use(d, issuedAt, reason),
+                            ModelControl.newBuilder()
+                                    .setCommand(ModelCommand.CLEAR_CHALLENGER)
+                                    .setModelName(d.model())
+                                    .setVersion(d.target().version())
+                                    .setIssuedAt(issuedAt)
+                                    .setReason(
+                                            "weir governor: challenger v"
+                                                    + d.target().version()
+                                                    + " promoted to champion")
+                                    .build());
+            case RETRAIN ->
+                    List.of(
+                            ModelControl.newBuilder()
+                                    .setCommand(ModelCommand.REQUEST_RETRAIN)
+                                    .setModelName(d.model())
+                                    .setVersion(d.fromVersion())
+                                    .setIssuedAt(issuedAt)
+                                    .setReason(reason)
+                                    .build());
         };
     }
 

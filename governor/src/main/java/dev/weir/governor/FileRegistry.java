@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Reads the file-system model registry the rest of Weir writes ({@code dev.weir.models.registry.ModelRegistry}),
- * without depending on it: the layout is the contract.
+ * Reads the file-system model registry the rest of Weir writes ({@code
+ * dev.weir.models.registry.ModelRegistry}), without depending on it: the layout is the contract.
  *
  * <pre>
  * ROOT/NAME/VERSION/CHECKSUM          hex SHA-256 of the version's files; present once the version is complete
@@ -57,8 +57,12 @@ public final class FileRegistry implements RegistryView {
             return Optional.empty();
         }
         try {
-            return Optional.of(new Pointer(model, version, dir.toAbsolutePath().toString(),
-                    Files.readString(checksum).trim()));
+            return Optional.of(
+                    new Pointer(
+                            model,
+                            version,
+                            dir.toAbsolutePath().toString(),
+                            Files.readString(checksum).trim()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + checksum, e);
         }

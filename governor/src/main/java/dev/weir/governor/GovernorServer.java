@@ -40,7 +40,9 @@ public final class GovernorServer implements AutoCloseable {
         this.executor = executor;
     }
 
-    /** The governor's functions over a policy and a registry; the clock stamps {@code issued_at}. */
+    /**
+     * The governor's functions over a policy and a registry; the clock stamps {@code issued_at}.
+     */
     public static StatefulFunctions functions(Policy policy, RegistryView registry, Clock clock) {
         HealthPolicyEngine engine = new HealthPolicyEngine(policy, registry);
         return new StatefulFunctions()
@@ -49,14 +51,21 @@ public final class GovernorServer implements AutoCloseable {
     }
 
     /** Starts serving on {@code address} (port 0 picks a free one). */
-    public static GovernorServer start(InetSocketAddress address, StatefulFunctions functions) throws IOException {
+    public static GovernorServer start(InetSocketAddress address, StatefulFunctions functions)
+            throws IOException {
         RequestReplyHandler handler = functions.requestReplyHandler();
         HttpServer server = HttpServer.create(address, 0);
-        ExecutorService executor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        ExecutorService executor =
+                Executors.newFixedThreadPool(
+                        Math.max(2, Runtime.getRuntime().availableProcessors()));
         server.setExecutor(executor);
         server.createContext(PATH, exchange -> handle(handler, exchange));
         server.start();
-        LOG.info("governor functions served at http://{}:{}{}", address.getHostString(), server.getAddress().getPort(), PATH);
+        LOG.info(
+                "governor functions served at http://{}:{}{}",
+                address.getHostString(),
+                server.getAddress().getPort(),
+                PATH);
         return new GovernorServer(server, executor);
     }
 
@@ -64,7 +73,8 @@ public final class GovernorServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private static void handle(RequestReplyHandler handler, HttpExchange exchange) throws IOException {
+    private static void handle(RequestReplyHandler handler, HttpExchange exchange)
+            throws IOException {
         try (exchange) {
             if (!"POST".equals(exchange.getRequestMethod())) {
                 exchange.sendResponseHeaders(405, -1);
@@ -111,7 +121,8 @@ public final class GovernorServer implements AutoCloseable {
         int port = Integer.parseInt(args[0]);
         Policy policy = Policy.load(Path.of(args[1]));
         RegistryView registry = new FileRegistry(Path.of(args[2]));
-        GovernorServer server = start(new InetSocketAddress(port), functions(policy, registry, Clock.systemUTC()));
+        GovernorServer server =
+                start(new InetSocketAddress(port), functions(policy, registry, Clock.systemUTC()));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "governor-shutdown"));
     }
 }

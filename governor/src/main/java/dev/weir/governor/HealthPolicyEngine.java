@@ -19,19 +19,19 @@ import java.util.TreeMap;
  * this order:
  *
  * <ol>
- *   <li><b>Rollback</b>: the champion's last {@code rollback.windows} PERFORMANCE windows each have at
- *       least {@code min_labels} matched labels and AUC below {@code min_auc}, and the registry's
- *       rollback history names an earlier champion that is complete and was not itself rolled back
- *       from. A thin window (too few labels, or no AUC) among them means no rollback.
- *   <li><b>Promote</b>: the pipeline reports a challenger; AGREEMENT records between it and the current
- *       champion cover at least {@code promote.min_windows} windows and {@code promote.min_events}
- *       events; PERFORMANCE records of both versions exist, with enough labels, for at least
- *       {@code promote.min_windows} common windows; over those paired windows the challenger's mean AUC
- *       beats the champion's by at least {@code min_auc_gain} (and strictly), and is itself not below
- *       {@code rollback.min_auc}. Agreement alone never promotes: it shows the two models score alike,
- *       not that the challenger is right.
- *   <li><b>Retrain</b>: at least {@code retrain.drift_windows} of the champion's last
- *       {@code retrain.of_windows} DRIFT windows have a flagged subject that is not ignored.
+ *   <li><b>Rollback</b>: the champion's last {@code rollback.windows} PERFORMANCE windows each have
+ *       at least {@code min_labels} matched labels and AUC below {@code min_auc}, and the
+ *       registry's rollback history names an earlier champion that is complete and was not itself
+ *       rolled back from. A thin window (too few labels, or no AUC) among them means no rollback.
+ *   <li><b>Promote</b>: the pipeline reports a challenger; AGREEMENT records between it and the
+ *       current champion cover at least {@code promote.min_windows} windows and {@code
+ *       promote.min_events} events; PERFORMANCE records of both versions exist, with enough labels,
+ *       for at least {@code promote.min_windows} common windows; over those paired windows the
+ *       challenger's mean AUC beats the champion's by at least {@code min_auc_gain} (and strictly),
+ *       and is itself not below {@code rollback.min_auc}. Agreement alone never promotes: it shows
+ *       the two models score alike, not that the challenger is right.
+ *   <li><b>Retrain</b>: at least {@code retrain.drift_windows} of the champion's last {@code
+ *       retrain.of_windows} DRIFT windows have a flagged subject that is not ignored.
  * </ol>
  *
  * After an action nothing is decided for the model until {@code cooldown_windows} further windows
@@ -40,10 +40,15 @@ import java.util.TreeMap;
  */
 public final class HealthPolicyEngine {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HealthPolicyEngine.class);
+    private static final org.slf4j.Logger LOG =
+            org.slf4j.LoggerFactory.getLogger(HealthPolicyEngine.class);
 
     /** What the governor does. */
-    public enum Action { ROLLBACK, PROMOTE, RETRAIN }
+    public enum Action {
+        ROLLBACK,
+        PROMOTE,
+        RETRAIN
+    }
 
     /**
      * One decision with its evidence.
@@ -51,14 +56,22 @@ public final class HealthPolicyEngine {
      * @param action what to do
      * @param model model name
      * @param fromVersion the champion the evidence is about
-     * @param target pointer of the version to use (rollback, promote), null for a retraining request
+     * @param target pointer of the version to use (rollback, promote), null for a retraining
+     *     request
      * @param windowStart start of the window whose record triggered it
      * @param windowEnd end of that window
      * @param evidence human text: the windows, statistics and thresholds
      * @param values the key statistics
      */
-    public record Decision(Action action, String model, String fromVersion, RegistryView.Pointer target,
-            long windowStart, long windowEnd, String evidence, Map<String, Double> values) {}
+    public record Decision(
+            Action action,
+            String model,
+            String fromVersion,
+            RegistryView.Pointer target,
+            long windowStart,
+            long windowEnd,
+            String evidence,
+            Map<String, Double> values) {}
 
     private final Policy policy;
     private final RegistryView registry;
@@ -83,23 +96,38 @@ public final class HealthPolicyEngine {
         switch (r.getKind()) {
             case DRIFT -> {
                 seeChampion(state, version, end);
-                DriftWindow w = state.version(version).drift.computeIfAbsent(end, k -> new DriftWindow());
+                DriftWindow w =
+                        state.version(version).drift.computeIfAbsent(end, k -> new DriftWindow());
                 w.windowStart = start;
                 w.seen.add(r.getSubject());
                 if (r.getAlert() && !policy.retrain().ignoreSubjects().contains(r.getSubject())) {
                     w.flagged.add(r.getSubject());
                 }
             }
-            case PERFORMANCE -> state.version(version).performance.put(end,
-                    new Performance(start, value(r, "auc"), (long) value(r, "matched", 0)));
+            case PERFORMANCE ->
+                    state.version(version)
+                            .performance
+                            .put(
+                                    end,
+                                    new Performance(
+                                            start, value(r, "auc"), (long) value(r, "matched", 0)));
             case AGREEMENT -> {
                 seeChampion(state, version, end);
                 if (end >= state.championSeenAt) {
                     state.challenger = r.getSubject();
                 }
-                state.version(r.getSubject()).agreement.put(end, new Agreement(start, version,
-                        (long) value(r, "events", 0), value(r, "decision_agreement"), value(r, "mean_abs_diff")));
-                state.version(r.getSubject()).lastSeen = Math.max(state.version(r.getSubject()).lastSeen, end);
+                state.version(r.getSubject())
+                        .agreement
+                        .put(
+                                end,
+                                new Agreement(
+                                        start,
+                                        version,
+                                        (long) value(r, "events", 0),
+                                        value(r, "decision_agreement"),
+                                        value(r, "mean_abs_diff")));
+                state.version(r.getSubject()).lastSeen =
+                        Math.max(state.version(r.getSubject()).lastSeen, end);
             }
             default -> {
                 return Optional.empty();
@@ -125,14 +153,15 @@ public final class HealthPolicyEngine {
         if (decision.isEmpty()) {
             decision = retrain(state, model, start, end);
         }
-        decision.ifPresent(d -> {
-            state.lastAction = d.action().name();
-            state.lastActionWindowEnd = state.maxWindowEnd;
-            state.windowsSinceAction = 0;
-            if (d.action() == Action.ROLLBACK) {
-                state.retired.add(d.fromVersion());
-            }
-        });
+        decision.ifPresent(
+                d -> {
+                    state.lastAction = d.action().name();
+                    state.lastActionWindowEnd = state.maxWindowEnd;
+                    state.windowsSinceAction = 0;
+                    if (d.action() == Action.ROLLBACK) {
+                        state.retired.add(d.fromVersion());
+                    }
+                });
         return decision;
     }
 
@@ -146,7 +175,8 @@ public final class HealthPolicyEngine {
         List<Map.Entry<Long, Performance>> last = lastEntries(vh.performance, k);
         for (Map.Entry<Long, Performance> e : last) {
             Performance p = e.getValue();
-            if (p.matched() < policy.rollback().minLabels() || Double.isNaN(p.auc())
+            if (p.matched() < policy.rollback().minLabels()
+                    || Double.isNaN(p.auc())
                     || p.auc() >= policy.rollback().minAuc()) {
                 return Optional.empty();
             }
@@ -172,8 +202,12 @@ public final class HealthPolicyEngine {
         double sumAuc = 0;
         long labels = 0;
         for (Map.Entry<Long, Performance> e : last) {
-            windows.append(windows.length() == 0 ? "" : ", ").append(window(e.getValue().windowStart(), e.getKey()))
-                    .append(" auc=").append(fmt(e.getValue().auc())).append(" matched=").append(e.getValue().matched());
+            windows.append(windows.length() == 0 ? "" : ", ")
+                    .append(window(e.getValue().windowStart(), e.getKey()))
+                    .append(" auc=")
+                    .append(fmt(e.getValue().auc()))
+                    .append(" matched=")
+                    .append(e.getValue().matched());
             sumAuc += e.getValue().auc();
             labels += e.getValue().matched();
         }
@@ -181,17 +215,35 @@ public final class HealthPolicyEngine {
         values.put("last_auc", last.get(k - 1).getValue().auc());
         values.put("matched", (double) labels);
         values.put("windows", (double) k);
-        String evidence = "ROLLBACK " + model + " from v" + champion + " to v" + target.version()
-                + ": realised AUC below rollback.min_auc=" + fmt(policy.rollback().minAuc()) + " in the last " + k
-                + " windows, each with at least rollback.min_labels=" + policy.rollback().minLabels()
-                + " matched labels: " + windows + "; v" + target.version() + " is the previous champion in the registry";
-        return Optional.of(new Decision(Action.ROLLBACK, model, champion, target, start, end, evidence, values));
+        String evidence =
+                "ROLLBACK "
+                        + model
+                        + " from v"
+                        + champion
+                        + " to v"
+                        + target.version()
+                        + ": realised AUC below rollback.min_auc="
+                        + fmt(policy.rollback().minAuc())
+                        + " in the last "
+                        + k
+                        + " windows, each with at least rollback.min_labels="
+                        + policy.rollback().minLabels()
+                        + " matched labels: "
+                        + windows
+                        + "; v"
+                        + target.version()
+                        + " is the previous champion in the registry";
+        return Optional.of(
+                new Decision(
+                        Action.ROLLBACK, model, champion, target, start, end, evidence, values));
     }
 
     private Optional<Decision> promote(HealthState state, String model, long start, long end) {
         String champion = state.champion;
         String challenger = state.challenger;
-        if (challenger == null || challenger.equals(champion) || state.retired.contains(challenger)) {
+        if (challenger == null
+                || challenger.equals(champion)
+                || state.retired.contains(challenger)) {
             return Optional.empty();
         }
         VersionHealth x = state.versions.get(challenger);
@@ -206,7 +258,10 @@ public final class HealthPolicyEngine {
             if (a.champion().equals(champion)) {
                 events += a.events();
                 agreementWindows++;
-                sumAgreement += Double.isNaN(a.decisionAgreement()) ? 0 : a.decisionAgreement() * a.events();
+                sumAgreement +=
+                        Double.isNaN(a.decisionAgreement())
+                                ? 0
+                                : a.decisionAgreement() * a.events();
             }
         }
         Policy.Promote p = policy.promote();
@@ -221,14 +276,22 @@ public final class HealthPolicyEngine {
         for (Map.Entry<Long, Performance> e : x.performance.entrySet()) {
             Performance px = e.getValue();
             Performance pc = c.performance.get(e.getKey());
-            if (pc == null || px.matched() < minLabels || pc.matched() < minLabels || Double.isNaN(px.auc())
+            if (pc == null
+                    || px.matched() < minLabels
+                    || pc.matched() < minLabels
+                    || Double.isNaN(px.auc())
                     || Double.isNaN(pc.auc())) {
                 continue;
             }
             paired++;
             sumX += px.auc();
             sumC += pc.auc();
-            windows.add(window(px.windowStart(), e.getKey()) + " auc " + fmt(px.auc()) + " vs " + fmt(pc.auc()));
+            windows.add(
+                    window(px.windowStart(), e.getKey())
+                            + " auc "
+                            + fmt(px.auc())
+                            + " vs "
+                            + fmt(pc.auc()));
         }
         if (paired < p.minWindows()) {
             return Optional.empty();
@@ -257,14 +320,47 @@ public final class HealthPolicyEngine {
         values.put("agreement_events", (double) events);
         values.put("agreement_windows", (double) agreementWindows);
         values.put("decision_agreement", sumAgreement / events);
-        String evidence = "PROMOTE " + model + " challenger v" + challenger + " over champion v" + champion
-                + ": mean realised AUC " + fmt(meanX) + " vs " + fmt(meanC) + " (gain " + fmt(gain)
-                + ", promote.min_auc_gain=" + fmt(p.minAucGain()) + ") over " + paired
-                + " paired windows with at least " + minLabels + " labels each (promote.min_windows="
-                + p.minWindows() + "): " + String.join(", ", windows) + "; " + events + " agreement events in "
-                + agreementWindows + " windows (promote.min_events=" + p.minEvents() + "), decision agreement "
-                + fmt(sumAgreement / events);
-        return Optional.of(new Decision(Action.PROMOTE, model, champion, target.get(), start, end, evidence, values));
+        String evidence =
+                "PROMOTE "
+                        + model
+                        + " challenger v"
+                        + challenger
+                        + " over champion v"
+                        + champion
+                        + ": mean realised AUC "
+                        + fmt(meanX)
+                        + " vs "
+                        + fmt(meanC)
+                        + " (gain "
+                        + fmt(gain)
+                        + ", promote.min_auc_gain="
+                        + fmt(p.minAucGain())
+                        + ") over "
+                        + paired
+                        + " paired windows with at least "
+                        + minLabels
+                        + " labels each (promote.min_windows="
+                        + p.minWindows()
+                        + "): "
+                        + String.join(", ", windows)
+                        + "; "
+                        + events
+                        + " agreement events in "
+                        + agreementWindows
+                        + " windows (promote.min_events="
+                        + p.minEvents()
+                        + "), decision agreement "
+                        + fmt(sumAgreement / events);
+        return Optional.of(
+                new Decision(
+                        Action.PROMOTE,
+                        model,
+                        champion,
+                        target.get(),
+                        start,
+                        end,
+                        evidence,
+                        values));
     }
 
     private Optional<Decision> retrain(HealthState state, String model, long start, long end) {
@@ -292,10 +388,26 @@ public final class HealthPolicyEngine {
         values.put("drifted_windows", (double) drifted);
         values.put("windows", (double) last.size());
         perFeature.forEach((f, n) -> values.put("drifted_windows." + f, (double) n));
-        String evidence = "RETRAIN " + model + " v" + state.champion + ": drift in " + drifted + " of the last "
-                + last.size() + " windows (retrain.drift_windows=" + p.driftWindows() + " of retrain.of_windows="
-                + p.ofWindows() + "): " + String.join(", ", windows) + "; windows per feature " + perFeature;
-        return Optional.of(new Decision(Action.RETRAIN, model, state.champion, null, start, end, evidence, values));
+        String evidence =
+                "RETRAIN "
+                        + model
+                        + " v"
+                        + state.champion
+                        + ": drift in "
+                        + drifted
+                        + " of the last "
+                        + last.size()
+                        + " windows (retrain.drift_windows="
+                        + p.driftWindows()
+                        + " of retrain.of_windows="
+                        + p.ofWindows()
+                        + "): "
+                        + String.join(", ", windows)
+                        + "; windows per feature "
+                        + perFeature;
+        return Optional.of(
+                new Decision(
+                        Action.RETRAIN, model, state.champion, null, start, end, evidence, values));
     }
 
     private static void seeChampion(HealthState state, String version, long end) {
@@ -321,12 +433,16 @@ public final class HealthPolicyEngine {
             }
         }
         if (state.versions.size() > HealthState.MAX_VERSIONS) {
-            List<String> drop = state.versions.entrySet().stream()
-                    .filter(e -> !e.getKey().equals(state.champion) && !e.getKey().equals(state.challenger))
-                    .sorted(Comparator.comparingLong(e -> e.getValue().lastSeen))
-                    .map(Map.Entry::getKey)
-                    .limit(state.versions.size() - HealthState.MAX_VERSIONS)
-                    .toList();
+            List<String> drop =
+                    state.versions.entrySet().stream()
+                            .filter(
+                                    e ->
+                                            !e.getKey().equals(state.champion)
+                                                    && !e.getKey().equals(state.challenger))
+                            .sorted(Comparator.comparingLong(e -> e.getValue().lastSeen))
+                            .map(Map.Entry::getKey)
+                            .limit(state.versions.size() - HealthState.MAX_VERSIONS)
+                            .toList();
             drop.forEach(state.versions::remove);
         }
     }
@@ -346,7 +462,11 @@ public final class HealthPolicyEngine {
     }
 
     private static String window(long start, long end) {
-        return "[" + java.time.Instant.ofEpochMilli(start) + ", " + java.time.Instant.ofEpochMilli(end) + ")";
+        return "["
+                + java.time.Instant.ofEpochMilli(start)
+                + ", "
+                + java.time.Instant.ofEpochMilli(end)
+                + ")";
     }
 
     private static String fmt(double d) {

@@ -12,8 +12,8 @@ import java.util.TreeSet;
  *
  * <p>Stored as JSON in one statefun value ({@link GovernorTypes#HEALTH_STATE}); fields may be added
  * (unknown ones are ignored on read), never renamed. Bounded: at most {@link #MAX_WINDOWS} windows
- * per map and {@link #MAX_VERSIONS} versions; the whole value expires when the model has been silent
- * for the expiry set on the value spec.
+ * per map and {@link #MAX_VERSIONS} versions; the whole value expires when the model has been
+ * silent for the expiry set on the value spec.
  */
 public final class HealthState {
 
@@ -55,6 +55,7 @@ public final class HealthState {
         public long lastSeen = Long.MIN_VALUE;
         public TreeMap<Long, DriftWindow> drift = new TreeMap<>();
         public TreeMap<Long, Performance> performance = new TreeMap<>();
+
         /** AGREEMENT records in which this version was the challenger. */
         public TreeMap<Long, Agreement> agreement = new TreeMap<>();
     }
@@ -70,7 +71,12 @@ public final class HealthState {
     public record Performance(long windowStart, double auc, long matched) {}
 
     /** Agreement of one window between a champion and this version as challenger. */
-    public record Agreement(long windowStart, String champion, long events, double decisionAgreement, double meanAbsDiff) {}
+    public record Agreement(
+            long windowStart,
+            String champion,
+            long events,
+            double decisionAgreement,
+            double meanAbsDiff) {}
 
     VersionHealth version(String v) {
         return versions.computeIfAbsent(v, k -> new VersionHealth());

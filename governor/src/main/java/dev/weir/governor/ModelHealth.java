@@ -43,38 +43,54 @@ public final class ModelHealth implements StatefulFunction {
     @Override
     public CompletableFuture<Void> apply(Context context, Message message) {
         if (!message.is(GovernorTypes.MONITORING_RECORD)) {
-            LOG.warn("model-health {} ignored a message of type {}", context.self().id(), message.valueTypeName());
+            LOG.warn(
+                    "model-health {} ignored a message of type {}",
+                    context.self().id(),
+                    message.valueTypeName());
             return context.done();
         }
         MonitoringRecord record;
         try {
-            record = MonitoringRecord.getDecoder().decode(message.as(GovernorTypes.MONITORING_RECORD));
+            record =
+                    MonitoringRecord.getDecoder()
+                            .decode(message.as(GovernorTypes.MONITORING_RECORD));
         } catch (Exception e) {
-            LOG.warn("model-health {} dropped an undecodable record: {}", context.self().id(), e.toString());
+            LOG.warn(
+                    "model-health {} dropped an undecodable record: {}",
+                    context.self().id(),
+                    e.toString());
             return context.done();
         }
         if (!context.self().id().equals(record.getModelName())) {
-            LOG.warn("model-health {} dropped a record about model {}", context.self().id(), record.getModelName());
+            LOG.warn(
+                    "model-health {} dropped a record about model {}",
+                    context.self().id(),
+                    record.getModelName());
             return context.done();
         }
-        HealthState state = context.storage().get(GovernorTypes.HEALTH_STATE).orElseGet(HealthState::new);
+        HealthState state =
+                context.storage().get(GovernorTypes.HEALTH_STATE).orElseGet(HealthState::new);
         Optional<HealthPolicyEngine.Decision> decision = engine.observe(state, record);
         context.storage().set(GovernorTypes.HEALTH_STATE, state);
-        decision.ifPresent(d -> {
-            LOG.info("{}", d.evidence());
-            for (ModelControl command : Commands.commands(d, clock.instant())) {
-                context.send(KafkaEgressMessage.forEgress(GovernorTypes.MODEL_CONTROL_EGRESS)
-                        .withTopic(GovernorTypes.MODEL_CONTROL_TOPIC)
-                        .withUtf8Key(d.model())
-                        .withValue(encode(command))
-                        .build());
-            }
-            context.send(KafkaEgressMessage.forEgress(GovernorTypes.AUDIT_EGRESS)
-                    .withTopic(GovernorTypes.MONITORING_TOPIC)
-                    .withUtf8Key("MODEL/" + d.model())
-                    .withValue(encode(Commands.audit(d, engine.policy().thresholds())))
-                    .build());
-        });
+        decision.ifPresent(
+                d -> {
+                    LOG.info("{}", d.evidence());
+                    for (ModelControl command : Commands.commands(d, clock.instant())) {
+                        context.send(
+                                KafkaEgressMessage.forEgress(GovernorTypes.MODEL_CONTROL_EGRESS)
+                                        .withTopic(GovernorTypes.MODEL_CONTROL_TOPIC)
+                                        .withUtf8Key(d.model())
+                                        .withValue(encode(command))
+                                        .build());
+                    }
+                    context.send(
+                            KafkaEgressMessage.forEgress(GovernorTypes.AUDIT_EGRESS)
+                                    .withTopic(GovernorTypes.MONITORING_TOPIC)
+                                    .withUtf8Key("MODEL/" + d.model())
+                                    .withValue(
+                                            encode(Commands.audit(d, engine.policy().thresholds())))
+                                    .build());
+                });
         return context.done();
     }
 

@@ -26,15 +26,16 @@ public final class MonitoringRouter implements StatefulFunction {
 
     private static final Logger LOG = LoggerFactory.getLogger(MonitoringRouter.class);
 
-    static final Set<MonitoringKind> ROUTED = EnumSet.of(MonitoringKind.DRIFT, MonitoringKind.PERFORMANCE,
-            MonitoringKind.AGREEMENT);
+    static final Set<MonitoringKind> ROUTED =
+            EnumSet.of(MonitoringKind.DRIFT, MonitoringKind.PERFORMANCE, MonitoringKind.AGREEMENT);
 
     /** Model names become function ids and registry paths: plain names only. */
     static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
-    public static final StatefulFunctionSpec SPEC = StatefulFunctionSpec.builder(GovernorTypes.ROUTER)
-            .withSupplier(MonitoringRouter::new)
-            .build();
+    public static final StatefulFunctionSpec SPEC =
+            StatefulFunctionSpec.builder(GovernorTypes.ROUTER)
+                    .withSupplier(MonitoringRouter::new)
+                    .build();
 
     /** Undecodable records, per server process. */
     static final AtomicLong UNDECODABLE = new AtomicLong();
@@ -54,13 +55,19 @@ public final class MonitoringRouter implements StatefulFunction {
             return context.done();
         }
         String model = record.getModelName();
-        if (model == null || record.getModelVersion() == null || !MODEL_NAME.matcher(model).matches()) {
-            LOG.debug("dropped a {} record without a usable model name/version: {}", record.getKind(), model);
+        if (model == null
+                || record.getModelVersion() == null
+                || !MODEL_NAME.matcher(model).matches()) {
+            LOG.debug(
+                    "dropped a {} record without a usable model name/version: {}",
+                    record.getKind(),
+                    model);
             return context.done();
         }
-        context.send(MessageBuilder.forAddress(GovernorTypes.MODEL_HEALTH, model)
-                .withCustomType(GovernorTypes.MONITORING_RECORD, bytes)
-                .build());
+        context.send(
+                MessageBuilder.forAddress(GovernorTypes.MODEL_HEALTH, model)
+                        .withCustomType(GovernorTypes.MONITORING_RECORD, bytes)
+                        .build());
         return context.done();
     }
 }

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * When the governor acts on a model. Parsed once from YAML; every key is optional and falls back
- * to the default below. Unknown keys and out-of-range values are errors, so a typo never silently
+ * When the governor acts on a model. Parsed once from YAML; every key is optional and falls back to
+ * the default below. Unknown keys and out-of-range values are errors, so a typo never silently
  * becomes a default.
  *
  * <pre>{@code
@@ -38,8 +38,8 @@ import java.util.Set;
  * <p>Why these defaults: three labelled windows in a row below 0.75 is a sustained loss, not a
  * noisy window, and 200 labels keep the AUC's standard error near 0.03 at typical fraud rates;
  * drift in 5 of 6 windows tolerates one quiet window without re-training on every blip; the
- * cool-down of 10 windows gives a new model or a retraining run time to produce evidence of its
- * own before anything is decided again.
+ * cool-down of 10 windows gives a new model or a retraining run time to produce evidence of its own
+ * before anything is decided again.
  *
  * @param rollback when to go back to the previous champion
  * @param retrain when to ask for a new version
@@ -49,8 +49,12 @@ import java.util.Set;
 public record Policy(Rollback rollback, Retrain retrain, Promote promote, int cooldownWindows) {
 
     /** Defaults: see the class comment. */
-    public static final Policy DEFAULT = new Policy(
-            new Rollback(0.75, 3, 200), new Retrain(5, 6, Set.of("score", "volume")), new Promote(2000, 3, 0.01), 10);
+    public static final Policy DEFAULT =
+            new Policy(
+                    new Rollback(0.75, 3, 200),
+                    new Retrain(5, 6, Set.of("score", "volume")),
+                    new Promote(2000, 3, 0.01),
+                    10);
 
     /**
      * @param minAuc realised AUC below which a window is bad
@@ -79,20 +83,48 @@ public record Policy(Rollback rollback, Retrain retrain, Promote promote, int co
 
     public Policy {
         List<String> errors = new ArrayList<>();
-        check(errors, rollback.minAuc() > 0 && rollback.minAuc() < 1, "rollback.min_auc must be in (0, 1), got " + rollback.minAuc());
-        check(errors, rollback.windows() >= 1, "rollback.windows must be at least 1, got " + rollback.windows());
-        check(errors, rollback.minLabels() >= 1, "rollback.min_labels must be at least 1, got " + rollback.minLabels());
-        check(errors, retrain.ofWindows() >= 1, "retrain.of_windows must be at least 1, got " + retrain.ofWindows());
-        check(errors, retrain.driftWindows() >= 1 && retrain.driftWindows() <= retrain.ofWindows(),
-                "retrain.drift_windows must be between 1 and retrain.of_windows (" + retrain.ofWindows() + "), got "
+        check(
+                errors,
+                rollback.minAuc() > 0 && rollback.minAuc() < 1,
+                "rollback.min_auc must be in (0, 1), got " + rollback.minAuc());
+        check(
+                errors,
+                rollback.windows() >= 1,
+                "rollback.windows must be at least 1, got " + rollback.windows());
+        check(
+                errors,
+                rollback.minLabels() >= 1,
+                "rollback.min_labels must be at least 1, got " + rollback.minLabels());
+        check(
+                errors,
+                retrain.ofWindows() >= 1,
+                "retrain.of_windows must be at least 1, got " + retrain.ofWindows());
+        check(
+                errors,
+                retrain.driftWindows() >= 1 && retrain.driftWindows() <= retrain.ofWindows(),
+                "retrain.drift_windows must be between 1 and retrain.of_windows ("
+                        + retrain.ofWindows()
+                        + "), got "
                         + retrain.driftWindows());
-        check(errors, promote.minEvents() >= 1, "promote.min_events must be at least 1, got " + promote.minEvents());
-        check(errors, promote.minWindows() >= 1, "promote.min_windows must be at least 1, got " + promote.minWindows());
-        check(errors, promote.minAucGain() >= 0 && promote.minAucGain() < 1,
+        check(
+                errors,
+                promote.minEvents() >= 1,
+                "promote.min_events must be at least 1, got " + promote.minEvents());
+        check(
+                errors,
+                promote.minWindows() >= 1,
+                "promote.min_windows must be at least 1, got " + promote.minWindows());
+        check(
+                errors,
+                promote.minAucGain() >= 0 && promote.minAucGain() < 1,
                 "promote.min_auc_gain must be in [0, 1), got " + promote.minAucGain());
-        check(errors, cooldownWindows >= 0, "cooldown_windows must be at least 0, got " + cooldownWindows);
+        check(
+                errors,
+                cooldownWindows >= 0,
+                "cooldown_windows must be at least 0, got " + cooldownWindows);
         if (!errors.isEmpty()) {
-            throw new IllegalArgumentException("invalid governor policy: " + String.join("; ", errors));
+            throw new IllegalArgumentException(
+                    "invalid governor policy: " + String.join("; ", errors));
         }
     }
 
@@ -123,7 +155,8 @@ public record Policy(Rollback rollback, Retrain retrain, Promote promote, int co
     }
 
     /**
-     * Parses a YAML policy; missing keys take their defaults, an empty document is the default policy.
+     * Parses a YAML policy; missing keys take their defaults, an empty document is the default
+     * policy.
      *
      * @throws IllegalArgumentException naming every unknown key, wrong type or out-of-range value
      */
@@ -132,24 +165,37 @@ public record Policy(Rollback rollback, Retrain retrain, Promote promote, int co
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
         } catch (IOException e) {
-            throw new IllegalArgumentException("governor policy is not valid YAML: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "governor policy is not valid YAML: " + e.getMessage(), e);
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             return DEFAULT;
         }
         if (!root.isObject()) {
-            throw new IllegalArgumentException("governor policy must be a YAML mapping, got " + root.getNodeType());
+            throw new IllegalArgumentException(
+                    "governor policy must be a YAML mapping, got " + root.getNodeType());
         }
         List<String> errors = new ArrayList<>();
         unknown(errors, "", root, Set.of("rollback", "retrain", "promote", "cooldown_windows"));
         JsonNode rb = section(errors, root, "rollback", Set.of("min_auc", "windows", "min_labels"));
-        JsonNode rt = section(errors, root, "retrain", Set.of("drift_windows", "of_windows", "ignore_subjects"));
-        JsonNode pr = section(errors, root, "promote", Set.of("min_events", "min_windows", "min_auc_gain"));
+        JsonNode rt =
+                section(
+                        errors,
+                        root,
+                        "retrain",
+                        Set.of("drift_windows", "of_windows", "ignore_subjects"));
+        JsonNode pr =
+                section(
+                        errors,
+                        root,
+                        "promote",
+                        Set.of("min_events", "min_windows", "min_auc_gain"));
         Policy d = DEFAULT;
         double minAuc = number(errors, rb, "rollback.min_auc", d.rollback().minAuc());
         int rbWindows = (int) integer(errors, rb, "rollback.windows", d.rollback().windows());
         long minLabels = integer(errors, rb, "rollback.min_labels", d.rollback().minLabels());
-        int driftWindows = (int) integer(errors, rt, "retrain.drift_windows", d.retrain().driftWindows());
+        int driftWindows =
+                (int) integer(errors, rt, "retrain.drift_windows", d.retrain().driftWindows());
         int ofWindows = (int) integer(errors, rt, "retrain.of_windows", d.retrain().ofWindows());
         Set<String> ignore = d.retrain().ignoreSubjects();
         JsonNode ig = rt.get("ignore_subjects");
@@ -167,10 +213,14 @@ public record Policy(Rollback rollback, Retrain retrain, Promote promote, int co
         double gain = number(errors, pr, "promote.min_auc_gain", d.promote().minAucGain());
         int cooldown = (int) integer(errors, root, "cooldown_windows", d.cooldownWindows());
         if (!errors.isEmpty()) {
-            throw new IllegalArgumentException("invalid governor policy: " + String.join("; ", errors));
+            throw new IllegalArgumentException(
+                    "invalid governor policy: " + String.join("; ", errors));
         }
-        return new Policy(new Rollback(minAuc, rbWindows, minLabels), new Retrain(driftWindows, ofWindows, ignore),
-                new Promote(minEvents, prWindows, gain), cooldown);
+        return new Policy(
+                new Rollback(minAuc, rbWindows, minLabels),
+                new Retrain(driftWindows, ofWindows, ignore),
+                new Promote(minEvents, prWindows, gain),
+                cooldown);
     }
 
     private static void check(List<String> errors, boolean ok, String message) {
@@ -179,7 +229,8 @@ public record Policy(Rollback rollback, Retrain retrain, Promote promote, int co
         }
     }
 
-    private static JsonNode section(List<String> errors, JsonNode root, String name, Set<String> keys) {
+    private static JsonNode section(
+            List<String> errors, JsonNode root, String name, Set<String> keys) {
         JsonNode node = root.get(name);
         if (node == null || node.isNull()) {
             return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
@@ -192,16 +243,24 @@ public record Policy(Rollback rollback, Retrain retrain, Promote promote, int co
         return node;
     }
 
-    private static void unknown(List<String> errors, String prefix, JsonNode node, Set<String> keys) {
+    private static void unknown(
+            List<String> errors, String prefix, JsonNode node, Set<String> keys) {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!keys.contains(key)) {
-                errors.add("unknown key " + prefix + key + " (known: " + keys.stream().sorted().toList() + ")");
+                errors.add(
+                        "unknown key "
+                                + prefix
+                                + key
+                                + " (known: "
+                                + keys.stream().sorted().toList()
+                                + ")");
             }
         }
     }
 
-    private static double number(List<String> errors, JsonNode section, String path, double fallback) {
+    private static double number(
+            List<String> errors, JsonNode section, String path, double fallback) {
         JsonNode n = section.get(path.substring(path.indexOf('.') + 1));
         if (n == null || n.isNull()) {
             return fallback;

@@ -22,7 +22,12 @@ final class Fixtures {
         return T0 + (window + 1) * MINUTE;
     }
 
-    static MonitoringRecord record(MonitoringKind kind, String subject, int window, String version, boolean alert,
+    static MonitoringRecord record(
+            MonitoringKind kind,
+            String subject,
+            int window,
+            String version,
+            boolean alert,
             Map<String, Double> values) {
         return MonitoringRecord.newBuilder()
                 .setKind(kind)
@@ -37,17 +42,39 @@ final class Fixtures {
     }
 
     static MonitoringRecord drift(int window, String version, String feature, boolean drifted) {
-        return record(MonitoringKind.DRIFT, feature, window, version, drifted, Map.of("psi", drifted ? 0.4 : 0.01));
+        return record(
+                MonitoringKind.DRIFT,
+                feature,
+                window,
+                version,
+                drifted,
+                Map.of("psi", drifted ? 0.4 : 0.01));
     }
 
     static MonitoringRecord performance(int window, String version, double auc, long matched) {
-        return record(MonitoringKind.PERFORMANCE, MODEL, window, version, false,
+        return record(
+                MonitoringKind.PERFORMANCE,
+                MODEL,
+                window,
+                version,
+                false,
                 Map.of("auc", auc, "matched", (double) matched));
     }
 
     static MonitoringRecord agreement(int window, String champion, String challenger, long events) {
-        return record(MonitoringKind.AGREEMENT, challenger, window, champion, false,
-                Map.of("events", (double) events, "decision_agreement", 0.97, "mean_abs_diff", 0.02));
+        return record(
+                MonitoringKind.AGREEMENT,
+                challenger,
+                window,
+                champion,
+                false,
+                Map.of(
+                        "events",
+                        (double) events,
+                        "decision_agreement",
+                        0.97,
+                        "mean_abs_diff",
+                        0.02));
     }
 
     /** Versions 1..n registered; aliases as given. */
@@ -65,7 +92,9 @@ final class Fixtures {
 
         @Override
         public Optional<Pointer> pointer(String model, String version) {
-            return Optional.of(new Pointer(model, version, "/models/" + model + "/" + version, "sha-" + version));
+            return Optional.of(
+                    new Pointer(
+                            model, version, "/models/" + model + "/" + version, "sha-" + version));
         }
     }
 }

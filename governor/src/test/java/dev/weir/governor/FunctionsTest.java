@@ -31,8 +31,7 @@ class FunctionsTest {
 
     private static final Instant NOW = Instant.parse("2026-01-01T12:00:00Z");
 
-    @TempDir
-    Path registryRoot;
+    @TempDir Path registryRoot;
 
     private static byte[] bytes(MonitoringRecord r) throws Exception {
         ByteBuffer b = MonitoringRecord.getEncoder().encode(r);
@@ -44,7 +43,10 @@ class FunctionsTest {
     /** What the Kafka ingress delivers: the record value under the ingress' valueType. */
     private static Message ingress(byte[] value) {
         return MessageBuilder.forAddress(GovernorTypes.ROUTER, "any")
-                .withCustomType(SimpleType.simpleImmutableTypeFrom(GovernorTypes.MONITORING_BYTES, b -> b, b -> b), value)
+                .withCustomType(
+                        SimpleType.simpleImmutableTypeFrom(
+                                GovernorTypes.MONITORING_BYTES, b -> b, b -> b),
+                        value)
                 .build();
     }
 
@@ -54,16 +56,42 @@ class FunctionsTest {
         MonitoringRecord drift = Fixtures.drift(0, "2", "f", true);
         TestContext ctx = TestContext.forTarget(new Address(GovernorTypes.ROUTER, "any"));
         router.apply(ctx, ingress(bytes(drift)));
-        assertThat(ctx.getSentMessages()).singleElement().satisfies(s -> {
-            assertThat(s.message().targetAddress()).isEqualTo(new Address(GovernorTypes.MODEL_HEALTH, MODEL));
-            assertThat(MonitoringRecord.getDecoder().decode(s.message().as(GovernorTypes.MONITORING_RECORD)))
-                    .isEqualTo(drift);
-        });
+        assertThat(ctx.getSentMessages())
+                .singleElement()
+                .satisfies(
+                        s -> {
+                            assertThat(s.message().targetAddress())
+                                    .isEqualTo(new Address(GovernorTypes.MODEL_HEALTH, MODEL));
+                            assertThat(
+                                            MonitoringRecord.getDecoder()
+                                                    .decode(
+                                                            s.message()
+                                                                    .as(
+                                                                            GovernorTypes
+                                                                                    .MONITORING_RECORD)))
+                                    .isEqualTo(drift);
+                        });
 
         TestContext dropped = TestContext.forTarget(new Address(GovernorTypes.ROUTER, "any"));
-        router.apply(dropped, ingress(bytes(Fixtures.record(MonitoringKind.QUALITY, "amount", 0, "2", true, Map.of()))));
-        router.apply(dropped, ingress(bytes(Fixtures.record(MonitoringKind.MODEL, MODEL, 0, "2", false, Map.of()))));
-        MonitoringRecord noModel = MonitoringRecord.newBuilder(drift).setModelName("../etc").build();
+        router.apply(
+                dropped,
+                ingress(
+                        bytes(
+                                Fixtures.record(
+                                        MonitoringKind.QUALITY,
+                                        "amount",
+                                        0,
+                                        "2",
+                                        true,
+                                        Map.of()))));
+        router.apply(
+                dropped,
+                ingress(
+                        bytes(
+                                Fixtures.record(
+                                        MonitoringKind.MODEL, MODEL, 0, "2", false, Map.of()))));
+        MonitoringRecord noModel =
+                MonitoringRecord.newBuilder(drift).setModelName("../etc").build();
         router.apply(dropped, ingress(bytes(noModel)));
         long before = MonitoringRouter.UNDECODABLE.get();
         router.apply(dropped, ingress(new byte[] {1, 2, 3}));
@@ -77,48 +105,69 @@ class FunctionsTest {
         Files.writeString(v1.resolve("CHECKSUM"), "abc123\n");
         Files.createDirectories(registryRoot.resolve(MODEL).resolve("2"));
         Files.writeString(registryRoot.resolve(MODEL).resolve("2").resolve("CHECKSUM"), "def456\n");
-        Files.writeString(registryRoot.resolve(MODEL).resolve("aliases.json"),
+        Files.writeString(
+                registryRoot.resolve(MODEL).resolve("aliases.json"),
                 "{\"champion\": \"2\", \"challenger\": null, \"history\": [\"1\"]}");
-        HealthPolicyEngine engine = new HealthPolicyEngine(Policy.DEFAULT, new FileRegistry(registryRoot));
+        HealthPolicyEngine engine =
+                new HealthPolicyEngine(Policy.DEFAULT, new FileRegistry(registryRoot));
         ModelHealth function = new ModelHealth(engine, Clock.fixed(NOW, ZoneOffset.UTC));
         // one context for the address: its storage carries the state from call to call
         TestContext ctx = TestContext.forTarget(new Address(GovernorTypes.MODEL_HEALTH, MODEL));
         for (int w = 0; w < 3; w++) {
-            for (MonitoringRecord r : List.of(Fixtures.drift(w, "2", "f", false), Fixtures.performance(w, "2", 0.6, 400))) {
-                function.apply(ctx, MessageBuilder.forAddress(GovernorTypes.MODEL_HEALTH, MODEL)
-                        .withCustomType(GovernorTypes.MONITORING_RECORD, bytes(r)).build());
+            for (MonitoringRecord r :
+                    List.of(
+                            Fixtures.drift(w, "2", "f", false),
+                            Fixtures.performance(w, "2", 0.6, 400))) {
+                function.apply(
+                        ctx,
+                        MessageBuilder.forAddress(GovernorTypes.MODEL_HEALTH, MODEL)
+                                .withCustomType(GovernorTypes.MONITORING_RECORD, bytes(r))
+                                .build());
             }
             assertThat(ctx.getSentEgressMessages()).hasSize(w < 2 ? 0 : 2);
         }
-        assertThat(ctx.storage().get(GovernorTypes.HEALTH_STATE)).get()
+        assertThat(ctx.storage().get(GovernorTypes.HEALTH_STATE))
+                .get()
                 .satisfies(s -> assertThat(s.lastAction).isEqualTo("ROLLBACK"));
 
         HealthState state = new HealthState();
-        HealthPolicyEngine replay = new HealthPolicyEngine(Policy.DEFAULT, new FileRegistry(registryRoot));
+        HealthPolicyEngine replay =
+                new HealthPolicyEngine(Policy.DEFAULT, new FileRegistry(registryRoot));
         HealthPolicyEngine.Decision decision = null;
         for (int w = 0; w < 3; w++) {
             replay.observe(state, Fixtures.drift(w, "2", "f", false));
-            decision = replay.observe(state, Fixtures.performance(w, "2", 0.6, 400)).orElse(decision);
+            decision =
+                    replay.observe(state, Fixtures.performance(w, "2", 0.6, 400)).orElse(decision);
         }
-        ModelControl expected = ModelControl.newBuilder()
-                .setCommand(ModelCommand.USE_CHAMPION)
-                .setModelName(MODEL)
-                .setVersion("1")
-                .setLocation(registryRoot.resolve(MODEL).resolve("1").toAbsolutePath().toString())
-                .setChecksum("abc123")
-                .setIssuedAt(NOW)
-                .setReason("weir governor: " + decision.evidence())
-                .build();
-        EgressMessage control = KafkaEgressMessage.forEgress(GovernorTypes.MODEL_CONTROL_EGRESS)
-                .withTopic("weir.model-control")
-                .withUtf8Key(MODEL)
-                .withValue(ModelHealth.encode(expected))
-                .build();
-        EgressMessage audit = KafkaEgressMessage.forEgress(GovernorTypes.AUDIT_EGRESS)
-                .withTopic("weir.monitoring")
-                .withUtf8Key("MODEL/" + MODEL)
-                .withValue(ModelHealth.encode(Commands.audit(decision, Policy.DEFAULT.thresholds())))
-                .build();
+        ModelControl expected =
+                ModelControl.newBuilder()
+                        .setCommand(ModelCommand.USE_CHAMPION)
+                        .setModelName(MODEL)
+                        .setVersion("1")
+                        .setLocation(
+                                registryRoot
+                                        .resolve(MODEL)
+                                        .resolve("1")
+                                        .toAbsolutePath()
+                                        .toString())
+                        .setChecksum("abc123")
+                        .setIssuedAt(NOW)
+                        .setReason("weir governor: " + decision.evidence())
+                        .build();
+        EgressMessage control =
+                KafkaEgressMessage.forEgress(GovernorTypes.MODEL_CONTROL_EGRESS)
+                        .withTopic("weir.model-control")
+                        .withUtf8Key(MODEL)
+                        .withValue(ModelHealth.encode(expected))
+                        .build();
+        EgressMessage audit =
+                KafkaEgressMessage.forEgress(GovernorTypes.AUDIT_EGRESS)
+                        .withTopic("weir.monitoring")
+                        .withUtf8Key("MODEL/" + MODEL)
+                        .withValue(
+                                ModelHealth.encode(
+                                        Commands.audit(decision, Policy.DEFAULT.thresholds())))
+                        .build();
         assertThat(ctx.getSentEgressMessages())
                 .containsExactly(SideEffects.sentEgress(control), SideEffects.sentEgress(audit));
     }

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 class HealthPolicyEngineTest {
 
-    private final Fixtures.MemoryRegistry registry = new Fixtures.MemoryRegistry("2", null, List.of("1"));
+    private final Fixtures.MemoryRegistry registry =
+            new Fixtures.MemoryRegistry("2", null, List.of("1"));
     private final HealthPolicyEngine engine = new HealthPolicyEngine(Policy.DEFAULT, registry);
     private final HealthState state = new HealthState();
 
@@ -48,12 +49,20 @@ class HealthPolicyEngineTest {
         Decision rollback = d.get(0);
         assertThat(rollback.action()).isEqualTo(Action.ROLLBACK);
         assertThat(rollback.fromVersion()).isEqualTo("2");
-        assertThat(rollback.target()).isEqualTo(new RegistryView.Pointer(MODEL, "1", "/models/fraud-mlp/1", "sha-1"));
+        assertThat(rollback.target())
+                .isEqualTo(new RegistryView.Pointer(MODEL, "1", "/models/fraud-mlp/1", "sha-1"));
         assertThat(rollback.windowEnd()).isEqualTo(end(3));
-        assertThat(rollback.values()).containsEntry("windows", 3.0).containsEntry("matched", 1500.0)
+        assertThat(rollback.values())
+                .containsEntry("windows", 3.0)
+                .containsEntry("matched", 1500.0)
                 .containsEntry("last_auc", 0.60);
-        assertThat(rollback.evidence()).contains("rollback.min_auc=0.7500", "auc=0.7000", "auc=0.6000",
-                "matched=500", "v1 is the previous champion");
+        assertThat(rollback.evidence())
+                .contains(
+                        "rollback.min_auc=0.7500",
+                        "auc=0.7000",
+                        "auc=0.6000",
+                        "matched=500",
+                        "v1 is the previous champion");
         assertThat(state.retired).containsExactly("2");
     }
 
@@ -64,7 +73,9 @@ class HealthPolicyEngineTest {
         assertThat(window(2, 0.60, 500)).isEmpty();
         assertThat(window(3, 0.60, 500)).isEmpty();
         // the thin window has left the last three
-        assertThat(window(4, 0.60, 500)).extracting(Decision::action).containsExactly(Action.ROLLBACK);
+        assertThat(window(4, 0.60, 500))
+                .extracting(Decision::action)
+                .containsExactly(Action.ROLLBACK);
     }
 
     @Test
@@ -88,24 +99,37 @@ class HealthPolicyEngineTest {
         state.retired.add("3");
         window(0, 0.5, 500);
         window(1, 0.5, 500);
-        assertThat(window(2, 0.5, 500)).singleElement().satisfies(d -> assertThat(d.target().version()).isEqualTo("1"));
+        assertThat(window(2, 0.5, 500))
+                .singleElement()
+                .satisfies(d -> assertThat(d.target().version()).isEqualTo("1"));
     }
 
     @Test
     void retrainsWhenFiveOfTheLastSixWindowsDrift() {
         boolean[] drifted = {true, false, true, true, true};
         for (int w = 0; w < drifted.length; w++) {
-            assertThat(feed(drift(w, "2", "account.amount_mean", drifted[w]), drift(w, "2", "score", true)))
+            assertThat(
+                            feed(
+                                    drift(w, "2", "account.amount_mean", drifted[w]),
+                                    drift(w, "2", "score", true)))
                     .isEmpty();
         }
-        List<Decision> d = feed(drift(5, "2", "merchant.txn_count", false), drift(5, "2", "account.amount_mean", true));
-        assertThat(d).singleElement().satisfies(r -> {
-            assertThat(r.action()).isEqualTo(Action.RETRAIN);
-            assertThat(r.target()).isNull();
-            assertThat(r.values()).containsEntry("drifted_windows", 5.0).containsEntry("windows", 6.0)
-                    .containsEntry("drifted_windows.account.amount_mean", 5.0)
-                    .doesNotContainKey("drifted_windows.score");
-        });
+        List<Decision> d =
+                feed(
+                        drift(5, "2", "merchant.txn_count", false),
+                        drift(5, "2", "account.amount_mean", true));
+        assertThat(d)
+                .singleElement()
+                .satisfies(
+                        r -> {
+                            assertThat(r.action()).isEqualTo(Action.RETRAIN);
+                            assertThat(r.target()).isNull();
+                            assertThat(r.values())
+                                    .containsEntry("drifted_windows", 5.0)
+                                    .containsEntry("windows", 6.0)
+                                    .containsEntry("drifted_windows.account.amount_mean", 5.0)
+                                    .doesNotContainKey("drifted_windows.score");
+                        });
     }
 
     @Test
@@ -126,11 +150,16 @@ class HealthPolicyEngineTest {
         // window 7: windows 2..7 hold 4 drifted ones, the three early ones no longer all count
         assertThat(all).isEmpty();
         assertThat(feed(drift(8, "2", "f", true))).isEmpty();
-        assertThat(feed(drift(9, "2", "f", true))).extracting(Decision::action).containsExactly(Action.RETRAIN);
+        assertThat(feed(drift(9, "2", "f", true)))
+                .extracting(Decision::action)
+                .containsExactly(Action.RETRAIN);
     }
 
-    private List<Decision> promotionWindow(int w, double championAuc, double challengerAuc, long events, long labels) {
-        return feed(agreement(w, "2", "3", events), performance(w, "2", championAuc, labels),
+    private List<Decision> promotionWindow(
+            int w, double championAuc, double challengerAuc, long events, long labels) {
+        return feed(
+                agreement(w, "2", "3", events),
+                performance(w, "2", championAuc, labels),
                 performance(w, "3", challengerAuc, labels));
     }
 
@@ -139,19 +168,26 @@ class HealthPolicyEngineTest {
         assertThat(promotionWindow(0, 0.80, 0.86, 700, 300)).isEmpty();
         assertThat(promotionWindow(1, 0.80, 0.86, 700, 300)).isEmpty();
         List<Decision> d = promotionWindow(2, 0.80, 0.86, 700, 300);
-        assertThat(d).singleElement().satisfies(p -> {
-            assertThat(p.action()).isEqualTo(Action.PROMOTE);
-            assertThat(p.fromVersion()).isEqualTo("2");
-            assertThat(p.target().version()).isEqualTo("3");
-            assertThat(p.values().get("auc_gain")).isCloseTo(0.06, org.assertj.core.data.Offset.offset(1e-9));
-            assertThat(p.values()).containsEntry("paired_windows", 3.0).containsEntry("agreement_events", 2100.0);
-        });
+        assertThat(d)
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.action()).isEqualTo(Action.PROMOTE);
+                            assertThat(p.fromVersion()).isEqualTo("2");
+                            assertThat(p.target().version()).isEqualTo("3");
+                            assertThat(p.values().get("auc_gain"))
+                                    .isCloseTo(0.06, org.assertj.core.data.Offset.offset(1e-9));
+                            assertThat(p.values())
+                                    .containsEntry("paired_windows", 3.0)
+                                    .containsEntry("agreement_events", 2100.0);
+                        });
     }
 
     @Test
     void neverPromotesOnAgreementAlone() {
         for (int w = 0; w < 10; w++) {
-            assertThat(feed(agreement(w, "2", "3", 5000), performance(w, "2", 0.80, 300))).isEmpty();
+            assertThat(feed(agreement(w, "2", "3", 5000), performance(w, "2", 0.80, 300)))
+                    .isEmpty();
         }
     }
 
@@ -164,7 +200,8 @@ class HealthPolicyEngineTest {
         for (int w = 0; w < 5; w++) {
             engine.observe(other, agreement(w, "2", "3", 1000));
             engine.observe(other, performance(w, "2", 0.85, 300));
-            assertThat(engine.observe(other, performance(w, "3", 0.855, 300))).isEmpty(); // gain below 0.01
+            assertThat(engine.observe(other, performance(w, "3", 0.855, 300)))
+                    .isEmpty(); // gain below 0.01
         }
     }
 
@@ -173,7 +210,8 @@ class HealthPolicyEngineTest {
         for (int w = 0; w < 5; w++) {
             assertThat(promotionWindow(w, 0.80, 0.90, 1000, w < 3 ? 100 : 300)).isEmpty();
         }
-        assertThat(promotionWindow(5, 0.80, 0.90, 1000, 300)).extracting(Decision::action)
+        assertThat(promotionWindow(5, 0.80, 0.90, 1000, 300))
+                .extracting(Decision::action)
                 .containsExactly(Action.PROMOTE);
     }
 
@@ -187,7 +225,8 @@ class HealthPolicyEngineTest {
         for (int w = 3; w <= 12; w++) {
             assertThat(window(w, 0.5, 500)).as("window %d", w).isEmpty();
         }
-        assertThat(window(13, 0.5, 500)).singleElement()
+        assertThat(window(13, 0.5, 500))
+                .singleElement()
                 .satisfies(d -> assertThat(d.target().version()).isEqualTo("4"));
     }
 
@@ -219,22 +258,27 @@ class HealthPolicyEngineTest {
         Decision d = window(2, 0.5, 500).get(0);
         Instant at = Instant.parse("2026-01-01T01:00:00Z");
         List<ModelControl> commands = Commands.commands(d, at);
-        assertThat(commands).singleElement().satisfies(c -> {
-            assertThat(c.getCommand()).isEqualTo(ModelCommand.USE_CHAMPION);
-            assertThat(c.getModelName()).isEqualTo(MODEL);
-            assertThat(c.getVersion()).isEqualTo("1");
-            assertThat(c.getLocation()).isEqualTo("/models/fraud-mlp/1");
-            assertThat(c.getChecksum()).isEqualTo("sha-1");
-            assertThat(c.getIssuedAt()).isEqualTo(at);
-            assertThat(c.getReason()).isEqualTo("weir governor: " + d.evidence());
-        });
+        assertThat(commands)
+                .singleElement()
+                .satisfies(
+                        c -> {
+                            assertThat(c.getCommand()).isEqualTo(ModelCommand.USE_CHAMPION);
+                            assertThat(c.getModelName()).isEqualTo(MODEL);
+                            assertThat(c.getVersion()).isEqualTo("1");
+                            assertThat(c.getLocation()).isEqualTo("/models/fraud-mlp/1");
+                            assertThat(c.getChecksum()).isEqualTo("sha-1");
+                            assertThat(c.getIssuedAt()).isEqualTo(at);
+                            assertThat(c.getReason()).isEqualTo("weir governor: " + d.evidence());
+                        });
         MonitoringRecord audit = Commands.audit(d, Policy.DEFAULT.thresholds());
         assertThat(audit.getKind()).isEqualTo(MonitoringKind.MODEL);
         assertThat(audit.getSubject()).isEqualTo(MODEL);
         assertThat(audit.getModelVersion()).isEqualTo("1");
         assertThat(audit.getWindowEnd()).isEqualTo(Instant.ofEpochMilli(end(2)));
         assertThat(audit.getNote()).startsWith("governor ROLLBACK fraud-mlp from v2 to v1");
-        assertThat(audit.getThresholds()).containsEntry("rollback.min_auc", 0.75).containsEntry("cooldown_windows", 10.0);
+        assertThat(audit.getThresholds())
+                .containsEntry("rollback.min_auc", 0.75)
+                .containsEntry("cooldown_windows", 10.0);
         assertThat(audit.getValues()).containsEntry("matched", 1500.0);
     }
 
@@ -244,16 +288,23 @@ class HealthPolicyEngineTest {
         promotionWindow(1, 0.80, 0.86, 700, 300);
         Decision p = promotionWindow(2, 0.80, 0.86, 700, 300).get(0);
         Instant at = Instant.EPOCH;
-        assertThat(Commands.commands(p, at)).extracting(ModelControl::getCommand, ModelControl::getVersion)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(ModelCommand.USE_CHAMPION, "3"),
+        assertThat(Commands.commands(p, at))
+                .extracting(ModelControl::getCommand, ModelControl::getVersion)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(ModelCommand.USE_CHAMPION, "3"),
                         org.assertj.core.groups.Tuple.tuple(ModelCommand.CLEAR_CHALLENGER, "3"));
-        Decision r = new Decision(Action.RETRAIN, MODEL, "2", null, 0, 1, "RETRAIN x", java.util.Map.of());
-        assertThat(Commands.commands(r, at)).singleElement().satisfies(c -> {
-            assertThat(c.getCommand()).isEqualTo(ModelCommand.REQUEST_RETRAIN);
-            assertThat(c.getVersion()).isEqualTo("2");
-            assertThat(c.getLocation()).isNull();
-            assertThat(c.getChecksum()).isNull();
-        });
+        Decision r =
+                new Decision(
+                        Action.RETRAIN, MODEL, "2", null, 0, 1, "RETRAIN x", java.util.Map.of());
+        assertThat(Commands.commands(r, at))
+                .singleElement()
+                .satisfies(
+                        c -> {
+                            assertThat(c.getCommand()).isEqualTo(ModelCommand.REQUEST_RETRAIN);
+                            assertThat(c.getVersion()).isEqualTo("2");
+                            assertThat(c.getLocation()).isNull();
+                            assertThat(c.getChecksum()).isNull();
+                        });
     }
 
     @Test
@@ -262,7 +313,12 @@ class HealthPolicyEngineTest {
             feed(drift(w, String.valueOf(10 + w % 7), "f", false), performance(w, "2", 0.9, 10));
         }
         assertThat(state.versions.size()).isLessThanOrEqualTo(HealthState.MAX_VERSIONS);
-        state.versions.values().forEach(v -> assertThat(v.drift.size()).isLessThanOrEqualTo(HealthState.MAX_WINDOWS));
+        state.versions
+                .values()
+                .forEach(
+                        v ->
+                                assertThat(v.drift.size())
+                                        .isLessThanOrEqualTo(HealthState.MAX_WINDOWS));
         assertThat(Optional.ofNullable(state.champion)).isPresent();
     }
 }

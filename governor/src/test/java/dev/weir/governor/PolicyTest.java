@@ -20,7 +20,9 @@ class PolicyTest {
 
     @Test
     void missingKeysTakeDefaults() {
-        Policy p = Policy.parse("""
+        Policy p =
+                Policy.parse(
+                        """
                 rollback:
                   min_auc: 0.8
                 retrain:
@@ -43,19 +45,30 @@ class PolicyTest {
 
     @Test
     void wrongTypesAndRangesAreAllReported() {
-        assertThatThrownBy(() -> Policy.parse("rollback:\n  windows: three\npromote:\n  min_windows: 2.5\n"))
+        assertThatThrownBy(
+                        () ->
+                                Policy.parse(
+                                        "rollback:\n  windows: three\npromote:\n  min_windows: 2.5\n"))
                 .hasMessageContaining("rollback.windows must be a whole number, got 'three'")
                 .hasMessageContaining("promote.min_windows must be a whole number");
-        assertThatThrownBy(() -> Policy.parse("rollback:\n  min_auc: 1.5\nretrain:\n  drift_windows: 7\n"))
+        assertThatThrownBy(
+                        () ->
+                                Policy.parse(
+                                        "rollback:\n  min_auc: 1.5\nretrain:\n  drift_windows: 7\n"))
                 .hasMessageContaining("rollback.min_auc must be in (0, 1), got 1.5")
-                .hasMessageContaining("retrain.drift_windows must be between 1 and retrain.of_windows (6), got 7");
-        assertThatThrownBy(() -> Policy.parse("cooldown_windows: -1")).hasMessageContaining("cooldown_windows must be at least 0");
+                .hasMessageContaining(
+                        "retrain.drift_windows must be between 1 and retrain.of_windows (6), got 7");
+        assertThatThrownBy(() -> Policy.parse("cooldown_windows: -1"))
+                .hasMessageContaining("cooldown_windows must be at least 0");
     }
 
     @Test
     void notAMappingOrNotYaml() {
-        assertThatThrownBy(() -> Policy.parse("- a\n- b\n")).hasMessageContaining("must be a YAML mapping");
-        assertThatThrownBy(() -> Policy.parse("rollback: [1, 2]")).hasMessageContaining("rollback must be a mapping");
-        assertThatThrownBy(() -> Policy.parse("rollback: {min_auc: 0.8")).hasMessageContaining("not valid YAML");
+        assertThatThrownBy(() -> Policy.parse("- a\n- b\n"))
+                .hasMessageContaining("must be a YAML mapping");
+        assertThatThrownBy(() -> Policy.parse("rollback: [1, 2]"))
+                .hasMessageContaining("rollback must be a mapping");
+        assertThatThrownBy(() -> Policy.parse("rollback: {min_auc: 0.8"))
+                .hasMessageContaining("not valid YAML");
     }
 }

@@ -27,9 +27,9 @@ final class BruteForceFeatures {
     /** The expected vector of one transaction, and which entries are distinct-count estimates. */
     record Expected(double[] values, boolean[] sketched) {}
 
-    private static final Comparator<Transaction> ORDER = Comparator
-            .comparingLong((Transaction t) -> t.getEventTime().toEpochMilli())
-            .thenComparing(t -> t.getTransactionId().toString());
+    private static final Comparator<Transaction> ORDER =
+            Comparator.comparingLong((Transaction t) -> t.getEventTime().toEpochMilli())
+                    .thenComparing(t -> t.getTransactionId().toString());
 
     private BruteForceFeatures() {}
 
@@ -37,7 +37,9 @@ final class BruteForceFeatures {
         int width = featureSet.vectorNames().size();
         Map<String, Expected> out = new HashMap<>();
         for (Transaction t : events) {
-            out.put(t.getTransactionId().toString(), new Expected(new double[width], new boolean[width]));
+            out.put(
+                    t.getTransactionId().toString(),
+                    new Expected(new double[width], new boolean[width]));
         }
         int offset = 0;
         for (EntitySpec entity : featureSet.entities()) {
@@ -56,7 +58,10 @@ final class BruteForceFeatures {
                 int start = 0;
                 for (int i = 0; i < history.size(); i++) {
                     long time = time(history.get(i));
-                    if (i > 0 && time >= time(history.get(i - 1)) + entity.effectiveTtl().toMillis()) {
+                    if (i > 0
+                            && time
+                                    >= time(history.get(i - 1))
+                                            + entity.effectiveTtl().toMillis()) {
                         start = i; // idle for the TTL: the entity starts over
                     }
                     Expected e = out.get(history.get(i).getTransactionId().toString());
@@ -68,7 +73,8 @@ final class BruteForceFeatures {
         return out;
     }
 
-    private static void values(EntitySpec entity, List<Transaction> known, Expected into, int offset) {
+    private static void values(
+            EntitySpec entity, List<Transaction> known, Expected into, int offset) {
         Transaction current = known.get(known.size() - 1);
         Map<String, double[]> byName = new HashMap<>();
         int[] at = new int[entity.features().size()];
@@ -109,37 +115,44 @@ final class BruteForceFeatures {
         }
         double def = f.defaultValue();
         switch (f.aggregation()) {
-            case TIME_SINCE_PREVIOUS: {
-                long previous = Long.MIN_VALUE;
-                for (Transaction t : matching) {
-                    if (t != current) {
-                        previous = Math.max(previous, time(t));
+            case TIME_SINCE_PREVIOUS:
+                {
+                    long previous = Long.MIN_VALUE;
+                    for (Transaction t : matching) {
+                        if (t != current) {
+                            previous = Math.max(previous, time(t));
+                        }
                     }
+                    return new double[] {
+                        previous == Long.MIN_VALUE ? def : (now - previous) / 1000.0
+                    };
                 }
-                return new double[] {previous == Long.MIN_VALUE ? def : (now - previous) / 1000.0};
-            }
-            case LAST_N: {
-                double[] v = new double[f.n()];
-                for (int i = 0; i < v.length; i++) {
-                    int from = matching.size() - 1 - i;
-                    v[i] = from >= 0 ? number(f.field(), matching.get(from)) : def;
+            case LAST_N:
+                {
+                    double[] v = new double[f.n()];
+                    for (int i = 0; i < v.length; i++) {
+                        int from = matching.size() - 1 - i;
+                        v[i] = from >= 0 ? number(f.field(), matching.get(from)) : def;
+                    }
+                    return v;
                 }
-                return v;
-            }
             case DECAYED_SUM:
-            case DECAYED_MEAN: {
-                if (matching.isEmpty()) {
-                    return new double[] {def};
+            case DECAYED_MEAN:
+                {
+                    if (matching.isEmpty()) {
+                        return new double[] {def};
+                    }
+                    double sum = 0;
+                    double weight = 0;
+                    for (Transaction t : matching) {
+                        double w = Math.pow(2, -(now - time(t)) / (double) f.halfLife().toMillis());
+                        sum += number(f.field(), t) * w;
+                        weight += w;
+                    }
+                    return new double[] {
+                        f.aggregation() == Aggregation.DECAYED_SUM ? sum : sum / weight
+                    };
                 }
-                double sum = 0;
-                double weight = 0;
-                for (Transaction t : matching) {
-                    double w = Math.pow(2, -(now - time(t)) / (double) f.halfLife().toMillis());
-                    sum += number(f.field(), t) * w;
-                    weight += w;
-                }
-                return new double[] {f.aggregation() == Aggregation.DECAYED_SUM ? sum : sum / weight};
-            }
             default:
                 break;
         }
@@ -176,19 +189,22 @@ final class BruteForceFeatures {
         }
         double mean = sum / n;
         double variance = Math.max(0, squares / n - mean * mean);
-        return new double[] {switch (f.aggregation()) {
-            case COUNT -> n;
-            case SUM -> sum;
-            case MEAN -> n == 0 ? def : mean;
-            case VARIANCE -> n == 0 ? def : variance;
-            case STDDEV -> n == 0 ? def : Math.sqrt(variance);
-            case MIN -> n == 0 ? def : min;
-            case MAX -> n == 0 ? def : max;
-            case FIRST -> n == 0 ? def : number(f.field(), in.get(0));
-            case LAST -> n == 0 ? def : number(f.field(), in.get(in.size() - 1));
-            case DISTINCT_COUNT -> distinct.size();
-            default -> throw new IllegalArgumentException("no reference for " + f.aggregation());
-        }};
+        return new double[] {
+            switch (f.aggregation()) {
+                case COUNT -> n;
+                case SUM -> sum;
+                case MEAN -> n == 0 ? def : mean;
+                case VARIANCE -> n == 0 ? def : variance;
+                case STDDEV -> n == 0 ? def : Math.sqrt(variance);
+                case MIN -> n == 0 ? def : min;
+                case MAX -> n == 0 ? def : max;
+                case FIRST -> n == 0 ? def : number(f.field(), in.get(0));
+                case LAST -> n == 0 ? def : number(f.field(), in.get(in.size() - 1));
+                case DISTINCT_COUNT -> distinct.size();
+                default ->
+                        throw new IllegalArgumentException("no reference for " + f.aggregation());
+            }
+        };
     }
 
     private static boolean matches(FeatureSpec f, Transaction t) {

@@ -10,9 +10,9 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.iceberg.catalog.Catalog;
 
 /**
- * The one way the end-to-end tests wait: until a fact about the pipeline's outputs holds
- * (committed records on a topic, rows in a table), polled, with a deadline that fails the test
- * naming the fact. Never a fixed pause.
+ * The one way the end-to-end tests wait: until a fact about the pipeline's outputs holds (committed
+ * records on a topic, rows in a table), polled, with a deadline that fails the test naming the
+ * fact. Never a fixed pause.
  */
 final class Eventually {
 
@@ -26,22 +26,27 @@ final class Eventually {
     }
 
     /**
-     * Waits until a {@code read_committed} reader sees at least {@code count} records on
-     * {@code topic}; returns what it saw last.
+     * Waits until a {@code read_committed} reader sees at least {@code count} records on {@code
+     * topic}; returns what it saw last.
      */
-    static <T extends SpecificRecord> List<T> committed(String bootstrap, String topic, Class<T> type, int count,
-            Duration timeout) {
+    static <T extends SpecificRecord> List<T> committed(
+            String bootstrap, String topic, Class<T> type, int count, Duration timeout) {
         AtomicReference<List<T>> seen = new AtomicReference<>(List.of());
-        until("at least %d committed records on %s".formatted(count, topic), timeout, () -> {
-            seen.set(PipelineITCase.readCommitted(bootstrap, topic, type));
-            return seen.get().size() >= count;
-        });
+        until(
+                "at least %d committed records on %s".formatted(count, topic),
+                timeout,
+                () -> {
+                    seen.set(PipelineITCase.readCommitted(bootstrap, topic, type));
+                    return seen.get().size() >= count;
+                });
         return seen.get();
     }
 
     /** Waits until the Iceberg table holds at least {@code count} rows. */
     static void rows(Catalog catalog, String namespace, String table, int count, Duration timeout) {
-        until("at least %d rows in %s.%s".formatted(count, namespace, table), timeout,
+        until(
+                "at least %d rows in %s.%s".formatted(count, namespace, table),
+                timeout,
                 () -> TestEnvironment.rows(catalog, namespace, table).size() >= count);
     }
 }

@@ -34,41 +34,46 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Feature definitions change across a real stop-with-savepoint and restore: an unchanged feature
- * continues exactly, a redefined and an added one restart and are marked warming up, a removed
- * one disappears; and no event is lost or scored twice across the switch.
+ * continues exactly, a redefined and an added one restart and are marked warming up, a removed one
+ * disappears; and no event is lost or scored twice across the switch.
  */
 class FeatureEvolutionITCase {
 
-    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = TestEnvironment.miniCluster();
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = TestEnvironment.miniCluster();
 
-    private static final String RELEASE_A = String.join("\n",
-            "entities:",
-            "  - name: account",
-            "    key: account_id",
-            "    features:",
-            "      - {name: txn_count_1h, aggregation: count, window: 1h}",
-            "      - {name: amount_sum, aggregation: sum, field: amount_minor, window: 24h}",
-            "      - {name: amount_max_1h, aggregation: max, field: amount_minor, window: 1h}",
-            "  - name: merchant",
-            "    key: merchant_id",
-            "    features:",
-            "      - {name: txn_count_1h, aggregation: count, window: 1h}",
-            "");
+    private static final String RELEASE_A =
+            String.join(
+                    "\n",
+                    "entities:",
+                    "  - name: account",
+                    "    key: account_id",
+                    "    features:",
+                    "      - {name: txn_count_1h, aggregation: count, window: 1h}",
+                    "      - {name: amount_sum, aggregation: sum, field: amount_minor, window: 24h}",
+                    "      - {name: amount_max_1h, aggregation: max, field: amount_minor, window: 1h}",
+                    "  - name: merchant",
+                    "    key: merchant_id",
+                    "    features:",
+                    "      - {name: txn_count_1h, aggregation: count, window: 1h}",
+                    "");
 
     /** amount_sum redefined (24h to 12h), amount_max_1h removed, amount_mean_1h added. */
-    private static final String RELEASE_B = String.join("\n",
-            "entities:",
-            "  - name: account",
-            "    key: account_id",
-            "    features:",
-            "      - {name: txn_count_1h, aggregation: count, window: 1h}",
-            "      - {name: amount_sum, aggregation: sum, field: amount_minor, window: 12h}",
-            "      - {name: amount_mean_1h, aggregation: mean, field: amount_minor, window: 1h}",
-            "  - name: merchant",
-            "    key: merchant_id",
-            "    features:",
-            "      - {name: txn_count_1h, aggregation: count, window: 1h}",
-            "");
+    private static final String RELEASE_B =
+            String.join(
+                    "\n",
+                    "entities:",
+                    "  - name: account",
+                    "    key: account_id",
+                    "    features:",
+                    "      - {name: txn_count_1h, aggregation: count, window: 1h}",
+                    "      - {name: amount_sum, aggregation: sum, field: amount_minor, window: 12h}",
+                    "      - {name: amount_mean_1h, aggregation: mean, field: amount_minor, window: 1h}",
+                    "  - name: merchant",
+                    "    key: merchant_id",
+                    "    features:",
+                    "      - {name: txn_count_1h, aggregation: count, window: 1h}",
+                    "");
 
     private static final int PER_BATCH = 1_000;
 
@@ -81,11 +86,14 @@ class FeatureEvolutionITCase {
         FeatureSet setA = FeatureSets.load(featuresA.toString());
         FeatureSet setB = FeatureSets.load(featuresB.toString());
         TrainerConfig small = new TrainerConfig(List.of(8), 1, 0.01, 256, 0.2, 3L);
-        TrainCommand.train(dir.resolve("model-a"), setA, "evo", "1", 5L, 3_000, 200, 100, 0.05, small);
-        TrainCommand.train(dir.resolve("model-b"), setB, "evo", "2", 5L, 3_000, 200, 100, 0.05, small);
+        TrainCommand.train(
+                dir.resolve("model-a"), setA, "evo", "1", 5L, 3_000, 200, 100, 0.05, small);
+        TrainCommand.train(
+                dir.resolve("model-b"), setB, "evo", "2", 5L, 3_000, 200, 100, 0.05, small);
 
         String suffix = TestEnvironment.uniqueName("evo");
-        Map<String, String> settings = TestEnvironment.settings(suffix, dir.resolve("warehouse"), dir.resolve("model-a"));
+        Map<String, String> settings =
+                TestEnvironment.settings(suffix, dir.resolve("warehouse"), dir.resolve("model-a"));
         // One subtask: every entity sees its events in order, so the expected values are exact.
         settings.put("pipeline.parallelism", "1");
         settings.put("features.definitions", featuresA.toString());
@@ -94,7 +102,8 @@ class FeatureEvolutionITCase {
         settings.put("model.dir", dir.resolve("model-b").toString());
         PipelineConfig configB = PipelineConfig.from(settings);
         TestEnvironment.kafka().createTopics(1, configA.transactionsTopic());
-        TestEnvironment.kafka().createTopics(2, configA.scoresTopic(), configA.dlqTopic(), configA.controlTopic());
+        TestEnvironment.kafka()
+                .createTopics(2, configA.scoresTopic(), configA.dlqTopic(), configA.controlTopic());
         var catalogLoader = Catalogs.loader(configA);
         Catalog catalog = catalogLoader.loadCatalog();
         WeirTables.ensure(catalog, configA.namespace());
@@ -105,18 +114,26 @@ class FeatureEvolutionITCase {
         List<Transaction> batch2 = produce(configA, generator, start, PER_BATCH);
 
         // Release A: runs, then stops with a savepoint.
-        JobClient jobA = TestEnvironment.pipeline(configA, catalogLoader, false, null).executeAsync("evolution-a-" + suffix);
+        JobClient jobA =
+                TestEnvironment.pipeline(configA, catalogLoader, false, null)
+                        .executeAsync("evolution-a-" + suffix);
         awaitRows(catalog, configA, PER_BATCH);
-        String savepoint = jobA.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
-                SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+        String savepoint =
+                jobA.stopWithSavepoint(
+                                false,
+                                dir.resolve("savepoints").toUri().toString(),
+                                SavepointFormatType.CANONICAL)
+                        .get(2, TimeUnit.MINUTES);
 
         // Release B: other definitions, restored from A's savepoint.
         TestEnvironment.send(configA.transactionsTopic(), batch2);
-        JobClient jobB = TestEnvironment.pipeline(configB, catalogLoader, false, savepoint)
-                .executeAsync("evolution-b-" + suffix);
+        JobClient jobB =
+                TestEnvironment.pipeline(configB, catalogLoader, false, savepoint)
+                        .executeAsync("evolution-b-" + suffix);
         try {
             awaitRows(catalog, configA, 2 * PER_BATCH);
-            JobProgress.of(MINI_CLUSTER, jobB.getJobID()).awaitCheckpoints(1); // any repeat is committed by now
+            JobProgress.of(MINI_CLUSTER, jobB.getJobID())
+                    .awaitCheckpoints(1); // any repeat is committed by now
         } finally {
             jobB.cancel().get();
         }
@@ -140,19 +157,26 @@ class FeatureEvolutionITCase {
             assertThat(row.getField("feature_set_version")).isEqualTo(setB.version());
             Map<?, ?> values = (Map<?, ?>) row.getField("features");
             Set<Object> keys = new HashSet<>(values.keySet());
-            assertThat(keys).as("the removed feature is gone").isEqualTo(new HashSet<Object>(namesB));
+            assertThat(keys)
+                    .as("the removed feature is gone")
+                    .isEqualTo(new HashSet<Object>(namesB));
             double[] full = continuing.get(t.getTransactionId());
             double[] fresh = restarted.get(t.getTransactionId());
             for (int i = 0; i < namesB.size(); i++) {
                 String name = namesB.get(i);
-                boolean restarts = name.equals("account.amount_sum") || name.equals("account.amount_mean_1h");
+                boolean restarts =
+                        name.equals("account.amount_sum") || name.equals("account.amount_mean_1h");
                 double expected = restarts ? fresh[i] : full[i];
-                assertThat((Double) values.get(name)).as("%s of %s", name, t.getTransactionId()).isEqualTo(expected);
+                assertThat((Double) values.get(name))
+                        .as("%s of %s", name, t.getTransactionId())
+                        .isEqualTo(expected);
             }
             List<Object> warming = new ArrayList<>((List<?>) row.getField("warming"));
             if (accountsOfA.contains(t.getAccountId())) {
-                assertThat(warming).as("warming of %s", t.getTransactionId())
-                        .containsExactlyInAnyOrder((Object) "account.amount_sum", "account.amount_mean_1h");
+                assertThat(warming)
+                        .as("warming of %s", t.getTransactionId())
+                        .containsExactlyInAnyOrder(
+                                (Object) "account.amount_sum", "account.amount_mean_1h");
             } else {
                 assertThat(warming).isEmpty();
             }
@@ -164,10 +188,14 @@ class FeatureEvolutionITCase {
                 .contains((Object) "account.amount_max_1h");
 
         // Scores: every event exactly once across the switch, by the release that saw it.
-        List<Score> scores = PipelineITCase.readCommitted(configA.bootstrapServers(), configA.scoresTopic(), Score.class);
+        List<Score> scores =
+                PipelineITCase.readCommitted(
+                        configA.bootstrapServers(), configA.scoresTopic(), Score.class);
         Map<String, String> versionById = new HashMap<>();
         for (Score s : scores) {
-            assertThat(versionById.put(s.getTransactionId(), s.getModelVersion())).as("scored once").isNull();
+            assertThat(versionById.put(s.getTransactionId(), s.getModelVersion()))
+                    .as("scored once")
+                    .isNull();
         }
         assertThat(versionById).hasSize(2 * PER_BATCH);
         batch1.forEach(t -> assertThat(versionById.get(t.getTransactionId())).isEqualTo("1"));
@@ -184,12 +212,14 @@ class FeatureEvolutionITCase {
     }
 
     private static void awaitRows(Catalog catalog, PipelineConfig config, int rows) {
-        Eventually.rows(catalog, config.namespace(), WeirTables.FEATURES, rows, Duration.ofMinutes(2));
+        Eventually.rows(
+                catalog, config.namespace(), WeirTables.FEATURES, rows, Duration.ofMinutes(2));
     }
 
     /** The next batch of events (generated now, sent later for the second batch). */
-    private static List<Transaction> produce(PipelineConfig config, TransactionGenerator generator, long start,
-            int first) throws Exception {
+    private static List<Transaction> produce(
+            PipelineConfig config, TransactionGenerator generator, long start, int first)
+            throws Exception {
         List<Transaction> batch = new ArrayList<>();
         for (int i = first; i < first + PER_BATCH; i++) {
             batch.add(generator.next(start + i * 3_000L).transaction());

@@ -31,14 +31,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Stream/batch parity: the streaming pipeline over Kafka (ordered feature stages, four
- * partitions, parallelism two, so every merchant and device stage receives its events from
- * several partitions and subtasks in no particular order) and the backfill job in BATCH mode over
- * the Iceberg events table compute bit-identical feature vectors.
+ * Stream/batch parity: the streaming pipeline over Kafka (ordered feature stages, four partitions,
+ * parallelism two, so every merchant and device stage receives its events from several partitions
+ * and subtasks in no particular order) and the backfill job in BATCH mode over the Iceberg events
+ * table compute bit-identical feature vectors.
  */
 class FeatureParityITCase {
 
-    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = TestEnvironment.miniCluster();
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = TestEnvironment.miniCluster();
 
     private static final int EVENTS = 4_000;
 
@@ -47,13 +48,15 @@ class FeatureParityITCase {
     @Test
     void backfillReproducesTheStreamingFeaturesExactly() throws Exception {
         String suffix = TestEnvironment.uniqueName("parity");
-        Map<String, String> settings = TestEnvironment.settings(suffix, warehouse, TestEnvironment.model());
+        Map<String, String> settings =
+                TestEnvironment.settings(suffix, warehouse, TestEnvironment.model());
         settings.put("features.ordering", "ordered");
         settings.put("features.ordering-max-wait", "0 s"); // only the watermark releases events
         PipelineConfig config = PipelineConfig.from(settings);
         assertThat(config.parallelism()).isEqualTo(2);
         TestEnvironment.kafka().createTopics(4, config.transactionsTopic());
-        TestEnvironment.kafka().createTopics(2, config.scoresTopic(), config.dlqTopic(), config.controlTopic());
+        TestEnvironment.kafka()
+                .createTopics(2, config.scoresTopic(), config.dlqTopic(), config.controlTopic());
         produceInOrder(config.bootstrapServers(), config.transactionsTopic());
 
         var catalogLoader = Catalogs.loader(config);
@@ -62,7 +65,10 @@ class FeatureParityITCase {
 
         StreamExecutionEnvironment streaming = StreamExecutionEnvironment.getExecutionEnvironment();
         streaming.configure(noRestart());
-        PipelineWorkflow.define(streaming, config, PipelineSources.kafka(config, true),
+        PipelineWorkflow.define(
+                streaming,
+                config,
+                PipelineSources.kafka(config, true),
                 new KafkaIcebergSinks(config, catalogLoader));
         streaming.execute("parity-stream-" + suffix);
 
@@ -71,9 +77,13 @@ class FeatureParityITCase {
         BackfillJob.define(batch, config, WeirTables.FEATURES_BACKFILL);
         batch.execute("parity-batch-" + suffix);
 
-        Map<String, Record> stream = byTransaction(TestEnvironment.rows(catalog, config.namespace(), WeirTables.FEATURES));
+        Map<String, Record> stream =
+                byTransaction(
+                        TestEnvironment.rows(catalog, config.namespace(), WeirTables.FEATURES));
         Map<String, Record> backfill =
-                byTransaction(TestEnvironment.rows(catalog, config.namespace(), WeirTables.FEATURES_BACKFILL));
+                byTransaction(
+                        TestEnvironment.rows(
+                                catalog, config.namespace(), WeirTables.FEATURES_BACKFILL));
         assertThat(stream).hasSize(EVENTS);
         assertThat(backfill.keySet()).isEqualTo(stream.keySet());
 
@@ -85,11 +95,15 @@ class FeatureParityITCase {
             for (String name : names) {
                 // Bit-identical: compare the raw bits, so that even -0.0 and NaN payloads count.
                 assertThat(Double.doubleToRawLongBits((Double) b.get(name)))
-                        .as("%s of %s: stream %s, backfill %s", name, e.getKey(), s.get(name), b.get(name))
+                        .as(
+                                "%s of %s: stream %s, backfill %s",
+                                name, e.getKey(), s.get(name), b.get(name))
                         .isEqualTo(Double.doubleToRawLongBits((Double) s.get(name)));
             }
-            assertThat(backfill.get(e.getKey()).getField("warming")).isEqualTo(e.getValue().getField("warming"));
-            if ((Double) s.get("account.txn_count_1h") > 3 && (Double) s.get("merchant.accounts_1h") > 1) {
+            assertThat(backfill.get(e.getKey()).getField("warming"))
+                    .isEqualTo(e.getValue().getField("warming"));
+            if ((Double) s.get("account.txn_count_1h") > 3
+                    && (Double) s.get("merchant.accounts_1h") > 1) {
                 nonTrivial++;
             }
         }
@@ -110,17 +124,26 @@ class FeatureParityITCase {
         return map;
     }
 
-    /** Many events per account, merchant and device, strictly increasing event times, keyed by account. */
+    /**
+     * Many events per account, merchant and device, strictly increasing event times, keyed by
+     * account.
+     */
     private static void produceInOrder(String bootstrap, String topic) throws Exception {
         TransactionGenerator generator = new TransactionGenerator(21L, 150, 0.03);
-        BinaryMessageEncoder<Transaction> encoder = AvroRecordSerializer.encoderFor(Transaction.class);
+        BinaryMessageEncoder<Transaction> encoder =
+                AvroRecordSerializer.encoderFor(Transaction.class);
         long start = System.currentTimeMillis() - 3 * 3_600_000L;
         try (KafkaProducer<byte[], byte[]> producer = TestEnvironment.producer()) {
             for (int i = 0; i < EVENTS; i++) {
                 long eventTime = start + i * 2_000L + (i % 7);
                 Transaction txn = generator.next(eventTime).transaction();
-                producer.send(new ProducerRecord<>(topic, null, eventTime,
-                        txn.getAccountId().getBytes(StandardCharsets.UTF_8), encoder.encode(txn).array()));
+                producer.send(
+                        new ProducerRecord<>(
+                                topic,
+                                null,
+                                eventTime,
+                                txn.getAccountId().getBytes(StandardCharsets.UTF_8),
+                                encoder.encode(txn).array()));
             }
             producer.flush();
         }

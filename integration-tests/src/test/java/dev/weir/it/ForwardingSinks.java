@@ -9,7 +9,10 @@ import dev.weir.schemas.Transaction;
 import java.util.List;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
-/** Sinks that hand everything to other sinks; tests override one output to put something in its path. */
+/**
+ * Sinks that hand everything to other sinks; tests override one output to put something in its
+ * path.
+ */
 class ForwardingSinks implements PipelineSinks {
 
     private final PipelineSinks delegate;

@@ -59,20 +59,27 @@ class GovernanceITCase {
 
     private static final Path LOG = Path.of("target", "test-logs", "integration-tests.log");
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void noRawPersonalValueReachesAnyOutput() throws Exception {
         String suffix = TestEnvironment.uniqueName("governance");
         Path warehouse = dir.resolve("warehouse");
-        PipelineConfig config = PipelineConfig.from(TestEnvironment.settings(suffix, warehouse, TestEnvironment.model()));
-        TestEnvironment.kafka().createTopics(2, config.transactionsTopic(), config.scoresTopic(), config.dlqTopic(),
-                config.controlTopic());
+        PipelineConfig config =
+                PipelineConfig.from(
+                        TestEnvironment.settings(suffix, warehouse, TestEnvironment.model()));
+        TestEnvironment.kafka()
+                .createTopics(
+                        2,
+                        config.transactionsTopic(),
+                        config.scoresTopic(),
+                        config.dlqTopic(),
+                        config.controlTopic());
 
         // Payments of accounts that no other test uses (their own card numbers and addresses).
         TransactionGenerator generator = new TransactionGenerator(4242L, 4243L, 400, 0.03);
-        BinaryMessageEncoder<Transaction> encoder = AvroRecordSerializer.encoderFor(Transaction.class);
+        BinaryMessageEncoder<Transaction> encoder =
+                AvroRecordSerializer.encoderFor(Transaction.class);
         Set<String> personal = new LinkedHashSet<>();
         Map<String, String> cardOfAccount = new HashMap<>();
         Set<String> good = new HashSet<>();
@@ -91,7 +98,10 @@ class GovernanceITCase {
                     personal.add(txn.getIpAddress());
                 }
                 cardOfAccount.put(txn.getAccountId(), txn.getCardNumber());
-                String kind = i % 50 == 7 ? "range" : i % 50 == 13 ? "channel" : i % 50 == 21 ? "truncated" : "good";
+                String kind =
+                        i % 50 == 7
+                                ? "range"
+                                : i % 50 == 13 ? "channel" : i % 50 == 21 ? "truncated" : "good";
                 if (kind.equals("range")) {
                     txn.setAmountMinor(0L);
                     outOfRange.add(txn.getTransactionId());
@@ -108,39 +118,64 @@ class GovernanceITCase {
                     bytes = Arrays.copyOf(bytes, bytes.length - 3);
                     undecodable.put(txn.getTransactionId(), bytes);
                 }
-                producer.send(new ProducerRecord<>(config.transactionsTopic(), null, time,
-                        txn.getAccountId().getBytes(StandardCharsets.UTF_8), bytes));
+                producer.send(
+                        new ProducerRecord<>(
+                                config.transactionsTopic(),
+                                null,
+                                time,
+                                txn.getAccountId().getBytes(StandardCharsets.UTF_8),
+                                bytes));
                 if (i == 100) {
                     duplicated = txn.getTransactionId();
-                    producer.send(new ProducerRecord<>(config.transactionsTopic(), null, time + 1,
-                            txn.getAccountId().getBytes(StandardCharsets.UTF_8), encoder.encode(txn).array()));
+                    producer.send(
+                            new ProducerRecord<>(
+                                    config.transactionsTopic(),
+                                    null,
+                                    time + 1,
+                                    txn.getAccountId().getBytes(StandardCharsets.UTF_8),
+                                    encoder.encode(txn).array()));
                 }
             }
             producer.flush();
         }
-        assertThat(containsAny(String.join(" ", personal).getBytes(StandardCharsets.UTF_8), personal))
-                .as("the scan finds what it looks for").isNotNull();
+        assertThat(
+                        containsAny(
+                                String.join(" ", personal).getBytes(StandardCharsets.UTF_8),
+                                personal))
+                .as("the scan finds what it looks for")
+                .isNotNull();
         for (byte[] bytes : undecodable.values()) {
-            assertThat(containsAny(bytes, personal)).as("truncated records still hold personal data").isNotNull();
+            assertThat(containsAny(bytes, personal))
+                    .as("truncated records still hold personal data")
+                    .isNotNull();
         }
 
         var catalogLoader = Catalogs.loader(config);
         Catalog catalog = catalogLoader.loadCatalog();
         WeirTables.ensure(catalog, config.namespace());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        PipelineWorkflow.define(env, config, PipelineSources.kafka(config, true), new KafkaIcebergSinks(config, catalogLoader));
+        PipelineWorkflow.define(
+                env,
+                config,
+                PipelineSources.kafka(config, true),
+                new KafkaIcebergSinks(config, catalogLoader));
         env.execute("governance-it-" + suffix);
 
-        // Routing: out-of-range amounts and the repeated id are dead letters, soft failures flow on.
+        // Routing: out-of-range amounts and the repeated id are dead letters, soft failures flow
+        // on.
         Governance governance = Governance.create(GovernancePolicy.defaults(), System::getenv);
-        List<DeadLetter> dead = PipelineITCase.readCommitted(config.bootstrapServers(), config.dlqTopic(), DeadLetter.class);
+        List<DeadLetter> dead =
+                PipelineITCase.readCommitted(
+                        config.bootstrapServers(), config.dlqTopic(), DeadLetter.class);
         Set<String> rejectedIds = new HashSet<>();
         int sealed = 0;
         for (DeadLetter d : dead) {
             byte[] raw = bytes(d.getRaw());
             if (d.getRawSealed()) {
                 sealed++;
-                assertThat(undecodable.values()).anySatisfy(original -> assertThat(governance.unseal(raw)).isEqualTo(original));
+                assertThat(undecodable.values())
+                        .anySatisfy(
+                                original -> assertThat(governance.unseal(raw)).isEqualTo(original));
                 continue;
             }
             Transaction governed = Transaction.getDecoder().decode(raw);
@@ -150,7 +185,8 @@ class GovernanceITCase {
             } else {
                 assertThat(d.getReason()).contains("amount_minor.range");
             }
-            assertThat(governed.getCardNumber()).isEqualTo(governance.token(cardOfAccount.get(governed.getAccountId())));
+            assertThat(governed.getCardNumber())
+                    .isEqualTo(governance.token(cardOfAccount.get(governed.getAccountId())));
         }
         assertThat(sealed).isEqualTo(undecodable.size());
         Set<String> expectedRejected = new HashSet<>(outOfRange);
@@ -163,34 +199,55 @@ class GovernanceITCase {
             String id = (String) row.getField("transaction_id");
             // Tokens are deterministic: the same card always has the same token, so joins work.
             assertThat(row.getField("card_number"))
-                    .isEqualTo(governance.token(cardOfAccount.get((String) row.getField("account_id"))));
+                    .isEqualTo(
+                            governance.token(
+                                    cardOfAccount.get((String) row.getField("account_id"))));
             assertThat((String) row.getField("email")).startsWith("tok_");
             @SuppressWarnings("unchecked")
             List<String> flags = (List<String>) row.getField("quality_flags");
-            assertThat(flags.contains("channel.allowed")).as(id).isEqualTo(softChannel.contains(id));
+            assertThat(flags.contains("channel.allowed"))
+                    .as(id)
+                    .isEqualTo(softChannel.contains(id));
         }
 
         // The scan: every output topic, every file of the warehouse, every log line.
-        for (String topic : List.of(config.scoresTopic(), config.decisionsTopic(), config.dlqTopic(),
-                config.monitoringTopic())) {
+        for (String topic :
+                List.of(
+                        config.scoresTopic(),
+                        config.decisionsTopic(),
+                        config.dlqTopic(),
+                        config.monitoringTopic())) {
             List<byte[]> values = new ArrayList<>();
-            KafkaClients.readToEnd(config.bootstrapServers(), topic, Duration.ofSeconds(30), r -> {
-                values.add(r.value());
-                if (r.key() != null) {
-                    values.add(r.key());
-                }
-            });
+            KafkaClients.readToEnd(
+                    config.bootstrapServers(),
+                    topic,
+                    Duration.ofSeconds(30),
+                    r -> {
+                        values.add(r.value());
+                        if (r.key() != null) {
+                            values.add(r.key());
+                        }
+                    });
             assertThat(values).as(topic).isNotEmpty();
             for (byte[] value : values) {
-                assertThat(containsAny(value, personal)).as("personal value in topic " + topic).isNull();
+                assertThat(containsAny(value, personal))
+                        .as("personal value in topic " + topic)
+                        .isNull();
             }
         }
-        for (String table : List.of(WeirTables.EVENTS, WeirTables.SCORES, WeirTables.DLQ, WeirTables.FEATURES,
-                WeirTables.MONITORING)) {
+        for (String table :
+                List.of(
+                        WeirTables.EVENTS,
+                        WeirTables.SCORES,
+                        WeirTables.DLQ,
+                        WeirTables.FEATURES,
+                        WeirTables.MONITORING)) {
             for (Record row : TestEnvironment.rows(catalog, config.namespace(), table)) {
                 for (int f = 0; f < row.size(); f++) {
                     assertThat(containsAny(render(row.get(f)), personal))
-                            .as("personal value in table %s column %s", table, row.struct().fields().get(f).name())
+                            .as(
+                                    "personal value in table %s column %s",
+                                    table, row.struct().fields().get(f).name())
                             .isNull();
                 }
             }
@@ -202,7 +259,9 @@ class GovernanceITCase {
                 byte[] content = Files.readAllBytes(file);
                 assertThat(containsAny(content, personal)).as("personal value in " + file).isNull();
                 if (file.toString().endsWith(".avro")) {
-                    assertThat(containsAny(avroContent(file), personal)).as("personal value in manifest " + file).isNull();
+                    assertThat(containsAny(avroContent(file), personal))
+                            .as("personal value in manifest " + file)
+                            .isNull();
                 }
             }
         }
@@ -216,7 +275,9 @@ class GovernanceITCase {
     private static String containsAny(byte[] haystack, Set<String> values) {
         String text = new String(haystack, StandardCharsets.ISO_8859_1);
         for (String value : values) {
-            if (text.contains(new String(value.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1))) {
+            if (text.contains(
+                    new String(
+                            value.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1))) {
                 return value;
             }
         }
@@ -234,7 +295,8 @@ class GovernanceITCase {
     /** Every record of an Avro file (Iceberg manifests hold column bounds) rendered as text. */
     private static byte[] avroContent(Path file) throws IOException {
         StringBuilder text = new StringBuilder();
-        try (DataFileReader<GenericRecord> reader = new DataFileReader<>(file.toFile(), new GenericDatumReader<>())) {
+        try (DataFileReader<GenericRecord> reader =
+                new DataFileReader<>(file.toFile(), new GenericDatumReader<>())) {
             for (GenericRecord record : reader) {
                 text.append(record);
                 collectBytes(record, text);

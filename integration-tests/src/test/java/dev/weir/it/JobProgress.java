@@ -28,7 +28,9 @@ final class JobProgress {
     /** A job on a test MiniCluster. */
     static JobProgress of(MiniClusterExtension cluster, JobID job) {
         Configuration client = cluster.getClientConfiguration();
-        return of("http://" + client.get(RestOptions.ADDRESS) + ":" + client.get(RestOptions.PORT), job);
+        return of(
+                "http://" + client.get(RestOptions.ADDRESS) + ":" + client.get(RestOptions.PORT),
+                job);
     }
 
     /** A job on the cluster whose REST API is at {@code restAddress}. */
@@ -43,18 +45,20 @@ final class JobProgress {
     void awaitCheckpoints(int more) {
         long target = completedCheckpoints() + more;
         await("%d more completed checkpoints of job %s".formatted(more, job))
-                .atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> completedCheckpoints() >= target);
     }
 
     /**
      * Waits until every subtask of the vertex whose name starts with {@code vertex} reports the
-     * counter {@code metric} (its name under the operator, e.g. {@code weir.modelSwaps}) at
-     * {@code atLeast} or more.
+     * counter {@code metric} (its name under the operator, e.g. {@code weir.modelSwaps}) at {@code
+     * atLeast} or more.
      */
     void awaitEverySubtask(String vertex, String metric, long atLeast) {
         await("%s of every subtask of '%s' at least %d".formatted(metric, vertex, atLeast))
-                .atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> lowestOverSubtasks(vertex, metric) >= atLeast);
     }
 
@@ -74,8 +78,12 @@ final class JobProgress {
         if (id == null) {
             return -1;
         }
-        for (JsonNode m : rest.get(path + "?agg=min&get=" + java.net.URLEncoder.encode(id,
-                java.nio.charset.StandardCharsets.UTF_8))) {
+        for (JsonNode m :
+                rest.get(
+                        path
+                                + "?agg=min&get="
+                                + java.net.URLEncoder.encode(
+                                        id, java.nio.charset.StandardCharsets.UTF_8))) {
             return m.path("min").asDouble(-1);
         }
         return -1;

@@ -51,19 +51,19 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The pipeline end to end on a real Kafka broker, a Flink MiniCluster and an Iceberg Hadoop
  * catalog: every good event scored exactly once in Kafka (read committed) and in Iceberg, decided
- * at least once on the decisions topic with the score that was committed, every malformed record
- * in the dead letters with its reason, with and without a failure.
+ * at least once on the decisions topic with the score that was committed, every malformed record in
+ * the dead letters with its reason, with and without a failure.
  */
 class PipelineITCase {
 
-    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = TestEnvironment.miniCluster();
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = TestEnvironment.miniCluster();
 
     private static final int GOOD = 1_500;
     private static final int BAD = 80;
     private static final int BLANK_ACCOUNT = 5;
 
     /** Planned failures thrown, across the whole test JVM. */
-
     @TempDir Path warehouse;
 
     @Test
@@ -100,8 +100,15 @@ class PipelineITCase {
         settings.put(WeirOptions.PARALLELISM.key(), String.valueOf(TestEnvironment.PARALLELISM));
         PipelineConfig config = PipelineConfig.from(settings);
         TestEnvironment.kafka()
-                .createTopics(2, config.transactionsTopic(), config.scoresTopic(), config.dlqTopic(), config.controlTopic(),
-                        config.labelsTopic(), config.monitoringTopic(), config.decisionsTopic());
+                .createTopics(
+                        2,
+                        config.transactionsTopic(),
+                        config.scoresTopic(),
+                        config.dlqTopic(),
+                        config.controlTopic(),
+                        config.labelsTopic(),
+                        config.monitoringTopic(),
+                        config.decisionsTopic());
 
         Input input = produce(config.bootstrapServers(), config.transactionsTopic());
 
@@ -110,15 +117,18 @@ class PipelineITCase {
         WeirTables.ensure(catalog, config.namespace());
         if (!failOnce) {
             // Bounded: the job ends at the offsets that were latest at its start.
-            TestEnvironment.pipeline(config, catalogLoader, true, null).execute("pipeline-it-" + suffix);
+            TestEnvironment.pipeline(config, catalogLoader, true, null)
+                    .execute("pipeline-it-" + suffix);
         } else {
             // Continuous, as in production: run until every expected record is committed in
             // Kafka and Iceberg, let two more checkpoints pass so that any duplicate would show,
             // then cancel. (A bounded run is not used here: Iceberg's IcebergWriteAggregator
             // stamps its end-of-input commit with a checkpoint id it cannot restore after a
             // failover, and the committer then drops that commit as already done.)
-            JobClient job = TestEnvironment.pipeline(config, catalogLoader, false, null, new PlannedFailure(0, 5))
-                    .executeAsync("pipeline-it-" + suffix);
+            JobClient job =
+                    TestEnvironment.pipeline(
+                                    config, catalogLoader, false, null, new PlannedFailure(0, 5))
+                            .executeAsync("pipeline-it-" + suffix);
             try {
                 awaitOutput(config, catalog, input, Duration.ofMinutes(3));
                 JobProgress.of(MINI_CLUSTER, job.getJobID()).awaitCheckpoints(2);
@@ -128,7 +138,8 @@ class PipelineITCase {
         }
 
         // Kafka, read committed: each good event scored exactly once, each bad one dead-lettered.
-        List<Score> scores = readCommitted(config.bootstrapServers(), config.scoresTopic(), Score.class);
+        List<Score> scores =
+                readCommitted(config.bootstrapServers(), config.scoresTopic(), Score.class);
         List<String> scoredIds = scores.stream().map(Score::getTransactionId).toList();
         assertThat(scoredIds).doesNotHaveDuplicates();
         assertThat(new HashSet<>(scoredIds)).isEqualTo(input.goodIds);
@@ -140,11 +151,14 @@ class PipelineITCase {
 
         assertDecisions(config, scores, input.goodIds, failOnce);
 
-        List<DeadLetter> dead = readCommitted(config.bootstrapServers(), config.dlqTopic(), DeadLetter.class);
+        List<DeadLetter> dead =
+                readCommitted(config.bootstrapServers(), config.dlqTopic(), DeadLetter.class);
         Map<String, DeadLetter> deadByPosition = new HashMap<>();
         for (DeadLetter d : dead) {
             assertThat(deadByPosition.put(d.getSourcePartition() + "@" + d.getSourceOffset(), d))
-                    .as("dead letter for %s@%s only once", d.getSourcePartition(), d.getSourceOffset())
+                    .as(
+                            "dead letter for %s@%s only once",
+                            d.getSourcePartition(), d.getSourceOffset())
                     .isNull();
         }
         assertThat(deadByPosition.keySet()).isEqualTo(input.badRecords.keySet());
@@ -179,19 +193,27 @@ class PipelineITCase {
         // The features table logs exactly the vector each score was computed from.
         List<String> names = config.featureSet().vectorNames();
         Map<String, Map<?, ?>> logged = new HashMap<>();
-        Table featuresTable = catalog.loadTable(TableIdentifier.of(config.namespace(), WeirTables.FEATURES));
+        Table featuresTable =
+                catalog.loadTable(TableIdentifier.of(config.namespace(), WeirTables.FEATURES));
         try (CloseableIterable<Record> rows = IcebergGenerics.read(featuresTable).build()) {
             for (Record row : rows) {
-                assertThat(row.getField("feature_set_version")).isEqualTo(config.featureSet().version());
-                assertThat(logged.put((String) row.getField("transaction_id"), (Map<?, ?>) row.getField("features")))
-                        .as("one features row per transaction").isNull();
+                assertThat(row.getField("feature_set_version"))
+                        .isEqualTo(config.featureSet().version());
+                assertThat(
+                                logged.put(
+                                        (String) row.getField("transaction_id"),
+                                        (Map<?, ?>) row.getField("features")))
+                        .as("one features row per transaction")
+                        .isNull();
             }
         }
         assertThat(logged.keySet()).isEqualTo(input.goodIds);
         for (Score score : scores) {
             Map<?, ?> vector = logged.get(score.getTransactionId());
             for (int i = 0; i < names.size(); i++) {
-                assertThat((Double) vector.get(names.get(i))).as(names.get(i)).isEqualTo(score.getFeatures().get(i));
+                assertThat((Double) vector.get(names.get(i)))
+                        .as(names.get(i))
+                        .isEqualTo(score.getFeatures().get(i));
             }
         }
 
@@ -199,7 +221,8 @@ class PipelineITCase {
         Table dlq = catalog.loadTable(TableIdentifier.of(config.namespace(), WeirTables.DLQ));
         try (CloseableIterable<Record> rows = IcebergGenerics.read(dlq).build()) {
             for (Record row : rows) {
-                dlqPositions.add(row.getField("source_partition") + "@" + row.getField("source_offset"));
+                dlqPositions.add(
+                        row.getField("source_partition") + "@" + row.getField("source_offset"));
             }
         }
         assertThat(dlqPositions).doesNotHaveDuplicates();
@@ -214,60 +237,100 @@ class PipelineITCase {
      * vector; its score was computed again in another micro-batch, so it may differ from the first
      * by float rounding in the forward pass (measured: below 3e-7).
      */
-    private static void assertDecisions(PipelineConfig config, List<Score> committed, Set<String> goodIds,
-            boolean failOnce) {
+    private static void assertDecisions(
+            PipelineConfig config, List<Score> committed, Set<String> goodIds, boolean failOnce) {
         BinaryMessageDecoder<Score> decoder =
-                new BinaryMessageDecoder<>(SpecificData.getForClass(Score.class), Score.getClassSchema());
+                new BinaryMessageDecoder<>(
+                        SpecificData.getForClass(Score.class), Score.getClassSchema());
         Map<String, List<Score>> decisionsById = new HashMap<>();
-        KafkaClients.readToEnd(config.bootstrapServers(), config.decisionsTopic(), Duration.ofMinutes(1), record -> {
-            Score decision;
-            try {
-                decision = decoder.decode(record.value());
-            } catch (Exception e) {
-                throw new AssertionError("undecodable decision at offset " + record.offset(), e);
-            }
-            assertThat(new String(record.key(), StandardCharsets.UTF_8)).as("key of a decision")
-                    .isEqualTo(decision.getTransactionId());
-            decisionsById.computeIfAbsent(decision.getTransactionId(), id -> new ArrayList<>()).add(decision);
-        });
+        KafkaClients.readToEnd(
+                config.bootstrapServers(),
+                config.decisionsTopic(),
+                Duration.ofMinutes(1),
+                record -> {
+                    Score decision;
+                    try {
+                        decision = decoder.decode(record.value());
+                    } catch (Exception e) {
+                        throw new AssertionError(
+                                "undecodable decision at offset " + record.offset(), e);
+                    }
+                    assertThat(new String(record.key(), StandardCharsets.UTF_8))
+                            .as("key of a decision")
+                            .isEqualTo(decision.getTransactionId());
+                    decisionsById
+                            .computeIfAbsent(decision.getTransactionId(), id -> new ArrayList<>())
+                            .add(decision);
+                });
         assertThat(decisionsById.keySet()).as("decided transaction ids").isEqualTo(goodIds);
         int repeated = 0;
         for (Score score : committed) {
             String id = score.getTransactionId();
             List<Score> decisions = decisionsById.get(id);
-            assertThat(decisions).as("decisions of %s include the committed score", id).contains(score);
+            assertThat(decisions)
+                    .as("decisions of %s include the committed score", id)
+                    .contains(score);
             Score first = decisions.get(0);
             for (Score decision : decisions) {
                 assertThat(decided(decision)).as("decision of %s", id).isEqualTo(decided(score));
                 assertThat(decided(decision)).as("repeat of %s", id).isEqualTo(decided(first));
-                assertThat(decision.getFeatures()).as("vector of %s", id).isEqualTo(score.getFeatures());
-                assertThat(decision.getEventTime()).as("event time of %s", id).isEqualTo(score.getEventTime());
-                assertThat(decision.getScore()).as("score of %s", id).isCloseTo(score.getScore(), within(1e-6));
-                assertThat(decision.getScore()).as("repeated score of %s", id).isCloseTo(first.getScore(), within(1e-6));
+                assertThat(decision.getFeatures())
+                        .as("vector of %s", id)
+                        .isEqualTo(score.getFeatures());
+                assertThat(decision.getEventTime())
+                        .as("event time of %s", id)
+                        .isEqualTo(score.getEventTime());
+                assertThat(decision.getScore())
+                        .as("score of %s", id)
+                        .isCloseTo(score.getScore(), within(1e-6));
+                assertThat(decision.getScore())
+                        .as("repeated score of %s", id)
+                        .isCloseTo(first.getScore(), within(1e-6));
             }
             if (decisions.size() > 1) {
                 repeated++;
             }
         }
         if (!failOnce) {
-            assertThat(repeated).as("transactions decided more than once without a failure").isZero();
+            assertThat(repeated)
+                    .as("transactions decided more than once without a failure")
+                    .isZero();
             assertThat(decisionsById.values()).allSatisfy(d -> assertThat(d).hasSize(1));
         }
     }
 
-    /** What a decision consumer acts on and deduplicates by: transaction id, model version, decision. */
+    /**
+     * What a decision consumer acts on and deduplicates by: transaction id, model version,
+     * decision.
+     */
     private static List<Object> decided(Score s) {
         return List.of(s.getTransactionId(), s.getModelVersion(), s.getDecision());
     }
 
-    private static void awaitOutput(PipelineConfig config, Catalog catalog, Input input, Duration timeout) {
+    private static void awaitOutput(
+            PipelineConfig config, Catalog catalog, Input input, Duration timeout) {
         int bad = input.badRecords.size();
-        Eventually.until("every record delivered to Kafka and Iceberg", timeout, () ->
-                readCommitted(config.bootstrapServers(), config.scoresTopic(), Score.class).size() >= GOOD
-                        && readCommitted(config.bootstrapServers(), config.dlqTopic(), DeadLetter.class).size() >= bad
-                        && column(catalog, config, WeirTables.EVENTS, "transaction_id").size() >= GOOD
-                        && column(catalog, config, WeirTables.SCORES, "transaction_id").size() >= GOOD
-                        && column(catalog, config, WeirTables.DLQ, "source_offset").size() >= bad);
+        Eventually.until(
+                "every record delivered to Kafka and Iceberg",
+                timeout,
+                () ->
+                        readCommitted(config.bootstrapServers(), config.scoresTopic(), Score.class)
+                                                .size()
+                                        >= GOOD
+                                && readCommitted(
+                                                        config.bootstrapServers(),
+                                                        config.dlqTopic(),
+                                                        DeadLetter.class)
+                                                .size()
+                                        >= bad
+                                && column(catalog, config, WeirTables.EVENTS, "transaction_id")
+                                                .size()
+                                        >= GOOD
+                                && column(catalog, config, WeirTables.SCORES, "transaction_id")
+                                                .size()
+                                        >= GOOD
+                                && column(catalog, config, WeirTables.DLQ, "source_offset").size()
+                                        >= bad);
     }
 
     /** What was produced: good transaction ids and the bytes of each bad record by position. */
@@ -275,7 +338,8 @@ class PipelineITCase {
 
     private static Input produce(String bootstrap, String topic) throws Exception {
         TransactionGenerator generator = new TransactionGenerator(99L, 300, 0.03);
-        BinaryMessageEncoder<Transaction> encoder = AvroRecordSerializer.encoderFor(Transaction.class);
+        BinaryMessageEncoder<Transaction> encoder =
+                AvroRecordSerializer.encoderFor(Transaction.class);
         SplittableRandom random = new SplittableRandom(5);
 
         Set<String> goodIds = new HashSet<>();
@@ -297,11 +361,18 @@ class PipelineITCase {
                 if (badAt.contains(i)) {
                     if (blankLeft > 0) {
                         blankLeft--;
-                        value = bytes(encoder.encode(Transaction.newBuilder(txn).setAccountId(" ").build()));
+                        value =
+                                bytes(
+                                        encoder.encode(
+                                                Transaction.newBuilder(txn)
+                                                        .setAccountId(" ")
+                                                        .build()));
                     } else {
                         value = BadRecords.make(random, value);
                     }
-                    badSends.put(producer.send(new ProducerRecord<>(topic, null, eventTime, key, value)), value);
+                    badSends.put(
+                            producer.send(new ProducerRecord<>(topic, null, eventTime, key, value)),
+                            value);
                 } else {
                     producer.send(new ProducerRecord<>(topic, null, eventTime, key, value));
                     goodIds.add(txn.getTransactionId());
@@ -320,22 +391,27 @@ class PipelineITCase {
     }
 
     /** Everything committed in the topic, decoded. */
-    static <T extends SpecificRecord> List<T> readCommitted(String bootstrap, String topic, Class<T> type) {
+    static <T extends SpecificRecord> List<T> readCommitted(
+            String bootstrap, String topic, Class<T> type) {
         SpecificData data = SpecificData.getForClass(type);
         BinaryMessageDecoder<T> decoder = new BinaryMessageDecoder<>(data, data.getSchema(type));
         List<T> out = new ArrayList<>();
-        KafkaClients.readToEnd(bootstrap, topic, Duration.ofMinutes(1), record -> {
-            try {
-                out.add(decoder.decode(record.value()));
-            } catch (Exception e) {
-                throw new AssertionError("undecodable record in " + topic, e);
-            }
-        });
+        KafkaClients.readToEnd(
+                bootstrap,
+                topic,
+                Duration.ofMinutes(1),
+                record -> {
+                    try {
+                        out.add(decoder.decode(record.value()));
+                    } catch (Exception e) {
+                        throw new AssertionError("undecodable record in " + topic, e);
+                    }
+                });
         return out;
     }
 
-    private static List<String> column(Catalog catalog, PipelineConfig config, String table, String field)
-            throws Exception {
+    private static List<String> column(
+            Catalog catalog, PipelineConfig config, String table, String field) throws Exception {
         List<String> values = new ArrayList<>();
         Table t = catalog.loadTable(TableIdentifier.of(config.namespace(), table));
         t.refresh();

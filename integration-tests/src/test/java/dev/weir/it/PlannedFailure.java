@@ -34,8 +34,9 @@ final class PlannedFailure extends RichMapFunction<Score, Score> implements Chec
 
     @Override
     public void open(OpenContext openContext) {
-        armed = getRuntimeContext().getTaskInfo().getAttemptNumber() == 0
-                && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
+        armed =
+                getRuntimeContext().getTaskInfo().getAttemptNumber() == 0
+                        && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
     }
 
     @Override
@@ -51,7 +52,8 @@ final class PlannedFailure extends RichMapFunction<Score, Score> implements Chec
         if (armed && seen > quiet) {
             armed = false;
             COUNT.incrementAndGet();
-            throw new IllegalStateException("planned failure after completed checkpoint " + checkpointId);
+            throw new IllegalStateException(
+                    "planned failure after completed checkpoint " + checkpointId);
         }
     }
 
@@ -66,7 +68,10 @@ final class PlannedFailure extends RichMapFunction<Score, Score> implements Chec
 
         @Override
         public void writeScores(DataStream<Score> scores) {
-            super.writeScores(scores.map(failure, WeirTypes.SCORE).uid("it-fail-once").name("Planned failure"));
+            super.writeScores(
+                    scores.map(failure, WeirTypes.SCORE)
+                            .uid("it-fail-once")
+                            .name("Planned failure"));
         }
     }
 }

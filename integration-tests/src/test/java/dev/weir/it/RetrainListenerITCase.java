@@ -22,14 +22,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The other end of the governor's retraining requests, on a real broker and registry: a
- * {@code REQUEST_RETRAIN} command leads to a newly trained version, registered and made the
- * challenger, and a {@code SET_CHALLENGER} command for running pipelines with its pointer.
+ * The other end of the governor's retraining requests, on a real broker and registry: a {@code
+ * REQUEST_RETRAIN} command leads to a newly trained version, registered and made the challenger,
+ * and a {@code SET_CHALLENGER} command for running pipelines with its pointer.
  */
 class RetrainListenerITCase {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void aRetrainingRequestBecomesARegisteredChallenger() throws Exception {
@@ -43,34 +42,54 @@ class RetrainListenerITCase {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        Thread listener = new Thread(() -> {
-            try {
-                GovernorCommand.retrainListener(new String[] {"--bootstrap", bootstrap, "--registry",
-                        registry.root().toString(), "--topic", topic, "--events", "4000"},
-                        new PrintStream(log, true, StandardCharsets.UTF_8), stop);
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        }, "retrain-listener");
+        Thread listener =
+                new Thread(
+                        () -> {
+                            try {
+                                GovernorCommand.retrainListener(
+                                        new String[] {
+                                            "--bootstrap",
+                                            bootstrap,
+                                            "--registry",
+                                            registry.root().toString(),
+                                            "--topic",
+                                            topic,
+                                            "--events",
+                                            "4000"
+                                        },
+                                        new PrintStream(log, true, StandardCharsets.UTF_8),
+                                        stop);
+                            } catch (Throwable t) {
+                                failure.set(t);
+                            }
+                        },
+                        "retrain-listener");
         listener.start();
         try {
             // The listener reads the topic from its beginning: a request sent before its consumer
             // has joined is read all the same.
-            ModelsCommand.publish(bootstrap, topic, ModelControl.newBuilder()
-                    .setCommand(ModelCommand.REQUEST_RETRAIN)
-                    .setModelName(v1.name())
-                    .setVersion(v1.version())
-                    .setIssuedAt(Instant.now())
-                    .setReason("drift in 5 of the last 6 windows")
-                    .build());
+            ModelsCommand.publish(
+                    bootstrap,
+                    topic,
+                    ModelControl.newBuilder()
+                            .setCommand(ModelCommand.REQUEST_RETRAIN)
+                            .setModelName(v1.name())
+                            .setVersion(v1.version())
+                            .setIssuedAt(Instant.now())
+                            .setReason("drift in 5 of the last 6 windows")
+                            .build());
 
             AtomicReference<ModelControl> published = new AtomicReference<>();
-            Eventually.until("a challenger published, or the listener failed", Duration.ofMinutes(3), () -> {
-                PipelineITCase.readCommitted(bootstrap, topic, ModelControl.class).stream()
-                        .filter(c -> c.getCommand() == ModelCommand.SET_CHALLENGER).findFirst()
-                        .ifPresent(published::set);
-                return published.get() != null || failure.get() != null;
-            });
+            Eventually.until(
+                    "a challenger published, or the listener failed",
+                    Duration.ofMinutes(3),
+                    () -> {
+                        PipelineITCase.readCommitted(bootstrap, topic, ModelControl.class).stream()
+                                .filter(c -> c.getCommand() == ModelCommand.SET_CHALLENGER)
+                                .findFirst()
+                                .ifPresent(published::set);
+                        return published.get() != null || failure.get() != null;
+                    });
             ModelControl challenger = published.get();
             assertThat(failure.get()).as(log.toString(StandardCharsets.UTF_8)).isNull();
             assertThat(challenger).as(log.toString(StandardCharsets.UTF_8)).isNotNull();
@@ -82,11 +101,14 @@ class RetrainListenerITCase {
             assertThat(challenger.getLocation()).isEqualTo(v2.location());
             assertThat(challenger.getChecksum()).isEqualTo(v2.checksum());
             assertThat(challenger.getReason()).contains("drift in 5 of the last 6 windows");
-            // The registry's checksum check passes: the challenger loads as the pipeline would load it.
-            assertThat(ModelRegistry.load(v2).metadata().featureNames()).isEqualTo(
-                    ModelBundle.load(TestEnvironment.model()).metadata().featureNames());
-            List<ModelControl> all = PipelineITCase.readCommitted(bootstrap, topic, ModelControl.class);
-            assertThat(all).extracting(ModelControl::getCommand)
+            // The registry's checksum check passes: the challenger loads as the pipeline would load
+            // it.
+            assertThat(ModelRegistry.load(v2).metadata().featureNames())
+                    .isEqualTo(ModelBundle.load(TestEnvironment.model()).metadata().featureNames());
+            List<ModelControl> all =
+                    PipelineITCase.readCommitted(bootstrap, topic, ModelControl.class);
+            assertThat(all)
+                    .extracting(ModelControl::getCommand)
                     .containsExactly(ModelCommand.REQUEST_RETRAIN, ModelCommand.SET_CHALLENGER);
         } finally {
             stop.set(true);

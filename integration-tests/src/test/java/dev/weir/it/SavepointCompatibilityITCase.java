@@ -27,14 +27,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Releases stay upgradable: the state layout of the previous release (operator uids, maximum
- * parallelism, state names and kinds, serializers and Avro writer schemas, kept as text in
- * {@code upgrade/previous-release.json}) must restore into the pipeline as built now. The current
- * layout is read from a real savepoint of the full pipeline and written to
- * {@code target/state-layout/current.json}, which becomes the file in test resources at a release.
+ * parallelism, state names and kinds, serializers and Avro writer schemas, kept as text in {@code
+ * upgrade/previous-release.json}) must restore into the pipeline as built now. The current layout
+ * is read from a real savepoint of the full pipeline and written to {@code
+ * target/state-layout/current.json}, which becomes the file in test resources at a release.
  */
 class SavepointCompatibilityITCase {
 
-    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = TestEnvironment.miniCluster();
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = TestEnvironment.miniCluster();
 
     private static final String PREVIOUS = "/upgrade/previous-release.json";
     private static final int EVENTS = 400;
@@ -44,47 +45,94 @@ class SavepointCompatibilityITCase {
     @Test
     void thePreviousReleasesStateRestoresIntoThisBuild() throws Exception {
         StateLayout current = layoutOfASavepoint();
-        current.write(Path.of("target", "state-layout", "current.json"), System.getProperty("weir.version", "unknown"));
+        current.write(
+                Path.of("target", "state-layout", "current.json"),
+                System.getProperty("weir.version", "unknown"));
 
         // The reading is not vacuous: the stateful operators are there with the states they keep.
         ObjectNode operators = current.operators();
-        assertThat(operators.get(Uids.FEATURES + "-account").get("states").has("keyed:" + EntityFeatureStage.STATE_NAME)).isTrue();
-        assertThat(operators.get(Uids.LABEL_JOIN).get("states").has("keyed:waiting-score")).isTrue();
+        assertThat(
+                        operators
+                                .get(Uids.FEATURES + "-account")
+                                .get("states")
+                                .has("keyed:" + EntityFeatureStage.STATE_NAME))
+                .isTrue();
+        assertThat(operators.get(Uids.LABEL_JOIN).get("states").has("keyed:waiting-score"))
+                .isTrue();
         assertThat(operators.get(Uids.DEDUPLICATE).get("states").has("keyed:seen-ids")).isTrue();
         assertThat(operators.get(Uids.SCORE).get("states").has("broadcast:model-pointer")).isTrue();
-        assertThat(operators.get(Uids.MONITOR_DRIFT + "-report").toString()).contains("dev.weir.schemas.MonitoringPartial");
+        assertThat(operators.get(Uids.MONITOR_DRIFT + "-report").toString())
+                .contains("dev.weir.schemas.MonitoringPartial");
         assertThat(operators.has(Uids.SOURCE_TRANSACTIONS)).isTrue();
 
         StateLayout previous;
         try (InputStream in = getClass().getResourceAsStream(PREVIOUS)) {
-            assertThat(in).as("%s (copy target/state-layout/current.json there at a release)", PREVIOUS).isNotNull();
+            assertThat(in)
+                    .as("%s (copy target/state-layout/current.json there at a release)", PREVIOUS)
+                    .isNotNull();
             previous = StateLayout.read(in);
         }
-        assertThat(current.problemsRestoring(previous)).as("restoring the previous release's savepoint").isEmpty();
+        assertThat(current.problemsRestoring(previous))
+                .as("restoring the previous release's savepoint")
+                .isEmpty();
 
         // And the check does catch what would break an upgrade.
         assertThat(StateLayout.read(current.json()).problemsRestoring(current)).isEmpty();
-        StateLayout renamed = current.edited(o -> ((ObjectNode) o.get(Uids.LABEL_JOIN).get("states"))
-                .set("keyed:waiting-score-v2", ((ObjectNode) o.get(Uids.LABEL_JOIN).get("states")).remove("keyed:waiting-score")));
+        StateLayout renamed =
+                current.edited(
+                        o ->
+                                ((ObjectNode) o.get(Uids.LABEL_JOIN).get("states"))
+                                        .set(
+                                                "keyed:waiting-score-v2",
+                                                ((ObjectNode) o.get(Uids.LABEL_JOIN).get("states"))
+                                                        .remove("keyed:waiting-score")));
         assertThat(renamed.problemsRestoring(current))
-                .containsExactly("operator " + Uids.LABEL_JOIN + ": state keyed:waiting-score is gone, so its values are lost");
-        StateLayout regrouped = current.edited(o -> ((ObjectNode) o.get(Uids.FEATURES + "-account")).put("maxParallelism", 256));
-        assertThat(regrouped.problemsRestoring(current)).singleElement().asString().contains("maximum parallelism");
+                .containsExactly(
+                        "operator "
+                                + Uids.LABEL_JOIN
+                                + ": state keyed:waiting-score is gone, so its values are lost");
+        StateLayout regrouped =
+                current.edited(
+                        o ->
+                                ((ObjectNode) o.get(Uids.FEATURES + "-account"))
+                                        .put("maxParallelism", 256));
+        assertThat(regrouped.problemsRestoring(current))
+                .singleElement()
+                .asString()
+                .contains("maximum parallelism");
         StateLayout uidless = current.edited(o -> o.remove(Uids.DEDUPLICATE));
-        assertThat(uidless.problemsRestoring(current)).containsExactly("operator " + Uids.DEDUPLICATE + " is gone: its state cannot be restored");
+        assertThat(uidless.problemsRestoring(current))
+                .containsExactly(
+                        "operator " + Uids.DEDUPLICATE + " is gone: its state cannot be restored");
         // A field added without a default cannot be filled in from records written before it.
-        StateLayout older = current.edited(o -> StateLayout.avroSchemas(o.get(Uids.LABEL_JOIN)).forEach(schema ->
-                ((com.fasterxml.jackson.databind.node.ArrayNode) schema.get("fields")).remove(0)));
-        assertThat(current.problemsRestoring(older)).isNotEmpty().allSatisfy(p -> assertThat(p).contains("cannot read the old records"));
+        StateLayout older =
+                current.edited(
+                        o ->
+                                StateLayout.avroSchemas(o.get(Uids.LABEL_JOIN))
+                                        .forEach(
+                                                schema ->
+                                                        ((com.fasterxml.jackson.databind.node
+                                                                                .ArrayNode)
+                                                                        schema.get("fields"))
+                                                                .remove(0)));
+        assertThat(current.problemsRestoring(older))
+                .isNotEmpty()
+                .allSatisfy(p -> assertThat(p).contains("cannot read the old records"));
     }
 
     /** Runs the full pipeline on a little traffic and stops it with a canonical savepoint. */
     private StateLayout layoutOfASavepoint() throws Exception {
         String suffix = TestEnvironment.uniqueName("upgrade");
-        Map<String, String> settings = TestEnvironment.settings(suffix, dir.resolve("warehouse"), TestEnvironment.model());
+        Map<String, String> settings =
+                TestEnvironment.settings(suffix, dir.resolve("warehouse"), TestEnvironment.model());
         PipelineConfig config = PipelineConfig.from(settings);
-        TestEnvironment.kafka().createTopics(2, config.transactionsTopic(), config.scoresTopic(), config.dlqTopic(),
-                config.controlTopic());
+        TestEnvironment.kafka()
+                .createTopics(
+                        2,
+                        config.transactionsTopic(),
+                        config.scoresTopic(),
+                        config.dlqTopic(),
+                        config.controlTopic());
         var catalogLoader = Catalogs.loader(config);
         Catalog catalog = catalogLoader.loadCatalog();
         WeirTables.ensure(catalog, config.namespace());
@@ -96,10 +144,18 @@ class SavepointCompatibilityITCase {
         }
         TestEnvironment.send(config.transactionsTopic(), events);
 
-        JobClient job = TestEnvironment.pipeline(config, catalogLoader, false, null).executeAsync("upgrade-" + suffix);
-        Eventually.rows(catalog, config.namespace(), WeirTables.SCORES, EVENTS / 2, Duration.ofMinutes(2));
-        String savepoint = job.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
-                SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
-        return StateLayout.ofSavepoint(Path.of(java.net.URI.create(savepoint)), getClass().getClassLoader());
+        JobClient job =
+                TestEnvironment.pipeline(config, catalogLoader, false, null)
+                        .executeAsync("upgrade-" + suffix);
+        Eventually.rows(
+                catalog, config.namespace(), WeirTables.SCORES, EVENTS / 2, Duration.ofMinutes(2));
+        String savepoint =
+                job.stopWithSavepoint(
+                                false,
+                                dir.resolve("savepoints").toUri().toString(),
+                                SavepointFormatType.CANONICAL)
+                        .get(2, TimeUnit.MINUTES);
+        return StateLayout.ofSavepoint(
+                Path.of(java.net.URI.create(savepoint)), getClass().getClassLoader());
     }
 }

@@ -39,13 +39,14 @@ import org.apache.flink.util.StringUtils;
 
 /**
  * What a savepoint's restorability depends on, as reviewable text: per operator uid its maximum
- * parallelism, key type and every state by name, with the serializers that wrote them (Avro
- * state with its writer schema). {@link #problemsRestoring} tells whether the job as built now
- * restores state written in an older layout.
+ * parallelism, key type and every state by name, with the serializers that wrote them (Avro state
+ * with its writer schema). {@link #problemsRestoring} tells whether the job as built now restores
+ * state written in an older layout.
  */
 final class StateLayout {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** uid -> {maxParallelism, key, states: {"keyed:name" -> serializers}}. */
     private final ObjectNode operators;
@@ -57,7 +58,8 @@ final class StateLayout {
     /** Reads the layout of a savepoint written by the heap state backend (canonical format). */
     static StateLayout ofSavepoint(Path savepoint, ClassLoader classLoader) throws IOException {
         CheckpointMetadata metadata;
-        try (DataInputStream in = new DataInputStream(Files.newInputStream(savepoint.resolve("_metadata")))) {
+        try (DataInputStream in =
+                new DataInputStream(Files.newInputStream(savepoint.resolve("_metadata")))) {
             metadata = Checkpoints.loadCheckpointMetadata(in, classLoader, savepoint.toString());
         }
         Map<String, ObjectNode> byUid = new TreeMap<>();
@@ -69,7 +71,8 @@ final class StateLayout {
             Map<String, JsonNode> states = new TreeMap<>();
             for (OperatorSubtaskState subtask : operator.getStates()) {
                 for (KeyedStateHandle handle : subtask.getManagedKeyedState()) {
-                    KeyedBackendSerializationProxy<?> proxy = new KeyedBackendSerializationProxy<>(classLoader);
+                    KeyedBackendSerializationProxy<?> proxy =
+                            new KeyedBackendSerializationProxy<>(classLoader);
                     try (InputStream in = ((StreamStateHandle) handle).openInputStream()) {
                         proxy.read(new DataInputViewStreamWrapper(in));
                     }
@@ -79,7 +82,8 @@ final class StateLayout {
                     }
                 }
                 for (OperatorStateHandle handle : subtask.getManagedOperatorState()) {
-                    OperatorBackendSerializationProxy proxy = new OperatorBackendSerializationProxy(classLoader);
+                    OperatorBackendSerializationProxy proxy =
+                            new OperatorBackendSerializationProxy(classLoader);
                     try (InputStream in = handle.openInputStream()) {
                         proxy.read(new DataInputViewStreamWrapper(in));
                     }
@@ -136,22 +140,25 @@ final class StateLayout {
         if (node.has("avro")) {
             schemas.add((ObjectNode) node.get("avro"));
         }
-        node.elements().forEachRemaining(child -> {
-            if (child.isContainerNode() && child != node.get("avro")) {
-                schemas.addAll(avroSchemas(child));
-            }
-        });
+        node.elements()
+                .forEachRemaining(
+                        child -> {
+                            if (child.isContainerNode() && child != node.get("avro")) {
+                                schemas.addAll(avroSchemas(child));
+                            }
+                        });
         return schemas;
     }
 
     /**
      * Why state written in {@code previous}'s layout would not come back into a job with this
-     * layout: an operator gone or re-partitioned, a state gone or of another kind, a serializer
-     * of another kind, an Avro schema that cannot read the old records. Empty when it restores.
+     * layout: an operator gone or re-partitioned, a state gone or of another kind, a serializer of
+     * another kind, an Avro schema that cannot read the old records. Empty when it restores.
      */
     List<String> problemsRestoring(StateLayout previous) {
         List<String> problems = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = previous.operators.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = previous.operators.fields();
+                it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             String uid = entry.getKey();
             JsonNode old = entry.getValue();
@@ -161,32 +168,56 @@ final class StateLayout {
                 continue;
             }
             if (old.get("maxParallelism").asInt() != now.get("maxParallelism").asInt()) {
-                problems.add("operator " + uid + ": maximum parallelism " + old.get("maxParallelism") + " became "
-                        + now.get("maxParallelism") + ", so its key groups no longer match");
+                problems.add(
+                        "operator "
+                                + uid
+                                + ": maximum parallelism "
+                                + old.get("maxParallelism")
+                                + " became "
+                                + now.get("maxParallelism")
+                                + ", so its key groups no longer match");
             }
             if (old.has("key")) {
                 compare(uid + " key", old.get("key"), now.get("key"), problems);
             }
-            if (old.get("coordinatorState").asBoolean() && !now.get("coordinatorState").asBoolean()) {
+            if (old.get("coordinatorState").asBoolean()
+                    && !now.get("coordinatorState").asBoolean()) {
                 problems.add("operator " + uid + " no longer has the coordinator state it had");
             }
-            for (Iterator<Map.Entry<String, JsonNode>> states = old.get("states").fields(); states.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> states = old.get("states").fields();
+                    states.hasNext(); ) {
                 Map.Entry<String, JsonNode> state = states.next();
                 JsonNode current = now.get("states").get(state.getKey());
                 if (current == null) {
-                    problems.add("operator " + uid + ": state " + state.getKey() + " is gone, so its values are lost");
+                    problems.add(
+                            "operator "
+                                    + uid
+                                    + ": state "
+                                    + state.getKey()
+                                    + " is gone, so its values are lost");
                     continue;
                 }
                 if (!state.getValue().get("type").equals(current.get("type"))) {
-                    problems.add("operator " + uid + ": state " + state.getKey() + " was " + state.getValue().get("type")
-                            + " and is now " + current.get("type"));
+                    problems.add(
+                            "operator "
+                                    + uid
+                                    + ": state "
+                                    + state.getKey()
+                                    + " was "
+                                    + state.getValue().get("type")
+                                    + " and is now "
+                                    + current.get("type"));
                 }
                 JsonNode serializersNow = current.get("serializers");
-                for (Iterator<Map.Entry<String, JsonNode>> serializers = state.getValue().get("serializers").fields();
+                for (Iterator<Map.Entry<String, JsonNode>> serializers =
+                                state.getValue().get("serializers").fields();
                         serializers.hasNext(); ) {
                     Map.Entry<String, JsonNode> serializer = serializers.next();
-                    compare(uid + " " + state.getKey() + " " + serializer.getKey(), serializer.getValue(),
-                            serializersNow.get(serializer.getKey()), problems);
+                    compare(
+                            uid + " " + state.getKey() + " " + serializer.getKey(),
+                            serializer.getValue(),
+                            serializersNow.get(serializer.getKey()),
+                            problems);
                 }
             }
         }
@@ -199,7 +230,12 @@ final class StateLayout {
             return;
         }
         if (!old.get("snapshot").asText().equals(now.get("snapshot").asText())) {
-            problems.add(where + ": serializer " + old.get("snapshot").asText() + " became " + now.get("snapshot").asText());
+            problems.add(
+                    where
+                            + ": serializer "
+                            + old.get("snapshot").asText()
+                            + " became "
+                            + now.get("snapshot").asText());
             return;
         }
         if (old.has("avro")) {
@@ -208,15 +244,23 @@ final class StateLayout {
             SchemaCompatibility.SchemaPairCompatibility result =
                     SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
             if (result.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-                problems.add(where + ": Avro schema " + reader.getFullName() + " cannot read the old records: "
-                        + result.getDescription());
+                problems.add(
+                        where
+                                + ": Avro schema "
+                                + reader.getFullName()
+                                + " cannot read the old records: "
+                                + result.getDescription());
             }
         }
         JsonNode oldNested = old.get("nested");
         if (oldNested != null) {
             JsonNode nowNested = now.get("nested");
             for (int i = 0; i < oldNested.size(); i++) {
-                compare(where + "[" + i + "]", oldNested.get(i), nowNested == null ? null : nowNested.get(i), problems);
+                compare(
+                        where + "[" + i + "]",
+                        oldNested.get(i),
+                        nowNested == null ? null : nowNested.get(i),
+                        problems);
             }
         }
     }

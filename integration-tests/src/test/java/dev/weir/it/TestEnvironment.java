@@ -24,8 +24,8 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.flink.CatalogLoader;
 
 /**
- * The one factory for test infrastructure: a real Kafka broker, a Flink MiniCluster with two
- * slots (so repartitioning bugs show), and a model trained by the project.
+ * The one factory for test infrastructure: a real Kafka broker, a Flink MiniCluster with two slots
+ * (so repartitioning bugs show), and a model trained by the project.
  */
 final class TestEnvironment {
 
@@ -64,14 +64,25 @@ final class TestEnvironment {
         if (modelDir == null) {
             Path dir = Files.createTempDirectory("weir-it-model");
             TrainerConfig config = new TrainerConfig(List.of(16, 8), 3, 0.01, 256, 0.2, 11L);
-            TrainCommand.train(dir, FeatureSets.reference(), "it-model", "1", 11L, 20_000, 2_000, 200, 0.03, config);
+            TrainCommand.train(
+                    dir,
+                    FeatureSets.reference(),
+                    "it-model",
+                    "1",
+                    11L,
+                    20_000,
+                    2_000,
+                    200,
+                    0.03,
+                    config);
             modelDir = dir;
         }
         return modelDir;
     }
 
     /** Pipeline settings on the test broker and a warehouse, with per-test topic names. */
-    static java.util.Map<String, String> settings(String suffix, Path warehouse, Path model) throws Exception {
+    static java.util.Map<String, String> settings(String suffix, Path warehouse, Path model)
+            throws Exception {
         java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
         settings.put("kafka.bootstrap-servers", kafka().bootstrapServers());
         settings.put("kafka.topics.transactions", "transactions-" + suffix);
@@ -93,10 +104,12 @@ final class TestEnvironment {
     }
 
     /** Rows of an Iceberg table. */
-    static java.util.List<org.apache.iceberg.data.Record> rows(org.apache.iceberg.catalog.Catalog catalog,
-            String namespace, String table) throws Exception {
+    static java.util.List<org.apache.iceberg.data.Record> rows(
+            org.apache.iceberg.catalog.Catalog catalog, String namespace, String table)
+            throws Exception {
         java.util.List<org.apache.iceberg.data.Record> out = new java.util.ArrayList<>();
-        org.apache.iceberg.Table t = catalog.loadTable(org.apache.iceberg.catalog.TableIdentifier.of(namespace, table));
+        org.apache.iceberg.Table t =
+                catalog.loadTable(org.apache.iceberg.catalog.TableIdentifier.of(namespace, table));
         try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> rows =
                 org.apache.iceberg.data.IcebergGenerics.read(t).build()) {
             rows.forEach(out::add);
@@ -104,8 +117,11 @@ final class TestEnvironment {
         return out;
     }
 
-    /** An idempotent byte producer to the test broker, one request in flight (order kept on retry). */
-    static org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer() throws Exception {
+    /**
+     * An idempotent byte producer to the test broker, one request in flight (order kept on retry).
+     */
+    static org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer()
+            throws Exception {
         return dev.weir.cli.kafka.KafkaClients.byteProducer(kafka().bootstrapServers());
     }
 
@@ -113,8 +129,8 @@ final class TestEnvironment {
      * The pipeline on Kafka and Iceberg as the job defines it, without restarts (a failure fails
      * the test), restored from {@code savepoint} unless it is null.
      */
-    static StreamExecutionEnvironment pipeline(PipelineConfig config, CatalogLoader catalogs, boolean bounded,
-            String savepoint) {
+    static StreamExecutionEnvironment pipeline(
+            PipelineConfig config, CatalogLoader catalogs, boolean bounded, String savepoint) {
         return pipeline(config, catalogs, bounded, savepoint, null);
     }
 
@@ -122,22 +138,33 @@ final class TestEnvironment {
      * As above; with a {@code failure}, the scores pass through it and the job restarts after it
      * (twice at most, 200 ms apart).
      */
-    static StreamExecutionEnvironment pipeline(PipelineConfig config, CatalogLoader catalogs, boolean bounded,
-            String savepoint, PlannedFailure failure) {
+    static StreamExecutionEnvironment pipeline(
+            PipelineConfig config,
+            CatalogLoader catalogs,
+            boolean bounded,
+            String savepoint,
+            PlannedFailure failure) {
         return pipeline(config, catalogs, bounded, savepoint, failure, Map.of());
     }
 
     /**
-     * As above, with Flink settings sent with the job as {@code weir submit} sends those of
-     * {@code flink-conf/<env>/config.yaml} (for example {@link #liveStateSettings()}); without
-     * them the job keeps the MiniCluster's heap state backend.
+     * As above, with Flink settings sent with the job as {@code weir submit} sends those of {@code
+     * flink-conf/<env>/config.yaml} (for example {@link #liveStateSettings()}); without them the
+     * job keeps the MiniCluster's heap state backend.
      */
-    static StreamExecutionEnvironment pipeline(PipelineConfig config, CatalogLoader catalogs, boolean bounded,
-            String savepoint, PlannedFailure failure, Map<String, String> jobSettings) {
+    static StreamExecutionEnvironment pipeline(
+            PipelineConfig config,
+            CatalogLoader catalogs,
+            boolean bounded,
+            String savepoint,
+            PlannedFailure failure,
+            Map<String, String> jobSettings) {
         Configuration conf = Configuration.fromMap(jobSettings);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, failure == null ? "none" : "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, java.time.Duration.ofMillis(200));
+        conf.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
+                java.time.Duration.ofMillis(200));
         if (savepoint != null) {
             conf.setString("execution.state-recovery.path", savepoint);
         }
@@ -152,14 +179,21 @@ final class TestEnvironment {
     }
 
     /** Sends payments as a producer does: keyed by account, stamped with their event time. */
-    static void send(String topic, java.util.List<dev.weir.schemas.Transaction> transactions) throws Exception {
+    static void send(String topic, java.util.List<dev.weir.schemas.Transaction> transactions)
+            throws Exception {
         org.apache.avro.message.BinaryMessageEncoder<dev.weir.schemas.Transaction> encoder =
-                dev.weir.operators.kafka.AvroRecordSerializer.encoderFor(dev.weir.schemas.Transaction.class);
-        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer = producer()) {
+                dev.weir.operators.kafka.AvroRecordSerializer.encoderFor(
+                        dev.weir.schemas.Transaction.class);
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+                producer()) {
             for (dev.weir.schemas.Transaction t : transactions) {
-                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, null,
-                        t.getEventTime().toEpochMilli(), t.getAccountId().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        encoder.encode(t).array()));
+                producer.send(
+                        new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                topic,
+                                null,
+                                t.getEventTime().toEpochMilli(),
+                                t.getAccountId().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                                encoder.encode(t).array()));
             }
             producer.flush();
         }
@@ -172,11 +206,14 @@ final class TestEnvironment {
      */
     static Map<String, String> liveStateSettings() {
         Map<String, String> state = new LinkedHashMap<>();
-        ConfigLoader.readYaml(FLINK_CONF.resolve("live").resolve("config.yaml")).forEach((key, value) -> {
-            if (key.startsWith("state.") || key.equals("execution.checkpointing.incremental")) {
-                state.put(key, value);
-            }
-        });
+        ConfigLoader.readYaml(FLINK_CONF.resolve("live").resolve("config.yaml"))
+                .forEach(
+                        (key, value) -> {
+                            if (key.startsWith("state.")
+                                    || key.equals("execution.checkpointing.incremental")) {
+                                state.put(key, value);
+                            }
+                        });
         return state;
     }
 

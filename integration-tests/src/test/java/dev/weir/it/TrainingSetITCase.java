@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TrainingSetITCase {
 
-    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = TestEnvironment.miniCluster();
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = TestEnvironment.miniCluster();
 
     private static final int EVENTS = 1_500;
 
@@ -45,10 +46,17 @@ class TrainingSetITCase {
     @Test
     void labelsJoinTheVectorsLoggedAtScoringTime() throws Exception {
         String suffix = TestEnvironment.uniqueName("train");
-        PipelineConfig config = PipelineConfig.from(TestEnvironment.settings(suffix, dir, TestEnvironment.model()));
+        PipelineConfig config =
+                PipelineConfig.from(TestEnvironment.settings(suffix, dir, TestEnvironment.model()));
         String labelsTopic = "labels-" + suffix;
-        TestEnvironment.kafka().createTopics(2, config.transactionsTopic(), config.scoresTopic(), config.dlqTopic(),
-                config.controlTopic(), labelsTopic);
+        TestEnvironment.kafka()
+                .createTopics(
+                        2,
+                        config.transactionsTopic(),
+                        config.scoresTopic(),
+                        config.dlqTopic(),
+                        config.controlTopic(),
+                        labelsTopic);
         var catalogLoader = Catalogs.loader(config);
         Catalog catalog = catalogLoader.loadCatalog();
         WeirTables.ensure(catalog, config.namespace());
@@ -62,21 +70,34 @@ class TrainingSetITCase {
             for (int i = 0; i < EVENTS; i++) {
                 TransactionGenerator.Generated g = generator.next(start + i * 2_000L);
                 Transaction t = g.transaction();
-                producer.send(new ProducerRecord<>(config.transactionsTopic(), null, t.getEventTime().toEpochMilli(),
-                        t.getAccountId().getBytes(StandardCharsets.UTF_8), Transaction.getEncoder().encode(t).array()));
+                producer.send(
+                        new ProducerRecord<>(
+                                config.transactionsTopic(),
+                                null,
+                                t.getEventTime().toEpochMilli(),
+                                t.getAccountId().getBytes(StandardCharsets.UTF_8),
+                                Transaction.getEncoder().encode(t).array()));
                 if (i < EVENTS - 100) {
                     truth.put(t.getTransactionId(), g.fraud());
-                    sendLabel(producer, labelsTopic, new Label(t.getTransactionId(), g.fraud(),
-                            Instant.ofEpochMilli(t.getEventTime().toEpochMilli() + 600_000)));
+                    sendLabel(
+                            producer,
+                            labelsTopic,
+                            new Label(
+                                    t.getTransactionId(),
+                                    g.fraud(),
+                                    Instant.ofEpochMilli(
+                                            t.getEventTime().toEpochMilli() + 600_000)));
                 }
             }
             for (int i = 0; i < 20; i++) {
-                sendLabel(producer, labelsTopic, new Label("never-scored-" + i, true, Instant.now()));
+                sendLabel(
+                        producer, labelsTopic, new Label("never-scored-" + i, true, Instant.now()));
             }
             producer.flush();
         }
 
-        TestEnvironment.pipeline(config, catalogLoader, true, null).execute("training-set-" + suffix);
+        TestEnvironment.pipeline(config, catalogLoader, true, null)
+                .execute("training-set-" + suffix);
 
         PointInTimeTrainingSet set = PointInTimeTrainingSet.build(config, labelsTopic);
         assertThat(set.labels()).hasSize(EVENTS - 100);
@@ -86,7 +107,8 @@ class TrainingSetITCase {
         Map<String, Record> logged = new HashMap<>();
         TestEnvironment.rows(catalog, config.namespace(), WeirTables.FEATURES)
                 .forEach(r -> logged.put((String) r.getField("transaction_id"), r));
-        List<Record> rows = TestEnvironment.rows(catalog, config.namespace(), WeirTables.TRAINING_SET);
+        List<Record> rows =
+                TestEnvironment.rows(catalog, config.namespace(), WeirTables.TRAINING_SET);
         assertThat(rows).hasSize(EVENTS - 100);
         Set<String> ids = new HashSet<>();
         for (Record row : rows) {
@@ -98,25 +120,47 @@ class TrainingSetITCase {
             assertThat(row.getField("is_fraud")).isEqualTo(truth.get(id));
             assertThat(row.getField("features_snapshot_id")).isEqualTo(set.featuresSnapshotId());
             // The label came after its event; the vector is the one scored at the event.
-            assertThat(((OffsetDateTime) row.getField("label_time")).isAfter((OffsetDateTime) row.getField("event_time")))
+            assertThat(
+                            ((OffsetDateTime) row.getField("label_time"))
+                                    .isAfter((OffsetDateTime) row.getField("event_time")))
                     .isTrue();
         }
-        assertThat(catalog.loadTable(org.apache.iceberg.catalog.TableIdentifier.of(config.namespace(),
-                        WeirTables.TRAINING_SET)).currentSnapshot().snapshotId())
+        assertThat(
+                        catalog.loadTable(
+                                        org.apache.iceberg.catalog.TableIdentifier.of(
+                                                config.namespace(), WeirTables.TRAINING_SET))
+                                .currentSnapshot()
+                                .snapshotId())
                 .isEqualTo(set.trainingSetSnapshotId());
 
         // And a model trains on it, recording where its rows came from.
-        ModelBundle bundle = new Trainer(new TrainerConfig(List.of(8), 2, 0.01, 128, 0.2, 1L))
-                .train("pit", "1", config.featureSet().vectorNames(), set.features(), set.labels(), set.eventTimes());
+        ModelBundle bundle =
+                new Trainer(new TrainerConfig(List.of(8), 2, 0.01, 128, 0.2, 1L))
+                        .train(
+                                "pit",
+                                "1",
+                                config.featureSet().vectorNames(),
+                                set.features(),
+                                set.labels(),
+                                set.eventTimes());
         String source = set.source(config.namespace());
         assertThat(bundle.metadata().withTrainingSource(source).trainingSource())
-                .isEqualTo("weir.training_set@" + set.trainingSetSnapshotId() + " from weir.features@"
-                        + set.featuresSnapshotId());
+                .isEqualTo(
+                        "weir.training_set@"
+                                + set.trainingSetSnapshotId()
+                                + " from weir.features@"
+                                + set.featuresSnapshotId());
         assertThat(bundle.metadata().holdoutRows()).isEqualTo((EVENTS - 100) / 5);
     }
 
-    private static void sendLabel(KafkaProducer<byte[], byte[]> producer, String topic, Label label) throws Exception {
-        producer.send(new ProducerRecord<>(topic, null, label.getLabelTime().toEpochMilli(),
-                label.getTransactionId().getBytes(StandardCharsets.UTF_8), Label.getEncoder().encode(label).array()));
+    private static void sendLabel(KafkaProducer<byte[], byte[]> producer, String topic, Label label)
+            throws Exception {
+        producer.send(
+                new ProducerRecord<>(
+                        topic,
+                        null,
+                        label.getLabelTime().toEpochMilli(),
+                        label.getTransactionId().getBytes(StandardCharsets.UTF_8),
+                        Label.getEncoder().encode(label).array()));
     }
 }

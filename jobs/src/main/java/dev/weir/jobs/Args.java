@@ -22,14 +22,22 @@ public final class Args {
     private final Set<String> flags;
     private final List<String> positional;
 
-    private Args(Map<String, String> values, Map<String, List<String>> repeated, Set<String> flags, List<String> positional) {
+    private Args(
+            Map<String, String> values,
+            Map<String, List<String>> repeated,
+            Set<String> flags,
+            List<String> positional) {
         this.values = values;
         this.repeated = repeated;
         this.flags = flags;
         this.positional = positional;
     }
 
-    public static Args parse(String[] argv, Set<String> valueOptions, Set<String> repeatable, Set<String> flagOptions) {
+    public static Args parse(
+            String[] argv,
+            Set<String> valueOptions,
+            Set<String> repeatable,
+            Set<String> flagOptions) {
         Map<String, String> values = new HashMap<>();
         Map<String, List<String>> repeated = new HashMap<>();
         Set<String> flags = new java.util.HashSet<>();
@@ -60,7 +68,12 @@ public final class Args {
                 repeatable.forEach(o -> known.add("--" + o));
                 flagOptions.forEach(o -> known.add("--" + o));
                 java.util.Collections.sort(known);
-                throw new UsageException("unknown option --" + name + (known.isEmpty() ? "" : " (known: " + String.join(" ", known) + ")"));
+                throw new UsageException(
+                        "unknown option --"
+                                + name
+                                + (known.isEmpty()
+                                        ? ""
+                                        : " (known: " + String.join(" ", known) + ")"));
             }
             if (value == null) {
                 if (i + 1 >= argv.length || argv[i + 1].startsWith("--")) {
@@ -126,7 +139,8 @@ public final class Args {
             throw new UsageException("--" + name + " must be a number, got '" + raw + "'");
         }
         if (!(value >= min && value <= max)) {
-            throw new UsageException("--" + name + " must be in [" + min + ", " + max + "], got " + value);
+            throw new UsageException(
+                    "--" + name + " must be in [" + min + ", " + max + "], got " + value);
         }
         return value;
     }
@@ -160,7 +174,8 @@ public final class Args {
             }
             return d;
         } catch (NumberFormatException e) {
-            throw new UsageException(what + " must be a duration such as 60s, 5m or 1h, got '" + raw + "'");
+            throw new UsageException(
+                    what + " must be a duration such as 60s, 5m or 1h, got '" + raw + "'");
         }
     }
 

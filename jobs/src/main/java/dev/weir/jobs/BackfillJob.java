@@ -26,10 +26,10 @@ import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.source.IcebergSource;
 
 /**
- * Recomputes the feature vectors of every event in the Iceberg {@code events} table with the
- * very same feature stages as the streaming pipeline, in Flink BATCH mode, into a table with the
- * features schema (default {@value #DEFAULT_OUTPUT}). For events that each entity saw in
- * event-time order, the values are bit-identical to the streaming run's.
+ * Recomputes the feature vectors of every event in the Iceberg {@code events} table with the very
+ * same feature stages as the streaming pipeline, in Flink BATCH mode, into a table with the
+ * features schema (default {@value #DEFAULT_OUTPUT}). For events that each entity saw in event-time
+ * order, the values are bit-identical to the streaming run's.
  *
  * <p>Arguments: {@code --config FILE [--set key=value ...] [--output-table NAME]}.
  */
@@ -48,13 +48,15 @@ public final class BackfillJob {
 
     public static void main(String[] argv) throws Exception {
         Args args = Args.parse(argv, Set.of("config", "output-table"), Set.of("set"), Set.of());
-        PipelineConfig config = ConfigLoader.load(args.path("config").orElse(null), args.settings());
+        PipelineConfig config =
+                ConfigLoader.load(args.path("config").orElse(null), args.settings());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         define(env, config, args.string("output-table").orElse(DEFAULT_OUTPUT));
         env.execute(JOB_NAME);
     }
 
-    public static void define(StreamExecutionEnvironment env, PipelineConfig config, String outputTable) {
+    public static void define(
+            StreamExecutionEnvironment env, PipelineConfig config, String outputTable) {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
         conf.set(PipelineOptions.GENERIC_TYPES, false);
@@ -68,24 +70,34 @@ public final class BackfillJob {
         WeirTables.ensureFeaturesTable(catalog.loadCatalog(), config.namespace(), outputTable);
         FeatureSet featureSet = config.featureSet();
 
-        IcebergSource<RowData> source = IcebergSource.forRowData()
-                .tableLoader(TableLoader.fromCatalog(catalog, TableIdentifier.of(config.namespace(), WeirTables.EVENTS)))
-                .build();
+        IcebergSource<RowData> source =
+                IcebergSource.forRowData()
+                        .tableLoader(
+                                TableLoader.fromCatalog(
+                                        catalog,
+                                        TableIdentifier.of(config.namespace(), WeirTables.EVENTS)))
+                        .build();
         DataStream<Transaction> events =
-                env.fromSource(source, WatermarkStrategy.noWatermarks(), "Iceberg " + config.namespace() + ".events",
+                env.fromSource(
+                                source,
+                                WatermarkStrategy.noWatermarks(),
+                                "Iceberg " + config.namespace() + ".events",
                                 RowConverters.rowType(WeirTables.EVENTS_SCHEMA))
                         .uid(UID_SOURCE)
                         .map(new RowConverters.EventRowToTransaction(), WeirTypes.TRANSACTION)
                         .uid(UID_TO_TRANSACTION)
                         .name("To transaction")
-                        // Ordered entity stages then process each entity's events in event-time order.
+                        // Ordered entity stages then process each entity's events in event-time
+                        // order.
                         .assignTimestampsAndWatermarks(
                                 WatermarkStrategy.<Transaction>forMonotonousTimestamps()
-                                        .withTimestampAssigner((t, ts) -> t.getEventTime().toEpochMilli()))
+                                        .withTimestampAssigner(
+                                                (t, ts) -> t.getEventTime().toEpochMilli()))
                         .uid(UID_TIMESTAMPS)
                         .name("Event time");
 
-        FeatureStages.Result features = FeatureStages.apply(events, featureSet, Uids.FEATURES, FeatureOrdering.ORDERED);
+        FeatureStages.Result features =
+                FeatureStages.apply(events, featureSet, Uids.FEATURES, FeatureOrdering.ORDERED);
         KafkaIcebergSinks.appendToIceberg(
                 features.featured(),
                 new RowConverters.FeatureRow(featureSet.vectorNames()),

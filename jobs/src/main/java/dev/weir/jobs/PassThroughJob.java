@@ -16,15 +16,16 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * The ceiling of {@code weir bench pipeline}: the pipeline's Kafka source and an exactly-once
- * Kafka sink with the pipeline's settings (checkpoints, buffer timeout, parallelism, transaction
+ * The ceiling of {@code weir bench pipeline}: the pipeline's Kafka source and an exactly-once Kafka
+ * sink with the pipeline's settings (checkpoints, buffer timeout, parallelism, transaction
  * timeout), and nothing between them. Each payment's bytes go to the scores topic of its config,
- * stamped with the time it was written and its event time in a header. Arguments as
- * {@link PipelineJob}'s. It lives in the job jar because the benchmark submits it to the cluster.
+ * stamped with the time it was written and its event time in a header. Arguments as {@link
+ * PipelineJob}'s. It lives in the job jar because the benchmark submits it to the cluster.
  */
 public final class PassThroughJob {
 
     public static final String JOB_NAME = "weir-pass-through";
+
     /** Kafka header with each record's input timestamp (the payment's event time). */
     public static final String EVENT_TIME_HEADER = "event-time";
 
@@ -32,7 +33,8 @@ public final class PassThroughJob {
 
     public static void main(String[] argv) throws Exception {
         Args args = Args.parse(argv, Set.of("config"), Set.of("set"), Set.of());
-        PipelineConfig config = ConfigLoader.load(args.path("config").orElse(null), args.settings());
+        PipelineConfig config =
+                ConfigLoader.load(args.path("config").orElse(null), args.settings());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         define(env, config);
         env.execute(JOB_NAME);
@@ -40,14 +42,19 @@ public final class PassThroughJob {
 
     public static void define(StreamExecutionEnvironment env, PipelineConfig config) {
         PipelineWorkflow.configure(env, config);
-        KafkaSink<RawRecord> sink = KafkaSink.<RawRecord>builder()
-                .setBootstrapServers(config.bootstrapServers())
-                .setRecordSerializer(new Stamped(config.scoresTopic()))
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-pass-through")
-                .setProperty("transaction.timeout.ms", String.valueOf(config.transactionTimeout().toMillis()))
-                .build();
-        env.fromSource(TransactionSource.build(config, false), WatermarkStrategy.noWatermarks(),
+        KafkaSink<RawRecord> sink =
+                KafkaSink.<RawRecord>builder()
+                        .setBootstrapServers(config.bootstrapServers())
+                        .setRecordSerializer(new Stamped(config.scoresTopic()))
+                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-pass-through")
+                        .setProperty(
+                                "transaction.timeout.ms",
+                                String.valueOf(config.transactionTimeout().toMillis()))
+                        .build();
+        env.fromSource(
+                        TransactionSource.build(config, false),
+                        WatermarkStrategy.noWatermarks(),
                         "Kafka " + config.transactionsTopic())
                 .uid("weir-pass-through-source")
                 .sinkTo(sink)
@@ -65,10 +72,14 @@ public final class PassThroughJob {
         }
 
         @Override
-        public ProducerRecord<byte[], byte[]> serialize(RawRecord record, KafkaSinkContext context, Long timestamp) {
+        public ProducerRecord<byte[], byte[]> serialize(
+                RawRecord record, KafkaSinkContext context, Long timestamp) {
             RecordHeaders headers = new RecordHeaders();
-            headers.add(EVENT_TIME_HEADER, ByteBuffer.allocate(Long.BYTES).putLong(record.timestamp).array());
-            return new ProducerRecord<>(topic, null, System.currentTimeMillis(), null, record.value, headers);
+            headers.add(
+                    EVENT_TIME_HEADER,
+                    ByteBuffer.allocate(Long.BYTES).putLong(record.timestamp).array());
+            return new ProducerRecord<>(
+                    topic, null, System.currentTimeMillis(), null, record.value, headers);
         }
     }
 }

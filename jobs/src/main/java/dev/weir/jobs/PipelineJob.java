@@ -15,8 +15,8 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.flink.CatalogLoader;
 
 /**
- * The continuous scoring job. Arguments: {@code --config FILE} and any number of
- * {@code --set key=value}; see {@link dev.weir.jobs.config.WeirOptions}.
+ * The continuous scoring job. Arguments: {@code --config FILE} and any number of {@code --set
+ * key=value}; see {@link dev.weir.jobs.config.WeirOptions}.
  */
 public final class PipelineJob {
 
@@ -25,7 +25,12 @@ public final class PipelineJob {
     private PipelineJob() {}
 
     public static void main(String[] argv) throws Exception {
-        Args args = Args.parse(argv, java.util.Set.of("config"), java.util.Set.of("set"), java.util.Set.of());
+        Args args =
+                Args.parse(
+                        argv,
+                        java.util.Set.of("config"),
+                        java.util.Set.of("set"),
+                        java.util.Set.of());
         PipelineConfig config =
                 ConfigLoader.load(args.path("config").orElse(null), args.settings());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -51,14 +56,22 @@ public final class PipelineJob {
         Path dir = Path.of(config.modelPointer().location());
         if (!ModelBundle.exists(dir)) {
             throw new IllegalArgumentException(
-                    "model.dir " + dir.toAbsolutePath() + " holds no model (run `weir train --out " + dir + "`)");
+                    "model.dir "
+                            + dir.toAbsolutePath()
+                            + " holds no model (run `weir train --out "
+                            + dir
+                            + "`)");
         }
         ModelMetadata metadata = ModelBundle.readMetadata(dir);
         java.util.List<String> names = config.featureSet().vectorNames();
         if (!metadata.featureNames().equals(names)) {
             throw new IllegalArgumentException(
-                    "model in " + dir + " expects features " + metadata.featureNames()
-                            + " but the feature set computes " + names
+                    "model in "
+                            + dir
+                            + " expects features "
+                            + metadata.featureNames()
+                            + " but the feature set computes "
+                            + names
                             + ": retrain it on this feature set (weir train --features FILE)");
         }
     }

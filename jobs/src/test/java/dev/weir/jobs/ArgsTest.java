@@ -13,8 +13,14 @@ class ArgsTest {
 
     @Test
     void parsesValuesDurationsAndOverrides() {
-        Args args = Args.parse(new String[] {"--rate", "50", "--duration=2m", "--set", "a.b=c", "--set", "d=e=f", "x"},
-                OPTIONS, Set.of("set"), Set.of("verbose"));
+        Args args =
+                Args.parse(
+                        new String[] {
+                            "--rate", "50", "--duration=2m", "--set", "a.b=c", "--set", "d=e=f", "x"
+                        },
+                        OPTIONS,
+                        Set.of("set"),
+                        Set.of("verbose"));
         assertThat(args.doubleValue("rate", 1, 0, 100)).isEqualTo(50.0);
         assertThat(args.duration("duration")).contains(Duration.ofMinutes(2));
         assertThat(args.settings()).containsEntry("a.b", "c").containsEntry("d", "e=f");
@@ -24,17 +30,47 @@ class ArgsTest {
 
     @Test
     void mistakesFailWithAMessage() {
-        assertThatThrownBy(() -> Args.parse(new String[] {"--rat", "5"}, OPTIONS, Set.of(), Set.of()))
-                .hasMessageContaining("unknown option --rat").hasMessageContaining("--rate");
+        assertThatThrownBy(
+                        () -> Args.parse(new String[] {"--rat", "5"}, OPTIONS, Set.of(), Set.of()))
+                .hasMessageContaining("unknown option --rat")
+                .hasMessageContaining("--rate");
         assertThatThrownBy(() -> Args.parse(new String[] {"--rate"}, OPTIONS, Set.of(), Set.of()))
                 .hasMessageContaining("--rate needs a value");
-        assertThatThrownBy(() -> Args.parse(new String[] {"--rate", "x"}, OPTIONS, Set.of(), Set.of()).doubleValue("rate", 1, 0, 9))
+        assertThatThrownBy(
+                        () ->
+                                Args.parse(
+                                                new String[] {"--rate", "x"},
+                                                OPTIONS,
+                                                Set.of(),
+                                                Set.of())
+                                        .doubleValue("rate", 1, 0, 9))
                 .hasMessageContaining("must be a number");
-        assertThatThrownBy(() -> Args.parse(new String[] {"--rate", "99"}, OPTIONS, Set.of(), Set.of()).doubleValue("rate", 1, 0, 9))
+        assertThatThrownBy(
+                        () ->
+                                Args.parse(
+                                                new String[] {"--rate", "99"},
+                                                OPTIONS,
+                                                Set.of(),
+                                                Set.of())
+                                        .doubleValue("rate", 1, 0, 9))
                 .hasMessageContaining("must be in");
-        assertThatThrownBy(() -> Args.parse(new String[] {"--duration", "soon"}, OPTIONS, Set.of(), Set.of()).duration("duration"))
+        assertThatThrownBy(
+                        () ->
+                                Args.parse(
+                                                new String[] {"--duration", "soon"},
+                                                OPTIONS,
+                                                Set.of(),
+                                                Set.of())
+                                        .duration("duration"))
                 .hasMessageContaining("duration such as");
-        assertThatThrownBy(() -> Args.parse(new String[] {"--duration", "0s"}, OPTIONS, Set.of(), Set.of()).duration("duration"))
+        assertThatThrownBy(
+                        () ->
+                                Args.parse(
+                                                new String[] {"--duration", "0s"},
+                                                OPTIONS,
+                                                Set.of(),
+                                                Set.of())
+                                        .duration("duration"))
                 .hasMessageContaining("must be positive");
     }
 }

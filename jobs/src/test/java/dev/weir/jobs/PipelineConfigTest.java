@@ -33,18 +33,22 @@ class PipelineConfigTest {
     @Test
     void nestedYamlFlattensAndOverridesWin() throws Exception {
         Path yaml = dir.resolve("weir.yaml");
-        Files.writeString(yaml, String.join("\n",
-                "kafka:",
-                "  bootstrap-servers: broker:9092",
-                "  topics:",
-                "    scores: s.file",
-                "iceberg.warehouse: /tmp/wh",
-                "model:",
-                "  dir: /models/fraud",
-                "pipeline:",
-                "  checkpoint-interval: 30 s",
-                ""));
-        PipelineConfig config = ConfigLoader.load(yaml, Map.of("kafka.topics.scores", "s.override"));
+        Files.writeString(
+                yaml,
+                String.join(
+                        "\n",
+                        "kafka:",
+                        "  bootstrap-servers: broker:9092",
+                        "  topics:",
+                        "    scores: s.file",
+                        "iceberg.warehouse: /tmp/wh",
+                        "model:",
+                        "  dir: /models/fraud",
+                        "pipeline:",
+                        "  checkpoint-interval: 30 s",
+                        ""));
+        PipelineConfig config =
+                ConfigLoader.load(yaml, Map.of("kafka.topics.scores", "s.override"));
         assertThat(config.bootstrapServers()).isEqualTo("broker:9092");
         assertThat(config.scoresTopic()).isEqualTo("s.override");
         assertThat(config.transactionsTopic()).isEqualTo("weir.transactions");
@@ -55,7 +59,8 @@ class PipelineConfigTest {
 
     @Test
     void theExampleFileParsesWithItsMonitoringSettings() {
-        PipelineConfig config = ConfigLoader.load(Path.of("..", "flink-conf", "pipeline-example.yaml"), Map.of());
+        PipelineConfig config =
+                ConfigLoader.load(Path.of("..", "flink-conf", "pipeline-example.yaml"), Map.of());
         assertThat(config.labelsTopic()).isEqualTo("weir.labels");
         assertThat(config.monitoringTopic()).isEqualTo("weir.monitoring");
         assertThat(config.decisionsTopic()).isEqualTo("weir.decisions");
@@ -69,54 +74,121 @@ class PipelineConfigTest {
 
     @Test
     void orderingAndAlignmentParseAndTheirMistakesAreReported() {
-        Map<String, String> base = Map.of(
-                "kafka.bootstrap-servers", "b:9092", "iceberg.warehouse", "/tmp/wh", "model.dir", "/m");
+        Map<String, String> base =
+                Map.of(
+                        "kafka.bootstrap-servers",
+                        "b:9092",
+                        "iceberg.warehouse",
+                        "/tmp/wh",
+                        "model.dir",
+                        "/m");
         PipelineConfig defaults = PipelineConfig.from(base);
         assertThat(defaults.featureOrdering()).isEqualTo(FeatureOrdering.ORDERED);
         assertThat(defaults.alignmentMaxDrift()).isEqualTo(Duration.ofSeconds(30));
-        PipelineConfig arrival = PipelineConfig.from(with(base, Map.of(
-                "features.ordering", "arrival", "pipeline.watermark.alignment.max-drift", "0 s")));
+        PipelineConfig arrival =
+                PipelineConfig.from(
+                        with(
+                                base,
+                                Map.of(
+                                        "features.ordering",
+                                        "arrival",
+                                        "pipeline.watermark.alignment.max-drift",
+                                        "0 s")));
         assertThat(arrival.featureOrdering()).isEqualTo(FeatureOrdering.ARRIVAL);
         assertThat(arrival.alignmentMaxDrift()).isZero();
 
-        assertThatThrownBy(() -> PipelineConfig.from(with(base, Map.of("features.ordering", "sorted"))))
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.from(
+                                        with(base, Map.of("features.ordering", "sorted"))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("features.ordering");
-        assertThatThrownBy(() -> PipelineConfig.from(with(base, Map.of(
-                        "pipeline.watermark.idleness", "2 s", "pipeline.watermark.alignment.update-interval", "1 s"))))
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.from(
+                                        with(
+                                                base,
+                                                Map.of(
+                                                        "pipeline.watermark.idleness",
+                                                        "2 s",
+                                                        "pipeline.watermark.alignment.update-interval",
+                                                        "1 s"))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("pipeline.watermark.idleness (PT2S) must be at least five times");
+                .hasMessageContaining(
+                        "pipeline.watermark.idleness (PT2S) must be at least five times");
         // Without alignment a short idleness is fine.
-        assertThat(PipelineConfig.from(with(base, Map.of(
-                "pipeline.watermark.idleness", "2 s", "pipeline.watermark.alignment.max-drift", "0 s"))).idleness())
+        assertThat(
+                        PipelineConfig.from(
+                                        with(
+                                                base,
+                                                Map.of(
+                                                        "pipeline.watermark.idleness",
+                                                        "2 s",
+                                                        "pipeline.watermark.alignment.max-drift",
+                                                        "0 s")))
+                                .idleness())
                 .isEqualTo(Duration.ofSeconds(2));
     }
 
     @Test
     void decisionsTopicAndBufferTimeoutParseAndTheirMistakesAreReported() {
-        Map<String, String> base = Map.of(
-                "kafka.bootstrap-servers", "b:9092", "iceberg.warehouse", "/tmp/wh", "model.dir", "/m");
+        Map<String, String> base =
+                Map.of(
+                        "kafka.bootstrap-servers",
+                        "b:9092",
+                        "iceberg.warehouse",
+                        "/tmp/wh",
+                        "model.dir",
+                        "/m");
         PipelineConfig defaults = PipelineConfig.from(base);
         assertThat(defaults.decisionsTopic()).isEqualTo("weir.decisions");
         assertThat(defaults.bufferTimeout()).isEqualTo(Duration.ofMillis(10));
-        PipelineConfig set = PipelineConfig.from(with(base, Map.of(
-                "kafka.topics.decisions", "fraud.decisions", "pipeline.buffer-timeout", "0 ms")));
+        PipelineConfig set =
+                PipelineConfig.from(
+                        with(
+                                base,
+                                Map.of(
+                                        "kafka.topics.decisions",
+                                        "fraud.decisions",
+                                        "pipeline.buffer-timeout",
+                                        "0 ms")));
         assertThat(set.decisionsTopic()).isEqualTo("fraud.decisions");
         assertThat(set.bufferTimeout()).isZero();
 
-        assertThatThrownBy(() -> PipelineConfig.from(with(base, Map.of("kafka.topics.decisions", "weir.scores"))))
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.from(
+                                        with(
+                                                base,
+                                                Map.of("kafka.topics.decisions", "weir.scores"))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("kafka.topics.decisions must differ from kafka.topics.scores ('weir.scores')");
-        assertThatThrownBy(() -> PipelineConfig.from(with(base, Map.of("pipeline.buffer-timeout", "-5 ms"))))
+                .hasMessageContaining(
+                        "kafka.topics.decisions must differ from kafka.topics.scores ('weir.scores')");
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.from(
+                                        with(base, Map.of("pipeline.buffer-timeout", "-5 ms"))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("pipeline.buffer-timeout");
-        assertThatThrownBy(() -> PipelineConfig.from(with(base, Map.of("kafka.topics.decisions", " "))))
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.from(
+                                        with(base, Map.of("kafka.topics.decisions", " "))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("kafka.topics.decisions is required");
-        assertThatThrownBy(() -> PipelineConfig.from(with(base, Map.of(
-                        "kafka.topics.decisions", "in", "kafka.topics.transactions", "in"))))
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.from(
+                                        with(
+                                                base,
+                                                Map.of(
+                                                        "kafka.topics.decisions",
+                                                        "in",
+                                                        "kafka.topics.transactions",
+                                                        "in"))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("kafka.topics.decisions must differ from kafka.topics.transactions ('in')");
+                .hasMessageContaining(
+                        "kafka.topics.decisions must differ from kafka.topics.transactions ('in')");
     }
 
     private static Map<String, String> with(Map<String, String> base, Map<String, String> more) {
@@ -127,13 +199,17 @@ class PipelineConfigTest {
 
     @Test
     void badMonitoringSettingsAreReportedTogether() {
-        assertThatThrownBy(() -> PipelineConfig.from(Map.of(
-                        "kafka.bootstrap-servers", "b:9092",
-                        "iceberg.warehouse", "/tmp/wh",
-                        "model.dir", "/m",
-                        "quality.rules", dir.resolve("missing.yaml").toString(),
-                        "drift.categorical-inputs", "country;planet",
-                        "monitoring.window", "10 ms")))
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.from(
+                                        Map.of(
+                                                "kafka.bootstrap-servers", "b:9092",
+                                                "iceberg.warehouse", "/tmp/wh",
+                                                "model.dir", "/m",
+                                                "quality.rules",
+                                                        dir.resolve("missing.yaml").toString(),
+                                                "drift.categorical-inputs", "country;planet",
+                                                "monitoring.window", "10 ms")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("quality.rules")
                 .hasMessageContaining("'planet'")
@@ -142,10 +218,13 @@ class PipelineConfigTest {
 
     @Test
     void everyProblemIsReportedAtOnce() {
-        assertThatThrownBy(() -> PipelineConfig.from(Map.of(
-                        "kafka.bootstrap-servrs", "x",
-                        "iceberg.catalog-type", "hive",
-                        "pipeline.checkpoint-interval", "20 min")))
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.from(
+                                        Map.of(
+                                                "kafka.bootstrap-servrs", "x",
+                                                "iceberg.catalog-type", "hive",
+                                                "pipeline.checkpoint-interval", "20 min")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown option 'kafka.bootstrap-servrs'")
                 .hasMessageContaining("kafka.bootstrap-servers is required")
@@ -156,64 +235,77 @@ class PipelineConfigTest {
 
     @Test
     void unparsableValuesAreNamed() {
-        assertThatThrownBy(() -> PipelineConfig.from(Map.of(
-                        "kafka.bootstrap-servers", "x", "model.dir", "m", "iceberg.warehouse", "w",
-                        "pipeline.parallelism", "two")))
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.from(
+                                        Map.of(
+                                                "kafka.bootstrap-servers",
+                                                "x",
+                                                "model.dir",
+                                                "m",
+                                                "iceberg.warehouse",
+                                                "w",
+                                                "pipeline.parallelism",
+                                                "two")))
                 .hasMessageContaining("cannot parse");
     }
 
     @Test
     void everyOptionLandsInItsOwnAccessor() throws Exception {
         Path features = referenceFeaturesFile();
-        Map<String, String> settings = Map.ofEntries(
-                Map.entry("kafka.bootstrap-servers", "b1:9092"),
-                Map.entry("kafka.topics.transactions", "t.transactions"),
-                Map.entry("kafka.topics.scores", "t.scores"),
-                Map.entry("kafka.topics.decisions", "t.decisions"),
-                Map.entry("kafka.topics.dlq", "t.dlq"),
-                Map.entry("kafka.topics.model-control", "t.control"),
-                Map.entry("kafka.topics.labels", "t.labels"),
-                Map.entry("kafka.topics.monitoring", "t.monitoring"),
-                Map.entry("kafka.group-id", "group"),
-                Map.entry("kafka.transactional-id-prefix", "prefix"),
-                Map.entry("kafka.transaction-timeout", "11 min"),
-                Map.entry("kafka.starting-offsets", "latest"),
-                Map.entry("iceberg.catalog-type", "rest"),
-                Map.entry("iceberg.warehouse", "s3://warehouse"),
-                Map.entry("iceberg.uri", "http://catalog:8181"),
-                Map.entry("iceberg.namespace", "ns"),
-                Map.entry("model.dir", "/models/m"),
-                Map.entry("model.name", "name"),
-                Map.entry("features.definitions", features.toString()),
-                Map.entry("features.ordering", "arrival"),
-                Map.entry("features.ordering-max-wait", "7 s"),
-                Map.entry("scoring.max-batch-size", "32"),
-                Map.entry("scoring.max-wait", "3 ms"),
-                Map.entry("pipeline.checkpoint-interval", "20 s"),
-                Map.entry("pipeline.buffer-timeout", "4 ms"),
-                Map.entry("pipeline.parallelism", "3"),
-                Map.entry("pipeline.watermark.out-of-orderness", "2 s"),
-                Map.entry("pipeline.watermark.idleness", "40 s"),
-                Map.entry("pipeline.watermark.alignment.max-drift", "50 s"),
-                Map.entry("pipeline.watermark.alignment.update-interval", "6 s"),
-                Map.entry("quality.rules", "none"),
-                Map.entry("governance.policy", "none"),
-                Map.entry("monitoring.window", "2 min"),
-                Map.entry("monitoring.allowed-lateness", "9 s"),
-                Map.entry("drift.categorical-inputs", "channel;country"),
-                Map.entry("drift.psi-alert", "0.3"),
-                Map.entry("drift.ks-alert", "0.2"),
-                Map.entry("drift.js-alert", "0.15"),
-                Map.entry("drift.min-samples", "300"),
-                Map.entry("labels.score-ttl", "2 d"),
-                Map.entry("labels.label-wait", "2 h"),
-                Map.entry("performance.min-auc", "0.7"),
-                Map.entry("performance.min-labels", "150"));
-        // Every option but model.registry, which excludes model.dir: an option added later must be added here.
-        assertThat(settings.keySet()).containsExactlyInAnyOrderElementsOf(WeirOptions.ALL.stream()
-                .map(ConfigOption::key)
-                .filter(key -> !key.equals(WeirOptions.MODEL_REGISTRY.key()))
-                .collect(Collectors.toList()));
+        Map<String, String> settings =
+                Map.ofEntries(
+                        Map.entry("kafka.bootstrap-servers", "b1:9092"),
+                        Map.entry("kafka.topics.transactions", "t.transactions"),
+                        Map.entry("kafka.topics.scores", "t.scores"),
+                        Map.entry("kafka.topics.decisions", "t.decisions"),
+                        Map.entry("kafka.topics.dlq", "t.dlq"),
+                        Map.entry("kafka.topics.model-control", "t.control"),
+                        Map.entry("kafka.topics.labels", "t.labels"),
+                        Map.entry("kafka.topics.monitoring", "t.monitoring"),
+                        Map.entry("kafka.group-id", "group"),
+                        Map.entry("kafka.transactional-id-prefix", "prefix"),
+                        Map.entry("kafka.transaction-timeout", "11 min"),
+                        Map.entry("kafka.starting-offsets", "latest"),
+                        Map.entry("iceberg.catalog-type", "rest"),
+                        Map.entry("iceberg.warehouse", "s3://warehouse"),
+                        Map.entry("iceberg.uri", "http://catalog:8181"),
+                        Map.entry("iceberg.namespace", "ns"),
+                        Map.entry("model.dir", "/models/m"),
+                        Map.entry("model.name", "name"),
+                        Map.entry("features.definitions", features.toString()),
+                        Map.entry("features.ordering", "arrival"),
+                        Map.entry("features.ordering-max-wait", "7 s"),
+                        Map.entry("scoring.max-batch-size", "32"),
+                        Map.entry("scoring.max-wait", "3 ms"),
+                        Map.entry("pipeline.checkpoint-interval", "20 s"),
+                        Map.entry("pipeline.buffer-timeout", "4 ms"),
+                        Map.entry("pipeline.parallelism", "3"),
+                        Map.entry("pipeline.watermark.out-of-orderness", "2 s"),
+                        Map.entry("pipeline.watermark.idleness", "40 s"),
+                        Map.entry("pipeline.watermark.alignment.max-drift", "50 s"),
+                        Map.entry("pipeline.watermark.alignment.update-interval", "6 s"),
+                        Map.entry("quality.rules", "none"),
+                        Map.entry("governance.policy", "none"),
+                        Map.entry("monitoring.window", "2 min"),
+                        Map.entry("monitoring.allowed-lateness", "9 s"),
+                        Map.entry("drift.categorical-inputs", "channel;country"),
+                        Map.entry("drift.psi-alert", "0.3"),
+                        Map.entry("drift.ks-alert", "0.2"),
+                        Map.entry("drift.js-alert", "0.15"),
+                        Map.entry("drift.min-samples", "300"),
+                        Map.entry("labels.score-ttl", "2 d"),
+                        Map.entry("labels.label-wait", "2 h"),
+                        Map.entry("performance.min-auc", "0.7"),
+                        Map.entry("performance.min-labels", "150"));
+        // Every option but model.registry, which excludes model.dir: an option added later must be
+        // added here.
+        assertThat(settings.keySet())
+                .containsExactlyInAnyOrderElementsOf(
+                        WeirOptions.ALL.stream()
+                                .map(ConfigOption::key)
+                                .filter(key -> !key.equals(WeirOptions.MODEL_REGISTRY.key()))
+                                .collect(Collectors.toList()));
 
         PipelineConfig config = PipelineConfig.from(settings);
 
@@ -236,7 +328,8 @@ class PipelineConfigTest {
         assertThat(config.modelDir()).isEqualTo("/models/m");
         assertThat(config.modelRegistry()).isNull();
         assertThat(config.modelName()).isEqualTo("name");
-        assertThat(config.modelPointer()).isEqualTo(new ModelPointer(null, null, "/models/m", null));
+        assertThat(config.modelPointer())
+                .isEqualTo(new ModelPointer(null, null, "/models/m", null));
         assertThat(config.featureDefinitions()).isEqualTo(features.toString());
         assertThat(config.featureOrdering()).isEqualTo(FeatureOrdering.ARRIVAL);
         assertThat(config.featureOrderingMaxWait()).isEqualTo(Duration.ofSeconds(7));
@@ -272,12 +365,13 @@ class PipelineConfigTest {
         ModelPointer v2 = registry.register(bundle, null);
         registry.promote(v1.name(), v1.version());
         Path features = referenceFeaturesFile();
-        Map<String, String> settings = Map.of(
-                "kafka.bootstrap-servers", "b:9092",
-                "iceberg.warehouse", "/tmp/wh",
-                "model.registry", registry.root().toString(),
-                "model.name", v1.name(),
-                "features.definitions", features.toString());
+        Map<String, String> settings =
+                Map.of(
+                        "kafka.bootstrap-servers", "b:9092",
+                        "iceberg.warehouse", "/tmp/wh",
+                        "model.registry", registry.root().toString(),
+                        "model.name", v1.name(),
+                        "features.definitions", features.toString());
         PipelineConfig config = PipelineConfig.from(settings);
         FeatureSet featureSet = config.featureSet();
         ModelPointer champion = config.modelPointer();
@@ -293,28 +387,36 @@ class PipelineConfigTest {
         // A new config resolves anew: it sees both changes.
         assertThatThrownBy(() -> PipelineConfig.from(settings))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("features.definitions: feature definitions need a list 'entities'");
-        assertThat(PipelineConfig.from(with(settings, Map.of("features.definitions", ""))).modelPointer())
+                .hasMessageContaining(
+                        "features.definitions: feature definitions need a list 'entities'");
+        assertThat(
+                        PipelineConfig.from(with(settings, Map.of("features.definitions", "")))
+                                .modelPointer())
                 .isEqualTo(v2);
     }
 
     @Test
     void aRegistryWithoutChampionIsReportedWithTheOtherProblems() {
         Path registry = dir.resolve("empty-registry");
-        assertThatThrownBy(() -> PipelineConfig.from(Map.of(
-                        "kafka.bootstrap-servers", "b:9092",
-                        "iceberg.warehouse", "/tmp/wh",
-                        "model.registry", registry.toString(),
-                        "monitoring.window", "10 ms")))
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.from(
+                                        Map.of(
+                                                "kafka.bootstrap-servers", "b:9092",
+                                                "iceberg.warehouse", "/tmp/wh",
+                                                "model.registry", registry.toString(),
+                                                "monitoring.window", "10 ms")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("model.registry: model fraud-mlp in " + registry + " has no champion")
+                .hasMessageContaining(
+                        "model.registry: model fraud-mlp in " + registry + " has no champion")
                 .hasMessageContaining("monitoring.window");
     }
 
     /** The bundled reference feature set, as a file the config names. */
     private Path referenceFeaturesFile() throws Exception {
         Path file = dir.resolve("features.yaml");
-        try (InputStream in = FeatureSets.class.getClassLoader().getResourceAsStream(FeatureSets.REFERENCE)) {
+        try (InputStream in =
+                FeatureSets.class.getClassLoader().getResourceAsStream(FeatureSets.REFERENCE)) {
             Files.write(file, in.readAllBytes());
         }
         return file;

@@ -26,24 +26,31 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PipelineUidsTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void everyOperatorHasItsOwnExplicitUid() {
-        PipelineConfig config = PipelineConfig.from(Map.of(
-                "kafka.bootstrap-servers", "127.0.0.1:9",
-                "iceberg.warehouse", dir.resolve("warehouse").toString(),
-                "model.dir", dir.resolve("model").toString()));
+        PipelineConfig config =
+                PipelineConfig.from(
+                        Map.of(
+                                "kafka.bootstrap-servers", "127.0.0.1:9",
+                                "iceberg.warehouse", dir.resolve("warehouse").toString(),
+                                "model.dir", dir.resolve("model").toString()));
         var catalog = Catalogs.loader(config);
         WeirTables.ensure(catalog.loadCatalog(), config.namespace());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        PipelineWorkflow.define(env, config, PipelineSources.kafka(config, false), new KafkaIcebergSinks(config, catalog));
+        PipelineWorkflow.define(
+                env,
+                config,
+                PipelineSources.kafka(config, false),
+                new KafkaIcebergSinks(config, catalog));
 
         StreamGraph graph = env.getStreamGraph();
         List<String> uids = new ArrayList<>();
         for (StreamNode node : graph.getStreamNodes()) {
-            assertThat(node.getTransformationUID()).as("uid of '%s'", node.getOperatorName()).isNotBlank();
+            assertThat(node.getTransformationUID())
+                    .as("uid of '%s'", node.getOperatorName())
+                    .isNotBlank();
             uids.add(node.getTransformationUID());
         }
         assertThat(uids).hasSizeGreaterThan(30).doesNotHaveDuplicates();

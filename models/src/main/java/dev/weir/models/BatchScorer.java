@@ -18,14 +18,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Scores up to {@code capacity} feature vectors in one forward pass, without allocating ND4J
- * buffers per pass: the normalised input matrix is allocated once and rows are written in place;
- * a partial batch runs on a view of its first rows, made once per row count; the network's
- * activations stay in DL4J's workspaces, and its output is written into a workspace of this
- * scorer, sized once for {@code capacity} rows, from which the scores are copied into a Java
- * array before the workspace is closed.
+ * buffers per pass: the normalised input matrix is allocated once and rows are written in place; a
+ * partial batch runs on a view of its first rows, made once per row count; the network's
+ * activations stay in DL4J's workspaces, and its output is written into a workspace of this scorer,
+ * sized once for {@code capacity} rows, from which the scores are copied into a Java array before
+ * the workspace is closed.
  *
- * <p>ND4J workspaces belong to a thread: a scorer must be used and {@linkplain #close() closed}
- * on one thread (a subtask's task thread). Not thread-safe: one per subtask.
+ * <p>ND4J workspaces belong to a thread: a scorer must be used and {@linkplain #close() closed} on
+ * one thread (a subtask's task thread). Not thread-safe: one per subtask.
  *
  * <p>{@code scorer.set(row, vector); ... double[] scores = scorer.score(rows); ... scorer.close();}
  */
@@ -42,8 +42,10 @@ public final class BatchScorer implements AutoCloseable {
     private final ModelMetadata metadata;
     private final MultiLayerNetwork network;
     private final INDArray input;
+
     /** views[n - 1]: the first n rows of the input; made on first use, then reused. */
     private final INDArray[] views;
+
     private final double[] means;
     private final double[] stds;
     private final int capacity;
@@ -75,14 +77,16 @@ public final class BatchScorer implements AutoCloseable {
         views[capacity - 1] = input;
         long outputs = network.layerSize(network.getnLayers() - 1);
         long outputBytes = capacity * outputs * conf.getDataType().width();
-        this.workspace = WorkspaceConfiguration.builder()
-                .initialSize(outputBytes + WORKSPACE_SLACK_BYTES)
-                .policyAllocation(AllocationPolicy.STRICT)
-                .policyLearning(LearningPolicy.NONE)
-                // Should a network ever put more there, it grows once instead of failing a pass.
-                .policySpill(SpillPolicy.REALLOCATE)
-                .policyReset(ResetPolicy.BLOCK_LEFT)
-                .build();
+        this.workspace =
+                WorkspaceConfiguration.builder()
+                        .initialSize(outputBytes + WORKSPACE_SLACK_BYTES)
+                        .policyAllocation(AllocationPolicy.STRICT)
+                        .policyLearning(LearningPolicy.NONE)
+                        // Should a network ever put more there, it grows once instead of failing a
+                        // pass.
+                        .policySpill(SpillPolicy.REALLOCATE)
+                        .policyReset(ResetPolicy.BLOCK_LEFT)
+                        .build();
         this.workspaceId = WORKSPACE_PREFIX + WORKSPACE_IDS.incrementAndGet();
     }
 
@@ -102,7 +106,8 @@ public final class BatchScorer implements AutoCloseable {
     /** Writes one event's vector, normalised, into row {@code row} of the batch. */
     public void set(int row, double[] features) {
         if (features.length != means.length) {
-            throw new IllegalArgumentException("expected " + means.length + " features, got " + features.length);
+            throw new IllegalArgumentException(
+                    "expected " + means.length + " features, got " + features.length);
         }
         for (int i = 0; i < features.length; i++) {
             input.putScalar(row, i, (features[i] - means[i]) / stds[i]);
@@ -120,14 +125,20 @@ public final class BatchScorer implements AutoCloseable {
      */
     public double[] score(int rows) {
         if (closed) {
-            throw new IllegalStateException("scorer of model " + metadata.name() + " v" + metadata.version()
-                    + " is closed");
+            throw new IllegalStateException(
+                    "scorer of model "
+                            + metadata.name()
+                            + " v"
+                            + metadata.version()
+                            + " is closed");
         }
         if (rows < 1 || rows > capacity) {
-            throw new IllegalArgumentException("rows must be in [1, " + capacity + "], got " + rows);
+            throw new IllegalArgumentException(
+                    "rows must be in [1, " + capacity + "], got " + rows);
         }
         INDArray batch = firstRows(rows);
-        try (MemoryWorkspace output = Nd4j.getWorkspaceManager().getAndActivateWorkspace(workspace, workspaceId)) {
+        try (MemoryWorkspace output =
+                Nd4j.getWorkspaceManager().getAndActivateWorkspace(workspace, workspaceId)) {
             INDArray out = network.output(batch, false, output);
             for (int r = 0; r < rows; r++) {
                 scores[r] = out.getDouble(r, 1);
@@ -152,8 +163,8 @@ public final class BatchScorer implements AutoCloseable {
     }
 
     /**
-     * Releases this scorer's output workspace; call it on the thread that scored. The scorer
-     * cannot score afterwards. The network, which may be shared, is left as it is.
+     * Releases this scorer's output workspace; call it on the thread that scored. The scorer cannot
+     * score afterwards. The network, which may be shared, is left as it is.
      */
     @Override
     public void close() {

@@ -8,8 +8,8 @@ public final class Evaluation {
     private Evaluation() {}
 
     /**
-     * AUC-ROC as the Mann-Whitney statistic: the probability that a random positive scores above
-     * a random negative, ties counting one half. NaN when one class is absent.
+     * AUC-ROC as the Mann-Whitney statistic: the probability that a random positive scores above a
+     * random negative, ties counting one half. NaN when one class is absent.
      */
     public static double aucRoc(double[] scores, boolean[] labels) {
         int n = scores.length;
@@ -39,12 +39,13 @@ public final class Evaluation {
         if (positives == 0 || negatives == 0) {
             return Double.NaN;
         }
-        return (rankSumPositives - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
+        return (rankSumPositives - positives * (positives + 1) / 2.0)
+                / ((double) positives * negatives);
     }
 
     /**
-     * Area under the precision-recall curve as average precision: the mean, over the positives,
-     * of the precision at each positive's score (ties taken together). NaN without positives.
+     * Area under the precision-recall curve as average precision: the mean, over the positives, of
+     * the precision at each positive's score (ties taken together). NaN without positives.
      */
     public static double aucPr(double[] scores, boolean[] labels) {
         int n = scores.length;

@@ -31,7 +31,8 @@ public final class ModelBundle {
         this(metadata, network, null);
     }
 
-    public ModelBundle(ModelMetadata metadata, MultiLayerNetwork network, ReferenceProfile profile) {
+    public ModelBundle(
+            ModelMetadata metadata, MultiLayerNetwork network, ReferenceProfile profile) {
         this.metadata = metadata;
         this.network = network;
         this.profile = profile;
@@ -86,7 +87,9 @@ public final class ModelBundle {
         ModelMetadata metadata = readMetadata(dir);
         MultiLayerNetwork network;
         try {
-            network = ModelSerializer.restoreMultiLayerNetwork(dir.resolve(MODEL_FILE).toFile(), false);
+            network =
+                    ModelSerializer.restoreMultiLayerNetwork(
+                            dir.resolve(MODEL_FILE).toFile(), false);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read model network in " + dir, e);
         }
@@ -126,15 +129,24 @@ public final class ModelBundle {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, "model", ".zip.tmp");
             ModelSerializer.writeModel(network, tmp.toFile(), false);
-            Files.move(tmp, dir.resolve(MODEL_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp,
+                    dir.resolve(MODEL_FILE),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             if (profile != null) {
                 Path profileTmp = Files.createTempFile(dir, "profile", ".json.tmp");
                 JSON.writeValue(profileTmp.toFile(), profile);
-                Files.move(profileTmp, dir.resolve(PROFILE_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.move(
+                        profileTmp,
+                        dir.resolve(PROFILE_FILE),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             Path metaTmp = Files.createTempFile(dir, "metadata", ".json.tmp");
             JSON.writeValue(metaTmp.toFile(), metadata);
-            Files.move(metaTmp, dir.resolve(METADATA_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    metaTmp,
+                    dir.resolve(METADATA_FILE),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write model to " + dir, e);
         }

@@ -23,8 +23,8 @@ import java.util.Objects;
  * @param holdoutRows rows used for evaluation
  * @param createdAt ISO-8601 instant the model was trained
  * @param trainingSource where the training rows came from: the training-set table and the Iceberg
- *     snapshots it was built from, or the synthetic generator (null for models trained before
- *     this was recorded)
+ *     snapshots it was built from, or the synthetic generator (null for models trained before this
+ *     was recorded)
  */
 public record ModelMetadata(
         String name,
@@ -48,7 +48,8 @@ public record ModelMetadata(
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(version, "version");
         featureNames = List.copyOf(featureNames);
-        if (featureMeans.length != featureNames.size() || featureStds.length != featureNames.size()) {
+        if (featureMeans.length != featureNames.size()
+                || featureStds.length != featureNames.size()) {
             throw new IllegalArgumentException(
                     "normalisation has "
                             + featureMeans.length
@@ -70,9 +71,23 @@ public record ModelMetadata(
 
     /** The same metadata with another training source. */
     public ModelMetadata withTrainingSource(String source) {
-        return new ModelMetadata(name, version, featureNames, featureMeans, featureStds, threshold, holdoutAuc,
-                holdoutPrecision, holdoutRecall, holdoutAucPr, holdoutBrier, holdoutEce, trainingRows, holdoutRows,
-                createdAt, source);
+        return new ModelMetadata(
+                name,
+                version,
+                featureNames,
+                featureMeans,
+                featureStds,
+                threshold,
+                holdoutAuc,
+                holdoutPrecision,
+                holdoutRecall,
+                holdoutAucPr,
+                holdoutBrier,
+                holdoutEce,
+                trainingRows,
+                holdoutRows,
+                createdAt,
+                source);
     }
 
     public int featureCount() {

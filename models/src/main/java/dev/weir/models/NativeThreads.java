@@ -13,9 +13,9 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * parallelism is the only unit of concurrency.
  *
  * <p>The OpenMP limit holds for the calling thread only (OpenMP keeps it per thread; ND4J sets it
- * just for the thread that loads it), so each scoring thread applies it itself. The other two
- * are per process: every subtask of a TaskManager should apply the same value. On other backends
- * (CUDA) this does nothing.
+ * just for the thread that loads it), so each scoring thread applies it itself. The other two are
+ * per process: every subtask of a TaskManager should apply the same value. On other backends (CUDA)
+ * this does nothing.
  *
  * <p>{@code NativeThreads.limitCallingThread(1); // then score on this thread}
  */
@@ -27,8 +27,8 @@ public final class NativeThreads {
     private NativeThreads() {}
 
     /**
-     * Limits ND4J's OpenMP team for operations started on the calling thread, the threads one
-     * ND4J operation may use from its pool, and OpenBLAS's threads, to {@code threads}.
+     * Limits ND4J's OpenMP team for operations started on the calling thread, the threads one ND4J
+     * operation may use from its pool, and OpenBLAS's threads, to {@code threads}.
      *
      * @return whether a limit was applied (false on a non-CPU backend)
      */

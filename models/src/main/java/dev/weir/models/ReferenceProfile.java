@@ -16,8 +16,8 @@ import org.apache.datasketches.memory.Memory;
 
 /**
  * What the training data looked like, for drift monitoring to compare live traffic with: per
- * feature and for the score, fixed bins (edges at the training deciles, shares of training rows
- * per bin), quantiles, mean, standard deviation, a KLL quantile sketch and, for features with few
+ * feature and for the score, fixed bins (edges at the training deciles, shares of training rows per
+ * bin), quantiles, mean, standard deviation, a KLL quantile sketch and, for features with few
  * distinct values, the share of each value; and the shares of categorical input fields that are not
  * features. Stored as {@code profile.json} beside the model.
  *
@@ -53,7 +53,9 @@ public record ReferenceProfile(
     /** Quantile levels kept for every distribution. */
     public static final double[] LEVELS = {0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99};
 
-    /** KLL accuracy: a normalized rank error of about 1.3% (99% confidence), a few KB per sketch. */
+    /**
+     * KLL accuracy: a normalized rank error of about 1.3% (99% confidence), a few KB per sketch.
+     */
     public static final int SKETCH_K = 200;
 
     public ReferenceProfile {
@@ -69,7 +71,8 @@ public record ReferenceProfile(
             }
             features.add(Distribution.of(names.get(f), column));
         }
-        return new ReferenceProfile(features, Distribution.of("score", scores), rows.length, List.of());
+        return new ReferenceProfile(
+                features, Distribution.of("score", scores), rows.length, List.of());
     }
 
     /**
@@ -78,14 +81,21 @@ public record ReferenceProfile(
      */
     public ReferenceProfile withInputs(Map<String, String[]> valuesPerField) {
         List<Categorical> computed = new ArrayList<>();
-        new TreeMap<>(valuesPerField).forEach((name, values) -> {
-            if (values.length != rows) {
-                throw new IllegalArgumentException(
-                        "input field " + name + " has " + values.length
-                                + " values but the profile covers " + rows + " training rows");
-            }
-            computed.add(Categorical.of(name, values));
-        });
+        new TreeMap<>(valuesPerField)
+                .forEach(
+                        (name, values) -> {
+                            if (values.length != rows) {
+                                throw new IllegalArgumentException(
+                                        "input field "
+                                                + name
+                                                + " has "
+                                                + values.length
+                                                + " values but the profile covers "
+                                                + rows
+                                                + " training rows");
+                            }
+                            computed.add(Categorical.of(name, values));
+                        });
         return new ReferenceProfile(features, score, rows, computed);
     }
 
@@ -140,10 +150,10 @@ public record ReferenceProfile(
         }
 
         /**
-         * The canonical key of a numeric value in {@code categories}: {@link Double#toString} of the
-         * value, with -0.0 folded into 0.0 (so 1 is "1.0", 0.25 is "0.25"). The key parses back to
-         * exactly the same double, and live values are matched to keys by parsing the keys, not by
-         * comparing text: Double.toString's text for a few doubles changed in JDK 19.
+         * The canonical key of a numeric value in {@code categories}: {@link Double#toString} of
+         * the value, with -0.0 folded into 0.0 (so 1 is "1.0", 0.25 is "0.25"). The key parses back
+         * to exactly the same double, and live values are matched to keys by parsing the keys, not
+         * by comparing text: Double.toString's text for a few doubles changed in JDK 19.
          */
         public static String categoryKey(double value) {
             return Double.toString(value + 0.0); // -0.0 + 0.0 == +0.0
@@ -159,8 +169,8 @@ public record ReferenceProfile(
      * The shares of one categorical input field over the training rows.
      *
      * @param name field name
-     * @param shares share of training rows per value, keyed by {@link #key(String)}; at most
-     *     {@link #MAX_CATEGORIES} values plus {@link #OTHER} for the rest
+     * @param shares share of training rows per value, keyed by {@link #key(String)}; at most {@link
+     *     #MAX_CATEGORIES} values plus {@link #OTHER} for the rest
      */
     public record Categorical(String name, Map<String, Double> shares) {
 
@@ -193,14 +203,17 @@ public record ReferenceProfile(
             }
             List<Map.Entry<String, Long>> byCount = new ArrayList<>(counts.entrySet());
             // Most frequent first, ties by key, so the kept values do not depend on hash order.
-            byCount.sort(Map.Entry.<String, Long>comparingByValue()
-                    .reversed()
-                    .thenComparing(Map.Entry.comparingByKey()));
+            byCount.sort(
+                    Map.Entry.<String, Long>comparingByValue()
+                            .reversed()
+                            .thenComparing(Map.Entry.comparingByKey()));
             Map<String, Double> shares = new TreeMap<>();
             long pooled = 0;
             for (int i = 0; i < byCount.size(); i++) {
                 if (i < MAX_CATEGORIES) {
-                    shares.put(byCount.get(i).getKey(), (double) byCount.get(i).getValue() / values.length);
+                    shares.put(
+                            byCount.get(i).getKey(),
+                            (double) byCount.get(i).getValue() / values.length);
                 } else {
                     pooled += byCount.get(i).getValue();
                 }
@@ -218,16 +231,19 @@ public record ReferenceProfile(
         int n = sorted.length;
         double[] quantiles = new double[LEVELS.length];
         for (int i = 0; i < LEVELS.length; i++) {
-            quantiles[i] = n == 0 ? Double.NaN : sorted[Math.min(n - 1, (int) Math.floor(LEVELS[i] * n))];
+            quantiles[i] =
+                    n == 0 ? Double.NaN : sorted[Math.min(n - 1, (int) Math.floor(LEVELS[i] * n))];
         }
         // Decile edges, duplicates removed: a feature with few distinct values gets fewer bins.
-        double[] edges = IntStream.rangeClosed(1, 9)
-                .mapToDouble(d -> n == 0 ? 0 : sorted[Math.min(n - 1, d * n / 10)])
-                .distinct()
-                .filter(e -> n > 0 && e > sorted[0])
-                .toArray();
+        double[] edges =
+                IntStream.rangeClosed(1, 9)
+                        .mapToDouble(d -> n == 0 ? 0 : sorted[Math.min(n - 1, d * n / 10)])
+                        .distinct()
+                        .filter(e -> n > 0 && e > sorted[0])
+                        .toArray();
         Distribution d =
-                new Distribution(name, edges, new double[edges.length + 1], quantiles, 0, 0, null, null);
+                new Distribution(
+                        name, edges, new double[edges.length + 1], quantiles, 0, 0, null, null);
         double sum = 0;
         for (double v : values) {
             d.shares()[d.bin(v)]++;
@@ -262,7 +278,9 @@ public record ReferenceProfile(
         return sketch.toByteArray();
     }
 
-    /** Shares per distinct non-NaN value, or null when there are more than MAX_CATEGORIES of them. */
+    /**
+     * Shares per distinct non-NaN value, or null when there are more than MAX_CATEGORIES of them.
+     */
     private static Map<String, Double> categories(double[] values) {
         Map<Double, Long> counts = new HashMap<>();
         long present = 0;

@@ -5,8 +5,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Scores feature vectors with one model. Not thread-safe: DL4J networks are not, so each
- * subtask owns one scorer. The input buffer is allocated once and reused for every event.
+ * Scores feature vectors with one model. Not thread-safe: DL4J networks are not, so each subtask
+ * owns one scorer. The input buffer is allocated once and reused for every event.
  */
 public final class Scorer {
 
@@ -21,7 +21,8 @@ public final class Scorer {
         this.network = bundle.network();
         this.means = metadata.featureMeans();
         this.stds = metadata.featureStds();
-        this.input = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, metadata.featureCount());
+        this.input =
+                Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, metadata.featureCount());
     }
 
     public ModelMetadata metadata() {

@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains the fraud network: a small dense network with a two-class softmax output, the rare
- * fraud class up-weighted in the loss, evaluated on the newest rows by event time.
+ * Trains the fraud network: a small dense network with a two-class softmax output, the rare fraud
+ * class up-weighted in the loss, evaluated on the newest rows by event time.
  */
 public final class Trainer {
 
@@ -98,7 +98,8 @@ public final class Trainer {
         if (positives == 0) {
             throw new IllegalArgumentException("the training rows hold no fraud");
         }
-        double fraudWeight = Math.min(MAX_CLASS_WEIGHT, (trainRows - positives) / (double) positives);
+        double fraudWeight =
+                Math.min(MAX_CLASS_WEIGHT, (trainRows - positives) / (double) positives);
 
         MultiLayerNetwork network = buildNetwork(width, fraudWeight);
         int[] order = trainIdx.clone();
@@ -106,7 +107,9 @@ public final class Trainer {
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
             shuffle(order, random);
             for (int start = 0; start < order.length; start += config.batchSize()) {
-                int[] batch = Arrays.copyOfRange(order, start, Math.min(order.length, start + config.batchSize()));
+                int[] batch =
+                        Arrays.copyOfRange(
+                                order, start, Math.min(order.length, start + config.batchSize()));
                 network.fit(matrix(features, batch, means, stds), oneHot(labels, batch));
             }
             LOG.info("epoch {} of {}: loss {}", epoch + 1, config.epochs(), network.score());
@@ -150,7 +153,10 @@ public final class Trainer {
         for (int i = 0; i < trainIdx.length; i++) {
             trainRowsRaw[i] = features[trainIdx[i]];
         }
-        return new ModelBundle(metadata, network, ReferenceProfile.compute(featureNames, trainRowsRaw, trainScores));
+        return new ModelBundle(
+                metadata,
+                network,
+                ReferenceProfile.compute(featureNames, trainRowsRaw, trainScores));
     }
 
     private MultiLayerNetwork buildNetwork(int inputs, double fraudWeight) {

@@ -40,17 +40,23 @@ class EvaluationTest {
         boolean[] labels = {true, false, true, false};
         assertThat(Evaluation.aucPr(scores, labels)).isCloseTo((1.0 + 2.0 / 3) / 2, within(1e-12));
         assertThat(Evaluation.brier(new double[] {1, 0}, new boolean[] {true, false})).isZero();
-        assertThat(Evaluation.brier(new double[] {0.5, 0.5}, new boolean[] {true, false})).isEqualTo(0.25);
+        assertThat(Evaluation.brier(new double[] {0.5, 0.5}, new boolean[] {true, false}))
+                .isEqualTo(0.25);
         // Perfectly calibrated bins have no error; a constant 0.9 for a 50% rate has 0.4.
-        assertThat(Evaluation.expectedCalibrationError(new double[] {0.05, 0.95}, new boolean[] {false, true}))
+        assertThat(
+                        Evaluation.expectedCalibrationError(
+                                new double[] {0.05, 0.95}, new boolean[] {false, true}))
                 .isCloseTo(0.05, within(1e-12));
-        assertThat(Evaluation.expectedCalibrationError(new double[] {0.9, 0.9}, new boolean[] {true, false}))
+        assertThat(
+                        Evaluation.expectedCalibrationError(
+                                new double[] {0.9, 0.9}, new boolean[] {true, false}))
                 .isCloseTo(0.4, within(1e-12));
     }
 
     @Test
     void aucIsUndefinedWithOneClass() {
-        assertThat(Evaluation.aucRoc(new double[] {0.1, 0.2}, new boolean[] {false, false})).isNaN();
+        assertThat(Evaluation.aucRoc(new double[] {0.1, 0.2}, new boolean[] {false, false}))
+                .isNaN();
     }
 
     @Test

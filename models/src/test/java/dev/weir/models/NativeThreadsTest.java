@@ -13,16 +13,19 @@ class NativeThreadsTest {
     @Test
     void theOpenMpLimitHoldsForTheThreadThatSetItTheOthersForTheProcess() throws Exception {
         // OpenMP's default team is one thread per core: only then can a limit of 1 be seen.
-        assumeTrue(Runtime.getRuntime().availableProcessors() > 1 && System.getenv("OMP_NUM_THREADS") == null);
+        assumeTrue(
+                Runtime.getRuntime().availableProcessors() > 1
+                        && System.getenv("OMP_NUM_THREADS") == null);
         int master = Nd4j.getEnvironment().maxMasterThreads();
         int blas = Nd4j.factory().blas().getMaxThreads();
         try {
             AtomicInteger limited = new AtomicInteger();
             AtomicInteger other = new AtomicInteger();
-            run(() -> {
-                assertThat(NativeThreads.limitCallingThread(1)).isTrue();
-                limited.set(NativeThreads.openMpThreadsOfCallingThread());
-            });
+            run(
+                    () -> {
+                        assertThat(NativeThreads.limitCallingThread(1)).isTrue();
+                        limited.set(NativeThreads.openMpThreadsOfCallingThread());
+                    });
             run(() -> other.set(NativeThreads.openMpThreadsOfCallingThread()));
 
             assertThat(limited.get()).isEqualTo(1);

@@ -94,7 +94,7 @@ class ReferenceProfileTest {
     @Test
     void aProfileWrittenBeforeSketchesCategoriesAndInputsStillLoads() throws Exception {
         String old =
-                """
+"""
 {"features":[{"name":"a","edges":[0.0],"shares":[0.5,0.5],"quantiles":[-1,0,1],"mean":0.0,"std":1.0}],
  "score":{"name":"score","edges":[],"shares":[1.0],"quantiles":[0.5],"mean":0.5,"std":0.0},
  "rows":10}

@@ -24,7 +24,12 @@ class TrainerTest {
         for (int i = 0; i < n; i++) {
             y[i] = random.nextDouble() < 0.05;
             double signal = y[i] ? 2.5 : 0.0;
-            x[i] = new double[] {signal + random.nextGaussian(), random.nextGaussian() * 10, 100 + random.nextGaussian()};
+            x[i] =
+                    new double[] {
+                        signal + random.nextGaussian(),
+                        random.nextGaussian() * 10,
+                        100 + random.nextGaussian()
+                    };
             t[i] = i * 1000L;
         }
         TrainerConfig config = new TrainerConfig(List.of(8), 5, 0.01, 128, 0.25, 5L);
@@ -38,14 +43,18 @@ class TrainerTest {
         assertThat(meta.holdoutRows()).isEqualTo(1_000);
         assertThat(meta.featureMeans()[2]).isBetween(99.0, 101.0);
 
-        // The reference profile describes the training rows: deciles as bin edges, shares summing to 1.
+        // The reference profile describes the training rows: deciles as bin edges, shares summing
+        // to 1.
         ReferenceProfile profile = bundle.profile();
         assertThat(profile.rows()).isEqualTo(3_000);
-        assertThat(profile.features()).extracting(ReferenceProfile.Distribution::name).containsExactly("a", "b", "c");
+        assertThat(profile.features())
+                .extracting(ReferenceProfile.Distribution::name)
+                .containsExactly("a", "b", "c");
         ReferenceProfile.Distribution c = profile.features().get(2);
         assertThat(c.mean()).isBetween(99.0, 101.0);
         assertThat(c.edges()).hasSize(9).isSorted();
-        assertThat(java.util.Arrays.stream(c.shares()).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(java.util.Arrays.stream(c.shares()).sum())
+                .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(c.shares()[0]).isCloseTo(0.1, org.assertj.core.data.Offset.offset(0.01));
         assertThat(profile.score().quantiles()[4]).isBetween(0.0, 1.0);
         // Sketches of every feature and the score; continuous features are not categorical.
@@ -74,8 +83,27 @@ class TrainerTest {
         assertThatThrownBy(() -> ModelBundle.load(dir)).hasMessageContaining("no model in");
         Files.writeString(dir.resolve(ModelBundle.METADATA_FILE), "{}");
         assertThat(ModelBundle.exists(dir)).isFalse();
-        assertThatThrownBy(() -> new ModelMetadata("m", "1", List.of("a"), new double[] {0}, new double[] {0}, 0.5, 0, 0, 0, 0, 0, 0, 0, 0, "x", null))
+        assertThatThrownBy(
+                        () ->
+                                new ModelMetadata(
+                                        "m",
+                                        "1",
+                                        List.of("a"),
+                                        new double[] {0},
+                                        new double[] {0},
+                                        0.5,
+                                        0,
+                                        0,
+                                        0,
+                                        0,
+                                        0,
+                                        0,
+                                        0,
+                                        0,
+                                        "x",
+                                        null))
                 .hasMessageContaining("standard deviations");
-        assertThatThrownBy(() -> new TrainerConfig(List.of(), 1, 0.1, 1, 0.2, 1)).hasMessageContaining("hidden");
+        assertThatThrownBy(() -> new TrainerConfig(List.of(), 1, 0.1, 1, 0.2, 1))
+                .hasMessageContaining("hidden");
     }
 }

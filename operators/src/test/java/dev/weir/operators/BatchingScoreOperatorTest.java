@@ -8,11 +8,15 @@ import dev.weir.models.NativeThreads;
 import dev.weir.models.Scorer;
 import dev.weir.models.Trainer;
 import dev.weir.models.TrainerConfig;
+import dev.weir.models.registry.ModelPointer;
+import dev.weir.models.registry.ModelRegistry;
 import dev.weir.operators.features.FeatureVectors;
 import dev.weir.operators.scoring.BatchingScoreOperator;
 import dev.weir.operators.scoring.PreviousReleasePointers;
 import dev.weir.operators.scoring.ScoringOptions;
 import dev.weir.schemas.FeaturedTransaction;
+import dev.weir.schemas.ModelCommand;
+import dev.weir.schemas.ModelControl;
 import dev.weir.schemas.Score;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,13 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import dev.weir.models.registry.ModelPointer;
-import dev.weir.models.registry.ModelRegistry;
-import dev.weir.schemas.ModelCommand;
-import dev.weir.schemas.ModelControl;
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,7 +64,8 @@ class BatchingScoreOperatorTest {
             x[i] = new double[] {(y[i] ? 2 : 0) + random.nextGaussian(), random.nextGaussian()};
             t[i] = i;
         }
-        return new Trainer(new TrainerConfig(List.of(4), 1, 0.01, 128, 0.2, seed)).train("tiny", version, NAMES, x, y, t);
+        return new Trainer(new TrainerConfig(List.of(4), 1, 0.01, 128, 0.2, seed))
+                .train("tiny", version, NAMES, x, y, t);
     }
 
     @Test
@@ -82,8 +83,10 @@ class BatchingScoreOperatorTest {
                 assertThat(s.getTransactionId()).isEqualTo("t" + i);
                 assertThat(s.getBatchSize()).isEqualTo(4);
                 assertThat(s.getModelVersion()).isEqualTo("7");
-                double[] v = in.get(i).getFeatures().stream().mapToDouble(Double::doubleValue).toArray();
-                assertThat(s.getScore()).isCloseTo(reference.score(v), org.assertj.core.data.Offset.offset(1e-6));
+                double[] v =
+                        in.get(i).getFeatures().stream().mapToDouble(Double::doubleValue).toArray();
+                assertThat(s.getScore())
+                        .isCloseTo(reference.score(v), org.assertj.core.data.Offset.offset(1e-6));
             }
             // Two more wait for the batch to fill, or for the timer.
             harness.processElement1(new StreamRecord<>(in.get(8), 8));
@@ -103,7 +106,9 @@ class BatchingScoreOperatorTest {
             harness.processElement1(new StreamRecord<>(in.get(0), 100));
             harness.processElement1(new StreamRecord<>(in.get(1), 101));
             harness.prepareSnapshotPreBarrier(1L);
-            assertThat(harness.extractOutputValues()).extracting(Score::getTransactionId).containsExactly("t0", "t1");
+            assertThat(harness.extractOutputValues())
+                    .extracting(Score::getTransactionId)
+                    .containsExactly("t0", "t1");
 
             harness.processElement1(new StreamRecord<>(in.get(2), 102));
             harness.processWatermark1(new Watermark(150));
@@ -112,12 +117,13 @@ class BatchingScoreOperatorTest {
             // The score comes out before the watermark that would make it late.
             assertThat(output.get(output.size() - 2)).isInstanceOf(StreamRecord.class);
             assertThat(output.get(output.size() - 1)).isEqualTo(new Watermark(150));
-            assertThat(((StreamRecord<?>) output.get(output.size() - 2)).getTimestamp()).isEqualTo(102);
+            assertThat(((StreamRecord<?>) output.get(output.size() - 2)).getTimestamp())
+                    .isEqualTo(102);
         }
     }
 
-    private static TwoInputStreamOperatorTestHarness<FeaturedTransaction, ModelControl, Score> harness(int batch,
-            long waitMillis) throws Exception {
+    private static TwoInputStreamOperatorTestHarness<FeaturedTransaction, ModelControl, Score>
+            harness(int batch, long waitMillis) throws Exception {
         return new TwoInputStreamOperatorTestHarness<>(
                 new BatchingScoreOperator(modelDir.toString(), NAMES, batch, waitMillis));
     }
@@ -135,7 +141,9 @@ class BatchingScoreOperatorTest {
             harness.processElement2(new StreamRecord<>(command(v2)));
             harness.processElement1(new StreamRecord<>(in.get(1), 2));
             harness.prepareSnapshotPreBarrier(1L);
-            assertThat(harness.extractOutputValues()).extracting(Score::getModelVersion).containsExactly("7", "2");
+            assertThat(harness.extractOutputValues())
+                    .extracting(Score::getModelVersion)
+                    .containsExactly("7", "2");
             snapshot = harness.snapshot(1L, 3);
         }
         try (var restored = harness(64, 60_000)) {
@@ -143,7 +151,9 @@ class BatchingScoreOperatorTest {
             restored.open();
             restored.processElement1(new StreamRecord<>(in.get(2), 4));
             restored.prepareSnapshotPreBarrier(2L);
-            assertThat(restored.extractOutputValues()).extracting(Score::getModelVersion).containsExactly("2");
+            assertThat(restored.extractOutputValues())
+                    .extracting(Score::getModelVersion)
+                    .containsExactly("2");
 
             // A version whose files were altered is refused; version 2 keeps serving.
             Path model = Path.of(v1.location()).resolve(ModelBundle.MODEL_FILE);
@@ -153,14 +163,22 @@ class BatchingScoreOperatorTest {
             restored.processElement2(new StreamRecord<>(command(v1)));
             restored.processElement1(new StreamRecord<>(in.get(3), 5));
             restored.prepareSnapshotPreBarrier(3L);
-            assertThat(restored.extractOutputValues()).extracting(Score::getModelVersion).containsExactly("2", "2");
+            assertThat(restored.extractOutputValues())
+                    .extracting(Score::getModelVersion)
+                    .containsExactly("2", "2");
             // The refusal is a monitoring record (subtask 0 reports broadcast commands).
-            assertThat(restored.getSideOutput(BatchingScoreOperator.MONITORING)).singleElement().satisfies(r -> {
-                assertThat(r.getValue().getKind()).isEqualTo(dev.weir.schemas.MonitoringKind.MODEL);
-                assertThat(r.getValue().getModelVersion()).isEqualTo("1");
-                assertThat(r.getValue().getAlert()).isTrue();
-                assertThat(r.getValue().getNote()).contains("refused").contains("2 keeps serving");
-            });
+            assertThat(restored.getSideOutput(BatchingScoreOperator.MONITORING))
+                    .singleElement()
+                    .satisfies(
+                            r -> {
+                                assertThat(r.getValue().getKind())
+                                        .isEqualTo(dev.weir.schemas.MonitoringKind.MODEL);
+                                assertThat(r.getValue().getModelVersion()).isEqualTo("1");
+                                assertThat(r.getValue().getAlert()).isTrue();
+                                assertThat(r.getValue().getNote())
+                                        .contains("refused")
+                                        .contains("2 keeps serving");
+                            });
         }
     }
 
@@ -169,10 +187,27 @@ class BatchingScoreOperatorTest {
         ModelRegistry registry = new ModelRegistry(registryDir);
         ModelPointer first = registry.register(ModelBundle.load(modelDir), null);
         ModelPointer second = registry.register(ModelBundle.load(otherModelDir), null);
-        // The previous release's broadcast state: name, version, location and checksum on four lines.
-        OperatorSubtaskState previous = PreviousReleasePointers.snapshotHolding(Map.of(
-                "champion", second.name() + "\n" + second.version() + "\n" + second.location() + "\n" + second.checksum(),
-                "challenger", first.name() + "\n" + first.version() + "\n" + first.location() + "\n" + first.checksum()));
+        // The previous release's broadcast state: name, version, location and checksum on four
+        // lines.
+        OperatorSubtaskState previous =
+                PreviousReleasePointers.snapshotHolding(
+                        Map.of(
+                                "champion",
+                                        second.name()
+                                                + "\n"
+                                                + second.version()
+                                                + "\n"
+                                                + second.location()
+                                                + "\n"
+                                                + second.checksum(),
+                                "challenger",
+                                        first.name()
+                                                + "\n"
+                                                + first.version()
+                                                + "\n"
+                                                + first.location()
+                                                + "\n"
+                                                + first.checksum()));
         List<FeaturedTransaction> in = events(2);
         OperatorSubtaskState upgraded;
         // Submitted with the model directory (version 7): the restored pointers win over it.
@@ -181,13 +216,25 @@ class BatchingScoreOperatorTest {
             restored.open();
             restored.processElement1(new StreamRecord<>(in.get(0), 1));
             restored.prepareSnapshotPreBarrier(1L);
-            assertThat(restored.extractOutputValues()).singleElement().satisfies(s -> {
-                assertThat(s.getModelVersion()).isEqualTo(second.version());
-                assertThat(s.getScore()).isEqualTo(allocatedPerBatch(ModelRegistry.load(second), in.subList(0, 1)).get(0));
-                assertThat(s.getChallengerVersion()).isEqualTo(first.version());
-                assertThat(s.getChallengerScore())
-                        .isEqualTo(allocatedPerBatch(ModelRegistry.load(first), in.subList(0, 1)).get(0));
-            });
+            assertThat(restored.extractOutputValues())
+                    .singleElement()
+                    .satisfies(
+                            s -> {
+                                assertThat(s.getModelVersion()).isEqualTo(second.version());
+                                assertThat(s.getScore())
+                                        .isEqualTo(
+                                                allocatedPerBatch(
+                                                                ModelRegistry.load(second),
+                                                                in.subList(0, 1))
+                                                        .get(0));
+                                assertThat(s.getChallengerVersion()).isEqualTo(first.version());
+                                assertThat(s.getChallengerScore())
+                                        .isEqualTo(
+                                                allocatedPerBatch(
+                                                                ModelRegistry.load(first),
+                                                                in.subList(0, 1))
+                                                        .get(0));
+                            });
             upgraded = restored.snapshot(2L, 2);
         }
         // And a savepoint of this release keeps them too, now as records.
@@ -196,10 +243,13 @@ class BatchingScoreOperatorTest {
             again.open();
             again.processElement1(new StreamRecord<>(in.get(1), 3));
             again.prepareSnapshotPreBarrier(3L);
-            assertThat(again.extractOutputValues()).singleElement().satisfies(s -> {
-                assertThat(s.getModelVersion()).isEqualTo(second.version());
-                assertThat(s.getChallengerVersion()).isEqualTo(first.version());
-            });
+            assertThat(again.extractOutputValues())
+                    .singleElement()
+                    .satisfies(
+                            s -> {
+                                assertThat(s.getModelVersion()).isEqualTo(second.version());
+                                assertThat(s.getChallengerVersion()).isEqualTo(first.version());
+                            });
         }
     }
 
@@ -227,21 +277,24 @@ class BatchingScoreOperatorTest {
     }
 
     @Test
-    void everyBatchSizeScoresExactlyLikeAMatrixAllocatedPerBatchAcrossModelSwaps() throws Exception {
+    void everyBatchSizeScoresExactlyLikeAMatrixAllocatedPerBatchAcrossModelSwaps()
+            throws Exception {
         ModelRegistry registry = new ModelRegistry(registryDir);
         ModelPointer first = registry.register(ModelBundle.load(modelDir), null);
         ModelPointer second = registry.register(ModelBundle.load(otherModelDir), null);
         int max = 8;
         List<FeaturedTransaction> in = events(200);
-        // Batches of every size from 1 to the maximum, in an order where each follows larger and smaller ones.
+        // Batches of every size from 1 to the maximum, in an order where each follows larger and
+        // smaller ones.
         int[] sizes = {1, 8, 3, 5, 8, 2, 7, 1, 4, 6, 8, 1};
         List<Integer> expectedSizes = new ArrayList<>();
         List<String> expectedVersions = new ArrayList<>();
         List<Double> expected = new ArrayList<>();
         List<Double> expectedChallenger = new ArrayList<>();
         int next = 0;
-        try (var harness = new TwoInputStreamOperatorTestHarness<>(
-                new BatchingScoreOperator(first, NAMES, max, 60_000))) {
+        try (var harness =
+                new TwoInputStreamOperatorTestHarness<>(
+                        new BatchingScoreOperator(first, NAMES, max, 60_000))) {
             harness.open();
             ModelBundle champion = ModelRegistry.load(first);
             ModelBundle challenger = null;
@@ -251,7 +304,8 @@ class BatchingScoreOperatorTest {
                     harness.processElement2(new StreamRecord<>(command(second)));
                     champion = ModelRegistry.load(second);
                 } else if (phase == 2) {
-                    harness.processElement2(new StreamRecord<>(command(first, ModelCommand.SET_CHALLENGER)));
+                    harness.processElement2(
+                            new StreamRecord<>(command(first, ModelCommand.SET_CHALLENGER)));
                     challenger = ModelRegistry.load(first);
                 }
                 for (int size : sizes) {
@@ -275,12 +329,17 @@ class BatchingScoreOperatorTest {
                 }
             }
             List<Score> out = harness.extractOutputValues();
-            assertThat(out).extracting(Score::getBatchSize).containsExactlyElementsOf(expectedSizes);
-            assertThat(out).extracting(Score::getModelVersion).containsExactlyElementsOf(expectedVersions);
+            assertThat(out)
+                    .extracting(Score::getBatchSize)
+                    .containsExactlyElementsOf(expectedSizes);
+            assertThat(out)
+                    .extracting(Score::getModelVersion)
+                    .containsExactlyElementsOf(expectedVersions);
             // Exact doubles: reusing the matrix, its views and the workspaces changes no score.
             assertThat(out).extracting(Score::getScore).containsExactlyElementsOf(expected);
             assertThat(out.subList(out.size() - expectedChallenger.size(), out.size()))
-                    .extracting(Score::getChallengerScore).containsExactlyElementsOf(expectedChallenger);
+                    .extracting(Score::getChallengerScore)
+                    .containsExactlyElementsOf(expectedChallenger);
             // The swap is visible: the two versions score the same event differently.
             assertThat(allocatedPerBatch(ModelRegistry.load(first), in.subList(0, 1)))
                     .isNotEqualTo(allocatedPerBatch(ModelRegistry.load(second), in.subList(0, 1)));
@@ -296,43 +355,55 @@ class BatchingScoreOperatorTest {
         int[] next = {0};
         try (var harness = harness(4, 60_000)) {
             harness.open();
-            Runnable scoreOne = () -> {
-                try {
-                    harness.processElement1(new StreamRecord<>(in.get(next[0]++)));
-                    harness.prepareSnapshotPreBarrier(next[0]);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            };
+            Runnable scoreOne =
+                    () -> {
+                        try {
+                            harness.processElement1(new StreamRecord<>(in.get(next[0]++)));
+                            harness.prepareSnapshotPreBarrier(next[0]);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    };
             scoreOne.run();
             List<String> championOnly = scorerWorkspaces();
             assertThat(championOnly).hasSize(1);
 
-            harness.processElement2(new StreamRecord<>(command(first, ModelCommand.SET_CHALLENGER)));
+            harness.processElement2(
+                    new StreamRecord<>(command(first, ModelCommand.SET_CHALLENGER)));
             scoreOne.run();
             List<String> withChallenger = scorerWorkspaces();
             assertThat(withChallenger).hasSize(2).containsAll(championOnly);
 
-            // A new champion: the old one's workspace is gone before the next event, not at the next GC.
+            // A new champion: the old one's workspace is gone before the next event, not at the
+            // next GC.
             harness.processElement2(new StreamRecord<>(command(second)));
             assertThat(scorerWorkspaces()).hasSize(1).doesNotContainAnyElementsOf(championOnly);
             scoreOne.run();
             assertThat(scorerWorkspaces()).hasSize(2);
 
             // A replaced challenger, then a cleared one.
-            harness.processElement2(new StreamRecord<>(command(first, ModelCommand.SET_CHALLENGER)));
+            harness.processElement2(
+                    new StreamRecord<>(command(first, ModelCommand.SET_CHALLENGER)));
             scoreOne.run();
             assertThat(scorerWorkspaces()).hasSize(2).doesNotContainAnyElementsOf(withChallenger);
-            harness.processElement2(new StreamRecord<>(command(first, ModelCommand.CLEAR_CHALLENGER)));
+            harness.processElement2(
+                    new StreamRecord<>(command(first, ModelCommand.CLEAR_CHALLENGER)));
             assertThat(scorerWorkspaces()).hasSize(1);
             // A refused command releases nothing: the champion keeps its workspace.
             List<String> serving = scorerWorkspaces();
-            harness.processElement2(new StreamRecord<>(command(new ModelPointer("tiny", "9",
-                    registryDir.resolve("missing").toString(), "0".repeat(64)))));
+            harness.processElement2(
+                    new StreamRecord<>(
+                            command(
+                                    new ModelPointer(
+                                            "tiny",
+                                            "9",
+                                            registryDir.resolve("missing").toString(),
+                                            "0".repeat(64)))));
             assertThat(scorerWorkspaces()).isEqualTo(serving);
             scoreOne.run();
         }
-        // Closing the operator releases every workspace of the task thread, DL4J's activations included.
+        // Closing the operator releases every workspace of the task thread, DL4J's activations
+        // included.
         assertThat(Nd4j.getWorkspaceManager().getAllWorkspacesIdsForCurrentThread()).isEmpty();
     }
 
@@ -366,7 +437,10 @@ class BatchingScoreOperatorTest {
             assertThat(Nd4j.factory().blas().getMaxThreads()).isEqualTo(1);
         }
         try (var harness = harness(4, 60_000)) {
-            harness.getEnvironment().getTaskManagerInfo().getConfiguration().set(ScoringOptions.NATIVE_THREADS, 2);
+            harness.getEnvironment()
+                    .getTaskManagerInfo()
+                    .getConfiguration()
+                    .set(ScoringOptions.NATIVE_THREADS, 2);
             harness.open();
             assertThat(NativeThreads.openMpThreadsOfCallingThread()).isEqualTo(2);
             assertThat(Nd4j.getEnvironment().maxMasterThreads()).isEqualTo(2);
@@ -375,14 +449,20 @@ class BatchingScoreOperatorTest {
             NativeThreads.limitCallingThread(1);
         }
         try (var harness = harness(4, 60_000)) {
-            harness.getEnvironment().getTaskManagerInfo().getConfiguration().set(ScoringOptions.NATIVE_THREADS, 0);
+            harness.getEnvironment()
+                    .getTaskManagerInfo()
+                    .getConfiguration()
+                    .set(ScoringOptions.NATIVE_THREADS, 0);
             org.assertj.core.api.Assertions.assertThatThrownBy(harness::open)
                     .hasMessageContaining("weir.scoring.native-threads must be >= 1");
         }
     }
 
-    private static void batchesOfEverySize(TwoInputStreamOperatorTestHarness<FeaturedTransaction, ModelControl, Score>
-            harness, List<FeaturedTransaction> in, int max) throws Exception {
+    private static void batchesOfEverySize(
+            TwoInputStreamOperatorTestHarness<FeaturedTransaction, ModelControl, Score> harness,
+            List<FeaturedTransaction> in,
+            int max)
+            throws Exception {
         for (int size = 1; size <= max; size++) {
             for (int i = 0; i < size; i++) {
                 harness.processElement1(new StreamRecord<>(in.get(i), i));
@@ -404,14 +484,19 @@ class BatchingScoreOperatorTest {
     /** Every ND4J workspace of this thread with the bytes it holds. */
     private static Map<String, Long> workspaceSizes() {
         Map<String, Long> sizes = new TreeMap<>();
-        for (MemoryWorkspace workspace : Nd4j.getWorkspaceManager().getAllWorkspacesForCurrentThread()) {
+        for (MemoryWorkspace workspace :
+                Nd4j.getWorkspaceManager().getAllWorkspacesForCurrentThread()) {
             sizes.put(workspace.getId(), workspace.getCurrentSize());
         }
         return sizes;
     }
 
-    /** The scores of one batch as before buffers were reused: a new matrix per batch, output detached. */
-    private static List<Double> allocatedPerBatch(ModelBundle model, List<FeaturedTransaction> batch) {
+    /**
+     * The scores of one batch as before buffers were reused: a new matrix per batch, output
+     * detached.
+     */
+    private static List<Double> allocatedPerBatch(
+            ModelBundle model, List<FeaturedTransaction> batch) {
         double[] means = model.metadata().featureMeans();
         double[] stds = model.metadata().featureStds();
         INDArray input = Nd4j.create(DataType.FLOAT, batch.size(), means.length);
@@ -449,8 +534,13 @@ class BatchingScoreOperatorTest {
         Random random = new Random(4);
         List<FeaturedTransaction> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            FeaturedTransaction f = FeatureVectors.start(TestRecords.txn("t" + i, "a", i, 100), "v");
-            out.add(FeatureVectors.append(f, new double[] {random.nextGaussian() * 2, random.nextGaussian()}, List.of()));
+            FeaturedTransaction f =
+                    FeatureVectors.start(TestRecords.txn("t" + i, "a", i, 100), "v");
+            out.add(
+                    FeatureVectors.append(
+                            f,
+                            new double[] {random.nextGaussian() * 2, random.nextGaussian()},
+                            List.of()));
         }
         return out;
     }

@@ -6,8 +6,8 @@ import dev.weir.operators.decode.DeadLetters;
 import dev.weir.operators.decode.DecodeTransactions;
 import dev.weir.operators.governance.Governance;
 import dev.weir.operators.governance.GovernancePolicy;
-import dev.weir.operators.quality.QualityRules;
 import dev.weir.operators.kafka.RawRecord;
+import dev.weir.operators.quality.QualityRules;
 import dev.weir.schemas.DeadLetter;
 import dev.weir.schemas.Transaction;
 import java.nio.ByteBuffer;
@@ -40,36 +40,50 @@ class DecodeTransactionsTest {
             harness.processElement(raw(3, new byte[] {1, 2, 3, 4, 5}), 0);
             harness.processElement(raw(4, Arrays.copyOf(bytes, bytes.length - 5)), 0);
             harness.processElement(raw(5, unknownFingerprint), 0);
-            harness.processElement(raw(6, TestRecords.encode(TestRecords.txn("t2", " ", 1L, 1))), 0);
+            harness.processElement(
+                    raw(6, TestRecords.encode(TestRecords.txn("t2", " ", 1L, 1))), 0);
             harness.processElement(raw(7, hugeLength), 0);
 
             assertThat(harness.extractOutputValues()).containsExactly(good);
-            ConcurrentLinkedQueue<StreamRecord<DeadLetter>> side = harness.getSideOutput(DeadLetters.TAG);
-            List<DeadLetter> dead = side.stream().map(StreamRecord::getValue).collect(Collectors.toList());
-            assertThat(dead).extracting(DeadLetter::getSourceOffset).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
-            assertThat(dead).allSatisfy(d -> {
-                assertThat(d.getSourceTopic()).isEqualTo("in");
-                assertThat(d.getSourcePartition()).isEqualTo(3);
-                assertThat(d.getReason()).isNotBlank();
-            });
+            ConcurrentLinkedQueue<StreamRecord<DeadLetter>> side =
+                    harness.getSideOutput(DeadLetters.TAG);
+            List<DeadLetter> dead =
+                    side.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+            assertThat(dead)
+                    .extracting(DeadLetter::getSourceOffset)
+                    .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+            assertThat(dead)
+                    .allSatisfy(
+                            d -> {
+                                assertThat(d.getSourceTopic()).isEqualTo("in");
+                                assertThat(d.getSourcePartition()).isEqualTo(3);
+                                assertThat(d.getReason()).isNotBlank();
+                            });
             assertThat(dead.get(0).getReason()).isEqualTo("empty record value");
             assertThat(dead.get(2).getReason()).contains("BadHeaderException");
             assertThat(dead.get(4).getReason()).contains("MissingSchemaException");
             assertThat(dead.get(5).getReason()).isEqualTo("quality: account_id is blank");
-            assertThat(bytes(dead.get(3).getRaw())).isEqualTo(Arrays.copyOf(bytes, bytes.length - 5));
+            assertThat(bytes(dead.get(3).getRaw()))
+                    .isEqualTo(Arrays.copyOf(bytes, bytes.length - 5));
             assertThat(dead.get(3).getErrorClass()).isNotNull();
         }
     }
 
-    /** Key of the test policy: from the environment as in production (the build sets a test key). */
+    /**
+     * Key of the test policy: from the environment as in production (the build sets a test key).
+     */
     private static final java.util.function.Function<String, String> ENV = System::getenv;
 
     @Test
-    void hardRulesDeadLetterTheGovernedRecordSoftRulesFlagItAndUndecodableBytesAreSealed() throws Exception {
-        QualityRules rules = QualityRules.parse(String.join("\n",
-                "rules:",
-                "  - {field: amount_minor, range: {min: 1}}",
-                "  - {field: country, pattern: \"[A-Z]{2}\", severity: soft}"));
+    void hardRulesDeadLetterTheGovernedRecordSoftRulesFlagItAndUndecodableBytesAreSealed()
+            throws Exception {
+        QualityRules rules =
+                QualityRules.parse(
+                        String.join(
+                                "\n",
+                                "rules:",
+                                "  - {field: amount_minor, range: {min: 1}}",
+                                "  - {field: country, pattern: \"[A-Z]{2}\", severity: soft}"));
         GovernancePolicy policy = GovernancePolicy.defaults();
         Governance governance = Governance.create(policy, ENV);
         Transaction ok = withCard(TestRecords.txn("ok", "a1", 1_000L, 500));
@@ -79,7 +93,8 @@ class DecodeTransactionsTest {
         byte[] truncated = Arrays.copyOf(TestRecords.encode(ok), TestRecords.encode(ok).length - 4);
 
         try (OneInputStreamOperatorTestHarness<RawRecord, Transaction> harness =
-                ProcessFunctionTestHarnesses.forProcessFunction(new DecodeTransactions(rules, policy))) {
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new DecodeTransactions(rules, policy))) {
             harness.processElement(raw(0, TestRecords.encode(ok)), 0);
             harness.processElement(raw(1, TestRecords.encode(soft)), 0);
             harness.processElement(raw(2, TestRecords.encode(hard)), 0);
@@ -89,9 +104,16 @@ class DecodeTransactionsTest {
             assertThat(out).extracting(Transaction::getTransactionId).containsExactly("ok", "soft");
             assertThat(out.get(0).getQualityFlags()).isEmpty();
             assertThat(out.get(1).getQualityFlags()).containsExactly("country.pattern");
-            assertThat(out).allSatisfy(t -> assertThat(t.getCardNumber()).isEqualTo(governance.token("4111111111111111")));
+            assertThat(out)
+                    .allSatisfy(
+                            t ->
+                                    assertThat(t.getCardNumber())
+                                            .isEqualTo(governance.token("4111111111111111")));
 
-            List<DeadLetter> dead = harness.getSideOutput(DeadLetters.TAG).stream().map(StreamRecord::getValue).toList();
+            List<DeadLetter> dead =
+                    harness.getSideOutput(DeadLetters.TAG).stream()
+                            .map(StreamRecord::getValue)
+                            .toList();
             assertThat(dead).hasSize(2);
             assertThat(dead.get(0).getReason()).startsWith("quality: amount_minor.range");
             assertThat(dead.get(0).getRawSealed()).isFalse();
@@ -100,10 +122,17 @@ class DecodeTransactionsTest {
             assertThat(rejected.getCardNumber()).startsWith("tok_");
             assertThat(dead.get(1).getRawSealed()).isTrue();
             assertThat(governance.unseal(bytes(dead.get(1).getRaw()))).isEqualTo(truncated);
-            assertThat(new String(bytes(dead.get(1).getRaw()), java.nio.charset.StandardCharsets.ISO_8859_1))
+            assertThat(
+                            new String(
+                                    bytes(dead.get(1).getRaw()),
+                                    java.nio.charset.StandardCharsets.ISO_8859_1))
                     .doesNotContain("4111111111111111");
-            assertThat(harness.getSideOutput(DecodeTransactions.REJECTED)).singleElement()
-                    .satisfies(r -> assertThat(r.getValue().getQualityFlags()).containsExactly("amount_minor.range"));
+            assertThat(harness.getSideOutput(DecodeTransactions.REJECTED))
+                    .singleElement()
+                    .satisfies(
+                            r ->
+                                    assertThat(r.getValue().getQualityFlags())
+                                            .containsExactly("amount_minor.range"));
         }
     }
 

@@ -36,15 +36,26 @@ class EntityFeatureStageTest {
     private static final long MINUTE = 60_000L;
     private static final long HOUR = 60 * MINUTE;
 
-    private static final EntitySpec ACCOUNT = new EntitySpec("account", "account_id", List.of(
-            FeatureSpec.of("count_1h", Aggregation.COUNT).window("1h").build(),
-            FeatureSpec.of("sum_1h", Aggregation.SUM).field("amount_minor").window("1h").build(),
-            FeatureSpec.of("since_prev", Aggregation.TIME_SINCE_PREVIOUS).defaultValue(-1).build()),
-            Duration.ofMinutes(10), null);
+    private static final EntitySpec ACCOUNT =
+            new EntitySpec(
+                    "account",
+                    "account_id",
+                    List.of(
+                            FeatureSpec.of("count_1h", Aggregation.COUNT).window("1h").build(),
+                            FeatureSpec.of("sum_1h", Aggregation.SUM)
+                                    .field("amount_minor")
+                                    .window("1h")
+                                    .build(),
+                            FeatureSpec.of("since_prev", Aggregation.TIME_SINCE_PREVIOUS)
+                                    .defaultValue(-1)
+                                    .build()),
+                    Duration.ofMinutes(10),
+                    null);
 
     @ParameterizedTest
     @EnumSource(StateBackends.class)
-    void stateAndTimersAreDroppedOnceTheEntityIsIdleForItsTtl(StateBackends backend) throws Exception {
+    void stateAndTimersAreDroppedOnceTheEntityIsIdleForItsTtl(StateBackends backend)
+            throws Exception {
         try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ARRIVAL)) {
             harness.open();
             harness.processElement(event("t1", "a", 1_000, 100), 1_000);
@@ -86,8 +97,8 @@ class EntityFeatureStageTest {
 
     @ParameterizedTest
     @EnumSource(StateBackends.class)
-    void restoringUnderChangedDefinitionsKeepsUnchangedFeaturesAndWarmsUpTheOthers(StateBackends backend)
-            throws Exception {
+    void restoringUnderChangedDefinitionsKeepsUnchangedFeaturesAndWarmsUpTheOthers(
+            StateBackends backend) throws Exception {
         OperatorSubtaskState snapshot;
         try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ARRIVAL)) {
             harness.open();
@@ -95,11 +106,22 @@ class EntityFeatureStageTest {
             harness.processElement(event("t2", "a", 20_000, 2_000), 20_000);
             snapshot = harness.snapshot(1L, 30_000);
         }
-        EntitySpec changed = new EntitySpec("account", "account_id", List.of(
-                FeatureSpec.of("count_1h", Aggregation.COUNT).window("1h").build(),
-                FeatureSpec.of("sum_1h", Aggregation.SUM).field("amount_minor").window("2h").build(),
-                FeatureSpec.of("max_1h", Aggregation.MAX).field("amount_minor").window("1h").build()),
-                Duration.ofMinutes(10), null);
+        EntitySpec changed =
+                new EntitySpec(
+                        "account",
+                        "account_id",
+                        List.of(
+                                FeatureSpec.of("count_1h", Aggregation.COUNT).window("1h").build(),
+                                FeatureSpec.of("sum_1h", Aggregation.SUM)
+                                        .field("amount_minor")
+                                        .window("2h")
+                                        .build(),
+                                FeatureSpec.of("max_1h", Aggregation.MAX)
+                                        .field("amount_minor")
+                                        .window("1h")
+                                        .build()),
+                        Duration.ofMinutes(10),
+                        null);
         try (var restored = harness(backend, changed, FeatureOrdering.ARRIVAL)) {
             restored.initializeState(snapshot);
             restored.open();
@@ -111,46 +133,66 @@ class EntityFeatureStageTest {
         }
     }
 
-    private static final EntitySpec MERCHANT = new EntitySpec("merchant", "merchant_id", List.of(
-            FeatureSpec.of("count_1h", Aggregation.COUNT).window("1h").build()),
-            Duration.ofMinutes(10), null);
+    private static final EntitySpec MERCHANT =
+            new EntitySpec(
+                    "merchant",
+                    "merchant_id",
+                    List.of(FeatureSpec.of("count_1h", Aggregation.COUNT).window("1h").build()),
+                    Duration.ofMinutes(10),
+                    null);
 
     /**
-     * An event waiting in the account stage across an upgrade holds the merchant values of the
-     * old definitions: completed under changed merchant definitions it would match neither set,
-     * so it is refused; under an unchanged merchant entity it is completed and stamped anew.
+     * An event waiting in the account stage across an upgrade holds the merchant values of the old
+     * definitions: completed under changed merchant definitions it would match neither set, so it
+     * is refused; under an unchanged merchant entity it is completed and stamped anew.
      */
     @ParameterizedTest
     @EnumSource(StateBackends.class)
-    void anEventThatWaitedAcrossAnUpgradeIsCompletedOnlyIfTheEntitiesBeforeItAreUnchanged(StateBackends backend)
-            throws Exception {
+    void anEventThatWaitedAcrossAnUpgradeIsCompletedOnlyIfTheEntitiesBeforeItAreUnchanged(
+            StateBackends backend) throws Exception {
         FeatureSet before = new FeatureSet(List.of(MERCHANT, ACCOUNT));
         OperatorSubtaskState snapshot;
         try (var harness = stage(backend, before, 1)) {
             harness.open();
-            FeaturedTransaction merchantDone = FeatureVectors.append(
-                    event("t1", "a", 10_000, 1_000), new double[] {7.0}, List.of(), before.prefixVersion(1));
+            FeaturedTransaction merchantDone =
+                    FeatureVectors.append(
+                            event("t1", "a", 10_000, 1_000),
+                            new double[] {7.0},
+                            List.of(),
+                            before.prefixVersion(1));
             harness.processElement(merchantDone, 10_000);
             assertThat(harness.extractOutputValues()).isEmpty();
             snapshot = harness.snapshot(1L, 20_000);
         }
 
-        EntitySpec merchantChanged = new EntitySpec("merchant", "merchant_id", List.of(
-                FeatureSpec.of("count_1h", Aggregation.COUNT).window("2h").build()),
-                Duration.ofMinutes(10), null);
+        EntitySpec merchantChanged =
+                new EntitySpec(
+                        "merchant",
+                        "merchant_id",
+                        List.of(FeatureSpec.of("count_1h", Aggregation.COUNT).window("2h").build()),
+                        Duration.ofMinutes(10),
+                        null);
         FeatureSet merchantUpgraded = new FeatureSet(List.of(merchantChanged, ACCOUNT));
         try (var restored = stage(backend, merchantUpgraded, 1)) {
             restored.initializeState(snapshot);
             restored.open();
             restored.processWatermark(10_000);
             assertThat(restored.extractOutputValues()).isEmpty();
-            assertThat(restored.getSideOutput(EntityFeatureStage.VECTOR_CHANGED)).singleElement()
-                    .satisfies(r -> assertThat(r.getValue().getTransaction().getTransactionId()).isEqualTo("t1"));
+            assertThat(restored.getSideOutput(EntityFeatureStage.VECTOR_CHANGED))
+                    .singleElement()
+                    .satisfies(
+                            r ->
+                                    assertThat(r.getValue().getTransaction().getTransactionId())
+                                            .isEqualTo("t1"));
         }
 
-        EntitySpec accountChanged = new EntitySpec("account", "account_id", List.of(
-                FeatureSpec.of("count_1h", Aggregation.COUNT).window("1h").build()),
-                Duration.ofMinutes(10), null);
+        EntitySpec accountChanged =
+                new EntitySpec(
+                        "account",
+                        "account_id",
+                        List.of(FeatureSpec.of("count_1h", Aggregation.COUNT).window("1h").build()),
+                        Duration.ofMinutes(10),
+                        null);
         FeatureSet accountUpgraded = new FeatureSet(List.of(MERCHANT, accountChanged));
         try (var restored = stage(backend, accountUpgraded, 1)) {
             restored.initializeState(snapshot);
@@ -165,46 +207,70 @@ class EntityFeatureStageTest {
 
     /**
      * The first stage appends to nothing, so it takes every event whatever its stamp; the previous
-     * release stamped the whole set's version at the start, which a later stage takes if the set
-     * is unchanged.
+     * release stamped the whole set's version at the start, which a later stage takes if the set is
+     * unchanged.
      */
     @ParameterizedTest
     @EnumSource(StateBackends.class)
-    void theFirstStageTakesEveryEventAndALaterOneTheWholeSetsVersion(StateBackends backend) throws Exception {
+    void theFirstStageTakesEveryEventAndALaterOneTheWholeSetsVersion(StateBackends backend)
+            throws Exception {
         FeatureSet set = new FeatureSet(List.of(MERCHANT, ACCOUNT));
         try (var first = stage(backend, new FeatureSet(List.of(ACCOUNT)), 0)) {
             first.open();
-            first.processElement(FeatureVectors.start(TestRecords.txn("t1", "a", 1_000, 5), "an older set"), 1_000);
+            first.processElement(
+                    FeatureVectors.start(TestRecords.txn("t1", "a", 1_000, 5), "an older set"),
+                    1_000);
             first.processWatermark(1_000);
-            assertThat(first.extractOutputValues()).singleElement().satisfies(
-                    out -> assertThat(out.getFeatureSetVersion()).isEqualTo(new FeatureSet(List.of(ACCOUNT)).version()));
+            assertThat(first.extractOutputValues())
+                    .singleElement()
+                    .satisfies(
+                            out ->
+                                    assertThat(out.getFeatureSetVersion())
+                                            .isEqualTo(new FeatureSet(List.of(ACCOUNT)).version()));
         }
         try (var later = stage(backend, set, 1)) {
             later.open();
-            FeaturedTransaction previousRelease = FeatureVectors.append(
-                    event("t2", "a", 2_000, 5), new double[] {1.0}, List.of(), set.version());
-            FeaturedTransaction otherSet = FeatureVectors.append(
-                    event("t3", "a", 3_000, 5), new double[] {1.0}, List.of(), "an older set");
+            FeaturedTransaction previousRelease =
+                    FeatureVectors.append(
+                            event("t2", "a", 2_000, 5),
+                            new double[] {1.0},
+                            List.of(),
+                            set.version());
+            FeaturedTransaction otherSet =
+                    FeatureVectors.append(
+                            event("t3", "a", 3_000, 5),
+                            new double[] {1.0},
+                            List.of(),
+                            "an older set");
             later.processElement(previousRelease, 2_000);
             later.processElement(otherSet, 3_000);
             later.processWatermark(3_000);
-            assertThat(later.extractOutputValues()).singleElement().satisfies(
-                    out -> assertThat(out.getTransaction().getTransactionId()).isEqualTo("t2"));
-            assertThat(later.getSideOutput(EntityFeatureStage.VECTOR_CHANGED)).singleElement()
-                    .satisfies(r -> assertThat(r.getValue().getTransaction().getTransactionId()).isEqualTo("t3"));
+            assertThat(later.extractOutputValues())
+                    .singleElement()
+                    .satisfies(
+                            out ->
+                                    assertThat(out.getTransaction().getTransactionId())
+                                            .isEqualTo("t2"));
+            assertThat(later.getSideOutput(EntityFeatureStage.VECTOR_CHANGED))
+                    .singleElement()
+                    .satisfies(
+                            r ->
+                                    assertThat(r.getValue().getTransaction().getTransactionId())
+                                            .isEqualTo("t3"));
         }
     }
 
     @ParameterizedTest
     @MethodSource("backendsAndOrderings")
-    void latenessIsJudgedByTheWatermarkNotByTheEntitysNewestEvent(StateBackends backend, FeatureOrdering ordering)
-            throws Exception {
+    void latenessIsJudgedByTheWatermarkNotByTheEntitysNewestEvent(
+            StateBackends backend, FeatureOrdering ordering) throws Exception {
         try (var harness = harness(backend, ACCOUNT, ordering)) {
             harness.open();
             // The entity's newest event is 80 minutes ahead of the watermark (another partition ran
             // ahead); an event 80 minutes older is still on time and must be aggregated.
             harness.processWatermark(10 * HOUR);
-            harness.processElement(event("new", "a", 10 * HOUR + 80 * MINUTE, 100), 10 * HOUR + 80 * MINUTE);
+            harness.processElement(
+                    event("new", "a", 10 * HOUR + 80 * MINUTE, 100), 10 * HOUR + 80 * MINUTE);
             harness.processElement(event("old", "a", 10 * HOUR + 1, 100), 10 * HOUR + 1);
             // 10 minutes allowed: exactly at the edge is aggregated, one millisecond more is late.
             harness.processElement(event("edge", "a", 10 * HOUR - 10 * MINUTE, 100), 10 * HOUR);
@@ -213,13 +279,15 @@ class EntityFeatureStageTest {
             assertThat(harness.getSideOutput(EntityFeatureStage.LATE))
                     .extracting(r -> r.getValue().getTransaction().getTransactionId())
                     .containsExactly("late");
-            assertThat(ids(harness.extractOutputValues())).containsExactlyInAnyOrder("new", "old", "edge");
+            assertThat(ids(harness.extractOutputValues()))
+                    .containsExactlyInAnyOrder("new", "old", "edge");
         }
     }
 
     @ParameterizedTest
     @EnumSource(StateBackends.class)
-    void orderedModeReleasesEachEntityInEventTimeOrderAsTheWatermarkPasses(StateBackends backend) throws Exception {
+    void orderedModeReleasesEachEntityInEventTimeOrderAsTheWatermarkPasses(StateBackends backend)
+            throws Exception {
         try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ORDERED)) {
             harness.open();
             harness.processElement(event("t3", "a", 30_000, 3), 30_000);
@@ -246,12 +314,18 @@ class EntityFeatureStageTest {
 
     @ParameterizedTest
     @EnumSource(StateBackends.class)
-    void orderedModeGivesTheSameValuesWhateverTheArrivalOrder(StateBackends backend) throws Exception {
+    void orderedModeGivesTheSameValuesWhateverTheArrivalOrder(StateBackends backend)
+            throws Exception {
         List<FeaturedTransaction> events = new ArrayList<>();
         Random random = new Random(7);
         for (int i = 0; i < 200; i++) {
             long time = 1_000L * random.nextInt(3_600);
-            events.add(event(String.format("t%03d", i), "a" + random.nextInt(3), time, 1 + random.nextInt(1_000)));
+            events.add(
+                    event(
+                            String.format("t%03d", i),
+                            "a" + random.nextInt(3),
+                            time,
+                            1 + random.nextInt(1_000)));
         }
         Map<String, List<Double>> first = null;
         for (int run = 0; run < 5; run++) {
@@ -290,7 +364,8 @@ class EntityFeatureStageTest {
 
     @ParameterizedTest
     @EnumSource(StateBackends.class)
-    void waitingEventsSurviveASnapshotAndAreReleasedAsWithoutIt(StateBackends backend) throws Exception {
+    void waitingEventsSurviveASnapshotAndAreReleasedAsWithoutIt(StateBackends backend)
+            throws Exception {
         List<FeaturedTransaction> uninterrupted;
         try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ORDERED)) {
             harness.open();
@@ -327,7 +402,8 @@ class EntityFeatureStageTest {
      */
     @ParameterizedTest
     @MethodSource("backendSwitches")
-    void aCanonicalSavepointRestoresOnTheOtherBackend(StateBackends from, StateBackends to) throws Exception {
+    void aCanonicalSavepointRestoresOnTheOtherBackend(StateBackends from, StateBackends to)
+            throws Exception {
         Map<String, List<Double>> uninterrupted = new HashMap<>();
         try (var harness = harness(to, ACCOUNT, FeatureOrdering.ORDERED, 5_000)) {
             harness.open();
@@ -352,8 +428,12 @@ class EntityFeatureStageTest {
             assertThat(entries).as("two entity states and a's waiting event").isEqualTo(3);
             assertThat(eventTimers).as("two expiries and t2's release").isEqualTo(3);
             assertThat(processingTimers).as("a maximum-wait check per key").isEqualTo(2);
-            savepoint = harness.snapshotWithLocalState(1L, 30_000,
-                    SavepointType.savepoint(SavepointFormatType.CANONICAL)).getJobManagerOwnedState();
+            savepoint =
+                    harness.snapshotWithLocalState(
+                                    1L,
+                                    30_000,
+                                    SavepointType.savepoint(SavepointFormatType.CANONICAL))
+                            .getJobManagerOwnedState();
         }
         try (var restored = harness(to, ACCOUNT, FeatureOrdering.ORDERED, 5_000)) {
             restored.setProcessingTime(0);
@@ -374,7 +454,8 @@ class EntityFeatureStageTest {
 
     /** Entity a aggregated t1 and waits with t2; entity b aggregated b1. */
     private static void beforeTheSwitch(
-            KeyedOneInputStreamOperatorTestHarness<String, FeaturedTransaction, FeaturedTransaction> harness)
+            KeyedOneInputStreamOperatorTestHarness<String, FeaturedTransaction, FeaturedTransaction>
+                    harness)
             throws Exception {
         harness.processElement(event("t2", "a", 20_000, 2), 20_000);
         harness.processElement(event("t1", "a", 10_000, 1), 10_000);
@@ -383,7 +464,8 @@ class EntityFeatureStageTest {
     }
 
     static Stream<Arguments> backendSwitches() {
-        return Stream.of(Arguments.of(StateBackends.HEAP, StateBackends.ROCKSDB),
+        return Stream.of(
+                Arguments.of(StateBackends.HEAP, StateBackends.ROCKSDB),
                 Arguments.of(StateBackends.ROCKSDB, StateBackends.HEAP));
     }
 
@@ -408,8 +490,8 @@ class EntityFeatureStageTest {
 
     @ParameterizedTest
     @EnumSource(StateBackends.class)
-    void eventsWaitingForAStoppedWatermarkAreReleasedInOrderAfterTheMaximumWait(StateBackends backend)
-            throws Exception {
+    void eventsWaitingForAStoppedWatermarkAreReleasedInOrderAfterTheMaximumWait(
+            StateBackends backend) throws Exception {
         try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ORDERED, 5_000)) {
             harness.open();
             harness.setProcessingTime(0);
@@ -431,7 +513,8 @@ class EntityFeatureStageTest {
 
     @ParameterizedTest
     @EnumSource(StateBackends.class)
-    void aMovingWatermarkKeepsTheEventTimeOrderBeyondTheMaximumWait(StateBackends backend) throws Exception {
+    void aMovingWatermarkKeepsTheEventTimeOrderBeyondTheMaximumWait(StateBackends backend)
+            throws Exception {
         try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ORDERED, 5_000)) {
             harness.open();
             harness.setProcessingTime(0);
@@ -439,7 +522,8 @@ class EntityFeatureStageTest {
             harness.processElement(event("waiting", "a", 20_000, 1), 20_000);
             harness.setProcessingTime(4_000);
             harness.processWatermark(11_000);
-            harness.processElement(event("other", "b", 12_000, 1), 12_000); // traffic: the watermark moves
+            harness.processElement(
+                    event("other", "b", 12_000, 1), 12_000); // traffic: the watermark moves
             harness.setProcessingTime(8_000);
             assertThat(harness.extractOutputValues()).isEmpty();
             harness.processWatermark(20_000);
@@ -509,22 +593,35 @@ class EntityFeatureStageTest {
     }
 
     /** The ordered stage of entity number {@code index} of {@code set}, keyed by account. */
-    private static KeyedOneInputStreamOperatorTestHarness<String, FeaturedTransaction, FeaturedTransaction> stage(
-            StateBackends backend, FeatureSet set, int index) throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<
+                    String, FeaturedTransaction, FeaturedTransaction>
+            stage(StateBackends backend, FeatureSet set, int index) throws Exception {
         return backend.keyed(
-                new KeyedProcessOperator<>(new EntityFeatureStage(set.entities().get(index), FeatureOrdering.ORDERED, 0,
-                        VectorVersions.of(set, index))),
+                new KeyedProcessOperator<>(
+                        new EntityFeatureStage(
+                                set.entities().get(index),
+                                FeatureOrdering.ORDERED,
+                                0,
+                                VectorVersions.of(set, index))),
                 f -> f.getTransaction().getAccountId(),
                 Types.STRING);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, FeaturedTransaction, FeaturedTransaction> harness(
-            StateBackends backend, EntitySpec spec, FeatureOrdering ordering) throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<
+                    String, FeaturedTransaction, FeaturedTransaction>
+            harness(StateBackends backend, EntitySpec spec, FeatureOrdering ordering)
+                    throws Exception {
         return harness(backend, spec, ordering, 0);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, FeaturedTransaction, FeaturedTransaction> harness(
-            StateBackends backend, EntitySpec spec, FeatureOrdering ordering, long maxWaitMillis) throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<
+                    String, FeaturedTransaction, FeaturedTransaction>
+            harness(
+                    StateBackends backend,
+                    EntitySpec spec,
+                    FeatureOrdering ordering,
+                    long maxWaitMillis)
+                    throws Exception {
         return backend.keyed(
                 new KeyedProcessOperator<>(new EntityFeatureStage(spec, ordering, maxWaitMillis)),
                 f -> f.getTransaction().getAccountId(),

@@ -45,7 +45,8 @@ class LabelJoinTest {
 
     @ParameterizedTest
     @EnumSource(StateBackends.class)
-    void expiredScoresUnmatchedLabelsAndDuplicatesAreCountedAndStateIsCleared(StateBackends backend) throws Exception {
+    void expiredScoresUnmatchedLabelsAndDuplicatesAreCountedAndStateIsCleared(StateBackends backend)
+            throws Exception {
         try (var h = harness(backend)) {
             h.open();
             h.processElement1(score("old", 1_000, 0.2, Decision.APPROVE), 1_000);
@@ -54,13 +55,20 @@ class LabelJoinTest {
             h.processElement2(label("t3", false, 4_000), 4_000);
             h.processElement2(label("t3", true, 4_500), 4_500);
 
-            h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(2_000 + WAIT));
-            assertThat(outcomes(h)).extracting(LabelOutcome::getOutcome)
+            h.processBothWatermarks(
+                    new org.apache.flink.streaming.api.watermark.Watermark(2_000 + WAIT));
+            assertThat(outcomes(h))
+                    .extracting(LabelOutcome::getOutcome)
                     .containsExactly(LabelOutcomeType.MATCHED, LabelOutcomeType.UNMATCHED_LABEL);
-            h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(3_000 + TTL));
+            h.processBothWatermarks(
+                    new org.apache.flink.streaming.api.watermark.Watermark(3_000 + TTL));
             List<LabelOutcome> out = outcomes(h);
-            assertThat(out).extracting(LabelOutcome::getOutcome).containsExactly(
-                    LabelOutcomeType.MATCHED, LabelOutcomeType.UNMATCHED_LABEL, LabelOutcomeType.EXPIRED_SCORE);
+            assertThat(out)
+                    .extracting(LabelOutcome::getOutcome)
+                    .containsExactly(
+                            LabelOutcomeType.MATCHED,
+                            LabelOutcomeType.UNMATCHED_LABEL,
+                            LabelOutcomeType.EXPIRED_SCORE);
             assertThat(out.get(2).getTransactionId()).isEqualTo("old");
             assertThat(out.get(2).getOutcomeTime()).isEqualTo(1_000 + TTL);
             assertThat(StateBackends.keyedStateEntries(h)).isZero();
@@ -70,7 +78,8 @@ class LabelJoinTest {
 
     @ParameterizedTest
     @EnumSource(StateBackends.class)
-    void aChallengersVerdictIsMatchedWithTheSameLabelUnderItsOwnVersion(StateBackends backend) throws Exception {
+    void aChallengersVerdictIsMatchedWithTheSameLabelUnderItsOwnVersion(StateBackends backend)
+            throws Exception {
         try (var h = harness(backend)) {
             h.open();
             Score both = score("t9", 1_000, 0.8, Decision.DECLINE);
@@ -81,13 +90,16 @@ class LabelJoinTest {
             h.processElement2(label("t9", true, 3_000), 3_000);
             List<LabelOutcome> out = outcomes(h);
             assertThat(out).extracting(LabelOutcome::getModelVersion).containsExactly("3", "4");
-            assertThat(out).allSatisfy(o -> {
-                assertThat(o.getOutcome()).isEqualTo(LabelOutcomeType.MATCHED);
-                assertThat(o.getIsFraud()).isTrue();
-            });
+            assertThat(out)
+                    .allSatisfy(
+                            o -> {
+                                assertThat(o.getOutcome()).isEqualTo(LabelOutcomeType.MATCHED);
+                                assertThat(o.getIsFraud()).isTrue();
+                            });
             assertThat(out.get(1).getScore()).isEqualTo(0.3);
             assertThat(out.get(1).getDeclined()).isFalse();
-            h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(1_000 + TTL));
+            h.processBothWatermarks(
+                    new org.apache.flink.streaming.api.watermark.Watermark(1_000 + TTL));
             assertThat(StateBackends.keyedStateEntries(h)).isZero();
         }
     }
@@ -105,10 +117,13 @@ class LabelJoinTest {
             h.initializeState(snapshot);
             h.open();
             h.processElement2(label("t1", true, 9_000), 9_000);
-            assertThat(outcomes(h)).singleElement().satisfies(o -> {
-                assertThat(o.getOutcome()).isEqualTo(LabelOutcomeType.MATCHED);
-                assertThat(o.getScore()).isEqualTo(0.7);
-            });
+            assertThat(outcomes(h))
+                    .singleElement()
+                    .satisfies(
+                            o -> {
+                                assertThat(o.getOutcome()).isEqualTo(LabelOutcomeType.MATCHED);
+                                assertThat(o.getScore()).isEqualTo(0.7);
+                            });
         }
     }
 
@@ -119,29 +134,39 @@ class LabelJoinTest {
      */
     @ParameterizedTest
     @EnumSource(StateBackends.class)
-    void aWaitingScoreTakesAtMostTheDocumentedBytesInASnapshot(StateBackends backend) throws Exception {
+    void aWaitingScoreTakesAtMostTheDocumentedBytesInASnapshot(StateBackends backend)
+            throws Exception {
         int scores = 10_000;
         try (var h = harness(backend)) {
             h.open();
             java.util.Random random = new java.util.Random(3);
             for (int i = 0; i < scores; i++) {
                 String id = new java.util.UUID(random.nextLong(), random.nextLong()).toString();
-                h.processElement1(score(id, 1_000 + i, random.nextDouble(), Decision.APPROVE), 1_000 + i);
+                h.processElement1(
+                        score(id, 1_000 + i, random.nextDouble(), Decision.APPROVE), 1_000 + i);
             }
             OperatorSubtaskState snapshot = h.snapshot(1, 20_000);
             double perScore = (double) snapshot.getStateSize() / scores;
-            System.out.printf("label join, %s: %.1f bytes per waiting score in a snapshot%n", backend, perScore);
-            assertThat(perScore).isPositive().isLessThanOrEqualTo(backend == StateBackends.HEAP ? 180 : 150);
+            System.out.printf(
+                    "label join, %s: %.1f bytes per waiting score in a snapshot%n",
+                    backend, perScore);
+            assertThat(perScore)
+                    .isPositive()
+                    .isLessThanOrEqualTo(backend == StateBackends.HEAP ? 180 : 150);
         }
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, Score, Label, LabelOutcome> harness(
-            StateBackends backend) throws Exception {
-        return backend.keyed(new KeyedCoProcessOperator<>(new LabelJoin(TTL, WAIT)),
-                Score::getTransactionId, Label::getTransactionId, Types.STRING);
+    private static KeyedTwoInputStreamOperatorTestHarness<String, Score, Label, LabelOutcome>
+            harness(StateBackends backend) throws Exception {
+        return backend.keyed(
+                new KeyedCoProcessOperator<>(new LabelJoin(TTL, WAIT)),
+                Score::getTransactionId,
+                Label::getTransactionId,
+                Types.STRING);
     }
 
-    private static List<LabelOutcome> outcomes(KeyedTwoInputStreamOperatorTestHarness<String, Score, Label, LabelOutcome> h) {
+    private static List<LabelOutcome> outcomes(
+            KeyedTwoInputStreamOperatorTestHarness<String, Score, Label, LabelOutcome> h) {
         return h.extractOutputValues();
     }
 

@@ -34,30 +34,39 @@ class TypesTest {
 
     @Test
     void avroRecordsUseTheAvroSerializerAndRoundTrip() throws Exception {
-        TypeSerializer<Transaction> serializer = WeirTypes.TRANSACTION.createSerializer(new SerializerConfigImpl());
+        TypeSerializer<Transaction> serializer =
+                WeirTypes.TRANSACTION.createSerializer(new SerializerConfigImpl());
         assertThat(serializer).isInstanceOf(AvroSerializer.class);
         Transaction txn = TestRecords.txn("t1", "a", 5L, 99);
         DataOutputSerializer out = new DataOutputSerializer(64);
         serializer.serialize(txn, out);
-        assertThat(serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()))).isEqualTo(txn);
-        assertThat(WeirTypes.SCORE.createSerializer(new SerializerConfigImpl())).isInstanceOf(AvroSerializer.class);
+        assertThat(serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer())))
+                .isEqualTo(txn);
+        assertThat(WeirTypes.SCORE.createSerializer(new SerializerConfigImpl()))
+                .isInstanceOf(AvroSerializer.class);
 
         // Feature vectors keep full double precision between operators (Avro 1.12.0 did not).
         TypeSerializer<FeaturedTransaction> vectors =
                 WeirTypes.FEATURED_TRANSACTION.createSerializer(new SerializerConfigImpl());
-        FeaturedTransaction featured = new FeaturedTransaction(txn, List.of(988.3333333333334, 0.1), "v", List.of());
+        FeaturedTransaction featured =
+                new FeaturedTransaction(txn, List.of(988.3333333333334, 0.1), "v", List.of());
         DataOutputSerializer vectorOut = new DataOutputSerializer(64);
         vectors.serialize(featured, vectorOut);
-        assertThat(vectors.deserialize(new DataInputDeserializer(vectorOut.getCopyOfBuffer())).getFeatures())
+        assertThat(
+                        vectors.deserialize(new DataInputDeserializer(vectorOut.getCopyOfBuffer()))
+                                .getFeatures())
                 .containsExactly(988.3333333333334, 0.1);
-        assertThat(WeirTypes.FEATURED_TRANSACTION.createSerializer(new SerializerConfigImpl())).isInstanceOf(AvroSerializer.class);
-        assertThat(WeirTypes.DEAD_LETTER.createSerializer(new SerializerConfigImpl())).isInstanceOf(AvroSerializer.class);
+        assertThat(WeirTypes.FEATURED_TRANSACTION.createSerializer(new SerializerConfigImpl()))
+                .isInstanceOf(AvroSerializer.class);
+        assertThat(WeirTypes.DEAD_LETTER.createSerializer(new SerializerConfigImpl()))
+                .isInstanceOf(AvroSerializer.class);
     }
 
     @Test
     void kafkaValuesAreSingleObjectEncodedAndKeyedByTransaction() throws Exception {
         Score score = score();
-        AvroRecordSerializer<Score> serializer = new AvroRecordSerializer<>("s", Score.class, Score::getTransactionId);
+        AvroRecordSerializer<Score> serializer =
+                new AvroRecordSerializer<>("s", Score.class, Score::getTransactionId);
         ProducerRecord<byte[], byte[]> record = serializer.serialize(score, null, 7L);
         assertThat(record.topic()).isEqualTo("s");
         assertThat(new String(record.key())).isEqualTo("t1");
@@ -80,8 +89,18 @@ class TypesTest {
         assertThat(row.getArity()).isEqualTo(WeirTables.SCORES_SCHEMA.columns().size());
         assertThat(row.getDouble(4)).isEqualTo(0.25);
         assertThat(row.getArray(8).toDoubleArray()).containsExactly(1.0, 2.0);
-        assertThat(((InternalTypeInfo<RowData>) RowConverters.rowType(WeirTables.DLQ_SCHEMA)).toRowType().getFieldNames())
-                .containsExactly("raw", "source_topic", "source_partition", "source_offset", "reason", "error_class", "dead_letter_time",
+        assertThat(
+                        ((InternalTypeInfo<RowData>) RowConverters.rowType(WeirTables.DLQ_SCHEMA))
+                                .toRowType()
+                                .getFieldNames())
+                .containsExactly(
+                        "raw",
+                        "source_topic",
+                        "source_partition",
+                        "source_offset",
+                        "reason",
+                        "error_class",
+                        "dead_letter_time",
                         "raw_sealed");
     }
 

@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
- * A job's drain of a backlog: waiting until every payment is out, and the drain's rate. The rate
- * is taken over the last 90% of the outputs by their processing time: the first ones come in a
- * burst of what the source and the stages before the slowest one had already pushed into the
- * network buffers while that one was still starting (the scoring operator loading its model).
+ * A job's drain of a backlog: waiting until every payment is out, and the drain's rate. The rate is
+ * taken over the last 90% of the outputs by their processing time: the first ones come in a burst
+ * of what the source and the stages before the slowest one had already pushed into the network
+ * buffers while that one was still starting (the scoring operator loading its model).
  */
 final class BacklogDrain {
 
@@ -31,11 +31,12 @@ final class BacklogDrain {
     private BacklogDrain() {}
 
     /**
-     * Waits until {@code seen} (outputs seen downstream, {@link ScoreWatcher#seen}) reaches
-     * {@code payments} or {@code timeout} has passed, checking the job as it goes; {@code
-     * pastStart} runs once, as soon as the outputs seen pass {@link #START_SHARE} of the payments.
+     * Waits until {@code seen} (outputs seen downstream, {@link ScoreWatcher#seen}) reaches {@code
+     * payments} or {@code timeout} has passed, checking the job as it goes; {@code pastStart} runs
+     * once, as soon as the outputs seen pass {@link #START_SHARE} of the payments.
      */
-    static void await(LongSupplier seen, long payments, Duration timeout, BenchJob job, Action pastStart)
+    static void await(
+            LongSupplier seen, long payments, Duration timeout, BenchJob job, Action pastStart)
             throws Exception {
         boolean started = false;
         long deadline = System.nanoTime() + timeout.toNanos();

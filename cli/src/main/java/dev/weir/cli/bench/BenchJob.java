@@ -2,9 +2,9 @@ package dev.weir.cli.bench;
 
 /**
  * A benchmark's running job, wherever it runs: on a local MiniCluster through its {@code
- * JobClient}, or on the standalone cluster through Flink's REST API. The measuring loops
- * ({@link LiveTraffic}, {@link BacklogDrain}) check it as they go, so that a job that failed ends
- * the run with its cause instead of a timeout.
+ * JobClient}, or on the standalone cluster through Flink's REST API. The measuring loops ({@link
+ * LiveTraffic}, {@link BacklogDrain}) check it as they go, so that a job that failed ends the run
+ * with its cause instead of a timeout.
  */
 interface BenchJob extends AutoCloseable {
 

@@ -40,7 +40,8 @@ final class BenchSupport {
     }
 
     private static long rank(long[] sorted, double q) {
-        return sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1))];
+        return sorted[
+                Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1))];
     }
 
     /** A duration as the options take it: 4h, 90s, 200ms. */
@@ -66,7 +67,8 @@ final class BenchSupport {
      * given}, or (when null) the reference network trained into {@code dir} on synthetic payments
      * of the run's customers.
      */
-    static Path prepareRun(Path dir, Path given, long seed, int accounts, double fraudShare, PrintStream out)
+    static Path prepareRun(
+            Path dir, Path given, long seed, int accounts, double fraudShare, PrintStream out)
             throws IOException {
         Folders.deleteRecursively(dir);
         Files.createDirectories(dir);
@@ -74,8 +76,19 @@ final class BenchSupport {
             return given;
         }
         Path modelDir = dir.resolve("model");
-        out.printf("Training the reference network on 50000 synthetic payments of %d accounts...%n", accounts);
-        TrainCommand.train(modelDir, FeatureSets.reference(), "bench", "1", seed, 50_000, accounts, 200, fraudShare,
+        out.printf(
+                "Training the reference network on 50000 synthetic payments of %d accounts...%n",
+                accounts);
+        TrainCommand.train(
+                modelDir,
+                FeatureSets.reference(),
+                "bench",
+                "1",
+                seed,
+                50_000,
+                accounts,
+                200,
+                fraudShare,
                 TrainerConfig.defaults());
         return modelDir;
     }
@@ -83,18 +96,25 @@ final class BenchSupport {
     /**
      * A backlog in {@code topic} (created with {@code partitions} partitions): payments in
      * event-time order, {@code perPayment} ms apart from {@code firstEventTime}; then one malformed
-     * record per partition a minute after the last payment. Those go to the dead letters, and
-     * their timestamps take the watermark past the last payment, which the ordered feature stages
-     * wait for (a bounded source would also do that, but a bounded Kafka source with watermark
-     * alignment can fail when a split ends while it is being paused). Returns the last payment's
-     * event time.
+     * record per partition a minute after the last payment. Those go to the dead letters, and their
+     * timestamps take the watermark past the last payment, which the ordered feature stages wait
+     * for (a bounded source would also do that, but a bounded Kafka source with watermark alignment
+     * can fail when a split ends while it is being paused). Returns the last payment's event time.
      */
-    static long produceBacklog(String bootstrap, String topic, int partitions, long payments, long firstEventTime,
-            double perPayment, long seed, int accounts, double fraudShare) {
+    static long produceBacklog(
+            String bootstrap,
+            String topic,
+            int partitions,
+            long payments,
+            long firstEventTime,
+            double perPayment,
+            long seed,
+            int accounts,
+            double fraudShare) {
         KafkaClients.createTopics(bootstrap, partitions, topic);
         long last = firstEventTime;
-        try (SyntheticProducer producer = new SyntheticProducer(bootstrap, topic, seed, seed + 1, accounts,
-                fraudShare, 0)) {
+        try (SyntheticProducer producer =
+                new SyntheticProducer(bootstrap, topic, seed, seed + 1, accounts, fraudShare, 0)) {
             for (long i = 0; i < payments; i++) {
                 last = firstEventTime + (long) (i * perPayment);
                 producer.sendOne(last);
@@ -103,7 +123,8 @@ final class BenchSupport {
         }
         try (var producer = KafkaClients.byteProducer(bootstrap)) {
             for (int partition = 0; partition < partitions; partition++) {
-                producer.send(new ProducerRecord<>(topic, partition, last + 60_000, null, new byte[0]));
+                producer.send(
+                        new ProducerRecord<>(topic, partition, last + 60_000, null, new byte[0]));
             }
             producer.flush();
         }
@@ -115,8 +136,14 @@ final class BenchSupport {
      * the transactional ids and the warehouse of the run's own, the model, checkpoints and
      * parallelism; from the earliest offset.
      */
-    static Map<String, String> runSettings(String run, String bootstrap, String transactionsTopic, Path warehouses,
-            Path modelDir, Duration checkpointInterval, int parallelism) {
+    static Map<String, String> runSettings(
+            String run,
+            String bootstrap,
+            String transactionsTopic,
+            Path warehouses,
+            Path modelDir,
+            Duration checkpointInterval,
+            int parallelism) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put(WeirOptions.KAFKA_BOOTSTRAP.key(), bootstrap);
         settings.put(WeirOptions.TOPIC_TRANSACTIONS.key(), transactionsTopic);

@@ -36,9 +36,9 @@ import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindow
  * {@code weir bench features}: throughput of the feature stage at windows of 1h, 24h, 7d and 30d
  * (default resolutions) on heap state, and at 1h and 30d on embedded RocksDB (where every event
  * reads and writes its entity's whole state, so the window's length shows), beside Flink's
- * SlidingEventTimeWindows computing count and sum at 1h/1min and 24h/1min, over the same
- * generated stream on the same local Flink; and the state bytes per entity of the reference
- * feature set. A harness, not a test: it measures, and prints.
+ * SlidingEventTimeWindows computing count and sum at 1h/1min and 24h/1min, over the same generated
+ * stream on the same local Flink; and the state bytes per entity of the reference feature set. A
+ * harness, not a test: it measures, and prints.
  */
 public final class FeatureBenchmark {
 
@@ -49,23 +49,33 @@ public final class FeatureBenchmark {
     @SuppressWarnings("unchecked")
     private static final org.apache.flink.api.common.typeinfo.TypeInformation<long[]> LONGS =
             (org.apache.flink.api.common.typeinfo.TypeInformation<long[]>)
-                    org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO;
+                    org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
+                            .LONG_PRIMITIVE_ARRAY_TYPE_INFO;
 
     private FeatureBenchmark() {}
 
     public static void run(String[] argv, PrintStream out) throws Exception {
-        Args args = Args.parse(argv, Set.of("events", "keys", "sliding-events", "span"), Set.of(), Set.of());
+        Args args =
+                Args.parse(
+                        argv,
+                        Set.of("events", "keys", "sliding-events", "span"),
+                        Set.of(),
+                        Set.of());
         long events = args.longValue("events", 2_000_000, 1_000);
         long slidingEvents = args.longValue("sliding-events", 200_000, 1_000);
-        // Sliding 24h/1min puts every event in 1440 windows: a tenth of the events keeps it in minutes.
+        // Sliding 24h/1min puts every event in 1440 windows: a tenth of the events keeps it in
+        // minutes.
         long slidingDayEvents = Math.max(1_000, slidingEvents / 10);
         int keys = (int) args.longValue("keys", 10_000, 1);
         Duration span = args.duration("span").orElse(Duration.ofDays(60));
         long spacing = Math.max(1, span.toMillis() / events);
 
-        out.printf("Feature stage vs SlidingEventTimeWindows: %d keys, in-order events %d ms apart (%s of event time"
-                + " for %d events), parallelism 1%n", keys, spacing, span, events);
-        out.println("Each feature-stage variant computes count, sum, mean and max of amount_minor over its window.");
+        out.printf(
+                "Feature stage vs SlidingEventTimeWindows: %d keys, in-order events %d ms apart (%s of event time"
+                        + " for %d events), parallelism 1%n",
+                keys, spacing, span, events);
+        out.println(
+                "Each feature-stage variant computes count, sum, mean and max of amount_minor over its window.");
         out.printf("%-42s %10s %12s %14s%n", "variant", "events", "seconds", "events/s");
 
         // Warm-up (JIT, class loading), not reported.
@@ -81,55 +91,98 @@ public final class FeatureBenchmark {
         double rocks1h = featureStage(out, "1h", events, keys, spacing, ROCKSDB);
         double rocks30d = featureStage(out, "30d", events, keys, spacing, ROCKSDB);
         double slide1h = slidingWindows(Duration.ofHours(1), slidingEvents, keys, spacing);
-        out.printf("%-42s %10d %12.1f %14.0f%n", "Flink sliding window 1h / 1min (count+sum)", slidingEvents,
-                slidingEvents / slide1h, slide1h);
+        out.printf(
+                "%-42s %10d %12.1f %14.0f%n",
+                "Flink sliding window 1h / 1min (count+sum)",
+                slidingEvents,
+                slidingEvents / slide1h,
+                slide1h);
         double slide24h = slidingWindows(Duration.ofHours(24), slidingDayEvents, keys, spacing);
-        out.printf("%-42s %10d %12.1f %14.0f%n", "Flink sliding window 24h / 1min (count+sum)", slidingDayEvents,
-                slidingDayEvents / slide24h, slide24h);
-        out.printf("%nRatios: 30d / 1h feature stage = %.2f on heap (goal >= 0.9), %.2f on RocksDB (goal >= 0.8);"
-                + " RocksDB / heap at 1h = %.2f; feature stage 1h / sliding 1h/1min = %.1fx;"
-                + " feature stage 24h / sliding 24h/1min = %.1fx%n", rate30d / rate1h, rocks30d / rocks1h,
-                rocks1h / rate1h, rate1h / slide1h, results.get(1)[0] / slide24h);
+        out.printf(
+                "%-42s %10d %12.1f %14.0f%n",
+                "Flink sliding window 24h / 1min (count+sum)",
+                slidingDayEvents,
+                slidingDayEvents / slide24h,
+                slide24h);
+        out.printf(
+                "%nRatios: 30d / 1h feature stage = %.2f on heap (goal >= 0.9), %.2f on RocksDB (goal >= 0.8);"
+                        + " RocksDB / heap at 1h = %.2f; feature stage 1h / sliding 1h/1min = %.1fx;"
+                        + " feature stage 24h / sliding 24h/1min = %.1fx%n",
+                rate30d / rate1h,
+                rocks30d / rocks1h,
+                rocks1h / rate1h,
+                rate1h / slide1h,
+                results.get(1)[0] / slide24h);
 
         stateBytes(out);
     }
 
     private static EntitySpec windowSpec(String window) {
-        return new EntitySpec("account", "account_id", List.of(
-                FeatureSpec.of("count", Aggregation.COUNT).window(window).build(),
-                FeatureSpec.of("sum", Aggregation.SUM).field("amount_minor").window(window).build(),
-                FeatureSpec.of("mean", Aggregation.MEAN).field("amount_minor").window(window).build(),
-                FeatureSpec.of("max", Aggregation.MAX).field("amount_minor").window(window).build()),
-                Duration.ofHours(1), null);
+        return new EntitySpec(
+                "account",
+                "account_id",
+                List.of(
+                        FeatureSpec.of("count", Aggregation.COUNT).window(window).build(),
+                        FeatureSpec.of("sum", Aggregation.SUM)
+                                .field("amount_minor")
+                                .window(window)
+                                .build(),
+                        FeatureSpec.of("mean", Aggregation.MEAN)
+                                .field("amount_minor")
+                                .window(window)
+                                .build(),
+                        FeatureSpec.of("max", Aggregation.MAX)
+                                .field("amount_minor")
+                                .window(window)
+                                .build()),
+                Duration.ofHours(1),
+                null);
     }
 
     /** Runs one variant of the feature stage and prints its line. */
-    private static double featureStage(PrintStream out, String window, long events, int keys, long spacing,
-            String backend) throws Exception {
+    private static double featureStage(
+            PrintStream out, String window, long events, int keys, long spacing, String backend)
+            throws Exception {
         EntitySpec spec = windowSpec(window);
-        String resolution = dev.weir.state.features.Durations.format(spec.features().get(0).effectiveResolution());
+        String resolution =
+                dev.weir.state.features.Durations.format(
+                        spec.features().get(0).effectiveResolution());
         double rate = featureStage(spec, events, keys, spacing, backend);
-        out.printf("%-42s %10d %12.1f %14.0f%n", "Weir feature stage " + window + " (panes of " + resolution + ")"
-                + (backend.equals(HEAP) ? "" : ", RocksDB"), events, events / rate, rate);
+        out.printf(
+                "%-42s %10d %12.1f %14.0f%n",
+                "Weir feature stage "
+                        + window
+                        + " (panes of "
+                        + resolution
+                        + ")"
+                        + (backend.equals(HEAP) ? "" : ", RocksDB"),
+                events,
+                events / rate,
+                rate);
         return rate;
     }
 
-    /** Events per second through source, key-by and one feature stage, on the given state backend. */
-    private static double featureStage(EntitySpec spec, long events, int keys, long spacing, String backend)
-            throws Exception {
+    /**
+     * Events per second through source, key-by and one feature stage, on the given state backend.
+     */
+    private static double featureStage(
+            EntitySpec spec, long events, int keys, long spacing, String backend) throws Exception {
         Configuration conf = new Configuration();
         conf.setString("state.backend.type", backend);
         StreamExecutionEnvironment env = environment(conf);
         source(env, events, keys, spacing)
                 .map(t -> FeatureVectors.start(t, "bench"), WeirTypes.FEATURED_TRANSACTION)
                 .keyBy(f -> f.getTransaction().getAccountId(), Types.STRING)
-                .process(new EntityFeatureStage(spec, FeatureOrdering.ARRIVAL), WeirTypes.FEATURED_TRANSACTION)
+                .process(
+                        new EntityFeatureStage(spec, FeatureOrdering.ARRIVAL),
+                        WeirTypes.FEATURED_TRANSACTION)
                 .sinkTo(new DiscardingSink<>());
         return rate(env.execute("bench-features"), events);
     }
 
     /** Events per second through source, key-by and Flink's sliding event-time windows. */
-    private static double slidingWindows(Duration size, long events, int keys, long spacing) throws Exception {
+    private static double slidingWindows(Duration size, long events, int keys, long spacing)
+            throws Exception {
         StreamExecutionEnvironment env = environment();
         source(env, events, keys, spacing)
                 .keyBy(Transaction::getAccountId, Types.STRING)
@@ -154,11 +207,13 @@ public final class FeatureBenchmark {
         return events / (result.getNetRuntime() / 1000.0);
     }
 
-    private static DataStream<Transaction> source(StreamExecutionEnvironment env, long events, int keys, long spacing) {
+    private static DataStream<Transaction> source(
+            StreamExecutionEnvironment env, long events, int keys, long spacing) {
         return env.fromSequence(0, events - 1)
                 .map(new Synthesize(keys, spacing), WeirTypes.TRANSACTION)
-                .assignTimestampsAndWatermarks(WatermarkStrategy.<Transaction>forMonotonousTimestamps()
-                        .withTimestampAssigner((t, ts) -> t.getEventTime().toEpochMilli()));
+                .assignTimestampsAndWatermarks(
+                        WatermarkStrategy.<Transaction>forMonotonousTimestamps()
+                                .withTimestampAssigner((t, ts) -> t.getEventTime().toEpochMilli()));
     }
 
     /** A cheap, deterministic transaction per sequence number: in event-time order. */
@@ -190,7 +245,8 @@ public final class FeatureBenchmark {
         }
     }
 
-    private static final class CountAndSum implements AggregateFunction<Transaction, long[], long[]> {
+    private static final class CountAndSum
+            implements AggregateFunction<Transaction, long[], long[]> {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -237,8 +293,10 @@ public final class FeatureBenchmark {
                 }
             }
         }
-        out.printf("%nState per entity, reference feature set (%d features), after one day of %d events over"
-                + " 2000 accounts, 800 merchants:%n", set.vectorNames().size(), events);
+        out.printf(
+                "%nState per entity, reference feature set (%d features), after one day of %d events over"
+                        + " 2000 accounts, 800 merchants:%n",
+                set.vectorNames().size(), events);
         report(out, engine, "account", accounts);
         report(out, engine, "merchant", merchants);
         report(out, engine, "device", devices);
@@ -246,7 +304,8 @@ public final class FeatureBenchmark {
         out.printf("entities held: %s%n", counts);
     }
 
-    private static void report(PrintStream out, FeatureSetEngine engine, String entity, List<String> keys) {
+    private static void report(
+            PrintStream out, FeatureSetEngine engine, String entity, List<String> keys) {
         long total = 0;
         int max = 0;
         List<String> distinct = keys.stream().distinct().toList();
@@ -255,7 +314,11 @@ public final class FeatureBenchmark {
             total += bytes;
             max = Math.max(max, bytes);
         }
-        out.printf("  %-9s mean %7.0f bytes, max %7d bytes (over %d active entities)%n", entity,
-                distinct.isEmpty() ? 0.0 : (double) total / distinct.size(), max, distinct.size());
+        out.printf(
+                "  %-9s mean %7.0f bytes, max %7d bytes (over %d active entities)%n",
+                entity,
+                distinct.isEmpty() ? 0.0 : (double) total / distinct.size(),
+                max,
+                distinct.size());
     }
 }

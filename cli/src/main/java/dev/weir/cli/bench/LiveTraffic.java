@@ -19,15 +19,19 @@ import java.util.function.LongSupplier;
  */
 final class LiveTraffic {
 
-    /** Told when the first payment of the measured window is sent and when the first one after it is. */
+    /**
+     * Told when the first payment of the measured window is sent and when the first one after it
+     * is.
+     */
     interface WindowListener {
-        WindowListener NONE = new WindowListener() {
-            @Override
-            public void opened() {}
+        WindowListener NONE =
+                new WindowListener() {
+                    @Override
+                    public void opened() {}
 
-            @Override
-            public void closed() {}
-        };
+                    @Override
+                    public void closed() {}
+                };
 
         void opened();
 
@@ -63,13 +67,14 @@ final class LiveTraffic {
     }
 
     /**
-     * Sends until the window is over and {@code seen} (payments of the window seen downstream)
-     * has reached the window's payments, or the tail timeout has passed; checks the job once a
-     * second.
+     * Sends until the window is over and {@code seen} (payments of the window seen downstream) has
+     * reached the window's payments, or the tail timeout has passed; checks the job once a second.
      *
-     * @param sendOne sends one payment with the given event time ({@code SyntheticProducer::sendOne})
+     * @param sendOne sends one payment with the given event time ({@code
+     *     SyntheticProducer::sendOne})
      */
-    Sent send(LongConsumer sendOne, LongSupplier seen, BenchJob job, WindowListener window) throws Exception {
+    Sent send(LongConsumer sendOne, LongSupplier seen, BenchJob job, WindowListener window)
+            throws Exception {
         long startNanos = System.nanoTime();
         long sent = 0;
         long measured = 0;
@@ -94,7 +99,8 @@ final class LiveTraffic {
                 window.closed();
                 windowOpen = false;
             }
-            if (now >= measureTo && (seen.getAsLong() >= measured || now >= measureTo + tail.toMillis())) {
+            if (now >= measureTo
+                    && (seen.getAsLong() >= measured || now >= measureTo + tail.toMillis())) {
                 break;
             }
             if (System.nanoTime() >= nextCheck) {

@@ -36,35 +36,48 @@ import org.apache.avro.message.BinaryMessageEncoder;
 
 /**
  * {@code weir bench monitoring}: what the pipeline's checks and monitoring cost per event on one
- * core, side by side in one run: decoding alone against decoding plus the default quality rules
- * and governance; the per-subtask drift summary of every feature, the score and the categorical
- * inputs against the reference profile, beside decoding; and, per window, the bytes a subtask
- * ships for drift (its partial) against the scores it would otherwise send to one task.
+ * core, side by side in one run: decoding alone against decoding plus the default quality rules and
+ * governance; the per-subtask drift summary of every feature, the score and the categorical inputs
+ * against the reference profile, beside decoding; and, per window, the bytes a subtask ships for
+ * drift (its partial) against the scores it would otherwise send to one task.
  */
 public final class MonitoringBenchmark {
 
     private MonitoringBenchmark() {}
 
     public static void run(String[] argv, PrintStream out) throws Exception {
-        Args args = Args.parse(argv, Set.of("events", "model", "window-events"), Set.of(), Set.of());
+        Args args =
+                Args.parse(argv, Set.of("events", "model", "window-events"), Set.of(), Set.of());
         int events = (int) args.longValue("events", 200_000, 1_000);
         int windowEvents = (int) args.longValue("window-events", 6_000, 100);
         FeatureSet set = FeatureSets.reference();
         Path modelDir = args.path("model").orElse(null);
         if (modelDir == null) {
             modelDir = Files.createTempDirectory("weir-bench-model");
-            TrainCommand.train(modelDir, set, "bench", "1", 7L, 50_000, 2_000, 200, 0.02, TrainerConfig.defaults());
+            TrainCommand.train(
+                    modelDir,
+                    set,
+                    "bench",
+                    "1",
+                    7L,
+                    50_000,
+                    2_000,
+                    200,
+                    0.02,
+                    TrainerConfig.defaults());
         }
 
         // Inputs: encoded payments with personal data, and scores with the reference vectors.
         TransactionGenerator generator = new TransactionGenerator(7L, 8L, 2_000, 0.02);
-        BinaryMessageEncoder<Transaction> encoder = AvroRecordSerializer.encoderFor(Transaction.class);
+        BinaryMessageEncoder<Transaction> encoder =
+                AvroRecordSerializer.encoderFor(Transaction.class);
         long now = System.currentTimeMillis();
         byte[][] wire = new byte[20_000][];
         for (int i = 0; i < wire.length; i++) {
             wire[i] = encoder.encode(generator.next(now - 60_000 + i).transaction()).array();
         }
-        SyntheticTrainingSet vectors = SyntheticTrainingSet.generate(set, 11L, 20_000, 2_000, 200, 0.02);
+        SyntheticTrainingSet vectors =
+                SyntheticTrainingSet.generate(set, 11L, 20_000, 2_000, 200, 0.02);
         List<Score> scores = new ArrayList<>();
         for (int i = 0; i < vectors.features().length; i++) {
             scores.add(score(vectors, i));
@@ -76,9 +89,12 @@ public final class MonitoringBenchmark {
         new SecureRandom().nextBytes(key);
         String encodedKey = Base64.getEncoder().encodeToString(key);
         Governance governance = Governance.create(GovernancePolicy.defaults(), name -> encodedKey);
-        DriftMonitor drift = new DriftMonitor(
-                ProfileLoader.of(new ModelPointer(null, null, modelDir.toString(), null), null),
-                List.of("country", "channel"), DriftThresholds.DEFAULTS);
+        DriftMonitor drift =
+                new DriftMonitor(
+                        ProfileLoader.of(
+                                new ModelPointer(null, null, modelDir.toString(), null), null),
+                        List.of("country", "channel"),
+                        DriftThresholds.DEFAULTS);
 
         // Warm-up of every path (JIT), not reported.
         decodeOnly(decoder, wire, events / 4);
@@ -88,12 +104,17 @@ public final class MonitoringBenchmark {
         double decode = decodeOnly(decoder, wire, events);
         double full = checked(decoder, rules, governance, wire, events, now);
         double summary = summarise(drift, scores, events);
-        out.printf("One core, %d events per variant; default quality rules (%d) and personal-data policy%n",
+        out.printf(
+                "One core, %d events per variant; default quality rules (%d) and personal-data policy%n",
                 events, rules.rules().size());
         out.printf("%-52s %12s %10s%n", "variant", "events/s", "x decode");
         out.printf("%-52s %12.0f %10.2f%n", "decode (Avro single-object)", decode, 1.0);
-        out.printf("%-52s %12.0f %10.2f%n", "decode + quality rules + governance", full, full / decode);
-        out.printf("%-52s %12.0f %10.2f%n", "drift summary (22 features, score, 2 inputs)", summary, summary / decode);
+        out.printf(
+                "%-52s %12.0f %10.2f%n",
+                "decode + quality rules + governance", full, full / decode);
+        out.printf(
+                "%-52s %12.0f %10.2f%n",
+                "drift summary (22 features, score, 2 inputs)", summary, summary / decode);
 
         // Per window: merge two subtasks' partials and report, and what crosses the network.
         DriftMonitor.DriftWindow a = drift.create("bench", "1");
@@ -116,14 +137,19 @@ public final class MonitoringBenchmark {
             records += drift.report(window, merged).size();
         }
         double mergeMillis = (System.nanoTime() - start) / 1e6 / rounds;
-        out.printf("%nPer window of %d events on two subtasks: merge + report %.2f ms (%d records);%n",
+        out.printf(
+                "%nPer window of %d events on two subtasks: merge + report %.2f ms (%d records);%n",
                 windowEvents, mergeMillis, records / rounds);
-        out.printf("bytes shipped by one subtask: drift partial %,d vs its %d scores %,d (%.0fx less)%n",
-                partial.length, windowEvents / 2, scoreBytes / 2, (scoreBytes / 2.0) / partial.length);
+        out.printf(
+                "bytes shipped by one subtask: drift partial %,d vs its %d scores %,d (%.0fx less)%n",
+                partial.length,
+                windowEvents / 2,
+                scoreBytes / 2,
+                (scoreBytes / 2.0) / partial.length);
     }
 
-    private static double decodeOnly(BinaryMessageDecoder<Transaction> decoder, byte[][] wire, int events)
-            throws Exception {
+    private static double decodeOnly(
+            BinaryMessageDecoder<Transaction> decoder, byte[][] wire, int events) throws Exception {
         long sink = 0;
         long start = System.nanoTime();
         for (int i = 0; i < events; i++) {
@@ -132,8 +158,14 @@ public final class MonitoringBenchmark {
         return rate(events, start, sink);
     }
 
-    private static double checked(BinaryMessageDecoder<Transaction> decoder, QualityRules rules, Governance governance,
-            byte[][] wire, int events, long now) throws Exception {
+    private static double checked(
+            BinaryMessageDecoder<Transaction> decoder,
+            QualityRules rules,
+            Governance governance,
+            byte[][] wire,
+            int events,
+            long now)
+            throws Exception {
         long sink = 0;
         long start = System.nanoTime();
         for (int i = 0; i < events; i++) {
@@ -185,8 +217,12 @@ public final class MonitoringBenchmark {
                 .setFeatures(features)
                 .setEventTime(Instant.ofEpochMilli(set.eventTimes()[row]))
                 .setScoringTime(Instant.ofEpochMilli(set.eventTimes()[row]))
-                .setMonitoredInputs(Map.of("country", set.inputs().get("country")[row],
-                        "channel", set.inputs().get("channel")[row]))
+                .setMonitoredInputs(
+                        Map.of(
+                                "country",
+                                set.inputs().get("country")[row],
+                                "channel",
+                                set.inputs().get("channel")[row]))
                 .build();
     }
 }

@@ -47,25 +47,48 @@ import org.apache.iceberg.catalog.TableIdentifier;
  * <p>Throughput is the drain rate of a backlog: the payments are in a four-partition topic before
  * each job starts, and the job runs until all of them are scored. Latency is measured at a fixed
  * rate on live traffic (Kafka timestamp = event time = the moment of sending): event to score is
- * the score's scoring time minus its event time, event to committed is when a
- * {@code read_committed} consumer received it. A harness, not a test: it measures and prints.
+ * the score's scoring time minus its event time, event to committed is when a {@code
+ * read_committed} consumer received it. A harness, not a test: it measures and prints.
  */
 public final class OrderingBenchmark {
 
-    static final Set<String> OPTIONS = Set.of("payments", "rounds", "span", "rate", "duration", "warm-up",
-            "small-out-of-orderness", "accounts", "seed", "model", "checkpoint-interval", "dir");
+    static final Set<String> OPTIONS =
+            Set.of(
+                    "payments",
+                    "rounds",
+                    "span",
+                    "rate",
+                    "duration",
+                    "warm-up",
+                    "small-out-of-orderness",
+                    "accounts",
+                    "seed",
+                    "model",
+                    "checkpoint-interval",
+                    "dir");
 
     /** Keys each run sets itself: identities, topics, and the two the benchmark varies. */
-    private static final Set<String> OWN_KEYS = Set.of(WeirOptions.FEATURE_ORDERING.key(),
-            WeirOptions.OUT_OF_ORDERNESS.key(), WeirOptions.MODEL_DIR.key(), WeirOptions.MODEL_REGISTRY.key(),
-            WeirOptions.WAREHOUSE.key(), WeirOptions.CATALOG_TYPE.key(), WeirOptions.CATALOG_URI.key(),
-            WeirOptions.PARALLELISM.key(), WeirOptions.CHECKPOINT_INTERVAL.key());
+    private static final Set<String> OWN_KEYS =
+            Set.of(
+                    WeirOptions.FEATURE_ORDERING.key(),
+                    WeirOptions.OUT_OF_ORDERNESS.key(),
+                    WeirOptions.MODEL_DIR.key(),
+                    WeirOptions.MODEL_REGISTRY.key(),
+                    WeirOptions.WAREHOUSE.key(),
+                    WeirOptions.CATALOG_TYPE.key(),
+                    WeirOptions.CATALOG_URI.key(),
+                    WeirOptions.PARALLELISM.key(),
+                    WeirOptions.CHECKPOINT_INTERVAL.key());
 
     private static final int PARALLELISM = 2;
     private static final int PARTITIONS = 4;
     private static final double FRAUD_SHARE = 0.02;
-    /** How long the producer keeps going after the measured window for its last scores to commit. */
+
+    /**
+     * How long the producer keeps going after the measured window for its last scores to commit.
+     */
     private static final Duration TAIL_TIMEOUT = Duration.ofMinutes(2);
+
     private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(30);
     private static final Duration TASKS_START_TIMEOUT = Duration.ofMinutes(3);
 
@@ -80,8 +103,16 @@ public final class OrderingBenchmark {
     private final OtherCpu otherCpu;
     private int runs;
 
-    private OrderingBenchmark(PrintStream out, Path dir, EmbeddedKafka kafka, Path modelDir,
-            Map<String, String> overrides, Duration checkpointInterval, long seed, int accounts, OtherCpu otherCpu) {
+    private OrderingBenchmark(
+            PrintStream out,
+            Path dir,
+            EmbeddedKafka kafka,
+            Path modelDir,
+            Map<String, String> overrides,
+            Duration checkpointInterval,
+            long seed,
+            int accounts,
+            OtherCpu otherCpu) {
         this.out = out;
         this.dir = dir;
         this.kafka = kafka;
@@ -93,10 +124,15 @@ public final class OrderingBenchmark {
         this.otherCpu = otherCpu;
     }
 
-    /** One pipeline run's variant: its feature ordering and its watermark's out-of-orderness bound. */
+    /**
+     * One pipeline run's variant: its feature ordering and its watermark's out-of-orderness bound.
+     */
     record Variant(FeatureOrdering ordering, Duration outOfOrderness) {
         String label() {
-            return ordering.name().toLowerCase(Locale.ROOT) + " (out-of-orderness " + human(outOfOrderness) + ")";
+            return ordering.name().toLowerCase(Locale.ROOT)
+                    + " (out-of-orderness "
+                    + human(outOfOrderness)
+                    + ")";
         }
     }
 
@@ -111,7 +147,8 @@ public final class OrderingBenchmark {
         Duration small = args.duration("small-out-of-orderness").orElse(Duration.ofMillis(200));
         int accounts = (int) args.longValue("accounts", 5_000, 1);
         long seed = args.longValue("seed", 7, Long.MIN_VALUE);
-        Duration checkpointInterval = args.duration("checkpoint-interval").orElse(Duration.ofSeconds(2));
+        Duration checkpointInterval =
+                args.duration("checkpoint-interval").orElse(Duration.ofSeconds(2));
         Map<String, String> overrides = args.settings();
         for (String key : overrides.keySet()) {
             if (OWN_KEYS.contains(key) || key.startsWith("kafka.")) {
@@ -119,17 +156,28 @@ public final class OrderingBenchmark {
             }
         }
         Path dir = args.path("dir").orElse(Path.of(".weir", "bench-ordering")).toAbsolutePath();
-        Variant defaults = new Variant(FeatureOrdering.ORDERED, WeirOptions.OUT_OF_ORDERNESS.defaultValue());
+        Variant defaults =
+                new Variant(FeatureOrdering.ORDERED, WeirOptions.OUT_OF_ORDERNESS.defaultValue());
         Path modelDir = args.path("model").map(Path::toAbsolutePath).orElse(null);
         // Configuration mistakes (a --set, a missing WEIR_TOKEN_KEY, a model trained on other
         // features) stop the run before anything starts.
-        PipelineConfig check = new OrderingBenchmark(out, dir, null, modelDir == null ? dir.resolve("model") : modelDir,
-                overrides, checkpointInterval, seed, accounts, null)
-                .config("check", "127.0.0.1:9092", "check", defaults);
+        PipelineConfig check =
+                new OrderingBenchmark(
+                                out,
+                                dir,
+                                null,
+                                modelDir == null ? dir.resolve("model") : modelDir,
+                                overrides,
+                                checkpointInterval,
+                                seed,
+                                accounts,
+                                null)
+                        .config("check", "127.0.0.1:9092", "check", defaults);
         if (modelDir != null) {
             PipelineJob.checkModel(check);
             if (modelDir.startsWith(dir)) {
-                throw new Args.UsageException("--model must not be inside --dir " + dir + ", which is emptied first");
+                throw new Args.UsageException(
+                        "--model must not be inside --dir " + dir + ", which is emptied first");
             }
         }
 
@@ -137,21 +185,42 @@ public final class OrderingBenchmark {
         ModelMetadata model = ModelBundle.readMetadata(modelDir);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
                 OtherCpu otherCpu = new OtherCpu()) {
-            OrderingBenchmark bench = new OrderingBenchmark(out, dir, kafka, modelDir, overrides, checkpointInterval,
-                    seed, accounts, otherCpu);
-            out.printf("Whole pipeline (Kafka -> decode, quality, governance -> features of account, merchant, device"
-                    + " -> DL4J %s v%s, %d inputs -> Kafka + Iceberg, monitoring), local Flink, parallelism %d,"
-                    + " checkpoints every %s, %d accounts%s%n", model.name(), model.version(), model.featureCount(),
-                    PARALLELISM, human(checkpointInterval), accounts,
+            OrderingBenchmark bench =
+                    new OrderingBenchmark(
+                            out,
+                            dir,
+                            kafka,
+                            modelDir,
+                            overrides,
+                            checkpointInterval,
+                            seed,
+                            accounts,
+                            otherCpu);
+            out.printf(
+                    "Whole pipeline (Kafka -> decode, quality, governance -> features of account, merchant, device"
+                            + " -> DL4J %s v%s, %d inputs -> Kafka + Iceberg, monitoring), local Flink, parallelism %d,"
+                            + " checkpoints every %s, %d accounts%s%n",
+                    model.name(),
+                    model.version(),
+                    model.featureCount(),
+                    PARALLELISM,
+                    human(checkpointInterval),
+                    accounts,
                     overrides.isEmpty() ? "" : ", with " + overrides);
-            out.printf("%d cores; \"other CPU\": cores used by other processes during a measurement, which skews it%n",
+            out.printf(
+                    "%d cores; \"other CPU\": cores used by other processes during a measurement, which skews it%n",
                     Runtime.getRuntime().availableProcessors());
             out.println();
             List<Drain> drains = bench.throughput(payments, span, rounds);
-            List<Latency> latencies = bench.latency(rate, duration, warmUp, List.of(
-                    new Variant(FeatureOrdering.ARRIVAL, defaults.outOfOrderness()),
-                    defaults,
-                    new Variant(FeatureOrdering.ORDERED, small)));
+            List<Latency> latencies =
+                    bench.latency(
+                            rate,
+                            duration,
+                            warmUp,
+                            List.of(
+                                    new Variant(FeatureOrdering.ARRIVAL, defaults.outOfOrderness()),
+                                    defaults,
+                                    new Variant(FeatureOrdering.ORDERED, small)));
             bench.report(payments, span, rounds, drains, rate, duration, warmUp, latencies);
         } finally {
             deleteRecursively(dir.resolve("kafka"));
@@ -165,8 +234,16 @@ public final class OrderingBenchmark {
     // (a) drain of a backlog
 
     /** One mode's drain of the backlog; its rate is {@link BacklogDrain#rate}'s. */
-    record Drain(FeatureOrdering ordering, long scored, long counted, double seconds, long icebergScores,
-            double otherCpu, double cpuSeconds, long cpuPayments, double eventsPerPass) {
+    record Drain(
+            FeatureOrdering ordering,
+            long scored,
+            long counted,
+            double seconds,
+            long icebergScores,
+            double otherCpu,
+            double cpuSeconds,
+            long cpuPayments,
+            double eventsPerPass) {
         double rate() {
             return counted / seconds;
         }
@@ -177,26 +254,42 @@ public final class OrderingBenchmark {
         double perPayment = (double) span.toMillis() / payments;
         long produceStart = System.nanoTime();
         Backlog backlog = backlog("bench-backlog", payments, end - span.toMillis(), perPayment);
-        out.printf("(a) Backlog: %d payments over %s of event time in %d partitions, produced in %.1f s%n", payments,
-                human(span), PARTITIONS, (System.nanoTime() - produceStart) / 1e9);
-        Variant ordered = new Variant(FeatureOrdering.ORDERED, WeirOptions.OUT_OF_ORDERNESS.defaultValue());
-        Variant arrival = new Variant(FeatureOrdering.ARRIVAL, WeirOptions.OUT_OF_ORDERNESS.defaultValue());
-        // The JVM keeps getting faster for minutes (JIT of Kafka, Avro, Iceberg, Parquet, ND4J paths):
+        out.printf(
+                "(a) Backlog: %d payments over %s of event time in %d partitions, produced in %.1f s%n",
+                payments, human(span), PARTITIONS, (System.nanoTime() - produceStart) / 1e9);
+        Variant ordered =
+                new Variant(FeatureOrdering.ORDERED, WeirOptions.OUT_OF_ORDERNESS.defaultValue());
+        Variant arrival =
+                new Variant(FeatureOrdering.ARRIVAL, WeirOptions.OUT_OF_ORDERNESS.defaultValue());
+        // The JVM keeps getting faster for minutes (JIT of Kafka, Avro, Iceberg, Parquet, ND4J
+        // paths):
         // a first round in both modes warms it up and is not reported.
         for (Variant variant : List.of(ordered, arrival)) {
             Drain d = drain(backlog, variant);
-            out.printf("    warm-up, %-8s %d scored, the last 90%% in %.1f s (%.0f payments/s; not reported)%n",
-                    variant.ordering().name().toLowerCase(Locale.ROOT), d.scored(), d.seconds(), d.rate());
+            out.printf(
+                    "    warm-up, %-8s %d scored, the last 90%% in %.1f s (%.0f payments/s; not reported)%n",
+                    variant.ordering().name().toLowerCase(Locale.ROOT),
+                    d.scored(),
+                    d.seconds(),
+                    d.rate());
         }
         List<Drain> drains = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             // Alternating which mode goes first evens out what the JVM learns along the way.
-            for (Variant variant : round % 2 == 1 ? List.of(ordered, arrival) : List.of(arrival, ordered)) {
+            for (Variant variant :
+                    round % 2 == 1 ? List.of(ordered, arrival) : List.of(arrival, ordered)) {
                 Drain d = drain(backlog, variant);
-                out.printf("    round %d, %-8s %d scored, the last 90%% in %.1f s (%.0f payments/s; %.0f CPU us per"
-                        + " payment; %.1f events per forward pass; other CPU %.2f cores)%n", round,
-                        variant.ordering().name().toLowerCase(Locale.ROOT), d.scored(), d.seconds(), d.rate(),
-                        d.cpuSeconds() * 1e6 / Math.max(1, d.cpuPayments()), d.eventsPerPass(), d.otherCpu());
+                out.printf(
+                        "    round %d, %-8s %d scored, the last 90%% in %.1f s (%.0f payments/s; %.0f CPU us per"
+                                + " payment; %.1f events per forward pass; other CPU %.2f cores)%n",
+                        round,
+                        variant.ordering().name().toLowerCase(Locale.ROOT),
+                        d.scored(),
+                        d.seconds(),
+                        d.rate(),
+                        d.cpuSeconds() * 1e6 / Math.max(1, d.cpuPayments()),
+                        d.eventsPerPass(),
+                        d.otherCpu());
                 drains.add(d);
             }
         }
@@ -208,8 +301,17 @@ public final class OrderingBenchmark {
 
     /** A backlog of payments ({@link BenchSupport#produceBacklog}). */
     private Backlog backlog(String topic, long payments, long firstEventTime, double perPayment) {
-        long last = BenchSupport.produceBacklog(kafka.bootstrapServers(), topic, PARTITIONS, payments, firstEventTime,
-                perPayment, seed, accounts, FRAUD_SHARE);
+        long last =
+                BenchSupport.produceBacklog(
+                        kafka.bootstrapServers(),
+                        topic,
+                        PARTITIONS,
+                        payments,
+                        firstEventTime,
+                        perPayment,
+                        seed,
+                        accounts,
+                        FRAUD_SHARE);
         return new Backlog(topic, payments, firstEventTime, last);
     }
 
@@ -221,8 +323,11 @@ public final class OrderingBenchmark {
         String run = "drain-" + variant.ordering().name().toLowerCase(Locale.ROOT) + "-" + (++runs);
         PipelineConfig config = config(run, kafka.bootstrapServers(), backlog.topic(), variant);
         try (BenchJob job = start(run, config, variant);
-                ScoreWatcher watcher = ScoreWatcher.scores(kafka.bootstrapServers(), config.scoresTopic(),
-                        backlog.payments())) {
+                ScoreWatcher watcher =
+                        ScoreWatcher.scores(
+                                kafka.bootstrapServers(),
+                                config.scoresTopic(),
+                                backlog.payments())) {
             watcher.window(backlog.firstEventTime(), backlog.lastEventTime() + 1);
             watcher.start();
             CpuMark mark = new CpuMark(watcher);
@@ -234,8 +339,9 @@ public final class OrderingBenchmark {
             double cpuSeconds = otherCpu.ownSeconds(mark.cpu);
             long cpuPayments = watcher.seen() - mark.seen;
             if (watcher.seen() < backlog.payments()) {
-                out.printf("    NOTE: %d of %d payments scored within %s%n", watcher.seen(), backlog.payments(),
-                        human(DRAIN_TIMEOUT));
+                out.printf(
+                        "    NOTE: %d of %d payments scored within %s%n",
+                        watcher.seen(), backlog.payments(), human(DRAIN_TIMEOUT));
             }
             // Iceberg commits on the same checkpoints as Kafka; give the last commit a moment.
             long icebergDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -245,12 +351,22 @@ public final class OrderingBenchmark {
                 iceberg = icebergScores(config);
             }
             BacklogDrain.Rate rate = BacklogDrain.rate(watcher.scoringTimes());
-            return new Drain(variant.ordering(), rate.outputs(), rate.counted(), rate.seconds(), iceberg, others,
-                    cpuSeconds, cpuPayments, watcher.eventsPerPass());
+            return new Drain(
+                    variant.ordering(),
+                    rate.outputs(),
+                    rate.counted(),
+                    rate.seconds(),
+                    iceberg,
+                    others,
+                    cpuSeconds,
+                    cpuPayments,
+                    watcher.eventsPerPass());
         }
     }
 
-    /** This JVM's and other processes' CPU, and the scores seen, from where a drain's rate begins. */
+    /**
+     * This JVM's and other processes' CPU, and the scores seen, from where a drain's rate begins.
+     */
     private final class CpuMark {
         private final ScoreWatcher watcher;
         private double[] cpu;
@@ -272,55 +388,96 @@ public final class OrderingBenchmark {
 
     /** Rows in the Iceberg scores table's current snapshot. */
     private static long icebergScores(PipelineConfig config) {
-        Snapshot snapshot = Catalogs.loader(config).loadCatalog()
-                .loadTable(TableIdentifier.of(config.namespace(), WeirTables.SCORES)).currentSnapshot();
-        return snapshot == null ? 0 : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0"));
+        Snapshot snapshot =
+                Catalogs.loader(config)
+                        .loadCatalog()
+                        .loadTable(TableIdentifier.of(config.namespace(), WeirTables.SCORES))
+                        .currentSnapshot();
+        return snapshot == null
+                ? 0
+                : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0"));
     }
 
     // ---------------------------------------------------------------------------------------------
     // (b) latency at a fixed rate
 
     /** One variant's latencies, in ms: {p50, p99, p99.9} to score and to committed. */
-    record Latency(Variant variant, long measured, long seen, double producedRate, long[] toScore,
-            long[] toCommitted, double otherCpu, double ownCores, double eventsPerPass) {}
+    record Latency(
+            Variant variant,
+            long measured,
+            long seen,
+            double producedRate,
+            long[] toScore,
+            long[] toCommitted,
+            double otherCpu,
+            double ownCores,
+            double eventsPerPass) {}
 
-    private List<Latency> latency(double rate, Duration duration, Duration warmUp, List<Variant> variants)
+    private List<Latency> latency(
+            double rate, Duration duration, Duration warmUp, List<Variant> variants)
             throws Exception {
         out.println();
-        out.printf("(b) Latency: %.0f payments/s, %s warm-up then %s measured, per variant%n", rate, human(warmUp),
-                human(duration));
+        out.printf(
+                "(b) Latency: %.0f payments/s, %s warm-up then %s measured, per variant%n",
+                rate, human(warmUp), human(duration));
         List<Latency> results = new ArrayList<>();
         for (Variant variant : variants) {
             Latency l = latency(variant, rate, duration, warmUp);
-            out.printf("    %-34s %d measured, event->score p50 %d ms, p99 %d ms; event->committed p50 %d ms;"
-                    + " other CPU %.2f cores%n", variant.label(), l.measured(), l.toScore()[0], l.toScore()[1],
-                    l.toCommitted()[0], l.otherCpu());
+            out.printf(
+                    "    %-34s %d measured, event->score p50 %d ms, p99 %d ms; event->committed p50 %d ms;"
+                            + " other CPU %.2f cores%n",
+                    variant.label(),
+                    l.measured(),
+                    l.toScore()[0],
+                    l.toScore()[1],
+                    l.toCommitted()[0],
+                    l.otherCpu());
             results.add(l);
         }
         return results;
     }
 
-    private Latency latency(Variant variant, double rate, Duration duration, Duration warmUp) throws Exception {
+    private Latency latency(Variant variant, double rate, Duration duration, Duration warmUp)
+            throws Exception {
         String run = "live-" + variant.ordering().name().toLowerCase(Locale.ROOT) + "-" + (++runs);
         String topic = "transactions-" + run;
         kafka.createTopics(PARTITIONS, topic);
         PipelineConfig config = config(run, kafka.bootstrapServers(), topic, variant);
         try (BenchJob job = start(run, config, variant);
-                ScoreWatcher watcher = ScoreWatcher.scores(kafka.bootstrapServers(), config.scoresTopic(),
-                        (long) (rate * duration.toSeconds() * 1.1) + 16);
-                SyntheticProducer producer = new SyntheticProducer(kafka.bootstrapServers(), topic, seed, seed + 2,
-                        accounts, FRAUD_SHARE, 0)) {
+                ScoreWatcher watcher =
+                        ScoreWatcher.scores(
+                                kafka.bootstrapServers(),
+                                config.scoresTopic(),
+                                (long) (rate * duration.toSeconds() * 1.1) + 16);
+                SyntheticProducer producer =
+                        new SyntheticProducer(
+                                kafka.bootstrapServers(),
+                                topic,
+                                seed,
+                                seed + 2,
+                                accounts,
+                                FRAUD_SHARE,
+                                0)) {
             LiveTraffic traffic = new LiveTraffic(rate, warmUp, duration, TAIL_TIMEOUT);
             watcher.window(traffic.measureFrom(), traffic.measureTo());
             watcher.start();
             CpuOverWindow cpu = new CpuOverWindow(duration);
             LiveTraffic.Sent sent = traffic.send(producer::sendOne, watcher::seen, job, cpu);
             if (watcher.seen() < sent.measured()) {
-                out.printf("    NOTE: %d of %d measured payments were not committed within %s after the window%n",
+                out.printf(
+                        "    NOTE: %d of %d measured payments were not committed within %s after the window%n",
                         sent.measured() - watcher.seen(), sent.measured(), human(TAIL_TIMEOUT));
             }
-            return new Latency(variant, sent.measured(), watcher.seen(), sent.rate(), watcher.toScore(),
-                    watcher.toCommitted(), cpu.others, cpu.ownCores, watcher.eventsPerPass());
+            return new Latency(
+                    variant,
+                    sent.measured(),
+                    watcher.seen(),
+                    sent.rate(),
+                    watcher.toScore(),
+                    watcher.toCommitted(),
+                    cpu.others,
+                    cpu.ownCores,
+                    watcher.eventsPerPass());
         }
     }
 
@@ -350,13 +507,31 @@ public final class OrderingBenchmark {
     // ---------------------------------------------------------------------------------------------
     // the report
 
-    private void report(long payments, Duration span, int rounds, List<Drain> drains, double rate, Duration duration,
-            Duration warmUp, List<Latency> latencies) {
+    private void report(
+            long payments,
+            Duration span,
+            int rounds,
+            List<Drain> drains,
+            double rate,
+            Duration duration,
+            Duration warmUp,
+            List<Latency> latencies) {
         out.println();
-        out.printf("Throughput: drain of a backlog of %d payments (%s of event time, %d partitions), %d round%s"
-                + " per mode%n", payments, human(span), PARTITIONS, rounds, rounds == 1 ? "" : "s");
-        out.printf("%-10s %10s %10s %12s %12s %16s %12s %16s %10s   %s%n", "mode", "payments", "seconds*",
-                "payments/s", "vs arrival", "CPU us/payment", "events/pass", "Iceberg scores", "other CPU",
+        out.printf(
+                "Throughput: drain of a backlog of %d payments (%s of event time, %d partitions), %d round%s"
+                        + " per mode%n",
+                payments, human(span), PARTITIONS, rounds, rounds == 1 ? "" : "s");
+        out.printf(
+                "%-10s %10s %10s %12s %12s %16s %12s %16s %10s   %s%n",
+                "mode",
+                "payments",
+                "seconds*",
+                "payments/s",
+                "vs arrival",
+                "CPU us/payment",
+                "events/pass",
+                "Iceberg scores",
+                "other CPU",
                 "payments/s per round");
         double arrivalRate = rate(drains, FeatureOrdering.ARRIVAL);
         double arrivalCpu = cpuPerPayment(drains, FeatureOrdering.ARRIVAL);
@@ -365,48 +540,88 @@ public final class OrderingBenchmark {
             long scored = of.stream().mapToLong(Drain::scored).sum();
             long counted = of.stream().mapToLong(Drain::counted).sum();
             double seconds = of.stream().mapToDouble(Drain::seconds).sum();
-            String perRound = String.join(" / ", of.stream().map(d -> String.format(Locale.ROOT, "%,.0f", d.rate()))
-                    .toList());
-            double others = of.stream().mapToDouble(d -> d.otherCpu() * d.seconds()).sum() / seconds;
+            String perRound =
+                    String.join(
+                            " / ",
+                            of.stream()
+                                    .map(d -> String.format(Locale.ROOT, "%,.0f", d.rate()))
+                                    .toList());
+            double others =
+                    of.stream().mapToDouble(d -> d.otherCpu() * d.seconds()).sum() / seconds;
             double passes = of.stream().mapToDouble(d -> d.scored() / d.eventsPerPass()).sum();
-            out.printf("%-10s %10d %10.1f %12.0f %12.2f %16.0f %12.1f %16d %10.2f   %s%n",
-                    mode.name().toLowerCase(Locale.ROOT), scored, seconds, counted / seconds,
-                    rate(drains, mode) / arrivalRate, cpuPerPayment(drains, mode) * 1e6, scored / passes,
-                    of.stream().mapToLong(Drain::icebergScores).sum(), others, perRound);
+            out.printf(
+                    "%-10s %10d %10.1f %12.0f %12.2f %16.0f %12.1f %16d %10.2f   %s%n",
+                    mode.name().toLowerCase(Locale.ROOT),
+                    scored,
+                    seconds,
+                    counted / seconds,
+                    rate(drains, mode) / arrivalRate,
+                    cpuPerPayment(drains, mode) * 1e6,
+                    scored / passes,
+                    of.stream().mapToLong(Drain::icebergScores).sum(),
+                    others,
+                    perRound);
         }
-        out.printf("ordered / arrival: payments/s %.2f, CPU per payment %.2f  (seconds: scoring times of the last 90%%"
-                + " of the scores, summed over the rounds; CPU: this JVM's and its children's, broker and readers"
-                + " included)%n",
+        out.printf(
+                "ordered / arrival: payments/s %.2f, CPU per payment %.2f  (seconds: scoring times of the last 90%%"
+                        + " of the scores, summed over the rounds; CPU: this JVM's and its children's, broker and readers"
+                        + " included)%n",
                 rate(drains, FeatureOrdering.ORDERED) / arrivalRate,
                 cpuPerPayment(drains, FeatureOrdering.ORDERED) / arrivalCpu);
         out.println();
-        out.printf("Latency at %.0f payments/s (measured %s after a %s warm-up; Kafka timestamp = event time = now)%n",
+        out.printf(
+                "Latency at %.0f payments/s (measured %s after a %s warm-up; Kafka timestamp = event time = now)%n",
                 rate, human(duration), human(warmUp));
-        out.printf("%-34s %9s %9s | %-30s | %-34s | %s | %s | %s%n", "variant", "payments", "rate/s",
-                "event->score p50 / p99 / p99.9", "event->committed p50 / p99 / p99.9", "JVM CPU", "events/pass",
+        out.printf(
+                "%-34s %9s %9s | %-30s | %-34s | %s | %s | %s%n",
+                "variant",
+                "payments",
+                "rate/s",
+                "event->score p50 / p99 / p99.9",
+                "event->committed p50 / p99 / p99.9",
+                "JVM CPU",
+                "events/pass",
                 "other CPU");
         for (Latency l : latencies) {
-            out.printf("%-34s %9d %9.0f | %-30s | %-34s | %7.2f | %11.1f | %9.2f%s%n", l.variant().label(),
-                    l.measured(), l.producedRate(), ms(l.toScore()), ms(l.toCommitted()), l.ownCores(),
-                    l.eventsPerPass(), l.otherCpu(),
-                    l.seen() < l.measured() ? "  (" + (l.measured() - l.seen()) + " not committed)" : "");
+            out.printf(
+                    "%-34s %9d %9.0f | %-30s | %-34s | %7.2f | %11.1f | %9.2f%s%n",
+                    l.variant().label(),
+                    l.measured(),
+                    l.producedRate(),
+                    ms(l.toScore()),
+                    ms(l.toCommitted()),
+                    l.ownCores(),
+                    l.eventsPerPass(),
+                    l.otherCpu(),
+                    l.seen() < l.measured()
+                            ? "  (" + (l.measured() - l.seen()) + " not committed)"
+                            : "");
         }
-        out.println("(event->score: the score's scoring time minus its event time; event->committed: when a"
-                + " read_committed consumer received it; CPU in cores over the measured window; events/pass: events"
-                + " per forward pass of the model)");
-
+        out.println(
+                "(event->score: the score's scoring time minus its event time; event->committed: when a"
+                        + " read_committed consumer received it; CPU in cores over the measured window; events/pass: events"
+                        + " per forward pass of the model)");
     }
 
     /** CPU seconds per payment of one mode over all its rounds. */
     private static double cpuPerPayment(List<Drain> drains, FeatureOrdering mode) {
-        return drains.stream().filter(d -> d.ordering() == mode).mapToDouble(Drain::cpuSeconds).sum()
-                / drains.stream().filter(d -> d.ordering() == mode).mapToLong(Drain::cpuPayments).sum();
+        return drains.stream()
+                        .filter(d -> d.ordering() == mode)
+                        .mapToDouble(Drain::cpuSeconds)
+                        .sum()
+                / drains.stream()
+                        .filter(d -> d.ordering() == mode)
+                        .mapToLong(Drain::cpuPayments)
+                        .sum();
     }
 
     /** Payments per second of one mode over all its rounds. */
     private static double rate(List<Drain> drains, FeatureOrdering mode) {
         return drains.stream().filter(d -> d.ordering() == mode).mapToLong(Drain::counted).sum()
-                / drains.stream().filter(d -> d.ordering() == mode).mapToDouble(Drain::seconds).sum();
+                / drains.stream()
+                        .filter(d -> d.ordering() == mode)
+                        .mapToDouble(Drain::seconds)
+                        .sum();
     }
 
     private static String ms(long[] p) {
@@ -417,12 +632,21 @@ public final class OrderingBenchmark {
     // runs
 
     /** Settings of one run: its own topics, group, transactional ids and warehouse. */
-    private PipelineConfig config(String run, String bootstrap, String transactionsTopic, Variant variant) {
+    private PipelineConfig config(
+            String run, String bootstrap, String transactionsTopic, Variant variant) {
         Map<String, String> settings = new LinkedHashMap<>(overrides);
-        settings.putAll(BenchSupport.runSettings(run, bootstrap, transactionsTopic, dir.resolve("warehouses"), modelDir,
-                checkpointInterval, PARALLELISM));
+        settings.putAll(
+                BenchSupport.runSettings(
+                        run,
+                        bootstrap,
+                        transactionsTopic,
+                        dir.resolve("warehouses"),
+                        modelDir,
+                        checkpointInterval,
+                        PARALLELISM));
         settings.put(WeirOptions.FEATURE_ORDERING.key(), variant.ordering().name());
-        settings.put(WeirOptions.OUT_OF_ORDERNESS.key(), variant.outOfOrderness().toMillis() + "ms");
+        settings.put(
+                WeirOptions.OUT_OF_ORDERNESS.key(), variant.outOfOrderness().toMillis() + "ms");
         return PipelineConfig.from(settings);
     }
 
@@ -433,18 +657,25 @@ public final class OrderingBenchmark {
         var catalogLoader = Catalogs.loader(config);
         WeirTables.ensure(catalogLoader.loadCatalog(), config.namespace());
         int port = freePort();
-        Configuration flink = LocalFlink.configuration(port, PARALLELISM, dir.resolve("checkpoints"));
+        Configuration flink =
+                LocalFlink.configuration(port, PARALLELISM, dir.resolve("checkpoints"));
         // As in the demo: each entity stage is a shuffle, and buffers are flushed every 10 ms.
         flink.set(ExecutionOptions.BUFFER_TIMEOUT, Duration.ofMillis(10));
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY,
+        flink.set(
+                RestartStrategyOptions.RESTART_STRATEGY,
                 RestartStrategyOptions.RestartStrategyType.NO_RESTART_STRATEGY.getMainValue());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
-        PipelineWorkflow.define(env, config, PipelineSources.kafka(config, false),
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+        PipelineWorkflow.define(
+                env,
+                config,
+                PipelineSources.kafka(config, false),
                 new KafkaIcebergSinks(config, catalogLoader));
         LocalJob job = new LocalJob(env.executeAsync(PipelineJob.JOB_NAME), variant.label());
         // Every task runs (models loaded) before anything is measured, so start-up is not.
         try {
-            LocalFlink.rest(port).awaitAllTasksRunning(job.client().getJobID().toString(), TASKS_START_TIMEOUT);
+            LocalFlink.rest(port)
+                    .awaitAllTasksRunning(job.client().getJobID().toString(), TASKS_START_TIMEOUT);
         } catch (RuntimeException notStarted) {
             job.close();
             throw notStarted;
@@ -461,7 +692,8 @@ public final class OrderingBenchmark {
                 try {
                     client.getJobExecutionResult().get(1, TimeUnit.MINUTES);
                 } catch (ExecutionException e) {
-                    throw new IllegalStateException("the pipeline (" + label + ") failed", e.getCause());
+                    throw new IllegalStateException(
+                            "the pipeline (" + label + ") failed", e.getCause());
                 }
                 throw new IllegalStateException("the pipeline (" + label + ") ended");
             }

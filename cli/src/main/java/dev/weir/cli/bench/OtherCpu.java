@@ -5,19 +5,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * CPU used by other processes while a measurement runs, in cores: the machine's busy time
- * minus this JVM's and its child processes' (Hadoop's local file system runs shell commands for
- * Iceberg's files), sampled twice a second from /proc; where there is no /proc, the machine's
- * load minus this JVM's. On a shared machine it says which numbers to distrust.
+ * CPU used by other processes while a measurement runs, in cores: the machine's busy time minus
+ * this JVM's and its child processes' (Hadoop's local file system runs shell commands for Iceberg's
+ * files), sampled twice a second from /proc; where there is no /proc, the machine's load minus this
+ * JVM's. On a shared machine it says which numbers to distrust.
  */
 final class OtherCpu implements AutoCloseable {
     private static final Path STAT = Path.of("/proc/stat");
     private static final Path SELF = Path.of("/proc/self/stat");
+
     /** Clock ticks of /proc (USER_HZ), 100 on Linux. */
     private static final double TICKS_PER_SECOND = 100;
 
-    private final com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
-            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    private final com.sun.management.OperatingSystemMXBean os =
+            (com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     private final int cores = Runtime.getRuntime().availableProcessors();
     private final boolean proc = Files.isReadable(STAT) && Files.isReadable(SELF);
     private final Thread thread = new Thread(this::sample, "weir-bench-cpu");
@@ -66,7 +68,9 @@ final class OtherCpu implements AutoCloseable {
             String[] cpu = Files.readAllLines(STAT).get(0).trim().split("\\s+");
             long busy = 0;
             long total = 0;
-            for (int i = 1; i <= 8 && i < cpu.length; i++) { // user nice system idle iowait irq softirq steal
+            for (int i = 1;
+                    i <= 8 && i < cpu.length;
+                    i++) { // user nice system idle iowait irq softirq steal
                 long v = Long.parseLong(cpu[i]);
                 total += v;
                 busy += i == 4 || i == 5 ? 0 : v;
@@ -93,7 +97,10 @@ final class OtherCpu implements AutoCloseable {
         return samples == mark[1] ? 0 : (sum - mark[0]) / (samples - mark[1]);
     }
 
-    /** CPU seconds this JVM (broker, jobs, producer, readers) and its children used since {@code mark}. */
+    /**
+     * CPU seconds this JVM (broker, jobs, producer, readers) and its children used since {@code
+     * mark}.
+     */
     double ownSeconds(double[] mark) {
         return ownSeconds() - mark[2];
     }

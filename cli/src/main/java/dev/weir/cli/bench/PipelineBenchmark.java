@@ -42,15 +42,15 @@ import jdk.jfr.consumer.RecordingFile;
  *
  * <ol>
  *   <li>Drain: each job reads a backlog already in a four-partition topic until every payment is
- *       out; the rate is taken over the last 90% of the outputs by their processing time. Each
- *       job runs twice on a TaskManager of its own, and the first drain, which warms the JVM up,
- *       is not reported.
+ *       out; the rate is taken over the last 90% of the outputs by their processing time. Each job
+ *       runs twice on a TaskManager of its own, and the first drain, which warms the JVM up, is not
+ *       reported.
  *   <li>Latency: the pipeline on heap state at a fixed rate (by default half its drain rate), live
  *       traffic whose Kafka timestamp is its event time is the moment of sending; after a warm-up,
  *       p50/p99/p99.9 from event time to the decision received by a consumer of the decisions topic
  *       and to the score received by a {@code read_committed} consumer of the scores topic. Once
- *       with the features in event-time order (the default, which waits for the watermark) and
- *       once in arrival order, each on a TaskManager of its own.
+ *       with the features in event-time order (the default, which waits for the watermark) and once
+ *       in arrival order, each on a TaskManager of its own.
  *   <li>Profile: a JFR recording of the TaskManager during each pipeline's warm-up drain (recording
  *       slows the run it records), its hottest methods and the share of samples per component.
  * </ol>
@@ -59,50 +59,86 @@ import jdk.jfr.consumer.RecordingFile;
  */
 public final class PipelineBenchmark {
 
-    static final Set<String> OPTIONS = Set.of("payments", "span", "backends", "rate", "duration", "warm-up",
-            "accounts", "seed", "model", "checkpoint-interval", "dir", "flink-conf");
+    static final Set<String> OPTIONS =
+            Set.of(
+                    "payments",
+                    "span",
+                    "backends",
+                    "rate",
+                    "duration",
+                    "warm-up",
+                    "accounts",
+                    "seed",
+                    "model",
+                    "checkpoint-interval",
+                    "dir",
+                    "flink-conf");
 
     private static final int PARALLELISM = 2;
     private static final int PARTITIONS = 4;
     private static final double FRAUD_SHARE = 0.02;
     private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(30);
     private static final Duration TAIL_TIMEOUT = Duration.ofMinutes(2);
+
     /**
      * Heap and RocksDB. ForSt, Flink 2's disaggregated backend, is not among them: its jar is not
      * published on Maven Central for Flink 2.1 (only 1.20.0, 2.0.0, 2.2.0 and 2.3.0, each built
      * against its own Flink's internal state API).
      */
     private static final Set<String> BACKENDS = Set.of("hashmap", "rocksdb");
+
     private static final String PASS_THROUGH = "pass-through";
-    /** Components a profile's samples are attributed to, by the first frame of theirs on the stack. */
-    private static final List<String[]> COMPONENTS = List.of(
-            new String[] {"Weir", "dev.weir."},
-            new String[] {"ND4J / DL4J (Java side)", "org.nd4j.", "org.deeplearning4j.", "org.bytedeco."},
-            new String[] {"Iceberg / Parquet", "org.apache.iceberg.", "org.apache.parquet."},
-            new String[] {"Avro", "org.apache.avro."},
-            new String[] {"Kafka client", "org.apache.kafka."},
-            new String[] {"RocksDB / ForSt", "org.rocksdb.", "org.forstdb."},
-            new String[] {"Flink", "org.apache.flink."},
-            new String[] {"JDK", "java.", "jdk.", "sun."});
+
+    /**
+     * Components a profile's samples are attributed to, by the first frame of theirs on the stack.
+     */
+    private static final List<String[]> COMPONENTS =
+            List.of(
+                    new String[] {"Weir", "dev.weir."},
+                    new String[] {
+                        "ND4J / DL4J (Java side)",
+                        "org.nd4j.",
+                        "org.deeplearning4j.",
+                        "org.bytedeco."
+                    },
+                    new String[] {
+                        "Iceberg / Parquet", "org.apache.iceberg.", "org.apache.parquet."
+                    },
+                    new String[] {"Avro", "org.apache.avro."},
+                    new String[] {"Kafka client", "org.apache.kafka."},
+                    new String[] {"RocksDB / ForSt", "org.rocksdb.", "org.forstdb."},
+                    new String[] {"Flink", "org.apache.flink."},
+                    new String[] {"JDK", "java.", "jdk.", "sun."});
 
     private final PrintStream out;
     private final Path dir;
     private final LocalCluster.Layout layout;
     private final Path flinkConf;
     private final Path jar;
+
     /** The running cluster's REST client and the job jar uploaded to it. */
     private FlinkRest rest;
+
     private String jarId;
     private final Path modelDir;
     private final Duration checkpointInterval;
     private final long seed;
     private final int accounts;
     private int runs;
+
     /** The JFR recordings of the pipelines' warm-up drains, by job. */
     private final Map<String, Path> recordings = new LinkedHashMap<>();
 
-    private PipelineBenchmark(PrintStream out, Path dir, LocalCluster.Layout layout, Path flinkConf, Path jar,
-            Path modelDir, Duration checkpointInterval, long seed, int accounts) {
+    private PipelineBenchmark(
+            PrintStream out,
+            Path dir,
+            LocalCluster.Layout layout,
+            Path flinkConf,
+            Path jar,
+            Path modelDir,
+            Duration checkpointInterval,
+            long seed,
+            int accounts) {
         this.out = out;
         this.dir = dir;
         this.layout = layout;
@@ -118,46 +154,75 @@ public final class PipelineBenchmark {
         Args args = Args.parse(argv, OPTIONS, Set.of(), Set.of());
         long payments = args.longValue("payments", 300_000, 1_000);
         Duration span = args.duration("span").orElse(Duration.ofHours(4));
-        List<String> backends = List.of(args.string("backends").orElse("hashmap,rocksdb").split(","));
+        List<String> backends =
+                List.of(args.string("backends").orElse("hashmap,rocksdb").split(","));
         for (String backend : backends) {
             if (!BACKENDS.contains(backend)) {
-                throw new Args.UsageException("--backends takes " + BACKENDS + ", not '" + backend + "'");
+                throw new Args.UsageException(
+                        "--backends takes " + BACKENDS + ", not '" + backend + "'");
             }
         }
         if (!backends.contains("hashmap")) {
-            throw new Args.UsageException("--backends must include hashmap: the latency run is on heap state");
+            throw new Args.UsageException(
+                    "--backends must include hashmap: the latency run is on heap state");
         }
         double givenRate = args.doubleValue("rate", 0, 0, 100_000);
         Duration duration = args.duration("duration").orElse(Duration.ofSeconds(60));
         Duration warmUp = args.duration("warm-up").orElse(Duration.ofSeconds(20));
         int accounts = (int) args.longValue("accounts", 5_000, 1);
         long seed = args.longValue("seed", 7, Long.MIN_VALUE);
-        Duration checkpointInterval = args.duration("checkpoint-interval").orElse(Duration.ofSeconds(2));
+        Duration checkpointInterval =
+                args.duration("checkpoint-interval").orElse(Duration.ofSeconds(2));
         Path dir = args.path("dir").orElse(Path.of(".weir", "bench-pipeline")).toAbsolutePath();
         Path flinkConf = args.path("flink-conf").orElse(Path.of("flink-conf")).toAbsolutePath();
         Path modelDir = args.path("model").map(Path::toAbsolutePath).orElse(null);
         if (modelDir != null && modelDir.startsWith(dir)) {
-            throw new Args.UsageException("--model must not be inside --dir " + dir + ", which is emptied first");
+            throw new Args.UsageException(
+                    "--model must not be inside --dir " + dir + ", which is emptied first");
         }
         // Configuration mistakes (a missing WEIR_TOKEN_KEY, a model trained on other features) stop
         // the run before anything starts.
-        PipelineConfig check = PipelineConfig.from(settings("check", "127.0.0.1:9092", "check", dir,
-                modelDir == null ? dir.resolve("model") : modelDir, checkpointInterval));
+        PipelineConfig check =
+                PipelineConfig.from(
+                        settings(
+                                "check",
+                                "127.0.0.1:9092",
+                                "check",
+                                dir,
+                                modelDir == null ? dir.resolve("model") : modelDir,
+                                checkpointInterval));
         if (modelDir != null) {
             PipelineJob.checkModel(check);
         }
 
         modelDir = BenchSupport.prepareRun(dir, modelDir, seed, accounts, FRAUD_SHARE, out);
         ModelMetadata model = ModelBundle.readMetadata(modelDir);
-        LocalCluster.Layout layout = new LocalCluster.Layout(dir.resolve("cluster"), freePort(), freePort());
-        PipelineBenchmark bench = new PipelineBenchmark(out, dir, layout, flinkConf, ClusterCommands.jobJar(null),
-                modelDir, checkpointInterval, seed, accounts);
+        LocalCluster.Layout layout =
+                new LocalCluster.Layout(dir.resolve("cluster"), freePort(), freePort());
+        PipelineBenchmark bench =
+                new PipelineBenchmark(
+                        out,
+                        dir,
+                        layout,
+                        flinkConf,
+                        ClusterCommands.jobJar(null),
+                        modelDir,
+                        checkpointInterval,
+                        seed,
+                        accounts);
         try {
-            out.printf("Pipeline: Kafka -> decode, quality, governance -> features of account, merchant, device ->"
-                    + " DL4J %s v%s, %d inputs -> Kafka + Iceberg, monitoring; parallelism %d, checkpoints every %s,"
-                    + " %d accounts, %d cores; standalone cluster (%s)%n%n", model.name(), model.version(),
-                    model.featureCount(), PARALLELISM, human(checkpointInterval), accounts,
-                    Runtime.getRuntime().availableProcessors(), flinkConf.resolve("dev").resolve("config.yaml"));
+            out.printf(
+                    "Pipeline: Kafka -> decode, quality, governance -> features of account, merchant, device ->"
+                            + " DL4J %s v%s, %d inputs -> Kafka + Iceberg, monitoring; parallelism %d, checkpoints every %s,"
+                            + " %d accounts, %d cores; standalone cluster (%s)%n%n",
+                    model.name(),
+                    model.version(),
+                    model.featureCount(),
+                    PARALLELISM,
+                    human(checkpointInterval),
+                    accounts,
+                    Runtime.getRuntime().availableProcessors(),
+                    flinkConf.resolve("dev").resolve("config.yaml"));
             List<String> jobs = new ArrayList<>(List.of(PASS_THROUGH));
             jobs.addAll(backends);
             Map<String, Drain> drains = bench.drains(payments, span, jobs);
@@ -189,20 +254,28 @@ public final class PipelineBenchmark {
      *     until the last output was seen (the rate leaves out the start; this cannot: with
      *     exactly-once outputs a reader sees them only at commits)
      */
-    record Drain(String job, long out, long counted, double seconds, double cpuMicros, double eventsPerPass) {
+    record Drain(
+            String job,
+            long out,
+            long counted,
+            double seconds,
+            double cpuMicros,
+            double eventsPerPass) {
         double rate() {
             return counted / seconds;
         }
     }
 
-    private Map<String, Drain> drains(long payments, Duration span, List<String> jobs) throws Exception {
+    private Map<String, Drain> drains(long payments, Duration span, List<String> jobs)
+            throws Exception {
         long end = System.currentTimeMillis() - 60_000;
         long first = end - span.toMillis();
         startCluster(jobs.get(0));
         long produceStart = System.nanoTime();
         long last = backlog("bench-backlog", payments, first, (double) span.toMillis() / payments);
-        out.printf("Backlog: %d payments over %s of event time in %d partitions, produced in %.1f s%n", payments,
-                human(span), PARTITIONS, (System.nanoTime() - produceStart) / 1e9);
+        out.printf(
+                "Backlog: %d payments over %s of event time in %d partitions, produced in %.1f s%n",
+                payments, human(span), PARTITIONS, (System.nanoTime() - produceStart) / 1e9);
         Map<String, Drain> measured = new LinkedHashMap<>();
         for (String job : jobs) {
             // A TaskManager of its own per job: the JVM keeps compiling for minutes, so a first
@@ -212,11 +285,26 @@ public final class PipelineBenchmark {
                 startCluster(job);
             }
             for (int round = 0; round < 2; round++) {
-                // The profile is taken in the warm-up drain: JFR's sampling slows the run it records.
-                Drain d = drain(job, "bench-backlog", payments, first, last, round == 0 && !job.equals(PASS_THROUGH));
-                out.printf("    %s %-12s %d out, the last 90%% in %.1f s: %,.0f payments/s, %.0f TaskManager CPU us"
-                        + " per payment%s%n", round == 0 ? "warm-up" : "measured", job, d.out(), d.seconds(),
-                        d.rate(), d.cpuMicros(), round == 0 ? " (not reported)" : "");
+                // The profile is taken in the warm-up drain: JFR's sampling slows the run it
+                // records.
+                Drain d =
+                        drain(
+                                job,
+                                "bench-backlog",
+                                payments,
+                                first,
+                                last,
+                                round == 0 && !job.equals(PASS_THROUGH));
+                out.printf(
+                        "    %s %-12s %d out, the last 90%% in %.1f s: %,.0f payments/s, %.0f TaskManager CPU us"
+                                + " per payment%s%n",
+                        round == 0 ? "warm-up" : "measured",
+                        job,
+                        d.out(),
+                        d.seconds(),
+                        d.rate(),
+                        d.cpuMicros(),
+                        round == 0 ? " (not reported)" : "");
                 if (round == 1) {
                     measured.put(job, d);
                 }
@@ -227,55 +315,82 @@ public final class PipelineBenchmark {
 
     /** A backlog of payments ({@link BenchSupport#produceBacklog}); returns the last event time. */
     private long backlog(String topic, long payments, long firstEventTime, double perPayment) {
-        return BenchSupport.produceBacklog(layout.bootstrap(), topic, PARTITIONS, payments, firstEventTime, perPayment,
-                seed, accounts, FRAUD_SHARE);
+        return BenchSupport.produceBacklog(
+                layout.bootstrap(),
+                topic,
+                PARTITIONS,
+                payments,
+                firstEventTime,
+                perPayment,
+                seed,
+                accounts,
+                FRAUD_SHARE);
     }
 
     /**
-     * Starts the standalone cluster, or restarts it with a fresh TaskManager (Kafka keeps its data),
-     * for the given job, and uploads the job jar. The TaskManager's memory is split as each state
-     * backend wants it: the dev environment's for heap state (most of it heap), Flink's default
-     * 40% of managed memory for RocksDB (its block cache and write buffers).
+     * Starts the standalone cluster, or restarts it with a fresh TaskManager (Kafka keeps its
+     * data), for the given job, and uploads the job jar. The TaskManager's memory is split as each
+     * state backend wants it: the dev environment's for heap state (most of it heap), Flink's
+     * default 40% of managed memory for RocksDB (its block cache and write buffers).
      */
     private void startCluster(String job) throws IOException {
         LocalCluster.stop(layout.dir());
-        Map<String, String> memory = job.equals("rocksdb")
-                ? Map.of("taskmanager.memory.managed.fraction", "0.4")
-                : Map.of();
-        LocalCluster.start(layout, flinkConf.resolve("dev").resolve("config.yaml"), memory,
-                LocalCluster.classpathBeside(jar), LocalCluster.launcherClasspath(),
+        Map<String, String> memory =
+                job.equals("rocksdb")
+                        ? Map.of("taskmanager.memory.managed.fraction", "0.4")
+                        : Map.of();
+        LocalCluster.start(
+                layout,
+                flinkConf.resolve("dev").resolve("config.yaml"),
+                memory,
+                LocalCluster.classpathBeside(jar),
+                LocalCluster.launcherClasspath(),
                 flinkConf.resolve("log4j-cluster.properties"));
         rest = new FlinkRest(layout.rest());
         jarId = rest.uploadJar(jar);
     }
 
-    private Drain drain(String job, String topic, long payments, long first, long last, boolean profile)
+    private Drain drain(
+            String job, String topic, long payments, long first, long last, boolean profile)
             throws Exception {
         String run = job + "-" + (++runs);
         Map<String, String> settings = runSettings(run, topic);
         PipelineConfig config = PipelineConfig.from(settings);
         Recording recording = new Recording(dir.resolve("pipeline-" + run + ".jfr"));
         try (ClusterJob submitted = submit(job, job, run, settings);
-                ScoreWatcher watcher = job.equals(PASS_THROUGH)
-                        ? ScoreWatcher.passThrough(layout.bootstrap(), config.scoresTopic(), payments)
-                        : ScoreWatcher.scores(layout.bootstrap(), config.scoresTopic(), payments)) {
+                ScoreWatcher watcher =
+                        job.equals(PASS_THROUGH)
+                                ? ScoreWatcher.passThrough(
+                                        layout.bootstrap(), config.scoresTopic(), payments)
+                                : ScoreWatcher.scores(
+                                        layout.bootstrap(), config.scoresTopic(), payments)) {
             watcher.window(first, last + 1);
             watcher.start();
             long cpuAtStart = taskManagerCpuTicks();
             // The profile starts where the drain's rate does.
-            BacklogDrain.await(watcher::seen, payments, DRAIN_TIMEOUT, submitted,
+            BacklogDrain.await(
+                    watcher::seen,
+                    payments,
+                    DRAIN_TIMEOUT,
+                    submitted,
                     profile ? recording::start : () -> {});
             long cpuTicks = taskManagerCpuTicks() - cpuAtStart;
             if (recording.started()) {
                 recordings.put(job, recording.stop());
             }
             if (watcher.seen() < payments) {
-                out.printf("    NOTE: %d of %d payments out within %s%n", watcher.seen(), payments,
-                        human(DRAIN_TIMEOUT));
+                out.printf(
+                        "    NOTE: %d of %d payments out within %s%n",
+                        watcher.seen(), payments, human(DRAIN_TIMEOUT));
             }
             BacklogDrain.Rate rate = BacklogDrain.rate(watcher.scoringTimes());
             double cpuMicros = cpuTicks * 10_000.0 / Math.max(1, watcher.seen());
-            return new Drain(job, rate.outputs(), rate.counted(), rate.seconds(), cpuMicros,
+            return new Drain(
+                    job,
+                    rate.outputs(),
+                    rate.counted(),
+                    rate.seconds(),
+                    cpuMicros,
                     watcher.eventsPerPass());
         }
     }
@@ -283,15 +398,28 @@ public final class PipelineBenchmark {
     // ---------------------------------------------------------------------------------------------
     // latency
 
-    /** Latencies in ms, {p50, p99, p99.9}: to the decision a consumer receives and to the committed score. */
-    record Latency(double rate, double producedRate, long measured, long decisions, long scores, long[] toDecision,
-            long[] toCommitted, long[] toScore) {}
+    /**
+     * Latencies in ms, {p50, p99, p99.9}: to the decision a consumer receives and to the committed
+     * score.
+     */
+    record Latency(
+            double rate,
+            double producedRate,
+            long measured,
+            long decisions,
+            long scores,
+            long[] toDecision,
+            long[] toCommitted,
+            long[] toScore) {}
 
-    private Latency latency(double rate, Duration duration, Duration warmUp, FeatureOrdering ordering)
+    private Latency latency(
+            double rate, Duration duration, Duration warmUp, FeatureOrdering ordering)
             throws Exception {
         out.println();
-        out.printf("Latency: the pipeline on heap state, features in %s order, at %.0f payments/s, %s warm-up then %s"
-                + " measured%n", name(ordering), rate, human(warmUp), human(duration));
+        out.printf(
+                "Latency: the pipeline on heap state, features in %s order, at %.0f payments/s, %s warm-up then %s"
+                        + " measured%n",
+                name(ordering), rate, human(warmUp), human(duration));
         String run = "live-" + (++runs);
         String topic = "transactions-" + run;
         KafkaClients.createTopics(layout.bootstrap(), PARTITIONS, topic);
@@ -300,20 +428,42 @@ public final class PipelineBenchmark {
         PipelineConfig config = PipelineConfig.from(settings);
         long expected = (long) (rate * duration.toSeconds() * 1.1) + 16;
         try (ClusterJob job = submit("hashmap", "hashmap (live)", run, settings);
-                ScoreWatcher decisions = ScoreWatcher.scores(layout.bootstrap(), config.decisionsTopic(), expected);
-                ScoreWatcher scores = ScoreWatcher.scores(layout.bootstrap(), config.scoresTopic(), expected);
-                SyntheticProducer producer = new SyntheticProducer(layout.bootstrap(), topic, seed, seed + 2,
-                        accounts, FRAUD_SHARE, 0)) {
+                ScoreWatcher decisions =
+                        ScoreWatcher.scores(layout.bootstrap(), config.decisionsTopic(), expected);
+                ScoreWatcher scores =
+                        ScoreWatcher.scores(layout.bootstrap(), config.scoresTopic(), expected);
+                SyntheticProducer producer =
+                        new SyntheticProducer(
+                                layout.bootstrap(),
+                                topic,
+                                seed,
+                                seed + 2,
+                                accounts,
+                                FRAUD_SHARE,
+                                0)) {
             LiveTraffic traffic = new LiveTraffic(rate, warmUp, duration, TAIL_TIMEOUT);
             decisions.window(traffic.measureFrom(), traffic.measureTo());
             scores.window(traffic.measureFrom(), traffic.measureTo());
             decisions.start();
             scores.start();
-            LiveTraffic.Sent sent = traffic.send(producer::sendOne, () -> Math.min(decisions.seen(), scores.seen()),
-                    job, LiveTraffic.WindowListener.NONE);
-            Latency l = new Latency(rate, sent.rate(), sent.measured(), decisions.seen(), scores.seen(),
-                    decisions.toCommitted(), scores.toCommitted(), scores.toScore());
-            out.printf("    %d measured; event->decision p50/p99/p99.9 %s; event->committed score %s%n",
+            LiveTraffic.Sent sent =
+                    traffic.send(
+                            producer::sendOne,
+                            () -> Math.min(decisions.seen(), scores.seen()),
+                            job,
+                            LiveTraffic.WindowListener.NONE);
+            Latency l =
+                    new Latency(
+                            rate,
+                            sent.rate(),
+                            sent.measured(),
+                            decisions.seen(),
+                            scores.seen(),
+                            decisions.toCommitted(),
+                            scores.toCommitted(),
+                            scores.toScore());
+            out.printf(
+                    "    %d measured; event->decision p50/p99/p99.9 %s; event->committed score %s%n",
                     sent.measured(), ms(l.toDecision()), ms(l.toCommitted()));
             return l;
         }
@@ -322,46 +472,84 @@ public final class PipelineBenchmark {
     // ---------------------------------------------------------------------------------------------
     // the report
 
-    private void report(long payments, Duration span, List<String> jobs, Map<String, Drain> drains,
-            Map<FeatureOrdering, Latency> latencies, Duration duration, Duration warmUp) throws IOException {
+    private void report(
+            long payments,
+            Duration span,
+            List<String> jobs,
+            Map<String, Drain> drains,
+            Map<FeatureOrdering, Latency> latencies,
+            Duration duration,
+            Duration warmUp)
+            throws IOException {
         out.println();
-        out.printf("Throughput: drain of %d payments (%s of event time, %d partitions), standalone cluster,"
-                + " parallelism %d%n", payments, human(span), PARTITIONS, PARALLELISM);
-        out.printf("%-24s %12s %14s %22s %12s%n", "job", "payments/s", "vs pass-through", "TaskManager CPU us/pay",
-                "events/pass");
+        out.printf(
+                "Throughput: drain of %d payments (%s of event time, %d partitions), standalone cluster,"
+                        + " parallelism %d%n",
+                payments, human(span), PARTITIONS, PARALLELISM);
+        out.printf(
+                "%-24s %12s %14s %22s %12s%n",
+                "job", "payments/s", "vs pass-through", "TaskManager CPU us/pay", "events/pass");
         double ceiling = drains.get(PASS_THROUGH).rate();
         for (String job : jobs) {
             Drain d = drains.get(job);
-            out.printf("%-24s %,12.0f %14.2f %22.0f %12s%n", label(job), d.rate(), d.rate() / ceiling, d.cpuMicros(),
-                    job.equals(PASS_THROUGH) ? "-" : String.format(Locale.ROOT, "%.1f", d.eventsPerPass()));
+            out.printf(
+                    "%-24s %,12.0f %14.2f %22.0f %12s%n",
+                    label(job),
+                    d.rate(),
+                    d.rate() / ceiling,
+                    d.cpuMicros(),
+                    job.equals(PASS_THROUGH)
+                            ? "-"
+                            : String.format(Locale.ROOT, "%.1f", d.eventsPerPass()));
         }
-        out.println("(payments/s over the last 90% of the outputs by processing time; CPU: the TaskManager process"
-                + " only, from the job's start to its last output)");
-        latencies.forEach((ordering, latency) -> {
-            out.println();
-            out.printf("Latency at %.0f payments/s, features in %s order (sent %.0f/s; %s measured after %s;"
-                    + " pipeline on heap state)%n", latency.rate(), name(ordering), latency.producedRate(),
-                    human(duration), human(warmUp));
-            out.printf("    event -> decision received (%s, at least once):  %s  (%d of %d)%n", "decisions topic",
-                    ms(latency.toDecision()), latency.decisions(), latency.measured());
-            out.printf("    event -> score committed (%s, read_committed):      %s  (%d of %d)%n", "scores topic",
-                    ms(latency.toCommitted()), latency.scores(), latency.measured());
-            out.printf("    event -> scored (the score's own scoring time):         %s%n", ms(latency.toScore()));
-            out.println("    (p50 / p99 / p99.9)");
-        });
+        out.println(
+                "(payments/s over the last 90% of the outputs by processing time; CPU: the TaskManager process"
+                        + " only, from the job's start to its last output)");
+        latencies.forEach(
+                (ordering, latency) -> {
+                    out.println();
+                    out.printf(
+                            "Latency at %.0f payments/s, features in %s order (sent %.0f/s; %s measured after %s;"
+                                    + " pipeline on heap state)%n",
+                            latency.rate(),
+                            name(ordering),
+                            latency.producedRate(),
+                            human(duration),
+                            human(warmUp));
+                    out.printf(
+                            "    event -> decision received (%s, at least once):  %s  (%d of %d)%n",
+                            "decisions topic",
+                            ms(latency.toDecision()),
+                            latency.decisions(),
+                            latency.measured());
+                    out.printf(
+                            "    event -> score committed (%s, read_committed):      %s  (%d of %d)%n",
+                            "scores topic",
+                            ms(latency.toCommitted()),
+                            latency.scores(),
+                            latency.measured());
+                    out.printf(
+                            "    event -> scored (the score's own scoring time):         %s%n",
+                            ms(latency.toScore()));
+                    out.println("    (p50 / p99 / p99.9)");
+                });
         for (Map.Entry<String, Path> recording : recordings.entrySet()) {
             out.println();
             profile(recording.getKey(), recording.getValue());
         }
     }
 
-    /** The hottest methods (top frame) and the share of samples per component (first frame of theirs). */
+    /**
+     * The hottest methods (top frame) and the share of samples per component (first frame of
+     * theirs).
+     */
     private void profile(String job, Path jfr) throws IOException {
         Map<String, Integer> methods = new HashMap<>();
         Map<String, Integer> components = new LinkedHashMap<>();
         int samples = 0;
         for (RecordedEvent event : RecordingFile.readAllEvents(jfr)) {
-            if (!event.getEventType().getName().equals("jdk.ExecutionSample") || event.getStackTrace() == null) {
+            if (!event.getEventType().getName().equals("jdk.ExecutionSample")
+                    || event.getStackTrace() == null) {
                 continue;
             }
             List<RecordedFrame> frames = event.getStackTrace().getFrames();
@@ -370,18 +558,33 @@ public final class PipelineBenchmark {
             }
             samples++;
             RecordedFrame top = frames.get(0);
-            methods.merge(top.getMethod().getType().getName() + "." + top.getMethod().getName(), 1, Integer::sum);
+            methods.merge(
+                    top.getMethod().getType().getName() + "." + top.getMethod().getName(),
+                    1,
+                    Integer::sum);
             components.merge(component(frames), 1, Integer::sum);
         }
-        out.printf("Profile of the TaskManager during the warm-up drain of the %s (JFR, %d execution samples; %s):%n",
+        out.printf(
+                "Profile of the TaskManager during the warm-up drain of the %s (JFR, %d execution samples; %s):%n",
                 label(job), samples, jfr);
         int total = Math.max(1, samples);
         out.println("  by component (first frame of a component on the stack, from the top):");
-        components.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-                .forEach(e -> out.printf("    %5.1f%%  %s%n", 100.0 * e.getValue() / total, e.getKey()));
+        components.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .forEach(
+                        e ->
+                                out.printf(
+                                        "    %5.1f%%  %s%n",
+                                        100.0 * e.getValue() / total, e.getKey()));
         out.println("  hottest methods (top frame):");
-        methods.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(15)
-                .forEach(e -> out.printf("    %5.1f%%  %s%n", 100.0 * e.getValue() / total, e.getKey()));
+        methods.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .limit(15)
+                .forEach(
+                        e ->
+                                out.printf(
+                                        "    %5.1f%%  %s%n",
+                                        100.0 * e.getValue() / total, e.getKey()));
     }
 
     private static String component(List<RecordedFrame> frames) {
@@ -419,13 +622,25 @@ public final class PipelineBenchmark {
 
     /** Settings of one run: its own topics, group, transactional ids and warehouse. */
     private Map<String, String> runSettings(String run, String transactionsTopic) {
-        return settings(run, layout.bootstrap(), transactionsTopic, dir, modelDir, checkpointInterval);
+        return settings(
+                run, layout.bootstrap(), transactionsTopic, dir, modelDir, checkpointInterval);
     }
 
-    private static Map<String, String> settings(String run, String bootstrap, String transactionsTopic, Path dir,
-            Path modelDir, Duration checkpointInterval) {
-        return BenchSupport.runSettings(run, bootstrap, transactionsTopic, dir.resolve("warehouses"), modelDir,
-                checkpointInterval, PARALLELISM);
+    private static Map<String, String> settings(
+            String run,
+            String bootstrap,
+            String transactionsTopic,
+            Path dir,
+            Path modelDir,
+            Duration checkpointInterval) {
+        return BenchSupport.runSettings(
+                run,
+                bootstrap,
+                transactionsTopic,
+                dir.resolve("warehouses"),
+                modelDir,
+                checkpointInterval,
+                PARALLELISM);
     }
 
     /**
@@ -433,12 +648,16 @@ public final class PipelineBenchmark {
      * {@code label} names the job in errors.
      */
     private ClusterJob submit(String job, String label, String run, Map<String, String> settings) {
-        KafkaClients.createTopics(layout.bootstrap(), PARTITIONS,
+        KafkaClients.createTopics(
+                layout.bootstrap(),
+                PARTITIONS,
                 BenchSupport.runTopics(run).values().toArray(String[]::new));
         List<String> args = new ArrayList<>();
         settings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
         Map<String, String> flink = new LinkedHashMap<>();
-        flink.put("execution.checkpointing.dir", dir.resolve("checkpoints").resolve(run).toUri().toString());
+        flink.put(
+                "execution.checkpointing.dir",
+                dir.resolve("checkpoints").resolve(run).toUri().toString());
         String entry = "dev.weir.jobs.PipelineJob";
         if (job.equals(PASS_THROUGH)) {
             entry = PassThroughJob.class.getName();
@@ -459,7 +678,8 @@ public final class PipelineBenchmark {
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
         while (rest.overview().path("slots-available").asInt() < PARALLELISM) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the cluster's slots were not free within a minute: " + rest.overview());
+                throw new IllegalStateException(
+                        "the cluster's slots were not free within a minute: " + rest.overview());
             }
             Pause.millis(100);
         }
@@ -472,7 +692,8 @@ public final class PipelineBenchmark {
         public void checkRunning() {
             String state = rest.job(id).path("state").asText();
             if (Set.of("FAILED", "FAILING", "RESTARTING", "CANCELED", "FINISHED").contains(state)) {
-                throw new IllegalStateException("the " + label + " job is " + state + ": " + rest.rootCause(id));
+                throw new IllegalStateException(
+                        "the " + label + " job is " + state + ": " + rest.rootCause(id));
             }
         }
 
@@ -488,7 +709,8 @@ public final class PipelineBenchmark {
 
     /** The TaskManager's process id: the last process the cluster started. */
     private long taskManagerPid() throws IOException {
-        List<String> pids = Files.readAllLines(layout.pids()).stream().filter(l -> !l.isBlank()).toList();
+        List<String> pids =
+                Files.readAllLines(layout.pids()).stream().filter(l -> !l.isBlank()).toList();
         return Long.parseLong(pids.get(pids.size() - 1).trim());
     }
 
@@ -499,7 +721,9 @@ public final class PipelineBenchmark {
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
-    /** A JFR recording of the TaskManager into {@code file}, from {@link #start} to {@link #stop}. */
+    /**
+     * A JFR recording of the TaskManager into {@code file}, from {@link #start} to {@link #stop}.
+     */
     private final class Recording {
         private final Path file;
         private boolean started;
@@ -526,13 +750,17 @@ public final class PipelineBenchmark {
 
     /** A diagnostic command to the TaskManager's JVM (JFR recordings), with the JDK's jcmd. */
     private void jcmd(String... command) throws IOException, InterruptedException {
-        List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                String.valueOf(taskManagerPid())));
+        List<String> line =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                                String.valueOf(taskManagerPid())));
         line.addAll(List.of(command));
         Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         if (process.waitFor() != 0) {
-            throw new IllegalStateException("jcmd " + String.join(" ", command) + " failed: " + output);
+            throw new IllegalStateException(
+                    "jcmd " + String.join(" ", command) + " failed: " + output);
         }
     }
 }

@@ -17,7 +17,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 final class ScoreWatcher implements Runnable, AutoCloseable {
 
-    /** One record as the watcher keeps it: event time, when the job processed it, its batch size. */
+    /**
+     * One record as the watcher keeps it: event time, when the job processed it, its batch size.
+     */
     private interface Reader {
         void read(ConsumerRecord<byte[], byte[]> record, long[] sample) throws Exception;
     }
@@ -38,25 +40,44 @@ final class ScoreWatcher implements Runnable, AutoCloseable {
     /** Scores or decisions: event time and scoring time from the record, batch size too. */
     static ScoreWatcher scores(String bootstrap, String topic, long expected) {
         BinaryMessageDecoder<Score> decoder =
-                new BinaryMessageDecoder<>(SpecificData.getForClass(Score.class), Score.getClassSchema());
-        return new ScoreWatcher(bootstrap, topic, expected, (record, sample) -> {
-            Score score = decoder.decode(ByteBuffer.wrap(record.value()));
-            sample[0] = score.getEventTime().toEpochMilli();
-            sample[1] = score.getScoringTime().toEpochMilli();
-            sample[2] = score.getBatchSize();
-        });
+                new BinaryMessageDecoder<>(
+                        SpecificData.getForClass(Score.class), Score.getClassSchema());
+        return new ScoreWatcher(
+                bootstrap,
+                topic,
+                expected,
+                (record, sample) -> {
+                    Score score = decoder.decode(ByteBuffer.wrap(record.value()));
+                    sample[0] = score.getEventTime().toEpochMilli();
+                    sample[1] = score.getScoringTime().toEpochMilli();
+                    sample[2] = score.getBatchSize();
+                });
     }
 
-    /** A pass-through job's output: event time from a header, processing time as the record's timestamp. */
+    /**
+     * A pass-through job's output: event time from a header, processing time as the record's
+     * timestamp.
+     */
     static ScoreWatcher passThrough(String bootstrap, String topic, long expected) {
-        return new ScoreWatcher(bootstrap, topic, expected, (record, sample) -> {
-            sample[0] = ByteBuffer.wrap(record.headers().lastHeader(PassThroughJob.EVENT_TIME_HEADER).value()).getLong();
-            sample[1] = record.timestamp();
-            sample[2] = 1;
-        });
+        return new ScoreWatcher(
+                bootstrap,
+                topic,
+                expected,
+                (record, sample) -> {
+                    sample[0] =
+                            ByteBuffer.wrap(
+                                            record.headers()
+                                                    .lastHeader(PassThroughJob.EVENT_TIME_HEADER)
+                                                    .value())
+                                    .getLong();
+                    sample[1] = record.timestamp();
+                    sample[2] = 1;
+                });
     }
 
-    /** @param expected how many records the window will hold, roughly */
+    /**
+     * @param expected how many records the window will hold, roughly
+     */
     private ScoreWatcher(String bootstrap, String topic, long expected, Reader reader) {
         this.reader = reader;
         consumer = KafkaClients.readCommittedConsumer(bootstrap, "weir-bench-watch");

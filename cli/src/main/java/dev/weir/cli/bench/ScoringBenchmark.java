@@ -24,39 +24,58 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * {@code weir bench scoring}: scoring throughput of the reference network on one core, one
- * forward pass per event beside batches of 1, 8, 32, 128 and 512, in one run; and the latency
- * that batching adds at a given arrival rate and maximum wait, from the measured pass times.
- * Then, side by side, the time of a pass as the scoring operator ran it before its buffers were
- * reused and its native threads limited, and as it runs it now.
+ * {@code weir bench scoring}: scoring throughput of the reference network on one core, one forward
+ * pass per event beside batches of 1, 8, 32, 128 and 512, in one run; and the latency that batching
+ * adds at a given arrival rate and maximum wait, from the measured pass times. Then, side by side,
+ * the time of a pass as the scoring operator ran it before its buffers were reused and its native
+ * threads limited, and as it runs it now.
  */
 public final class ScoringBenchmark {
 
     private ScoringBenchmark() {}
 
     public static void run(String[] argv, PrintStream out) throws Exception {
-        Args args = Args.parse(argv, Set.of("events", "rate", "max-wait", "model", "side-events"), Set.of(),
-                Set.of());
+        Args args =
+                Args.parse(
+                        argv,
+                        Set.of("events", "rate", "max-wait", "model", "side-events"),
+                        Set.of(),
+                        Set.of());
         int events = (int) args.longValue("events", 200_000, 1_000);
         double rate = args.doubleValue("rate", 5_000, 1, 1e7);
         double maxWaitMs = args.duration("max-wait").map(d -> (double) d.toMillis()).orElse(10.0);
         // ND4J's process-wide defaults, for the variant that runs as the operator did before.
         int defaultPoolThreads = Nd4j.getEnvironment().maxMasterThreads();
         int defaultBlasThreads = Nd4j.factory().blas().getMaxThreads();
-        // One core, as a scoring subtask: ND4J's OpenMP team, pool and OpenBLAS would otherwise use all.
+        // One core, as a scoring subtask: ND4J's OpenMP team, pool and OpenBLAS would otherwise use
+        // all.
         NativeThreads.limitCallingThread(1);
 
         FeatureSet set = FeatureSets.reference();
         Path modelDir = args.path("model").orElse(null);
         if (modelDir == null) {
             modelDir = Files.createTempDirectory("weir-bench-model");
-            TrainCommand.train(modelDir, set, "bench", "1", 7L, 50_000, 2_000, 200, 0.02, TrainerConfig.defaults());
+            TrainCommand.train(
+                    modelDir,
+                    set,
+                    "bench",
+                    "1",
+                    7L,
+                    50_000,
+                    2_000,
+                    200,
+                    0.02,
+                    TrainerConfig.defaults());
         }
         ModelBundle bundle = ModelBundle.load(modelDir);
-        double[][] vectors = SyntheticTrainingSet.generate(set, 11L, 20_000, 2_000, 200, 0.02).features();
+        double[][] vectors =
+                SyntheticTrainingSet.generate(set, 11L, 20_000, 2_000, 200, 0.02).features();
 
-        out.printf("Reference network %s (%d inputs, hidden %s), one core, %d events per variant%n",
-                bundle.metadata().name(), bundle.metadata().featureCount(), TrainerConfig.defaults().hiddenLayers(),
+        out.printf(
+                "Reference network %s (%d inputs, hidden %s), one core, %d events per variant%n",
+                bundle.metadata().name(),
+                bundle.metadata().featureCount(),
+                TrainerConfig.defaults().hiddenLayers(),
                 events);
         Scorer single = new Scorer(bundle);
         // Warm-up of both paths (JIT, ND4J workspaces), not reported.
@@ -68,28 +87,47 @@ public final class ScoringBenchmark {
         double perEventRate = perEvent(single, vectors, events);
         out.printf("%-28s %14s %12s%n", "variant", "events/s", "x per-event");
         out.printf("%-28s %14.0f %12.2f%n", "per event (Scorer)", perEventRate, 1.0);
-        StringBuilder latency = new StringBuilder(String.format(
-                "%nAdded latency at %.0f events/s per subtask, max wait %.0f ms (wait for the batch + its pass,"
-                        + " minus the per-event pass):%n", rate, maxWaitMs));
+        StringBuilder latency =
+                new StringBuilder(
+                        String.format(
+                                "%nAdded latency at %.0f events/s per subtask, max wait %.0f ms (wait for the batch + its pass,"
+                                        + " minus the per-event pass):%n",
+                                rate, maxWaitMs));
         for (int batch : new int[] {1, 8, 32, 128, 512}) {
             try (BatchScorer scorer = new BatchScorer(bundle, batch)) {
                 double r = batched(scorer, vectors, events, batch, null);
                 out.printf("%-28s %14.0f %12.2f%n", "batches of " + batch, r, r / perEventRate);
-                // At this rate a batch holds what arrives within the maximum wait: time passes of that size.
+                // At this rate a batch holds what arrives within the maximum wait: time passes of
+                // that size.
                 int filled = filledBatch(batch, rate, maxWaitMs);
                 double[] passMicros = new double[2_000];
                 batched(scorer, vectors, filled * passMicros.length, filled, passMicros);
-                double[] added = addedLatencyMillis(batch, rate, maxWaitMs, passMicros, 1e6 / perEventRate);
-                latency.append(String.format("  batches of %-4d (%3d events in %4.1f ms)  p50 %6.2f ms  p99 %6.2f ms%n",
-                        batch, filled, Math.min(maxWaitMs, (filled - 1) * 1000.0 / rate), added[0], added[1]));
+                double[] added =
+                        addedLatencyMillis(batch, rate, maxWaitMs, passMicros, 1e6 / perEventRate);
+                latency.append(
+                        String.format(
+                                "  batches of %-4d (%3d events in %4.1f ms)  p50 %6.2f ms  p99 %6.2f ms%n",
+                                batch,
+                                filled,
+                                Math.min(maxWaitMs, (filled - 1) * 1000.0 / rate),
+                                added[0],
+                                added[1]));
             }
         }
         out.print(latency);
-        sideBySide(modelDir, vectors, (int) args.longValue("side-events", 20_000, 1_000), defaultPoolThreads,
-                defaultBlasThreads, out);
+        sideBySide(
+                modelDir,
+                vectors,
+                (int) args.longValue("side-events", 20_000, 1_000),
+                defaultPoolThreads,
+                defaultBlasThreads,
+                out);
     }
 
-    /** How a variant scores: the operator's scoring before and after its buffers and threads changed. */
+    /**
+     * How a variant scores: the operator's scoring before and after its buffers and threads
+     * changed.
+     */
     private enum Variant {
         BEFORE("before: output allocated per pass, ND4J's default threads"),
         BEFORE_ONE_THREAD("output allocated per pass, 1 native thread"),
@@ -109,12 +147,27 @@ public final class ScoringBenchmark {
      * order they ran. CPU is split into the scoring thread's own and the rest of the JVM's (ND4J's
      * native threads, the garbage collector, the compiler).
      */
-    private static void sideBySide(Path modelDir, double[][] vectors, int events, int defaultPoolThreads,
-            int defaultBlasThreads, PrintStream out) throws Exception {
-        out.printf("%nPer pass, before and after buffer reuse and the native thread limit (median of %d rounds of"
-                + " alternating order, at least %d events or 2,000 passes per variant and round):%n", ROUNDS, events);
-        out.printf("%-6s %-58s %9s %12s %12s %10s %s%n", "batch", "variant", "wall us", "thread CPU", "other JVM CPU",
-                "other CPU", "wall us per round");
+    private static void sideBySide(
+            Path modelDir,
+            double[][] vectors,
+            int events,
+            int defaultPoolThreads,
+            int defaultBlasThreads,
+            PrintStream out)
+            throws Exception {
+        out.printf(
+                "%nPer pass, before and after buffer reuse and the native thread limit (median of %d rounds of"
+                        + " alternating order, at least %d events or 2,000 passes per variant and round):%n",
+                ROUNDS, events);
+        out.printf(
+                "%-6s %-58s %9s %12s %12s %10s %s%n",
+                "batch",
+                "variant",
+                "wall us",
+                "thread CPU",
+                "other JVM CPU",
+                "other CPU",
+                "wall us per round");
         Variant[] variants = Variant.values();
         try (OtherCpu others = new OtherCpu()) {
             for (int batch : new int[] {1, 64, 512}) {
@@ -132,8 +185,15 @@ public final class ScoringBenchmark {
                         System.gc();
                         Thread.sleep(1_000);
                         double[] mark = others.mark();
-                        measured[variant.ordinal()][round] = onTaskThread(
-                                () -> perPass(variant, ModelBundle.load(modelDir), vectors, batch, passes));
+                        measured[variant.ordinal()][round] =
+                                onTaskThread(
+                                        () ->
+                                                perPass(
+                                                        variant,
+                                                        ModelBundle.load(modelDir),
+                                                        vectors,
+                                                        batch,
+                                                        passes));
                         otherCpu[variant.ordinal()] += others.since(mark) / ROUNDS;
                     }
                 }
@@ -143,10 +203,18 @@ public final class ScoringBenchmark {
                     double[] median = rounds[ROUNDS / 2];
                     StringBuilder perRound = new StringBuilder();
                     for (double[] r : measured[variant.ordinal()]) {
-                        perRound.append(perRound.length() == 0 ? "" : " / ").append(String.format("%.0f", r[0]));
+                        perRound.append(perRound.length() == 0 ? "" : " / ")
+                                .append(String.format("%.0f", r[0]));
                     }
-                    out.printf("%-6d %-58s %9.1f %12.1f %12.1f %10.2f %s%n", batch, variant.label, median[0],
-                            median[1], median[2], otherCpu[variant.ordinal()], perRound);
+                    out.printf(
+                            "%-6d %-58s %9.1f %12.1f %12.1f %10.2f %s%n",
+                            batch,
+                            variant.label,
+                            median[0],
+                            median[1],
+                            median[2],
+                            otherCpu[variant.ordinal()],
+                            perRound);
                 }
             }
         }
@@ -158,7 +226,8 @@ public final class ScoringBenchmark {
      * {wall, scoring thread CPU, rest of the JVM's CPU} microseconds per pass, after a warm-up of a
      * quarter as many passes.
      */
-    private static double[] perPass(Variant variant, ModelBundle bundle, double[][] vectors, int batch, int passes) {
+    private static double[] perPass(
+            Variant variant, ModelBundle bundle, double[][] vectors, int batch, int passes) {
         if (variant != Variant.BEFORE) {
             NativeThreads.limitCallingThread(1);
         }
@@ -171,10 +240,15 @@ public final class ScoringBenchmark {
         return perPass(scorer::set, scorer::score, vectors, batch, passes);
     }
 
-    private static double[] perPass(java.util.function.BiConsumer<Integer, double[]> set,
-            java.util.function.IntFunction<double[]> score, double[][] vectors, int batch, int passes) {
+    private static double[] perPass(
+            java.util.function.BiConsumer<Integer, double[]> set,
+            java.util.function.IntFunction<double[]> score,
+            double[][] vectors,
+            int batch,
+            int passes) {
         com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+                (com.sun.management.OperatingSystemMXBean)
+                        ManagementFactory.getOperatingSystemMXBean();
         java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         double sink = 0;
         long wallStart = 0;
@@ -201,17 +275,24 @@ public final class ScoringBenchmark {
         return new double[] {wall, thread, Math.max(0, process - thread)};
     }
 
-    /** Runs {@code body} on a new thread, as ND4J sees a subtask's task thread, and returns its result. */
-    private static double[] onTaskThread(java.util.function.Supplier<double[]> body) throws Exception {
+    /**
+     * Runs {@code body} on a new thread, as ND4J sees a subtask's task thread, and returns its
+     * result.
+     */
+    private static double[] onTaskThread(java.util.function.Supplier<double[]> body)
+            throws Exception {
         double[][] result = new double[1][];
         RuntimeException[] failure = new RuntimeException[1];
-        Thread thread = new Thread(() -> {
-            try {
-                result[0] = body.get();
-            } catch (RuntimeException e) {
-                failure[0] = e;
-            }
-        }, "weir-bench-scoring");
+        Thread thread =
+                new Thread(
+                        () -> {
+                            try {
+                                result[0] = body.get();
+                            } catch (RuntimeException e) {
+                                failure[0] = e;
+                            }
+                        },
+                        "weir-bench-scoring");
         thread.start();
         thread.join();
         if (failure[0] != null) {
@@ -249,8 +330,10 @@ public final class ScoringBenchmark {
         }
 
         double[] score(int rows) {
-            INDArray batch = rows == input.rows() ? input
-                    : input.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
+            INDArray batch =
+                    rows == input.rows()
+                            ? input
+                            : input.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
             INDArray out = network.output(batch, false);
             for (int r = 0; r < rows; r++) {
                 scores[r] = out.getDouble(r, 1);
@@ -272,7 +355,8 @@ public final class ScoringBenchmark {
         return events / (nanos / 1e9);
     }
 
-    private static double batched(BatchScorer scorer, double[][] vectors, int events, int batch, double[] passMicros) {
+    private static double batched(
+            BatchScorer scorer, double[][] vectors, int events, int batch, double[] passMicros) {
         double sink = 0;
         int passes = 0;
         long start = System.nanoTime();
@@ -297,17 +381,23 @@ public final class ScoringBenchmark {
 
     /**
      * Latency added by batching, compared with scoring each event on arrival: an event waits for
-     * the batch to fill (events arrive every 1/rate) or for the maximum wait from the batch's
-     * first event, then for the measured pass; minus the per-event pass it replaces.
+     * the batch to fill (events arrive every 1/rate) or for the maximum wait from the batch's first
+     * event, then for the measured pass; minus the per-event pass it replaces.
      *
      * @return {p50, p99} in milliseconds
      */
     static int filledBatch(int batch, double rate, double maxWaitMs) {
         double gapMs = 1000.0 / rate;
-        return batch == 1 ? 1 : (int) Math.min(batch, Math.floor(Math.min(maxWaitMs, (batch - 1) * gapMs) / gapMs) + 1);
+        return batch == 1
+                ? 1
+                : (int)
+                        Math.min(
+                                batch,
+                                Math.floor(Math.min(maxWaitMs, (batch - 1) * gapMs) / gapMs) + 1);
     }
 
-    static double[] addedLatencyMillis(int batch, double rate, double maxWaitMs, double[] passMicros, double perEventMicros) {
+    static double[] addedLatencyMillis(
+            int batch, double rate, double maxWaitMs, double[] passMicros, double perEventMicros) {
         double gapMs = 1000.0 / rate;
         double fillMs = Math.min(maxWaitMs, (batch - 1) * gapMs);
         int filled = filledBatch(batch, rate, maxWaitMs);

@@ -35,7 +35,8 @@ public final class FlinkRest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public FlinkRest(String base) {
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
@@ -54,17 +55,25 @@ public final class FlinkRest {
         String boundary = "weir-" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         try {
-            body.write(("--" + boundary + "\r\n"
-                    + "Content-Disposition: form-data; name=\"jarfile\"; filename=\"" + jar.getFileName() + "\"\r\n"
-                    + "Content-Type: application/x-java-archive\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            body.write(
+                    ("--"
+                                    + boundary
+                                    + "\r\n"
+                                    + "Content-Disposition: form-data; name=\"jarfile\"; filename=\""
+                                    + jar.getFileName()
+                                    + "\"\r\n"
+                                    + "Content-Type: application/x-java-archive\r\n\r\n")
+                            .getBytes(StandardCharsets.UTF_8));
             body.write(Files.readAllBytes(jar));
             body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the job jar " + jar, e);
         }
-        JsonNode answer = send(HttpRequest.newBuilder(URI.create(base + "/jars/upload"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+        JsonNode answer =
+                send(
+                        HttpRequest.newBuilder(URI.create(base + "/jars/upload"))
+                                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
         String file = answer.path("filename").asText();
         return file.substring(file.lastIndexOf('/') + 1);
     }
@@ -75,7 +84,12 @@ public final class FlinkRest {
      * @param savepoint restore from this savepoint, or null
      * @param flinkConfiguration job-level Flink settings (checkpointing, state backend, ...)
      */
-    public String run(String jarId, String entryClass, List<String> args, int parallelism, String savepoint,
+    public String run(
+            String jarId,
+            String entryClass,
+            List<String> args,
+            int parallelism,
+            String savepoint,
             Map<String, String> flinkConfiguration) {
         ObjectNode request = JSON.createObjectNode();
         request.put("entryClass", entryClass);
@@ -96,8 +110,13 @@ public final class FlinkRest {
     public List<Job> jobs() {
         List<Job> jobs = new ArrayList<>();
         for (JsonNode job : get("/jobs/overview").path("jobs")) {
-            jobs.add(new Job(job.path("jid").asText(), job.path("name").asText(), job.path("state").asText(),
-                    job.path("start-time").asLong(), job.path("duration").asLong()));
+            jobs.add(
+                    new Job(
+                            job.path("jid").asText(),
+                            job.path("name").asText(),
+                            job.path("state").asText(),
+                            job.path("start-time").asLong(),
+                            job.path("duration").asLong()));
         }
         return jobs;
     }
@@ -111,11 +130,14 @@ public final class FlinkRest {
         ObjectNode request = JSON.createObjectNode();
         request.put("target-directory", targetDirectory);
         request.put("cancel-job", false);
-        String trigger = post("/jobs/" + jobId + "/savepoints", request).path("request-id").asText();
+        String trigger =
+                post("/jobs/" + jobId + "/savepoints", request).path("request-id").asText();
         return awaitSavepoint(jobId, trigger);
     }
 
-    /** Stops the job with a savepoint (no drain: the job can be resumed from it); returns its path. */
+    /**
+     * Stops the job with a savepoint (no drain: the job can be resumed from it); returns its path.
+     */
     public String stopWithSavepoint(String jobId, String targetDirectory) {
         ObjectNode request = JSON.createObjectNode();
         request.put("targetDirectory", targetDirectory);
@@ -125,8 +147,9 @@ public final class FlinkRest {
     }
 
     public void cancel(String jobId) {
-        send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
-                .method("PATCH", HttpRequest.BodyPublishers.noBody()));
+        send(
+                HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
+                        .method("PATCH", HttpRequest.BodyPublishers.noBody()));
     }
 
     /** Waits until the job is in one of the states; fails at once when it failed. */
@@ -143,8 +166,15 @@ public final class FlinkRest {
                 throw new IllegalStateException("job " + jobId + " failed: " + rootCause(jobId));
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("job " + jobId + " is " + state + ", not " + List.of(states)
-                        + ", after " + timeout);
+                throw new IllegalStateException(
+                        "job "
+                                + jobId
+                                + " is "
+                                + state
+                                + ", not "
+                                + List.of(states)
+                                + ", after "
+                                + timeout);
             }
             Pause.millis(300);
         }
@@ -166,7 +196,8 @@ public final class FlinkRest {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("job " + jobId + " tasks not all running after " + timeout);
+                throw new IllegalStateException(
+                        "job " + jobId + " tasks not all running after " + timeout);
             }
             Pause.millis(300);
         }
@@ -191,8 +222,17 @@ public final class FlinkRest {
             if (status.path("status").path("id").asText().equals("COMPLETED")) {
                 JsonNode operation = status.path("operation");
                 if (operation.has("failure-cause")) {
-                    throw new IllegalStateException("savepoint of job " + jobId + " failed: "
-                            + operation.path("failure-cause").path("stack-trace").asText().lines().findFirst().orElse(""));
+                    throw new IllegalStateException(
+                            "savepoint of job "
+                                    + jobId
+                                    + " failed: "
+                                    + operation
+                                            .path("failure-cause")
+                                            .path("stack-trace")
+                                            .asText()
+                                            .lines()
+                                            .findFirst()
+                                            .orElse(""));
                 }
                 return operation.path("location").asText();
             }
@@ -206,39 +246,55 @@ public final class FlinkRest {
     }
 
     private JsonNode post(String path, JsonNode body) {
-        return send(HttpRequest.newBuilder(URI.create(base + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+        return send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
     }
 
     private JsonNode send(HttpRequest.Builder request) {
         HttpResponse<String> response;
         try {
-            response = http.send(request.timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.ofString());
+            response =
+                    http.send(
+                            request.timeout(Duration.ofMinutes(2)).build(),
+                            HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new IllegalStateException("Flink REST API at " + base + " is not reachable: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "Flink REST API at " + base + " is not reachable: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
         JsonNode body;
         try {
-            body = response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
+            body =
+                    response.body().isBlank()
+                            ? JSON.createObjectNode()
+                            : JSON.readTree(response.body());
         } catch (IOException e) {
-            throw new IllegalStateException("Flink answered " + response.statusCode() + ": " + response.body());
+            throw new IllegalStateException(
+                    "Flink answered " + response.statusCode() + ": " + response.body());
         }
         if (response.statusCode() >= 400) {
             List<String> errors = new ArrayList<>();
             body.path("errors").forEach(e -> errors.add(plain(e.asText())));
-            throw new IllegalStateException("Flink refused " + request.build().method() + " "
-                    + request.build().uri().getPath() + " (" + response.statusCode() + "): " + String.join("; ", errors));
+            throw new IllegalStateException(
+                    "Flink refused "
+                            + request.build().method()
+                            + " "
+                            + request.build().uri().getPath()
+                            + " ("
+                            + response.statusCode()
+                            + "): "
+                            + String.join("; ", errors));
         }
         return body;
     }
 
     /**
-     * A cluster error as a person reads it: the first line, then the innermost cause with the
-     * lines that continue its message (Weir's configuration errors list one problem per line).
+     * A cluster error as a person reads it: the first line, then the innermost cause with the lines
+     * that continue its message (Weir's configuration errors list one problem per line).
      */
     static String plain(String error) {
         List<String> lines = error.lines().toList();
@@ -251,7 +307,9 @@ public final class FlinkRest {
         }
         if (cause >= 0) {
             text.append("\n  cause: ").append(lines.get(cause).substring("Caused by: ".length()));
-            for (int i = cause + 1; i < lines.size() && !lines.get(i).trim().startsWith("at "); i++) {
+            for (int i = cause + 1;
+                    i < lines.size() && !lines.get(i).trim().startsWith("at ");
+                    i++) {
                 text.append("\n  ").append(lines.get(i).trim());
             }
         }

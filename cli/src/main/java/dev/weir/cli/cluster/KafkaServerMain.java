@@ -17,8 +17,15 @@ public final class KafkaServerMain {
             System.exit(2);
         }
         EmbeddedKafka kafka = EmbeddedKafka.start(Path.of(args[0]), Integer.parseInt(args[1]));
-        kafka.createTopics(2, "weir.transactions", "weir.labels", "weir.scores", "weir.decisions", "weir.dlq",
-                "weir.monitoring", "weir.model-control");
+        kafka.createTopics(
+                2,
+                "weir.transactions",
+                "weir.labels",
+                "weir.scores",
+                "weir.decisions",
+                "weir.dlq",
+                "weir.monitoring",
+                "weir.model-control");
         Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "kafka-shutdown"));
         System.out.println("kafka ready at " + kafka.bootstrapServers());
         System.out.flush();

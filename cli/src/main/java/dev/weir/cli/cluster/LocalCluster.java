@@ -16,12 +16,12 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * A Flink 2 standalone session cluster and a Kafka broker on this machine, each in its own
- * process, from the jars Maven resolved (no Flink distribution, no Docker): a JobManager
- * ({@code StandaloneSessionClusterEntrypoint}), a TaskManager ({@code TaskManagerRunner}) and a
- * KRaft broker. The Flink configuration is {@code flink-conf/<env>/config.yaml} with this
- * cluster's ports and folders laid over it; logs go to {@code <dir>/logs}, one file per process;
- * process ids to {@code <dir>/pids}, so that {@link #stop(Path)} finds them from another command.
+ * A Flink 2 standalone session cluster and a Kafka broker on this machine, each in its own process,
+ * from the jars Maven resolved (no Flink distribution, no Docker): a JobManager ({@code
+ * StandaloneSessionClusterEntrypoint}), a TaskManager ({@code TaskManagerRunner}) and a KRaft
+ * broker. The Flink configuration is {@code flink-conf/<env>/config.yaml} with this cluster's ports
+ * and folders laid over it; logs go to {@code <dir>/logs}, one file per process; process ids to
+ * {@code <dir>/pids}, so that {@link #stop(Path)} finds them from another command.
  */
 public final class LocalCluster {
 
@@ -52,40 +52,46 @@ public final class LocalCluster {
         }
     }
 
-    /** JVM options the Flink scripts pass too: Flink's serializers and Netty need these on Java 17. */
-    private static final List<String> JAVA_OPENS = List.of(
-            "--add-opens=java.base/java.lang=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED",
-            "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.net=ALL-UNNAMED",
-            "--add-opens=java.base/java.text=ALL-UNNAMED",
-            "--add-opens=java.base/java.time=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
-            "--add-exports=java.management/sun.management=ALL-UNNAMED",
-            "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
-            "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED");
+    /**
+     * JVM options the Flink scripts pass too: Flink's serializers and Netty need these on Java 17.
+     */
+    private static final List<String> JAVA_OPENS =
+            List.of(
+                    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util=ALL-UNNAMED",
+                    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                    "--add-opens=java.base/java.io=ALL-UNNAMED",
+                    "--add-opens=java.base/java.net=ALL-UNNAMED",
+                    "--add-opens=java.base/java.text=ALL-UNNAMED",
+                    "--add-opens=java.base/java.time=ALL-UNNAMED",
+                    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+                    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                    "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
+                    "--add-exports=java.management/sun.management=ALL-UNNAMED",
+                    "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+                    "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED");
 
     private LocalCluster() {}
 
     /**
      * The cluster processes' class path, from the files the build writes beside the job jar:
-     * Flink's jars (provided-classpath.txt) and the job's other dependencies (runtime-classpath.txt),
-     * as jars in a cluster's lib/ folder would be: what Flink itself needs at run time
-     * (commons-lang3, slf4j) and DL4J, whose classes the Flink configuration loads from here (their
-     * native libraries load once per JVM). Never the job's Flink modules (connectors, formats):
-     * Flink loads {@code org.apache.flink} classes from the cluster first, so a connector here would
-     * meet another Kafka client than the job's; everything else the job loads from its own jar first.
+     * Flink's jars (provided-classpath.txt) and the job's other dependencies
+     * (runtime-classpath.txt), as jars in a cluster's lib/ folder would be: what Flink itself needs
+     * at run time (commons-lang3, slf4j) and DL4J, whose classes the Flink configuration loads from
+     * here (their native libraries load once per JVM). Never the job's Flink modules (connectors,
+     * formats): Flink loads {@code org.apache.flink} classes from the cluster first, so a connector
+     * here would meet another Kafka client than the job's; everything else the job loads from its
+     * own jar first.
      */
     public static String classpathBeside(Path jobJar) throws IOException {
         List<String> entries = new ArrayList<>();
         entries.add(Files.readString(jobJar.resolveSibling("provided-classpath.txt")).trim());
-        for (String entry : Files.readString(jobJar.resolveSibling("runtime-classpath.txt")).trim()
-                .split(java.io.File.pathSeparator)) {
+        for (String entry :
+                Files.readString(jobJar.resolveSibling("runtime-classpath.txt"))
+                        .trim()
+                        .split(java.io.File.pathSeparator)) {
             if (!Path.of(entry).getFileName().toString().startsWith("flink-")) {
                 entries.add(entry);
             }
@@ -107,11 +113,16 @@ public final class LocalCluster {
      *
      * @param flinkConf the environment's Flink settings ({@code flink-conf/dev/config.yaml})
      * @param clusterClasspath Flink's jars (the job jar's provided dependencies)
-     * @param kafkaClasspath the Kafka process's: {@link KafkaServerMain}, the broker and its clients
-     *     ({@link #launcherClasspath()})
+     * @param kafkaClasspath the Kafka process's: {@link KafkaServerMain}, the broker and its
+     *     clients ({@link #launcherClasspath()})
      * @param log4j the log configuration of the processes
      */
-    public static void start(Layout layout, Path flinkConf, String clusterClasspath, String kafkaClasspath, Path log4j)
+    public static void start(
+            Layout layout,
+            Path flinkConf,
+            String clusterClasspath,
+            String kafkaClasspath,
+            Path log4j)
             throws IOException {
         start(layout, flinkConf, Map.of(), clusterClasspath, kafkaClasspath, log4j);
     }
@@ -120,14 +131,22 @@ public final class LocalCluster {
      * Starts the cluster with {@code overrides} laid over the environment's settings (for example
      * the TaskManager's memory split for another state backend).
      */
-    public static void start(Layout layout, Path flinkConf, Map<String, String> overrides, String clusterClasspath,
-            String kafkaClasspath, Path log4j) throws IOException {
+    public static void start(
+            Layout layout,
+            Path flinkConf,
+            Map<String, String> overrides,
+            String clusterClasspath,
+            String kafkaClasspath,
+            Path log4j)
+            throws IOException {
         if (PidFile.anyAlive(layout.pids())) {
-            throw new IllegalStateException("a cluster already runs from " + layout.dir() + " (weir cluster stop)");
+            throw new IllegalStateException(
+                    "a cluster already runs from " + layout.dir() + " (weir cluster stop)");
         }
         for (int port : new int[] {layout.restPort(), layout.kafkaPort()}) {
             if (listening(port)) {
-                throw new IllegalStateException("port " + port + " is taken: stop what listens there first");
+                throw new IllegalStateException(
+                        "port " + port + " is taken: stop what listens there first");
             }
         }
         Files.createDirectories(layout.logs());
@@ -135,29 +154,66 @@ public final class LocalCluster {
         writeConfig(layout, flinkConf, overrides);
         List<Long> pids = new ArrayList<>();
         try {
-            pids.add(spawn(layout, "kafka", List.of("-Xmx768m"), kafkaClasspath, log4j, KafkaServerMain.class.getName(),
-                    List.of(layout.dir().resolve("kafka").toString(), String.valueOf(layout.kafkaPort()))));
+            pids.add(
+                    spawn(
+                            layout,
+                            "kafka",
+                            List.of("-Xmx768m"),
+                            kafkaClasspath,
+                            log4j,
+                            KafkaServerMain.class.getName(),
+                            List.of(
+                                    layout.dir().resolve("kafka").toString(),
+                                    String.valueOf(layout.kafkaPort()))));
             PidFile.write(layout.pids(), pids);
             // JVM sizes and derived memory settings as Flink's own start scripts compute them.
             org.apache.flink.configuration.Configuration conf =
-                    org.apache.flink.configuration.GlobalConfiguration.loadConfiguration(layout.conf().toString());
-            var jm = org.apache.flink.runtime.jobmanager.JobManagerProcessUtils.processSpecFromConfig(conf);
+                    org.apache.flink.configuration.GlobalConfiguration.loadConfiguration(
+                            layout.conf().toString());
+            var jm =
+                    org.apache.flink.runtime.jobmanager.JobManagerProcessUtils
+                            .processSpecFromConfig(conf);
             List<String> jmArgs = new ArrayList<>(List.of("--configDir", layout.conf().toString()));
-            jmArgs.addAll(tokens(org.apache.flink.runtime.jobmanager.JobManagerProcessUtils.generateDynamicConfigsStr(jm)));
-            pids.add(spawn(layout, "jobmanager",
-                    tokens(org.apache.flink.runtime.jobmanager.JobManagerProcessUtils.generateJvmParametersStr(jm, conf)),
-                    clusterClasspath, log4j, "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
-                    jmArgs));
+            jmArgs.addAll(
+                    tokens(
+                            org.apache.flink.runtime.jobmanager.JobManagerProcessUtils
+                                    .generateDynamicConfigsStr(jm)));
+            pids.add(
+                    spawn(
+                            layout,
+                            "jobmanager",
+                            tokens(
+                                    org.apache.flink.runtime.jobmanager.JobManagerProcessUtils
+                                            .generateJvmParametersStr(jm, conf)),
+                            clusterClasspath,
+                            log4j,
+                            "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+                            jmArgs));
             PidFile.write(layout.pids(), pids);
-            var tm = org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils.processSpecFromConfig(conf);
+            var tm =
+                    org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils
+                            .processSpecFromConfig(conf);
             List<String> tmArgs = new ArrayList<>(List.of("--configDir", layout.conf().toString()));
-            tmArgs.addAll(tokens(org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils.generateDynamicConfigsStr(tm)));
-            List<String> tmJvm = new ArrayList<>(
-                    tokens(org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils.generateJvmParametersStr(tm)));
+            tmArgs.addAll(
+                    tokens(
+                            org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils
+                                    .generateDynamicConfigsStr(tm)));
+            List<String> tmJvm =
+                    new ArrayList<>(
+                            tokens(
+                                    org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils
+                                            .generateJvmParametersStr(tm)));
             // env.java.opts.taskmanager, as Flink's start scripts pass it.
             tmJvm.addAll(tokens(conf.getString("env.java.opts.taskmanager", "").replace("\"", "")));
-            pids.add(spawn(layout, "taskmanager", tmJvm, clusterClasspath, log4j,
-                    "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", tmArgs));
+            pids.add(
+                    spawn(
+                            layout,
+                            "taskmanager",
+                            tmJvm,
+                            clusterClasspath,
+                            log4j,
+                            "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                            tmArgs));
             PidFile.write(layout.pids(), pids);
             awaitKafka(layout, Duration.ofSeconds(60));
             awaitSlots(layout, Duration.ofSeconds(90));
@@ -172,8 +228,11 @@ public final class LocalCluster {
         return PidFile.stopAll(dir.resolve("pids"));
     }
 
-    /** The cluster's Flink settings: the environment's file with this cluster's ports and folders. */
-    private static void writeConfig(Layout layout, Path flinkConf, Map<String, String> overrides) throws IOException {
+    /**
+     * The cluster's Flink settings: the environment's file with this cluster's ports and folders.
+     */
+    private static void writeConfig(Layout layout, Path flinkConf, Map<String, String> overrides)
+            throws IOException {
         Map<String, String> settings = new LinkedHashMap<>(ConfigLoader.readYaml(flinkConf));
         settings.putAll(overrides);
         settings.put("rest.port", String.valueOf(layout.restPort()));
@@ -181,28 +240,47 @@ public final class LocalCluster {
         settings.put("rest.bind-address", "127.0.0.1");
         settings.put("jobmanager.rpc.address", "127.0.0.1");
         settings.put("taskmanager.host", "127.0.0.1");
-        settings.put("execution.checkpointing.dir", layout.dir().resolve("checkpoints").toUri().toString());
-        settings.put("execution.checkpointing.savepoint-dir", layout.savepoints().toUri().toString());
+        settings.put(
+                "execution.checkpointing.dir",
+                layout.dir().resolve("checkpoints").toUri().toString());
+        settings.put(
+                "execution.checkpointing.savepoint-dir", layout.savepoints().toUri().toString());
         settings.put("web.upload.dir", layout.dir().resolve("uploads").toString());
         settings.put("io.tmp.dirs", layout.dir().resolve("tmp").toString());
         Files.createDirectories(layout.dir().resolve("uploads"));
         Files.createDirectories(layout.dir().resolve("tmp"));
-        String yaml = settings.entrySet().stream()
-                .map(e -> e.getKey() + ": " + quote(e.getValue()))
-                .collect(Collectors.joining("\n", "# Written by weir cluster start from " + flinkConf + "\n", "\n"));
+        String yaml =
+                settings.entrySet().stream()
+                        .map(e -> e.getKey() + ": " + quote(e.getValue()))
+                        .collect(
+                                Collectors.joining(
+                                        "\n",
+                                        "# Written by weir cluster start from " + flinkConf + "\n",
+                                        "\n"));
         Files.writeString(layout.conf().resolve("config.yaml"), yaml, StandardCharsets.UTF_8);
     }
 
     private static String quote(String value) {
-        return value.matches("[A-Za-z0-9_./:;=+-]+( [A-Za-z0-9_./:;=+-]+)*") ? value : "\"" + value.replace("\"", "\\\"") + "\"";
+        return value.matches("[A-Za-z0-9_./:;=+-]+( [A-Za-z0-9_./:;=+-]+)*")
+                ? value
+                : "\"" + value.replace("\"", "\\\"") + "\"";
     }
 
     private static List<String> tokens(String arguments) {
-        return java.util.Arrays.stream(arguments.trim().split("\\s+")).filter(t -> !t.isEmpty()).toList();
+        return java.util.Arrays.stream(arguments.trim().split("\\s+"))
+                .filter(t -> !t.isEmpty())
+                .toList();
     }
 
-    private static long spawn(Layout layout, String name, List<String> jvm, String classpath, Path log4j, String main,
-            List<String> args) throws IOException {
+    private static long spawn(
+            Layout layout,
+            String name,
+            List<String> jvm,
+            String classpath,
+            Path log4j,
+            String main,
+            List<String> args)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvm);
@@ -218,20 +296,21 @@ public final class LocalCluster {
         command.add(classpath);
         command.add(main);
         command.addAll(args);
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(layout.logs().resolve(name + ".out").toFile())
-                .start();
+        Process process =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(layout.logs().resolve(name + ".out").toFile())
+                        .start();
         return process.pid();
     }
-
 
     private static void awaitKafka(Layout layout, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Path out = layout.logs().resolve("kafka.out");
         while (!Files.readString(out).contains("kafka ready")) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Kafka did not start within " + timeout + "; see " + out);
+                throw new IllegalStateException(
+                        "Kafka did not start within " + timeout + "; see " + out);
             }
             Pause.millis(200);
         }
@@ -243,15 +322,19 @@ public final class LocalCluster {
         while (true) {
             try {
                 JsonNode overview = rest.overview();
-                if (overview.path("taskmanagers").asInt() >= 1 && overview.path("slots-total").asInt() >= 1) {
+                if (overview.path("taskmanagers").asInt() >= 1
+                        && overview.path("slots-total").asInt() >= 1) {
                     return;
                 }
             } catch (IllegalStateException notYet) {
                 // REST endpoint not up yet.
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the Flink cluster did not come up within " + timeout + "; see "
-                        + layout.logs());
+                throw new IllegalStateException(
+                        "the Flink cluster did not come up within "
+                                + timeout
+                                + "; see "
+                                + layout.logs());
             }
             Pause.millis(300);
         }

@@ -29,7 +29,10 @@ public final class PidFile {
             return false;
         }
         for (String line : Files.readAllLines(file)) {
-            if (!line.isBlank() && ProcessHandle.of(Long.parseLong(line.trim())).map(ProcessHandle::isAlive).orElse(false)) {
+            if (!line.isBlank()
+                    && ProcessHandle.of(Long.parseLong(line.trim()))
+                            .map(ProcessHandle::isAlive)
+                            .orElse(false)) {
                 return true;
             }
         }
@@ -37,9 +40,9 @@ public final class PidFile {
     }
 
     /**
-     * Stops the processes in reverse start order (dependants before what they depend on), each
-     * with a graceful termination and, after a grace period, a forced one, and waits for every
-     * exit so that their files can be removed afterwards. Returns how many were running.
+     * Stops the processes in reverse start order (dependants before what they depend on), each with
+     * a graceful termination and, after a grace period, a forced one, and waits for every exit so
+     * that their files can be removed afterwards. Returns how many were running.
      */
     public static int stopAll(Path file) throws IOException {
         if (!Files.exists(file)) {

@@ -45,13 +45,18 @@ public final class DemoCommand {
     private static final Duration TASKS_START_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration SAVEPOINT_TIMEOUT = Duration.ofMinutes(2);
     private static final long POLL_MILLIS = 200;
+
     /** Ground truth arrives late: the demo labels every payment this long after it. */
     private static final Duration LABEL_DELAY = Duration.ofSeconds(5);
+
     private static final String LABELS_TOPIC = "weir.labels";
 
     private final DemoOptions options;
     private final PrintStream out;
-    /** Set by a stop request or the end of the run: the producer and the governor's listener end. */
+
+    /**
+     * Set by a stop request or the end of the run: the producer and the governor's listener end.
+     */
     private final AtomicBoolean stop = new AtomicBoolean();
 
     private DemoCommand(DemoOptions options, PrintStream out) {
@@ -74,14 +79,26 @@ public final class DemoCommand {
             PipelineConfig config = pipelineConfig(broker.bootstrapServers());
             createTopics(broker, config);
             StartedPipeline pipeline = startFlink(config);
-            DemoGovernor governor = options.governor()
-                    ? DemoGovernor.start(out, broker.bootstrapServers(), options.registry(), options.runDir(), stop)
-                    : null;
+            DemoGovernor governor =
+                    options.governor()
+                            ? DemoGovernor.start(
+                                    out,
+                                    broker.bootstrapServers(),
+                                    options.registry(),
+                                    options.runDir(),
+                                    stop)
+                            : null;
             stopOnSignals();
             try (SyntheticProducer producer = producer(broker.bootstrapServers(), config);
-                    OutputWatcher watcher = new OutputWatcher(broker.bootstrapServers(), config.scoresTopic(),
-                            config.decisionsTopic(), config.dlqTopic(), config.monitoringTopic())) {
-                DemoReport report = new DemoReport(out, config, producer, watcher, pipeline.rowsBefore());
+                    OutputWatcher watcher =
+                            new OutputWatcher(
+                                    broker.bootstrapServers(),
+                                    config.scoresTopic(),
+                                    config.decisionsTopic(),
+                                    config.dlqTopic(),
+                                    config.monitoringTopic())) {
+                DemoReport report =
+                        new DemoReport(out, config, producer, watcher, pipeline.rowsBefore());
                 watcher.start();
                 Thread producing = produce(producer);
                 long start = System.nanoTime();
@@ -92,7 +109,11 @@ public final class DemoCommand {
                 drainAndStop(pipeline.job(), producer, watcher);
                 // The watchers' last polls: what the savepoint's commit made visible.
                 Thread.sleep(500);
-                report.summary(producedSeconds, options.warehouse(), LABELS_TOPIC, LABEL_DELAY.toSeconds());
+                report.summary(
+                        producedSeconds,
+                        options.warehouse(),
+                        LABELS_TOPIC,
+                        LABEL_DELAY.toSeconds());
                 if (governor != null) {
                     governor.stop();
                 }
@@ -106,19 +127,41 @@ public final class DemoCommand {
      */
     private void prepareModel() throws Exception {
         Path modelDir = options.modelDir();
-        boolean otherFeatures = ModelBundle.exists(modelDir)
-                && !ModelBundle.readMetadata(modelDir).featureNames().equals(FeatureSets.reference().vectorNames());
+        boolean otherFeatures =
+                ModelBundle.exists(modelDir)
+                        && !ModelBundle.readMetadata(modelDir)
+                                .featureNames()
+                                .equals(FeatureSets.reference().vectorNames());
         // Drift monitoring needs the profile of a current release (sketches, categorical inputs).
-        boolean oldProfile = ModelBundle.exists(modelDir) && !otherFeatures
-                && (ModelBundle.loadProfile(modelDir) == null || ModelBundle.loadProfile(modelDir).inputs().isEmpty());
+        boolean oldProfile =
+                ModelBundle.exists(modelDir)
+                        && !otherFeatures
+                        && (ModelBundle.loadProfile(modelDir) == null
+                                || ModelBundle.loadProfile(modelDir).inputs().isEmpty());
         if (ModelBundle.exists(modelDir) && !otherFeatures && !oldProfile) {
             return;
         }
-        out.println((otherFeatures ? "The model in " + modelDir + " was trained on other features"
-                : oldProfile ? "The model in " + modelDir + " has no reference profile for drift monitoring"
-                : "No model in " + modelDir) + ": training one on synthetic data...");
-        ModelMetadata m = TrainCommand.train(modelDir, FeatureSets.reference(), TrainCommand.DEFAULT_NAME, "1",
-                options.seed(), 100_000, options.accounts(), options.rate(), FRAUD_SHARE, TrainerConfig.defaults());
+        out.println(
+                (otherFeatures
+                                ? "The model in " + modelDir + " was trained on other features"
+                                : oldProfile
+                                        ? "The model in "
+                                                + modelDir
+                                                + " has no reference profile for drift monitoring"
+                                        : "No model in " + modelDir)
+                        + ": training one on synthetic data...");
+        ModelMetadata m =
+                TrainCommand.train(
+                        modelDir,
+                        FeatureSets.reference(),
+                        TrainCommand.DEFAULT_NAME,
+                        "1",
+                        options.seed(),
+                        100_000,
+                        options.accounts(),
+                        options.rate(),
+                        FRAUD_SHARE,
+                        TrainerConfig.defaults());
         out.printf("  trained %s v%s: hold-out AUC %.3f%n", m.name(), m.version(), m.holdoutAuc());
     }
 
@@ -162,10 +205,26 @@ public final class DemoCommand {
     }
 
     private void createTopics(EmbeddedKafka broker, PipelineConfig config) {
-        broker.createTopics(2, config.transactionsTopic(), config.scoresTopic(), config.decisionsTopic(),
-                config.dlqTopic(), LABELS_TOPIC, "weir.monitoring", "weir.model-control");
-        out.println("  Kafka on " + broker.bootstrapServers() + " with topics " + config.transactionsTopic()
-                + ", " + config.decisionsTopic() + ", " + config.scoresTopic() + ", " + config.dlqTopic());
+        broker.createTopics(
+                2,
+                config.transactionsTopic(),
+                config.scoresTopic(),
+                config.decisionsTopic(),
+                config.dlqTopic(),
+                LABELS_TOPIC,
+                "weir.monitoring",
+                "weir.model-control");
+        out.println(
+                "  Kafka on "
+                        + broker.bootstrapServers()
+                        + " with topics "
+                        + config.transactionsTopic()
+                        + ", "
+                        + config.decisionsTopic()
+                        + ", "
+                        + config.scoresTopic()
+                        + ", "
+                        + config.dlqTopic());
     }
 
     /**
@@ -173,21 +232,28 @@ public final class DemoCommand {
      * restarts; returns once every task runs.
      */
     private StartedPipeline startFlink(PipelineConfig config) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(
-                flinkConfiguration(options.dashboardPort(), options.runDir()));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(
+                        flinkConfiguration(options.dashboardPort(), options.runDir()));
         PipelineJob.build(env, config);
         Map<String, Long> rowsBefore = DemoReport.icebergRows(config);
         JobClient job = env.executeAsync(PipelineJob.JOB_NAME);
-        out.println("Pipeline submitted as Flink job " + job.getJobID()
-                + "; dashboard: http://127.0.0.1:" + options.dashboardPort());
+        out.println(
+                "Pipeline submitted as Flink job "
+                        + job.getJobID()
+                        + "; dashboard: http://127.0.0.1:"
+                        + options.dashboardPort());
         awaitTasksRunning(job);
         return new StartedPipeline(job, rowsBefore);
     }
 
     /** The local Flink's settings: {@link LocalFlink}'s, and a few restarts two seconds apart. */
     static Configuration flinkConfiguration(int dashboardPort, Path runDir) {
-        Configuration flink = LocalFlink.configuration(dashboardPort, PARALLELISM, runDir.resolve("checkpoints"));
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY, RestartStrategyType.FIXED_DELAY.getMainValue());
+        Configuration flink =
+                LocalFlink.configuration(dashboardPort, PARALLELISM, runDir.resolve("checkpoints"));
+        flink.set(
+                RestartStrategyOptions.RESTART_STRATEGY,
+                RestartStrategyType.FIXED_DELAY.getMainValue());
         flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(2));
         return flink;
@@ -199,11 +265,12 @@ public final class DemoCommand {
      */
     private void awaitTasksRunning(JobClient job) throws Exception {
         try {
-            LocalFlink.rest(options.dashboardPort()).awaitAllTasksRunning(job.getJobID().toString(),
-                    TASKS_START_TIMEOUT);
+            LocalFlink.rest(options.dashboardPort())
+                    .awaitAllTasksRunning(job.getJobID().toString(), TASKS_START_TIMEOUT);
         } catch (IllegalStateException notRunning) {
             if (job.getJobStatus().get().isGloballyTerminalState()) {
-                throw new IllegalStateException("the pipeline ended while starting: " + job.getJobStatus().get(),
+                throw new IllegalStateException(
+                        "the pipeline ended while starting: " + job.getJobStatus().get(),
                         notRunning);
             }
             out.println("  (the pipeline's tasks are still starting; producing anyway)");
@@ -212,39 +279,62 @@ public final class DemoCommand {
 
     /** Ctrl-C (or SIGTERM) asks for a clean stop; a second one quits at once. */
     private void stopOnSignals() {
-        StopSignals.onInterrupt(() -> {
-            if (stop.getAndSet(true)) {
-                out.println("Stopping immediately.");
-                Runtime.getRuntime().halt(130);
-            }
-            out.println("Stop requested: finishing cleanly (Ctrl-C again to quit at once)...");
-        });
+        StopSignals.onInterrupt(
+                () -> {
+                    if (stop.getAndSet(true)) {
+                        out.println("Stopping immediately.");
+                        Runtime.getRuntime().halt(130);
+                    }
+                    out.println(
+                            "Stop requested: finishing cleanly (Ctrl-C again to quit at once)...");
+                });
     }
 
     /**
-     * The model's customers (population seed), paying after its training period (stream seed),
-     * each payment labelled {@link #LABEL_DELAY} later; with the asked distribution shift.
+     * The model's customers (population seed), paying after its training period (stream seed), each
+     * payment labelled {@link #LABEL_DELAY} later; with the asked distribution shift.
      */
     private SyntheticProducer producer(String bootstrap, PipelineConfig config) {
-        SyntheticProducer producer = new SyntheticProducer(bootstrap, config.transactionsTopic(), options.seed(),
-                options.seed() + 1, options.accounts(), FRAUD_SHARE, options.badShare())
-                .withLabels(LABELS_TOPIC, LABEL_DELAY.toMillis());
-        options.shift().ifPresent(shift -> {
-            producer.withShift(System.currentTimeMillis() + shift.after().toMillis(), shift.amountScale(),
-                    shift.foreignShare());
-            out.printf("Distributions shift after %d s: amounts x%.1f, %.0f%% of payments abroad.%n",
-                    shift.after().toSeconds(), shift.amountScale(), shift.foreignShare() * 100);
-        });
+        SyntheticProducer producer =
+                new SyntheticProducer(
+                                bootstrap,
+                                config.transactionsTopic(),
+                                options.seed(),
+                                options.seed() + 1,
+                                options.accounts(),
+                                FRAUD_SHARE,
+                                options.badShare())
+                        .withLabels(LABELS_TOPIC, LABEL_DELAY.toMillis());
+        options.shift()
+                .ifPresent(
+                        shift -> {
+                            producer.withShift(
+                                    System.currentTimeMillis() + shift.after().toMillis(),
+                                    shift.amountScale(),
+                                    shift.foreignShare());
+                            out.printf(
+                                    "Distributions shift after %d s: amounts x%.1f, %.0f%% of payments abroad.%n",
+                                    shift.after().toSeconds(),
+                                    shift.amountScale(),
+                                    shift.foreignShare() * 100);
+                        });
         return producer;
     }
 
     /** Produces at the asked rate, in a thread of its own, until the stop flag is set. */
     private Thread produce(SyntheticProducer producer) {
-        Thread producing = new Thread(() -> producer.run(-1, options.rate(), stop), "weir-demo-producer");
+        Thread producing =
+                new Thread(() -> producer.run(-1, options.rate(), stop), "weir-demo-producer");
         producing.start();
-        out.printf("Producing %.0f transactions/s%s. %s%n", options.rate(),
-                options.badShare() > 0 ? String.format(" (%.1f%% malformed)", options.badShare() * 100) : "",
-                options.duration().map(d -> "Running for " + d.toSeconds() + " s.").orElse("Press Ctrl-C to stop."));
+        out.printf(
+                "Producing %.0f transactions/s%s. %s%n",
+                options.rate(),
+                options.badShare() > 0
+                        ? String.format(" (%.1f%% malformed)", options.badShare() * 100)
+                        : "",
+                options.duration()
+                        .map(d -> "Running for " + d.toSeconds() + " s.")
+                        .orElse("Press Ctrl-C to stop."));
         return producing;
     }
 
@@ -253,7 +343,8 @@ public final class DemoCommand {
         long nextProgress = start + PROGRESS_EVERY.toNanos();
         while (!stop.get()) {
             long now = System.nanoTime();
-            if (options.duration().isPresent() && now - start >= options.duration().get().toNanos()) {
+            if (options.duration().isPresent()
+                    && now - start >= options.duration().get().toNanos()) {
                 return;
             }
             if (job.getJobStatus().get().isGloballyTerminalState()) {
@@ -272,7 +363,8 @@ public final class DemoCommand {
      * Waits until every produced record is visible downstream (scored or dead-lettered), for at
      * most {@link #DRAIN_TIMEOUT}, then stops the pipeline with a savepoint.
      */
-    private void drainAndStop(JobClient job, SyntheticProducer producer, OutputWatcher watcher) throws Exception {
+    private void drainAndStop(JobClient job, SyntheticProducer producer, OutputWatcher watcher)
+            throws Exception {
         out.println("Stopping: waiting for every produced record to be committed downstream...");
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
         while (watcher.scored.get() + watcher.deadLetters.get() < producer.counts().total()
@@ -281,8 +373,12 @@ public final class DemoCommand {
             Thread.sleep(POLL_MILLIS);
         }
         if (!job.getJobStatus().get().isGloballyTerminalState()) {
-            String savepoint = job.stopWithSavepoint(false, options.runDir().resolve("savepoints").toUri().toString(),
-                    SavepointFormatType.CANONICAL).get(SAVEPOINT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            String savepoint =
+                    job.stopWithSavepoint(
+                                    false,
+                                    options.runDir().resolve("savepoints").toUri().toString(),
+                                    SavepointFormatType.CANONICAL)
+                            .get(SAVEPOINT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             out.println("  pipeline stopped with savepoint " + savepoint);
         }
     }

@@ -26,36 +26,72 @@ final class DemoGovernor {
         this.listener = listener;
     }
 
-    static DemoGovernor start(PrintStream out, String bootstrap, Path registry, Path runDir, AtomicBoolean stop)
+    static DemoGovernor start(
+            PrintStream out, String bootstrap, Path registry, Path runDir, AtomicBoolean stop)
             throws Exception {
         Path dir = runDir.resolve("governor");
         Files.createDirectories(dir);
         Path policy = dir.resolve("demo-policy.yaml");
-        Files.writeString(policy, String.join("\n",
-                "# Quick enough for a few minutes of demo: retrain after 2 drifted windows of 3.",
-                "retrain: {drift_windows: 2, of_windows: 3}",
-                "cooldown_windows: 3", ""));
+        Files.writeString(
+                policy,
+                String.join(
+                        "\n",
+                        "# Quick enough for a few minutes of demo: retrain after 2 drifted windows of 3.",
+                        "retrain: {drift_windows: 2, of_windows: 3}",
+                        "cooldown_windows: 3",
+                        ""));
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        GovernorCommand.run(new String[] {"start", "--registry", registry.toString(), "--bootstrap", bootstrap,
-                "--policy", policy.toString(), "--port", String.valueOf(port), "--dir", dir.toString()}, out);
-        Thread listener = new Thread(() -> {
-            try {
-                GovernorCommand.retrainListener(new String[] {"--bootstrap", bootstrap, "--registry",
-                        registry.toString(), "--events", "20000"}, new PrintStream(
-                                Files.newOutputStream(dir.resolve("logs").resolve("retrain-listener.log")), true), stop);
-            } catch (Exception e) {
-                out.println("retrain listener stopped: " + e.getMessage());
-            }
-        }, "weir-demo-retrain-listener");
+        GovernorCommand.run(
+                new String[] {
+                    "start",
+                    "--registry",
+                    registry.toString(),
+                    "--bootstrap",
+                    bootstrap,
+                    "--policy",
+                    policy.toString(),
+                    "--port",
+                    String.valueOf(port),
+                    "--dir",
+                    dir.toString()
+                },
+                out);
+        Thread listener =
+                new Thread(
+                        () -> {
+                            try {
+                                GovernorCommand.retrainListener(
+                                        new String[] {
+                                            "--bootstrap",
+                                            bootstrap,
+                                            "--registry",
+                                            registry.toString(),
+                                            "--events",
+                                            "20000"
+                                        },
+                                        new PrintStream(
+                                                Files.newOutputStream(
+                                                        dir.resolve("logs")
+                                                                .resolve("retrain-listener.log")),
+                                                true),
+                                        stop);
+                            } catch (Exception e) {
+                                out.println("retrain listener stopped: " + e.getMessage());
+                            }
+                        },
+                        "weir-demo-retrain-listener");
         listener.setDaemon(true);
         listener.start();
         return new DemoGovernor(out, dir, listener);
     }
 
-    /** Stops the governor's processes and gives the listener, told by the stop flag, a moment to end. */
+    /**
+     * Stops the governor's processes and gives the listener, told by the stop flag, a moment to
+     * end.
+     */
     void stop() throws Exception {
         GovernorCommand.run(new String[] {"stop", "--dir", dir.toString()}, out);
         listener.join(LISTENER_EXIT_MILLIS);

@@ -13,16 +13,39 @@ import java.util.Set;
  * @param runDir the run's own folder (broker, checkpoints, savepoints, governor), emptied first
  * @param shift the distribution shift the producer applies, if asked for
  */
-record DemoOptions(Optional<Duration> duration, double rate, double badShare, long seed, int accounts,
-        int kafkaPort, int dashboardPort, Path warehouse, Path modelDir, Path runDir, boolean governor,
+record DemoOptions(
+        Optional<Duration> duration,
+        double rate,
+        double badShare,
+        long seed,
+        int accounts,
+        int kafkaPort,
+        int dashboardPort,
+        Path warehouse,
+        Path modelDir,
+        Path runDir,
+        boolean governor,
         Optional<Shift> shift) {
 
     static final Set<String> OPTIONS =
-            Set.of("duration", "rate", "warehouse", "bad-share", "kafka-port", "dashboard-port", "seed", "accounts", "model",
-                    "shift-after", "shift-amount-scale", "shift-foreign-share");
+            Set.of(
+                    "duration",
+                    "rate",
+                    "warehouse",
+                    "bad-share",
+                    "kafka-port",
+                    "dashboard-port",
+                    "seed",
+                    "accounts",
+                    "model",
+                    "shift-after",
+                    "shift-amount-scale",
+                    "shift-foreign-share");
     static final Set<String> FLAGS = Set.of("governor");
 
-    /** After {@code after}, amounts scaled by {@code amountScale} and that share of payments abroad. */
+    /**
+     * After {@code after}, amounts scaled by {@code amountScale} and that share of payments abroad.
+     */
     record Shift(Duration after, double amountScale, double foreignShare) {}
 
     static DemoOptions parse(String[] argv) {
@@ -40,9 +63,15 @@ record DemoOptions(Optional<Duration> duration, double rate, double badShare, lo
                 args.path("model").orElse(home.resolve("model")).toAbsolutePath(),
                 home.resolve("demo").toAbsolutePath(),
                 args.flag("governor"),
-                args.duration("shift-after").map(after -> new Shift(after,
-                        args.doubleValue("shift-amount-scale", 3, 0.001, 1000),
-                        args.doubleValue("shift-foreign-share", 0.5, 0, 1))));
+                args.duration("shift-after")
+                        .map(
+                                after ->
+                                        new Shift(
+                                                after,
+                                                args.doubleValue(
+                                                        "shift-amount-scale", 3, 0.001, 1000),
+                                                args.doubleValue(
+                                                        "shift-foreign-share", 0.5, 0, 1))));
     }
 
     /** The model registry of a run with the governor. */

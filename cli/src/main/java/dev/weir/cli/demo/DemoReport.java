@@ -26,8 +26,15 @@ final class DemoReport {
     private final OutputWatcher watcher;
     private final Map<String, Long> rowsBefore;
 
-    /** @param rowsBefore {@link #icebergRows} before the pipeline started: the summary counts what it added */
-    DemoReport(PrintStream out, PipelineConfig config, SyntheticProducer producer, OutputWatcher watcher,
+    /**
+     * @param rowsBefore {@link #icebergRows} before the pipeline started: the summary counts what
+     *     it added
+     */
+    DemoReport(
+            PrintStream out,
+            PipelineConfig config,
+            SyntheticProducer producer,
+            OutputWatcher watcher,
             Map<String, Long> rowsBefore) {
         this.out = out;
         this.config = config;
@@ -40,11 +47,20 @@ final class DemoReport {
     static Map<String, Long> icebergRows(PipelineConfig config) {
         Catalog catalog = Catalogs.loader(config).loadCatalog();
         Map<String, Long> rows = new LinkedHashMap<>();
-        for (String name : new String[] {WeirTables.EVENTS, WeirTables.FEATURES, WeirTables.SCORES, WeirTables.DLQ,
-                WeirTables.MONITORING}) {
+        for (String name :
+                new String[] {
+                    WeirTables.EVENTS,
+                    WeirTables.FEATURES,
+                    WeirTables.SCORES,
+                    WeirTables.DLQ,
+                    WeirTables.MONITORING
+                }) {
             Table table = catalog.loadTable(TableIdentifier.of(config.namespace(), name));
             Snapshot snapshot = table.currentSnapshot();
-            long total = snapshot == null ? 0 : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0"));
+            long total =
+                    snapshot == null
+                            ? 0
+                            : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0"));
             rows.put(config.namespace() + "." + name, total);
         }
         return rows;
@@ -53,13 +69,25 @@ final class DemoReport {
     void progress(long seconds) {
         SyntheticProducer.Counts c = producer.counts();
         long[] recent = watcher.recentDecisionPercentiles();
-        out.printf("[%4ds] produced %d (%d malformed) | decisions %d%s | scored %d (declined %d) | dead letters %d"
+        out.printf(
+                "[%4ds] produced %d (%d malformed) | decisions %d%s | scored %d (declined %d) | dead letters %d"
                         + " | monitoring %d%n",
-                seconds, c.total(), c.bad.get(), watcher.decisions.get(),
-                recent == null ? "" : String.format(" (visible p50 %d ms, p99 %d ms)", recent[0], recent[1]),
-                watcher.scored.get(), watcher.declined.get(), watcher.deadLetters.get(), watcher.monitoringRecords.get());
+                seconds,
+                c.total(),
+                c.bad.get(),
+                watcher.decisions.get(),
+                recent == null
+                        ? ""
+                        : String.format(" (visible p50 %d ms, p99 %d ms)", recent[0], recent[1]),
+                watcher.scored.get(),
+                watcher.declined.get(),
+                watcher.deadLetters.get(),
+                watcher.monitoringRecords.get());
         for (String alert; (alert = watcher.alerts.poll()) != null; ) {
-            out.println((alert.startsWith("MODEL") ? "       MODEL " + alert.substring(6) : "       ALERT " + alert));
+            out.println(
+                    (alert.startsWith("MODEL")
+                            ? "       MODEL " + alert.substring(6)
+                            : "       ALERT " + alert));
         }
     }
 
@@ -67,35 +95,65 @@ final class DemoReport {
         SyntheticProducer.Counts produced = producer.counts();
         out.println();
         out.println("Weir demo summary");
-        out.printf("  events produced   %d in %.0f s (%d good of which %d fraud, %d malformed)%n",
-                produced.total(), seconds, produced.good.get(), produced.fraud.get(), produced.bad.get());
-        out.printf("  decisions         %d on %s%s%n", watcher.decisions.get(), config.decisionsTopic(),
-                watcher.decisionRepeats.get() == 0 ? ""
+        out.printf(
+                "  events produced   %d in %.0f s (%d good of which %d fraud, %d malformed)%n",
+                produced.total(),
+                seconds,
+                produced.good.get(),
+                produced.fraud.get(),
+                produced.bad.get());
+        out.printf(
+                "  decisions         %d on %s%s%n",
+                watcher.decisions.get(),
+                config.decisionsTopic(),
+                watcher.decisionRepeats.get() == 0
+                        ? ""
                         : String.format(" (%d repeats dropped)", watcher.decisionRepeats.get()));
-        out.printf("  scored            %d (declined %d)%n", watcher.scored.get(), watcher.declined.get());
-        out.printf("  labels            %d to %s (%d s after each payment)%n", produced.labels.get(), labelsTopic,
-                labelDelaySeconds);
+        out.printf(
+                "  scored            %d (declined %d)%n",
+                watcher.scored.get(), watcher.declined.get());
+        out.printf(
+                "  labels            %d to %s (%d s after each payment)%n",
+                produced.labels.get(), labelsTopic, labelDelaySeconds);
         out.printf("  dead letters      %d%n", watcher.deadLetters.get());
-        out.printf("  monitoring        %d records on %s, %d alerts%n", watcher.monitoringRecords.get(),
-                config.monitoringTopic(), watcher.alertCount.get());
+        out.printf(
+                "  monitoring        %d records on %s, %d alerts%n",
+                watcher.monitoringRecords.get(),
+                config.monitoringTopic(),
+                watcher.alertCount.get());
         Map<String, Long> rowsAfter = icebergRows(config);
         StringBuilder rows = new StringBuilder();
         for (Map.Entry<String, Long> table : rowsAfter.entrySet()) {
             long added = table.getValue() - rowsBefore.getOrDefault(table.getKey(), 0L);
-            rows.append(rows.length() == 0 ? "" : ", ").append(table.getKey()).append(' ').append(added);
+            rows.append(rows.length() == 0 ? "" : ", ")
+                    .append(table.getKey())
+                    .append(' ')
+                    .append(added);
         }
         out.printf("  Iceberg rows      %s added (warehouse %s)%n", rows, warehouse);
-        out.printf("  throughput        %.0f events/s scored%n", watcher.scored.get() / Math.max(1e-9, seconds));
+        out.printf(
+                "  throughput        %.0f events/s scored%n",
+                watcher.scored.get() / Math.max(1e-9, seconds));
         long[] p = watcher.percentiles();
         long[] d = watcher.decisionPercentiles();
         if (p != null) {
-            out.printf("  latency           event->score p50 %d ms, p99 %d ms%s%n", p[0], p[1],
-                    d == null ? "" : String.format("; event->decision visible p50 %d ms, p99 %d ms", d[0], d[1]));
-            out.printf("                    event->committed in Kafka p50 %d ms, p99 %d ms%n", p[2], p[3]);
+            out.printf(
+                    "  latency           event->score p50 %d ms, p99 %d ms%s%n",
+                    p[0],
+                    p[1],
+                    d == null
+                            ? ""
+                            : String.format(
+                                    "; event->decision visible p50 %d ms, p99 %d ms", d[0], d[1]));
+            out.printf(
+                    "                    event->committed in Kafka p50 %d ms, p99 %d ms%n",
+                    p[2], p[3]);
         }
         long missing = produced.total() - watcher.scored.get() - watcher.deadLetters.get();
         if (missing != 0) {
-            out.printf("  NOTE: %d produced records were not yet visible downstream when the demo stopped%n", missing);
+            out.printf(
+                    "  NOTE: %d produced records were not yet visible downstream when the demo stopped%n",
+                    missing);
         }
     }
 }

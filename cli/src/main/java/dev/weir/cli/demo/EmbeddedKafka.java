@@ -20,8 +20,8 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 
 /**
- * A real single-node Kafka broker (KRaft, combined broker and controller) inside this JVM, bound
- * to 127.0.0.1. For the demo and for tests; production uses a real cluster.
+ * A real single-node Kafka broker (KRaft, combined broker and controller) inside this JVM, bound to
+ * 127.0.0.1. For the demo and for tests; production uses a real cluster.
  *
  * <p>{@code try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0)) { kafka.bootstrapServers(); }}
  */
@@ -35,9 +35,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.bootstrap = bootstrap;
     }
 
-    /**
-     * Formats {@code dir} and starts a broker on {@code port} (0 picks a free one).
-     */
+    /** Formats {@code dir} and starts a broker on {@code port} (0 picks a free one). */
     public static EmbeddedKafka start(Path dir, int port) {
         try {
             Files.createDirectories(dir);
@@ -47,7 +45,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             Properties props = new Properties();
             props.put("process.roles", "broker,controller");
             props.put("node.id", "1");
-            props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            props.put(
+                    "listeners",
+                    "PLAINTEXT://127.0.0.1:"
+                            + brokerPort
+                            + ",CONTROLLER://127.0.0.1:"
+                            + controllerPort);
             props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
             props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
             props.put("controller.listener.names", "CONTROLLER");
@@ -74,13 +77,21 @@ public final class EmbeddedKafka implements AutoCloseable {
                 PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
                 int rc =
                         StorageTool.execute(
-                                new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString()},
+                                new String[] {
+                                    "format",
+                                    "-t",
+                                    Uuid.randomUuid().toString(),
+                                    "-c",
+                                    propsFile.toString()
+                                },
                                 quiet);
                 if (rc != 0) {
-                    throw new IllegalStateException("formatting Kafka storage in " + logs + " failed with " + rc);
+                    throw new IllegalStateException(
+                            "formatting Kafka storage in " + logs + " failed with " + rc);
                 }
             }
-            KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+            KafkaRaftServer server =
+                    new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
             EmbeddedKafka kafka = new EmbeddedKafka(server, "127.0.0.1:" + brokerPort);
             kafka.awaitReady();
@@ -111,7 +122,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 return;
             } catch (Exception e) {
                 if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException("Kafka on " + bootstrap + " did not come up", e);
+                    throw new IllegalStateException(
+                            "Kafka on " + bootstrap + " did not come up", e);
                 }
             }
         }

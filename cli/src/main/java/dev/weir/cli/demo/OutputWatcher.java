@@ -24,6 +24,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 final class OutputWatcher implements Runnable, AutoCloseable {
 
     private static final int MAX_SAMPLES = 2_000_000;
+
     /** How many decision keys the watcher remembers to drop repeats: minutes of demo traffic. */
     private static final int RECENT_DECISIONS = 200_000;
 
@@ -31,12 +32,19 @@ final class OutputWatcher implements Runnable, AutoCloseable {
     final AtomicLong declined = new AtomicLong();
     final AtomicLong deadLetters = new AtomicLong();
     final AtomicLong monitoringRecords = new AtomicLong();
+
     /** Alerts read from the monitoring topic, one line each, taken by the progress printer. */
-    final java.util.concurrent.ConcurrentLinkedQueue<String> alerts = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    final java.util.concurrent.ConcurrentLinkedQueue<String> alerts =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     final AtomicLong alertCount = new AtomicLong();
 
-    /** Decisions received, first receipts only (a repeat of a transaction id and model version is dropped). */
+    /**
+     * Decisions received, first receipts only (a repeat of a transaction id and model version is
+     * dropped).
+     */
     final AtomicLong decisions = new AtomicLong();
+
     /** Repeats of a decision already received: at-least-once delivery after a restart. */
     final AtomicLong decisionRepeats = new AtomicLong();
 
@@ -45,11 +53,14 @@ final class OutputWatcher implements Runnable, AutoCloseable {
     private final String scoresTopic;
     private final AtomicBoolean stop = new AtomicBoolean();
     private final BinaryMessageDecoder<Score> decoder =
-            new BinaryMessageDecoder<>(SpecificData.getForClass(Score.class), Score.getClassSchema());
+            new BinaryMessageDecoder<>(
+                    SpecificData.getForClass(Score.class), Score.getClassSchema());
     private final BinaryMessageDecoder<Score> decisionDecoder =
-            new BinaryMessageDecoder<>(SpecificData.getForClass(Score.class), Score.getClassSchema());
+            new BinaryMessageDecoder<>(
+                    SpecificData.getForClass(Score.class), Score.getClassSchema());
     private final Thread thread = new Thread(this, "weir-demo-watcher");
-    private final Thread decisionThread = new Thread(this::watchDecisions, "weir-demo-decision-watcher");
+    private final Thread decisionThread =
+            new Thread(this::watchDecisions, "weir-demo-decision-watcher");
     private long[] toScore = new long[1024];
     private long[] toVisible = new long[1024];
     private int samples;
@@ -58,17 +69,27 @@ final class OutputWatcher implements Runnable, AutoCloseable {
     private int decisionSamplesReported;
 
     private final String monitoringTopic;
-    private final BinaryMessageDecoder<MonitoringRecord> monitoringDecoder = new BinaryMessageDecoder<>(
-            SpecificData.getForClass(MonitoringRecord.class), MonitoringRecord.getClassSchema());
+    private final BinaryMessageDecoder<MonitoringRecord> monitoringDecoder =
+            new BinaryMessageDecoder<>(
+                    SpecificData.getForClass(MonitoringRecord.class),
+                    MonitoringRecord.getClassSchema());
 
-    OutputWatcher(String bootstrap, String scoresTopic, String decisionsTopic, String dlqTopic, String monitoringTopic) {
-        this.consumer = dev.weir.cli.kafka.KafkaClients.readCommittedConsumer(bootstrap, "weir-demo-watch");
+    OutputWatcher(
+            String bootstrap,
+            String scoresTopic,
+            String decisionsTopic,
+            String dlqTopic,
+            String monitoringTopic) {
+        this.consumer =
+                dev.weir.cli.kafka.KafkaClients.readCommittedConsumer(bootstrap, "weir-demo-watch");
         this.scoresTopic = scoresTopic;
         this.monitoringTopic = monitoringTopic;
         consumer.subscribe(List.of(scoresTopic, dlqTopic, monitoringTopic));
         // The decisions are written without transactions, so read_committed shows each one as soon
         // as the broker has it, as read_uncommitted would.
-        this.decisionConsumer = dev.weir.cli.kafka.KafkaClients.readCommittedConsumer(bootstrap, "weir-demo-decisions");
+        this.decisionConsumer =
+                dev.weir.cli.kafka.KafkaClients.readCommittedConsumer(
+                        bootstrap, "weir-demo-decisions");
         decisionConsumer.subscribe(List.of(decisionsTopic));
     }
 
@@ -90,18 +111,31 @@ final class OutputWatcher implements Runnable, AutoCloseable {
     /** One line for an alert: what, where, and its statistics. */
     static String describe(MonitoringRecord m) {
         StringBuilder values = new StringBuilder();
-        for (String key : List.of("psi", "ks", "js", "chi_square_p", "failed", "auc", "live_count")) {
+        for (String key :
+                List.of("psi", "ks", "js", "chi_square_p", "failed", "auc", "live_count")) {
             Double v = m.getValues().get(key);
             if (v != null && !v.isNaN()) {
-                values.append(' ').append(key).append(' ')
-                        .append(v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf(v.longValue())
-                                : String.format(java.util.Locale.ROOT, "%.3g", v));
+                values.append(' ')
+                        .append(key)
+                        .append(' ')
+                        .append(
+                                v == Math.rint(v) && Math.abs(v) < 1e15
+                                        ? String.valueOf(v.longValue())
+                                        : String.format(java.util.Locale.ROOT, "%.3g", v));
             }
         }
-        String window = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").withZone(java.time.ZoneOffset.UTC)
-                .format(m.getWindowStart());
-        return m.getKind() + " " + m.getSubject() + (m.getModelVersion() == null ? "" : " (v" + m.getModelVersion() + ")")
-                + " window " + window + values + (m.getNote() == null ? "" : " - " + m.getNote());
+        String window =
+                java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss")
+                        .withZone(java.time.ZoneOffset.UTC)
+                        .format(m.getWindowStart());
+        return m.getKind()
+                + " "
+                + m.getSubject()
+                + (m.getModelVersion() == null ? "" : " (v" + m.getModelVersion() + ")")
+                + " window "
+                + window
+                + values
+                + (m.getNote() == null ? "" : " - " + m.getNote());
     }
 
     void start() {
@@ -112,19 +146,21 @@ final class OutputWatcher implements Runnable, AutoCloseable {
     }
 
     /**
-     * Reads the decisions as a fast-path consumer does: the first receipt of each transaction id and
-     * model version counts, a repeat (written again after a restart) is dropped.
+     * Reads the decisions as a fast-path consumer does: the first receipt of each transaction id
+     * and model version counts, a repeat (written again after a restart) is dropped.
      */
     private void watchDecisions() {
         RecentKeys seen = new RecentKeys(RECENT_DECISIONS);
         while (!stop.get()) {
-            for (ConsumerRecord<byte[], byte[]> record : decisionConsumer.poll(Duration.ofMillis(200))) {
+            for (ConsumerRecord<byte[], byte[]> record :
+                    decisionConsumer.poll(Duration.ofMillis(200))) {
                 long now = System.currentTimeMillis();
                 Score decision;
                 try {
                     decision = decisionDecoder.decode(ByteBuffer.wrap(record.value()));
                 } catch (Exception e) {
-                    throw new IllegalStateException("undecodable decision at offset " + record.offset(), e);
+                    throw new IllegalStateException(
+                            "undecodable decision at offset " + record.offset(), e);
                 }
                 if (!seen.add(decision.getTransactionId() + "/" + decision.getModelVersion())) {
                     decisionRepeats.incrementAndGet();
@@ -181,7 +217,8 @@ final class OutputWatcher implements Runnable, AutoCloseable {
                     }
                     scored.incrementAndGet();
                 } catch (Exception e) {
-                    throw new IllegalStateException("undecodable score at offset " + record.offset(), e);
+                    throw new IllegalStateException(
+                            "undecodable score at offset " + record.offset(), e);
                 }
             }
         }
@@ -197,7 +234,10 @@ final class OutputWatcher implements Runnable, AutoCloseable {
         toDecision[decisionSamples++] = latency;
     }
 
-    /** {p50, p99} of event-to-decision-visible latency in ms over the whole run, or null with no sample. */
+    /**
+     * {p50, p99} of event-to-decision-visible latency in ms over the whole run, or null with no
+     * sample.
+     */
     synchronized long[] decisionPercentiles() {
         return decisionSamples == 0 ? null : percentiles(toDecision, 0, decisionSamples);
     }
@@ -231,7 +271,9 @@ final class OutputWatcher implements Runnable, AutoCloseable {
         samples++;
     }
 
-    /** {p50, p99} of event-to-score and of event-to-visible latency in ms, or null with no sample. */
+    /**
+     * {p50, p99} of event-to-score and of event-to-visible latency in ms, or null with no sample.
+     */
     synchronized long[] percentiles() {
         if (samples == 0) {
             return null;

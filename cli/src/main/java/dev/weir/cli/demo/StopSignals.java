@@ -5,9 +5,9 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * Turns Ctrl-C (SIGINT) and SIGTERM into a stop request instead of a JVM shutdown, so that the
- * demo can stop the job with a savepoint and print its summary while Flink, Kafka and logging are
- * still up. Shutdown hooks would race with theirs.
+ * Turns Ctrl-C (SIGINT) and SIGTERM into a stop request instead of a JVM shutdown, so that the demo
+ * can stop the job with a savepoint and print its summary while Flink, Kafka and logging are still
+ * up. Shutdown hooks would race with theirs.
  */
 final class StopSignals {
 

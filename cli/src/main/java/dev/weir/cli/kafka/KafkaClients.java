@@ -22,23 +22,28 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The Kafka clients the command line uses, configured in one place: readers see committed data
- * only (the pipeline's outputs are transactional), writers are idempotent and keep order on retry.
+ * The Kafka clients the command line uses, configured in one place: readers see committed data only
+ * (the pipeline's outputs are transactional), writers are idempotent and keep order on retry.
  */
 public final class KafkaClients {
 
     private KafkaClients() {}
 
     /** A byte consumer in a fresh group, from the earliest offset, committed data only. */
-    public static KafkaConsumer<byte[], byte[]> readCommittedConsumer(String bootstrap, String groupPrefix) {
+    public static KafkaConsumer<byte[], byte[]> readCommittedConsumer(
+            String bootstrap, String groupPrefix) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupPrefix + "-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        props.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
         return new KafkaConsumer<>(props);
     }
 
@@ -48,26 +53,39 @@ public final class KafkaClients {
      *
      * @throws IllegalStateException when the end is not reached within {@code timeout}
      */
-    public static void readToEnd(String bootstrap, String topic, Duration timeout,
+    public static void readToEnd(
+            String bootstrap,
+            String topic,
+            Duration timeout,
             Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        try (KafkaConsumer<byte[], byte[]> consumer = readCommittedConsumer(bootstrap, "weir-read")) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .toList();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                readCommittedConsumer(bootstrap, "weir-read")) {
+            List<TopicPartition> partitions =
+                    consumer.partitionsFor(topic).stream()
+                            .map(p -> new TopicPartition(topic, p.partition()))
+                            .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end " + end + " within " + timeout);
+                    throw new IllegalStateException(
+                            "could not read "
+                                    + topic
+                                    + " to its end "
+                                    + end
+                                    + " within "
+                                    + timeout);
                 }
                 consumer.poll(Duration.ofMillis(200)).forEach(each);
             }
         }
     }
 
-    /** An idempotent byte producer with one request in flight: a retried batch is never overtaken. */
+    /**
+     * An idempotent byte producer with one request in flight: a retried batch is never overtaken.
+     */
     public static KafkaProducer<byte[], byte[]> byteProducer(String bootstrap) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -76,13 +94,18 @@ public final class KafkaClients {
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return new KafkaProducer<>(props);
     }
 
-    /** Creates the topics (partitions each, one replica) that do not exist yet, and waits for their leaders. */
+    /**
+     * Creates the topics (partitions each, one replica) that do not exist yet, and waits for their
+     * leaders.
+     */
     public static void createTopics(String bootstrap, int partitions, String... topics) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             List<NewTopic> newTopics = new ArrayList<>();
             for (String topic : topics) {
                 newTopics.add(new NewTopic(topic, partitions, (short) 1));
@@ -92,7 +115,8 @@ public final class KafkaClients {
                     entry.getValue().get();
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + entry.getKey(), e.getCause());
+                        throw new IllegalStateException(
+                                "cannot create topic " + entry.getKey(), e.getCause());
                     }
                 }
             }
@@ -111,12 +135,27 @@ public final class KafkaClients {
         long deadline = System.currentTimeMillis() + 30_000;
         while (true) {
             try {
-                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> partitions =
-                        new java.util.HashMap<>();
-                admin.describeTopics(topics).allTopicNames().get().values().forEach(d ->
-                        d.partitions().forEach(p -> partitions.put(
-                                new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
-                                org.apache.kafka.clients.admin.OffsetSpec.latest())));
+                Map<
+                                org.apache.kafka.common.TopicPartition,
+                                org.apache.kafka.clients.admin.OffsetSpec>
+                        partitions = new java.util.HashMap<>();
+                admin.describeTopics(topics)
+                        .allTopicNames()
+                        .get()
+                        .values()
+                        .forEach(
+                                d ->
+                                        d.partitions()
+                                                .forEach(
+                                                        p ->
+                                                                partitions.put(
+                                                                        new org.apache.kafka.common
+                                                                                .TopicPartition(
+                                                                                d.name(),
+                                                                                p.partition()),
+                                                                        org.apache.kafka.clients
+                                                                                .admin.OffsetSpec
+                                                                                .latest())));
                 // Only the partition leader's replica manager answers this: once it does, the
                 // partition takes writes.
                 admin.listOffsets(partitions).all().get();

@@ -14,8 +14,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Writes synthetic transactions to Kafka at a steady rate, in Avro single-object encoding with
- * the Kafka timestamp set to the event time, optionally mixing in malformed records.
+ * Writes synthetic transactions to Kafka at a steady rate, in Avro single-object encoding with the
+ * Kafka timestamp set to the event time, optionally mixing in malformed records.
  */
 public final class SyntheticProducer implements AutoCloseable {
 
@@ -25,6 +25,7 @@ public final class SyntheticProducer implements AutoCloseable {
         public final AtomicLong fraud = new AtomicLong();
         public final AtomicLong bad = new AtomicLong();
         public final AtomicLong labels = new AtomicLong();
+
         /** Event time the distributions shifted at, or 0. */
         public final AtomicLong shiftedAt = new AtomicLong();
 
@@ -43,21 +44,34 @@ public final class SyntheticProducer implements AutoCloseable {
     private final Counts counts = new Counts();
     private String labelsTopic;
     private long labelDelayMillis;
-    private final java.util.ArrayDeque<dev.weir.schemas.Label> pendingLabels = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<dev.weir.schemas.Label> pendingLabels =
+            new java.util.ArrayDeque<>();
     private final BinaryMessageEncoder<dev.weir.schemas.Label> labelEncoder =
             AvroRecordSerializer.encoderFor(dev.weir.schemas.Label.class);
 
-    public SyntheticProducer(String bootstrap, String topic, long seed, int accounts, double fraudShare, double badShare) {
+    public SyntheticProducer(
+            String bootstrap,
+            String topic,
+            long seed,
+            int accounts,
+            double fraudShare,
+            double badShare) {
         this(bootstrap, topic, seed, seed, accounts, fraudShare, badShare);
     }
 
     /**
-     * @param populationSeed the accounts' seed: the one the model was trained with ({@code weir train
-     *     --seed}), so the live customers are the training customers, paying at other times
+     * @param populationSeed the accounts' seed: the one the model was trained with ({@code weir
+     *     train --seed}), so the live customers are the training customers, paying at other times
      * @param seed seed of the payments and of the malformed records
      */
-    public SyntheticProducer(String bootstrap, String topic, long populationSeed, long seed, int accounts,
-            double fraudShare, double badShare) {
+    public SyntheticProducer(
+            String bootstrap,
+            String topic,
+            long populationSeed,
+            long seed,
+            int accounts,
+            double fraudShare,
+            double badShare) {
         this.producer = dev.weir.cli.kafka.KafkaClients.byteProducer(bootstrap);
         this.topic = topic;
         this.generator = new TransactionGenerator(populationSeed, seed, accounts, fraudShare);
@@ -70,8 +84,8 @@ public final class SyntheticProducer implements AutoCloseable {
     }
 
     /**
-     * Also writes ground truth: a label for every good transaction to {@code topic}, sent
-     * {@code delayMillis} after the transaction (labels arrive late, as they do in production).
+     * Also writes ground truth: a label for every good transaction to {@code topic}, sent {@code
+     * delayMillis} after the transaction (labels arrive late, as they do in production).
      */
     public SyntheticProducer withLabels(String topic, long delayMillis) {
         this.labelsTopic = topic;
@@ -81,14 +95,20 @@ public final class SyntheticProducer implements AutoCloseable {
 
     /** Sends the labels that are due by {@code now}. */
     private void sendDueLabels(long now) {
-        while (!pendingLabels.isEmpty() && pendingLabels.peek().getLabelTime().toEpochMilli() <= now) {
+        while (!pendingLabels.isEmpty()
+                && pendingLabels.peek().getLabelTime().toEpochMilli() <= now) {
             dev.weir.schemas.Label label = pendingLabels.poll();
             try {
                 ByteBuffer buffer = labelEncoder.encode(label);
                 byte[] bytes = new byte[buffer.remaining()];
                 buffer.get(bytes);
-                producer.send(new ProducerRecord<>(labelsTopic, null, label.getLabelTime().toEpochMilli(),
-                        label.getTransactionId().getBytes(StandardCharsets.UTF_8), bytes));
+                producer.send(
+                        new ProducerRecord<>(
+                                labelsTopic,
+                                null,
+                                label.getLabelTime().toEpochMilli(),
+                                label.getTransactionId().getBytes(StandardCharsets.UTF_8),
+                                bytes));
                 counts.labels.incrementAndGet();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -97,8 +117,8 @@ public final class SyntheticProducer implements AutoCloseable {
     }
 
     /**
-     * Sends {@code count} records (unbounded when negative) at {@code ratePerSecond}, until done
-     * or {@code stop} is set; returns the number sent.
+     * Sends {@code count} records (unbounded when negative) at {@code ratePerSecond}, until done or
+     * {@code stop} is set; returns the number sent.
      */
     public long run(long count, double ratePerSecond, AtomicBoolean stop) {
         long start = System.nanoTime();
@@ -136,7 +156,10 @@ public final class SyntheticProducer implements AutoCloseable {
     private double shiftScale;
     private double shiftForeign;
 
-    /** Sends one record with event time {@code now}; returns the transaction, or null for a bad record. */
+    /**
+     * Sends one record with event time {@code now}; returns the transaction, or null for a bad
+     * record.
+     */
     public TransactionGenerator.Generated sendOne(long now) {
         if (now >= shiftAt) {
             generator.shift(shiftScale, shiftForeign);
@@ -147,15 +170,20 @@ public final class SyntheticProducer implements AutoCloseable {
         Transaction txn = generated.transaction();
         byte[] key = txn.getAccountId().getBytes(StandardCharsets.UTF_8);
         if (badShare > 0 && badRandom.nextDouble() < badShare) {
-            producer.send(new ProducerRecord<>(topic, null, now, key, BadRecords.make(badRandom, encode(txn))));
+            producer.send(
+                    new ProducerRecord<>(
+                            topic, null, now, key, BadRecords.make(badRandom, encode(txn))));
             counts.bad.incrementAndGet();
             return null;
         }
         producer.send(new ProducerRecord<>(topic, null, now, key, encode(txn)));
         counts.good.incrementAndGet();
         if (labelsTopic != null) {
-            pendingLabels.add(new dev.weir.schemas.Label(txn.getTransactionId(), generated.fraud(),
-                    java.time.Instant.ofEpochMilli(now + labelDelayMillis)));
+            pendingLabels.add(
+                    new dev.weir.schemas.Label(
+                            txn.getTransactionId(),
+                            generated.fraud(),
+                            java.time.Instant.ofEpochMilli(now + labelDelayMillis)));
             sendDueLabels(now);
         }
         if (generated.fraud()) {

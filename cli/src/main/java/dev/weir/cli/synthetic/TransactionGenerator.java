@@ -10,15 +10,15 @@ import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
 /**
- * Labelled synthetic card payments for the fraud reference use case. Deterministic for a seed
- * and a sequence of clock readings.
+ * Labelled synthetic card payments for the fraud reference use case. Deterministic for a seed and a
+ * sequence of clock readings.
  *
  * <p>Legitimate payments come from a fixed population of accounts, each with a home country, a
  * typical amount and a preferred channel. Fraud arrives as what the account features can see:
  * bursts of several online payments within seconds to minutes, from a foreign country and a new
  * device, for several times the account's typical amount; a quarter of fraud cases are a single
- * large foreign payment. Some legitimate payments look odd too (travel abroad, a big purchase),
- * so the problem is not trivially separable.
+ * large foreign payment. Some legitimate payments look odd too (travel abroad, a big purchase), so
+ * the problem is not trivially separable.
  */
 public final class TransactionGenerator {
 
@@ -26,8 +26,12 @@ public final class TransactionGenerator {
     public record Generated(Transaction transaction, boolean fraud) {}
 
     private static final String[] HOME_COUNTRIES = {"DE", "FR", "NL", "ES", "IT", "BE", "AT", "IE"};
-    private static final String[] FOREIGN_COUNTRIES = {"US", "BR", "NG", "RU", "CN", "IN", "MX", "TH", "ZA", "UA"};
-    private static final String[] CATEGORIES = {"5411", "5812", "5541", "5912", "5999", "4121", "5732", "7011", "4511", "5691"};
+    private static final String[] FOREIGN_COUNTRIES = {
+        "US", "BR", "NG", "RU", "CN", "IN", "MX", "TH", "ZA", "UA"
+    };
+    private static final String[] CATEGORIES = {
+        "5411", "5812", "5541", "5912", "5999", "4121", "5732", "7011", "4511", "5691"
+    };
     private static final int MERCHANTS = 800;
 
     private SplittableRandom random;
@@ -45,8 +49,14 @@ public final class TransactionGenerator {
     public static final double BASE_FOREIGN_SHARE = 0.03;
 
     private record Account(
-            String id, String card, String cardNumber, String email, String device,
-            String home, double typicalMinor, double onlineShare) {}
+            String id,
+            String card,
+            String cardNumber,
+            String email,
+            String device,
+            String home,
+            double typicalMinor,
+            double onlineShare) {}
 
     private record Pending(long dueMillis, Transaction transaction) {}
 
@@ -61,12 +71,13 @@ public final class TransactionGenerator {
 
     /**
      * @param populationSeed seed of the account population (who pays, where, how much)
-     * @param streamSeed seed of the payments the population makes: the same population with
-     *     another stream seed is the same customers at another time
+     * @param streamSeed seed of the payments the population makes: the same population with another
+     *     stream seed is the same customers at another time
      * @param accountCount size of the account population
      * @param fraudShare target share of fraudulent payments, e.g. 0.02
      */
-    public TransactionGenerator(long populationSeed, long streamSeed, int accountCount, double fraudShare) {
+    public TransactionGenerator(
+            long populationSeed, long streamSeed, int accountCount, double fraudShare) {
         if (accountCount < 1) {
             throw new IllegalArgumentException("account count must be >= 1");
         }
@@ -97,13 +108,14 @@ public final class TransactionGenerator {
     }
 
     /**
-     * Shifts what legitimate payments look like from now on, to show drift being caught:
-     * amounts are multiplied by {@code amountScale} and {@code foreignShare} of payments are made
-     * abroad (the unshifted values are 1 and {@link #BASE_FOREIGN_SHARE}).
+     * Shifts what legitimate payments look like from now on, to show drift being caught: amounts
+     * are multiplied by {@code amountScale} and {@code foreignShare} of payments are made abroad
+     * (the unshifted values are 1 and {@link #BASE_FOREIGN_SHARE}).
      */
     public void shift(double amountScale, double foreignShare) {
         if (!(amountScale > 0) || !(foreignShare >= 0 && foreignShare <= 1)) {
-            throw new IllegalArgumentException("amount scale must be positive and foreign share in [0, 1]");
+            throw new IllegalArgumentException(
+                    "amount scale must be positive and foreign share in [0, 1]");
         }
         this.amountScale = amountScale;
         this.foreignShare = foreignShare;
@@ -124,7 +136,8 @@ public final class TransactionGenerator {
             startFraudCase(nowMillis);
             return ready.poll();
         }
-        return new Generated(legitimate(accounts[random.nextInt(accounts.length)], nowMillis), false);
+        return new Generated(
+                legitimate(accounts[random.nextInt(accounts.length)], nowMillis), false);
     }
 
     private Transaction legitimate(Account account, long now) {
@@ -140,8 +153,13 @@ public final class TransactionGenerator {
                 random.nextDouble() < account.onlineShare
                         ? Channel.ONLINE
                         : (random.nextDouble() < 0.9 ? Channel.POS : Channel.ATM);
-        return transaction(account, amount, country, channel,
-                channel == Channel.ONLINE ? account.device : null, now);
+        return transaction(
+                account,
+                amount,
+                country,
+                channel,
+                channel == Channel.ONLINE ? account.device : null,
+                now);
     }
 
     private void startFraudCase(long now) {
@@ -154,7 +172,9 @@ public final class TransactionGenerator {
         for (int i = 0; i < size; i++) {
             double factor = single ? 8 + 12 * random.nextDouble() : 3 + 9 * random.nextDouble();
             Channel channel = random.nextDouble() < 0.85 ? Channel.ONLINE : Channel.ATM;
-            Transaction txn = transaction(account, account.typicalMinor * factor, country, channel, device, due);
+            Transaction txn =
+                    transaction(
+                            account, account.typicalMinor * factor, country, channel, device, due);
             if (i == 0) {
                 ready.add(new Generated(txn, true));
             } else {
@@ -165,7 +185,12 @@ public final class TransactionGenerator {
     }
 
     private Transaction transaction(
-            Account account, double amountMinor, String country, Channel channel, String device, long now) {
+            Account account,
+            double amountMinor,
+            String country,
+            Channel channel,
+            String device,
+            long now) {
         int merchant = random.nextInt(MERCHANTS);
         return Transaction.newBuilder()
                 .setTransactionId("tx-" + idPrefix + (sequence++))
@@ -198,7 +223,12 @@ public final class TransactionGenerator {
     }
 
     private String ip() {
-        return "10." + random.nextInt(256) + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
+        return "10."
+                + random.nextInt(256)
+                + "."
+                + random.nextInt(256)
+                + "."
+                + (1 + random.nextInt(254));
     }
 
     private double gaussian() {

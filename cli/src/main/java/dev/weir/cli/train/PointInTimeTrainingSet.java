@@ -28,18 +28,18 @@ import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
 
 /**
- * A point-in-time-correct training set: each label joined to the feature vector the pipeline
- * logged for the same transaction when it scored it (the {@code features} table), so no feature
- * carries information from after its event. Reads one snapshot of the features table, writes the
- * {@code training_set} table, and says which snapshots it used.
+ * A point-in-time-correct training set: each label joined to the feature vector the pipeline logged
+ * for the same transaction when it scored it (the {@code features} table), so no feature carries
+ * information from after its event. Reads one snapshot of the features table, writes the {@code
+ * training_set} table, and says which snapshots it used.
  *
  * @param features vectors in the feature set's order
  * @param labels fraud or not
  * @param eventTimes event time of each row, for the time-based hold-out
  * @param featuresSnapshotId the features-table snapshot read
  * @param trainingSetSnapshotId the training_set snapshot written
- * @param unmatchedLabels labels with no logged vector (transaction not scored yet, or scored
- *     under other feature definitions)
+ * @param unmatchedLabels labels with no logged vector (transaction not scored yet, or scored under
+ *     other feature definitions)
  */
 public record PointInTimeTrainingSet(
         double[][] features,
@@ -55,13 +55,15 @@ public record PointInTimeTrainingSet(
         List<String> names = config.featureSet().vectorNames();
         String version = config.featureSet().version();
 
-        Table featuresTable = catalog.loadTable(TableIdentifier.of(config.namespace(), WeirTables.FEATURES));
+        Table featuresTable =
+                catalog.loadTable(TableIdentifier.of(config.namespace(), WeirTables.FEATURES));
         if (featuresTable.currentSnapshot() == null) {
             throw new IllegalStateException("the features table is empty: run the pipeline first");
         }
         long snapshot = featuresTable.currentSnapshot().snapshotId();
         Map<String, Record> logged = new HashMap<>();
-        try (CloseableIterable<Record> rows = IcebergGenerics.read(featuresTable).useSnapshot(snapshot).build()) {
+        try (CloseableIterable<Record> rows =
+                IcebergGenerics.read(featuresTable).useSnapshot(snapshot).build()) {
             for (Record row : rows) {
                 if (version.equals(row.getField("feature_set_version"))) {
                     logged.put((String) row.getField("transaction_id"), row);
@@ -109,20 +111,32 @@ public record PointInTimeTrainingSet(
             labels[i] = outcomes.get(i);
             eventTimes[i] = times.get(i);
         }
-        return new PointInTimeTrainingSet(vectors.toArray(new double[0][]), labels, eventTimes, snapshot, written,
-                unmatched);
+        return new PointInTimeTrainingSet(
+                vectors.toArray(new double[0][]), labels, eventTimes, snapshot, written, unmatched);
     }
 
     /** "weir.training_set@S from weir.features@F", for the model's metadata. */
     public String source(String namespace) {
-        return namespace + "." + WeirTables.TRAINING_SET + "@" + trainingSetSnapshotId + " from " + namespace + "."
-                + WeirTables.FEATURES + "@" + featuresSnapshotId;
+        return namespace
+                + "."
+                + WeirTables.TRAINING_SET
+                + "@"
+                + trainingSetSnapshotId
+                + " from "
+                + namespace
+                + "."
+                + WeirTables.FEATURES
+                + "@"
+                + featuresSnapshotId;
     }
 
     private static Table trainingTable(Catalog catalog, String namespace) {
         TableIdentifier id = TableIdentifier.of(namespace, WeirTables.TRAINING_SET);
         if (!catalog.tableExists(id)) {
-            return catalog.createTable(id, WeirTables.TRAINING_SET_SCHEMA, PartitionSpec.unpartitioned(),
+            return catalog.createTable(
+                    id,
+                    WeirTables.TRAINING_SET_SCHEMA,
+                    PartitionSpec.unpartitioned(),
                     Map.of("format-version", "2"));
         }
         return catalog.loadTable(id);
@@ -131,9 +145,12 @@ public record PointInTimeTrainingSet(
     /** Appends the rows in one Parquet file and one snapshot; returns the snapshot id. */
     private static long append(Table table, List<Record> rows, long featuresSnapshot) {
         GenericAppenderFactory factory = new GenericAppenderFactory(table.schema(), table.spec());
-        OutputFileFactory files = OutputFileFactory.builderFor(table, 1, System.currentTimeMillis())
-                .format(FileFormat.PARQUET).build();
-        DataWriter<Record> writer = factory.newDataWriter(files.newOutputFile(), FileFormat.PARQUET, null);
+        OutputFileFactory files =
+                OutputFileFactory.builderFor(table, 1, System.currentTimeMillis())
+                        .format(FileFormat.PARQUET)
+                        .build();
+        DataWriter<Record> writer =
+                factory.newDataWriter(files.newOutputFile(), FileFormat.PARQUET, null);
         try (writer) {
             for (Record row : rows) {
                 writer.write(row);
@@ -152,14 +169,18 @@ public record PointInTimeTrainingSet(
     static List<Label> readLabels(String bootstrap, String topic) {
         BinaryMessageDecoder<Label> decoder = Label.getDecoder();
         Map<String, Label> latest = new java.util.LinkedHashMap<>();
-        dev.weir.cli.kafka.KafkaClients.readToEnd(bootstrap, topic, Duration.ofMinutes(2), record -> {
-            try {
-                Label label = decoder.decode(record.value());
-                latest.put(label.getTransactionId(), label);
-            } catch (Exception e) {
-                // A label that does not decode cannot be used: skipped.
-            }
-        });
+        dev.weir.cli.kafka.KafkaClients.readToEnd(
+                bootstrap,
+                topic,
+                Duration.ofMinutes(2),
+                record -> {
+                    try {
+                        Label label = decoder.decode(record.value());
+                        latest.put(label.getTransactionId(), label);
+                    } catch (Exception e) {
+                        // A label that does not decode cannot be used: skipped.
+                    }
+                });
         return new ArrayList<>(latest.values());
     }
 }

@@ -7,8 +7,8 @@ import dev.weir.state.features.FeatureSetEngine;
 import java.util.SplittableRandom;
 
 /**
- * A labelled training set from the synthetic generator on a simulated clock, with features
- * computed by the same feature engine the streaming job runs.
+ * A labelled training set from the synthetic generator on a simulated clock, with features computed
+ * by the same feature engine the streaming job runs.
  *
  * @param features one vector per event, in the feature set's vector order
  * @param labels fraud or not
@@ -16,7 +16,10 @@ import java.util.SplittableRandom;
  * @param inputs categorical input fields per row ({@link #INPUTS}), for the reference profile
  */
 public record SyntheticTrainingSet(
-        double[][] features, boolean[] labels, long[] eventTimes, java.util.Map<String, String[]> inputs) {
+        double[][] features,
+        boolean[] labels,
+        long[] eventTimes,
+        java.util.Map<String, String[]> inputs) {
 
     /** The categorical inputs kept per row: what drift monitoring compares category shares of. */
     public static final java.util.List<String> INPUTS = java.util.List.of("country", "channel");
@@ -25,14 +28,27 @@ public record SyntheticTrainingSet(
     public static final long START_MILLIS = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
 
     public static SyntheticTrainingSet generate(
-            FeatureSet featureSet, long seed, int events, int accounts, double ratePerSecond, double fraudShare) {
-        return generate(featureSet, new TransactionGenerator(seed, accounts, fraudShare), seed + 1, events,
+            FeatureSet featureSet,
+            long seed,
+            int events,
+            int accounts,
+            double ratePerSecond,
+            double fraudShare) {
+        return generate(
+                featureSet,
+                new TransactionGenerator(seed, accounts, fraudShare),
+                seed + 1,
+                events,
                 ratePerSecond);
     }
 
     /** From a generator of the caller's (for example one population with another stream seed). */
     public static SyntheticTrainingSet generate(
-            FeatureSet featureSet, TransactionGenerator generator, long arrivalSeed, int events, double ratePerSecond) {
+            FeatureSet featureSet,
+            TransactionGenerator generator,
+            long arrivalSeed,
+            int events,
+            double ratePerSecond) {
         SplittableRandom arrivals = new SplittableRandom(arrivalSeed);
         FeatureSetEngine engine = new FeatureSetEngine(featureSet, Transaction.getClassSchema());
         double[][] features = new double[events][];

@@ -18,7 +18,8 @@ class BacklogDrainTest {
         FakeJob job = FakeJob.running(() -> seen.addAndGet(10));
         List<Long> seenAtStart = new ArrayList<>();
 
-        BacklogDrain.await(seen::get, 50, Duration.ofMinutes(1), job, () -> seenAtStart.add(seen.get()));
+        BacklogDrain.await(
+                seen::get, 50, Duration.ofMinutes(1), job, () -> seenAtStart.add(seen.get()));
 
         assertThat(seen.get()).isEqualTo(50);
         assertThat(job.checks.get()).isEqualTo(5);
@@ -29,15 +30,26 @@ class BacklogDrainTest {
     void aDrainThatStallsEndsAtTheTimeoutWithoutItsStart() throws Exception {
         List<String> started = new ArrayList<>();
 
-        BacklogDrain.await(() -> 0, 50, Duration.ofMillis(150), FakeJob.running(), () -> started.add("started"));
+        BacklogDrain.await(
+                () -> 0,
+                50,
+                Duration.ofMillis(150),
+                FakeJob.running(),
+                () -> started.add("started"));
 
         assertThat(started).isEmpty();
     }
 
     @Test
     void aJobThatNoLongerRunsEndsTheDrainWithItsFailure() {
-        assertThatThrownBy(() -> BacklogDrain.await(() -> 0, 50, Duration.ofMinutes(1),
-                FakeJob.failed("the pass-through job is FAILED"), () -> {}))
+        assertThatThrownBy(
+                        () ->
+                                BacklogDrain.await(
+                                        () -> 0,
+                                        50,
+                                        Duration.ofMinutes(1),
+                                        FakeJob.failed("the pass-through job is FAILED"),
+                                        () -> {}))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("the pass-through job is FAILED");
     }

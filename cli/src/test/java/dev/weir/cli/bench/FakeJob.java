@@ -2,7 +2,9 @@ package dev.weir.cli.bench;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A job for the measuring loops: counts its checks, runs an action on each, and may have failed. */
+/**
+ * A job for the measuring loops: counts its checks, runs an action on each, and may have failed.
+ */
 final class FakeJob implements BenchJob {
 
     final AtomicInteger checks = new AtomicInteger();

@@ -12,26 +12,33 @@ import org.junit.jupiter.api.Test;
 class LiveTrafficTest {
 
     @Test
-    void countsExactlyThePaymentsOfTheWindowAndStopsOnceDownstreamHasSeenThemAll() throws Exception {
-        LiveTraffic traffic = new LiveTraffic(2_000, Duration.ofMillis(30), Duration.ofMillis(60), Duration.ofMinutes(1));
+    void countsExactlyThePaymentsOfTheWindowAndStopsOnceDownstreamHasSeenThemAll()
+            throws Exception {
+        LiveTraffic traffic =
+                new LiveTraffic(
+                        2_000, Duration.ofMillis(30), Duration.ofMillis(60), Duration.ofMinutes(1));
         List<Long> sent = new ArrayList<>();
         // Downstream sees every payment of the window as soon as it is sent.
         LongSupplier seen = () -> sent.stream().filter(t -> inWindow(traffic, t)).count();
         List<String> window = new ArrayList<>();
         FakeJob job = FakeJob.running();
 
-        LiveTraffic.Sent result = traffic.send(sent::add, seen, job,
-                new LiveTraffic.WindowListener() {
-                    @Override
-                    public void opened() {
-                        window.add("opened at " + sent.size());
-                    }
+        LiveTraffic.Sent result =
+                traffic.send(
+                        sent::add,
+                        seen,
+                        job,
+                        new LiveTraffic.WindowListener() {
+                            @Override
+                            public void opened() {
+                                window.add("opened at " + sent.size());
+                            }
 
-                    @Override
-                    public void closed() {
-                        window.add("closed at " + sent.size());
-                    }
-                });
+                            @Override
+                            public void closed() {
+                                window.add("closed at " + sent.size());
+                            }
+                        });
 
         long measured = sent.stream().filter(t -> inWindow(traffic, t)).count();
         int firstInWindow = 1 + (int) sent.stream().filter(t -> t < traffic.measureFrom()).count();
@@ -39,31 +46,43 @@ class LiveTrafficTest {
         assertThat(result.measured()).isEqualTo(measured).isPositive();
         assertThat(sent.get(sent.size() - 1)).isGreaterThanOrEqualTo(traffic.measureTo());
         assertThat(sent.get(sent.size() - 2)).isLessThan(traffic.measureTo());
-        assertThat(window).containsExactly("opened at " + firstInWindow, "closed at " + sent.size());
+        assertThat(window)
+                .containsExactly("opened at " + firstInWindow, "closed at " + sent.size());
         assertThat(job.checks.get()).isPositive();
     }
 
     @Test
     void paymentsNeverSeenDownstreamEndTheTrafficAfterTheTail() throws Exception {
-        LiveTraffic traffic = new LiveTraffic(2_000, Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(30));
+        LiveTraffic traffic =
+                new LiveTraffic(2_000, Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(30));
         List<Long> sent = new ArrayList<>();
 
-        LiveTraffic.Sent result = traffic.send(sent::add, () -> 0, FakeJob.running(),
-                LiveTraffic.WindowListener.NONE);
+        LiveTraffic.Sent result =
+                traffic.send(
+                        sent::add, () -> 0, FakeJob.running(), LiveTraffic.WindowListener.NONE);
 
         long tailEnd = traffic.measureTo() + 30;
         assertThat(sent.get(sent.size() - 1)).isGreaterThanOrEqualTo(tailEnd);
         assertThat(sent.get(sent.size() - 2)).isLessThan(tailEnd);
-        assertThat(result.measured()).isEqualTo(sent.stream().filter(t -> inWindow(traffic, t)).count());
+        assertThat(result.measured())
+                .isEqualTo(sent.stream().filter(t -> inWindow(traffic, t)).count());
     }
 
     @Test
     void aJobThatNoLongerRunsEndsTheTrafficWithItsFailure() {
-        LiveTraffic traffic = new LiveTraffic(1_000, Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMinutes(1));
+        LiveTraffic traffic =
+                new LiveTraffic(
+                        1_000, Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMinutes(1));
         List<Long> sent = new ArrayList<>();
         FakeJob failed = FakeJob.failed("the pipeline failed");
 
-        assertThatThrownBy(() -> traffic.send(sent::add, () -> 0, failed, LiveTraffic.WindowListener.NONE))
+        assertThatThrownBy(
+                        () ->
+                                traffic.send(
+                                        sent::add,
+                                        () -> 0,
+                                        failed,
+                                        LiveTraffic.WindowListener.NONE))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("the pipeline failed");
         // The job is checked right after the first payment.

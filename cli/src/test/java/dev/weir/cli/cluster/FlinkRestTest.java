@@ -41,10 +41,11 @@ class FlinkRestTest {
 
     @Test
     void returnsOnceEveryVertexRuns() {
-        answerJobWith(List.of(
-                job("RUNNING", "RUNNING", "DEPLOYING"),
-                job("RUNNING", "RUNNING", "INITIALIZING"),
-                job("RUNNING", "RUNNING", "RUNNING")));
+        answerJobWith(
+                List.of(
+                        job("RUNNING", "RUNNING", "DEPLOYING"),
+                        job("RUNNING", "RUNNING", "INITIALIZING"),
+                        job("RUNNING", "RUNNING", "RUNNING")));
 
         rest.awaitAllTasksRunning(JOB, Duration.ofMinutes(1));
 
@@ -54,13 +55,20 @@ class FlinkRestTest {
     @Test
     void aFailedJobFailsAtOnceWithItsRootCause() {
         answerJobWith(List.of(job("FAILED", "CANCELED")));
-        server.createContext("/jobs/" + JOB + "/exceptions", exchange -> respond(exchange,
-                "{\"root-exception\": \"java.lang.IllegalStateException: no model in /models/fraud\\n\\tat"
-                        + " dev.weir.jobs.PipelineJob.checkModel(PipelineJob.java:1)\"}"));
+        server.createContext(
+                "/jobs/" + JOB + "/exceptions",
+                exchange ->
+                        respond(
+                                exchange,
+                                "{\"root-exception\": \"java.lang.IllegalStateException: no model in /models/fraud\\n\\tat"
+                                        + " dev.weir.jobs.PipelineJob.checkModel(PipelineJob.java:1)\"}"));
 
         assertThatThrownBy(() -> rest.awaitAllTasksRunning(JOB, Duration.ofMinutes(1)))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("job " + JOB + " failed: java.lang.IllegalStateException: no model in /models/fraud");
+                .hasMessage(
+                        "job "
+                                + JOB
+                                + " failed: java.lang.IllegalStateException: no model in /models/fraud");
         assertThat(jobRequests.get()).isEqualTo(1);
     }
 
@@ -76,18 +84,29 @@ class FlinkRestTest {
     /** Answers the job's requests with these bodies in turn, the last one from then on. */
     private void answerJobWith(List<String> bodies) {
         Deque<String> answers = new ArrayDeque<>(bodies);
-        server.createContext("/jobs/" + JOB, exchange -> {
-            jobRequests.incrementAndGet();
-            respond(exchange, answers.size() > 1 ? answers.poll() : answers.peek());
-        });
+        server.createContext(
+                "/jobs/" + JOB,
+                exchange -> {
+                    jobRequests.incrementAndGet();
+                    respond(exchange, answers.size() > 1 ? answers.poll() : answers.peek());
+                });
     }
 
     private static String job(String state, String... vertexStatuses) {
         StringBuilder vertices = new StringBuilder();
         for (String status : vertexStatuses) {
-            vertices.append(vertices.length() == 0 ? "" : ",").append("{\"status\": \"").append(status).append("\"}");
+            vertices.append(vertices.length() == 0 ? "" : ",")
+                    .append("{\"status\": \"")
+                    .append(status)
+                    .append("\"}");
         }
-        return "{\"jid\": \"" + JOB + "\", \"state\": \"" + state + "\", \"vertices\": [" + vertices + "]}";
+        return "{\"jid\": \""
+                + JOB
+                + "\", \"state\": \""
+                + state
+                + "\", \"vertices\": ["
+                + vertices
+                + "]}";
     }
 
     private static void respond(HttpExchange exchange, String body) throws IOException {

@@ -10,7 +10,8 @@ class DemoCommandTest {
 
     @Test
     void theLocalFlinkRestartsThreeTimesTwoSecondsApart() {
-        Map<String, String> flink = DemoCommand.flinkConfiguration(8081, Path.of("/tmp/weir-demo")).toMap();
+        Map<String, String> flink =
+                DemoCommand.flinkConfiguration(8081, Path.of("/tmp/weir-demo")).toMap();
 
         assertThat(flink)
                 .containsEntry("restart-strategy.type", "fixed-delay")

@@ -17,25 +17,79 @@ class DemoOptionsTest {
     void defaultsAreTheReadmesDemo() {
         DemoOptions options = DemoOptions.parse(new String[0]);
 
-        assertThat(options).isEqualTo(new DemoOptions(Optional.empty(), 200, 0.01, 7, 5_000, 9092, 8081,
-                HOME.resolve("warehouse"), HOME.resolve("model"), HOME.resolve("demo"), false, Optional.empty()));
+        assertThat(options)
+                .isEqualTo(
+                        new DemoOptions(
+                                Optional.empty(),
+                                200,
+                                0.01,
+                                7,
+                                5_000,
+                                9092,
+                                8081,
+                                HOME.resolve("warehouse"),
+                                HOME.resolve("model"),
+                                HOME.resolve("demo"),
+                                false,
+                                Optional.empty()));
         assertThat(options.registry()).isEqualTo(HOME.resolve("demo").resolve("registry"));
     }
 
     @Test
     void everyOptionIsTakenAndTheShiftKeepsItsDefaultsWhereNotGiven() {
-        DemoOptions options = DemoOptions.parse(new String[] {"--duration", "20s", "--rate", "50", "--bad-share", "0",
-                "--seed", "3", "--accounts", "100", "--kafka-port", "0", "--dashboard-port", "18081", "--warehouse",
-                "/tmp/wh", "--model", "/tmp/model", "--governor", "--shift-after", "2m", "--shift-amount-scale", "2"});
+        DemoOptions options =
+                DemoOptions.parse(
+                        new String[] {
+                            "--duration",
+                            "20s",
+                            "--rate",
+                            "50",
+                            "--bad-share",
+                            "0",
+                            "--seed",
+                            "3",
+                            "--accounts",
+                            "100",
+                            "--kafka-port",
+                            "0",
+                            "--dashboard-port",
+                            "18081",
+                            "--warehouse",
+                            "/tmp/wh",
+                            "--model",
+                            "/tmp/model",
+                            "--governor",
+                            "--shift-after",
+                            "2m",
+                            "--shift-amount-scale",
+                            "2"
+                        });
 
-        assertThat(options).isEqualTo(new DemoOptions(Optional.of(Duration.ofSeconds(20)), 50, 0, 3, 100, 0, 18081,
-                Path.of("/tmp/wh"), Path.of("/tmp/model"), HOME.resolve("demo"), true,
-                Optional.of(new DemoOptions.Shift(Duration.ofMinutes(2), 2, 0.5))));
+        assertThat(options)
+                .isEqualTo(
+                        new DemoOptions(
+                                Optional.of(Duration.ofSeconds(20)),
+                                50,
+                                0,
+                                3,
+                                100,
+                                0,
+                                18081,
+                                Path.of("/tmp/wh"),
+                                Path.of("/tmp/model"),
+                                HOME.resolve("demo"),
+                                true,
+                                Optional.of(new DemoOptions.Shift(Duration.ofMinutes(2), 2, 0.5))));
     }
 
     @Test
     void valuesOutOfRangeAreUsageMistakes() {
-        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--shift-after", "1m", "--shift-foreign-share", "2"}))
+        assertThatThrownBy(
+                        () ->
+                                DemoOptions.parse(
+                                        new String[] {
+                                            "--shift-after", "1m", "--shift-foreign-share", "2"
+                                        }))
                 .isInstanceOf(Args.UsageException.class)
                 .hasMessage("--shift-foreign-share must be in [0.0, 1.0], got 2.0");
         assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--rates", "5"}))

@@ -2,8 +2,6 @@ package dev.weir.cli.synthetic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.weir.cli.synthetic.BadRecords;
-import dev.weir.cli.synthetic.TransactionGenerator;
 import dev.weir.cli.train.SyntheticTrainingSet;
 import dev.weir.jobs.config.FeatureSets;
 import dev.weir.schemas.Transaction;
@@ -26,7 +24,8 @@ class TransactionGeneratorTest {
 
     @Test
     void fraudShareAndIdsAreAsConfiguredOnAStream() {
-        SyntheticTrainingSet set = SyntheticTrainingSet.generate(FeatureSets.reference(), 3, 50_000, 1_000, 100, 0.02);
+        SyntheticTrainingSet set =
+                SyntheticTrainingSet.generate(FeatureSets.reference(), 3, 50_000, 1_000, 100, 0.02);
         long fraud = 0;
         for (boolean label : set.labels()) {
             fraud += label ? 1 : 0;

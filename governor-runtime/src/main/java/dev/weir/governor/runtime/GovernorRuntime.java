@@ -30,7 +30,8 @@ public final class GovernorRuntime {
         if (!Files.isRegularFile(moduleYaml)) {
             throw new IllegalArgumentException("no module.yaml at " + moduleYaml);
         }
-        // The runtime reads the module by name; a copy with a stable name keeps the source file free.
+        // The runtime reads the module by name; a copy with a stable name keeps the source file
+        // free.
         Path module = Files.createTempDirectory("weir-governor").resolve("module.yaml");
         Files.copy(moduleYaml, module, StandardCopyOption.REPLACE_EXISTING);
         return new Harness()

@@ -32,12 +32,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The governor end to end: the statefun 3.3 runtime in this JVM (harness), the function server in
- * a JVM of its own (the SDK and the runtime define the same protocol classes), and a real Kafka
+ * The governor end to end: the statefun 3.3 runtime in this JVM (harness), the function server in a
+ * JVM of its own (the SDK and the runtime define the same protocol classes), and a real Kafka
  * broker in a third process. A scripted sequence of performance records on {@code weir.monitoring}
- * must produce exactly these commands on {@code weir.model-control}: for one model a rollback
- * (none while the evidence is thin, one after three bad windows with enough labels, none during
- * the cool-down), for another whose inputs drift in every window one retraining request.
+ * must produce exactly these commands on {@code weir.model-control}: for one model a rollback (none
+ * while the evidence is thin, one after three bad windows with enough labels, none during the
+ * cool-down), for another whose inputs drift in every window one retraining request.
  */
 class GovernorITCase {
 
@@ -47,8 +47,7 @@ class GovernorITCase {
     private static final long MINUTE = 60_000;
     private static final long T0 = Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
 
-    @TempDir
-    static Path dir;
+    @TempDir static Path dir;
 
     private static final List<Process> PROCESSES = new ArrayList<>();
     private static String bootstrap;
@@ -61,10 +60,16 @@ class GovernorITCase {
         bootstrap = "127.0.0.1:" + kafkaPort;
         // The broker as `weir cluster start` runs it, from the weir launcher's class path.
         Path cli = ROOT.resolve("cli").resolve("target");
-        spawn("kafka", String.join(File.pathSeparator, cli.resolve("weir-cli-0.1.0-SNAPSHOT.jar").toString(),
+        spawn(
+                "kafka",
+                String.join(
+                        File.pathSeparator,
+                        cli.resolve("weir-cli-0.1.0-SNAPSHOT.jar").toString(),
                         ROOT.resolve("jobs/target/weir-jobs-0.1.0-SNAPSHOT-job.jar").toString(),
                         Files.readString(cli.resolve("provided-classpath.txt")).trim()),
-                "dev.weir.cli.cluster.KafkaServerMain", dir.resolve("kafka").toString(), String.valueOf(kafkaPort));
+                "dev.weir.cli.cluster.KafkaServerMain",
+                dir.resolve("kafka").toString(),
+                String.valueOf(kafkaPort));
         awaitLine(dir.resolve("kafka.out"), "kafka ready", Duration.ofSeconds(90));
 
         // The registry as the rest of Weir writes it: v2 is champion, v1 the one before.
@@ -72,29 +77,46 @@ class GovernorITCase {
         Path model = Files.createDirectories(registry.resolve(MODEL));
         for (String version : List.of("1", "2")) {
             Files.createDirectories(model.resolve(version));
-            Files.writeString(model.resolve(version).resolve("CHECKSUM"), "c0ffee" + version + "\n");
+            Files.writeString(
+                    model.resolve(version).resolve("CHECKSUM"), "c0ffee" + version + "\n");
         }
-        Files.writeString(model.resolve("aliases.json"), "{\"champion\":\"2\",\"challenger\":null,\"history\":[\"1\"]}");
+        Files.writeString(
+                model.resolve("aliases.json"),
+                "{\"champion\":\"2\",\"challenger\":null,\"history\":[\"1\"]}");
         Path policy = dir.resolve("policy.yaml");
-        Files.writeString(policy, "rollback: {min_auc: 0.75, windows: 3, min_labels: 200}\ncooldown_windows: 10\n");
+        Files.writeString(
+                policy,
+                "rollback: {min_auc: 0.75, windows: 3, min_labels: 200}\ncooldown_windows: 10\n");
 
         Path governor = ROOT.resolve("governor").resolve("target");
-        spawn("functions", governor.resolve("weir-governor-0.1.0-SNAPSHOT.jar") + File.pathSeparator
+        spawn(
+                "functions",
+                governor.resolve("weir-governor-0.1.0-SNAPSHOT.jar")
+                        + File.pathSeparator
                         + Files.readString(governor.resolve("runtime-classpath.txt")).trim(),
-                "dev.weir.governor.GovernorServer", String.valueOf(functionPort), policy.toString(), registry.toString());
+                "dev.weir.governor.GovernorServer",
+                String.valueOf(functionPort),
+                policy.toString(),
+                registry.toString());
 
-        String module = Files.readString(ROOT.resolve("governor/src/main/resources/module.yaml"))
-                .replace("127.0.0.1:9092", bootstrap)
-                .replace("http://127.0.0.1:8000/statefun", "http://127.0.0.1:" + functionPort + "/statefun");
+        String module =
+                Files.readString(ROOT.resolve("governor/src/main/resources/module.yaml"))
+                        .replace("127.0.0.1:9092", bootstrap)
+                        .replace(
+                                "http://127.0.0.1:8000/statefun",
+                                "http://127.0.0.1:" + functionPort + "/statefun");
         Path moduleFile = dir.resolve("module.yaml");
         Files.writeString(moduleFile, module);
-        Thread runtime = new Thread(() -> {
-            try {
-                GovernorRuntime.harness(moduleFile, 500).start();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "statefun-runtime");
+        Thread runtime =
+                new Thread(
+                        () -> {
+                            try {
+                                GovernorRuntime.harness(moduleFile, 500).start();
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        },
+                        "statefun-runtime");
         runtime.setDaemon(true);
         runtime.start();
     }
@@ -129,39 +151,71 @@ class GovernorITCase {
             producer.flush();
         }
 
-        List<ModelControl> commands = readUntil("weir.model-control", ModelControl.getDecoder()::decode, 2,
-                Duration.ofSeconds(120));
+        List<ModelControl> commands =
+                readUntil(
+                        "weir.model-control",
+                        ModelControl.getDecoder()::decode,
+                        2,
+                        Duration.ofSeconds(120));
         // Quiet period: anything else would show up here.
         Thread.sleep(8_000);
-        commands = readUntil("weir.model-control", ModelControl.getDecoder()::decode, 2, Duration.ofSeconds(10));
-        assertThat(commands).as("commands; function server said:%n%s", Files.readString(dir.resolve("functions.out")))
+        commands =
+                readUntil(
+                        "weir.model-control",
+                        ModelControl.getDecoder()::decode,
+                        2,
+                        Duration.ofSeconds(10));
+        assertThat(commands)
+                .as(
+                        "commands; function server said:%n%s",
+                        Files.readString(dir.resolve("functions.out")))
                 .hasSize(2);
-        assertThat(commands.stream().filter(c -> c.getModelName().equals(OTHER)).toList()).singleElement()
-                .satisfies(c -> {
-                    assertThat(c.getCommand()).isEqualTo(ModelCommand.REQUEST_RETRAIN);
-                    assertThat(c.getVersion()).isEqualTo("7");
-                    assertThat(c.getReason()).contains("drift");
-                });
-        assertThat(commands.stream().filter(c -> c.getModelName().equals(MODEL)).toList()).singleElement()
-                .satisfies(c -> {
-            assertThat(c.getCommand()).isEqualTo(ModelCommand.USE_CHAMPION);
-            assertThat(c.getModelName()).isEqualTo(MODEL);
-            assertThat(c.getVersion()).isEqualTo("1");
-            assertThat(c.getLocation()).isEqualTo(registry.resolve(MODEL).resolve("1").toAbsolutePath().toString());
-            assertThat(c.getChecksum()).isEqualTo("c0ffee1");
-            assertThat(c.getReason()).isNotBlank();
-        });
-        List<MonitoringRecord> audit = readUntil("weir.monitoring", MonitoringRecord.getDecoder()::decode, 32,
-                Duration.ofSeconds(30)).stream().filter(r -> r.getKind() == MonitoringKind.MODEL).toList();
+        assertThat(commands.stream().filter(c -> c.getModelName().equals(OTHER)).toList())
+                .singleElement()
+                .satisfies(
+                        c -> {
+                            assertThat(c.getCommand()).isEqualTo(ModelCommand.REQUEST_RETRAIN);
+                            assertThat(c.getVersion()).isEqualTo("7");
+                            assertThat(c.getReason()).contains("drift");
+                        });
+        assertThat(commands.stream().filter(c -> c.getModelName().equals(MODEL)).toList())
+                .singleElement()
+                .satisfies(
+                        c -> {
+                            assertThat(c.getCommand()).isEqualTo(ModelCommand.USE_CHAMPION);
+                            assertThat(c.getModelName()).isEqualTo(MODEL);
+                            assertThat(c.getVersion()).isEqualTo("1");
+                            assertThat(c.getLocation())
+                                    .isEqualTo(
+                                            registry.resolve(MODEL)
+                                                    .resolve("1")
+                                                    .toAbsolutePath()
+                                                    .toString());
+                            assertThat(c.getChecksum()).isEqualTo("c0ffee1");
+                            assertThat(c.getReason()).isNotBlank();
+                        });
+        List<MonitoringRecord> audit =
+                readUntil(
+                                "weir.monitoring",
+                                MonitoringRecord.getDecoder()::decode,
+                                32,
+                                Duration.ofSeconds(30))
+                        .stream()
+                        .filter(r -> r.getKind() == MonitoringKind.MODEL)
+                        .toList();
         assertThat(audit).hasSize(2);
-        assertThat(audit.stream().filter(r -> r.getSubject().equals(MODEL)).toList()).singleElement().satisfies(r -> {
-            assertThat(r.getSubject()).isEqualTo(MODEL);
-            assertThat(r.getNote()).containsIgnoringCase("rollback");
-            assertThat(r.getThresholds()).containsEntry("rollback.min_auc", 0.75);
-        });
+        assertThat(audit.stream().filter(r -> r.getSubject().equals(MODEL)).toList())
+                .singleElement()
+                .satisfies(
+                        r -> {
+                            assertThat(r.getSubject()).isEqualTo(MODEL);
+                            assertThat(r.getNote()).containsIgnoringCase("rollback");
+                            assertThat(r.getThresholds()).containsEntry("rollback.min_auc", 0.75);
+                        });
     }
 
-    private static MonitoringRecord drift(String model, int window, String version, boolean drifted) {
+    private static MonitoringRecord drift(
+            String model, int window, String version, boolean drifted) {
         return MonitoringRecord.newBuilder()
                 .setKind(MonitoringKind.DRIFT)
                 .setSubject("account.amount_log")
@@ -190,17 +244,26 @@ class GovernorITCase {
                 .build();
     }
 
-    private static void send(KafkaProducer<byte[], byte[]> producer, MonitoringRecord record) throws IOException {
-        producer.send(new ProducerRecord<>("weir.monitoring", null, record.getWindowEnd().toEpochMilli(),
-                (record.getKind() + "/" + record.getSubject()).getBytes(), MonitoringRecord.getEncoder().encode(record).array()));
+    private static void send(KafkaProducer<byte[], byte[]> producer, MonitoringRecord record)
+            throws IOException {
+        producer.send(
+                new ProducerRecord<>(
+                        "weir.monitoring",
+                        null,
+                        record.getWindowEnd().toEpochMilli(),
+                        (record.getKind() + "/" + record.getSubject()).getBytes(),
+                        MonitoringRecord.getEncoder().encode(record).array()));
     }
 
     interface Decoder<T> {
         T decode(byte[] bytes) throws IOException;
     }
 
-    /** Committed records of a topic, read until at least {@code count} arrived or the time is up. */
-    private static <T> List<T> readUntil(String topic, Decoder<T> decoder, int count, Duration timeout) throws IOException {
+    /**
+     * Committed records of a topic, read until at least {@code count} arrived or the time is up.
+     */
+    private static <T> List<T> readUntil(
+            String topic, Decoder<T> decoder, int count, Duration timeout) throws IOException {
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrap);
         props.put("group.id", "it-" + UUID.randomUUID());
@@ -208,7 +271,8 @@ class GovernorITCase {
         props.put("isolation.level", "read_committed");
         List<T> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                new KafkaConsumer<>(
+                        props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline && out.size() < count) {
@@ -232,20 +296,36 @@ class GovernorITCase {
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    private static void spawn(String name, String classpath, String main, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", classpath, main));
+    private static void spawn(String name, String classpath, String main, String... args)
+            throws IOException {
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-Xmx512m",
+                                "-cp",
+                                classpath,
+                                main));
         command.addAll(List.of(args));
-        PROCESSES.add(new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".out").toFile()).start());
+        PROCESSES.add(
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve(name + ".out").toFile())
+                        .start());
     }
 
     private static void awaitLine(Path file, String text, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!Files.exists(file) || !Files.readString(file).contains(text)) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(text + " not in " + file + " after " + timeout + ":\n"
-                        + (Files.exists(file) ? Files.readString(file) : ""));
+                throw new AssertionError(
+                        text
+                                + " not in "
+                                + file
+                                + " after "
+                                + timeout
+                                + ":\n"
+                                + (Files.exists(file) ? Files.readString(file) : ""));
             }
             Thread.sleep(200);
         }

@@ -11,9 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Reads pipeline settings. Precedence, lowest first: option defaults, the YAML file, then
- * {@code --set key=value} overrides. Nested YAML maps flatten to dotted keys, so
- * {@code kafka: {bootstrap-servers: x}} and {@code kafka.bootstrap-servers: x} are the same.
+ * Reads pipeline settings. Precedence, lowest first: option defaults, the YAML file, then {@code
+ * --set key=value} overrides. Nested YAML maps flatten to dotted keys, so {@code kafka:
+ * {bootstrap-servers: x}} and {@code kafka.bootstrap-servers: x} are the same.
  */
 public final class ConfigLoader {
 
@@ -30,7 +30,8 @@ public final class ConfigLoader {
 
     public static Map<String, String> readYaml(Path yaml) {
         if (!Files.isRegularFile(yaml)) {
-            throw new IllegalArgumentException("configuration file not found: " + yaml.toAbsolutePath());
+            throw new IllegalArgumentException(
+                    "configuration file not found: " + yaml.toAbsolutePath());
         }
         try {
             JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(yaml.toFile());

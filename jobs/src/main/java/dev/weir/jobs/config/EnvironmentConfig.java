@@ -9,9 +9,13 @@ import org.apache.flink.configuration.Configuration;
  * What the pipeline sets on its execution environment: checkpoints, network buffer timeout and
  * parallelism. Part of {@link PipelineConfig}.
  */
-public record EnvironmentConfig(Duration checkpointInterval, Duration bufferTimeout, int parallelism) {
+public record EnvironmentConfig(
+        Duration checkpointInterval, Duration bufferTimeout, int parallelism) {
 
-    /** Reads the {@code pipeline.*} options but the watermark ones; parse errors are the caller's to report. */
+    /**
+     * Reads the {@code pipeline.*} options but the watermark ones; parse errors are the caller's to
+     * report.
+     */
     static EnvironmentConfig from(Configuration conf) {
         return new EnvironmentConfig(
                 conf.get(WeirOptions.CHECKPOINT_INTERVAL),
@@ -22,13 +26,16 @@ public record EnvironmentConfig(Duration checkpointInterval, Duration bufferTime
     List<String> problems() {
         List<String> problems = new ArrayList<>();
         if (bufferTimeout.isNegative()) {
-            problems.add(WeirOptions.BUFFER_TIMEOUT.key() + " must not be negative (0 sends every record at once)");
+            problems.add(
+                    WeirOptions.BUFFER_TIMEOUT.key()
+                            + " must not be negative (0 sends every record at once)");
         }
         if (checkpointInterval.toMillis() < 100) {
             problems.add(WeirOptions.CHECKPOINT_INTERVAL.key() + " must be at least 100ms");
         }
         if (parallelism == 0 || parallelism < -1) {
-            problems.add(WeirOptions.PARALLELISM.key() + " must be -1 or positive, got " + parallelism);
+            problems.add(
+                    WeirOptions.PARALLELISM.key() + " must be -1 or positive, got " + parallelism);
         }
         return problems;
     }

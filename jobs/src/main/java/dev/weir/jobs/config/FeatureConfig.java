@@ -7,12 +7,13 @@ import java.util.List;
 import org.apache.flink.configuration.Configuration;
 
 /**
- * Which features are computed and in what order each entity's events are aggregated. Part of
- * {@link PipelineConfig}, which reads and compiles {@code definitions} once into the feature set.
+ * Which features are computed and in what order each entity's events are aggregated. Part of {@link
+ * PipelineConfig}, which reads and compiles {@code definitions} once into the feature set.
  *
  * @param definitions YAML file of the feature set; empty: the bundled reference set
  */
-public record FeatureConfig(String definitions, FeatureOrdering ordering, Duration orderingMaxWait) {
+public record FeatureConfig(
+        String definitions, FeatureOrdering ordering, Duration orderingMaxWait) {
 
     /** Reads the {@code features.*} options; parse errors are the caller's to report. */
     static FeatureConfig from(Configuration conf) {
@@ -25,7 +26,9 @@ public record FeatureConfig(String definitions, FeatureOrdering ordering, Durati
     List<String> problems() {
         List<String> problems = new ArrayList<>();
         if (orderingMaxWait.isNegative()) {
-            problems.add(WeirOptions.FEATURE_ORDERING_MAX_WAIT.key() + " must not be negative (0: no maximum)");
+            problems.add(
+                    WeirOptions.FEATURE_ORDERING_MAX_WAIT.key()
+                            + " must not be negative (0: no maximum)");
         }
         return problems;
     }

@@ -20,7 +20,10 @@ public final class FeatureSets {
 
     /** The set in {@code location}, or the bundled reference when it is null or empty. */
     public static FeatureSet load(String location) {
-        FeatureSet set = location == null || location.isBlank() ? reference() : FeatureSet.fromYaml(Path.of(location));
+        FeatureSet set =
+                location == null || location.isBlank()
+                        ? reference()
+                        : FeatureSet.fromYaml(Path.of(location));
         for (EntitySpec entity : set.entities()) {
             // Compiling against the input schema finds unknown or mistyped fields now.
             new EntityEngine(entity, Transaction.getClassSchema());

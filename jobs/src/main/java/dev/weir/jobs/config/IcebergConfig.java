@@ -6,7 +6,8 @@ import java.util.Set;
 import org.apache.flink.configuration.Configuration;
 
 /** The Iceberg catalog and namespace of the pipeline's tables. Part of {@link PipelineConfig}. */
-public record IcebergConfig(String catalogType, String warehouse, String catalogUri, String namespace) {
+public record IcebergConfig(
+        String catalogType, String warehouse, String catalogUri, String namespace) {
 
     public static final Set<String> CATALOG_TYPES = Set.of("hadoop", "rest");
 
@@ -23,7 +24,13 @@ public record IcebergConfig(String catalogType, String warehouse, String catalog
         List<String> problems = new ArrayList<>();
         PipelineConfig.require(problems, WeirOptions.NAMESPACE, namespace);
         if (!CATALOG_TYPES.contains(catalogType)) {
-            problems.add(WeirOptions.CATALOG_TYPE.key() + " must be one of " + CATALOG_TYPES + ", got '" + catalogType + "'");
+            problems.add(
+                    WeirOptions.CATALOG_TYPE.key()
+                            + " must be one of "
+                            + CATALOG_TYPES
+                            + ", got '"
+                            + catalogType
+                            + "'");
         } else if (catalogType.equals("hadoop")) {
             PipelineConfig.require(problems, WeirOptions.WAREHOUSE, warehouse);
         } else {

@@ -27,7 +27,8 @@ public record KafkaConfig(
         Duration transactionTimeout,
         String startingOffsets) {
 
-    public static final Set<String> STARTING_OFFSETS = Set.of("committed-or-earliest", "earliest", "latest");
+    public static final Set<String> STARTING_OFFSETS =
+            Set.of("committed-or-earliest", "earliest", "latest");
 
     /** Reads the {@code kafka.*} options; parse errors are the caller's to report. */
     static KafkaConfig from(Configuration conf) {
@@ -52,7 +53,8 @@ public record KafkaConfig(
         PipelineConfig.require(problems, WeirOptions.TOPIC_TRANSACTIONS, transactionsTopic);
         PipelineConfig.require(problems, WeirOptions.TOPIC_SCORES, scoresTopic);
         PipelineConfig.require(problems, WeirOptions.TOPIC_DECISIONS, decisionsTopic);
-        // The decisions are written outside transactions, repeats included: in a topic of their own,
+        // The decisions are written outside transactions, repeats included: in a topic of their
+        // own,
         // never mixed into the exactly-once scores or any other topic the pipeline reads or writes.
         Map<ConfigOption<String>, String> otherTopics = new LinkedHashMap<>();
         otherTopics.put(WeirOptions.TOPIC_TRANSACTIONS, transactionsTopic);
@@ -61,18 +63,34 @@ public record KafkaConfig(
         otherTopics.put(WeirOptions.TOPIC_MODEL_CONTROL, controlTopic);
         otherTopics.put(WeirOptions.TOPIC_LABELS, labelsTopic);
         otherTopics.put(WeirOptions.TOPIC_MONITORING, monitoringTopic);
-        otherTopics.forEach((option, topic) -> {
-            if (decisionsTopic != null && !decisionsTopic.isBlank() && decisionsTopic.equals(topic)) {
-                problems.add(WeirOptions.TOPIC_DECISIONS.key() + " must differ from " + option.key() + " ('" + topic + "')");
-            }
-        });
+        otherTopics.forEach(
+                (option, topic) -> {
+                    if (decisionsTopic != null
+                            && !decisionsTopic.isBlank()
+                            && decisionsTopic.equals(topic)) {
+                        problems.add(
+                                WeirOptions.TOPIC_DECISIONS.key()
+                                        + " must differ from "
+                                        + option.key()
+                                        + " ('"
+                                        + topic
+                                        + "')");
+                    }
+                });
         PipelineConfig.require(problems, WeirOptions.TOPIC_DLQ, dlqTopic);
         PipelineConfig.require(problems, WeirOptions.TOPIC_LABELS, labelsTopic);
         PipelineConfig.require(problems, WeirOptions.TOPIC_MONITORING, monitoringTopic);
         PipelineConfig.require(problems, WeirOptions.GROUP_ID, groupId);
-        PipelineConfig.require(problems, WeirOptions.TRANSACTIONAL_ID_PREFIX, transactionalIdPrefix);
+        PipelineConfig.require(
+                problems, WeirOptions.TRANSACTIONAL_ID_PREFIX, transactionalIdPrefix);
         if (!STARTING_OFFSETS.contains(startingOffsets)) {
-            problems.add(WeirOptions.STARTING_OFFSETS.key() + " must be one of " + STARTING_OFFSETS + ", got '" + startingOffsets + "'");
+            problems.add(
+                    WeirOptions.STARTING_OFFSETS.key()
+                            + " must be one of "
+                            + STARTING_OFFSETS
+                            + ", got '"
+                            + startingOffsets
+                            + "'");
         }
         return problems;
     }

@@ -16,14 +16,20 @@ public record ModelConfig(String dir, String registry, String name) {
     /** Reads the {@code model.*} options; parse errors are the caller's to report. */
     static ModelConfig from(Configuration conf) {
         return new ModelConfig(
-                conf.get(WeirOptions.MODEL_DIR), conf.get(WeirOptions.MODEL_REGISTRY), conf.get(WeirOptions.MODEL_NAME));
+                conf.get(WeirOptions.MODEL_DIR),
+                conf.get(WeirOptions.MODEL_REGISTRY),
+                conf.get(WeirOptions.MODEL_NAME));
     }
 
     List<String> problems() {
         List<String> problems = new ArrayList<>();
         if (hasDir() == hasRegistry()) {
-            problems.add("exactly one of " + WeirOptions.MODEL_DIR.key() + " and " + WeirOptions.MODEL_REGISTRY.key()
-                    + " is required");
+            problems.add(
+                    "exactly one of "
+                            + WeirOptions.MODEL_DIR.key()
+                            + " and "
+                            + WeirOptions.MODEL_REGISTRY.key()
+                            + " is required");
         }
         return problems;
     }

@@ -72,8 +72,15 @@ public record MonitoringConfig(
     /** Drift thresholds: the configured alert levels, the documented defaults for the rest. */
     public DriftThresholds thresholds() {
         DriftThresholds d = DriftThresholds.DEFAULTS;
-        return new DriftThresholds(Math.min(d.psiWarn(), psiAlert), psiAlert, ksAlert, jsAlert, d.significance(),
-                d.minCramersV(), minSamples, d.nullRateAlert());
+        return new DriftThresholds(
+                Math.min(d.psiWarn(), psiAlert),
+                psiAlert,
+                ksAlert,
+                jsAlert,
+                d.significance(),
+                d.minCramersV(),
+                minSamples,
+                d.nullRateAlert());
     }
 
     List<String> problems() {
@@ -91,15 +98,22 @@ public record MonitoringConfig(
             problems.add(WeirOptions.DRIFT_MIN_SAMPLES.key() + " must be at least 1");
         }
         if (scoreTtl.toMillis() <= 0 || labelWait.toMillis() <= 0) {
-            problems.add(WeirOptions.LABELS_SCORE_TTL.key() + " and " + WeirOptions.LABELS_LABEL_WAIT.key()
-                    + " must be positive");
+            problems.add(
+                    WeirOptions.LABELS_SCORE_TTL.key()
+                            + " and "
+                            + WeirOptions.LABELS_LABEL_WAIT.key()
+                            + " must be positive");
         }
         if (!(minAuc >= 0 && minAuc <= 1)) {
             problems.add(WeirOptions.PERFORMANCE_MIN_AUC.key() + " must be in [0, 1]");
         }
         for (String field : categoricalInputs) {
             if (dev.weir.schemas.Transaction.getClassSchema().getField(field) == null) {
-                problems.add(WeirOptions.DRIFT_CATEGORICAL_INPUTS.key() + ": Transaction has no field '" + field + "'");
+                problems.add(
+                        WeirOptions.DRIFT_CATEGORICAL_INPUTS.key()
+                                + ": Transaction has no field '"
+                                + field
+                                + "'");
             }
         }
         try {

@@ -19,21 +19,21 @@ import org.apache.flink.configuration.Configuration;
  * record, never raw keys. Build it with {@link #from(Map)} or {@link ConfigLoader}.
  *
  * <p>Options are grouped by what they configure, and each group reads its own options by key, so
- * adding an option touches one group and cannot shift another. The flat accessors
- * ({@link #scoresTopic()}, {@link #idleness()}, ...) delegate to the groups.
+ * adding an option touches one group and cannot shift another. The flat accessors ({@link
+ * #scoresTopic()}, {@link #idleness()}, ...) delegate to the groups.
  *
  * <p>The feature set and the model are resolved once, when the configuration is built: every call
  * of {@link #featureSet()} and {@link #modelPointer()} returns the same instance, so the feature
  * stages, the scorer, the drift monitor and the start-up checks agree even if the feature file is
- * edited or a promotion lands in the registry meanwhile. Build a new configuration to pick up a
- * new champion.
+ * edited or a promotion lands in the registry meanwhile. Build a new configuration to pick up a new
+ * champion.
  *
  * <p>It is read on the client while the topology is built; operators get the values they need
  * (durations, feature names, the model pointer), never this record, which is not serializable.
  *
  * @param featureSet the feature set of {@code features.definitions}, read and compiled
- * @param modelPointer the model the job scores with: the registry's champion of
- *     {@code model.name} (with its checksum), or the model directory
+ * @param modelPointer the model the job scores with: the registry's champion of {@code model.name}
+ *     (with its checksum), or the model directory
  */
 public record PipelineConfig(
         KafkaConfig kafka,
@@ -79,23 +79,43 @@ public record PipelineConfig(
         problems.addAll(environment.problems());
         problems.addAll(watermarks.problems());
         problems.addAll(monitoring.problems());
-        if (kafka.transactionTimeout().compareTo(environment.checkpointInterval().multipliedBy(2)) < 0) {
-            problems.add(WeirOptions.TRANSACTION_TIMEOUT.key() + " (" + kafka.transactionTimeout()
-                    + ") must be at least twice " + WeirOptions.CHECKPOINT_INTERVAL.key()
-                    + " (" + environment.checkpointInterval() + ")");
+        if (kafka.transactionTimeout().compareTo(environment.checkpointInterval().multipliedBy(2))
+                < 0) {
+            problems.add(
+                    WeirOptions.TRANSACTION_TIMEOUT.key()
+                            + " ("
+                            + kafka.transactionTimeout()
+                            + ") must be at least twice "
+                            + WeirOptions.CHECKPOINT_INTERVAL.key()
+                            + " ("
+                            + environment.checkpointInterval()
+                            + ")");
         }
 
         FeatureSet featureSet =
-                resolve(problems, WeirOptions.FEATURE_DEFINITIONS, () -> FeatureSets.load(features.definitions()));
+                resolve(
+                        problems,
+                        WeirOptions.FEATURE_DEFINITIONS,
+                        () -> FeatureSets.load(features.definitions()));
         // Only a registry can fail to resolve, and only once it is the one model source.
-        ModelPointer modelPointer = modelProblems.isEmpty()
-                ? resolve(problems, WeirOptions.MODEL_REGISTRY, model::resolve)
-                : null;
+        ModelPointer modelPointer =
+                modelProblems.isEmpty()
+                        ? resolve(problems, WeirOptions.MODEL_REGISTRY, model::resolve)
+                        : null;
         if (!problems.isEmpty()) {
             throw invalid(problems);
         }
-        return new PipelineConfig(kafka, iceberg, model, features, scoring, environment, watermarks, monitoring,
-                featureSet, modelPointer);
+        return new PipelineConfig(
+                kafka,
+                iceberg,
+                model,
+                features,
+                scoring,
+                environment,
+                watermarks,
+                monitoring,
+                featureSet,
+                modelPointer);
     }
 
     // Flat accessors, as pipeline code reads them.
@@ -232,11 +252,15 @@ public record PipelineConfig(
     }
 
     private static List<String> unknownKeys(Map<String, String> settings) {
-        Set<String> known = WeirOptions.ALL.stream().map(ConfigOption::key).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> known =
+                WeirOptions.ALL.stream()
+                        .map(ConfigOption::key)
+                        .collect(Collectors.toCollection(TreeSet::new));
         List<String> problems = new ArrayList<>();
         for (String key : settings.keySet()) {
             if (!known.contains(key)) {
-                problems.add("unknown option '" + key + "' (known: " + String.join(", ", known) + ")");
+                problems.add(
+                        "unknown option '" + key + "' (known: " + String.join(", ", known) + ")");
             }
         }
         return problems;
@@ -255,8 +279,12 @@ public record PipelineConfig(
         return problems;
     }
 
-    /** What {@code resolution} returns, or null with its failure added to the problems under {@code option}. */
-    private static <T> T resolve(List<String> problems, ConfigOption<?> option, Supplier<T> resolution) {
+    /**
+     * What {@code resolution} returns, or null with its failure added to the problems under {@code
+     * option}.
+     */
+    private static <T> T resolve(
+            List<String> problems, ConfigOption<?> option, Supplier<T> resolution) {
         try {
             return resolution.get();
         } catch (RuntimeException e) {
@@ -266,6 +294,7 @@ public record PipelineConfig(
     }
 
     private static IllegalArgumentException invalid(List<String> problems) {
-        return new IllegalArgumentException("invalid configuration:\n  - " + String.join("\n  - ", problems));
+        return new IllegalArgumentException(
+                "invalid configuration:\n  - " + String.join("\n  - ", problems));
     }
 }

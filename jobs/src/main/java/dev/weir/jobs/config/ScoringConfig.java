@@ -10,13 +10,17 @@ public record ScoringConfig(int maxBatchSize, Duration maxWait) {
 
     /** Reads the {@code scoring.*} options; parse errors are the caller's to report. */
     static ScoringConfig from(Configuration conf) {
-        return new ScoringConfig(conf.get(WeirOptions.SCORING_MAX_BATCH), conf.get(WeirOptions.SCORING_MAX_WAIT));
+        return new ScoringConfig(
+                conf.get(WeirOptions.SCORING_MAX_BATCH), conf.get(WeirOptions.SCORING_MAX_WAIT));
     }
 
     List<String> problems() {
         List<String> problems = new ArrayList<>();
         if (maxBatchSize < 1 || maxBatchSize > 4096) {
-            problems.add(WeirOptions.SCORING_MAX_BATCH.key() + " must be in [1, 4096], got " + maxBatchSize);
+            problems.add(
+                    WeirOptions.SCORING_MAX_BATCH.key()
+                            + " must be in [1, 4096], got "
+                            + maxBatchSize);
         }
         if (maxWait.isNegative()) {
             problems.add(WeirOptions.SCORING_MAX_WAIT.key() + " must not be negative");

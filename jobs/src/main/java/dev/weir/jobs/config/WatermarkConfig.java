@@ -6,13 +6,16 @@ import java.util.List;
 import org.apache.flink.configuration.Configuration;
 
 /**
- * Watermarks of the Kafka inputs: out-of-orderness and idleness per partition, and alignment
- * across the transaction partitions. Part of {@link PipelineConfig}.
+ * Watermarks of the Kafka inputs: out-of-orderness and idleness per partition, and alignment across
+ * the transaction partitions. Part of {@link PipelineConfig}.
  *
  * @param alignmentMaxDrift zero turns alignment off
  */
 public record WatermarkConfig(
-        Duration outOfOrderness, Duration idleness, Duration alignmentMaxDrift, Duration alignmentUpdateInterval) {
+        Duration outOfOrderness,
+        Duration idleness,
+        Duration alignmentMaxDrift,
+        Duration alignmentUpdateInterval) {
 
     /** Reads the {@code pipeline.watermark.*} options; parse errors are the caller's to report. */
     static WatermarkConfig from(Configuration conf) {
@@ -29,16 +32,26 @@ public record WatermarkConfig(
             problems.add("watermark durations must be positive");
         }
         if (alignmentMaxDrift.isNegative()) {
-            problems.add(WeirOptions.ALIGNMENT_MAX_DRIFT.key() + " must not be negative (0 turns alignment off)");
+            problems.add(
+                    WeirOptions.ALIGNMENT_MAX_DRIFT.key()
+                            + " must not be negative (0 turns alignment off)");
         }
         if (alignmentUpdateInterval.isNegative() || alignmentUpdateInterval.isZero()) {
             problems.add(WeirOptions.ALIGNMENT_UPDATE_INTERVAL.key() + " must be positive");
-        } else if (!alignmentMaxDrift.isZero() && idleness.compareTo(alignmentUpdateInterval.multipliedBy(5)) < 0) {
-            // Flink 2.1 can mark a split idle while alignment pauses it and never resume it when the
+        } else if (!alignmentMaxDrift.isZero()
+                && idleness.compareTo(alignmentUpdateInterval.multipliedBy(5)) < 0) {
+            // Flink 2.1 can mark a split idle while alignment pauses it and never resume it when
+            // the
             // idleness timeout is close to the alignment interval (FLINK-40093).
-            problems.add(WeirOptions.IDLENESS.key() + " (" + idleness + ") must be at least five times "
-                    + WeirOptions.ALIGNMENT_UPDATE_INTERVAL.key() + " (" + alignmentUpdateInterval
-                    + ") while alignment is on");
+            problems.add(
+                    WeirOptions.IDLENESS.key()
+                            + " ("
+                            + idleness
+                            + ") must be at least five times "
+                            + WeirOptions.ALIGNMENT_UPDATE_INTERVAL.key()
+                            + " ("
+                            + alignmentUpdateInterval
+                            + ") while alignment is on");
         }
         return problems;
     }

@@ -3,15 +3,14 @@ package dev.weir.jobs.config;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import dev.weir.operators.features.FeatureOrdering;
-
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 
 /**
- * Every option of the pipeline job: key, type, default and meaning. Options marked "never change
- * on a running deployment" are identities that Kafka transactions, consumer offsets or Iceberg
- * commits are bound to across restarts.
+ * Every option of the pipeline job: key, type, default and meaning. Options marked "never change on
+ * a running deployment" are identities that Kafka transactions, consumer offsets or Iceberg commits
+ * are bound to across restarts.
  */
 public final class WeirOptions {
 
@@ -53,13 +52,15 @@ public final class WeirOptions {
             key("kafka.topics.model-control")
                     .stringType()
                     .defaultValue("weir.model-control")
-                    .withDescription("Model-control commands (weir models promote|rollback --bootstrap ...).");
+                    .withDescription(
+                            "Model-control commands (weir models promote|rollback --bootstrap ...).");
 
     public static final ConfigOption<String> TOPIC_LABELS =
             key("kafka.topics.labels")
                     .stringType()
                     .defaultValue("weir.labels")
-                    .withDescription("Input topic of late ground truth (Avro Label), joined with the scores.");
+                    .withDescription(
+                            "Input topic of late ground truth (Avro Label), joined with the scores.");
 
     public static final ConfigOption<String> TOPIC_MONITORING =
             key("kafka.topics.monitoring")
@@ -108,7 +109,8 @@ public final class WeirOptions {
             key("iceberg.warehouse")
                     .stringType()
                     .noDefaultValue()
-                    .withDescription("Iceberg warehouse location (a path or a Hadoop file system URI).");
+                    .withDescription(
+                            "Iceberg warehouse location (a path or a Hadoop file system URI).");
 
     public static final ConfigOption<String> CATALOG_URI =
             key("iceberg.uri")
@@ -162,7 +164,8 @@ public final class WeirOptions {
             key("scoring.max-wait")
                     .durationType()
                     .defaultValue(Duration.ofMillis(10))
-                    .withDescription("How long an event may wait for its batch to fill; 0 scores each event alone.");
+                    .withDescription(
+                            "How long an event may wait for its batch to fill; 0 scores each event alone.");
 
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             key("pipeline.checkpoint-interval")
@@ -192,13 +195,15 @@ public final class WeirOptions {
             key("pipeline.watermark.out-of-orderness")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(5))
-                    .withDescription("How far event time may go backwards within a Kafka partition.");
+                    .withDescription(
+                            "How far event time may go backwards within a Kafka partition.");
 
     public static final ConfigOption<Duration> IDLENESS =
             key("pipeline.watermark.idleness")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(30))
-                    .withDescription("A partition without records for this long stops holding back the watermark.");
+                    .withDescription(
+                            "A partition without records for this long stops holding back the watermark.");
 
     public static final ConfigOption<Duration> ALIGNMENT_MAX_DRIFT =
             key("pipeline.watermark.alignment.max-drift")
@@ -213,7 +218,8 @@ public final class WeirOptions {
             key("pipeline.watermark.alignment.update-interval")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(1))
-                    .withDescription("How often the sources' readers exchange their watermarks for alignment.");
+                    .withDescription(
+                            "How often the sources' readers exchange their watermarks for alignment.");
 
     public static final ConfigOption<FeatureOrdering> FEATURE_ORDERING =
             key("features.ordering")
@@ -255,7 +261,8 @@ public final class WeirOptions {
             key("monitoring.window")
                     .durationType()
                     .defaultValue(Duration.ofMinutes(1))
-                    .withDescription("Tumbling event-time window of quality, drift, performance and agreement records.");
+                    .withDescription(
+                            "Tumbling event-time window of quality, drift, performance and agreement records.");
 
     public static final ConfigOption<Duration> MONITORING_LATENESS =
             key("monitoring.allowed-lateness")
@@ -294,13 +301,15 @@ public final class WeirOptions {
             key("drift.js-alert")
                     .doubleType()
                     .defaultValue(0.1)
-                    .withDescription("Jensen-Shannon distance (base 2) at or above which a feature has drifted.");
+                    .withDescription(
+                            "Jensen-Shannon distance (base 2) at or above which a feature has drifted.");
 
     public static final ConfigOption<Integer> DRIFT_MIN_SAMPLES =
             key("drift.min-samples")
                     .intType()
                     .defaultValue(200)
-                    .withDescription("Events a window needs before drift can be flagged (statistics are reported anyway).");
+                    .withDescription(
+                            "Events a window needs before drift can be flagged (statistics are reported anyway).");
 
     public static final ConfigOption<Duration> LABELS_SCORE_TTL =
             key("labels.score-ttl")
@@ -314,19 +323,22 @@ public final class WeirOptions {
             key("labels.label-wait")
                     .durationType()
                     .defaultValue(Duration.ofHours(1))
-                    .withDescription("How long a label that arrived before its score waits for it.");
+                    .withDescription(
+                            "How long a label that arrived before its score waits for it.");
 
     public static final ConfigOption<Double> PERFORMANCE_MIN_AUC =
             key("performance.min-auc")
                     .doubleType()
                     .defaultValue(0.8)
-                    .withDescription("A window's realised AUC estimate below it raises a performance alert.");
+                    .withDescription(
+                            "A window's realised AUC estimate below it raises a performance alert.");
 
     public static final ConfigOption<Integer> PERFORMANCE_MIN_LABELS =
             key("performance.min-labels")
                     .intType()
                     .defaultValue(200)
-                    .withDescription("Matched labels a window needs before its AUC can raise an alert.");
+                    .withDescription(
+                            "Matched labels a window needs before its AUC can raise an alert.");
 
     /** All options, for validation of unknown keys and for the docs. */
     public static final List<ConfigOption<?>> ALL =

@@ -41,8 +41,13 @@ public class KafkaIcebergSinks implements PipelineSinks {
 
     @Override
     public void writeEvents(DataStream<Transaction> events) {
-        iceberg(events, new RowConverters.EventRow(), WeirTables.EVENTS, WeirTables.EVENTS_SCHEMA,
-                Uids.TO_ROW_EVENTS, Uids.SINK_EVENTS_ICEBERG);
+        iceberg(
+                events,
+                new RowConverters.EventRow(),
+                WeirTables.EVENTS,
+                WeirTables.EVENTS_SCHEMA,
+                Uids.TO_ROW_EVENTS,
+                Uids.SINK_EVENTS_ICEBERG);
     }
 
     @Override
@@ -50,8 +55,13 @@ public class KafkaIcebergSinks implements PipelineSinks {
         scores.sinkTo(kafka(config.scoresTopic(), Score.class, Score::getTransactionId, "scores"))
                 .uid(Uids.SINK_SCORES_KAFKA)
                 .name("Kafka " + config.scoresTopic());
-        iceberg(scores, new RowConverters.ScoreRow(), WeirTables.SCORES, WeirTables.SCORES_SCHEMA,
-                Uids.TO_ROW_SCORES, Uids.SINK_SCORES_ICEBERG);
+        iceberg(
+                scores,
+                new RowConverters.ScoreRow(),
+                WeirTables.SCORES,
+                WeirTables.SCORES_SCHEMA,
+                Uids.TO_ROW_SCORES,
+                Uids.SINK_SCORES_ICEBERG);
     }
 
     @Override
@@ -61,46 +71,80 @@ public class KafkaIcebergSinks implements PipelineSinks {
         // checkpoint is lost; what follows it is written again after a failure (same key, model
         // version and decision).
         KafkaSink<Score> sink =
-                kafkaSink(new AvroRecordSerializer<>(config.decisionsTopic(), Score.class, Score::getTransactionId))
+                kafkaSink(
+                                new AvroRecordSerializer<>(
+                                        config.decisionsTopic(),
+                                        Score.class,
+                                        Score::getTransactionId))
                         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                         .setProperty(ProducerConfig.LINGER_MS_CONFIG, "0")
                         .setProperty(ProducerConfig.ACKS_CONFIG, "all")
                         .setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")
                         .build();
-        decisions.sinkTo(sink)
+        decisions
+                .sinkTo(sink)
                 .uid(Uids.SINK_DECISIONS_KAFKA)
                 .name("Kafka " + config.decisionsTopic() + " (decisions, at least once)");
     }
 
     @Override
-    public void writeFeatures(DataStream<FeaturedTransaction> features, java.util.List<String> names) {
-        iceberg(features, new RowConverters.FeatureRow(names), WeirTables.FEATURES, WeirTables.FEATURES_SCHEMA,
-                Uids.TO_ROW_FEATURES, Uids.SINK_FEATURES_ICEBERG);
+    public void writeFeatures(
+            DataStream<FeaturedTransaction> features, java.util.List<String> names) {
+        iceberg(
+                features,
+                new RowConverters.FeatureRow(names),
+                WeirTables.FEATURES,
+                WeirTables.FEATURES_SCHEMA,
+                Uids.TO_ROW_FEATURES,
+                Uids.SINK_FEATURES_ICEBERG);
     }
 
     @Override
     public void writeDeadLetters(DataStream<DeadLetter> deadLetters) {
         deadLetters
-                .sinkTo(kafka(config.dlqTopic(), DeadLetter.class,
-                        KafkaIcebergSinks::deadLetterKey, "dlq"))
+                .sinkTo(
+                        kafka(
+                                config.dlqTopic(),
+                                DeadLetter.class,
+                                KafkaIcebergSinks::deadLetterKey,
+                                "dlq"))
                 .uid(Uids.SINK_DLQ_KAFKA)
                 .name("Kafka " + config.dlqTopic());
-        iceberg(deadLetters, new RowConverters.DeadLetterRow(), WeirTables.DLQ, WeirTables.DLQ_SCHEMA,
-                Uids.TO_ROW_DLQ, Uids.SINK_DLQ_ICEBERG);
+        iceberg(
+                deadLetters,
+                new RowConverters.DeadLetterRow(),
+                WeirTables.DLQ,
+                WeirTables.DLQ_SCHEMA,
+                Uids.TO_ROW_DLQ,
+                Uids.SINK_DLQ_ICEBERG);
     }
 
     @Override
     public void writeMonitoring(DataStream<MonitoringRecord> monitoring) {
         monitoring
-                .sinkTo(kafka(new AvroRecordSerializer<>(config.monitoringTopic(), MonitoringRecord.class,
-                        m -> m.getKind() + "/" + m.getSubject()).withWriteTimestamps(), "monitoring"))
+                .sinkTo(
+                        kafka(
+                                new AvroRecordSerializer<>(
+                                                config.monitoringTopic(),
+                                                MonitoringRecord.class,
+                                                m -> m.getKind() + "/" + m.getSubject())
+                                        .withWriteTimestamps(),
+                                "monitoring"))
                 .uid(Uids.SINK_MONITORING_KAFKA)
                 .name("Kafka " + config.monitoringTopic());
-        iceberg(monitoring, new RowConverters.MonitoringRow(), WeirTables.MONITORING, WeirTables.MONITORING_SCHEMA,
-                Uids.TO_ROW_MONITORING, Uids.SINK_MONITORING_ICEBERG);
+        iceberg(
+                monitoring,
+                new RowConverters.MonitoringRow(),
+                WeirTables.MONITORING,
+                WeirTables.MONITORING_SCHEMA,
+                Uids.TO_ROW_MONITORING,
+                Uids.SINK_MONITORING_ICEBERG);
     }
 
-    /** Where the record came from; dead letters found past a shuffle have no offset, their content keys them. */
+    /**
+     * Where the record came from; dead letters found past a shuffle have no offset, their content
+     * keys them.
+     */
     private static String deadLetterKey(DeadLetter d) {
         if (d.getSourceOffset() >= 0) {
             return d.getSourceTopic() + "-" + d.getSourcePartition() + "-" + d.getSourceOffset();
@@ -113,17 +157,24 @@ public class KafkaIcebergSinks implements PipelineSinks {
         return kafka(new AvroRecordSerializer<>(topic, type, key), idSuffix);
     }
 
-    /** An exactly-once sink: its records are visible to read_committed readers when a checkpoint completes. */
-    private <T extends SpecificRecord> KafkaSink<T> kafka(AvroRecordSerializer<T> serializer, String idSuffix) {
+    /**
+     * An exactly-once sink: its records are visible to read_committed readers when a checkpoint
+     * completes.
+     */
+    private <T extends SpecificRecord> KafkaSink<T> kafka(
+            AvroRecordSerializer<T> serializer, String idSuffix) {
         return kafkaSink(serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-" + idSuffix)
-                .setProperty("transaction.timeout.ms", String.valueOf(config.transactionTimeout().toMillis()))
+                .setProperty(
+                        "transaction.timeout.ms",
+                        String.valueOf(config.transactionTimeout().toMillis()))
                 .build();
     }
 
     /** What every Kafka sink of the pipeline shares: the brokers and the record serializer. */
-    private <T extends SpecificRecord> KafkaSinkBuilder<T> kafkaSink(AvroRecordSerializer<T> serializer) {
+    private <T extends SpecificRecord> KafkaSinkBuilder<T> kafkaSink(
+            AvroRecordSerializer<T> serializer) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(config.bootstrapServers())
                 .setRecordSerializer(serializer);
@@ -136,7 +187,15 @@ public class KafkaIcebergSinks implements PipelineSinks {
             Schema schema,
             String converterUid,
             String sinkUid) {
-        appendToIceberg(stream, converter, schema, catalog, config.namespace(), table, converterUid, sinkUid);
+        appendToIceberg(
+                stream,
+                converter,
+                schema,
+                catalog,
+                config.namespace(),
+                table,
+                converterUid,
+                sinkUid);
     }
 
     /** Appends a stream to an Iceberg table, committed when checkpoints (or the batch) complete. */

@@ -12,7 +12,9 @@ import org.apache.flink.api.connector.source.Source;
  * @param labels ground truth joined with the scores
  */
 public record PipelineSources(
-        Source<RawRecord, ?, ?> transactions, Source<RawRecord, ?, ?> control, Source<RawRecord, ?, ?> labels) {
+        Source<RawRecord, ?, ?> transactions,
+        Source<RawRecord, ?, ?> control,
+        Source<RawRecord, ?, ?> labels) {
 
     /**
      * @param bounded stop at the offsets that are latest when the job starts (tests, backfills)

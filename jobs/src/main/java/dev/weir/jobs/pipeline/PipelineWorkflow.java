@@ -3,8 +3,14 @@ package dev.weir.jobs.pipeline;
 import dev.weir.jobs.config.MonitoringConfig;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.models.registry.ModelPointer;
+import dev.weir.operators.decode.DeadLetters;
 import dev.weir.operators.decode.DecodeLabels;
+import dev.weir.operators.decode.DecodeModelControl;
+import dev.weir.operators.decode.DecodeTransactions;
 import dev.weir.operators.decode.DeduplicateTransactions;
+import dev.weir.operators.features.FeatureStages;
+import dev.weir.operators.features.LateToDeadLetter;
+import dev.weir.operators.kafka.RawRecord;
 import dev.weir.operators.labels.LabelJoin;
 import dev.weir.operators.monitoring.AgreementMonitor;
 import dev.weir.operators.monitoring.DriftMonitor;
@@ -14,27 +20,21 @@ import dev.weir.operators.monitoring.ProfileLoader;
 import dev.weir.operators.monitoring.QualityMonitor;
 import dev.weir.operators.quality.QualityRules;
 import dev.weir.operators.quality.Rule;
-import dev.weir.schemas.Label;
-import dev.weir.schemas.LabelOutcome;
-import dev.weir.schemas.MonitoringRecord;
-import dev.weir.operators.decode.DeadLetters;
-import dev.weir.operators.decode.DecodeModelControl;
-import dev.weir.operators.decode.DecodeTransactions;
-import dev.weir.operators.features.FeatureStages;
-import dev.weir.operators.features.LateToDeadLetter;
-import dev.weir.operators.kafka.RawRecord;
 import dev.weir.operators.scoring.BatchingScoreOperator;
 import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.DeadLetter;
 import dev.weir.schemas.FeaturedTransaction;
+import dev.weir.schemas.Label;
+import dev.weir.schemas.LabelOutcome;
 import dev.weir.schemas.ModelControl;
+import dev.weir.schemas.MonitoringRecord;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import dev.weir.state.features.FeatureSet;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -45,8 +45,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The pipeline's topology: decode, check quality and govern, one feature stage per entity, score,
  * then the sinks; beside it, monitoring (quality, drift, label join and realised performance,
- * agreement) as side outputs. Sources and sinks are passed in, so tests run the very same
- * workflow on bounded input.
+ * agreement) as side outputs. Sources and sinks are passed in, so tests run the very same workflow
+ * on bounded input.
  */
 public final class PipelineWorkflow {
 
@@ -63,7 +63,10 @@ public final class PipelineWorkflow {
             DataStream<MonitoringRecord> monitoring) {}
 
     public static Outputs define(
-            StreamExecutionEnvironment env, PipelineConfig config, PipelineSources sources, PipelineSinks sinks) {
+            StreamExecutionEnvironment env,
+            PipelineConfig config,
+            PipelineSources sources,
+            PipelineSinks sinks) {
         configure(env, config);
         // The config resolved the champion once, so the scorer and the drift monitor start with the
         // same one even if a promotion lands in the registry while the job is being built.
@@ -71,24 +74,33 @@ public final class PipelineWorkflow {
         MonitoringConfig monitoring = config.monitoring();
         QualityRules rules = monitoring.rules();
 
-        WatermarkStrategy<RawRecord> watermarks = kafkaEventTime(config.outOfOrderness(), config.idleness());
+        WatermarkStrategy<RawRecord> watermarks =
+                kafkaEventTime(config.outOfOrderness(), config.idleness());
         if (!config.alignmentMaxDrift().isZero()
                 && sources.transactions().getBoundedness() == Boundedness.CONTINUOUS_UNBOUNDED) {
             // A catch-up then reads every partition at a similar event-time pace, which bounds the
             // events the ordered feature stages hold while the slowest partition catches up. Not
             // on bounded runs: the Kafka connector (5.0.0) may pause a partition that has just
             // finished and fail with "No current assignment for partition" (FLINK-39728).
-            watermarks = watermarks.withWatermarkAlignment(
-                    ALIGNMENT_GROUP, config.alignmentMaxDrift(), config.alignmentUpdateInterval());
+            watermarks =
+                    watermarks.withWatermarkAlignment(
+                            ALIGNMENT_GROUP,
+                            config.alignmentMaxDrift(),
+                            config.alignmentUpdateInterval());
         }
 
         DataStream<RawRecord> raw =
-                env.fromSource(sources.transactions(), watermarks, "Kafka " + config.transactionsTopic())
+                env.fromSource(
+                                sources.transactions(),
+                                watermarks,
+                                "Kafka " + config.transactionsTopic())
                         .uid(Uids.SOURCE_TRANSACTIONS);
 
         // Decode, check the quality rules, then govern: nothing past this sees raw personal data.
         SingleOutputStreamOperator<Transaction> decoded =
-                raw.process(new DecodeTransactions(rules, monitoring.policy()), WeirTypes.TRANSACTION)
+                raw.process(
+                                new DecodeTransactions(rules, monitoring.policy()),
+                                WeirTypes.TRANSACTION)
                         .uid(Uids.DECODE)
                         .name("Decode, check quality, govern");
         DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetters.TAG);
@@ -98,10 +110,15 @@ public final class PipelineWorkflow {
             Rule duplicate = rules.duplicateRule().get();
             SingleOutputStreamOperator<Transaction> unique =
                     decoded.keyBy(Transaction::getTransactionId, Types.STRING)
-                            .process(new DeduplicateTransactions(duplicate, config.transactionsTopic()),
+                            .process(
+                                    new DeduplicateTransactions(
+                                            duplicate, config.transactionsTopic()),
                                     WeirTypes.TRANSACTION)
                             .uid(Uids.DEDUPLICATE)
-                            .name("Duplicate transaction ids (" + human(DeduplicateTransactions.window(duplicate)) + ")");
+                            .name(
+                                    "Duplicate transaction ids ("
+                                            + human(DeduplicateTransactions.window(duplicate))
+                                            + ")");
             deadLetters = deadLetters.union(unique.getSideOutput(DeadLetters.TAG));
             checked = checked.union(unique.getSideOutput(DecodeTransactions.REJECTED));
             transactions = unique;
@@ -110,14 +127,20 @@ public final class PipelineWorkflow {
 
         FeatureSet featureSet = config.featureSet();
         FeatureStages.Result features =
-                FeatureStages.apply(transactions, featureSet, Uids.FEATURES, config.featureOrdering(),
+                FeatureStages.apply(
+                        transactions,
+                        featureSet,
+                        Uids.FEATURES,
+                        config.featureOrdering(),
                         config.featureOrderingMaxWait());
         DataStream<FeaturedTransaction> featured = features.featured();
 
         // Commands are published one at a time, in order: no out-of-orderness (zero is what
         // forMonotonousTimestamps means).
         SingleOutputStreamOperator<ModelControl> control =
-                env.fromSource(sources.control(), kafkaEventTime(Duration.ZERO, config.idleness()),
+                env.fromSource(
+                                sources.control(),
+                                kafkaEventTime(Duration.ZERO, config.idleness()),
                                 "Kafka " + config.controlTopic())
                         .uid(Uids.SOURCE_MODEL_CONTROL)
                         .process(new DecodeModelControl(), WeirTypes.MODEL_CONTROL)
@@ -130,26 +153,36 @@ public final class PipelineWorkflow {
                         .transform(
                                 "Score (DL4J, batches of " + config.scoringMaxBatchSize() + ")",
                                 WeirTypes.SCORE,
-                                new BatchingScoreOperator(champion, featureSet.vectorNames(),
-                                        config.scoringMaxBatchSize(), config.scoringMaxWait().toMillis(),
+                                new BatchingScoreOperator(
+                                        champion,
+                                        featureSet.vectorNames(),
+                                        config.scoringMaxBatchSize(),
+                                        config.scoringMaxWait().toMillis(),
                                         monitoring.categoricalInputs()))
                         .uid(Uids.SCORE);
 
         DataStream<DeadLetter> late =
                 features.late()
-                        .map(new LateToDeadLetter(config.transactionsTopic()), WeirTypes.DEAD_LETTER)
+                        .map(
+                                new LateToDeadLetter(config.transactionsTopic()),
+                                WeirTypes.DEAD_LETTER)
                         .uid(Uids.LATE_TO_DEAD_LETTER)
                         .name("Late events to dead letters");
         DataStream<DeadLetter> vectorChanged =
                 features.vectorChanged()
-                        .map(new LateToDeadLetter(config.transactionsTopic(), LateToDeadLetter.Cause.VECTOR_CHANGED),
+                        .map(
+                                new LateToDeadLetter(
+                                        config.transactionsTopic(),
+                                        LateToDeadLetter.Cause.VECTOR_CHANGED),
                                 WeirTypes.DEAD_LETTER)
                         .uid(Uids.VECTOR_CHANGED_TO_DEAD_LETTER)
                         .name("Events across a feature-set change to dead letters");
         deadLetters = deadLetters.union(late).union(vectorChanged);
 
         SingleOutputStreamOperator<Label> labels =
-                env.fromSource(sources.labels(), kafkaEventTime(config.outOfOrderness(), config.idleness()),
+                env.fromSource(
+                                sources.labels(),
+                                kafkaEventTime(config.outOfOrderness(), config.idleness()),
                                 "Kafka " + config.labelsTopic())
                         .uid(Uids.SOURCE_LABELS)
                         .process(new DecodeLabels(), WeirTypes.LABEL)
@@ -158,7 +191,8 @@ public final class PipelineWorkflow {
         deadLetters = deadLetters.union(labels.getSideOutput(DeadLetters.TAG));
 
         DataStream<MonitoringRecord> monitoringRecords =
-                monitor(config, champion, rules, checked, scores, labels).union(scores.getSideOutput(BatchingScoreOperator.MONITORING));
+                monitor(config, champion, rules, checked, scores, labels)
+                        .union(scores.getSideOutput(BatchingScoreOperator.MONITORING));
 
         sinks.writeEvents(transactions);
         sinks.writeScores(scores);
@@ -169,7 +203,9 @@ public final class PipelineWorkflow {
         return new Outputs(transactions, scores, deadLetters, monitoringRecords);
     }
 
-    /** Quality counts, drift, realised performance from labels, and champion/challenger agreement. */
+    /**
+     * Quality counts, drift, realised performance from labels, and champion/challenger agreement.
+     */
     private static DataStream<MonitoringRecord> monitor(
             PipelineConfig config,
             ModelPointer champion,
@@ -182,35 +218,64 @@ public final class PipelineWorkflow {
         for (Rule rule : rules.rules()) {
             severities.put(rule.name(), rule.severity().name().toLowerCase(java.util.Locale.ROOT));
         }
-        DataStream<MonitoringRecord> quality = Monitors.aggregate(checked, new QualityMonitor(severities),
-                m.window(), m.allowedLateness(), Uids.MONITOR_QUALITY, "Quality per window");
+        DataStream<MonitoringRecord> quality =
+                Monitors.aggregate(
+                        checked,
+                        new QualityMonitor(severities),
+                        m.window(),
+                        m.allowedLateness(),
+                        Uids.MONITOR_QUALITY,
+                        "Quality per window");
 
-        DriftMonitor drift = new DriftMonitor(ProfileLoader.of(champion, config.modelRegistry()),
-                m.categoricalInputs(), m.thresholds());
-        DataStream<MonitoringRecord> drifts = Monitors.aggregate(scores, drift, m.window(), m.allowedLateness(),
-                Uids.MONITOR_DRIFT, "Drift per window");
+        DriftMonitor drift =
+                new DriftMonitor(
+                        ProfileLoader.of(champion, config.modelRegistry()),
+                        m.categoricalInputs(),
+                        m.thresholds());
+        DataStream<MonitoringRecord> drifts =
+                Monitors.aggregate(
+                        scores,
+                        drift,
+                        m.window(),
+                        m.allowedLateness(),
+                        Uids.MONITOR_DRIFT,
+                        "Drift per window");
 
         DataStream<LabelOutcome> outcomes =
                 scores.keyBy(Score::getTransactionId, Types.STRING)
                         .connect(labels.keyBy(Label::getTransactionId, Types.STRING))
-                        .process(new LabelJoin(m.scoreTtl().toMillis(), m.labelWait().toMillis()), WeirTypes.LABEL_OUTCOME)
+                        .process(
+                                new LabelJoin(m.scoreTtl().toMillis(), m.labelWait().toMillis()),
+                                WeirTypes.LABEL_OUTCOME)
                         .uid(Uids.LABEL_JOIN)
                         .name("Join labels with scores (TTL " + human(m.scoreTtl()) + ")");
-        DataStream<MonitoringRecord> performance = Monitors.aggregate(outcomes,
-                new PerformanceMonitor(m.minAuc(), m.minLabels()), m.window(), m.allowedLateness(),
-                Uids.MONITOR_PERFORMANCE, "Realised performance per window");
+        DataStream<MonitoringRecord> performance =
+                Monitors.aggregate(
+                        outcomes,
+                        new PerformanceMonitor(m.minAuc(), m.minLabels()),
+                        m.window(),
+                        m.allowedLateness(),
+                        Uids.MONITOR_PERFORMANCE,
+                        "Realised performance per window");
 
-        DataStream<MonitoringRecord> agreement = Monitors.aggregate(scores, new AgreementMonitor(), m.window(),
-                m.allowedLateness(), Uids.MONITOR_AGREEMENT, "Champion/challenger agreement per window");
+        DataStream<MonitoringRecord> agreement =
+                Monitors.aggregate(
+                        scores,
+                        new AgreementMonitor(),
+                        m.window(),
+                        m.allowedLateness(),
+                        Uids.MONITOR_AGREEMENT,
+                        "Champion/challenger agreement per window");
         return quality.union(drifts, performance, agreement);
     }
 
     /**
      * Watermarks of a Kafka input from its records' timestamps (their event time), per partition,
-     * {@code outOfOrderness} behind the latest; a partition idle for {@code idleness} stops
-     * holding them back.
+     * {@code outOfOrderness} behind the latest; a partition idle for {@code idleness} stops holding
+     * them back.
      */
-    private static WatermarkStrategy<RawRecord> kafkaEventTime(Duration outOfOrderness, Duration idleness) {
+    private static WatermarkStrategy<RawRecord> kafkaEventTime(
+            Duration outOfOrderness, Duration idleness) {
         return WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(outOfOrderness)
                 .withTimestampAssigner((record, kafkaTimestamp) -> record.timestamp)
                 .withIdleness(idleness);
@@ -231,8 +296,10 @@ public final class PipelineWorkflow {
         // its input after receiving or emitting it; records from the network are never reused.
         conf.set(PipelineOptions.OBJECT_REUSE, true);
         env.configure(conf);
-        env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
-        // A record waits in an output buffer until it fills or this timeout passes, at every shuffle:
+        env.enableCheckpointing(
+                config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        // A record waits in an output buffer until it fills or this timeout passes, at every
+        // shuffle:
         // Flink's 100 ms default would hold each decision that long per entity stage.
         env.setBufferTimeout(config.bufferTimeout().toMillis());
         if (config.parallelism() > 0) {

@@ -21,9 +21,9 @@ public final class TransactionSource {
     }
 
     /**
-     * The model-control topic. Every subtask's scoring operator gets every command (broadcast);
-     * a job without state starts at the latest command, so an old promotion is not replayed over
-     * the model it was submitted with.
+     * The model-control topic. Every subtask's scoring operator gets every command (broadcast); a
+     * job without state starts at the latest command, so an old promotion is not replayed over the
+     * model it was submitted with.
      */
     public static KafkaSource<RawRecord> control(PipelineConfig config, boolean bounded) {
         KafkaSourceBuilder<RawRecord> builder =
@@ -40,13 +40,17 @@ public final class TransactionSource {
         return builder.build();
     }
 
-    /** The labels topic: late ground truth, read like the transactions (own group, same starting rule). */
+    /**
+     * The labels topic: late ground truth, read like the transactions (own group, same starting
+     * rule).
+     */
     public static KafkaSource<RawRecord> labels(PipelineConfig config, boolean bounded) {
         return raw(config, config.labelsTopic(), config.groupId() + "-labels", bounded);
     }
 
     /** Raw records of an input topic, read committed, offsets committed on checkpoints. */
-    private static KafkaSource<RawRecord> raw(PipelineConfig config, String topic, String groupId, boolean bounded) {
+    private static KafkaSource<RawRecord> raw(
+            PipelineConfig config, String topic, String groupId, boolean bounded) {
         KafkaSourceBuilder<RawRecord> builder =
                 KafkaSource.<RawRecord>builder()
                         .setBootstrapServers(config.bootstrapServers())

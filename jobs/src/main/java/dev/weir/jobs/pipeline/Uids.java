@@ -10,8 +10,12 @@ public final class Uids {
     public static final String DECODE = "weir-decode-transactions";
     public static final String SOURCE_MODEL_CONTROL = "weir-source-model-control";
     public static final String DECODE_MODEL_CONTROL = "weir-decode-model-control";
-    /** Prefix of the feature stages: weir-features-start, weir-features-<entity>[-route|-no-key]. */
+
+    /**
+     * Prefix of the feature stages: weir-features-start, weir-features-<entity>[-route|-no-key].
+     */
     public static final String FEATURES = "weir-features";
+
     public static final String LATE_TO_DEAD_LETTER = "weir-late-to-dead-letter";
     public static final String VECTOR_CHANGED_TO_DEAD_LETTER = "weir-vector-changed-to-dead-letter";
     public static final String SCORE = "weir-score";
@@ -19,8 +23,10 @@ public final class Uids {
     public static final String SOURCE_LABELS = "weir-source-labels";
     public static final String DECODE_LABELS = "weir-decode-labels";
     public static final String LABEL_JOIN = "weir-label-join";
+
     /** Prefixes of the two monitoring operators: <prefix>-partial, <prefix>-report. */
     public static final String MONITOR_QUALITY = "weir-monitor-quality";
+
     public static final String MONITOR_DRIFT = "weir-monitor-drift";
     public static final String MONITOR_PERFORMANCE = "weir-monitor-performance";
     public static final String MONITOR_AGREEMENT = "weir-monitor-agreement";
@@ -39,6 +45,7 @@ public final class Uids {
 
     /** Iceberg derives its writer and committer uids from these suffixes. */
     public static final String SINK_EVENTS_ICEBERG = "weir-sink-events-iceberg";
+
     public static final String SINK_SCORES_ICEBERG = "weir-sink-scores-iceberg";
     public static final String SINK_DLQ_ICEBERG = "weir-sink-dlq-iceberg";
     public static final String SINK_FEATURES_ICEBERG = "weir-sink-features-iceberg";

@@ -167,7 +167,10 @@ public final class DriftStatistics {
         }
     }
 
-    /** PSI at the alert level on a significant shift: drift for numeric and categorical values alike. */
+    /**
+     * PSI at the alert level on a significant shift: drift for numeric and categorical values
+     * alike.
+     */
     private static void psiRule(ShareComparison shares, DriftThresholds t, List<String> reasons) {
         if (shares.psi() >= t.psiAlert()) {
             reasons.add(

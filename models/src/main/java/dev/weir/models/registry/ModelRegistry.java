@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  * not at all; it never changes afterwards. Aliases are rewritten into a temporary file and renamed
  * over the old one, under a lock, so readers see either the old or the new aliases.
  *
- * <p>{@code registry.register(bundle); registry.promote("fraud-mlp", "2"); registry.champion("fraud-mlp")}
+ * <p>{@code registry.register(bundle); registry.promote("fraud-mlp", "2");
+ * registry.champion("fraud-mlp")}
  */
 public final class ModelRegistry {
 
@@ -40,8 +41,10 @@ public final class ModelRegistry {
     public static final String ALIASES_FILE = "aliases.json";
     public static final String PROFILE_FILE = "profile.json";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final List<String> CHECKED_FILES = List.of(ModelBundle.MODEL_FILE, ModelBundle.METADATA_FILE, PROFILE_FILE);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final List<String> CHECKED_FILES =
+            List.of(ModelBundle.MODEL_FILE, ModelBundle.METADATA_FILE, PROFILE_FILE);
 
     private final Path root;
 
@@ -65,9 +68,9 @@ public final class ModelRegistry {
     }
 
     /**
-     * Registers a trained model as the next version of its name, with an optional reference
-     * profile (JSON) for drift monitoring. The version number in the bundle's metadata is
-     * replaced by the registry's.
+     * Registers a trained model as the next version of its name, with an optional reference profile
+     * (JSON) for drift monitoring. The version number in the bundle's metadata is replaced by the
+     * registry's.
      *
      * @return the pointer to the new version
      */
@@ -77,14 +80,33 @@ public final class ModelRegistry {
         try {
             Files.createDirectories(modelDir);
             try (FileLock ignored = lock(modelDir)) {
-                String version = String.valueOf(versions(name).stream().mapToInt(Integer::parseInt).max().orElse(0) + 1);
+                String version =
+                        String.valueOf(
+                                versions(name).stream().mapToInt(Integer::parseInt).max().orElse(0)
+                                        + 1);
                 Path staging = Files.createTempDirectory(modelDir, ".staging-");
                 var m = bundle.metadata();
-                ModelBundle numbered = new ModelBundle(new dev.weir.models.ModelMetadata(m.name(), version,
-                        m.featureNames(), m.featureMeans(), m.featureStds(), m.threshold(), m.holdoutAuc(),
-                        m.holdoutPrecision(), m.holdoutRecall(), m.holdoutAucPr(), m.holdoutBrier(), m.holdoutEce(),
-                        m.trainingRows(), m.holdoutRows(), m.createdAt(), m.trainingSource()),
-                        bundle.network(), bundle.profile());
+                ModelBundle numbered =
+                        new ModelBundle(
+                                new dev.weir.models.ModelMetadata(
+                                        m.name(),
+                                        version,
+                                        m.featureNames(),
+                                        m.featureMeans(),
+                                        m.featureStds(),
+                                        m.threshold(),
+                                        m.holdoutAuc(),
+                                        m.holdoutPrecision(),
+                                        m.holdoutRecall(),
+                                        m.holdoutAucPr(),
+                                        m.holdoutBrier(),
+                                        m.holdoutEce(),
+                                        m.trainingRows(),
+                                        m.holdoutRows(),
+                                        m.createdAt(),
+                                        m.trainingSource()),
+                                bundle.network(),
+                                bundle.profile());
                 numbered.save(staging);
                 if (profileJson != null) {
                     // An explicit profile replaces the one computed at training.
@@ -94,7 +116,8 @@ public final class ModelRegistry {
                 Files.writeString(staging.resolve(CHECKSUM_FILE), checksum + "\n");
                 Path target = modelDir.resolve(version);
                 move(staging, target);
-                return new ModelPointer(name, version, target.toAbsolutePath().toString(), checksum);
+                return new ModelPointer(
+                        name, version, target.toAbsolutePath().toString(), checksum);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot register model " + name + " in " + root, e);
@@ -107,7 +130,10 @@ public final class ModelRegistry {
             return List.of();
         }
         try (Stream<Path> dirs = Files.list(root)) {
-            return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            return dirs.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -133,11 +159,22 @@ public final class ModelRegistry {
     public ModelPointer pointer(String name, String version) {
         Path dir = root.resolve(name).resolve(version);
         if (!Files.isRegularFile(dir.resolve(CHECKSUM_FILE))) {
-            throw new IllegalArgumentException("no version " + version + " of model " + name + " in " + root
-                    + " (versions: " + versions(name) + ")");
+            throw new IllegalArgumentException(
+                    "no version "
+                            + version
+                            + " of model "
+                            + name
+                            + " in "
+                            + root
+                            + " (versions: "
+                            + versions(name)
+                            + ")");
         }
         try {
-            return new ModelPointer(name, version, dir.toAbsolutePath().toString(),
+            return new ModelPointer(
+                    name,
+                    version,
+                    dir.toAbsolutePath().toString(),
                     Files.readString(dir.resolve(CHECKSUM_FILE)).trim());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -160,7 +197,8 @@ public final class ModelRegistry {
     public ModelPointer champion(String name) {
         String version = aliases(name).champion();
         if (version == null) {
-            throw new IllegalArgumentException("model " + name + " in " + root + " has no champion (weir models promote)");
+            throw new IllegalArgumentException(
+                    "model " + name + " in " + root + " has no champion (weir models promote)");
         }
         return pointer(name, version);
     }
@@ -168,26 +206,31 @@ public final class ModelRegistry {
     /** Makes {@code version} the champion; the previous champion goes on the rollback history. */
     public Aliases promote(String name, String version) {
         pointer(name, version);
-        return updateAliases(name, a -> {
-            List<String> history = new ArrayList<>(a.history());
-            if (a.champion() != null && !a.champion().equals(version)) {
-                history.add(a.champion());
-            }
-            String challenger = version.equals(a.challenger()) ? null : a.challenger();
-            return new Aliases(version, challenger, history);
-        });
+        return updateAliases(
+                name,
+                a -> {
+                    List<String> history = new ArrayList<>(a.history());
+                    if (a.champion() != null && !a.champion().equals(version)) {
+                        history.add(a.champion());
+                    }
+                    String challenger = version.equals(a.challenger()) ? null : a.challenger();
+                    return new Aliases(version, challenger, history);
+                });
     }
 
     /** Makes the previous champion the champion again. */
     public Aliases rollback(String name) {
-        return updateAliases(name, a -> {
-            if (a.history().isEmpty()) {
-                throw new IllegalStateException("model " + name + " has no earlier champion to roll back to");
-            }
-            List<String> history = new ArrayList<>(a.history());
-            String previous = history.remove(history.size() - 1);
-            return new Aliases(previous, a.challenger(), history);
-        });
+        return updateAliases(
+                name,
+                a -> {
+                    if (a.history().isEmpty()) {
+                        throw new IllegalStateException(
+                                "model " + name + " has no earlier champion to roll back to");
+                    }
+                    List<String> history = new ArrayList<>(a.history());
+                    String previous = history.remove(history.size() - 1);
+                    return new Aliases(previous, a.challenger(), history);
+                });
     }
 
     /** Sets the challenger, or clears it with null. */
@@ -209,12 +252,30 @@ public final class ModelRegistry {
         try {
             actual = checksum(dir);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read model " + pointer.name() + " v" + pointer.version()
-                    + " at " + dir + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot read model "
+                            + pointer.name()
+                            + " v"
+                            + pointer.version()
+                            + " at "
+                            + dir
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
         if (!actual.equals(pointer.checksum())) {
-            throw new IllegalStateException("model " + pointer.name() + " v" + pointer.version() + " at " + dir
-                    + " fails its checksum (expected " + pointer.checksum() + ", found " + actual + ")");
+            throw new IllegalStateException(
+                    "model "
+                            + pointer.name()
+                            + " v"
+                            + pointer.version()
+                            + " at "
+                            + dir
+                            + " fails its checksum (expected "
+                            + pointer.checksum()
+                            + ", found "
+                            + actual
+                            + ")");
         }
         return ModelBundle.load(dir);
     }
@@ -248,7 +309,8 @@ public final class ModelRegistry {
     private Aliases updateAliases(String name, java.util.function.UnaryOperator<Aliases> change) {
         Path dir = root.resolve(name);
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("no model " + name + " in " + root + " (models: " + names() + ")");
+            throw new IllegalArgumentException(
+                    "no model " + name + " in " + root + " (models: " + names() + ")");
         }
         try (FileLock ignored = lock(dir)) {
             Aliases updated = change.apply(aliases(name));
@@ -262,17 +324,24 @@ public final class ModelRegistry {
     }
 
     /** Threads of this JVM queue on an in-process lock; other processes on the file lock. */
-    private static final java.util.concurrent.ConcurrentHashMap<Path, java.util.concurrent.locks.ReentrantLock> LOCAL =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.ConcurrentHashMap<
+                    Path, java.util.concurrent.locks.ReentrantLock>
+            LOCAL = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static FileLock lock(Path dir) throws IOException {
         java.util.concurrent.locks.ReentrantLock local =
-                LOCAL.computeIfAbsent(dir.toAbsolutePath().normalize(), k -> new java.util.concurrent.locks.ReentrantLock());
+                LOCAL.computeIfAbsent(
+                        dir.toAbsolutePath().normalize(),
+                        k -> new java.util.concurrent.locks.ReentrantLock());
         local.lock();
         FileChannel channel;
         FileLock lock;
         try {
-            channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            channel =
+                    FileChannel.open(
+                            dir.resolve(".lock"),
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE);
             lock = channel.lock();
         } catch (IOException | RuntimeException e) {
             local.unlock();
@@ -298,9 +367,11 @@ public final class ModelRegistry {
 
     private static void move(Path from, Path to) throws IOException {
         try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("the registry's file system cannot rename atomically: " + e.getMessage(), e);
+            throw new IOException(
+                    "the registry's file system cannot rename atomically: " + e.getMessage(), e);
         }
     }
 }

@@ -36,7 +36,9 @@ class ModelRegistryTest {
             x[i] = new double[] {(y[i] ? 2 : 0) + random.nextGaussian()};
             t[i] = i;
         }
-        trained = new Trainer(new TrainerConfig(List.of(4), 1, 0.01, 128, 0.2, 1L)).train("m", "x", List.of("f"), x, y, t);
+        trained =
+                new Trainer(new TrainerConfig(List.of(4), 1, 0.01, 128, 0.2, 1L))
+                        .train("m", "x", List.of("f"), x, y, t);
     }
 
     @Test
@@ -52,9 +54,11 @@ class ModelRegistryTest {
 
         ModelBundle loaded = ModelRegistry.load(v1);
         assertThat(loaded.metadata().version()).isEqualTo("1");
-        assertThat(new Scorer(loaded).score(new double[] {1.5})).isEqualTo(new Scorer(trained).score(new double[] {1.5}));
+        assertThat(new Scorer(loaded).score(new double[] {1.5}))
+                .isEqualTo(new Scorer(trained).score(new double[] {1.5}));
         // The training profile travels with the version and is covered by its checksum.
-        assertThat(Files.exists(Path.of(v1.location()).resolve(ModelRegistry.PROFILE_FILE))).isTrue();
+        assertThat(Files.exists(Path.of(v1.location()).resolve(ModelRegistry.PROFILE_FILE)))
+                .isTrue();
         assertThat(loaded.profile()).usingRecursiveComparison().isEqualTo(trained.profile());
     }
 
@@ -70,14 +74,17 @@ class ModelRegistryTest {
         registry.setChallenger("m", "2");
         assertThat(registry.aliases("m")).isEqualTo(new ModelRegistry.Aliases("1", "2", List.of()));
         registry.promote("m", "2");
-        assertThat(registry.aliases("m")).isEqualTo(new ModelRegistry.Aliases("2", null, List.of("1")));
+        assertThat(registry.aliases("m"))
+                .isEqualTo(new ModelRegistry.Aliases("2", null, List.of("1")));
         registry.promote("m", "3");
         assertThat(registry.champion("m").version()).isEqualTo("3");
         registry.rollback("m");
-        assertThat(registry.aliases("m")).isEqualTo(new ModelRegistry.Aliases("2", null, List.of("1")));
+        assertThat(registry.aliases("m"))
+                .isEqualTo(new ModelRegistry.Aliases("2", null, List.of("1")));
         registry.rollback("m");
         assertThat(registry.champion("m").version()).isEqualTo("1");
-        assertThatThrownBy(() -> registry.rollback("m")).hasMessageContaining("no earlier champion");
+        assertThatThrownBy(() -> registry.rollback("m"))
+                .hasMessageContaining("no earlier champion");
         assertThatThrownBy(() -> registry.promote("m", "9")).hasMessageContaining("no version 9");
     }
 

@@ -4,15 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Every problem found in one configuration, so that a single error lists them all instead of
- * making people fix one line per deployment attempt.
+ * Every problem found in one configuration, so that a single error lists them all instead of making
+ * people fix one line per deployment attempt.
  */
 public final class ConfigProblems {
 
     private final String subject;
     private final List<String> problems = new ArrayList<>();
 
-    /** @param subject what is being checked, as it reads in an error: "quality rules" */
+    /**
+     * @param subject what is being checked, as it reads in an error: "quality rules"
+     */
     public ConfigProblems(String subject) {
         this.subject = subject;
     }
@@ -26,13 +28,19 @@ public final class ConfigProblems {
         return problems.size();
     }
 
-    /** @throws IllegalArgumentException listing every problem, one a line, if there is any */
+    /**
+     * @throws IllegalArgumentException listing every problem, one a line, if there is any
+     */
     public void throwIfAny() {
         if (problems.isEmpty()) {
             return;
         }
-        StringBuilder message = new StringBuilder("invalid ").append(subject).append(" (")
-                .append(problems.size()).append(problems.size() == 1 ? " problem):" : " problems):");
+        StringBuilder message =
+                new StringBuilder("invalid ")
+                        .append(subject)
+                        .append(" (")
+                        .append(problems.size())
+                        .append(problems.size() == 1 ? " problem):" : " problems):");
         problems.forEach(p -> message.append("\n  - ").append(p));
         throw new IllegalArgumentException(message.toString());
     }

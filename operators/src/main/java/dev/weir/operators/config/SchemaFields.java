@@ -30,7 +30,8 @@ public final class SchemaFields {
         Schema schema = field.schema();
         return schema.getType() == Schema.Type.NULL
                 || (schema.getType() == Schema.Type.UNION
-                        && schema.getTypes().stream().anyMatch(s -> s.getType() == Schema.Type.NULL));
+                        && schema.getTypes().stream()
+                                .anyMatch(s -> s.getType() == Schema.Type.NULL));
     }
 
     public static boolean isString(Schema.Field field) {
@@ -40,7 +41,8 @@ public final class SchemaFields {
     /** The field's type as people read it in an error: "string", "long", "timestamp-millis". */
     public static String describe(Schema.Field field) {
         Schema value = valueSchema(field);
-        String type = value.getLogicalType() != null ? value.getLogicalType().getName() : value.getName();
+        String type =
+                value.getLogicalType() != null ? value.getLogicalType().getName() : value.getName();
         if (value.getType() == Schema.Type.ENUM) {
             type = "enum " + value.getName();
         }
@@ -49,7 +51,14 @@ public final class SchemaFields {
 
     /** "unknown field 'x' (fields: a, b, c)" */
     public static String unknownField(String name, Schema record) {
-        return "unknown field '" + name + "' (fields of " + record.getName() + ": "
-                + record.getFields().stream().map(Schema.Field::name).collect(Collectors.joining(", ")) + ")";
+        return "unknown field '"
+                + name
+                + "' (fields of "
+                + record.getName()
+                + ": "
+                + record.getFields().stream()
+                        .map(Schema.Field::name)
+                        .collect(Collectors.joining(", "))
+                + ")";
     }
 }

@@ -28,9 +28,10 @@ public final class YamlDocuments {
         JsonNode root;
         try {
             // Without this, a repeated key silently overrides the first one.
-            root = new ObjectMapper(new YAMLFactory())
-                    .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-                    .readTree(yaml);
+            root =
+                    new ObjectMapper(new YAMLFactory())
+                            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                            .readTree(yaml);
         } catch (IOException e) {
             throw new IllegalArgumentException(subject + ": not valid YAML: " + e.getMessage(), e);
         }
@@ -38,7 +39,8 @@ public final class YamlDocuments {
             throw new IllegalArgumentException(subject + ": the document is empty");
         }
         if (!root.isObject()) {
-            throw new IllegalArgumentException(subject + ": the document must be a mapping, not " + root.getNodeType());
+            throw new IllegalArgumentException(
+                    subject + ": the document must be a mapping, not " + root.getNodeType());
         }
         return root;
     }
@@ -54,21 +56,30 @@ public final class YamlDocuments {
     public static String readResource(String name, String subject) {
         try (InputStream in = YamlDocuments.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException("resource " + name + " is missing from the classpath");
+                throw new IllegalStateException(
+                        "resource " + name + " is missing from the classpath");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + subject + " resource " + name + ": " + e, e);
+            throw new IllegalStateException(
+                    "cannot read " + subject + " resource " + name + ": " + e, e);
         }
     }
 
     /** Records every key of {@code node} that is not in {@code known}. */
-    public static void checkKeys(JsonNode node, Set<String> known, String where, ConfigProblems problems) {
+    public static void checkKeys(
+            JsonNode node, Set<String> known, String where, ConfigProblems problems) {
         Iterator<String> names = node.fieldNames();
         while (names.hasNext()) {
             String key = names.next();
             if (!known.contains(key)) {
-                problems.add(where, "unknown key '" + key + "' (known: " + String.join(", ", new TreeSet<>(known)) + ")");
+                problems.add(
+                        where,
+                        "unknown key '"
+                                + key
+                                + "' (known: "
+                                + String.join(", ", new TreeSet<>(known))
+                                + ")");
             }
         }
     }

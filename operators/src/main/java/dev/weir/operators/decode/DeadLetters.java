@@ -10,7 +10,8 @@ import org.apache.flink.util.OutputTag;
 /** The side output every operator routes unprocessable input to, and how entries are built. */
 public final class DeadLetters {
 
-    public static final OutputTag<DeadLetter> TAG = new OutputTag<>("dead-letters", WeirTypes.DEAD_LETTER);
+    public static final OutputTag<DeadLetter> TAG =
+            new OutputTag<>("dead-letters", WeirTypes.DEAD_LETTER);
 
     private DeadLetters() {}
 

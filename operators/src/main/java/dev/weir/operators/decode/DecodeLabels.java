@@ -17,7 +17,9 @@ public class DecodeLabels extends ProcessFunction<RawRecord, Label> {
 
     @Override
     public void open(OpenContext openContext) {
-        decoder = new BinaryMessageDecoder<>(SpecificData.getForClass(Label.class), Label.getClassSchema());
+        decoder =
+                new BinaryMessageDecoder<>(
+                        SpecificData.getForClass(Label.class), Label.getClassSchema());
     }
 
     @Override
@@ -26,12 +28,17 @@ public class DecodeLabels extends ProcessFunction<RawRecord, Label> {
         try {
             label = decoder.decode(raw.value);
         } catch (Exception e) {
-            ctx.output(DeadLetters.TAG, DeadLetters.of(raw, "cannot decode label: " + e, e, System.currentTimeMillis()));
+            ctx.output(
+                    DeadLetters.TAG,
+                    DeadLetters.of(
+                            raw, "cannot decode label: " + e, e, System.currentTimeMillis()));
             return;
         }
         if (label.getTransactionId() == null || label.getTransactionId().isBlank()) {
-            ctx.output(DeadLetters.TAG, DeadLetters.of(raw, "label without transaction_id", null,
-                    System.currentTimeMillis()));
+            ctx.output(
+                    DeadLetters.TAG,
+                    DeadLetters.of(
+                            raw, "label without transaction_id", null, System.currentTimeMillis()));
             return;
         }
         out.collect(label);

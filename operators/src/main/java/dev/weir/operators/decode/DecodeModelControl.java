@@ -17,16 +17,21 @@ public class DecodeModelControl extends ProcessFunction<RawRecord, ModelControl>
 
     @Override
     public void open(OpenContext openContext) {
-        decoder = new BinaryMessageDecoder<>(SpecificData.getForClass(ModelControl.class), ModelControl.getClassSchema());
+        decoder =
+                new BinaryMessageDecoder<>(
+                        SpecificData.getForClass(ModelControl.class),
+                        ModelControl.getClassSchema());
         // Commands written before REQUEST_RETRAIN existed carry the first schema's fingerprint.
         decoder.addSchema(released("ModelControl-v1.avsc"));
     }
 
     /** A released schema version kept in the schemas jar (schemas/src/main/history). */
     static org.apache.avro.Schema released(String file) {
-        try (java.io.InputStream in = DecodeModelControl.class.getResourceAsStream("/schemas/history/" + file)) {
+        try (java.io.InputStream in =
+                DecodeModelControl.class.getResourceAsStream("/schemas/history/" + file)) {
             if (in == null) {
-                throw new IllegalStateException("released schema " + file + " is missing from the schemas jar");
+                throw new IllegalStateException(
+                        "released schema " + file + " is missing from the schemas jar");
             }
             return new org.apache.avro.Schema.Parser().parse(in);
         } catch (java.io.IOException e) {
@@ -39,8 +44,13 @@ public class DecodeModelControl extends ProcessFunction<RawRecord, ModelControl>
         try {
             out.collect(decoder.decode(raw.value));
         } catch (Exception e) {
-            ctx.output(DeadLetters.TAG, DeadLetters.of(raw, "cannot decode model-control command: " + e, e,
-                    System.currentTimeMillis()));
+            ctx.output(
+                    DeadLetters.TAG,
+                    DeadLetters.of(
+                            raw,
+                            "cannot decode model-control command: " + e,
+                            e,
+                            System.currentTimeMillis()));
         }
     }
 }

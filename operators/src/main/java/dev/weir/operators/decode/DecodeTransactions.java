@@ -44,11 +44,13 @@ public class DecodeTransactions extends ProcessFunction<RawRecord, Transaction> 
     private static final long serialVersionUID = 1L;
 
     /** Governed payments that failed a hard rule, with every rule they failed in quality_flags. */
-    public static final OutputTag<Transaction> REJECTED = new OutputTag<>("quality-rejected", WeirTypes.TRANSACTION);
+    public static final OutputTag<Transaction> REJECTED =
+            new OutputTag<>("quality-rejected", WeirTypes.TRANSACTION);
 
     public static final String METRIC_GROUP = "weir";
     public static final String DECODED = "transactionsDecoded";
     public static final String DEAD_LETTERS = "deadLetters";
+
     /** Failures of one rule: weir.quality.rule.<name>.failed. */
     public static final String RULE_FAILURES = "failed";
 
@@ -86,7 +88,9 @@ public class DecodeTransactions extends ProcessFunction<RawRecord, Transaction> 
     public static Map<String, Counter> ruleCounters(MetricGroup group, QualityRules rules) {
         Map<String, Counter> counters = new HashMap<>();
         for (Rule rule : rules.rules()) {
-            counters.put(rule.name(), group.addGroup("quality").addGroup("rule", rule.name()).counter(RULE_FAILURES));
+            counters.put(
+                    rule.name(),
+                    group.addGroup("quality").addGroup("rule", rule.name()).counter(RULE_FAILURES));
         }
         return counters;
     }
@@ -104,7 +108,9 @@ public class DecodeTransactions extends ProcessFunction<RawRecord, Transaction> 
         } catch (Exception | StackOverflowError e) {
             // Avro signals bad bytes with many exception types (bad header, unknown
             // fingerprint, EOF, negative or oversized lengths, SystemLimitException).
-            deadLetter(ctx, sealed(raw, "cannot decode Avro single-object record: " + describe(e), e, now));
+            deadLetter(
+                    ctx,
+                    sealed(raw, "cannot decode Avro single-object record: " + describe(e), e, now));
             return;
         }
         Verdict verdict = rules.check(txn, now);
@@ -135,7 +141,8 @@ public class DecodeTransactions extends ProcessFunction<RawRecord, Transaction> 
             out.collect(governed);
             return;
         }
-        DeadLetter letter = DeadLetters.of(raw, "quality: " + String.join("; ", reasons), null, now);
+        DeadLetter letter =
+                DeadLetters.of(raw, "quality: " + String.join("; ", reasons), null, now);
         letter.setRaw(encode(governed));
         deadLetter(ctx, letter);
         ctx.output(REJECTED, governed);

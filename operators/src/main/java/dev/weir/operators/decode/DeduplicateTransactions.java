@@ -19,26 +19,28 @@ import org.apache.flink.util.Collector;
 
 /**
  * The duplicate-transaction rule ({@code unique_within}): keyed by transaction id, remembers the
- * event time of the first occurrence to arrive and flags (soft) or rejects (hard) a later one
- * whose event time is within the rule's window of it, before or after. A repeat outside the
- * window passes, and the later of the two occurrences is remembered from then on. An event-time
- * timer clears the id once the window has passed after the remembered occurrence, so state is one
- * entry per id seen within the window, whatever account it came under. Input is already governed;
- * a rejected payment goes to the dead letters re-encoded, without Kafka coordinates (they are not
+ * event time of the first occurrence to arrive and flags (soft) or rejects (hard) a later one whose
+ * event time is within the rule's window of it, before or after. A repeat outside the window
+ * passes, and the later of the two occurrences is remembered from then on. An event-time timer
+ * clears the id once the window has passed after the remembered occurrence, so state is one entry
+ * per id seen within the window, whatever account it came under. Input is already governed; a
+ * rejected payment goes to the dead letters re-encoded, without Kafka coordinates (they are not
  * known past the shuffle; the transaction id identifies it).
  *
- * <p>The previous release keyed this operator by account and kept each account's ids in
- * {@link #SEEN_BY_ACCOUNT}. That state is still registered, so that release's savepoints restore,
- * but it is never read: the old per-account timers fire after the restore and clear it. Ids seen
- * before the upgrade are therefore not remembered across it: a repeat of one passes, which can
- * happen only within the rule's window of event time after the upgrade.
+ * <p>The previous release keyed this operator by account and kept each account's ids in {@link
+ * #SEEN_BY_ACCOUNT}. That state is still registered, so that release's savepoints restore, but it
+ * is never read: the old per-account timers fire after the restore and clear it. Ids seen before
+ * the upgrade are therefore not remembered across it: a repeat of one passes, which can happen only
+ * within the rule's window of event time after the upgrade.
  */
-public class DeduplicateTransactions extends KeyedProcessFunction<String, Transaction, Transaction> {
+public class DeduplicateTransactions
+        extends KeyedProcessFunction<String, Transaction, Transaction> {
 
     private static final long serialVersionUID = 1L;
 
     /** Event time of the remembered occurrence of the key's transaction id. */
-    static final ValueStateDescriptor<Long> FIRST_SEEN = new ValueStateDescriptor<>("first-seen", Types.LONG);
+    static final ValueStateDescriptor<Long> FIRST_SEEN =
+            new ValueStateDescriptor<>("first-seen", Types.LONG);
 
     /** The previous release's ids per account, kept registered only to be cleared by its timers. */
     static final MapStateDescriptor<String, Long> SEEN_BY_ACCOUNT =
@@ -75,12 +77,16 @@ public class DeduplicateTransactions extends KeyedProcessFunction<String, Transa
         seenByAccount = getRuntimeContext().getMapState(SEEN_BY_ACCOUNT);
         org.apache.flink.metrics.MetricGroup group =
                 getRuntimeContext().getMetricGroup().addGroup(DecodeTransactions.METRIC_GROUP);
-        failures = group.addGroup("quality").addGroup("rule", rule).counter(DecodeTransactions.RULE_FAILURES);
+        failures =
+                group.addGroup("quality")
+                        .addGroup("rule", rule)
+                        .counter(DecodeTransactions.RULE_FAILURES);
         deadLetters = group.counter(DecodeTransactions.DEAD_LETTERS);
     }
 
     @Override
-    public void processElement(Transaction txn, Context ctx, Collector<Transaction> out) throws Exception {
+    public void processElement(Transaction txn, Context ctx, Collector<Transaction> out)
+            throws Exception {
         long time = txn.getEventTime().toEpochMilli();
         Long first = firstSeen.value();
         if (first == null) {
@@ -106,22 +112,30 @@ public class DeduplicateTransactions extends KeyedProcessFunction<String, Transa
             out.collect(txn);
             return;
         }
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setRaw(DecodeTransactions.encode(txn))
-                .setSourceTopic(topic)
-                .setSourcePartition(-1)
-                .setSourceOffset(-1)
-                .setReason("quality: " + rule + " (transaction id seen within " + java.time.Duration.ofMillis(windowMillis)
-                        + ")")
-                .setDeadLetterTime(java.time.Instant.ofEpochMilli(ctx.timerService().currentProcessingTime()))
-                .build();
+        DeadLetter letter =
+                DeadLetter.newBuilder()
+                        .setRaw(DecodeTransactions.encode(txn))
+                        .setSourceTopic(topic)
+                        .setSourcePartition(-1)
+                        .setSourceOffset(-1)
+                        .setReason(
+                                "quality: "
+                                        + rule
+                                        + " (transaction id seen within "
+                                        + java.time.Duration.ofMillis(windowMillis)
+                                        + ")")
+                        .setDeadLetterTime(
+                                java.time.Instant.ofEpochMilli(
+                                        ctx.timerService().currentProcessingTime()))
+                        .build();
         deadLetters.inc();
         ctx.output(DeadLetters.TAG, letter);
         ctx.output(DecodeTransactions.REJECTED, txn);
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Transaction> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Transaction> out)
+            throws Exception {
         Long first = firstSeen.value();
         if (first != null && first + windowMillis <= timestamp) {
             firstSeen.clear();

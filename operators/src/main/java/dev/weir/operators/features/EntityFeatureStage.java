@@ -30,17 +30,18 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Lateness is judged by the watermark: an event more than the entity's allowed lateness behind
  * it goes to {@link #LATE}; every other event is aggregated. In {@link FeatureOrdering#ORDERED}
- * mode events wait in keyed state ({@link #PENDING_NAME}, by event time) for an event-time timer
- * at their own time, and timers fire in time order, so each entity sees its events in event-time
- * order (ties by transaction id) whatever order partitions delivered them in. The same code runs
- * the BATCH backfill, where all timers of a key fire at the end of its input.
+ * mode events wait in keyed state ({@link #PENDING_NAME}, by event time) for an event-time timer at
+ * their own time, and timers fire in time order, so each entity sees its events in event-time order
+ * (ties by transaction id) whatever order partitions delivered them in. The same code runs the
+ * BATCH backfill, where all timers of a key fire at the end of its input.
  *
  * <p>The watermark stops when the input does, and would hold the last events until new ones come.
  * With a maximum wait, a key's waiting events are released in event-time order once the watermark
- * has not moved for that long (processing time); a later event older than them is then out of
- * order (counted in {@link #BEHIND_WATERMARK} terms: aggregated as of the entity's newest event).
+ * has not moved for that long (processing time); a later event older than them is then out of order
+ * (counted in {@link #BEHIND_WATERMARK} terms: aggregated as of the entity's newest event).
  */
-public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTransaction, FeaturedTransaction> {
+public class EntityFeatureStage
+        extends KeyedProcessFunction<String, FeaturedTransaction, FeaturedTransaction> {
 
     private static final long serialVersionUID = 1L;
 
@@ -49,8 +50,8 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
             new OutputTag<>("late-events", WeirTypes.FEATURED_TRANSACTION);
 
     /**
-     * Events that waited across an upgrade which changed the features of the entities before
-     * this one: their vector cannot be completed consistently ({@link VectorVersions}).
+     * Events that waited across an upgrade which changed the features of the entities before this
+     * one: their vector cannot be completed consistently ({@link VectorVersions}).
      */
     public static final OutputTag<FeaturedTransaction> VECTOR_CHANGED =
             new OutputTag<>("vector-changed-events", WeirTypes.FEATURED_TRANSACTION);
@@ -78,6 +79,7 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
     private final FeatureOrdering ordering;
     private final long allowedLatenessMillis;
     private final long maxWaitMillis;
+
     /** Null: the stage neither checks nor restamps versions (single-stage tools and tests). */
     private final VectorVersions versions;
 
@@ -92,8 +94,10 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
     private transient Counter expired;
     private transient Counter releasedByMaxWait;
     private transient Counter vectorChanged;
+
     /** The last watermark this subtask saw, and when (processing time) it last moved. */
     private transient long watermarkSeen;
+
     private transient long watermarkMovedAt;
 
     public EntityFeatureStage(EntitySpec spec, FeatureOrdering ordering) {
@@ -108,8 +112,14 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
         this(spec, ordering, maxWaitMillis, null);
     }
 
-    /** @param versions the stage's place in its feature set's vector */
-    public EntityFeatureStage(EntitySpec spec, FeatureOrdering ordering, long maxWaitMillis, VectorVersions versions) {
+    /**
+     * @param versions the stage's place in its feature set's vector
+     */
+    public EntityFeatureStage(
+            EntitySpec spec,
+            FeatureOrdering ordering,
+            long maxWaitMillis,
+            VectorVersions versions) {
         this.spec = spec;
         this.ordering = ordering;
         this.allowedLatenessMillis = spec.allowedLateness().toMillis();
@@ -119,12 +129,14 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
 
     /** The state descriptor, for the State Processor API and tests. */
     public static ValueStateDescriptor<EntityState> descriptor(EntitySpec spec) {
-        return new ValueStateDescriptor<>(STATE_NAME, new EntityStateSerializer(spec, Transaction.getClassSchema()));
+        return new ValueStateDescriptor<>(
+                STATE_NAME, new EntityStateSerializer(spec, Transaction.getClassSchema()));
     }
 
     /** The descriptor of the events waiting for the watermark. */
     public static MapStateDescriptor<Long, List<FeaturedTransaction>> pendingDescriptor() {
-        return new MapStateDescriptor<>(PENDING_NAME, Types.LONG, Types.LIST(WeirTypes.FEATURED_TRANSACTION));
+        return new MapStateDescriptor<>(
+                PENDING_NAME, Types.LONG, Types.LIST(WeirTypes.FEATURED_TRANSACTION));
     }
 
     @Override
@@ -147,11 +159,14 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
     }
 
     @Override
-    public void processElement(FeaturedTransaction in, Context ctx, Collector<FeaturedTransaction> out) throws Exception {
+    public void processElement(
+            FeaturedTransaction in, Context ctx, Collector<FeaturedTransaction> out)
+            throws Exception {
         long eventTime = in.getTransaction().getEventTime().toEpochMilli();
         long watermark = ctx.timerService().currentWatermark();
         observe(watermark, ctx.timerService().currentProcessingTime());
-        if (watermark > Long.MIN_VALUE + allowedLatenessMillis && eventTime < watermark - allowedLatenessMillis) {
+        if (watermark > Long.MIN_VALUE + allowedLatenessMillis
+                && eventTime < watermark - allowedLatenessMillis) {
             late.inc();
             ctx.output(LATE, in);
             return;
@@ -179,7 +194,8 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
 
     /** A processing-time check per key and second at the latest: timers of equal time coalesce. */
     private void checkAfterMaxWait(long now, Context ctx) {
-        ctx.timerService().registerProcessingTimeTimer((now + maxWaitMillis) / 1_000 * 1_000 + 1_000);
+        ctx.timerService()
+                .registerProcessingTimeTimer((now + maxWaitMillis) / 1_000 * 1_000 + 1_000);
     }
 
     private void observe(long watermark, long now) {
@@ -189,7 +205,8 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
         }
     }
 
-    private void aggregate(FeaturedTransaction in, long eventTime, Context ctx, Collector<FeaturedTransaction> out)
+    private void aggregate(
+            FeaturedTransaction in, long eventTime, Context ctx, Collector<FeaturedTransaction> out)
             throws Exception {
         if (versions != null && !versions.accepts(in)) {
             vectorChanged.inc();
@@ -224,7 +241,8 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeaturedTransaction> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeaturedTransaction> out)
+            throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
             if (ordering == FeatureOrdering.ORDERED && maxWaitMillis == 0) {
@@ -257,7 +275,8 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
     }
 
     /** The watermark has stalled for the maximum wait: every waiting event of the key, in order. */
-    private void releaseAll(OnTimerContext ctx, Collector<FeaturedTransaction> out) throws Exception {
+    private void releaseAll(OnTimerContext ctx, Collector<FeaturedTransaction> out)
+            throws Exception {
         List<Long> times = new ArrayList<>();
         pending.keys().forEach(times::add);
         times.sort(null);
@@ -269,7 +288,8 @@ public class EntityFeatureStage extends KeyedProcessFunction<String, FeaturedTra
                 releasedByMaxWait.inc();
                 aggregate(event, time, ctx, out);
             }
-            // The event-time timer of this time stays; it finds nothing waiting and only checks expiry.
+            // The event-time timer of this time stays; it finds nothing waiting and only checks
+            // expiry.
         }
     }
 }

@@ -19,13 +19,13 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Chains one keyed stage per entity of a feature set, in declaration order, so each event
- * crosses one shuffle per entity and arrives with its complete vector. The streaming pipeline
- * and the batch backfill both build their feature stages here.
+ * Chains one keyed stage per entity of a feature set, in declaration order, so each event crosses
+ * one shuffle per entity and arrives with its complete vector. The streaming pipeline and the batch
+ * backfill both build their feature stages here.
  *
- * <p>Events without a key for an entity (a payment without a device) bypass that entity's
- * keyed stage and get its default values. uids derive from the entity names:
- * {@code weir-features-<entity>}, {@code -route}, {@code -no-key}.
+ * <p>Events without a key for an entity (a payment without a device) bypass that entity's keyed
+ * stage and get its default values. uids derive from the entity names: {@code
+ * weir-features-<entity>}, {@code -route}, {@code -no-key}.
  */
 public final class FeatureStages {
 
@@ -41,11 +41,14 @@ public final class FeatureStages {
             DataStream<FeaturedTransaction> vectorChanged) {}
 
     /**
-     * @param ordering when each entity stage aggregates an event; the BATCH backfill uses
-     *     {@link FeatureOrdering#ORDERED}, which then replays each key's events in event-time order
+     * @param ordering when each entity stage aggregates an event; the BATCH backfill uses {@link
+     *     FeatureOrdering#ORDERED}, which then replays each key's events in event-time order
      */
     public static Result apply(
-            DataStream<Transaction> transactions, FeatureSet featureSet, String uidPrefix, FeatureOrdering ordering) {
+            DataStream<Transaction> transactions,
+            FeatureSet featureSet,
+            String uidPrefix,
+            FeatureOrdering ordering) {
         return apply(transactions, featureSet, uidPrefix, ordering, Duration.ZERO);
     }
 
@@ -53,10 +56,15 @@ public final class FeatureStages {
      * @param maxWait in ordered mode, how long events may wait for a watermark that has stopped
      *     before they are released anyway (zero: for as long as it takes)
      */
-    public static Result apply(DataStream<Transaction> transactions, FeatureSet featureSet, String uidPrefix,
-            FeatureOrdering ordering, Duration maxWait) {
+    public static Result apply(
+            DataStream<Transaction> transactions,
+            FeatureSet featureSet,
+            String uidPrefix,
+            FeatureOrdering ordering,
+            Duration maxWait) {
         DataStream<FeaturedTransaction> stream =
-                transactions.map(new Start(featureSet.prefixVersion(0)), WeirTypes.FEATURED_TRANSACTION)
+                transactions
+                        .map(new Start(featureSet.prefixVersion(0)), WeirTypes.FEATURED_TRANSACTION)
                         .uid(uidPrefix + "-start")
                         .name("Feature vector " + featureSet.version());
         DataStream<FeaturedTransaction> late = null;
@@ -68,23 +76,31 @@ public final class FeatureStages {
             OutputTag<FeaturedTransaction> noKey =
                     new OutputTag<>("no-key-" + entity.name(), WeirTypes.FEATURED_TRANSACTION);
             SingleOutputStreamOperator<FeaturedTransaction> routed =
-                    stream.process(new RouteByKey(entity.keyField(), noKey), WeirTypes.FEATURED_TRANSACTION)
+                    stream.process(
+                                    new RouteByKey(entity.keyField(), noKey),
+                                    WeirTypes.FEATURED_TRANSACTION)
                             .uid(uid + "-route")
                             .name("Route by " + entity.keyField());
             SingleOutputStreamOperator<FeaturedTransaction> keyed =
                     routed.keyBy(new KeyOf(entity.keyField()), Types.STRING)
-                            .process(new EntityFeatureStage(entity, ordering, maxWait.toMillis(), versions),
+                            .process(
+                                    new EntityFeatureStage(
+                                            entity, ordering, maxWait.toMillis(), versions),
                                     WeirTypes.FEATURED_TRANSACTION)
                             .uid(uid)
                             .name("Features: " + entity.name());
             DataStream<FeaturedTransaction> defaults =
                     routed.getSideOutput(noKey)
-                            .map(new AppendDefaults(entity, versions.output()), WeirTypes.FEATURED_TRANSACTION)
+                            .map(
+                                    new AppendDefaults(entity, versions.output()),
+                                    WeirTypes.FEATURED_TRANSACTION)
                             .uid(uid + "-no-key")
                             .name("Defaults: " + entity.name() + " (no " + entity.keyField() + ")");
-            DataStream<FeaturedTransaction> entityLate = keyed.getSideOutput(EntityFeatureStage.LATE);
+            DataStream<FeaturedTransaction> entityLate =
+                    keyed.getSideOutput(EntityFeatureStage.LATE);
             late = late == null ? entityLate : late.union(entityLate);
-            DataStream<FeaturedTransaction> changed = keyed.getSideOutput(EntityFeatureStage.VECTOR_CHANGED);
+            DataStream<FeaturedTransaction> changed =
+                    keyed.getSideOutput(EntityFeatureStage.VECTOR_CHANGED);
             vectorChanged = vectorChanged == null ? changed : vectorChanged.union(changed);
             stream = keyed.union(defaults);
         }
@@ -125,7 +141,8 @@ public final class FeatureStages {
     }
 
     /** Sends events whose key field is null or blank to a side output. */
-    static final class RouteByKey extends ProcessFunction<FeaturedTransaction, FeaturedTransaction> {
+    static final class RouteByKey
+            extends ProcessFunction<FeaturedTransaction, FeaturedTransaction> {
         private static final long serialVersionUID = 1L;
         private final String field;
         private final OutputTag<FeaturedTransaction> noKey;
@@ -142,7 +159,8 @@ public final class FeatureStages {
         }
 
         @Override
-        public void processElement(FeaturedTransaction value, Context ctx, Collector<FeaturedTransaction> out) {
+        public void processElement(
+                FeaturedTransaction value, Context ctx, Collector<FeaturedTransaction> out) {
             if (reader.key(value.getTransaction()) == null) {
                 ctx.output(noKey, value);
             } else {
@@ -152,7 +170,8 @@ public final class FeatureStages {
     }
 
     /** An entity's default values, for events without its key. */
-    static final class AppendDefaults implements MapFunction<FeaturedTransaction, FeaturedTransaction> {
+    static final class AppendDefaults
+            implements MapFunction<FeaturedTransaction, FeaturedTransaction> {
         private static final long serialVersionUID = 1L;
         private final EntitySpec spec;
         private final String version;

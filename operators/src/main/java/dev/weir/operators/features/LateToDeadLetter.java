@@ -23,7 +23,8 @@ public final class LateToDeadLetter implements MapFunction<FeaturedTransaction, 
         /** {@link EntityFeatureStage#LATE}. */
         LATE("late event: more than the allowed lateness behind the watermark"),
         /** {@link EntityFeatureStage#VECTOR_CHANGED}. */
-        VECTOR_CHANGED("waited across an upgrade that changed the features of an earlier entity; replay it");
+        VECTOR_CHANGED(
+                "waited across an upgrade that changed the features of an earlier entity; replay it");
 
         private final String reason;
 
@@ -57,7 +58,13 @@ public final class LateToDeadLetter implements MapFunction<FeaturedTransaction, 
                 .setSourceTopic(sourceTopic)
                 .setSourcePartition(-1)
                 .setSourceOffset(-1L)
-                .setReason(cause.reason + " (transaction " + txn.getTransactionId() + ", event time " + txn.getEventTime() + ")")
+                .setReason(
+                        cause.reason
+                                + " (transaction "
+                                + txn.getTransactionId()
+                                + ", event time "
+                                + txn.getEventTime()
+                                + ")")
                 .setErrorClass(null)
                 .setDeadLetterTime(Instant.now())
                 .build();

@@ -19,7 +19,8 @@ public enum Action {
                 return a;
             }
         }
-        throw new IllegalArgumentException("unknown action '" + text + "' (known: keep, drop, mask, tokenize)");
+        throw new IllegalArgumentException(
+                "unknown action '" + text + "' (known: keep, drop, mask, tokenize)");
     }
 
     @Override

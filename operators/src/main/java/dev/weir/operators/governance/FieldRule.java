@@ -6,8 +6,8 @@ import java.util.Objects;
 /**
  * The action on one field.
  *
- * @param keepLast for {@link Action#MASK}, how many trailing characters stay readable; 0 for
- *     the other actions
+ * @param keepLast for {@link Action#MASK}, how many trailing characters stay readable; 0 for the
+ *     other actions
  */
 public record FieldRule(String field, Action action, int keepLast) implements Serializable {
 
@@ -18,7 +18,8 @@ public record FieldRule(String field, Action action, int keepLast) implements Se
         Objects.requireNonNull(field, "field");
         Objects.requireNonNull(action, "action");
         if (keepLast < 0 || (action != Action.MASK && keepLast != 0)) {
-            throw new IllegalArgumentException("keep_last of " + field + " must be 0 or more, and only with mask");
+            throw new IllegalArgumentException(
+                    "keep_last of " + field + " must be 0 or more, and only with mask");
         }
     }
 

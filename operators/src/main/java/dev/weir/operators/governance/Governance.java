@@ -19,9 +19,9 @@ import org.apache.avro.Schema;
  *
  * <p>The key comes from the policy's {@code key_env} variable and must be at least 32 bytes,
  * written as base64 (standard or URL-safe) or, if the value is not valid base64, taken as its raw
- * UTF-8 bytes; {@code openssl rand -base64 32} makes one. It is required whenever the policy
- * names {@code key_env}, which it must when it tokenizes. The key appears in no message, log or
- * {@code toString}.
+ * UTF-8 bytes; {@code openssl rand -base64 32} makes one. It is required whenever the policy names
+ * {@code key_env}, which it must when it tokenizes. The key appears in no message, log or {@code
+ * toString}.
  *
  * <p>Not thread-safe and not serializable: each operator instance builds its own.
  */
@@ -42,15 +42,16 @@ public final class Governance {
         List<FieldRule> changing = new ArrayList<>();
         policy.fields().stream().filter(f -> f.action() != Action.KEEP).forEach(changing::add);
         Schema schema = Transaction.getClassSchema();
-        this.positions = changing.stream().mapToInt(f -> schema.getField(f.field()).pos()).toArray();
+        this.positions =
+                changing.stream().mapToInt(f -> schema.getField(f.field()).pos()).toArray();
         this.actions = changing.stream().map(FieldRule::action).toArray(Action[]::new);
         this.keepLast = changing.stream().mapToInt(FieldRule::keepLast).toArray();
     }
 
     /**
      * @param env the environment, {@code System::getenv} in production
-     * @throws IllegalStateException if the policy names a key variable that is unset or holds
-     *     fewer than 32 bytes; the message names the variable, never its value
+     * @throws IllegalStateException if the policy names a key variable that is unset or holds fewer
+     *     than 32 bytes; the message names the variable, never its value
      */
     public static Governance create(GovernancePolicy policy, Function<String, String> env) {
         if (policy.keyEnv().isEmpty()) {
@@ -99,14 +100,15 @@ public final class Governance {
 
     /**
      * {@code tok_} and 26 base64url characters of the keyed HMAC-SHA256 of the UTF-8 value. The
-     * same value has the same token in every field, so joins across fields and tables still work;
-     * a token is returned as it is, so governing twice changes nothing.
+     * same value has the same token in every field, so joins across fields and tables still work; a
+     * token is returned as it is, so governing twice changes nothing.
      *
      * @throws IllegalStateException if the policy has no key
      */
     public String token(String value) {
         if (tokenizer == null) {
-            throw new IllegalStateException("cannot tokenize: the governance policy has no key_env");
+            throw new IllegalStateException(
+                    "cannot tokenize: the governance policy has no key_env");
         }
         return value == null ? null : tokenizer.token(value);
     }
@@ -157,13 +159,18 @@ public final class Governance {
 
     private Sealer sealer() {
         if (sealer == null) {
-            throw new IllegalStateException("cannot seal: the governance policy has no key_env, so there is no key");
+            throw new IllegalStateException(
+                    "cannot seal: the governance policy has no key_env, so there is no key");
         }
         return sealer;
     }
 
     @Override
     public String toString() {
-        return "Governance[key_env=" + policy.keyEnv().orElse("-") + ", fields=" + policy.fields() + "]";
+        return "Governance[key_env="
+                + policy.keyEnv().orElse("-")
+                + ", fields="
+                + policy.fields()
+                + "]";
     }
 }

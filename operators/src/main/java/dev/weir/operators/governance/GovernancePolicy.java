@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What happens to each personal-data field of a transaction before it is stored or scored,
- * declared in YAML and checked against the {@link Transaction} schema when parsed. Fields not
- * listed are kept.
+ * What happens to each personal-data field of a transaction before it is stored or scored, declared
+ * in YAML and checked against the {@link Transaction} schema when parsed. Fields not listed are
+ * kept.
  *
  * <pre>{@code
  * key_env: WEIR_TOKEN_KEY         # environment variable holding the HMAC key (never the key itself)
@@ -21,10 +21,10 @@ import java.util.Optional;
  *   account_id: {action: keep}
  * }</pre>
  *
- * <p>Actions: {@code keep}; {@code drop} (null, nullable fields only); {@code mask} (string
- * fields; every character but the last {@code keep_last}, default 4, becomes {@code *});
- * {@code tokenize} (string fields; needs {@code key_env}). Immutable and serializable, to ship
- * inside operators; {@link Governance} is what runs it.
+ * <p>Actions: {@code keep}; {@code drop} (null, nullable fields only); {@code mask} (string fields;
+ * every character but the last {@code keep_last}, default 4, becomes {@code *}); {@code tokenize}
+ * (string fields; needs {@code key_env}). Immutable and serializable, to ship inside operators;
+ * {@link Governance} is what runs it.
  */
 public final class GovernancePolicy implements Serializable {
 
@@ -43,7 +43,9 @@ public final class GovernancePolicy implements Serializable {
         this.fields = List.copyOf(fields);
     }
 
-    /** @throws IllegalArgumentException listing every problem of the document */
+    /**
+     * @throws IllegalArgumentException listing every problem of the document
+     */
     public static GovernancePolicy parse(String yaml) {
         return GovernancePolicyParser.parse(yaml, Transaction.getClassSchema());
     }
@@ -84,6 +86,10 @@ public final class GovernancePolicy implements Serializable {
 
     @Override
     public String toString() {
-        return "GovernancePolicy[key_env=" + (keyEnv == null ? "-" : keyEnv) + ", fields=" + fields + "]";
+        return "GovernancePolicy[key_env="
+                + (keyEnv == null ? "-" : keyEnv)
+                + ", fields="
+                + fields
+                + "]";
     }
 }

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 import org.apache.avro.Schema;
 
 /**
- * Reads the YAML of {@link GovernancePolicy} and checks it against the record schema,
- * collecting every problem before failing.
+ * Reads the YAML of {@link GovernancePolicy} and checks it against the record schema, collecting
+ * every problem before failing.
  */
 final class GovernancePolicyParser {
 
@@ -34,7 +34,9 @@ final class GovernancePolicyParser {
         this.schema = schema;
     }
 
-    /** @throws IllegalArgumentException listing every problem */
+    /**
+     * @throws IllegalArgumentException listing every problem
+     */
     static GovernancePolicy parse(String yaml, Schema schema) {
         return new GovernancePolicyParser(schema).policy(YamlDocuments.readMapping(yaml, SUBJECT));
     }
@@ -45,8 +47,10 @@ final class GovernancePolicyParser {
         JsonNode fields = root.get("fields");
         List<FieldRule> rules = new ArrayList<>();
         if (fields == null || !fields.isObject()) {
-            problems.add("top level", "'fields' must be a mapping of field name to {action: ...}"
-                    + " (write 'fields: {}' for none)");
+            problems.add(
+                    "top level",
+                    "'fields' must be a mapping of field name to {action: ...}"
+                            + " (write 'fields: {}' for none)");
         } else {
             Iterator<Map.Entry<String, JsonNode>> entries = fields.fields();
             while (entries.hasNext()) {
@@ -57,9 +61,12 @@ final class GovernancePolicyParser {
                 }
             }
         }
-        if (keyEnv == null && root.get("key_env") == null
+        if (keyEnv == null
+                && root.get("key_env") == null
                 && rules.stream().anyMatch(r -> r.action() == Action.TOKENIZE)) {
-            problems.add("top level", "tokenize needs 'key_env', the environment variable holding the key");
+            problems.add(
+                    "top level",
+                    "tokenize needs 'key_env', the environment variable holding the key");
         }
         problems.throwIfAny();
         return new GovernancePolicy(keyEnv, rules);
@@ -72,8 +79,10 @@ final class GovernancePolicyParser {
         String name = scalarText(node);
         if (name == null || !VARIABLE_NAME.matcher(name).matches()) {
             // Never echo the value: someone may have pasted the key itself here.
-            problems.add("key_env", "must name an environment variable, such as WEIR_TOKEN_KEY;"
-                    + " the key itself never goes in a file");
+            problems.add(
+                    "key_env",
+                    "must name an environment variable, such as WEIR_TOKEN_KEY;"
+                            + " the key itself never goes in a file");
             return null;
         }
         return name;
@@ -130,16 +139,27 @@ final class GovernancePolicyParser {
 
     private void checkFits(Schema.Field field, Action action, String where) {
         if (action == Action.DROP && !SchemaFields.isNullable(field)) {
-            problems.add(where, "drop sets the value to null, but " + field.name() + " is "
-                    + SchemaFields.describe(field) + " and cannot be null; use mask or tokenize, or make it nullable");
+            problems.add(
+                    where,
+                    "drop sets the value to null, but "
+                            + field.name()
+                            + " is "
+                            + SchemaFields.describe(field)
+                            + " and cannot be null; use mask or tokenize, or make it nullable");
         }
         if ((action == Action.MASK || action == Action.TOKENIZE) && !isPlainString(field)) {
-            problems.add(where, action + " needs a string field, but " + field.name() + " is "
-                    + SchemaFields.describe(field));
+            problems.add(
+                    where,
+                    action
+                            + " needs a string field, but "
+                            + field.name()
+                            + " is "
+                            + SchemaFields.describe(field));
         }
     }
 
     private static boolean isPlainString(Schema.Field field) {
-        return SchemaFields.isString(field) && SchemaFields.valueSchema(field).getLogicalType() == null;
+        return SchemaFields.isString(field)
+                && SchemaFields.valueSchema(field).getLogicalType() == null;
     }
 }

@@ -50,7 +50,8 @@ final class Sealer {
 
     byte[] unseal(byte[] sealed) {
         if (!isSealed(sealed)) {
-            throw new IllegalArgumentException("not sealed bytes: they do not start with WSEAL1 or are too short");
+            throw new IllegalArgumentException(
+                    "not sealed bytes: they do not start with WSEAL1 or are too short");
         }
         byte[] iv = Arrays.copyOfRange(sealed, MAGIC.length, MAGIC.length + IV_BYTES);
         int body = MAGIC.length + IV_BYTES;
@@ -58,14 +59,16 @@ final class Sealer {
             return cipher(Cipher.DECRYPT_MODE, iv).doFinal(sealed, body, sealed.length - body);
         } catch (AEADBadTagException e) {
             throw new IllegalArgumentException(
-                    "sealed bytes fail authentication: altered, truncated or sealed with another key", e);
+                    "sealed bytes fail authentication: altered, truncated or sealed with another key",
+                    e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot unseal: " + e.getMessage(), e);
         }
     }
 
     static boolean isSealed(byte[] bytes) {
-        return bytes != null && bytes.length >= MIN_SEALED_BYTES
+        return bytes != null
+                && bytes.length >= MIN_SEALED_BYTES
                 && Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length);
     }
 

@@ -33,7 +33,10 @@ final class Tokenizer {
         }
     }
 
-    /** The value's token; a value that is already a token stays as it is, so re-applying is harmless. */
+    /**
+     * The value's token; a value that is already a token stays as it is, so re-applying is
+     * harmless.
+     */
     String token(String value) {
         if (isToken(value)) {
             return value;
@@ -48,8 +51,12 @@ final class Tokenizer {
         }
         for (int i = PREFIX.length(); i < LENGTH; i++) {
             char c = value.charAt(i);
-            boolean base64url = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '_';
+            boolean base64url =
+                    (c >= 'A' && c <= 'Z')
+                            || (c >= 'a' && c <= 'z')
+                            || (c >= '0' && c <= '9')
+                            || c == '-'
+                            || c == '_';
             if (!base64url) {
                 return false;
             }

@@ -18,7 +18,9 @@ import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 
-/** Converts the pipeline's Avro records into Flink rows in the field order of {@link WeirTables}. */
+/**
+ * Converts the pipeline's Avro records into Flink rows in the field order of {@link WeirTables}.
+ */
 public final class RowConverters {
 
     private RowConverters() {}
@@ -104,7 +106,8 @@ public final class RowConverters {
     }
 
     /** A feature vector as a row of the features table, values keyed by vector name. */
-    public static final class FeatureRow implements MapFunction<dev.weir.schemas.FeaturedTransaction, RowData> {
+    public static final class FeatureRow
+            implements MapFunction<dev.weir.schemas.FeaturedTransaction, RowData> {
         private static final long serialVersionUID = 1L;
         private final List<String> names;
 
@@ -118,7 +121,11 @@ public final class RowConverters {
             List<Double> values = f.getFeatures();
             if (values.size() != names.size()) {
                 throw new IllegalStateException(
-                        "vector of " + values.size() + " values for " + names.size() + " feature names");
+                        "vector of "
+                                + values.size()
+                                + " values for "
+                                + names.size()
+                                + " feature names");
             }
             java.util.Map<StringData, Double> map = new java.util.LinkedHashMap<>();
             for (int i = 0; i < names.size(); i++) {
@@ -196,10 +203,12 @@ public final class RowConverters {
     }
 
     private static GenericArrayData strings(List<String> values) {
-        return new GenericArrayData(values.stream().map(StringData::fromString).toArray(StringData[]::new));
+        return new GenericArrayData(
+                values.stream().map(StringData::fromString).toArray(StringData[]::new));
     }
 
-    private static org.apache.flink.table.data.GenericMapData doubles(java.util.Map<String, Double> values) {
+    private static org.apache.flink.table.data.GenericMapData doubles(
+            java.util.Map<String, Double> values) {
         java.util.Map<StringData, Double> map = new java.util.LinkedHashMap<>();
         values.forEach((k, v) -> map.put(StringData.fromString(k), v));
         return new org.apache.flink.table.data.GenericMapData(map);

@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Iceberg tables the pipeline writes: their schemas, their day-of-event-time partitioning,
- * and creation when missing. Field ids are fixed here forever: Iceberg evolves schemas by id.
+ * The Iceberg tables the pipeline writes: their schemas, their day-of-event-time partitioning, and
+ * creation when missing. Field ids are fixed here forever: Iceberg evolves schemas by id.
  */
 public final class WeirTables {
 
@@ -23,6 +23,7 @@ public final class WeirTables {
     public static final String SCORES = "scores";
     public static final String DLQ = "dlq";
     public static final String FEATURES = "features";
+
     /** What the backfill job computes from the events table; same schema as features. */
     public static final String FEATURES_BACKFILL = "features_backfill";
 
@@ -43,7 +44,9 @@ public final class WeirTables {
                     Types.NestedField.optional(13, "email", Types.StringType.get()),
                     Types.NestedField.optional(14, "ip_address", Types.StringType.get()),
                     Types.NestedField.optional(
-                            15, "quality_flags", Types.ListType.ofRequired(16, Types.StringType.get())));
+                            15,
+                            "quality_flags",
+                            Types.ListType.ofRequired(16, Types.StringType.get())));
 
     public static final Schema SCORES_SCHEMA =
             new Schema(
@@ -72,10 +75,13 @@ public final class WeirTables {
                     Types.NestedField.required(4, "source_offset", Types.LongType.get()),
                     Types.NestedField.required(5, "reason", Types.StringType.get()),
                     Types.NestedField.optional(6, "error_class", Types.StringType.get()),
-                    Types.NestedField.required(7, "dead_letter_time", Types.TimestampType.withZone()),
+                    Types.NestedField.required(
+                            7, "dead_letter_time", Types.TimestampType.withZone()),
                     Types.NestedField.optional(8, "raw_sealed", Types.BooleanType.get()));
 
-    /** Monitoring facts per event-time window: quality, drift, performance, agreement, model events. */
+    /**
+     * Monitoring facts per event-time window: quality, drift, performance, agreement, model events.
+     */
     public static final String MONITORING = "monitoring";
 
     public static final Schema MONITORING_SCHEMA =
@@ -88,9 +94,15 @@ public final class WeirTables {
                     Types.NestedField.optional(6, "model_version", Types.StringType.get()),
                     Types.NestedField.required(7, "alert", Types.BooleanType.get()),
                     Types.NestedField.required(
-                            8, "values", Types.MapType.ofRequired(11, 12, Types.StringType.get(), Types.DoubleType.get())),
+                            8,
+                            "values",
+                            Types.MapType.ofRequired(
+                                    11, 12, Types.StringType.get(), Types.DoubleType.get())),
                     Types.NestedField.required(
-                            9, "thresholds", Types.MapType.ofRequired(13, 14, Types.StringType.get(), Types.DoubleType.get())),
+                            9,
+                            "thresholds",
+                            Types.MapType.ofRequired(
+                                    13, 14, Types.StringType.get(), Types.DoubleType.get())),
                     Types.NestedField.optional(10, "note", Types.StringType.get()));
 
     /** One row per scored event: exactly the vector the model saw, by feature name. */
@@ -105,11 +117,14 @@ public final class WeirTables {
                     Types.NestedField.required(
                             7,
                             "features",
-                            Types.MapType.ofRequired(9, 10, Types.StringType.get(), Types.DoubleType.get())),
+                            Types.MapType.ofRequired(
+                                    9, 10, Types.StringType.get(), Types.DoubleType.get())),
                     Types.NestedField.required(
                             8, "warming", Types.ListType.ofRequired(11, Types.StringType.get())));
 
-    /** Labelled feature vectors for training (written by weir train --from-iceberg; unpartitioned). */
+    /**
+     * Labelled feature vectors for training (written by weir train --from-iceberg; unpartitioned).
+     */
     public static final String TRAINING_SET = "training_set";
 
     public static final Schema TRAINING_SET_SCHEMA =
@@ -122,16 +137,35 @@ public final class WeirTables {
                     Types.NestedField.required(
                             6,
                             "features",
-                            Types.MapType.ofRequired(8, 9, Types.StringType.get(), Types.DoubleType.get())),
+                            Types.MapType.ofRequired(
+                                    8, 9, Types.StringType.get(), Types.DoubleType.get())),
                     Types.NestedField.required(7, "features_snapshot_id", Types.LongType.get()));
 
     private static final Map<String, Schema> SCHEMAS =
-            Map.of(EVENTS, EVENTS_SCHEMA, SCORES, SCORES_SCHEMA, DLQ, DLQ_SCHEMA, FEATURES, FEATURES_SCHEMA,
-                    MONITORING, MONITORING_SCHEMA);
+            Map.of(
+                    EVENTS,
+                    EVENTS_SCHEMA,
+                    SCORES,
+                    SCORES_SCHEMA,
+                    DLQ,
+                    DLQ_SCHEMA,
+                    FEATURES,
+                    FEATURES_SCHEMA,
+                    MONITORING,
+                    MONITORING_SCHEMA);
 
     private static final Map<String, String> PARTITION_TIME =
-            Map.of(EVENTS, "event_time", SCORES, "event_time", DLQ, "dead_letter_time", FEATURES, "event_time",
-                    MONITORING, "window_start");
+            Map.of(
+                    EVENTS,
+                    "event_time",
+                    SCORES,
+                    "event_time",
+                    DLQ,
+                    "dead_letter_time",
+                    FEATURES,
+                    "event_time",
+                    MONITORING,
+                    "window_start");
 
     private WeirTables() {}
 
@@ -140,16 +174,20 @@ public final class WeirTables {
     }
 
     /**
-     * Brings a table written by an earlier release up to the current schema: optional columns
-     * added since are added (Iceberg evolves by field id; old rows read them as null).
+     * Brings a table written by an earlier release up to the current schema: optional columns added
+     * since are added (Iceberg evolves by field id; old rows read them as null).
      */
     static void addMissingColumns(org.apache.iceberg.Table table, Schema current) {
         org.apache.iceberg.UpdateSchema update = null;
         for (Types.NestedField field : current.columns()) {
             if (table.schema().findField(field.name()) == null) {
                 if (field.isRequired()) {
-                    throw new IllegalStateException("table " + table.name() + " lacks required column " + field.name()
-                            + "; required columns cannot be added to existing tables");
+                    throw new IllegalStateException(
+                            "table "
+                                    + table.name()
+                                    + " lacks required column "
+                                    + field.name()
+                                    + "; required columns cannot be added to existing tables");
                 }
                 update = update == null ? table.updateSchema() : update;
                 update.addColumn(field.name(), field.type(), field.doc());
@@ -165,7 +203,10 @@ public final class WeirTables {
     public static void ensureFeaturesTable(Catalog catalog, String namespace, String table) {
         TableIdentifier id = TableIdentifier.of(Namespace.of(namespace), table);
         if (!catalog.tableExists(id)) {
-            catalog.createTable(id, FEATURES_SCHEMA, partitionSpec(FEATURES),
+            catalog.createTable(
+                    id,
+                    FEATURES_SCHEMA,
+                    partitionSpec(FEATURES),
                     Map.of("format-version", "2", "write.format.default", "parquet"));
             LOG.info("created Iceberg table {}", id);
         }

@@ -13,8 +13,8 @@ import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Writes Avro records to Kafka in single-object encoding (a two-byte marker, the schema's
- * 8-byte fingerprint, then the binary record), keyed by a field of the record.
+ * Writes Avro records to Kafka in single-object encoding (a two-byte marker, the schema's 8-byte
+ * fingerprint, then the binary record), keyed by a field of the record.
  *
  * <p>{@code new AvroRecordSerializer<>("weir.scores", Score.class, Score::getTransactionId)}
  */
@@ -34,7 +34,10 @@ public final class AvroRecordSerializer<T extends SpecificRecord>
     }
 
     private AvroRecordSerializer(
-            String topic, Class<T> type, SerializableFunction<T, String> key, boolean eventTimestamps) {
+            String topic,
+            Class<T> type,
+            SerializableFunction<T, String> key,
+            boolean eventTimestamps) {
         this.topic = topic;
         this.type = type;
         this.key = key;
@@ -58,7 +61,8 @@ public final class AvroRecordSerializer<T extends SpecificRecord>
     }
 
     @Override
-    public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
+    public ProducerRecord<byte[], byte[]> serialize(
+            T element, KafkaSinkContext context, Long timestamp) {
         if (encoder == null) {
             encoder = encoderFor(type);
         }
@@ -67,7 +71,11 @@ public final class AvroRecordSerializer<T extends SpecificRecord>
             byte[] value = new byte[buffer.remaining()];
             buffer.get(value);
             return new ProducerRecord<>(
-                    topic, null, eventTimestamps ? timestamp : null, key.apply(element).getBytes(StandardCharsets.UTF_8), value);
+                    topic,
+                    null,
+                    eventTimestamps ? timestamp : null,
+                    key.apply(element).getBytes(StandardCharsets.UTF_8),
+                    value);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode " + type.getSimpleName(), e);
         }

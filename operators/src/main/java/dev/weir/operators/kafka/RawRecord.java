@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * A Kafka record exactly as read: the value's bytes and where they came from. Decoding happens
- * downstream so that a bad record can be routed to the dead letters instead of failing the
- * source. A Flink POJO.
+ * downstream so that a bad record can be routed to the dead letters instead of failing the source.
+ * A Flink POJO.
  */
 public class RawRecord {
 

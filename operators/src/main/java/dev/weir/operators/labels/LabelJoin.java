@@ -18,13 +18,13 @@ import org.apache.flink.util.Collector;
 /**
  * Joins late ground truth with the logged scores by transaction id. A score waits in keyed state
  * for its label for {@code scoreTtl} of event time; a label that arrives before its score (the
- * topics are independent) waits {@code labelWait}. Each wait ends in a timer that clears the
- * state and reports the miss, so state per transaction is bounded by the TTL and nothing is
- * dropped without being counted. Only what performance needs is kept of a score, not its feature
- * vector (about 130 bytes with its key and timer in RocksDB; operators/README.md). When a
- * challenger scored the transaction too, its verdict waits beside the champion's and is matched
- * with the same label, so both versions get realised performance over the same transactions
- * (what the governor needs to promote a challenger).
+ * topics are independent) waits {@code labelWait}. Each wait ends in a timer that clears the state
+ * and reports the miss, so state per transaction is bounded by the TTL and nothing is dropped
+ * without being counted. Only what performance needs is kept of a score, not its feature vector
+ * (about 130 bytes with its key and timer in RocksDB; operators/README.md). When a challenger
+ * scored the transaction too, its verdict waits beside the champion's and is matched with the same
+ * label, so both versions get realised performance over the same transactions (what the governor
+ * needs to promote a challenger).
  */
 public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, LabelOutcome> {
 
@@ -37,13 +37,22 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
 
     static final ValueStateDescriptor<LabelOutcome> WAITING_SCORE =
             new ValueStateDescriptor<>("waiting-score", WeirTypes.LABEL_OUTCOME);
-    static final ValueStateDescriptor<Label> WAITING_LABEL = new ValueStateDescriptor<>("waiting-label", WeirTypes.LABEL);
-    /** The challenger's verdict on the same transaction, when one scored it: its realised performance too. */
+    static final ValueStateDescriptor<Label> WAITING_LABEL =
+            new ValueStateDescriptor<>("waiting-label", WeirTypes.LABEL);
+
+    /**
+     * The challenger's verdict on the same transaction, when one scored it: its realised
+     * performance too.
+     */
     static final ValueStateDescriptor<LabelOutcome> WAITING_CHALLENGER =
             new ValueStateDescriptor<>("waiting-challenger-score", WeirTypes.LABEL_OUTCOME);
-    /** Set once a transaction is matched, until the score's TTL ends: a second label is a duplicate. */
+
+    /**
+     * Set once a transaction is matched, until the score's TTL ends: a second label is a duplicate.
+     */
     static final ValueStateDescriptor<Long> MATCHED_UNTIL =
-            new ValueStateDescriptor<>("matched-until", org.apache.flink.api.common.typeinfo.Types.LONG);
+            new ValueStateDescriptor<>(
+                    "matched-until", org.apache.flink.api.common.typeinfo.Types.LONG);
 
     private final long scoreTtlMillis;
     private final long labelWaitMillis;
@@ -79,17 +88,19 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
     }
 
     @Override
-    public void processElement1(Score score, Context ctx, Collector<LabelOutcome> out) throws Exception {
-        LabelOutcome logged = LabelOutcome.newBuilder()
-                .setOutcome(LabelOutcomeType.UNKNOWN)
-                .setTransactionId(score.getTransactionId())
-                .setModelName(score.getModelName())
-                .setModelVersion(score.getModelVersion())
-                .setScore(score.getScore())
-                .setDeclined(score.getDecision() == Decision.DECLINE)
-                .setEventTime(score.getEventTime().toEpochMilli())
-                .setOutcomeTime(score.getEventTime().toEpochMilli())
-                .build();
+    public void processElement1(Score score, Context ctx, Collector<LabelOutcome> out)
+            throws Exception {
+        LabelOutcome logged =
+                LabelOutcome.newBuilder()
+                        .setOutcome(LabelOutcomeType.UNKNOWN)
+                        .setTransactionId(score.getTransactionId())
+                        .setModelName(score.getModelName())
+                        .setModelVersion(score.getModelVersion())
+                        .setScore(score.getScore())
+                        .setDeclined(score.getDecision() == Decision.DECLINE)
+                        .setEventTime(score.getEventTime().toEpochMilli())
+                        .setOutcomeTime(score.getEventTime().toEpochMilli())
+                        .build();
         LabelOutcome challenger = challengerOf(score, logged);
         Label label = waitingLabel.value();
         if (label != null) {
@@ -109,7 +120,8 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
     }
 
     @Override
-    public void processElement2(Label label, Context ctx, Collector<LabelOutcome> out) throws Exception {
+    public void processElement2(Label label, Context ctx, Collector<LabelOutcome> out)
+            throws Exception {
         LabelOutcome logged = waitingScore.value();
         if (logged != null) {
             LabelOutcome challenger = waitingChallenger.value();
@@ -127,10 +139,16 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
         ctx.timerService().registerEventTimeTimer(labelDeadline(label));
     }
 
-    private void emitMatch(LabelOutcome logged, LabelOutcome challenger, Label label, Context ctx,
-            Collector<LabelOutcome> out) throws Exception {
+    private void emitMatch(
+            LabelOutcome logged,
+            LabelOutcome challenger,
+            Label label,
+            Context ctx,
+            Collector<LabelOutcome> out)
+            throws Exception {
         long labelTime = label.getLabelTime().toEpochMilli();
-        for (LabelOutcome outcome : challenger == null ? List.of(logged) : List.of(logged, challenger)) {
+        for (LabelOutcome outcome :
+                challenger == null ? List.of(logged) : List.of(logged, challenger)) {
             outcome.setOutcome(LabelOutcomeType.MATCHED);
             outcome.setIsFraud(label.getIsFraud());
             outcome.setOutcomeTime(Math.max(labelTime, outcome.getEventTime()));
@@ -143,7 +161,8 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<LabelOutcome> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<LabelOutcome> out)
+            throws Exception {
         LabelOutcome logged = waitingScore.value();
         if (logged != null && scoreDeadline(logged) <= timestamp) {
             waitingScore.clear();
@@ -156,12 +175,13 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
         Label label = waitingLabel.value();
         if (label != null && labelDeadline(label) <= timestamp) {
             waitingLabel.clear();
-            out.collect(LabelOutcome.newBuilder()
-                    .setOutcome(LabelOutcomeType.UNMATCHED_LABEL)
-                    .setTransactionId(label.getTransactionId())
-                    .setIsFraud(label.getIsFraud())
-                    .setOutcomeTime(timestamp)
-                    .build());
+            out.collect(
+                    LabelOutcome.newBuilder()
+                            .setOutcome(LabelOutcomeType.UNMATCHED_LABEL)
+                            .setTransactionId(label.getTransactionId())
+                            .setIsFraud(label.getIsFraud())
+                            .setOutcomeTime(timestamp)
+                            .build());
             unmatched.inc();
         }
         Long until = matchedUntil.value();

@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * How far a challenger agrees with the champion, per window and champion version, over the
- * events both scored: decision agreement, mean and largest absolute score difference, and the
- * Pearson correlation of the two scores. One record per challenger version seen in the window.
+ * How far a challenger agrees with the champion, per window and champion version, over the events
+ * both scored: decision agreement, mean and largest absolute score difference, and the Pearson
+ * correlation of the two scores. One record per challenger version seen in the window.
  */
 public final class AgreementMonitor extends ScoreMonitor<AgreementMonitor.Agreement> {
 
@@ -28,7 +28,6 @@ public final class AgreementMonitor extends ScoreMonitor<AgreementMonitor.Agreem
     public boolean accepts(Score score) {
         return score.getChallengerVersion() != null && score.getChallengerScore() != null;
     }
-
 
     @Override
     public Agreement create(String modelName, String modelVersion) {
@@ -62,18 +61,29 @@ public final class AgreementMonitor extends ScoreMonitor<AgreementMonitor.Agreem
     @Override
     public List<MonitoringRecord> report(WindowKey window, Agreement merged) {
         List<MonitoringRecord> out = new ArrayList<>();
-        merged.pairs.forEach((challenger, p) -> {
-            Map<String, Double> values = new LinkedHashMap<>();
-            values.put("events", (double) p.n);
-            values.put("decision_agreement", (double) p.sameDecision / p.n);
-            values.put("mean_abs_diff", p.sumAbsDiff / p.n);
-            values.put("max_abs_diff", p.maxAbsDiff);
-            values.put("champion_mean", p.sumC / p.n);
-            values.put("challenger_mean", p.sumX / p.n);
-            values.put("correlation", p.correlation());
-            out.add(Records.record(MonitoringKind.AGREEMENT, challenger, window, false, values, Map.of(),
-                    "challenger " + challenger + " vs champion " + window.modelVersion()));
-        });
+        merged.pairs.forEach(
+                (challenger, p) -> {
+                    Map<String, Double> values = new LinkedHashMap<>();
+                    values.put("events", (double) p.n);
+                    values.put("decision_agreement", (double) p.sameDecision / p.n);
+                    values.put("mean_abs_diff", p.sumAbsDiff / p.n);
+                    values.put("max_abs_diff", p.maxAbsDiff);
+                    values.put("champion_mean", p.sumC / p.n);
+                    values.put("challenger_mean", p.sumX / p.n);
+                    values.put("correlation", p.correlation());
+                    out.add(
+                            Records.record(
+                                    MonitoringKind.AGREEMENT,
+                                    challenger,
+                                    window,
+                                    false,
+                                    values,
+                                    Map.of(),
+                                    "challenger "
+                                            + challenger
+                                            + " vs champion "
+                                            + window.modelVersion()));
+                });
         return out;
     }
 
@@ -120,40 +130,55 @@ public final class AgreementMonitor extends ScoreMonitor<AgreementMonitor.Agreem
 
         @Override
         public byte[] toBytes() {
-            return AggregateBytes.write(FORMAT, out -> {
-                out.writeInt(pairs.size());
-                for (Map.Entry<String, Pair> e : pairs.entrySet()) {
-                    Pair p = e.getValue();
-                    out.writeUTF(e.getKey());
-                    out.writeLong(p.n);
-                    out.writeLong(p.sameDecision);
-                    for (double v : new double[] {p.sumAbsDiff, p.maxAbsDiff, p.sumC, p.sumX, p.sumCC, p.sumXX, p.sumCX}) {
-                        out.writeDouble(v);
-                    }
-                }
-            });
+            return AggregateBytes.write(
+                    FORMAT,
+                    out -> {
+                        out.writeInt(pairs.size());
+                        for (Map.Entry<String, Pair> e : pairs.entrySet()) {
+                            Pair p = e.getValue();
+                            out.writeUTF(e.getKey());
+                            out.writeLong(p.n);
+                            out.writeLong(p.sameDecision);
+                            for (double v :
+                                    new double[] {
+                                        p.sumAbsDiff,
+                                        p.maxAbsDiff,
+                                        p.sumC,
+                                        p.sumX,
+                                        p.sumCC,
+                                        p.sumXX,
+                                        p.sumCX
+                                    }) {
+                                out.writeDouble(v);
+                            }
+                        }
+                    });
         }
 
         static Agreement fromBytes(byte[] bytes) {
-            return AggregateBytes.read(bytes, FORMAT, "agreement", in -> {
-                Agreement a = new Agreement();
-                int n = in.readInt();
-                for (int i = 0; i < n; i++) {
-                    String key = in.readUTF();
-                    Pair p = new Pair();
-                    p.n = in.readLong();
-                    p.sameDecision = in.readLong();
-                    p.sumAbsDiff = in.readDouble();
-                    p.maxAbsDiff = in.readDouble();
-                    p.sumC = in.readDouble();
-                    p.sumX = in.readDouble();
-                    p.sumCC = in.readDouble();
-                    p.sumXX = in.readDouble();
-                    p.sumCX = in.readDouble();
-                    a.pairs.put(key, p);
-                }
-                return a;
-            });
+            return AggregateBytes.read(
+                    bytes,
+                    FORMAT,
+                    "agreement",
+                    in -> {
+                        Agreement a = new Agreement();
+                        int n = in.readInt();
+                        for (int i = 0; i < n; i++) {
+                            String key = in.readUTF();
+                            Pair p = new Pair();
+                            p.n = in.readLong();
+                            p.sameDecision = in.readLong();
+                            p.sumAbsDiff = in.readDouble();
+                            p.maxAbsDiff = in.readDouble();
+                            p.sumC = in.readDouble();
+                            p.sumX = in.readDouble();
+                            p.sumCC = in.readDouble();
+                            p.sumXX = in.readDouble();
+                            p.sumCX = in.readDouble();
+                            a.pairs.put(key, p);
+                        }
+                        return a;
+                    });
         }
     }
 }

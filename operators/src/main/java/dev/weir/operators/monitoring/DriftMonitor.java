@@ -21,14 +21,14 @@ import java.util.Optional;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
- * Drift of every model feature, the score and the configured categorical inputs against the
- * scoring model version's reference profile, per window: PSI on the reference's fixed bins,
+ * Drift of every model feature, the score and the configured categorical inputs against the scoring
+ * model version's reference profile, per window: PSI on the reference's fixed bins,
  * Kolmogorov-Smirnov distance between KLL sketches, Jensen-Shannon distance, chi-square and
  * Cramér's V for categorical values, null rate and volume (the window's event count). Memory per
  * open window is fixed: bin counts and one KLL sketch per feature, counts per known category.
  *
- * <p>The latest PSI and drift flag of each subject are Flink gauges
- * ({@code weir.drift.feature.<name>.psi|drifted}).
+ * <p>The latest PSI and drift flag of each subject are Flink gauges ({@code
+ * weir.drift.feature.<name>.psi|drifted}).
  */
 public final class DriftMonitor extends ScoreMonitor<DriftMonitor.DriftWindow> {
 
@@ -46,7 +46,8 @@ public final class DriftMonitor extends ScoreMonitor<DriftMonitor.DriftWindow> {
     /**
      * @param categoricalInputs fields of each score's monitored_inputs compared by category shares
      */
-    public DriftMonitor(ProfileLoader profiles, List<String> categoricalInputs, DriftThresholds thresholds) {
+    public DriftMonitor(
+            ProfileLoader profiles, List<String> categoricalInputs, DriftThresholds thresholds) {
         this.profiles = profiles;
         this.categoricalInputs = List.copyOf(categoricalInputs);
         this.thresholds = thresholds;
@@ -63,7 +64,6 @@ public final class DriftMonitor extends ScoreMonitor<DriftMonitor.DriftWindow> {
         this.latest = new HashMap<>();
     }
 
-
     @Override
     public DriftWindow create(String modelName, String modelVersion) {
         Optional<ReferenceProfile> profile = profiles.profile(modelName, modelVersion);
@@ -74,9 +74,12 @@ public final class DriftMonitor extends ScoreMonitor<DriftMonitor.DriftWindow> {
         for (ReferenceProfile.Distribution feature : profile.get().features()) {
             window.features.add(new LiveDistribution(feature));
         }
-        window.score = profile.get().score() == null ? null : new LiveDistribution(profile.get().score());
+        window.score =
+                profile.get().score() == null ? null : new LiveDistribution(profile.get().score());
         for (String input : categoricalInputs) {
-            profile.get().categorical(input).ifPresent(c -> window.inputs.add(new LiveCategories(c)));
+            profile.get()
+                    .categorical(input)
+                    .ifPresent(c -> window.inputs.add(new LiveCategories(c)));
         }
         return window;
     }
@@ -108,22 +111,47 @@ public final class DriftMonitor extends ScoreMonitor<DriftMonitor.DriftWindow> {
         Optional<ReferenceProfile> profile = profiles.profile(key.modelName(), key.modelVersion());
         List<MonitoringRecord> out = new ArrayList<>();
         if (profile.isEmpty()) {
-            out.add(Records.record(MonitoringKind.DRIFT, "volume", key, false,
-                    Map.of("live_count", (double) window.events), Map.of(),
-                    "model version has no reference profile: volume only"));
+            out.add(
+                    Records.record(
+                            MonitoringKind.DRIFT,
+                            "volume",
+                            key,
+                            false,
+                            Map.of("live_count", (double) window.events),
+                            Map.of(),
+                            "model version has no reference profile: volume only"));
             return out;
         }
         ReferenceProfile reference = profile.get();
         for (int i = 0; i < window.features.size(); i++) {
-            out.add(record(key, DriftStatistics.compare(reference.features().get(i), reference.rows(),
-                    window.features.get(i), thresholds)));
+            out.add(
+                    record(
+                            key,
+                            DriftStatistics.compare(
+                                    reference.features().get(i),
+                                    reference.rows(),
+                                    window.features.get(i),
+                                    thresholds)));
         }
         if (window.score != null) {
-            out.add(record(key, DriftStatistics.compare(reference.score(), reference.rows(), window.score, thresholds)));
+            out.add(
+                    record(
+                            key,
+                            DriftStatistics.compare(
+                                    reference.score(),
+                                    reference.rows(),
+                                    window.score,
+                                    thresholds)));
         }
         for (LiveCategories input : window.inputs) {
-            out.add(record(key, DriftStatistics.compare(reference.categorical(input.name()).orElseThrow(),
-                    reference.rows(), input, thresholds)));
+            out.add(
+                    record(
+                            key,
+                            DriftStatistics.compare(
+                                    reference.categorical(input.name()).orElseThrow(),
+                                    reference.rows(),
+                                    input,
+                                    thresholds)));
         }
         return out;
     }
@@ -151,8 +179,12 @@ public final class DriftMonitor extends ScoreMonitor<DriftMonitor.DriftWindow> {
         limits.put("min_samples", (double) thresholds.minSamples());
         limits.put("null_rate_alert", thresholds.nullRateAlert());
         gauge(r.name(), r.psi(), r.drifted());
-        String note = r.reasons().isEmpty() ? null : (r.warning() ? "warning: " : "") + String.join("; ", r.reasons());
-        return Records.record(MonitoringKind.DRIFT, r.name(), key, r.drifted(), values, limits, note);
+        String note =
+                r.reasons().isEmpty()
+                        ? null
+                        : (r.warning() ? "warning: " : "") + String.join("; ", r.reasons());
+        return Records.record(
+                MonitoringKind.DRIFT, r.name(), key, r.drifted(), values, limits, note);
     }
 
     /** The latest PSI and flag of a subject as gauges, registered the first time it is reported. */
@@ -206,40 +238,46 @@ public final class DriftMonitor extends ScoreMonitor<DriftMonitor.DriftWindow> {
 
         @Override
         public byte[] toBytes() {
-            return AggregateBytes.write(FORMAT, out -> {
-                out.writeLong(events);
-                out.writeInt(features.size());
-                for (LiveDistribution f : features) {
-                    write(out, f.toBytes());
-                }
-                out.writeBoolean(score != null);
-                if (score != null) {
-                    write(out, score.toBytes());
-                }
-                out.writeInt(inputs.size());
-                for (LiveCategories c : inputs) {
-                    write(out, c.toBytes());
-                }
-            });
+            return AggregateBytes.write(
+                    FORMAT,
+                    out -> {
+                        out.writeLong(events);
+                        out.writeInt(features.size());
+                        for (LiveDistribution f : features) {
+                            write(out, f.toBytes());
+                        }
+                        out.writeBoolean(score != null);
+                        if (score != null) {
+                            write(out, score.toBytes());
+                        }
+                        out.writeInt(inputs.size());
+                        for (LiveCategories c : inputs) {
+                            write(out, c.toBytes());
+                        }
+                    });
         }
 
         static DriftWindow fromBytes(byte[] bytes) {
-            return AggregateBytes.read(bytes, FORMAT, "drift window", in -> {
-                DriftWindow w = new DriftWindow();
-                w.events = in.readLong();
-                int features = in.readInt();
-                for (int i = 0; i < features; i++) {
-                    w.features.add(LiveDistribution.fromBytes(read(in)));
-                }
-                if (in.readBoolean()) {
-                    w.score = LiveDistribution.fromBytes(read(in));
-                }
-                int inputs = in.readInt();
-                for (int i = 0; i < inputs; i++) {
-                    w.inputs.add(LiveCategories.fromBytes(read(in)));
-                }
-                return w;
-            });
+            return AggregateBytes.read(
+                    bytes,
+                    FORMAT,
+                    "drift window",
+                    in -> {
+                        DriftWindow w = new DriftWindow();
+                        w.events = in.readLong();
+                        int features = in.readInt();
+                        for (int i = 0; i < features; i++) {
+                            w.features.add(LiveDistribution.fromBytes(read(in)));
+                        }
+                        if (in.readBoolean()) {
+                            w.score = LiveDistribution.fromBytes(read(in));
+                        }
+                        int inputs = in.readInt();
+                        for (int i = 0; i < inputs; i++) {
+                            w.inputs.add(LiveCategories.fromBytes(read(in)));
+                        }
+                        return w;
+                    });
         }
 
         private static void write(DataOutputStream out, byte[] bytes) throws IOException {

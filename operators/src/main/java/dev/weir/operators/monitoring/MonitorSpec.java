@@ -7,8 +7,8 @@ import java.util.List;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
- * One kind of monitoring: how a record is summarised into a per-window aggregate (on every
- * subtask, before any shuffle) and how the merged aggregate of a window becomes monitoring records.
+ * One kind of monitoring: how a record is summarised into a per-window aggregate (on every subtask,
+ * before any shuffle) and how the merged aggregate of a window becomes monitoring records.
  *
  * @param <IN> the records watched
  * @param <A> the aggregate

@@ -5,7 +5,10 @@ import dev.weir.schemas.MonitoringRecord;
 import java.time.Duration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
-/** Wires a {@link MonitorSpec} into a stream: pre-aggregation on each subtask, then merge and report. */
+/**
+ * Wires a {@link MonitorSpec} into a stream: pre-aggregation on each subtask, then merge and
+ * report.
+ */
 public final class Monitors {
 
     private Monitors() {}
@@ -14,12 +17,21 @@ public final class Monitors {
      * @param uid prefix of the two operators' uids ({@code <uid>-partial}, {@code <uid>-report})
      */
     public static <IN, A extends WindowAggregate<A>> DataStream<MonitoringRecord> aggregate(
-            DataStream<IN> input, MonitorSpec<IN, A> spec, Duration window, Duration lateness, String uid, String name) {
-        return input.transform(name + " (per subtask)", WeirTypes.MONITORING_PARTIAL,
+            DataStream<IN> input,
+            MonitorSpec<IN, A> spec,
+            Duration window,
+            Duration lateness,
+            String uid,
+            String name) {
+        return input.transform(
+                        name + " (per subtask)",
+                        WeirTypes.MONITORING_PARTIAL,
                         new PartialWindowOperator<>(spec, window.toMillis(), lateness.toMillis()))
                 .uid(uid + "-partial")
                 .keyBy(new WindowReporter.PartialKey())
-                .process(new WindowReporter<>(spec, lateness.toMillis()), WeirTypes.MONITORING_RECORD)
+                .process(
+                        new WindowReporter<>(spec, lateness.toMillis()),
+                        WeirTypes.MONITORING_RECORD)
                 .uid(uid + "-report")
                 .name(name);
     }

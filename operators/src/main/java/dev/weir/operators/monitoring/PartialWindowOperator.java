@@ -17,18 +17,19 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * Stage one of monitoring: summarises the records of each tumbling event-time window on the
- * subtask that sees them, without a shuffle, and emits one partial per window and model version
- * once the watermark has passed the window's end (plus the allowed lateness). Stage two,
- * {@link WindowReporter}, merges the partials of all subtasks.
+ * Stage one of monitoring: summarises the records of each tumbling event-time window on the subtask
+ * that sees them, without a shuffle, and emits one partial per window and model version once the
+ * watermark has passed the window's end (plus the allowed lateness). Stage two, {@link
+ * WindowReporter}, merges the partials of all subtasks.
  *
- * <p>Open windows live in operator list state: on restore, and on rescaling, each partial lands
- * on some subtask and merges with whatever else that subtask holds for the window, which is
- * correct because aggregates merge. A record for a window already emitted is counted as late
- * ({@value #LATE_RECORDS}) and ignored, or, for specs that must count every record, counted in
- * the earliest window still open.
+ * <p>Open windows live in operator list state: on restore, and on rescaling, each partial lands on
+ * some subtask and merges with whatever else that subtask holds for the window, which is correct
+ * because aggregates merge. A record for a window already emitted is counted as late ({@value
+ * #LATE_RECORDS}) and ignored, or, for specs that must count every record, counted in the earliest
+ * window still open.
  */
-public class PartialWindowOperator<IN, A extends WindowAggregate<A>> extends AbstractStreamOperator<MonitoringPartial>
+public class PartialWindowOperator<IN, A extends WindowAggregate<A>>
+        extends AbstractStreamOperator<MonitoringPartial>
         implements OneInputStreamOperator<IN, MonitoringPartial> {
 
     private static final long serialVersionUID = 1L;
@@ -101,7 +102,9 @@ public class PartialWindowOperator<IN, A extends WindowAggregate<A>> extends Abs
         }
         String name = spec.modelName(record);
         String version = spec.modelVersion(record);
-        A aggregate = open.computeIfAbsent(new WindowKey(start, end, name, version), k -> spec.create(name, version));
+        A aggregate =
+                open.computeIfAbsent(
+                        new WindowKey(start, end, name, version), k -> spec.create(name, version));
         spec.add(aggregate, record);
     }
 
@@ -113,7 +116,8 @@ public class PartialWindowOperator<IN, A extends WindowAggregate<A>> extends Abs
             Map.Entry<WindowKey, A> entry = it.next();
             WindowKey key = entry.getKey();
             if (closes(key.end()) <= mark.getTimestamp()) {
-                output.collect(new StreamRecord<>(partial(key, entry.getValue()), closes(key.end())));
+                output.collect(
+                        new StreamRecord<>(partial(key, entry.getValue()), closes(key.end())));
                 it.remove();
             }
         }
@@ -147,7 +151,10 @@ public class PartialWindowOperator<IN, A extends WindowAggregate<A>> extends Abs
     }
 
     static WindowKey keyOf(MonitoringPartial partial) {
-        return new WindowKey(partial.getWindowStart(), partial.getWindowEnd(), partial.getModelName(),
+        return new WindowKey(
+                partial.getWindowStart(),
+                partial.getWindowEnd(),
+                partial.getModelName(),
                 partial.getModelVersion());
     }
 

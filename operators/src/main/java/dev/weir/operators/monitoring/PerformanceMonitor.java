@@ -9,14 +9,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Realised performance per window (of the time the label arrived) and model version, from the
- * label join's outcomes: confusion counts at the model's own decision, precision, recall, and an
- * AUC estimate from score histograms of the fraud and legitimate cases (100 bins on [0, 1], so
- * the estimate is within one bin's ties of the exact value). Scores whose label never came and
- * labels that found no score are counted too; the latter belong to no model and are reported as
- * a {@code LABELS} record.
+ * Realised performance per window (of the time the label arrived) and model version, from the label
+ * join's outcomes: confusion counts at the model's own decision, precision, recall, and an AUC
+ * estimate from score histograms of the fraud and legitimate cases (100 bins on [0, 1], so the
+ * estimate is within one bin's ties of the exact value). Scores whose label never came and labels
+ * that found no score are counted too; the latter belong to no model and are reported as a {@code
+ * LABELS} record.
  */
-public final class PerformanceMonitor implements MonitorSpec<LabelOutcome, PerformanceMonitor.Confusion> {
+public final class PerformanceMonitor
+        implements MonitorSpec<LabelOutcome, PerformanceMonitor.Confusion> {
 
     private static final long serialVersionUID = 1L;
     private static final byte FORMAT = 1;
@@ -99,9 +100,19 @@ public final class PerformanceMonitor implements MonitorSpec<LabelOutcome, Perfo
     @Override
     public List<MonitoringRecord> report(WindowKey window, Confusion c) {
         if (window.modelVersion() == null) {
-            return List.of(Records.record(MonitoringKind.LABELS, "labels", window, false,
-                    Map.of("unmatched_labels", (double) c.unmatchedLabels, "expired_scores", (double) c.expiredScores),
-                    Map.of(), "labels that found no score within the wait"));
+            return List.of(
+                    Records.record(
+                            MonitoringKind.LABELS,
+                            "labels",
+                            window,
+                            false,
+                            Map.of(
+                                    "unmatched_labels",
+                                    (double) c.unmatchedLabels,
+                                    "expired_scores",
+                                    (double) c.expiredScores),
+                            Map.of(),
+                            "labels that found no score within the wait"));
         }
         long matched = c.tp + c.fp + c.fn + c.tn;
         double auc = c.auc();
@@ -117,9 +128,18 @@ public final class PerformanceMonitor implements MonitorSpec<LabelOutcome, Perfo
         values.put("auc", auc);
         values.put("expired_scores", (double) c.expiredScores);
         boolean alert = matched >= minLabels && !Double.isNaN(auc) && auc < minAuc;
-        return List.of(Records.record(MonitoringKind.PERFORMANCE, window.modelName(), window, alert, values,
-                Map.of("min_auc", minAuc, "min_labels", (double) minLabels),
-                alert ? String.format(java.util.Locale.ROOT, "auc %.3f < %.3f", auc, minAuc) : null));
+        return List.of(
+                Records.record(
+                        MonitoringKind.PERFORMANCE,
+                        window.modelName(),
+                        window,
+                        alert,
+                        values,
+                        Map.of("min_auc", minAuc, "min_labels", (double) minLabels),
+                        alert
+                                ? String.format(
+                                        java.util.Locale.ROOT, "auc %.3f < %.3f", auc, minAuc)
+                                : null));
     }
 
     /** Confusion counts at the decision and score histograms per class. */
@@ -133,7 +153,9 @@ public final class PerformanceMonitor implements MonitorSpec<LabelOutcome, Perfo
         final long[] positives = new long[BINS];
         final long[] negatives = new long[BINS];
 
-        /** P(score of a fraud case > score of a legitimate one), ties within a bin counting half. */
+        /**
+         * P(score of a fraud case > score of a legitimate one), ties within a bin counting half.
+         */
         double auc() {
             long p = 0;
             long n = 0;
@@ -169,32 +191,38 @@ public final class PerformanceMonitor implements MonitorSpec<LabelOutcome, Perfo
 
         @Override
         public byte[] toBytes() {
-            return AggregateBytes.write(FORMAT, out -> {
-                for (long v : new long[] {tp, fp, fn, tn, expiredScores, unmatchedLabels}) {
-                    out.writeLong(v);
-                }
-                for (int b = 0; b < BINS; b++) {
-                    out.writeLong(positives[b]);
-                    out.writeLong(negatives[b]);
-                }
-            });
+            return AggregateBytes.write(
+                    FORMAT,
+                    out -> {
+                        for (long v : new long[] {tp, fp, fn, tn, expiredScores, unmatchedLabels}) {
+                            out.writeLong(v);
+                        }
+                        for (int b = 0; b < BINS; b++) {
+                            out.writeLong(positives[b]);
+                            out.writeLong(negatives[b]);
+                        }
+                    });
         }
 
         static Confusion fromBytes(byte[] bytes) {
-            return AggregateBytes.read(bytes, FORMAT, "performance", in -> {
-                Confusion c = new Confusion();
-                c.tp = in.readLong();
-                c.fp = in.readLong();
-                c.fn = in.readLong();
-                c.tn = in.readLong();
-                c.expiredScores = in.readLong();
-                c.unmatchedLabels = in.readLong();
-                for (int b = 0; b < BINS; b++) {
-                    c.positives[b] = in.readLong();
-                    c.negatives[b] = in.readLong();
-                }
-                return c;
-            });
+            return AggregateBytes.read(
+                    bytes,
+                    FORMAT,
+                    "performance",
+                    in -> {
+                        Confusion c = new Confusion();
+                        c.tp = in.readLong();
+                        c.fp = in.readLong();
+                        c.fn = in.readLong();
+                        c.tn = in.readLong();
+                        c.expiredScores = in.readLong();
+                        c.unmatchedLabels = in.readLong();
+                        for (int b = 0; b < BINS; b++) {
+                            c.positives[b] = in.readLong();
+                            c.negatives[b] = in.readLong();
+                        }
+                        return c;
+                    });
         }
     }
 }

@@ -13,10 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds the reference profile of a model version: through the registry when there is one, else
- * in the model directory the job was started with. Profiles are read once per version and
- * subtask (only {@code profile.json}, not the network) and cached; a version without a profile
- * is remembered as such.
+ * Finds the reference profile of a model version: through the registry when there is one, else in
+ * the model directory the job was started with. Profiles are read once per version and subtask
+ * (only {@code profile.json}, not the network) and cached; a version without a profile is
+ * remembered as such.
  */
 public final class ProfileLoader implements Serializable {
 
@@ -33,10 +33,13 @@ public final class ProfileLoader implements Serializable {
         this.modelDir = modelDir;
     }
 
-    /** For a job scoring with {@code pointer}, registered in {@code registry} (null or blank: none). */
+    /**
+     * For a job scoring with {@code pointer}, registered in {@code registry} (null or blank: none).
+     */
     public static ProfileLoader of(ModelPointer pointer, String registry) {
         boolean hasRegistry = registry != null && !registry.isBlank();
-        return new ProfileLoader(hasRegistry ? registry : null, hasRegistry ? null : pointer.location());
+        return new ProfileLoader(
+                hasRegistry ? registry : null, hasRegistry ? null : pointer.location());
     }
 
     /** The version's profile, or empty when it has none or cannot be found. */
@@ -49,20 +52,35 @@ public final class ProfileLoader implements Serializable {
 
     private Optional<ReferenceProfile> load(String name, String version) {
         try {
-            Path dir = registry != null
-                    ? Path.of(new ModelRegistry(Path.of(registry)).pointer(name, version).location())
-                    : Path.of(modelDir);
+            Path dir =
+                    registry != null
+                            ? Path.of(
+                                    new ModelRegistry(Path.of(registry))
+                                            .pointer(name, version)
+                                            .location())
+                            : Path.of(modelDir);
             if (registry == null && !version.equals(ModelBundle.readMetadata(dir).version())) {
-                LOG.warn("model version {} is not the one in {}: no drift for it without a registry", version, dir);
+                LOG.warn(
+                        "model version {} is not the one in {}: no drift for it without a registry",
+                        version,
+                        dir);
                 return Optional.empty();
             }
             ReferenceProfile profile = ModelBundle.loadProfile(dir);
             if (profile == null) {
-                LOG.warn("model {} version {} has no reference profile in {}: no drift for it", name, version, dir);
+                LOG.warn(
+                        "model {} version {} has no reference profile in {}: no drift for it",
+                        name,
+                        version,
+                        dir);
             }
             return Optional.ofNullable(profile);
         } catch (RuntimeException e) {
-            LOG.warn("cannot read the reference profile of model {} version {}: {}", name, version, e.getMessage());
+            LOG.warn(
+                    "cannot read the reference profile of model {} version {}: {}",
+                    name,
+                    version,
+                    e.getMessage());
             return Optional.empty();
         }
     }

@@ -10,10 +10,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Per-window counts of every quality rule: how many payments were checked and how many failed
- * each rule. Watches every checked payment, passed or rejected, with the rules it failed in
- * {@code quality_flags}. One record per configured rule and window, failures or not, so a
- * dashboard sees a complete series; {@code alert} is set when the rule failed at least once.
+ * Per-window counts of every quality rule: how many payments were checked and how many failed each
+ * rule. Watches every checked payment, passed or rejected, with the rules it failed in {@code
+ * quality_flags}. One record per configured rule and window, failures or not, so a dashboard sees a
+ * complete series; {@code alert} is set when the rule failed at least once.
  */
 public final class QualityMonitor implements MonitorSpec<Transaction, QualityMonitor.Counts> {
 
@@ -79,9 +79,17 @@ public final class QualityMonitor implements MonitorSpec<Transaction, QualityMon
             Map<String, Double> values = new LinkedHashMap<>();
             values.put("checked", (double) merged.checked);
             values.put("failed", (double) failed);
-            values.put("failed_share", merged.checked == 0 ? 0.0 : (double) failed / merged.checked);
-            out.add(Records.record(MonitoringKind.QUALITY, rule.getKey(), window, failed > 0, values, Map.of(),
-                    rule.getValue()));
+            values.put(
+                    "failed_share", merged.checked == 0 ? 0.0 : (double) failed / merged.checked);
+            out.add(
+                    Records.record(
+                            MonitoringKind.QUALITY,
+                            rule.getKey(),
+                            window,
+                            failed > 0,
+                            values,
+                            Map.of(),
+                            rule.getValue()));
         }
         return out;
     }
@@ -107,26 +115,32 @@ public final class QualityMonitor implements MonitorSpec<Transaction, QualityMon
 
         @Override
         public byte[] toBytes() {
-            return AggregateBytes.write(FORMAT, out -> {
-                out.writeLong(checked);
-                out.writeInt(failed.size());
-                for (Map.Entry<String, Long> e : failed.entrySet()) {
-                    out.writeUTF(e.getKey());
-                    out.writeLong(e.getValue());
-                }
-            });
+            return AggregateBytes.write(
+                    FORMAT,
+                    out -> {
+                        out.writeLong(checked);
+                        out.writeInt(failed.size());
+                        for (Map.Entry<String, Long> e : failed.entrySet()) {
+                            out.writeUTF(e.getKey());
+                            out.writeLong(e.getValue());
+                        }
+                    });
         }
 
         static Counts fromBytes(byte[] bytes) {
-            return AggregateBytes.read(bytes, FORMAT, "quality counts", in -> {
-                Counts counts = new Counts();
-                counts.checked = in.readLong();
-                int n = in.readInt();
-                for (int i = 0; i < n; i++) {
-                    counts.failed.put(in.readUTF(), in.readLong());
-                }
-                return counts;
-            });
+            return AggregateBytes.read(
+                    bytes,
+                    FORMAT,
+                    "quality counts",
+                    in -> {
+                        Counts counts = new Counts();
+                        counts.checked = in.readLong();
+                        int n = in.readInt();
+                        for (int i = 0; i < n; i++) {
+                            counts.failed.put(in.readUTF(), in.readLong());
+                        }
+                        return counts;
+                    });
         }
     }
 }

@@ -13,9 +13,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * Stage two of monitoring: merges the partials that every stage-one subtask emitted for a window
- * and model version, and reports the window when the watermark says no partial is missing. Keyed
- * by window and model version, so windows spread over the subtasks; state is one merged partial
- * per open key, cleared when the window is reported.
+ * and model version, and reports the window when the watermark says no partial is missing. Keyed by
+ * window and model version, so windows spread over the subtasks; state is one merged partial per
+ * open key, cleared when the window is reported.
  */
 public class WindowReporter<A extends WindowAggregate<A>>
         extends KeyedProcessFunction<String, MonitoringPartial, MonitoringRecord> {
@@ -41,7 +41,13 @@ public class WindowReporter<A extends WindowAggregate<A>>
 
         @Override
         public String getKey(MonitoringPartial p) {
-            return p.getKind() + "|" + p.getWindowStart() + "|" + p.getModelName() + "|" + p.getModelVersion();
+            return p.getKind()
+                    + "|"
+                    + p.getWindowStart()
+                    + "|"
+                    + p.getModelName()
+                    + "|"
+                    + p.getModelVersion();
         }
     }
 
@@ -52,7 +58,8 @@ public class WindowReporter<A extends WindowAggregate<A>>
     }
 
     @Override
-    public void processElement(MonitoringPartial partial, Context ctx, Collector<MonitoringRecord> out)
+    public void processElement(
+            MonitoringPartial partial, Context ctx, Collector<MonitoringRecord> out)
             throws Exception {
         MonitoringPartial current = merged.value();
         if (current == null) {
@@ -67,14 +74,16 @@ public class WindowReporter<A extends WindowAggregate<A>>
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<MonitoringRecord> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<MonitoringRecord> out)
+            throws Exception {
         MonitoringPartial partial = merged.value();
         if (partial == null) {
             return;
         }
         merged.clear();
         A aggregate = spec.decode(PartialWindowOperator.bytes(partial.getPayload()));
-        for (MonitoringRecord record : spec.report(PartialWindowOperator.keyOf(partial), aggregate)) {
+        for (MonitoringRecord record :
+                spec.report(PartialWindowOperator.keyOf(partial), aggregate)) {
             out.collect(record);
         }
     }

@@ -5,8 +5,8 @@ import java.time.Duration;
 
 /**
  * A value not seen before within a window of event time ({@code unique_within} in YAML). It needs
- * keyed state, so {@link QualityRules#check} never evaluates it: the Flink operator that keeps
- * the seen values gets it from {@link QualityRules#duplicateRule()}.
+ * keyed state, so {@link QualityRules#check} never evaluates it: the Flink operator that keeps the
+ * seen values gets it from {@link QualityRules#duplicateRule()}.
  */
 public final class DuplicateCheck implements Check {
 

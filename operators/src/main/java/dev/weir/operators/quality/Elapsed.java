@@ -12,8 +12,13 @@ final class Elapsed {
         for (int i = 0; i < UNIT_MILLIS.length; i++) {
             long whole = millis / UNIT_MILLIS[i];
             if (whole > 0 || i == UNIT_MILLIS.length - 1) {
-                long rest = i + 1 < UNIT_MILLIS.length ? (millis % UNIT_MILLIS[i]) / UNIT_MILLIS[i + 1] : 0;
-                return rest == 0 ? whole + UNIT_NAMES[i] : whole + UNIT_NAMES[i] + " " + rest + UNIT_NAMES[i + 1];
+                long rest =
+                        i + 1 < UNIT_MILLIS.length
+                                ? (millis % UNIT_MILLIS[i]) / UNIT_MILLIS[i + 1]
+                                : 0;
+                return rest == 0
+                        ? whole + UNIT_NAMES[i]
+                        : whole + UNIT_NAMES[i] + " " + rest + UNIT_NAMES[i + 1];
             }
         }
         throw new AssertionError("unreachable");

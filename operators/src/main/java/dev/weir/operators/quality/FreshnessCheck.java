@@ -6,9 +6,9 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * An event time neither too far behind nor too far ahead of processing time. Either limit may
- * be open. The caller passes processing time in, so replaying old data is the caller's decision
- * (a backfill would fail {@code max_age} for every record).
+ * An event time neither too far behind nor too far ahead of processing time. Either limit may be
+ * open. The caller passes processing time in, so replaying old data is the caller's decision (a
+ * backfill would fail {@code max_age} for every record).
  */
 public final class FreshnessCheck implements Check {
 
@@ -21,7 +21,9 @@ public final class FreshnessCheck implements Check {
     private final String ageLimit;
     private final String futureLimit;
 
-    /** @param maxAge null for no lower limit; likewise {@code maxFuture} */
+    /**
+     * @param maxAge null for no lower limit; likewise {@code maxFuture}
+     */
     FreshnessCheck(Duration maxAge, Duration maxFuture) {
         if (maxAge == null && maxFuture == null) {
             throw new IllegalArgumentException("freshness needs max_age, max_future or both");

@@ -10,7 +10,9 @@ public final class PatternCheck implements Check {
     private final Pattern pattern;
     private final String mismatch;
 
-    /** @throws java.util.regex.PatternSyntaxException if {@code regex} does not compile */
+    /**
+     * @throws java.util.regex.PatternSyntaxException if {@code regex} does not compile
+     */
     PatternCheck(String regex) {
         this.pattern = Pattern.compile(regex);
         this.mismatch = "does not match " + regex;

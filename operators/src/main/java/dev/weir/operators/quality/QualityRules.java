@@ -10,9 +10,9 @@ import java.util.Optional;
 import org.apache.avro.Schema;
 
 /**
- * Data-quality rules for incoming transactions, declared in YAML and checked against the
- * {@link Transaction} schema when parsed. Fields are found through the schema, so added fields
- * can be checked without code changes.
+ * Data-quality rules for incoming transactions, declared in YAML and checked against the {@link
+ * Transaction} schema when parsed. Fields are found through the schema, so added fields can be
+ * checked without code changes.
  *
  * <pre>{@code
  * rules:
@@ -35,8 +35,8 @@ import org.apache.avro.Schema;
  *
  * <p>Each check of an entry is one {@link Rule} named {@code <field>.<check>} ({@code
  * unique_within} is named {@code <field>.duplicate}) with the entry's severity. Only {@code
- * required} fails on a missing value; the other checks pass it. Immutable and serializable, to
- * ship inside operators.
+ * required} fails on a missing value; the other checks pass it. Immutable and serializable, to ship
+ * inside operators.
  */
 public final class QualityRules implements Serializable {
 
@@ -55,7 +55,11 @@ public final class QualityRules implements Serializable {
 
     private QualityRules(List<Rule> rules) {
         this.rules = List.copyOf(rules);
-        this.duplicateRule = rules.stream().filter(r -> r.check() instanceof DuplicateCheck).findFirst().orElse(null);
+        this.duplicateRule =
+                rules.stream()
+                        .filter(r -> r.check() instanceof DuplicateCheck)
+                        .findFirst()
+                        .orElse(null);
         List<Rule> evaluated = new ArrayList<>(rules);
         evaluated.remove(duplicateRule);
         this.stateless = evaluated.toArray(new Rule[0]);
@@ -66,7 +70,9 @@ public final class QualityRules implements Serializable {
         }
     }
 
-    /** @throws IllegalArgumentException listing every problem of the document */
+    /**
+     * @throws IllegalArgumentException listing every problem of the document
+     */
     public static QualityRules parse(String yaml) {
         return new QualityRules(QualityRulesParser.parse(yaml, Transaction.getClassSchema()));
     }
@@ -130,6 +136,7 @@ public final class QualityRules implements Serializable {
 
     @Override
     public String toString() {
-        return "QualityRules" + rules.stream().map(r -> r.name() + "(" + r.severity() + ")").toList();
+        return "QualityRules"
+                + rules.stream().map(r -> r.name() + "(" + r.severity() + ")").toList();
     }
 }

@@ -20,8 +20,8 @@ import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 
 /**
- * Reads the YAML of {@link QualityRules} and checks it against the record schema, collecting
- * every problem before failing.
+ * Reads the YAML of {@link QualityRules} and checks it against the record schema, collecting every
+ * problem before failing.
  */
 final class QualityRulesParser {
 
@@ -29,7 +29,14 @@ final class QualityRulesParser {
 
     /** Checks in the order they run within an entry: cheap presence first. */
     private static final List<String> CHECK_KEYS =
-            List.of("required", "range", "allowed", "pattern", "max_length", "freshness", "unique_within");
+            List.of(
+                    "required",
+                    "range",
+                    "allowed",
+                    "pattern",
+                    "max_length",
+                    "freshness",
+                    "unique_within");
 
     private static final Set<String> ROOT_KEYS = Set.of("rules");
     private static final Set<String> ENTRY_KEYS = entryKeys();
@@ -43,7 +50,9 @@ final class QualityRulesParser {
         this.schema = schema;
     }
 
-    /** @throws IllegalArgumentException listing every problem */
+    /**
+     * @throws IllegalArgumentException listing every problem
+     */
     static List<Rule> parse(String yaml, Schema schema) {
         return new QualityRulesParser(schema).rules(YamlDocuments.readMapping(yaml, SUBJECT));
     }
@@ -95,7 +104,8 @@ final class QualityRulesParser {
             }
         }
         if (!anyCheck) {
-            problems.add(where, "no check (give one or more of " + String.join(", ", CHECK_KEYS) + ")");
+            problems.add(
+                    where, "no check (give one or more of " + String.join(", ", CHECK_KEYS) + ")");
         }
         if (problems.count() > before) {
             return List.of();
@@ -127,7 +137,9 @@ final class QualityRulesParser {
 
     private Check range(JsonNode value, Target target) {
         int before = problems.count();
-        target.expect("range", EnumSet.of(FieldKind.WHOLE_NUMBER, FieldKind.FRACTIONAL_NUMBER),
+        target.expect(
+                "range",
+                EnumSet.of(FieldKind.WHOLE_NUMBER, FieldKind.FRACTIONAL_NUMBER),
                 "a number field (int, long, float or double)");
         if (!value.isObject()) {
             problems.add(target.where, "range must be a mapping such as {min: 1, max: 100}");
@@ -139,7 +151,9 @@ final class QualityRulesParser {
         if (value.get("min") == null && value.get("max") == null) {
             problems.add(target.where, "range needs min, max or both");
         } else if (min != null && max != null && min.compareTo(max) > 0) {
-            problems.add(target.where, "range min " + min.toPlainString() + " is above max " + max.toPlainString());
+            problems.add(
+                    target.where,
+                    "range min " + min.toPlainString() + " is above max " + max.toPlainString());
         }
         return problems.count() > before ? null : new RangeCheck(min, max);
     }
@@ -157,11 +171,21 @@ final class QualityRulesParser {
         if (target.kind() == FieldKind.WHOLE_NUMBER) {
             boolean whole = bound.signum() == 0 || bound.stripTrailingZeros().scale() <= 0;
             if (!whole) {
-                problems.add(target.where, "range " + key + " " + bound.toPlainString()
-                        + " is not a whole number, but " + target.name() + " is " + target.type());
+                problems.add(
+                        target.where,
+                        "range "
+                                + key
+                                + " "
+                                + bound.toPlainString()
+                                + " is not a whole number, but "
+                                + target.name()
+                                + " is "
+                                + target.type());
             } else if (bound.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0
                     || bound.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) < 0) {
-                problems.add(target.where, "range " + key + " " + bound.toPlainString() + " is beyond a long");
+                problems.add(
+                        target.where,
+                        "range " + key + " " + bound.toPlainString() + " is beyond a long");
             }
         }
         return bound;
@@ -169,7 +193,8 @@ final class QualityRulesParser {
 
     private Check allowed(JsonNode value, Target target) {
         int before = problems.count();
-        target.expect("allowed", EnumSet.of(FieldKind.STRING, FieldKind.ENUM), "a string or enum field");
+        target.expect(
+                "allowed", EnumSet.of(FieldKind.STRING, FieldKind.ENUM), "a string or enum field");
         if (!value.isArray() || value.isEmpty()) {
             problems.add(target.where, "allowed must be a non-empty list such as [EUR, USD]");
             return null;
@@ -177,17 +202,32 @@ final class QualityRulesParser {
         List<String> values = new ArrayList<>();
         for (JsonNode v : value) {
             if (!v.isTextual()) {
-                // Unquoted NO (Norway) is false and 0742 is the octal 482: only quoted text is safe.
-                problems.add(target.where, "allowed value " + v + " is not text; quote it (YAML reads unquoted"
-                        + " numbers, yes/no/on/off and null as other types)");
+                // Unquoted NO (Norway) is false and 0742 is the octal 482: only quoted text is
+                // safe.
+                problems.add(
+                        target.where,
+                        "allowed value "
+                                + v
+                                + " is not text; quote it (YAML reads unquoted"
+                                + " numbers, yes/no/on/off and null as other types)");
             } else {
                 values.add(v.asText());
             }
         }
         if (target.kind() == FieldKind.ENUM) {
             List<String> symbols = SchemaFields.valueSchema(target.field).getEnumSymbols();
-            values.stream().filter(v -> !symbols.contains(v)).forEach(v -> problems.add(target.where,
-                    "allowed value '" + v + "' is not a symbol of " + target.type() + " " + symbols));
+            values.stream()
+                    .filter(v -> !symbols.contains(v))
+                    .forEach(
+                            v ->
+                                    problems.add(
+                                            target.where,
+                                            "allowed value '"
+                                                    + v
+                                                    + "' is not a symbol of "
+                                                    + target.type()
+                                                    + " "
+                                                    + symbols));
         }
         return problems.count() > before ? null : new AllowedCheck(values);
     }
@@ -203,8 +243,14 @@ final class QualityRulesParser {
             Check check = new PatternCheck(value.textValue());
             return problems.count() > before ? null : check;
         } catch (PatternSyntaxException e) {
-            problems.add(target.where, "pattern " + value.textValue() + " is not a valid regular expression: "
-                    + e.getDescription() + " near index " + e.getIndex());
+            problems.add(
+                    target.where,
+                    "pattern "
+                            + value.textValue()
+                            + " is not a valid regular expression: "
+                            + e.getDescription()
+                            + " near index "
+                            + e.getIndex());
             return null;
         }
     }
@@ -221,14 +267,18 @@ final class QualityRulesParser {
 
     private Check freshness(JsonNode value, Target target) {
         int before = problems.count();
-        target.expect("freshness", EnumSet.of(FieldKind.TIMESTAMP_MILLIS), "a timestamp-millis field");
+        target.expect(
+                "freshness", EnumSet.of(FieldKind.TIMESTAMP_MILLIS), "a timestamp-millis field");
         if (!value.isObject()) {
-            problems.add(target.where, "freshness must be a mapping such as {max_age: 7d, max_future: 5m}");
+            problems.add(
+                    target.where,
+                    "freshness must be a mapping such as {max_age: 7d, max_future: 5m}");
             return null;
         }
         checkKeys(value, FRESHNESS_KEYS, target.where + " freshness", problems);
         Duration maxAge = duration(value.get("max_age"), "freshness max_age", target, false);
-        Duration maxFuture = duration(value.get("max_future"), "freshness max_future", target, false);
+        Duration maxFuture =
+                duration(value.get("max_future"), "freshness max_future", target, false);
         if (value.get("max_age") == null && value.get("max_future") == null) {
             problems.add(target.where, "freshness needs max_age, max_future or both");
         }
@@ -253,7 +303,8 @@ final class QualityRulesParser {
             }
             Duration d = Durations.parse(text);
             if (d.isNegative() || (positive && d.isZero())) {
-                throw new IllegalArgumentException("must be " + (positive ? "positive" : "zero or more"));
+                throw new IllegalArgumentException(
+                        "must be " + (positive ? "positive" : "zero or more"));
             }
             return d;
         } catch (IllegalArgumentException e) {
@@ -279,15 +330,23 @@ final class QualityRulesParser {
         Set<String> seen = new HashSet<>();
         for (Rule rule : rules) {
             if (!seen.add(rule.name())) {
-                problems.add("rules", "rule '" + rule.name() + "' is declared twice"
-                        + " (a field may appear in several entries only with different checks)");
+                problems.add(
+                        "rules",
+                        "rule '"
+                                + rule.name()
+                                + "' is declared twice"
+                                + " (a field may appear in several entries only with different checks)");
             }
         }
     }
 
     private void checkAtMostOneDuplicateRule(List<Rule> rules) {
-        List<String> names = rules.stream().filter(r -> r.check() instanceof DuplicateCheck)
-                .map(Rule::name).distinct().collect(Collectors.toList());
+        List<String> names =
+                rules.stream()
+                        .filter(r -> r.check() instanceof DuplicateCheck)
+                        .map(Rule::name)
+                        .distinct()
+                        .collect(Collectors.toList());
         if (names.size() > 1) {
             problems.add("rules", "at most one unique_within rule is supported, found " + names);
         }
@@ -324,7 +383,8 @@ final class QualityRulesParser {
 
         void expect(String check, Set<FieldKind> kinds, String needs) {
             if (field != null && !kinds.contains(kind())) {
-                problems.add(where, check + " needs " + needs + ", but " + name() + " is " + type());
+                problems.add(
+                        where, check + " needs " + needs + ", but " + name() + " is " + type());
             }
         }
     }

@@ -20,15 +20,19 @@ public final class RangeCheck implements Check {
     private final String belowMin;
     private final String aboveMax;
 
-    /** @param min inclusive lower bound, or null for none; likewise {@code max} */
+    /**
+     * @param min inclusive lower bound, or null for none; likewise {@code max}
+     */
     RangeCheck(BigDecimal min, BigDecimal max) {
         if (min == null && max == null) {
             throw new IllegalArgumentException("a range needs min, max or both");
         }
         this.min = min;
         this.max = max;
-        this.minLong = min == null ? Long.MIN_VALUE : clampToLong(min.setScale(0, RoundingMode.CEILING));
-        this.maxLong = max == null ? Long.MAX_VALUE : clampToLong(max.setScale(0, RoundingMode.FLOOR));
+        this.minLong =
+                min == null ? Long.MIN_VALUE : clampToLong(min.setScale(0, RoundingMode.CEILING));
+        this.maxLong =
+                max == null ? Long.MAX_VALUE : clampToLong(max.setScale(0, RoundingMode.FLOOR));
         this.minDouble = min == null ? Double.NEGATIVE_INFINITY : min.doubleValue();
         this.maxDouble = max == null ? Double.POSITIVE_INFINITY : max.doubleValue();
         this.belowMin = min == null ? null : "value below min " + min.toPlainString();
@@ -39,7 +43,9 @@ public final class RangeCheck implements Check {
         if (whole.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
             return Long.MAX_VALUE;
         }
-        return whole.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) < 0 ? Long.MIN_VALUE : whole.longValue();
+        return whole.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) < 0
+                ? Long.MIN_VALUE
+                : whole.longValue();
     }
 
     @Override
@@ -65,7 +71,10 @@ public final class RangeCheck implements Check {
 
     @Override
     public String toString() {
-        return "range {min: " + (min == null ? "-" : min.toPlainString())
-                + ", max: " + (max == null ? "-" : max.toPlainString()) + "}";
+        return "range {min: "
+                + (min == null ? "-" : min.toPlainString())
+                + ", max: "
+                + (max == null ? "-" : max.toPlainString())
+                + "}";
     }
 }

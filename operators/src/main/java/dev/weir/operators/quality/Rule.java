@@ -6,16 +6,17 @@ import java.util.Objects;
 /**
  * One check of one field.
  *
- * @param name {@code <field>.<check>}, stable: it names the rule in dead letters, flags and
- *     metrics
+ * @param name {@code <field>.<check>}, stable: it names the rule in dead letters, flags and metrics
  */
-public record Rule(String name, String field, Check check, Severity severity) implements Serializable {
+public record Rule(String name, String field, Check check, Severity severity)
+        implements Serializable {
 
     public Rule {
         Objects.requireNonNull(check, "check");
         Objects.requireNonNull(severity, "severity");
         if (!Objects.equals(name, field + "." + check.name())) {
-            throw new IllegalArgumentException("rule '" + name + "' must be named " + field + "." + check.name());
+            throw new IllegalArgumentException(
+                    "rule '" + name + "' must be named " + field + "." + check.name());
         }
     }
 

@@ -31,11 +31,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scores featured transactions in micro-batches: events wait until the batch holds
- * {@code maxBatchSize} of them or the oldest has waited {@code maxWaitMillis}, then one forward
- * pass scores them all. The batch is flushed before every checkpoint barrier and every
- * watermark, so no event waits on a checkpoint, none sits in a snapshot, and none is overtaken
- * by a watermark; the buffer therefore needs no state and nothing is lost on failure.
+ * Scores featured transactions in micro-batches: events wait until the batch holds {@code
+ * maxBatchSize} of them or the oldest has waited {@code maxWaitMillis}, then one forward pass
+ * scores them all. The batch is flushed before every checkpoint barrier and every watermark, so no
+ * event waits on a checkpoint, none sits in a snapshot, and none is overtaken by a watermark; the
+ * buffer therefore needs no state and nothing is lost on failure.
  *
  * <p>The model is loaded in {@link #open()}; its feature names must equal the feature set's. The
  * second input carries model-control commands, broadcast to every subtask: each swaps models
@@ -43,14 +43,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>This class wires the pieces that do the work: {@link MicroBatch} decides when a batch goes,
  * {@link ServingModels} holds the champion and challenger and applies commands (loading through
- * {@link ModelLoader}), {@link ModelPointerState} keeps the pointers in broadcast state, and
- * {@link ModelEvents} builds the model events of the {@link #MONITORING} side output.
+ * {@link ModelLoader}), {@link ModelPointerState} keeps the pointers in broadcast state, and {@link
+ * ModelEvents} builds the model events of the {@link #MONITORING} side output.
  *
- * <p>Native memory stays bounded: a pass allocates no ND4J buffer of its own (see
- * {@link BatchScorer}); a model replaced by a command has its workspace released at once, and
- * {@link #close()} releases the ND4J workspaces of the task thread. ND4J may use
- * {@link ScoringOptions#NATIVE_THREADS} native threads per subtask (default 1), set in
- * {@link #open()} on the task thread.
+ * <p>Native memory stays bounded: a pass allocates no ND4J buffer of its own (see {@link
+ * BatchScorer}); a model replaced by a command has its workspace released at once, and {@link
+ * #close()} releases the ND4J workspaces of the task thread. ND4J may use {@link
+ * ScoringOptions#NATIVE_THREADS} native threads per subtask (default 1), set in {@link #open()} on
+ * the task thread.
  */
 public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         implements TwoInputStreamOperator<FeaturedTransaction, ModelControl, Score> {
@@ -90,12 +90,19 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
     private transient Counter refused;
 
     /** Scores with the model directory {@code modelDir} (not from a registry: no checksum). */
-    public BatchingScoreOperator(String modelDir, List<String> featureNames, int maxBatchSize, long maxWaitMillis) {
-        this(new ModelPointer(null, null, modelDir, null), featureNames, maxBatchSize, maxWaitMillis, List.of());
+    public BatchingScoreOperator(
+            String modelDir, List<String> featureNames, int maxBatchSize, long maxWaitMillis) {
+        this(
+                new ModelPointer(null, null, modelDir, null),
+                featureNames,
+                maxBatchSize,
+                maxWaitMillis,
+                List.of());
     }
 
     /** Scores with a registered version, refused at open() if it fails its checksum. */
-    public BatchingScoreOperator(ModelPointer model, List<String> featureNames, int maxBatchSize, long maxWaitMillis) {
+    public BatchingScoreOperator(
+            ModelPointer model, List<String> featureNames, int maxBatchSize, long maxWaitMillis) {
         this(model, featureNames, maxBatchSize, maxWaitMillis, List.of());
     }
 
@@ -103,7 +110,11 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
      * @param monitoredInputs transaction fields copied into each score's monitored_inputs, for
      *     drift monitoring of categorical inputs
      */
-    public BatchingScoreOperator(ModelPointer model, List<String> featureNames, int maxBatchSize, long maxWaitMillis,
+    public BatchingScoreOperator(
+            ModelPointer model,
+            List<String> featureNames,
+            int maxBatchSize,
+            long maxWaitMillis,
             List<String> monitoredInputs) {
         if (maxBatchSize < 1 || maxWaitMillis < 0) {
             throw new IllegalArgumentException("batch size must be >= 1 and wait >= 0");
@@ -115,7 +126,8 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         this.monitoredInputs = List.copyOf(monitoredInputs);
         for (String field : monitoredInputs) {
             if (Transaction.getClassSchema().getField(field) == null) {
-                throw new IllegalArgumentException("Transaction has no field '" + field + "' to monitor");
+                throw new IllegalArgumentException(
+                        "Transaction has no field '" + field + "' to monitor");
             }
         }
     }
@@ -130,8 +142,12 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
     public void open() throws Exception {
         super.open();
         batch = new MicroBatch<>(maxBatchSize, maxWaitMillis);
-        int threads = ScoringOptions.nativeThreads(
-                getContainingTask().getEnvironment().getTaskManagerInfo().getConfiguration());
+        int threads =
+                ScoringOptions.nativeThreads(
+                        getContainingTask()
+                                .getEnvironment()
+                                .getTaskManagerInfo()
+                                .getConfiguration());
         // Before the model loads: ND4J starts on this thread with a team as large as the machine.
         int nativeThreads = NativeThreads.limitCallingThread(threads) ? threads : 0;
         // A restarted job serves what the last commands chose, not the model it was submitted with.
@@ -140,10 +156,16 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         models.start(champion == null ? model : champion, pointers.challenger());
         String backend = Nd4j.getBackend().getClass().getSimpleName();
         ModelMetadata serving = models.champion().metadata();
-        LOG.info("subtask {} scores with model {} version {} on ND4J backend {} (native threads: {}), batches of up"
+        LOG.info(
+                "subtask {} scores with model {} version {} on ND4J backend {} (native threads: {}), batches of up"
                         + " to {} within {} ms",
-                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), serving.name(), serving.version(), backend,
-                nativeThreads == 0 ? "no limit on this backend" : nativeThreads, maxBatchSize, maxWaitMillis);
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                serving.name(),
+                serving.version(),
+                backend,
+                nativeThreads == 0 ? "no limit on this backend" : nativeThreads,
+                maxBatchSize,
+                maxWaitMillis);
         MetricGroup group = getMetricGroup().addGroup(METRIC_GROUP);
         scored = group.counter(EVENTS_SCORED);
         declined = group.counter(DECLINED);
@@ -180,9 +202,14 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
                 // REQUEST_RETRAIN is for whoever trains models; unknown commands are logged.
             }
         }
-        if (outcome.reported() && ModelEvents.reportedBy(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask())) {
-            output.collect(MONITORING, new StreamRecord<>(ModelEvents.of(command, outcome.refused(), outcome.note()),
-                    command.getIssuedAt().toEpochMilli()));
+        if (outcome.reported()
+                && ModelEvents.reportedBy(
+                        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask())) {
+            output.collect(
+                    MONITORING,
+                    new StreamRecord<>(
+                            ModelEvents.of(command, outcome.refused(), outcome.note()),
+                            command.getIssuedAt().toEpochMilli()));
         }
     }
 
@@ -199,14 +226,20 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
                 challenger.set(row, i, features.get(i));
             }
         }
-        switch (batch.add(value, element.hasTimestamp(), element.getTimestamp(), System.nanoTime())) {
+        switch (batch.add(
+                value, element.hasTimestamp(), element.getTimestamp(), System.nanoTime())) {
             case FLUSH -> flush();
             case START_TIMER -> {
-                long due = getProcessingTimeService().getCurrentProcessingTime() + batch.maxWaitMillis();
-                getProcessingTimeService().registerTimer(due, time -> {
-                    batch.timerFired();
-                    flush();
-                });
+                long due =
+                        getProcessingTimeService().getCurrentProcessingTime()
+                                + batch.maxWaitMillis();
+                getProcessingTimeService()
+                        .registerTimer(
+                                due,
+                                time -> {
+                                    batch.timerFired();
+                                    flush();
+                                });
             }
             case WAIT -> {
                 // The pending timer flushes this event at the latest.
@@ -288,29 +321,39 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
             FeaturedTransaction event = batch.value(r);
             Transaction txn = event.getTransaction();
             boolean decline = champion.declines(scores[r]);
-            Score score = Score.newBuilder()
-                    .setTransactionId(txn.getTransactionId())
-                    .setAccountId(txn.getAccountId())
-                    .setMerchantId(txn.getMerchantId())
-                    .setDeviceId(txn.getDeviceId())
-                    .setScore(scores[r])
-                    .setDecision(decline ? Decision.DECLINE : Decision.APPROVE)
-                    .setModelName(metadata.name())
-                    .setModelVersion(metadata.version())
-                    .setFeatures(event.getFeatures())
-                    .setEventTime(txn.getEventTime())
-                    .setScoringTime(now)
-                    .setBatchSize(n)
-                    .setScoringLatencyMicros((done - batch.arrivalNanos(r)) / 1_000)
-                    .setChallengerVersion(challengerScores == null ? null : challenger.metadata().version())
-                    .setChallengerScore(challengerScores == null ? null : challengerScores[r])
-                    .setMonitoredInputs(inputs(txn))
-                    .setChallengerDecision(challengerScores == null ? null
-                            : challenger.declines(challengerScores[r]) ? Decision.DECLINE : Decision.APPROVE)
-                    .build();
-            output.collect(batch.hasTimestamp(r)
-                    ? new StreamRecord<>(score, batch.timestamp(r))
-                    : new StreamRecord<>(score));
+            Score score =
+                    Score.newBuilder()
+                            .setTransactionId(txn.getTransactionId())
+                            .setAccountId(txn.getAccountId())
+                            .setMerchantId(txn.getMerchantId())
+                            .setDeviceId(txn.getDeviceId())
+                            .setScore(scores[r])
+                            .setDecision(decline ? Decision.DECLINE : Decision.APPROVE)
+                            .setModelName(metadata.name())
+                            .setModelVersion(metadata.version())
+                            .setFeatures(event.getFeatures())
+                            .setEventTime(txn.getEventTime())
+                            .setScoringTime(now)
+                            .setBatchSize(n)
+                            .setScoringLatencyMicros((done - batch.arrivalNanos(r)) / 1_000)
+                            .setChallengerVersion(
+                                    challengerScores == null
+                                            ? null
+                                            : challenger.metadata().version())
+                            .setChallengerScore(
+                                    challengerScores == null ? null : challengerScores[r])
+                            .setMonitoredInputs(inputs(txn))
+                            .setChallengerDecision(
+                                    challengerScores == null
+                                            ? null
+                                            : challenger.declines(challengerScores[r])
+                                                    ? Decision.DECLINE
+                                                    : Decision.APPROVE)
+                            .build();
+            output.collect(
+                    batch.hasTimestamp(r)
+                            ? new StreamRecord<>(score, batch.timestamp(r))
+                            : new StreamRecord<>(score));
             if (decline) {
                 declined.inc();
             }

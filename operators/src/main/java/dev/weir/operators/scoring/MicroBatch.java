@@ -4,20 +4,20 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The events waiting to be scored together, and when they must go: at once when the batch is
- * full or waiting is off, otherwise when a wait timer started by the batch's first event fires.
- * The caller owns the clock and the timer, and flushes on its own account as well (watermarks,
+ * The events waiting to be scored together, and when they must go: at once when the batch is full
+ * or waiting is off, otherwise when a wait timer started by the batch's first event fires. The
+ * caller owns the clock and the timer, and flushes on its own account as well (watermarks,
  * checkpoint barriers, end of input); this class only tells it what an added event requires.
  *
- * <p>At most one wait timer is pending: a timer started for an earlier batch is not replaced
- * when that batch is flushed early, so it flushes whatever is waiting when it fires, possibly
- * sooner than {@code maxWaitMillis} after that event arrived.
+ * <p>At most one wait timer is pending: a timer started for an earlier batch is not replaced when
+ * that batch is flushed early, so it flushes whatever is waiting when it fires, possibly sooner
+ * than {@code maxWaitMillis} after that event arrived.
  *
- * <p>Each row keeps the event, its timestamp and its arrival time, for the scores built after
- * the flush. Not thread-safe: one per subtask.
+ * <p>Each row keeps the event, its timestamp and its arrival time, for the scores built after the
+ * flush. Not thread-safe: one per subtask.
  *
- * <p>{@code switch (batch.add(event, true, ts, System.nanoTime())) { case FLUSH -> flush();
- * case START_TIMER -> register(now + batch.maxWaitMillis()); case WAIT -> {} }}
+ * <p>{@code switch (batch.add(event, true, ts, System.nanoTime())) { case FLUSH -> flush(); case
+ * START_TIMER -> register(now + batch.maxWaitMillis()); case WAIT -> {} }}
  */
 public final class MicroBatch<T> {
 
@@ -76,11 +76,13 @@ public final class MicroBatch<T> {
     /**
      * Adds an event in row {@link #nextRow()}.
      *
-     * @throws IllegalStateException when the batch is full: the caller must flush on {@link Next#FLUSH}
+     * @throws IllegalStateException when the batch is full: the caller must flush on {@link
+     *     Next#FLUSH}
      */
     public Next add(T value, boolean withTimestamp, long timestamp, long arrivedAtNanos) {
         if (size == capacity) {
-            throw new IllegalStateException("the batch holds " + capacity + " events already: flush it first");
+            throw new IllegalStateException(
+                    "the batch holds " + capacity + " events already: flush it first");
         }
         values[size] = value;
         hasTimestamp[size] = withTimestamp;

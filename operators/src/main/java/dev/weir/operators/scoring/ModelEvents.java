@@ -8,11 +8,11 @@ import java.util.Map;
 
 /**
  * The {@link MonitoringKind#MODEL} records of model-control commands: a champion switched, a
- * challenger set, a command refused. Each record is stamped with the command's issue time and
- * names the command's model and version; a refusal is an alert.
+ * challenger set, a command refused. Each record is stamped with the command's issue time and names
+ * the command's model and version; a refusal is an alert.
  *
- * <p>Every subtask receives each broadcast command and applies it alike; only subtask
- * {@value #REPORTING_SUBTASK} reports it, so the job reports it once.
+ * <p>Every subtask receives each broadcast command and applies it alike; only subtask {@value
+ * #REPORTING_SUBTASK} reports it, so the job reports it once.
  */
 final class ModelEvents {
 
@@ -40,8 +40,13 @@ final class ModelEvents {
                 .setAlert(refusal)
                 .setValues(Map.of())
                 .setThresholds(Map.of())
-                .setNote(command.getCommand() + " " + note
-                        + (command.getReason() == null ? "" : " (" + command.getReason() + ")"))
+                .setNote(
+                        command.getCommand()
+                                + " "
+                                + note
+                                + (command.getReason() == null
+                                        ? ""
+                                        : " (" + command.getReason() + ")"))
                 .build();
     }
 }

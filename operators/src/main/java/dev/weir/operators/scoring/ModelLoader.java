@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Turns a pointer into a scorer ready for the next batch, or refuses it: a registered version
- * (a pointer with a checksum) must match its checksum, and every model must expect exactly the
+ * Turns a pointer into a scorer ready for the next batch, or refuses it: a registered version (a
+ * pointer with a checksum) must match its checksum, and every model must expect exactly the
  * pipeline's feature names in the pipeline's order. A pointer without a checksum is a model
  * directory outside a registry and is loaded as it is.
  */
@@ -25,18 +25,25 @@ final class ModelLoader {
     }
 
     /**
-     * @throws RuntimeException with the reason when the model cannot be read, fails its checksum
-     *     or expects other features
+     * @throws RuntimeException with the reason when the model cannot be read, fails its checksum or
+     *     expects other features
      */
     BatchScorer load(ModelPointer pointer) {
-        ModelBundle bundle = pointer.checksum() == null
-                ? ModelBundle.load(Path.of(pointer.location()))
-                : ModelRegistry.load(pointer);
+        ModelBundle bundle =
+                pointer.checksum() == null
+                        ? ModelBundle.load(Path.of(pointer.location()))
+                        : ModelRegistry.load(pointer);
         ModelMetadata metadata = bundle.metadata();
         if (!metadata.featureNames().equals(featureNames)) {
-            throw new IllegalStateException("model " + metadata.name() + " v" + metadata.version()
-                    + " expects features " + metadata.featureNames()
-                    + " but the pipeline's feature set computes " + featureNames);
+            throw new IllegalStateException(
+                    "model "
+                            + metadata.name()
+                            + " v"
+                            + metadata.version()
+                            + " expects features "
+                            + metadata.featureNames()
+                            + " but the pipeline's feature set computes "
+                            + featureNames);
         }
         return new BatchScorer(bundle, batchCapacity);
     }

@@ -12,24 +12,28 @@ import org.apache.flink.api.common.state.OperatorStateStore;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /**
- * The pointers in force (champion, challenger) in the scoring operator's broadcast state, so that
- * a restarted job serves the models the last commands chose, not the one it was submitted with.
- * Pointers only, never weights. Every subtask applies the same broadcast commands, so every
- * subtask holds the same pointers.
+ * The pointers in force (champion, challenger) in the scoring operator's broadcast state, so that a
+ * restarted job serves the models the last commands chose, not the one it was submitted with.
+ * Pointers only, never weights. Every subtask applies the same broadcast commands, so every subtask
+ * holds the same pointers.
  *
  * <p>Pointers are Avro records under {@link #POINTERS}, so they can evolve by Avro's rules. The
  * releases before kept them as four newline-joined lines (name, version, location, checksum; an
- * empty line for null) under {@link #PREVIOUS_RELEASE_POINTERS}. That state stays registered
- * under its name and types, so their savepoints restore: what it holds is decoded once, when the
- * operator restores, moved to the records and removed. It is then empty in every snapshot.
+ * empty line for null) under {@link #PREVIOUS_RELEASE_POINTERS}. That state stays registered under
+ * its name and types, so their savepoints restore: what it holds is decoded once, when the operator
+ * restores, moved to the records and removed. It is then empty in every snapshot.
  */
 public final class ModelPointerState {
 
     /** The pointers in force, by role ({@code champion}, {@code challenger}). */
     public static final MapStateDescriptor<String, ModelPointerRecord> POINTERS =
-            new MapStateDescriptor<>("model-pointer-records", Types.STRING, WeirTypes.MODEL_POINTER);
+            new MapStateDescriptor<>(
+                    "model-pointer-records", Types.STRING, WeirTypes.MODEL_POINTER);
 
-    /** Where the releases before kept the pointers, newline-joined; read once on restore, then empty. */
+    /**
+     * Where the releases before kept the pointers, newline-joined; read once on restore, then
+     * empty.
+     */
     public static final MapStateDescriptor<String, String> PREVIOUS_RELEASE_POINTERS =
             new MapStateDescriptor<>("model-pointer", Types.STRING, Types.STRING);
 
@@ -50,7 +54,8 @@ public final class ModelPointerState {
      * release before the records writes them), so they replace any records.
      */
     public static ModelPointerState restore(OperatorStateStore store) throws Exception {
-        BroadcastState<String, String> previousRelease = store.getBroadcastState(PREVIOUS_RELEASE_POINTERS);
+        BroadcastState<String, String> previousRelease =
+                store.getBroadcastState(PREVIOUS_RELEASE_POINTERS);
         BroadcastState<String, ModelPointerRecord> pointers = store.getBroadcastState(POINTERS);
         List<Map.Entry<String, String>> moved = new ArrayList<>();
         previousRelease.entries().forEach(moved::add);
@@ -90,8 +95,11 @@ public final class ModelPointerState {
     static ModelPointer decodePreviousRelease(String lines) {
         String[] f = lines.split("\n", -1);
         if (f.length != PREVIOUS_RELEASE_LINES) {
-            throw new IllegalStateException("a model pointer of the previous release has " + PREVIOUS_RELEASE_LINES
-                    + " lines (name, version, location, checksum), this one has " + f.length);
+            throw new IllegalStateException(
+                    "a model pointer of the previous release has "
+                            + PREVIOUS_RELEASE_LINES
+                            + " lines (name, version, location, checksum), this one has "
+                            + f.length);
         }
         return new ModelPointer(orNull(f[0]), orNull(f[1]), orNull(f[2]), orNull(f[3]));
     }
@@ -110,7 +118,12 @@ public final class ModelPointerState {
     }
 
     static ModelPointer fromRecord(ModelPointerRecord record) {
-        return record == null ? null
-                : new ModelPointer(record.getModelName(), record.getVersion(), record.getLocation(), record.getChecksum());
+        return record == null
+                ? null
+                : new ModelPointer(
+                        record.getModelName(),
+                        record.getVersion(),
+                        record.getLocation(),
+                        record.getChecksum());
     }
 }

@@ -8,9 +8,9 @@ import org.apache.flink.configuration.Configuration;
 
 /**
  * TaskManager options of the scoring operator, read from the TaskManager's configuration (the
- * cluster's {@code config.yaml}, or the local cluster's configuration), not from the job's:
- * ND4J's thread pools belong to the TaskManager process, so every scoring subtask in it must use
- * the same value.
+ * cluster's {@code config.yaml}, or the local cluster's configuration), not from the job's: ND4J's
+ * thread pools belong to the TaskManager process, so every scoring subtask in it must use the same
+ * value.
  */
 public final class ScoringOptions {
 
@@ -30,7 +30,8 @@ public final class ScoringOptions {
     public static int nativeThreads(Configuration taskManager) {
         int threads = taskManager.get(NATIVE_THREADS);
         if (threads < 1) {
-            throw new IllegalArgumentException(NATIVE_THREADS.key() + " must be >= 1, got " + threads);
+            throw new IllegalArgumentException(
+                    NATIVE_THREADS.key() + " must be >= 1, got " + threads);
         }
         return threads;
     }

@@ -10,10 +10,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The models in force in one subtask: a champion that decides, and an optional challenger that
- * scores every event beside it. A model-control command replaces one of them; a version that
- * cannot be loaded, fails its checksum or expects other features is refused, and the models in
- * force keep serving. A replaced or cleared model is never used again, so its workspace is
- * released at once instead of at the next garbage collection.
+ * scores every event beside it. A model-control command replaces one of them; a version that cannot
+ * be loaded, fails its checksum or expects other features is refused, and the models in force keep
+ * serving. A replaced or cleared model is never used again, so its workspace is released at once
+ * instead of at the next garbage collection.
  *
  * <p>Scorers use ND4J workspaces of the calling thread: one instance per subtask, used and
  * {@linkplain #close() closed} on the task thread.
@@ -42,15 +42,21 @@ final class ServingModels implements AutoCloseable {
             return effect == Effect.REFUSED;
         }
 
-        /** Switches, new challengers and refusals are model events; clearing and ignoring are only logged. */
+        /**
+         * Switches, new challengers and refusals are model events; clearing and ignoring are only
+         * logged.
+         */
         boolean reported() {
-            return effect == Effect.CHAMPION_SWITCHED || effect == Effect.CHALLENGER_SET || effect == Effect.REFUSED;
+            return effect == Effect.CHAMPION_SWITCHED
+                    || effect == Effect.CHALLENGER_SET
+                    || effect == Effect.REFUSED;
         }
     }
 
     private final ModelLoader loader;
     private BatchScorer champion;
     private BatchScorer challenger;
+
     /** Read by the metrics reporter's thread. */
     private volatile String championVersion;
 
@@ -72,7 +78,9 @@ final class ServingModels implements AutoCloseable {
             try {
                 challenger = loader.load(challengerPointer);
             } catch (RuntimeException e) {
-                LOG.warn("cannot load the challenger restored from state, scoring without it: {}", e.getMessage());
+                LOG.warn(
+                        "cannot load the challenger restored from state, scoring without it: {}",
+                        e.getMessage());
             }
         }
     }
@@ -92,17 +100,21 @@ final class ServingModels implements AutoCloseable {
     }
 
     /**
-     * Whether the command may change the models, so that the events waiting must first be scored
-     * by the models in force when they arrived. Refused commands count: whether a version loads
-     * is only known by loading it.
+     * Whether the command may change the models, so that the events waiting must first be scored by
+     * the models in force when they arrived. Refused commands count: whether a version loads is
+     * only known by loading it.
      */
     static boolean mayChangeModels(ModelControl command) {
         ModelCommand kind = command.getCommand();
-        return kind == ModelCommand.USE_CHAMPION || kind == ModelCommand.SET_CHALLENGER
+        return kind == ModelCommand.USE_CHAMPION
+                || kind == ModelCommand.SET_CHALLENGER
                 || kind == ModelCommand.CLEAR_CHALLENGER;
     }
 
-    /** Applies a command between two batches. Never throws for a model that cannot serve: it is refused. */
+    /**
+     * Applies a command between two batches. Never throws for a model that cannot serve: it is
+     * refused.
+     */
     Outcome apply(ModelControl command) {
         ModelCommand kind = command.getCommand();
         if (kind == ModelCommand.CLEAR_CHALLENGER) {
@@ -119,18 +131,34 @@ final class ServingModels implements AutoCloseable {
             return new Outcome(Effect.IGNORED, null, "unknown command");
         }
         if (command.getLocation() == null || command.getChecksum() == null) {
-            LOG.warn("refused model-control command for {} v{}: it names no location and checksum",
-                    command.getModelName(), command.getVersion());
-            return new Outcome(Effect.REFUSED, null, "refused: the command names no location and checksum");
+            LOG.warn(
+                    "refused model-control command for {} v{}: it names no location and checksum",
+                    command.getModelName(),
+                    command.getVersion());
+            return new Outcome(
+                    Effect.REFUSED, null, "refused: the command names no location and checksum");
         }
-        ModelPointer next = new ModelPointer(command.getModelName(), command.getVersion(), command.getLocation(),
-                command.getChecksum());
+        ModelPointer next =
+                new ModelPointer(
+                        command.getModelName(),
+                        command.getVersion(),
+                        command.getLocation(),
+                        command.getChecksum());
         try {
-            return kind == ModelCommand.SET_CHALLENGER ? setChallenger(next, command) : switchChampion(next, command);
+            return kind == ModelCommand.SET_CHALLENGER
+                    ? setChallenger(next, command)
+                    : switchChampion(next, command);
         } catch (RuntimeException e) {
-            LOG.warn("refused model {} v{} at {}: {}; model {} keeps serving", command.getModelName(),
-                    command.getVersion(), command.getLocation(), e.getMessage(), championVersion);
-            return new Outcome(Effect.REFUSED, next,
+            LOG.warn(
+                    "refused model {} v{} at {}: {}; model {} keeps serving",
+                    command.getModelName(),
+                    command.getVersion(),
+                    command.getLocation(),
+                    e.getMessage(),
+                    championVersion);
+            return new Outcome(
+                    Effect.REFUSED,
+                    next,
                     "refused: " + e.getMessage() + "; " + championVersion + " keeps serving");
         }
     }
@@ -139,9 +167,14 @@ final class ServingModels implements AutoCloseable {
         BatchScorer replaced = challenger;
         challenger = loader.load(next);
         release(replaced);
-        LOG.info("challenger {} v{} scores beside champion {} ({})", next.name(), next.version(), championVersion,
+        LOG.info(
+                "challenger {} v{} scores beside champion {} ({})",
+                next.name(),
+                next.version(),
+                championVersion,
                 command.getReason());
-        return new Outcome(Effect.CHALLENGER_SET, next, "challenger set beside champion " + championVersion);
+        return new Outcome(
+                Effect.CHALLENGER_SET, next, "challenger set beside champion " + championVersion);
     }
 
     private Outcome switchChampion(ModelPointer next, ModelControl command) {
@@ -150,7 +183,11 @@ final class ServingModels implements AutoCloseable {
         champion = loader.load(next);
         championVersion = versionOf(champion);
         release(replaced);
-        LOG.info("switched from model {} to {} ({})", previous, championVersion, command.getReason());
+        LOG.info(
+                "switched from model {} to {} ({})",
+                previous,
+                championVersion,
+                command.getReason());
         return new Outcome(Effect.CHAMPION_SWITCHED, next, "champion switched from " + previous);
     }
 

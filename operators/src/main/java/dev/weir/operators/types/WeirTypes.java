@@ -8,16 +8,18 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 
 /**
- * Type information of the pipeline's Avro records: serialized with Avro (never Kryo), and able
- * to evolve by Avro's resolution rules when they sit in state.
+ * Type information of the pipeline's Avro records: serialized with Avro (never Kryo), and able to
+ * evolve by Avro's resolution rules when they sit in state.
  */
 public final class WeirTypes {
 
-    public static final TypeInformation<Transaction> TRANSACTION = new AvroTypeInfo<>(Transaction.class);
+    public static final TypeInformation<Transaction> TRANSACTION =
+            new AvroTypeInfo<>(Transaction.class);
     public static final TypeInformation<FeaturedTransaction> FEATURED_TRANSACTION =
             new AvroTypeInfo<>(FeaturedTransaction.class);
     public static final TypeInformation<Score> SCORE = new AvroTypeInfo<>(Score.class);
-    public static final TypeInformation<DeadLetter> DEAD_LETTER = new AvroTypeInfo<>(DeadLetter.class);
+    public static final TypeInformation<DeadLetter> DEAD_LETTER =
+            new AvroTypeInfo<>(DeadLetter.class);
     public static final TypeInformation<dev.weir.schemas.ModelControl> MODEL_CONTROL =
             new AvroTypeInfo<>(dev.weir.schemas.ModelControl.class);
 
@@ -25,7 +27,8 @@ public final class WeirTypes {
             new AvroTypeInfo<>(dev.weir.schemas.MonitoringRecord.class);
     public static final TypeInformation<dev.weir.schemas.MonitoringPartial> MONITORING_PARTIAL =
             new AvroTypeInfo<>(dev.weir.schemas.MonitoringPartial.class);
-    public static final TypeInformation<dev.weir.schemas.Label> LABEL = new AvroTypeInfo<>(dev.weir.schemas.Label.class);
+    public static final TypeInformation<dev.weir.schemas.Label> LABEL =
+            new AvroTypeInfo<>(dev.weir.schemas.Label.class);
     public static final TypeInformation<dev.weir.schemas.LabelOutcome> LABEL_OUTCOME =
             new AvroTypeInfo<>(dev.weir.schemas.LabelOutcome.class);
     public static final TypeInformation<dev.weir.schemas.ModelPointerRecord> MODEL_POINTER =

@@ -20,7 +20,9 @@ class GovernanceTest {
     private static final String KEY = Base64.getEncoder().encodeToString(KEY_BYTES);
     private static final Function<String, String> ENV = Map.of("WEIR_TOKEN_KEY", KEY)::get;
 
-    private static final GovernancePolicy POLICY = GovernancePolicy.parse("""
+    private static final GovernancePolicy POLICY =
+            GovernancePolicy.parse(
+                    """
             key_env: WEIR_TOKEN_KEY
             fields:
               card_number: {action: tokenize}
@@ -46,20 +48,30 @@ class GovernanceTest {
         assertThat(governed.getIpAddress()).isEqualTo("*********");
         assertThat(governed.getDeviceId()).isNull();
         assertThat(governed.getMerchantId()).isEqualTo("*****-1");
-        assertThat(Transaction.newBuilder(governed).setCardNumber(txn.getCardNumber()).setEmail(txn.getEmail())
-                .setIpAddress(txn.getIpAddress()).setDeviceId(txn.getDeviceId()).setMerchantId(txn.getMerchantId())
-                .build()).isEqualTo(txn);
+        assertThat(
+                        Transaction.newBuilder(governed)
+                                .setCardNumber(txn.getCardNumber())
+                                .setEmail(txn.getEmail())
+                                .setIpAddress(txn.getIpAddress())
+                                .setDeviceId(txn.getDeviceId())
+                                .setMerchantId(txn.getMerchantId())
+                                .build())
+                .isEqualTo(txn);
     }
 
     @Test
     void missingValuesStayMissing() {
-        Transaction governed = Governance.create(POLICY, ENV).apply(TestRecords.txn("t1", "a1", 1_000L, 5));
+        Transaction governed =
+                Governance.create(POLICY, ENV).apply(TestRecords.txn("t1", "a1", 1_000L, 5));
 
         assertThat(governed.getCardNumber()).isNull();
         assertThat(governed.getEmail()).isNull();
         assertThat(governed.getIpAddress()).isNull();
-        assertThat(governed).isEqualTo(Transaction.newBuilder(TestRecords.txn("t1", "a1", 1_000L, 5))
-                .setMerchantId("*****-1").build());
+        assertThat(governed)
+                .isEqualTo(
+                        Transaction.newBuilder(TestRecords.txn("t1", "a1", 1_000L, 5))
+                                .setMerchantId("*****-1")
+                                .build());
     }
 
     @Test
@@ -71,11 +83,19 @@ class GovernanceTest {
 
         String token = one.token("jane@example.com");
 
-        assertThat(token).matches("tok_[A-Za-z0-9_-]{26}").hasSize(30).isEqualTo(hmacToken("jane@example.com"));
+        assertThat(token)
+                .matches("tok_[A-Za-z0-9_-]{26}")
+                .hasSize(30)
+                .isEqualTo(hmacToken("jane@example.com"));
         assertThat(two.token("jane@example.com")).isEqualTo(token);
         assertThat(one.token("jane@example.con")).isNotEqualTo(token);
         assertThat(other.token("jane@example.com")).isNotEqualTo(token);
-        Transaction sameValueInTwoFields = one.apply(Transaction.newBuilder(personal()).setEmail("x").setCardNumber("x").build());
+        Transaction sameValueInTwoFields =
+                one.apply(
+                        Transaction.newBuilder(personal())
+                                .setEmail("x")
+                                .setCardNumber("x")
+                                .build());
         assertThat(sameValueInTwoFields.getEmail()).isEqualTo(sameValueInTwoFields.getCardNumber());
         assertThat(one.token("")).matches("tok_[A-Za-z0-9_-]{26}");
         assertThat(one.token("naïve 😀")).isEqualTo(hmacToken("naïve 😀"));
@@ -90,7 +110,8 @@ class GovernanceTest {
         assertThat(governance.token(once.getEmail())).isEqualTo(once.getEmail());
         // Only exact token shapes pass through; anything else is tokenized.
         assertThat(governance.token("tok_short")).startsWith("tok_").hasSize(30);
-        assertThat(governance.token("tok_" + "a".repeat(25) + "!")).isNotEqualTo("tok_" + "a".repeat(25) + "!");
+        assertThat(governance.token("tok_" + "a".repeat(25) + "!"))
+                .isNotEqualTo("tok_" + "a".repeat(25) + "!");
     }
 
     @Test
@@ -100,8 +121,10 @@ class GovernanceTest {
         assertThat(Governance.mask("123", 4)).isEqualTo("123");
         assertThat(Governance.mask("", 0)).isEmpty();
         assertThat(Governance.mask(null, 4)).isNull();
-        assertThat(Governance.mask("a😀b😀", 1)).isEqualTo("***😀"); // code points, not UTF-16 halves
-        assertThatThrownBy(() -> Governance.mask("x", -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Governance.mask("a😀b😀", 1))
+                .isEqualTo("***😀"); // code points, not UTF-16 halves
+        assertThatThrownBy(() -> Governance.mask("x", -1))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -119,7 +142,8 @@ class GovernanceTest {
         String base64Short = Base64.getEncoder().encodeToString(counting(31, 7));
 
         for (String value : new String[] {rawShort, base64Short}) {
-            assertThatThrownBy(() -> Governance.create(POLICY, Map.of("WEIR_TOKEN_KEY", value)::get))
+            assertThatThrownBy(
+                            () -> Governance.create(POLICY, Map.of("WEIR_TOKEN_KEY", value)::get))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("WEIR_TOKEN_KEY holds a key shorter than 32 bytes")
                     .hasMessageNotContaining(value)
@@ -131,11 +155,13 @@ class GovernanceTest {
     void keysAreBase64OrElseRawTextAndSurroundingWhiteSpaceIsIgnored() {
         String passphrase = "a passphrase of more than thirty-two bytes!";
         Governance raw = Governance.create(POLICY, Map.of("WEIR_TOKEN_KEY", passphrase)::get);
-        Governance withNewline = Governance.create(POLICY, Map.of("WEIR_TOKEN_KEY", KEY + "\n")::get);
+        Governance withNewline =
+                Governance.create(POLICY, Map.of("WEIR_TOKEN_KEY", KEY + "\n")::get);
         String urlSafe = Base64.getUrlEncoder().withoutPadding().encodeToString(counting(32, 250));
         Governance urlSafeKey = Governance.create(POLICY, Map.of("WEIR_TOKEN_KEY", urlSafe)::get);
 
-        assertThat(raw.token("v")).isEqualTo(hmacToken(passphrase.getBytes(StandardCharsets.UTF_8), "v"));
+        assertThat(raw.token("v"))
+                .isEqualTo(hmacToken(passphrase.getBytes(StandardCharsets.UTF_8), "v"));
         assertThat(withNewline.token("v")).isEqualTo(hmacToken("v"));
         assertThat(urlSafe).contains("-");
         assertThat(urlSafeKey.token("v")).isEqualTo(hmacToken(counting(32, 250), "v"));
@@ -147,7 +173,11 @@ class GovernanceTest {
 
         assertThat(governance.toString()).contains("WEIR_TOKEN_KEY").doesNotContain(KEY);
         assertThat(POLICY.toString()).doesNotContain(KEY);
-        assertThatThrownBy(() -> governance.unseal("WSEAL1 but nothing sealed really".getBytes(StandardCharsets.US_ASCII)))
+        assertThatThrownBy(
+                        () ->
+                                governance.unseal(
+                                        "WSEAL1 but nothing sealed really"
+                                                .getBytes(StandardCharsets.US_ASCII)))
                 .hasMessageNotContaining(KEY);
     }
 
@@ -159,9 +189,11 @@ class GovernanceTest {
         byte[] sealed = governance.seal(raw);
 
         assertThat(Governance.isSealed(sealed)).isTrue();
-        assertThat(Arrays.copyOf(sealed, 6)).isEqualTo("WSEAL1".getBytes(StandardCharsets.US_ASCII));
+        assertThat(Arrays.copyOf(sealed, 6))
+                .isEqualTo("WSEAL1".getBytes(StandardCharsets.US_ASCII));
         assertThat(sealed).hasSize(6 + 12 + raw.length + 16);
-        assertThat(new String(sealed, StandardCharsets.ISO_8859_1)).doesNotContain("4111", "jane", "example");
+        assertThat(new String(sealed, StandardCharsets.ISO_8859_1))
+                .doesNotContain("4111", "jane", "example");
         assertThat(governance.unseal(sealed)).isEqualTo(raw);
         assertThat(governance.seal(raw)).isNotEqualTo(sealed); // a fresh IV every time
         assertThat(Governance.create(POLICY, ENV).unseal(sealed)).isEqualTo(raw);
@@ -185,40 +217,53 @@ class GovernanceTest {
         }
         byte[] badMagic = sealed.clone();
         badMagic[5] = '2';
-        assertThatThrownBy(() -> governance.unseal(badMagic)).hasMessageContaining("not sealed bytes");
+        assertThatThrownBy(() -> governance.unseal(badMagic))
+                .hasMessageContaining("not sealed bytes");
         assertThatThrownBy(() -> governance.unseal(Arrays.copyOf(sealed, sealed.length - 1)))
                 .hasMessageContaining("fail authentication");
-        Governance otherKey = Governance.create(POLICY,
-                Map.of("WEIR_TOKEN_KEY", Base64.getEncoder().encodeToString(counting(32, 9)))::get);
-        assertThatThrownBy(() -> otherKey.unseal(sealed)).hasMessageContaining("fail authentication");
+        Governance otherKey =
+                Governance.create(
+                        POLICY,
+                        Map.of(
+                                        "WEIR_TOKEN_KEY",
+                                        Base64.getEncoder().encodeToString(counting(32, 9)))
+                                ::get);
+        assertThatThrownBy(() -> otherKey.unseal(sealed))
+                .hasMessageContaining("fail authentication");
     }
 
     @Test
     void withoutAKeyThereIsNoSealingAndNoTokensAndNoEnvironmentIsRead() {
         GovernancePolicy maskOnly = GovernancePolicy.parse("fields: {ip_address: {action: mask}}");
-        Governance governance = Governance.create(maskOnly, name -> {
-            throw new AssertionError("read " + name);
-        });
+        Governance governance =
+                Governance.create(
+                        maskOnly,
+                        name -> {
+                            throw new AssertionError("read " + name);
+                        });
 
         assertThat(governance.canSeal()).isFalse();
         assertThat(governance.hasRules()).isTrue();
         assertThatThrownBy(() -> governance.seal(new byte[] {1}))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("cannot seal: the governance policy has no key_env, so there is no key");
+                .hasMessage(
+                        "cannot seal: the governance policy has no key_env, so there is no key");
         assertThatThrownBy(() -> governance.token("x")).isInstanceOf(IllegalStateException.class);
         assertThat(governance.apply(personal()).getIpAddress()).isEqualTo("*****7.99");
     }
 
     @Test
     void aKeyVariableWithoutTokenizingStillEnablesSealing() {
-        GovernancePolicy sealOnly = GovernancePolicy.parse("key_env: WEIR_TOKEN_KEY\nfields: {email: {action: keep}}");
+        GovernancePolicy sealOnly =
+                GovernancePolicy.parse("key_env: WEIR_TOKEN_KEY\nfields: {email: {action: keep}}");
 
         Governance governance = Governance.create(sealOnly, ENV);
 
         assertThat(governance.canSeal()).isTrue();
         assertThat(governance.hasRules()).isFalse();
         assertThat(governance.apply(personal())).isEqualTo(personal()).isNotSameAs(personal());
-        assertThatThrownBy(() -> Governance.create(sealOnly, name -> null)).hasMessageContaining("WEIR_TOKEN_KEY");
+        assertThatThrownBy(() -> Governance.create(sealOnly, name -> null))
+                .hasMessageContaining("WEIR_TOKEN_KEY");
     }
 
     @Test
@@ -233,7 +278,8 @@ class GovernanceTest {
 
     @Test
     void theDefaultPolicyTokenizesCardAndEmailAndMasksTheAddress() {
-        Transaction governed = Governance.create(GovernancePolicy.defaults(), ENV).apply(personal());
+        Transaction governed =
+                Governance.create(GovernancePolicy.defaults(), ENV).apply(personal());
 
         assertThat(governed.getCardNumber()).isEqualTo(hmacToken("4111111111111111"));
         assertThat(governed.getEmail()).isEqualTo(hmacToken("jane@example.com"));
@@ -262,7 +308,11 @@ class GovernanceTest {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
             byte[] digest = mac.doFinal(value.getBytes(StandardCharsets.UTF_8));
-            return "tok_" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 26);
+            return "tok_"
+                    + Base64.getUrlEncoder()
+                            .withoutPadding()
+                            .encodeToString(digest)
+                            .substring(0, 26);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

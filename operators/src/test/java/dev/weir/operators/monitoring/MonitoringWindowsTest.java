@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class MonitoringWindowsTest {
 
     private static final long WINDOW = 10_000;
-    private static final Map<String, String> RULES = new LinkedHashMap<>(Map.of("amount_minor.range", "hard"));
+    private static final Map<String, String> RULES =
+            new LinkedHashMap<>(Map.of("amount_minor.range", "hard"));
 
     @Test
     void partialsLeaveWhenTheWatermarkPassesTheWindowAndSurviveRestore() throws Exception {
@@ -43,19 +44,27 @@ class MonitoringWindowsTest {
             h.open();
             h.processWatermark(9_999);
             List<MonitoringPartial> out = h.extractOutputValues();
-            assertThat(out).singleElement().satisfies(p -> {
-                assertThat(p.getWindowStart()).isEqualTo(0);
-                assertThat(p.getWindowEnd()).isEqualTo(WINDOW);
-                QualityMonitor.Counts counts = QualityMonitor.Counts.fromBytes(PartialWindowOperator.bytes(p.getPayload()));
-                assertThat(counts.checked()).isEqualTo(2);
-                assertThat(counts.failed("amount_minor.range")).isEqualTo(1);
-            });
-            // A record for the reported window is late; quality counts it in the open window instead.
+            assertThat(out)
+                    .singleElement()
+                    .satisfies(
+                            p -> {
+                                assertThat(p.getWindowStart()).isEqualTo(0);
+                                assertThat(p.getWindowEnd()).isEqualTo(WINDOW);
+                                QualityMonitor.Counts counts =
+                                        QualityMonitor.Counts.fromBytes(
+                                                PartialWindowOperator.bytes(p.getPayload()));
+                                assertThat(counts.checked()).isEqualTo(2);
+                                assertThat(counts.failed("amount_minor.range")).isEqualTo(1);
+                            });
+            // A record for the reported window is late; quality counts it in the open window
+            // instead.
             h.processElement(flagged("t4", 3_000, true), 3_000);
             h.processWatermark(Long.MAX_VALUE);
             List<MonitoringPartial> all = h.extractOutputValues();
             assertThat(all).hasSize(2);
-            QualityMonitor.Counts second = QualityMonitor.Counts.fromBytes(PartialWindowOperator.bytes(all.get(1).getPayload()));
+            QualityMonitor.Counts second =
+                    QualityMonitor.Counts.fromBytes(
+                            PartialWindowOperator.bytes(all.get(1).getPayload()));
             assertThat(all.get(1).getWindowStart()).isEqualTo(WINDOW);
             assertThat(second.checked()).isEqualTo(2);
             assertThat(second.failed("amount_minor.range")).isEqualTo(2);
@@ -64,7 +73,8 @@ class MonitoringWindowsTest {
 
     @ParameterizedTest
     @EnumSource(StateBackends.class)
-    void reporterMergesEverySubtasksPartialAndClearsItsState(StateBackends backend) throws Exception {
+    void reporterMergesEverySubtasksPartialAndClearsItsState(StateBackends backend)
+            throws Exception {
         List<MonitoringPartial> fromSubtasks = new ArrayList<>();
         for (int subtask = 0; subtask < 3; subtask++) {
             try (var h = partials()) {
@@ -76,8 +86,12 @@ class MonitoringWindowsTest {
                 fromSubtasks.addAll(h.extractOutputValues());
             }
         }
-        try (var h = backend.keyed(new KeyedProcessOperator<>(new WindowReporter<>(new QualityMonitor(RULES), 0)),
-                new WindowReporter.PartialKey(), Types.STRING)) {
+        try (var h =
+                backend.keyed(
+                        new KeyedProcessOperator<>(
+                                new WindowReporter<>(new QualityMonitor(RULES), 0)),
+                        new WindowReporter.PartialKey(),
+                        Types.STRING)) {
             h.open();
             for (MonitoringPartial p : fromSubtasks) {
                 h.processElement(p, WINDOW - 1);
@@ -86,18 +100,25 @@ class MonitoringWindowsTest {
             assertThat(h.extractOutputValues()).isEmpty();
             h.processWatermark(WINDOW - 1);
             List<MonitoringRecord> out = h.extractOutputValues();
-            assertThat(out).singleElement().satisfies(r -> {
-                assertThat(r.getKind()).isEqualTo(MonitoringKind.QUALITY);
-                assertThat(r.getSubject()).isEqualTo("amount_minor.range");
-                assertThat(r.getValues()).containsEntry("checked", 6.0).containsEntry("failed", 3.0);
-                assertThat(r.getAlert()).isTrue();
-            });
+            assertThat(out)
+                    .singleElement()
+                    .satisfies(
+                            r -> {
+                                assertThat(r.getKind()).isEqualTo(MonitoringKind.QUALITY);
+                                assertThat(r.getSubject()).isEqualTo("amount_minor.range");
+                                assertThat(r.getValues())
+                                        .containsEntry("checked", 6.0)
+                                        .containsEntry("failed", 3.0);
+                                assertThat(r.getAlert()).isTrue();
+                            });
             assertThat(StateBackends.keyedStateEntries(h)).isZero();
         }
     }
 
-    private static OneInputStreamOperatorTestHarness<Transaction, MonitoringPartial> partials() throws Exception {
-        return new OneInputStreamOperatorTestHarness<>(new PartialWindowOperator<>(new QualityMonitor(RULES), WINDOW, 0));
+    private static OneInputStreamOperatorTestHarness<Transaction, MonitoringPartial> partials()
+            throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(
+                new PartialWindowOperator<>(new QualityMonitor(RULES), WINDOW, 0));
     }
 
     private static Transaction flagged(String id, long time, boolean failed) {

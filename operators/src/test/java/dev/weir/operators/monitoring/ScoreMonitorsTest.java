@@ -12,7 +12,9 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Agreement and realised performance: their statistics, and merging partials equals one aggregate. */
+/**
+ * Agreement and realised performance: their statistics, and merging partials equals one aggregate.
+ */
 class ScoreMonitorsTest {
 
     private static final WindowKey WINDOW = new WindowKey(0, 60_000, "fraud", "3");
@@ -37,7 +39,8 @@ class ScoreMonitorsTest {
         assertThat(r.getValues().get("events")).isEqualTo(4.0);
         // Decisions: champion declines 0.9 and 0.6 (threshold 0.5), the challenger only the first.
         assertThat(r.getValues().get("decision_agreement")).isEqualTo(0.75);
-        assertThat(r.getValues().get("mean_abs_diff")).isCloseTo((0.1 + 0.2 + 0.4 + 0.0) / 4, within());
+        assertThat(r.getValues().get("mean_abs_diff"))
+                .isCloseTo((0.1 + 0.2 + 0.4 + 0.0) / 4, within());
         assertThat(r.getValues().get("max_abs_diff")).isCloseTo(0.4, within());
         assertThat(r.getValues().get("correlation")).isBetween(0.0, 1.0);
     }
@@ -57,10 +60,17 @@ class ScoreMonitorsTest {
 
         MonitoringRecord r = monitor.report(WINDOW, monitor.decode(c.toBytes())).get(0);
         assertThat(r.getKind()).isEqualTo(MonitoringKind.PERFORMANCE);
-        assertThat(r.getValues()).containsEntry("matched", 5.0).containsEntry("tp", 1.0).containsEntry("fn", 1.0)
-                .containsEntry("fp", 1.0).containsEntry("tn", 2.0).containsEntry("expired_scores", 1.0)
-                .containsEntry("precision", 0.5).containsEntry("recall", 0.5);
-        // Fraud scores 0.95 and 0.40 against legitimate 0.70, 0.05, 0.10: 5 of 6 pairs ordered right.
+        assertThat(r.getValues())
+                .containsEntry("matched", 5.0)
+                .containsEntry("tp", 1.0)
+                .containsEntry("fn", 1.0)
+                .containsEntry("fp", 1.0)
+                .containsEntry("tn", 2.0)
+                .containsEntry("expired_scores", 1.0)
+                .containsEntry("precision", 0.5)
+                .containsEntry("recall", 0.5);
+        // Fraud scores 0.95 and 0.40 against legitimate 0.70, 0.05, 0.10: 5 of 6 pairs ordered
+        // right.
         assertThat(r.getValues().get("auc")).isCloseTo(5.0 / 6, within());
         assertThat(r.getAlert()).as("auc below 0.8 with enough labels").isFalse();
 
@@ -71,11 +81,15 @@ class ScoreMonitorsTest {
         LabelOutcome ghost = outcome(0, true, false);
         ghost.setOutcome(LabelOutcomeType.UNMATCHED_LABEL);
         monitor.add(unmatched, ghost);
-        List<MonitoringRecord> labels = monitor.report(new WindowKey(0, 60_000, null, null), unmatched);
-        assertThat(labels).singleElement().satisfies(l -> {
-            assertThat(l.getKind()).isEqualTo(MonitoringKind.LABELS);
-            assertThat(l.getValues()).containsEntry("unmatched_labels", 1.0);
-        });
+        List<MonitoringRecord> labels =
+                monitor.report(new WindowKey(0, 60_000, null, null), unmatched);
+        assertThat(labels)
+                .singleElement()
+                .satisfies(
+                        l -> {
+                            assertThat(l.getKind()).isEqualTo(MonitoringKind.LABELS);
+                            assertThat(l.getValues()).containsEntry("unmatched_labels", 1.0);
+                        });
     }
 
     private static org.assertj.core.data.Offset<Double> within() {

@@ -71,8 +71,10 @@ class MicroBatchTest {
 
     @Test
     void sizeAndWaitAreChecked() {
-        assertThatThrownBy(() -> new MicroBatch<>(0, 10)).hasMessage("batch size must be >= 1 and wait >= 0");
-        assertThatThrownBy(() -> new MicroBatch<>(1, -1)).hasMessage("batch size must be >= 1 and wait >= 0");
+        assertThatThrownBy(() -> new MicroBatch<>(0, 10))
+                .hasMessage("batch size must be >= 1 and wait >= 0");
+        assertThatThrownBy(() -> new MicroBatch<>(1, -1))
+                .hasMessage("batch size must be >= 1 and wait >= 0");
     }
 
     /**
@@ -94,15 +96,18 @@ class MicroBatchTest {
             switch (batch.add("e" + i, true, i, at[i])) {
                 case FLUSH -> flush(batch, flushed);
                 case START_TIMER -> timerDue = at[i] + batch.maxWaitMillis();
-                case WAIT -> { }
+                case WAIT -> {}
             }
         }
         flush(batch, flushed);
-        assertThat(flushed).containsExactly(
-                List.of("e0", "e1", "e2"), // full at 2
-                List.of("e3", "e4"), // the timer e0 started (due at 10) fires before e5 at 12
-                List.of("e5"), // its own timer (due at 22) fires before e6 at 30
-                List.of("e6", "e7")); // end of input, before e6's timer (due at 40)
+        assertThat(flushed)
+                .containsExactly(
+                        List.of("e0", "e1", "e2"), // full at 2
+                        List.of(
+                                "e3",
+                                "e4"), // the timer e0 started (due at 10) fires before e5 at 12
+                        List.of("e5"), // its own timer (due at 22) fires before e6 at 30
+                        List.of("e6", "e7")); // end of input, before e6's timer (due at 40)
     }
 
     private static void flush(MicroBatch<String> batch, List<List<String>> flushed) {

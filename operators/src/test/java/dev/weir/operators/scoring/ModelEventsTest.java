@@ -15,8 +15,11 @@ class ModelEventsTest {
 
     @Test
     void aRefusalIsAnAlertAtTheCommandsIssueTime() {
-        MonitoringRecord record = ModelEvents.of(command(ModelCommand.USE_CHAMPION, "promoted"), true,
-                "refused: model fraud v3 fails its checksum; fraud:2 keeps serving");
+        MonitoringRecord record =
+                ModelEvents.of(
+                        command(ModelCommand.USE_CHAMPION, "promoted"),
+                        true,
+                        "refused: model fraud v3 fails its checksum; fraud:2 keeps serving");
         assertThat(record.getKind()).isEqualTo(MonitoringKind.MODEL);
         assertThat(record.getSubject()).isEqualTo("fraud");
         assertThat(record.getModelName()).isEqualTo("fraud");
@@ -26,16 +29,21 @@ class ModelEventsTest {
         assertThat(record.getAlert()).isTrue();
         assertThat(record.getValues()).isEmpty();
         assertThat(record.getThresholds()).isEmpty();
-        assertThat(record.getNote()).isEqualTo(
-                "USE_CHAMPION refused: model fraud v3 fails its checksum; fraud:2 keeps serving (promoted)");
+        assertThat(record.getNote())
+                .isEqualTo(
+                        "USE_CHAMPION refused: model fraud v3 fails its checksum; fraud:2 keeps serving (promoted)");
     }
 
     @Test
     void aChangeIsNoAlertAndACommandWithoutReasonAddsNone() {
-        MonitoringRecord record = ModelEvents.of(command(ModelCommand.SET_CHALLENGER, null), false,
-                "challenger set beside champion fraud:2");
+        MonitoringRecord record =
+                ModelEvents.of(
+                        command(ModelCommand.SET_CHALLENGER, null),
+                        false,
+                        "challenger set beside champion fraud:2");
         assertThat(record.getAlert()).isFalse();
-        assertThat(record.getNote()).isEqualTo("SET_CHALLENGER challenger set beside champion fraud:2");
+        assertThat(record.getNote())
+                .isEqualTo("SET_CHALLENGER challenger set beside champion fraud:2");
     }
 
     @Test

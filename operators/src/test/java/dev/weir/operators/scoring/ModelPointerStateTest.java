@@ -28,16 +28,21 @@ class ModelPointerStateTest {
 
     private static final String SUM_2 = "2a".repeat(32);
     private static final String SUM_3 = "3b".repeat(32);
-    private static final ModelPointer V2 = new ModelPointer("fraud", "2", "/registry/fraud/2", SUM_2);
-    private static final ModelPointer V3 = new ModelPointer("fraud", "3", "/registry/fraud/3", SUM_3);
+    private static final ModelPointer V2 =
+            new ModelPointer("fraud", "2", "/registry/fraud/2", SUM_2);
+    private static final ModelPointer V3 =
+            new ModelPointer("fraud", "3", "/registry/fraud/3", SUM_3);
 
     @Test
     void pointersOfThePreviousReleaseMoveToAvroRecordsOnceOnRestore() throws Exception {
-        OperatorSubtaskState previous = PreviousReleasePointers.snapshotHolding(Map.of(
-                "champion", "fraud\n2\n/registry/fraud/2\n" + SUM_2,
-                // A null field was an empty line.
-                "challenger", "fraud\n\n/registry/fraud/3\n" + SUM_3));
-        ModelPointer challengerWithoutVersion = new ModelPointer("fraud", null, "/registry/fraud/3", SUM_3);
+        OperatorSubtaskState previous =
+                PreviousReleasePointers.snapshotHolding(
+                        Map.of(
+                                "champion", "fraud\n2\n/registry/fraud/2\n" + SUM_2,
+                                // A null field was an empty line.
+                                "challenger", "fraud\n\n/registry/fraud/3\n" + SUM_3));
+        ModelPointer challengerWithoutVersion =
+                new ModelPointer("fraud", null, "/registry/fraud/3", SUM_3);
         OperatorSubtaskState migrated;
         try (var harness = harness()) {
             Holder holder = (Holder) harness.getOperator();
@@ -73,7 +78,8 @@ class ModelPointerStateTest {
             harness.initializeState(both);
             harness.open();
             assertThat(holder.pointers.champion()).isEqualTo(V2);
-            // The lines name no challenger, and they are the newest word: the records' challenger goes too.
+            // The lines name no challenger, and they are the newest word: the records' challenger
+            // goes too.
             assertThat(holder.pointers.challenger()).isNull();
             assertThat(previousRelease(holder)).isEmpty();
         }
@@ -103,15 +109,23 @@ class ModelPointerStateTest {
             harness.open();
             assertThat(holder.pointers.champion()).isEqualTo(directory);
             assertThat(holder.pointers.challenger()).isEqualTo(V2);
-            assertThat(records(holder).get("champion")).isEqualTo(ModelPointerRecord.newBuilder()
-                    .setModelName(null).setVersion(null).setLocation("/models/fraud").setChecksum(null).build());
+            assertThat(records(holder).get("champion"))
+                    .isEqualTo(
+                            ModelPointerRecord.newBuilder()
+                                    .setModelName(null)
+                                    .setVersion(null)
+                                    .setLocation("/models/fraud")
+                                    .setChecksum(null)
+                                    .build());
         }
     }
 
     @Test
     void theStatesKeepTheirNamesAndTheRecordsUseAvro() {
-        // Savepoints find their state by these names (the types of the old one: the restore tests above).
-        assertThat(ModelPointerState.PREVIOUS_RELEASE_POINTERS.getName()).isEqualTo("model-pointer");
+        // Savepoints find their state by these names (the types of the old one: the restore tests
+        // above).
+        assertThat(ModelPointerState.PREVIOUS_RELEASE_POINTERS.getName())
+                .isEqualTo("model-pointer");
         assertThat(ModelPointerState.POINTERS.getName()).isEqualTo("model-pointer-records");
         assertThat(WeirTypes.MODEL_POINTER.createSerializer(new SerializerConfigImpl()))
                 .isInstanceOf(AvroSerializer.class);
@@ -119,30 +133,39 @@ class ModelPointerStateTest {
 
     @Test
     void thePreviousReleasesLinesDecodeExactly() {
-        assertThat(ModelPointerState.decodePreviousRelease("fraud\n2\n/registry/fraud/2\n" + SUM_2)).isEqualTo(V2);
+        assertThat(ModelPointerState.decodePreviousRelease("fraud\n2\n/registry/fraud/2\n" + SUM_2))
+                .isEqualTo(V2);
         assertThat(ModelPointerState.decodePreviousRelease("\n\n/models/fraud\n"))
                 .isEqualTo(new ModelPointer(null, null, "/models/fraud", null));
-        assertThatThrownBy(() -> ModelPointerState.decodePreviousRelease("fraud\n2\n/registry/fraud/2"))
+        assertThatThrownBy(
+                        () ->
+                                ModelPointerState.decodePreviousRelease(
+                                        "fraud\n2\n/registry/fraud/2"))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("a model pointer of the previous release has 4 lines (name, version, location, checksum),"
-                        + " this one has 3");
+                .hasMessage(
+                        "a model pointer of the previous release has 4 lines (name, version, location, checksum),"
+                                + " this one has 3");
     }
 
-    private static TwoInputStreamOperatorTestHarness<FeaturedTransaction, ModelControl, Score> harness()
-            throws Exception {
+    private static TwoInputStreamOperatorTestHarness<FeaturedTransaction, ModelControl, Score>
+            harness() throws Exception {
         return new TwoInputStreamOperatorTestHarness<>(new Holder());
     }
 
     private static Map<String, String> previousRelease(Holder holder) throws Exception {
         Map<String, String> entries = new TreeMap<>();
-        holder.getOperatorStateBackend().getBroadcastState(ModelPointerState.PREVIOUS_RELEASE_POINTERS).entries()
+        holder.getOperatorStateBackend()
+                .getBroadcastState(ModelPointerState.PREVIOUS_RELEASE_POINTERS)
+                .entries()
                 .forEach(e -> entries.put(e.getKey(), e.getValue()));
         return entries;
     }
 
     private static Map<String, ModelPointerRecord> records(Holder holder) throws Exception {
         Map<String, ModelPointerRecord> entries = new TreeMap<>();
-        holder.getOperatorStateBackend().getBroadcastState(ModelPointerState.POINTERS).entries()
+        holder.getOperatorStateBackend()
+                .getBroadcastState(ModelPointerState.POINTERS)
+                .entries()
                 .forEach(e -> entries.put(e.getKey(), e.getValue()));
         return entries;
     }
@@ -176,12 +199,18 @@ class ModelPointerStateTest {
         @Override
         public void initializeState(StateInitializationContext context) throws Exception {
             super.initializeState(context);
-            BroadcastState<String, ModelPointerRecord> records = context.getOperatorStateStore().getBroadcastState(
-                    new MapStateDescriptor<>("model-pointer-records", Types.STRING, WeirTypes.MODEL_POINTER));
+            BroadcastState<String, ModelPointerRecord> records =
+                    context.getOperatorStateStore()
+                            .getBroadcastState(
+                                    new MapStateDescriptor<>(
+                                            "model-pointer-records",
+                                            Types.STRING,
+                                            WeirTypes.MODEL_POINTER));
             records.put("champion", ModelPointerState.toRecord(V3));
             records.put("challenger", ModelPointerState.toRecord(V3));
             context.getOperatorStateStore()
-                    .getBroadcastState(new MapStateDescriptor<>("model-pointer", Types.STRING, Types.STRING))
+                    .getBroadcastState(
+                            new MapStateDescriptor<>("model-pointer", Types.STRING, Types.STRING))
                     .put("champion", "fraud\n2\n/registry/fraud/2\n" + SUM_2);
         }
 

@@ -18,16 +18,20 @@ import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 /**
  * Operator snapshots as the releases before the Avro pointer records wrote them: the scoring
  * operator's broadcast state {@code model-pointer}, String to String, each pointer four
- * newline-joined lines. The state is declared here as it was released, not through the code
- * under test, so that a change there cannot change what "the previous release" means.
+ * newline-joined lines. The state is declared here as it was released, not through the code under
+ * test, so that a change there cannot change what "the previous release" means.
  */
 public final class PreviousReleasePointers {
 
     private PreviousReleasePointers() {}
 
-    /** A snapshot whose {@code model-pointer} state holds exactly {@code entries} (role to lines). */
-    public static OperatorSubtaskState snapshotHolding(Map<String, String> entries) throws Exception {
-        try (var harness = new TwoInputStreamOperatorTestHarness<>(new PreviousReleaseWriter(entries))) {
+    /**
+     * A snapshot whose {@code model-pointer} state holds exactly {@code entries} (role to lines).
+     */
+    public static OperatorSubtaskState snapshotHolding(Map<String, String> entries)
+            throws Exception {
+        try (var harness =
+                new TwoInputStreamOperatorTestHarness<>(new PreviousReleaseWriter(entries))) {
             harness.open();
             return harness.snapshot(1L, 1L);
         }
@@ -45,8 +49,11 @@ public final class PreviousReleasePointers {
         @Override
         public void initializeState(StateInitializationContext context) throws Exception {
             super.initializeState(context);
-            BroadcastState<String, String> state = context.getOperatorStateStore()
-                    .getBroadcastState(new MapStateDescriptor<>("model-pointer", Types.STRING, Types.STRING));
+            BroadcastState<String, String> state =
+                    context.getOperatorStateStore()
+                            .getBroadcastState(
+                                    new MapStateDescriptor<>(
+                                            "model-pointer", Types.STRING, Types.STRING));
             state.putAll(entries);
         }
 

@@ -67,12 +67,16 @@ class ServingModelsTest {
 
         Outcome outcome = models.apply(command(ModelCommand.USE_CHAMPION, second));
 
-        assertThat(outcome).isEqualTo(new Outcome(Effect.CHAMPION_SWITCHED, second, "champion switched from tiny:7"));
+        assertThat(outcome)
+                .isEqualTo(
+                        new Outcome(
+                                Effect.CHAMPION_SWITCHED, second, "champion switched from tiny:7"));
         assertThat(outcome.reported()).isTrue();
         assertThat(outcome.refused()).isFalse();
         assertThat(models.championVersion()).isEqualTo("tiny:" + second.version());
         assertThat(models.champion().metadata().version()).isEqualTo(second.version());
-        assertThatThrownBy(() -> old.score(1)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> old.score(1))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("scorer of model tiny v7 is closed");
     }
 
@@ -80,7 +84,12 @@ class ServingModelsTest {
     void aChallengerIsSetReplacedAndCleared() {
         BatchScorer champion = models.champion();
         Outcome set = models.apply(command(ModelCommand.SET_CHALLENGER, first));
-        assertThat(set).isEqualTo(new Outcome(Effect.CHALLENGER_SET, first, "challenger set beside champion tiny:7"));
+        assertThat(set)
+                .isEqualTo(
+                        new Outcome(
+                                Effect.CHALLENGER_SET,
+                                first,
+                                "challenger set beside champion tiny:7"));
         assertThat(set.reported()).isTrue();
         BatchScorer challenger = models.challenger();
         assertThat(challenger.metadata().version()).isEqualTo(first.version());
@@ -106,31 +115,54 @@ class ServingModelsTest {
         models.apply(command(ModelCommand.SET_CHALLENGER, first));
         BatchScorer challenger = models.challenger();
 
-        ModelControl unlocated = ModelControl.newBuilder(command(ModelCommand.USE_CHAMPION, second))
-                .setLocation(null).build();
-        assertThat(models.apply(unlocated)).isEqualTo(
-                new Outcome(Effect.REFUSED, null, "refused: the command names no location and checksum"));
+        ModelControl unlocated =
+                ModelControl.newBuilder(command(ModelCommand.USE_CHAMPION, second))
+                        .setLocation(null)
+                        .build();
+        assertThat(models.apply(unlocated))
+                .isEqualTo(
+                        new Outcome(
+                                Effect.REFUSED,
+                                null,
+                                "refused: the command names no location and checksum"));
 
         String zeros = "0".repeat(64);
-        ModelPointer altered = new ModelPointer(second.name(), second.version(), second.location(), zeros);
+        ModelPointer altered =
+                new ModelPointer(second.name(), second.version(), second.location(), zeros);
         Outcome checksum = models.apply(command(ModelCommand.USE_CHAMPION, altered));
-        assertThat(checksum).isEqualTo(new Outcome(Effect.REFUSED, altered, "refused: model tiny v" + second.version()
-                + " at " + second.location() + " fails its checksum (expected " + zeros + ", found "
-                + second.checksum() + "); tiny:7 keeps serving"));
+        assertThat(checksum)
+                .isEqualTo(
+                        new Outcome(
+                                Effect.REFUSED,
+                                altered,
+                                "refused: model tiny v"
+                                        + second.version()
+                                        + " at "
+                                        + second.location()
+                                        + " fails its checksum (expected "
+                                        + zeros
+                                        + ", found "
+                                        + second.checksum()
+                                        + "); tiny:7 keeps serving"));
         assertThat(checksum.reported()).isTrue();
         assertThat(checksum.refused()).isTrue();
 
-        ModelPointer otherFeatures = new ModelRegistry(registryDir).register(ModelBundle.load(otherFeaturesDir), null);
-        assertThat(models.apply(command(ModelCommand.SET_CHALLENGER, otherFeatures)).note()).isEqualTo(
-                "refused: model tiny v" + otherFeatures.version() + " expects features [a, b] but the pipeline's"
-                        + " feature set computes [x, y]; tiny:7 keeps serving");
+        ModelPointer otherFeatures =
+                new ModelRegistry(registryDir).register(ModelBundle.load(otherFeaturesDir), null);
+        assertThat(models.apply(command(ModelCommand.SET_CHALLENGER, otherFeatures)).note())
+                .isEqualTo(
+                        "refused: model tiny v"
+                                + otherFeatures.version()
+                                + " expects features [a, b] but the pipeline's"
+                                + " feature set computes [x, y]; tiny:7 keeps serving");
 
         assertThat(models.champion()).isSameAs(champion);
         assertThat(models.challenger()).isSameAs(challenger);
         assertThat(models.championVersion()).isEqualTo("tiny:7");
         champion.set(0, new double[] {0.5, -0.5});
         challenger.set(0, new double[] {0.5, -0.5});
-        assertThat(champion.score(1)[0]).isEqualTo(challenger.score(1)[0]); // same weights, both serving
+        assertThat(champion.score(1)[0])
+                .isEqualTo(challenger.score(1)[0]); // same weights, both serving
     }
 
     @Test
@@ -144,8 +176,11 @@ class ServingModelsTest {
             assertThat(outcome.reported()).isFalse();
         }
         assertThat(models.champion()).isSameAs(champion);
-        for (ModelCommand kind : List.of(ModelCommand.USE_CHAMPION, ModelCommand.SET_CHALLENGER,
-                ModelCommand.CLEAR_CHALLENGER)) {
+        for (ModelCommand kind :
+                List.of(
+                        ModelCommand.USE_CHAMPION,
+                        ModelCommand.SET_CHALLENGER,
+                        ModelCommand.CLEAR_CHALLENGER)) {
             assertThat(ServingModels.mayChangeModels(command(kind, second))).isTrue();
         }
     }
@@ -153,11 +188,19 @@ class ServingModelsTest {
     @Test
     void aChampionThatCannotLoadFailsTheStartAndAChallengerThatCannotIsLeftOut() {
         try (ServingModels noChampion = new ServingModels(new ModelLoader(NAMES, 4))) {
-            assertThatThrownBy(() -> noChampion.start(new ModelPointer(null, null, otherFeaturesDir.toString(), null),
-                    null)).hasMessageContaining("expects features [a, b]");
+            assertThatThrownBy(
+                            () ->
+                                    noChampion.start(
+                                            new ModelPointer(
+                                                    null, null, otherFeaturesDir.toString(), null),
+                                            null))
+                    .hasMessageContaining("expects features [a, b]");
         }
         try (ServingModels restarted = new ServingModels(new ModelLoader(NAMES, 4))) {
-            restarted.start(second, new ModelPointer(first.name(), first.version(), first.location(), "0".repeat(64)));
+            restarted.start(
+                    second,
+                    new ModelPointer(
+                            first.name(), first.version(), first.location(), "0".repeat(64)));
             assertThat(restarted.championVersion()).isEqualTo("tiny:" + second.version());
             assertThat(restarted.challenger()).isNull();
         }
@@ -186,7 +229,7 @@ class ServingModelsTest {
             x[i] = new double[] {(y[i] ? 2 : 0) + random.nextGaussian(), random.nextGaussian()};
             t[i] = i;
         }
-        return new Trainer(new TrainerConfig(List.of(4), 1, 0.01, 128, 0.2, seed)).train("tiny", version, names, x, y,
-                t);
+        return new Trainer(new TrainerConfig(List.of(4), 1, 0.01, 128, 0.2, seed))
+                .train("tiny", version, names, x, y, t);
     }
 }

@@ -99,8 +99,8 @@ enum BinaryOp {
     abstract double apply(double l, double r);
 
     /**
-     * The result of {@link #EQUAL} or {@link #NOT_EQUAL} on strings: a null (absent) string
-     * equals nothing, not even another null.
+     * The result of {@link #EQUAL} or {@link #NOT_EQUAL} on strings: a null (absent) string equals
+     * nothing, not even another null.
      */
     double applyToText(String l, String r) {
         boolean equal = l != null && l.equals(r);

@@ -1,10 +1,10 @@
 package dev.weir.state.expr;
 
 /**
- * An expression compiled against a {@link Scope}: its identifiers read resolved slots of a
- * {@link Frame}, its types are checked, and an evaluation does no lookup by name or symbol.
- * Gives the same values as {@link Expression#evaluate(Expression.Bindings)} with bindings that
- * answer as the frame does. Stateless and immutable: one instance may serve any number of frames.
+ * An expression compiled against a {@link Scope}: its identifiers read resolved slots of a {@link
+ * Frame}, its types are checked, and an evaluation does no lookup by name or symbol. Gives the same
+ * values as {@link Expression#evaluate(Expression.Bindings)} with bindings that answer as the frame
+ * does. Stateless and immutable: one instance may serve any number of frames.
  *
  * <pre>{@code
  * CompiledExpression big = Expression.parse("amount_minor > 10000").compile(name -> Slot.numberField(0));
@@ -21,7 +21,9 @@ public final class CompiledExpression {
         this.root = root;
     }
 
-    /** The value: comparisons and logic give 1 or 0; division by zero and absent numbers give NaN. */
+    /**
+     * The value: comparisons and logic give 1 or 0; division by zero and absent numbers give NaN.
+     */
     public double evaluate(Frame frame) {
         return root.evaluate(frame);
     }

@@ -4,10 +4,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Turns a syntax tree into {@link NumberTerm}s: resolves each identifier once through a
- * {@link Scope} and checks types. Strings (literals and string fields) may only be compared
- * with strings by {@code ==} and {@code !=}; everything else takes and gives numbers. A type
- * error names the expression and the offending part.
+ * Turns a syntax tree into {@link NumberTerm}s: resolves each identifier once through a {@link
+ * Scope} and checks types. Strings (literals and string fields) may only be compared with strings
+ * by {@code ==} and {@code !=}; everything else takes and gives numbers. A type error names the
+ * expression and the offending part.
  */
 final class Compiler {
 
@@ -24,7 +24,9 @@ final class Compiler {
         return new Compiler(source, scope).number(root, "the expression must give a number");
     }
 
-    /** A term for a node that must be a number; {@code need} says what needs it, for the message. */
+    /**
+     * A term for a node that must be a number; {@code need} says what needs it, for the message.
+     */
     private NumberTerm number(Node node, String need) {
         if (isText(node)) {
             throw error(need + ", but " + node.text() + " is a string");
@@ -56,44 +58,57 @@ final class Compiler {
     private NumberTerm binary(Node.Binary b) {
         String op = "'" + b.op().symbol + "'";
         switch (b.op().kind) {
-            case LOGIC: {
-                NumberTerm left = number(b.left(), op + " needs numbers");
-                NumberTerm right = number(b.right(), op + " needs numbers");
-                return b.op() == BinaryOp.AND ? new NumberTerm.And(left, right) : new NumberTerm.Or(left, right);
-            }
-            case EQUALITY: {
-                boolean leftText = isText(b.left());
-                boolean rightText = isText(b.right());
-                if (leftText && rightText) {
-                    return new NumberTerm.TextEquality(b.op(), text(b.left()), text(b.right()));
+            case LOGIC:
+                {
+                    NumberTerm left = number(b.left(), op + " needs numbers");
+                    NumberTerm right = number(b.right(), op + " needs numbers");
+                    return b.op() == BinaryOp.AND
+                            ? new NumberTerm.And(left, right)
+                            : new NumberTerm.Or(left, right);
                 }
-                if (leftText != rightText) {
-                    Node string = leftText ? b.left() : b.right();
-                    Node number = leftText ? b.right() : b.left();
-                    throw error(op + " compares two numbers or two strings, but " + number.text() + " is a number and "
-                            + string.text() + " is a string");
+            case EQUALITY:
+                {
+                    boolean leftText = isText(b.left());
+                    boolean rightText = isText(b.right());
+                    if (leftText && rightText) {
+                        return new NumberTerm.TextEquality(b.op(), text(b.left()), text(b.right()));
+                    }
+                    if (leftText != rightText) {
+                        Node string = leftText ? b.left() : b.right();
+                        Node number = leftText ? b.right() : b.left();
+                        throw error(
+                                op
+                                        + " compares two numbers or two strings, but "
+                                        + number.text()
+                                        + " is a number and "
+                                        + string.text()
+                                        + " is a string");
+                    }
+                    return new NumberTerm.Binary(
+                            b.op(),
+                            number(b.left(), op + " compares numbers"),
+                            number(b.right(), op + " compares numbers"));
                 }
-                return new NumberTerm.Binary(b.op(), number(b.left(), op + " compares numbers"),
-                        number(b.right(), op + " compares numbers"));
-            }
-            case ORDER: {
-                NumberTerm left = number(b.left(), op + " compares numbers");
-                NumberTerm right = number(b.right(), op + " compares numbers");
-                return new NumberTerm.Binary(b.op(), left, right);
-            }
-            default: {
-                NumberTerm left = number(b.left(), op + " needs numbers");
-                NumberTerm right = number(b.right(), op + " needs numbers");
-                return new NumberTerm.Binary(b.op(), left, right);
-            }
+            case ORDER:
+                {
+                    NumberTerm left = number(b.left(), op + " compares numbers");
+                    NumberTerm right = number(b.right(), op + " compares numbers");
+                    return new NumberTerm.Binary(b.op(), left, right);
+                }
+            default:
+                {
+                    NumberTerm left = number(b.left(), op + " needs numbers");
+                    NumberTerm right = number(b.right(), op + " needs numbers");
+                    return new NumberTerm.Binary(b.op(), left, right);
+                }
         }
     }
 
     private NumberTerm call(Node.Call call) {
         Function function = call.function();
         if (function.arity == 1) {
-            return new NumberTerm.Call1(function,
-                    number(call.first(), function.displayName() + " needs a number"));
+            return new NumberTerm.Call1(
+                    function, number(call.first(), function.displayName() + " needs a number"));
         }
         String need = function.displayName() + " needs numbers";
         NumberTerm first = number(call.first(), need);

@@ -13,9 +13,9 @@ import java.util.Set;
  * NaN, which is false as a condition and makes every comparison but {@code !=} false; an absent
  * string equals nothing (not even another absent string).
  *
- * <p>Two ways to evaluate: {@link #compile(Scope)} resolves identifiers to slots and checks
- * types once, for evaluation on the hot path; {@link #evaluate(Bindings)} looks identifiers up by
- * name on every call, with types known only then, for reference implementations in tests.
+ * <p>Two ways to evaluate: {@link #compile(Scope)} resolves identifiers to slots and checks types
+ * once, for evaluation on the hot path; {@link #evaluate(Bindings)} looks identifiers up by name on
+ * every call, with types known only then, for reference implementations in tests.
  *
  * <p>{@code Expression.parse("channel == 'ONLINE' and amount_minor > 10000")}
  */
@@ -40,7 +40,9 @@ public final class Expression implements java.io.Serializable {
         this.root = root;
     }
 
-    /** @throws IllegalArgumentException naming the expression and the position of a syntax error */
+    /**
+     * @throws IllegalArgumentException naming the expression and the position of a syntax error
+     */
     public static Expression parse(String source) {
         return new Expression(source, Parser.parse(source));
     }

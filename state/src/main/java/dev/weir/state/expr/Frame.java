@@ -1,9 +1,9 @@
 package dev.weir.state.expr;
 
 /**
- * What a {@link CompiledExpression} reads during one evaluation, by the indices of its
- * {@link Slot}s. Implementations hold the current event and values; they are called for every
- * identifier of every evaluation, so they should be plain array reads.
+ * What a {@link CompiledExpression} reads during one evaluation, by the indices of its {@link
+ * Slot}s. Implementations hold the current event and values; they are called for every identifier
+ * of every evaluation, so they should be plain array reads.
  */
 public interface Frame {
 

@@ -2,8 +2,8 @@ package dev.weir.state.expr;
 
 /**
  * A compiled, type-checked node whose value is a number. Identifiers are read through their
- * resolved {@link Slot} indices and operators are fixed per node, so an evaluation does no
- * lookup by name or by operator symbol.
+ * resolved {@link Slot} indices and operators are fixed per node, so an evaluation does no lookup
+ * by name or by operator symbol.
  */
 interface NumberTerm {
 
@@ -48,7 +48,10 @@ interface NumberTerm {
     record And(NumberTerm left, NumberTerm right) implements NumberTerm {
         @Override
         public double evaluate(Frame frame) {
-            return Expression.truthy(left.evaluate(frame)) && Expression.truthy(right.evaluate(frame)) ? 1 : 0;
+            return Expression.truthy(left.evaluate(frame))
+                            && Expression.truthy(right.evaluate(frame))
+                    ? 1
+                    : 0;
         }
     }
 
@@ -56,7 +59,10 @@ interface NumberTerm {
     record Or(NumberTerm left, NumberTerm right) implements NumberTerm {
         @Override
         public double evaluate(Frame frame) {
-            return Expression.truthy(left.evaluate(frame)) || Expression.truthy(right.evaluate(frame)) ? 1 : 0;
+            return Expression.truthy(left.evaluate(frame))
+                            || Expression.truthy(right.evaluate(frame))
+                    ? 1
+                    : 0;
         }
     }
 

@@ -1,16 +1,20 @@
 package dev.weir.state.expr;
 
 /**
- * Recursive descent over a hand-written tokenizer. Precedence, loosest first: {@code or},
- * {@code and}, {@code not}, one comparison (not chained), {@code + -}, {@code * /}, unary
- * {@code -}; binary operators associate to the left. Keywords and function names are
- * case-insensitive, identifiers are not. Errors name the expression and the position.
+ * Recursive descent over a hand-written tokenizer. Precedence, loosest first: {@code or}, {@code
+ * and}, {@code not}, one comparison (not chained), {@code + -}, {@code * /}, unary {@code -};
+ * binary operators associate to the left. Keywords and function names are case-insensitive,
+ * identifiers are not. Errors name the expression and the position.
  */
 final class Parser {
 
     /** Longer symbols first, so that {@code <} does not take the first character of {@code <=}. */
     private static final BinaryOp[] COMPARISONS = {
-        BinaryOp.EQUAL, BinaryOp.NOT_EQUAL, BinaryOp.LESS_OR_EQUAL, BinaryOp.GREATER_OR_EQUAL, BinaryOp.LESS,
+        BinaryOp.EQUAL,
+        BinaryOp.NOT_EQUAL,
+        BinaryOp.LESS_OR_EQUAL,
+        BinaryOp.GREATER_OR_EQUAL,
+        BinaryOp.LESS,
         BinaryOp.GREATER
     };
 
@@ -137,7 +141,9 @@ final class Parser {
         }
         if (Character.isLetter(c) || c == '_') {
             while (pos < s.length()
-                    && (Character.isLetterOrDigit(s.charAt(pos)) || s.charAt(pos) == '_' || s.charAt(pos) == '.')) {
+                    && (Character.isLetterOrDigit(s.charAt(pos))
+                            || s.charAt(pos) == '_'
+                            || s.charAt(pos) == '.')) {
                 pos++;
             }
             String name = textFrom(start);
@@ -154,7 +160,9 @@ final class Parser {
         if (Character.isDigit(ch) || ch == '.' || ch == 'e' || ch == 'E') {
             return true;
         }
-        return (ch == '-' || ch == '+') && pos > start && (s.charAt(pos - 1) == 'e' || s.charAt(pos - 1) == 'E');
+        return (ch == '-' || ch == '+')
+                && pos > start
+                && (s.charAt(pos - 1) == 'e' || s.charAt(pos - 1) == 'E');
     }
 
     /** The arguments and closing parenthesis of a call whose name and '(' are read. */
@@ -182,7 +190,8 @@ final class Parser {
         skipSpace();
         int end = pos + word.length();
         if (s.regionMatches(true, pos, word, 0, word.length())
-                && (end == s.length() || !Character.isLetterOrDigit(s.charAt(end)) && s.charAt(end) != '_')) {
+                && (end == s.length()
+                        || !Character.isLetterOrDigit(s.charAt(end)) && s.charAt(end) != '_')) {
             pos = end;
             return true;
         }

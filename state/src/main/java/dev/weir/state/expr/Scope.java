@@ -1,8 +1,8 @@
 package dev.weir.state.expr;
 
 /**
- * The identifiers an expression may read, and their slots: consulted once per identifier when
- * the expression is {@linkplain Expression#compile(Scope) compiled}, never while it is evaluated.
+ * The identifiers an expression may read, and their slots: consulted once per identifier when the
+ * expression is {@linkplain Expression#compile(Scope) compiled}, never while it is evaluated.
  */
 @FunctionalInterface
 public interface Scope {

@@ -1,9 +1,9 @@
 package dev.weir.state.expr;
 
 /**
- * Where a compiled expression reads an identifier, resolved once by a {@link Scope}: a record
- * field (number or string) by the index the scope gave it, or an already computed value by its
- * index. The {@link Frame} of an evaluation answers for these indices.
+ * Where a compiled expression reads an identifier, resolved once by a {@link Scope}: a record field
+ * (number or string) by the index the scope gave it, or an already computed value by its index. The
+ * {@link Frame} of an evaluation answers for these indices.
  *
  * @param kind what is read, and its type
  * @param index the field's or value's index in the frame
@@ -16,13 +16,17 @@ public record Slot(Kind kind, int index) {
         NUMBER_FIELD,
         /** A string-valued record field: {@link Frame#fieldText(int)}. */
         TEXT_FIELD,
-        /** A number computed before the expression, such as a feature value: {@link Frame#value(int)}. */
+        /**
+         * A number computed before the expression, such as a feature value: {@link
+         * Frame#value(int)}.
+         */
         VALUE
     }
 
     public Slot {
         if (kind == null || index < 0) {
-            throw new IllegalArgumentException("a slot needs a kind and an index >= 0, got " + kind + " " + index);
+            throw new IllegalArgumentException(
+                    "a slot needs a kind and an index >= 0, got " + kind + " " + index);
         }
     }
 

@@ -49,8 +49,11 @@ public enum Aggregation {
             return valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "unknown aggregation '" + name + "' (known: "
-                            + java.util.Arrays.toString(values()).toLowerCase(Locale.ROOT) + ")");
+                    "unknown aggregation '"
+                            + name
+                            + "' (known: "
+                            + java.util.Arrays.toString(values()).toLowerCase(Locale.ROOT)
+                            + ")");
         }
     }
 

@@ -9,15 +9,14 @@ import org.apache.datasketches.hll.Union;
 
 /**
  * Approximate distinct count: a HyperLogLog sketch (Apache DataSketches, lgK = {@value #LG_K},
- * relative standard error about 2.3%, exact for small counts) per pane, combined over the
- * sliding window with the two-stacks technique, since sketch unions cannot be subtracted.
+ * relative standard error about 2.3%, exact for small counts) per pane, combined over the sliding
+ * window with the two-stacks technique, since sketch unions cannot be subtracted.
  *
  * <p>Panes older than {@code flipPane} are the "front": each holds the union of itself and every
  * newer front pane, so the oldest one covers the whole front. Newer panes are the "back", whose
  * values also go into one running sketch. The window is then front-oldest union back: one sketch
  * union per event. When a back pane expires, the back becomes the front (one union per pane,
- * amortised O(1) per pane). An out-of-order value for a front pane recomputes the front
- * (O(panes)).
+ * amortised O(1) per pane). An out-of-order value for a front pane recomputes the front (O(panes)).
  */
 final class DistinctState extends PaneWindow {
 
@@ -35,7 +34,14 @@ final class DistinctState extends PaneWindow {
     }
 
     @Override
-    public void update(long eventTime, long asOf, boolean matched, double number, String text, double[] out, int offset) {
+    public void update(
+            long eventTime,
+            long asOf,
+            boolean matched,
+            double number,
+            String text,
+            double[] out,
+            int offset) {
         long asOfPane = paneOf(asOf);
         expire(asOfPane);
         long p = paneOf(eventTime);
@@ -185,7 +191,6 @@ final class DistinctState extends PaneWindow {
         flipPane = in.readLong();
         back = readSketch(in);
     }
-
 
     private static void writeSketch(HllSketch sketch, DataOutput out) throws IOException {
         if (sketch == null) {

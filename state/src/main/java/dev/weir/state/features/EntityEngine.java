@@ -19,14 +19,14 @@ import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
 /**
- * One entity's feature definitions compiled against an input record schema: creates, updates
- * and (de)serializes {@link EntityState}. Used alike by the streaming stage, the batch backfill
- * and training, so all three compute the same bits. Not thread-safe (one per subtask).
+ * One entity's feature definitions compiled against an input record schema: creates, updates and
+ * (de)serializes {@link EntityState}. Used alike by the streaming stage, the batch backfill and
+ * training, so all three compute the same bits. Not thread-safe (one per subtask).
  *
- * <p>Per event: one filter evaluation per distinct filter, one O(1) amortised update per
- * feature, one pass over derived expressions. Filters and derived expressions are compiled here,
- * so a feature set whose expressions name unknown identifiers or mix strings and numbers fails
- * when it is loaded, and evaluating them reads fields and values by resolved index.
+ * <p>Per event: one filter evaluation per distinct filter, one O(1) amortised update per feature,
+ * one pass over derived expressions. Filters and derived expressions are compiled here, so a
+ * feature set whose expressions name unknown identifiers or mix strings and numbers fails when it
+ * is loaded, and evaluating them reads fields and values by resolved index.
  */
 public final class EntityEngine {
 
@@ -67,10 +67,19 @@ public final class EntityEngine {
             offset += f.width();
             if (f.field() != null) {
                 fields[i] = FieldReader.of(recordSchema, f.field());
-                if (!fields[i].numeric() && f.aggregation() != Aggregation.DISTINCT_COUNT
+                if (!fields[i].numeric()
+                        && f.aggregation() != Aggregation.DISTINCT_COUNT
                         && f.aggregation() != Aggregation.COUNT) {
-                    throw new IllegalArgumentException("feature '" + f.name() + "' of entity '" + spec.name()
-                            + "': " + f.aggregation() + " needs a numeric field, '" + f.field() + "' is not");
+                    throw new IllegalArgumentException(
+                            "feature '"
+                                    + f.name()
+                                    + "' of entity '"
+                                    + spec.name()
+                                    + "': "
+                                    + f.aggregation()
+                                    + " needs a numeric field, '"
+                                    + f.field()
+                                    + "' is not");
                 }
             }
             filterOf[i] = -1;
@@ -92,7 +101,11 @@ public final class EntityEngine {
             List<Integer> inputs = new ArrayList<>();
             if (f.aggregation() == Aggregation.DERIVED) {
                 int self = i;
-                derived[i] = compile(f, f.expression(), id -> derivedSlot(self, id, recordFields, inputs));
+                derived[i] =
+                        compile(
+                                f,
+                                f.expression(),
+                                id -> derivedSlot(self, id, recordFields, inputs));
             }
             derivedInputs.add(inputs);
         }
@@ -111,18 +124,25 @@ public final class EntityEngine {
         try {
             return Expression.parse(expression).compile(scope);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("feature '" + f.name() + "' of entity '" + spec.name() + "': "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "feature '" + f.name() + "' of entity '" + spec.name() + "': " + e.getMessage(),
+                    e);
         }
     }
 
-    /** The slot of a filter's identifier: a record field, as feature values are not computed yet. */
+    /**
+     * The slot of a filter's identifier: a record field, as feature values are not computed yet.
+     */
     private static Slot filterSlot(String id, RecordFieldSlots recordFields) {
         try {
             return recordFields.resolve(id);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown identifier '" + id + "': filters read record fields, and "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "unknown identifier '"
+                            + id
+                            + "': filters read record fields, and "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -131,26 +151,47 @@ public final class EntityEngine {
      * features ({@code name}, or {@code name.k} for the k-th value of last_n) when it names one,
      * else a record field. Features it reads are added to {@code inputs}.
      */
-    private Slot derivedSlot(int feature, String id, RecordFieldSlots recordFields, List<Integer> inputs) {
+    private Slot derivedSlot(
+            int feature, String id, RecordFieldSlots recordFields, List<Integer> inputs) {
         String base = baseName(id);
         Integer local = localIndex.get(base);
         if (local == null) {
             try {
                 return recordFields.resolve(id);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown identifier '" + id + "': not a feature of entity '"
-                        + spec.name() + "', and " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "unknown identifier '"
+                                + id
+                                + "': not a feature of entity '"
+                                + spec.name()
+                                + "', and "
+                                + e.getMessage(),
+                        e);
             }
         }
         FeatureSpec input = spec.features().get(local);
         if (local >= feature && input.aggregation() == Aggregation.DERIVED) {
-            throw new IllegalArgumentException("refers to derived feature '" + id + "' declared after it");
+            throw new IllegalArgumentException(
+                    "refers to derived feature '" + id + "' declared after it");
         }
-        int element = base.equals(id) ? 0 : elementIndex(id.substring(base.length() + 1), input.width());
+        int element =
+                base.equals(id) ? 0 : elementIndex(id.substring(base.length() + 1), input.width());
         if (element < 0) {
-            throw new IllegalArgumentException("unknown identifier '" + id + "': feature '" + base + "' has "
-                    + (input.width() == 1 ? "one value, " + base : input.width() + " values, " + base + ".1 .. "
-                            + base + "." + input.width()));
+            throw new IllegalArgumentException(
+                    "unknown identifier '"
+                            + id
+                            + "': feature '"
+                            + base
+                            + "' has "
+                            + (input.width() == 1
+                                    ? "one value, " + base
+                                    : input.width()
+                                            + " values, "
+                                            + base
+                                            + ".1 .. "
+                                            + base
+                                            + "."
+                                            + input.width()));
         }
         inputs.add(local);
         return Slot.value(offsets[local] + element);
@@ -240,10 +281,15 @@ public final class EntityEngine {
      * warming up are added to {@code warming}.
      *
      * <p>Lateness is not judged here: the caller decides, by the watermark, which events are too
-     * late to aggregate. An event older than the entity's newest is added to its own pane when
-     * that pane is still in the window (in-order callers never send one).
+     * late to aggregate. An event older than the entity's newest is added to its own pane when that
+     * pane is still in the window (in-order callers never send one).
      */
-    public void update(EntityState state, IndexedRecord record, long eventTime, double[] out, int offset,
+    public void update(
+            EntityState state,
+            IndexedRecord record,
+            long eventTime,
+            double[] out,
+            int offset,
             List<String> warming) {
         if (state.layout != layout) {
             adapt(state);
@@ -378,7 +424,9 @@ public final class EntityEngine {
             byte[] bytes = new byte[in.readInt()];
             in.readFully(bytes);
             Integer i = localIndex.get(name);
-            if (i == null || state.features[i] == null || spec.features().get(i).fingerprint() != fingerprint) {
+            if (i == null
+                    || state.features[i] == null
+                    || spec.features().get(i).fingerprint() != fingerprint) {
                 continue;
             }
             FeatureState s = state.features[i];

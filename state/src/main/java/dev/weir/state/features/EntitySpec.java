@@ -17,11 +17,15 @@ import java.util.regex.Pattern;
  * @param features declared features, in vector order
  * @param allowedLateness how far behind the watermark an event may be and still be aggregated;
  *     older ones go to the late-events output
- * @param ttl how long an entity's state lives after its newest event; null: its longest window
- *     (at least the allowed lateness), or 30 days when it only has lifetime features
+ * @param ttl how long an entity's state lives after its newest event; null: its longest window (at
+ *     least the allowed lateness), or 30 days when it only has lifetime features
  */
 public record EntitySpec(
-        String name, String keyField, List<FeatureSpec> features, Duration allowedLateness, Duration ttl)
+        String name,
+        String keyField,
+        List<FeatureSpec> features,
+        Duration allowedLateness,
+        Duration ttl)
         implements java.io.Serializable {
 
     public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofHours(1);
@@ -67,7 +71,8 @@ public record EntitySpec(
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("entity '" + name + "': " + String.join("; ", problems));
+            throw new IllegalArgumentException(
+                    "entity '" + name + "': " + String.join("; ", problems));
         }
     }
 
@@ -88,7 +93,9 @@ public record EntitySpec(
         return longest.compareTo(allowedLateness) >= 0 ? longest : allowedLateness;
     }
 
-    /** Vector names of this entity's features, {@code entity.feature} (last_n: {@code .1 .. .n}). */
+    /**
+     * Vector names of this entity's features, {@code entity.feature} (last_n: {@code .1 .. .n}).
+     */
     public List<String> vectorNames() {
         List<String> names = new ArrayList<>();
         for (FeatureSpec f : features) {

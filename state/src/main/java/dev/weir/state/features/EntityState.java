@@ -3,10 +3,10 @@ package dev.weir.state.features;
 import java.util.Arrays;
 
 /**
- * Everything one entity keeps: its newest event time and one state per stateful feature (null
- * for derived features), laid out as {@link #layout} says. Lives on the heap of the state
- * backend between events. A state restored under older definitions keeps their layout until
- * the engine of the current definitions first touches it and remaps it.
+ * Everything one entity keeps: its newest event time and one state per stateful feature (null for
+ * derived features), laid out as {@link #layout} says. Lives on the heap of the state backend
+ * between events. A state restored under older definitions keeps their layout until the engine of
+ * the current definitions first touches it and remaps it.
  */
 public final class EntityState {
 
@@ -44,7 +44,8 @@ public final class EntityState {
         }
 
         boolean sameAs(Layout other) {
-            return Arrays.equals(names, other.names) && Arrays.equals(fingerprints, other.fingerprints);
+            return Arrays.equals(names, other.names)
+                    && Arrays.equals(fingerprints, other.fingerprints);
         }
     }
 }

@@ -15,9 +15,9 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Flink serializer of an entity's feature state. The bytes name every feature and carry its
- * definition fingerprint, so this serializer reads state written under older or newer
- * definitions: unchanged features keep their state, changed or added ones restart (warming up),
- * removed ones are dropped. Its compatibility is therefore always "as is".
+ * definition fingerprint, so this serializer reads state written under older or newer definitions:
+ * unchanged features keep their state, changed or added ones restart (warming up), removed ones are
+ * dropped. Its compatibility is therefore always "as is".
  */
 public final class EntityStateSerializer extends TypeSerializer<EntityState> {
 
@@ -95,7 +95,9 @@ public final class EntityStateSerializer extends TypeSerializer<EntityState> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof EntityStateSerializer other && spec.equals(other.spec) && recordSchema.equals(other.recordSchema);
+        return o instanceof EntityStateSerializer other
+                && spec.equals(other.spec)
+                && recordSchema.equals(other.recordSchema);
     }
 
     @Override
@@ -139,15 +141,18 @@ public final class EntityStateSerializer extends TypeSerializer<EntityState> {
         }
 
         @Override
-        public void readSnapshot(int version, DataInputView in, ClassLoader classLoader) throws IOException {
+        public void readSnapshot(int version, DataInputView in, ClassLoader classLoader)
+                throws IOException {
             byte[] bytes = new byte[in.readInt()];
             in.readFully(bytes);
-            try (ObjectInputStream objects = new ObjectInputStream(new ByteArrayInputStream(bytes)) {
-                @Override
-                protected Class<?> resolveClass(java.io.ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-                    return Class.forName(desc.getName(), false, classLoader);
-                }
-            }) {
+            try (ObjectInputStream objects =
+                    new ObjectInputStream(new ByteArrayInputStream(bytes)) {
+                        @Override
+                        protected Class<?> resolveClass(java.io.ObjectStreamClass desc)
+                                throws IOException, ClassNotFoundException {
+                            return Class.forName(desc.getName(), false, classLoader);
+                        }
+                    }) {
                 spec = (EntitySpec) objects.readObject();
             } catch (ClassNotFoundException e) {
                 throw new IOException("cannot read feature definitions of a snapshot", e);

@@ -5,9 +5,9 @@ import java.io.DataOutput;
 import java.io.IOException;
 
 /**
- * min or max: not invertible, so besides each pane's extreme the window keeps a monotonic deque
- * of (pane, value) candidates: the front is the window's extreme, a new value evicts the
- * candidates it beats from the back, and expiry pops the front. O(1) amortised per event.
+ * min or max: not invertible, so besides each pane's extreme the window keeps a monotonic deque of
+ * (pane, value) candidates: the front is the window's extreme, a new value evicts the candidates it
+ * beats from the back, and expiry pops the front. O(1) amortised per event.
  */
 final class ExtremaState extends PaneWindow {
 
@@ -28,7 +28,14 @@ final class ExtremaState extends PaneWindow {
     }
 
     @Override
-    public void update(long eventTime, long asOf, boolean matched, double number, String text, double[] out, int offset) {
+    public void update(
+            long eventTime,
+            long asOf,
+            boolean matched,
+            double number,
+            String text,
+            double[] out,
+            int offset) {
         long asOfPane = paneOf(asOf);
         expire(asOfPane);
         long pane = paneOf(eventTime);

@@ -33,9 +33,20 @@ import java.util.Set;
 public final class FeatureSet implements Serializable {
 
     private static final long serialVersionUID = 1L;
-    private static final Set<String> ENTITY_KEYS = Set.of("name", "key", "features", "allowed_lateness", "ttl");
-    private static final Set<String> FEATURE_KEYS = Set.of("name", "aggregation", "field", "filter", "window",
-            "resolution", "n", "half_life", "expression", "default");
+    private static final Set<String> ENTITY_KEYS =
+            Set.of("name", "key", "features", "allowed_lateness", "ttl");
+    private static final Set<String> FEATURE_KEYS =
+            Set.of(
+                    "name",
+                    "aggregation",
+                    "field",
+                    "filter",
+                    "window",
+                    "resolution",
+                    "n",
+                    "half_life",
+                    "expression",
+                    "default");
 
     private final List<EntitySpec> entities;
 
@@ -57,7 +68,9 @@ public final class FeatureSet implements Serializable {
     }
 
     public EntitySpec entity(String name) {
-        return entities.stream().filter(e -> e.name().equals(name)).findFirst()
+        return entities.stream()
+                .filter(e -> e.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no entity '" + name + "'"));
     }
 
@@ -92,7 +105,8 @@ public final class FeatureSet implements Serializable {
         try {
             return fromYaml(Files.readString(file));
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read feature definitions " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot read feature definitions " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -101,7 +115,8 @@ public final class FeatureSet implements Serializable {
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
         } catch (IOException e) {
-            throw new IllegalArgumentException("feature definitions are not valid YAML: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "feature definitions are not valid YAML: " + e.getMessage(), e);
         }
         if (root == null || !root.path("entities").isArray()) {
             throw new IllegalArgumentException("feature definitions need a list 'entities'");
@@ -111,26 +126,37 @@ public final class FeatureSet implements Serializable {
             checkKeys(e, ENTITY_KEYS, "entity '" + e.path("name").asText() + "'");
             List<FeatureSpec> features = new ArrayList<>();
             for (JsonNode f : e.path("features")) {
-                String where = "feature '" + f.path("name").asText() + "' of entity '" + e.path("name").asText() + "'";
+                String where =
+                        "feature '"
+                                + f.path("name").asText()
+                                + "' of entity '"
+                                + e.path("name").asText()
+                                + "'";
                 checkKeys(f, FEATURE_KEYS, where);
                 try {
-                    features.add(new FeatureSpec(
-                            text(f, "name"),
-                            Aggregation.parse(required(f, "aggregation", where)),
-                            text(f, "field"),
-                            text(f, "filter"),
-                            window(text(f, "window")),
-                            duration(text(f, "resolution")),
-                            f.path("n").asInt(0),
-                            duration(text(f, "half_life")),
-                            text(f, "expression"),
-                            f.path("default").asDouble(0.0)));
+                    features.add(
+                            new FeatureSpec(
+                                    text(f, "name"),
+                                    Aggregation.parse(required(f, "aggregation", where)),
+                                    text(f, "field"),
+                                    text(f, "filter"),
+                                    window(text(f, "window")),
+                                    duration(text(f, "resolution")),
+                                    f.path("n").asInt(0),
+                                    duration(text(f, "half_life")),
+                                    text(f, "expression"),
+                                    f.path("default").asDouble(0.0)));
                 } catch (IllegalArgumentException ex) {
                     throw new IllegalArgumentException(where + ": " + ex.getMessage(), ex);
                 }
             }
-            entities.add(new EntitySpec(text(e, "name"), text(e, "key"), features,
-                    duration(text(e, "allowed_lateness")), duration(text(e, "ttl"))));
+            entities.add(
+                    new EntitySpec(
+                            text(e, "name"),
+                            text(e, "key"),
+                            features,
+                            duration(text(e, "allowed_lateness")),
+                            duration(text(e, "ttl"))));
         }
         return new FeatureSet(entities);
     }
@@ -140,7 +166,8 @@ public final class FeatureSet implements Serializable {
         while (names.hasNext()) {
             String key = names.next();
             if (!known.contains(key)) {
-                throw new IllegalArgumentException(where + ": unknown key '" + key + "' (known: " + known + ")");
+                throw new IllegalArgumentException(
+                        where + ": unknown key '" + key + "' (known: " + known + ")");
             }
         }
     }

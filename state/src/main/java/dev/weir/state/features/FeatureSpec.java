@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
  * @param name unique within its entity; the vector name is {@code entity.name}
  * @param aggregation what it computes
  * @param field the record field it reads (null for count, time since previous, derived)
- * @param filter an {@link dev.weir.state.expr.Expression} over record fields; only matching
- *     events count (null: all)
+ * @param filter an {@link dev.weir.state.expr.Expression} over record fields; only matching events
+ *     count (null: all)
  * @param window window length, null for the entity's lifetime (windowed aggregations only)
  * @param resolution pane length; null picks {@link #defaultResolution(Duration)}
  * @param n number of values for last_n
@@ -30,18 +30,22 @@ public record FeatureSpec(
         int n,
         Duration halfLife,
         String expression,
-        double defaultValue) implements java.io.Serializable {
+        double defaultValue)
+        implements java.io.Serializable {
 
     public static final Duration MAX_WINDOW = Duration.ofDays(90);
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
 
     /** Nice pane lengths, finest first; the default is the finest giving at most 360 panes. */
     private static final Duration[] RESOLUTIONS = {
-        Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(15),
-        Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(10),
+        Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(10),
+                Duration.ofSeconds(15),
+        Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(5),
+                Duration.ofMinutes(10),
         Duration.ofMinutes(15), Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofHours(2),
         Duration.ofHours(3), Duration.ofHours(6), Duration.ofHours(12), Duration.ofDays(1)
     };
+
     static final int MAX_DEFAULT_PANES = 360;
 
     /** Checks the spec alone; cross-feature checks are in {@link EntitySpec}. */
@@ -69,7 +73,8 @@ public record FeatureSpec(
                     && (halfLife == null || halfLife.isNegative() || halfLife.isZero())) {
                 problems.add(aggregation + " needs a positive half_life");
             }
-            if (aggregation == Aggregation.DERIVED && (expression == null || expression.isBlank())) {
+            if (aggregation == Aggregation.DERIVED
+                    && (expression == null || expression.isBlank())) {
                 problems.add("derived needs an expression");
             }
             if (aggregation == Aggregation.DERIVED && filter != null) {
@@ -84,20 +89,26 @@ public record FeatureSpec(
         if (resolution != null) {
             if (window == null) {
                 problems.add("resolution needs a window");
-            } else if (resolution.toMillis() < 1 || window.toMillis() % resolution.toMillis() != 0) {
-                problems.add("resolution " + Durations.format(resolution) + " must divide the window "
-                        + Durations.format(window));
+            } else if (resolution.toMillis() < 1
+                    || window.toMillis() % resolution.toMillis() != 0) {
+                problems.add(
+                        "resolution "
+                                + Durations.format(resolution)
+                                + " must divide the window "
+                                + Durations.format(window));
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("feature '" + name + "': " + String.join("; ", problems));
+            throw new IllegalArgumentException(
+                    "feature '" + name + "': " + String.join("; ", problems));
         }
     }
 
     /** The finest nice pane length that divides the window into at most 360 panes. */
     public static Duration defaultResolution(Duration window) {
         for (Duration r : RESOLUTIONS) {
-            if (window.toMillis() % r.toMillis() == 0 && window.toMillis() / r.toMillis() <= MAX_DEFAULT_PANES) {
+            if (window.toMillis() % r.toMillis() == 0
+                    && window.toMillis() / r.toMillis() <= MAX_DEFAULT_PANES) {
                 return r;
             }
         }
@@ -129,10 +140,18 @@ public record FeatureSpec(
      * state. The default value is left out: changing it needs no new state.
      */
     public String canonical() {
-        return String.join("|", "v1", name, aggregation.toString(), String.valueOf(field), String.valueOf(filter),
+        return String.join(
+                "|",
+                "v1",
+                name,
+                aggregation.toString(),
+                String.valueOf(field),
+                String.valueOf(filter),
                 window == null ? "lifetime" : Durations.format(window),
                 window == null ? "-" : Durations.format(effectiveResolution()),
-                String.valueOf(n), halfLife == null ? "-" : Durations.format(halfLife), String.valueOf(expression));
+                String.valueOf(n),
+                halfLife == null ? "-" : Durations.format(halfLife),
+                String.valueOf(expression));
     }
 
     public long fingerprint() {
@@ -146,7 +165,8 @@ public record FeatureSpec(
     }
 
     /**
-     * {@code FeatureSpec.of("amount_sum_24h", Aggregation.SUM).field("amount_minor").window("24h").build()}
+     * {@code FeatureSpec.of("amount_sum_24h",
+     * Aggregation.SUM).field("amount_minor").window("24h").build()}
      */
     public static final class Builder {
         private final String name;
@@ -206,7 +226,16 @@ public record FeatureSpec(
         }
 
         public FeatureSpec build() {
-            return new FeatureSpec(name, aggregation, field, filter, window, resolution, n, halfLife, expression,
+            return new FeatureSpec(
+                    name,
+                    aggregation,
+                    field,
+                    filter,
+                    window,
+                    resolution,
+                    n,
+                    halfLife,
+                    expression,
                     defaultValue);
         }
     }

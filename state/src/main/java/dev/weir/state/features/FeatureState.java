@@ -7,10 +7,10 @@ import java.io.IOException;
 /**
  * The state one feature keeps for one entity, updated in O(1) amortised per event.
  *
- * <p>{@link #coverageStart} says from when the state has seen every event of the entity:
- * {@link #COMPLETE} for state built from the entity's first event, otherwise the time of the
- * first event after the feature was added or redefined. Until its window has passed since then,
- * the feature is warming up.
+ * <p>{@link #coverageStart} says from when the state has seen every event of the entity: {@link
+ * #COMPLETE} for state built from the entity's first event, otherwise the time of the first event
+ * after the feature was added or redefined. Until its window has passed since then, the feature is
+ * warming up.
  */
 public abstract class FeatureState implements Cloneable {
 
@@ -23,14 +23,20 @@ public abstract class FeatureState implements Cloneable {
     public long coverageStart = COMPLETE;
 
     /**
-     * Adds the event when it matches the feature's filter, then writes the feature's value(s) as
-     * of {@code asOf} (the entity's newest event time, this one included) into {@code out}.
+     * Adds the event when it matches the feature's filter, then writes the feature's value(s) as of
+     * {@code asOf} (the entity's newest event time, this one included) into {@code out}.
      *
      * @param number the field's numeric value (NaN when absent)
      * @param text the field's string value (null when absent or numeric)
      */
     public abstract void update(
-            long eventTime, long asOf, boolean matched, double number, String text, double[] out, int offset);
+            long eventTime,
+            long asOf,
+            boolean matched,
+            double number,
+            String text,
+            double[] out,
+            int offset);
 
     /** Whether the value no longer misses history from before {@link #coverageStart}. */
     public abstract boolean warm(long asOf);
@@ -38,9 +44,9 @@ public abstract class FeatureState implements Cloneable {
     public abstract void write(DataOutput out) throws IOException;
 
     /**
-     * A deep copy. The heap state backend copies an entity's state before an event changes it
-     * while a checkpoint still writes the old one, so this runs once per touched entity and
-     * checkpoint: field by field, not through the serialized form.
+     * A deep copy. The heap state backend copies an entity's state before an event changes it while
+     * a checkpoint still writes the old one, so this runs once per touched entity and checkpoint:
+     * field by field, not through the serialized form.
      */
     public final FeatureState copy() {
         try {

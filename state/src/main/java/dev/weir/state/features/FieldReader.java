@@ -24,22 +24,35 @@ public final class FieldReader implements java.io.Serializable {
         this.numeric = numeric;
     }
 
-    /** @throws IllegalArgumentException naming the fields the schema has when it lacks this one */
+    /**
+     * @throws IllegalArgumentException naming the fields the schema has when it lacks this one
+     */
     public static FieldReader of(Schema schema, String field) {
         Schema.Field f = schema.getField(field);
         if (f == null) {
             List<String> names = schema.getFields().stream().map(Schema.Field::name).toList();
-            throw new IllegalArgumentException("record " + schema.getName() + " has no field '" + field
-                    + "' (fields: " + names + ")");
+            throw new IllegalArgumentException(
+                    "record "
+                            + schema.getName()
+                            + " has no field '"
+                            + field
+                            + "' (fields: "
+                            + names
+                            + ")");
         }
         Schema type = f.schema();
         if (type.getType() == Schema.Type.UNION) {
-            type = type.getTypes().stream().filter(t -> t.getType() != Schema.Type.NULL).findFirst().orElse(type);
+            type =
+                    type.getTypes().stream()
+                            .filter(t -> t.getType() != Schema.Type.NULL)
+                            .findFirst()
+                            .orElse(type);
         }
-        boolean numeric = switch (type.getType()) {
-            case INT, LONG, FLOAT, DOUBLE, BOOLEAN -> true;
-            default -> false;
-        };
+        boolean numeric =
+                switch (type.getType()) {
+                    case INT, LONG, FLOAT, DOUBLE, BOOLEAN -> true;
+                    default -> false;
+                };
         return new FieldReader(field, f.pos(), numeric);
     }
 

@@ -24,7 +24,14 @@ final class FirstLastState extends PaneWindow {
     }
 
     @Override
-    public void update(long eventTime, long asOf, boolean matched, double number, String text, double[] out, int offset) {
+    public void update(
+            long eventTime,
+            long asOf,
+            boolean matched,
+            double number,
+            String text,
+            double[] out,
+            int offset) {
         long asOfPane = paneOf(asOf);
         expire(asOfPane);
         long pane = paneOf(eventTime);
@@ -42,7 +49,8 @@ final class FirstLastState extends PaneWindow {
         if (size == 0) {
             out[offset] = defaultValue;
         } else {
-            out[offset] = first ? getDouble(head, FIRST_VALUE) : getDouble(slot(size - 1), LAST_VALUE);
+            out[offset] =
+                    first ? getDouble(head, FIRST_VALUE) : getDouble(slot(size - 1), LAST_VALUE);
         }
     }
 

@@ -19,8 +19,16 @@ final class LifetimeStates {
         }
 
         @Override
-        public void update(long eventTime, long asOf, boolean matched, double number, String text, double[] out, int offset) {
-            out[offset] = last == Long.MIN_VALUE ? defaultValue : Math.max(0L, eventTime - last) / 1000.0;
+        public void update(
+                long eventTime,
+                long asOf,
+                boolean matched,
+                double number,
+                String text,
+                double[] out,
+                int offset) {
+            out[offset] =
+                    last == Long.MIN_VALUE ? defaultValue : Math.max(0L, eventTime - last) / 1000.0;
             if (matched && eventTime > last) {
                 last = eventTime;
             }
@@ -28,7 +36,10 @@ final class LifetimeStates {
 
         @Override
         public boolean warm(long asOf) {
-            return coverageStart == COMPLETE || (coverageStart != PENDING && last != Long.MIN_VALUE && last >= coverageStart);
+            return coverageStart == COMPLETE
+                    || (coverageStart != PENDING
+                            && last != Long.MIN_VALUE
+                            && last >= coverageStart);
         }
 
         @Override
@@ -58,7 +69,14 @@ final class LifetimeStates {
         }
 
         @Override
-        public void update(long eventTime, long asOf, boolean matched, double number, String text, double[] out, int offset) {
+        public void update(
+                long eventTime,
+                long asOf,
+                boolean matched,
+                double number,
+                String text,
+                double[] out,
+                int offset) {
             if (matched && !Double.isNaN(number)) {
                 // Insertion keeps newest first; in-order events insert at 0. n is small (<= 100).
                 int at = 0;
@@ -89,7 +107,8 @@ final class LifetimeStates {
 
         @Override
         public boolean warm(long asOf) {
-            return coverageStart == COMPLETE || (coverageStart != PENDING && count == n && times[n - 1] >= coverageStart);
+            return coverageStart == COMPLETE
+                    || (coverageStart != PENDING && count == n && times[n - 1] >= coverageStart);
         }
 
         @Override
@@ -132,7 +151,14 @@ final class LifetimeStates {
         }
 
         @Override
-        public void update(long eventTime, long asOf, boolean matched, double number, String text, double[] out, int offset) {
+        public void update(
+                long eventTime,
+                long asOf,
+                boolean matched,
+                double number,
+                String text,
+                double[] out,
+                int offset) {
             if (matched && !Double.isNaN(number)) {
                 if (reference == Long.MIN_VALUE) {
                     reference = eventTime;
@@ -160,7 +186,8 @@ final class LifetimeStates {
 
         @Override
         public boolean warm(long asOf) {
-            return coverageStart == COMPLETE || (coverageStart != PENDING && asOf - coverageStart >= 4 * halfLifeMillis);
+            return coverageStart == COMPLETE
+                    || (coverageStart != PENDING && asOf - coverageStart >= 4 * halfLifeMillis);
         }
 
         @Override

@@ -6,8 +6,8 @@ import java.io.IOException;
 
 /**
  * count, sum, mean, variance, standard deviation: invertible, so the window keeps running totals
- * that panes are added to and subtracted from. Variance is the population variance. Each pane
- * holds only what the aggregation reads: a count, plus a sum (sum, mean), plus a sum of squares
+ * that panes are added to and subtracted from. Variance is the population variance. Each pane holds
+ * only what the aggregation reads: a count, plus a sum (sum, mean), plus a sum of squares
  * (variance, stddev).
  */
 final class MomentsState extends PaneWindow {
@@ -26,7 +26,9 @@ final class MomentsState extends PaneWindow {
     MomentsState(FeatureSpec spec) {
         super(spec, payload(spec.aggregation()));
         this.sums = spec.aggregation() != Aggregation.COUNT;
-        this.squares = spec.aggregation() == Aggregation.VARIANCE || spec.aggregation() == Aggregation.STDDEV;
+        this.squares =
+                spec.aggregation() == Aggregation.VARIANCE
+                        || spec.aggregation() == Aggregation.STDDEV;
     }
 
     private static int payload(Aggregation aggregation) {
@@ -38,14 +40,22 @@ final class MomentsState extends PaneWindow {
     }
 
     @Override
-    public void update(long eventTime, long asOf, boolean matched, double number, String text, double[] out, int offset) {
+    public void update(
+            long eventTime,
+            long asOf,
+            boolean matched,
+            double number,
+            String text,
+            double[] out,
+            int offset) {
         long asOfPane = paneOf(asOf);
         expire(asOfPane);
         long pane = paneOf(eventTime);
         // count with a field counts the events where the field is present.
-        boolean counts = spec.aggregation() == Aggregation.COUNT
-                ? spec.field() == null || !Double.isNaN(number) || text != null
-                : !Double.isNaN(number);
+        boolean counts =
+                spec.aggregation() == Aggregation.COUNT
+                        ? spec.field() == null || !Double.isNaN(number) || text != null
+                        : !Double.isNaN(number);
         if (matched && counts && inWindow(pane, asOfPane)) {
             int s = slotFor(pane, created);
             setLong(s, COUNT, getLong(s, COUNT) + 1);

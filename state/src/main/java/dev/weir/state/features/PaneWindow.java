@@ -6,14 +6,14 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * The non-empty panes of one window, oldest first, in a growable ring. In-order events touch
- * only the newest pane and expiry only the oldest, so both are O(1) amortised; a pane that left
- * the window is dropped exactly once. An out-of-order event for a pane that does not exist yet
- * shifts the newer panes by one (O(panes)); that is the price of disorder, not of window length.
+ * The non-empty panes of one window, oldest first, in a growable ring. In-order events touch only
+ * the newest pane and expiry only the oldest, so both are O(1) amortised; a pane that left the
+ * window is dropped exactly once. An out-of-order event for a pane that does not exist yet shifts
+ * the newer panes by one (O(panes)); that is the price of disorder, not of window length.
  *
  * <p>Each pane is one block of {@link #stride} longs in a single array, its index first and the
- * aggregation's payload after it (doubles as raw bits): one or two cache lines per event,
- * whatever the number of panes. A lifetime window is a single pane that never expires.
+ * aggregation's payload after it (doubles as raw bits): one or two cache lines per event, whatever
+ * the number of panes. A lifetime window is a single pane that never expires.
  */
 abstract class PaneWindow extends FeatureState {
 

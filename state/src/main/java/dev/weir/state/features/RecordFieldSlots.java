@@ -8,10 +8,10 @@ import java.util.Map;
 import org.apache.avro.Schema;
 
 /**
- * The record fields an entity's expressions read, numbered as they are first resolved: the
- * slots of compiled expressions index {@link #readers()}. Numeric fields (int, long, float,
- * double, boolean, timestamps) are number slots; strings, enums and every other type are string
- * slots. Used while the engine is built, never per event.
+ * The record fields an entity's expressions read, numbered as they are first resolved: the slots of
+ * compiled expressions index {@link #readers()}. Numeric fields (int, long, float, double, boolean,
+ * timestamps) are number slots; strings, enums and every other type are string slots. Used while
+ * the engine is built, never per event.
  */
 final class RecordFieldSlots {
 
@@ -23,12 +23,17 @@ final class RecordFieldSlots {
         this.schema = schema;
     }
 
-    /** @throws IllegalArgumentException naming the record's fields when it has no such field */
+    /**
+     * @throws IllegalArgumentException naming the record's fields when it has no such field
+     */
     Slot resolve(String field) {
         Slot slot = slots.get(field);
         if (slot == null) {
             FieldReader reader = FieldReader.of(schema, field);
-            slot = reader.numeric() ? Slot.numberField(readers.size()) : Slot.textField(readers.size());
+            slot =
+                    reader.numeric()
+                            ? Slot.numberField(readers.size())
+                            : Slot.textField(readers.size());
             readers.add(reader);
             slots.put(field, slot);
         }

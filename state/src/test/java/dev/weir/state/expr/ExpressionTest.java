@@ -11,63 +11,70 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The expression language, exactly: every value is compared bit for bit (NaN and -0.0
- * included), both compiled to slots and evaluated by name, which must agree.
+ * The expression language, exactly: every value is compared bit for bit (NaN and -0.0 included),
+ * both compiled to slots and evaluated by name, which must agree.
  */
 class ExpressionTest {
 
     /** Numeric record fields of the event, by slot index: amount, missing_amount (absent). */
     private static final double[] NUMBER_FIELDS = {250, Double.NaN};
+
     /** String record fields, by slot index: channel, country, no_device (absent). */
     private static final String[] TEXT_FIELDS = {"ONLINE", "NL", null};
+
     /** Values computed before the expression, by slot index: f, g. */
     private static final double[] VALUES = {1.5, -4};
 
-    private static final Map<String, Slot> SLOTS = Map.of(
-            "amount", Slot.numberField(0),
-            "missing_amount", Slot.numberField(1),
-            "channel", Slot.textField(0),
-            "country", Slot.textField(1),
-            "no_device", Slot.textField(2),
-            "f", Slot.value(0),
-            "g", Slot.value(1));
+    private static final Map<String, Slot> SLOTS =
+            Map.of(
+                    "amount", Slot.numberField(0),
+                    "missing_amount", Slot.numberField(1),
+                    "channel", Slot.textField(0),
+                    "country", Slot.textField(1),
+                    "no_device", Slot.textField(2),
+                    "f", Slot.value(0),
+                    "g", Slot.value(1));
 
     private static final Scope SCOPE = SLOTS::get;
 
-    private static final Frame FRAME = new Frame() {
-        @Override
-        public double fieldNumber(int field) {
-            return NUMBER_FIELDS[field];
-        }
+    private static final Frame FRAME =
+            new Frame() {
+                @Override
+                public double fieldNumber(int field) {
+                    return NUMBER_FIELDS[field];
+                }
 
-        @Override
-        public String fieldText(int field) {
-            return TEXT_FIELDS[field];
-        }
+                @Override
+                public String fieldText(int field) {
+                    return TEXT_FIELDS[field];
+                }
 
-        @Override
-        public double value(int index) {
-            return VALUES[index];
-        }
-    };
+                @Override
+                public double value(int index) {
+                    return VALUES[index];
+                }
+            };
 
     /** The same event by name, as reference implementations bind it. */
-    private static final Expression.Bindings BINDINGS = new Expression.Bindings() {
-        @Override
-        public double number(String name) {
-            Slot slot = SLOTS.get(name);
-            if (slot == null || slot.text()) {
-                return Double.NaN;
-            }
-            return slot.kind() == Slot.Kind.VALUE ? VALUES[slot.index()] : NUMBER_FIELDS[slot.index()];
-        }
+    private static final Expression.Bindings BINDINGS =
+            new Expression.Bindings() {
+                @Override
+                public double number(String name) {
+                    Slot slot = SLOTS.get(name);
+                    if (slot == null || slot.text()) {
+                        return Double.NaN;
+                    }
+                    return slot.kind() == Slot.Kind.VALUE
+                            ? VALUES[slot.index()]
+                            : NUMBER_FIELDS[slot.index()];
+                }
 
-        @Override
-        public String string(String name) {
-            Slot slot = SLOTS.get(name);
-            return slot != null && slot.text() ? TEXT_FIELDS[slot.index()] : null;
-        }
-    };
+                @Override
+                public String string(String name) {
+                    Slot slot = SLOTS.get(name);
+                    return slot != null && slot.text() ? TEXT_FIELDS[slot.index()] : null;
+                }
+            };
 
     /** The compiled value, after checking that evaluation by name gives the same bits. */
     private static double value(String source) {
@@ -86,7 +93,11 @@ class ExpressionTest {
     }
 
     @ParameterizedTest(name = "{0} = {1}")
-    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '"',
+            textBlock =
+                    """
             1 + 2 * 3            | 7
             (1 + 2) * 3          | 9
             2 * 3 + 4 * 5        | 26
@@ -134,7 +145,11 @@ class ExpressionTest {
     }
 
     @ParameterizedTest(name = "{0} = {1}")
-    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '"',
+            textBlock =
+                    """
             missing_amount                       | NaN
             missing_amount + 1                   | NaN
             missing_amount * 0                   | NaN
@@ -173,7 +188,11 @@ class ExpressionTest {
     }
 
     @ParameterizedTest(name = "{0} = {1}")
-    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '"',
+            textBlock =
+                    """
             log1p(0)           | 0
             log1p(-0)          | -0.0
             log1p(-1)          | -Infinity
@@ -202,7 +221,11 @@ class ExpressionTest {
     }
 
     @ParameterizedTest(name = "{0} = {1}")
-    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '"',
+            textBlock =
+                    """
             channel == 'ONLINE'               | 1
             'ONLINE' == channel               | 1
             channel != 'ONLINE'               | 0
@@ -239,7 +262,10 @@ class ExpressionTest {
     }
 
     @ParameterizedTest(name = "{0} is {1}")
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
             2                  | true
             -1                 | true
             0.5                | true
@@ -263,16 +289,21 @@ class ExpressionTest {
         assertParseError("((1)", "in expression \"((1)\" at 4: expected ')'");
         assertParseError("1 + 2)", "in expression \"1 + 2)\" at 5: unexpected ')'");
         assertParseError("1 2", "in expression \"1 2\" at 2: unexpected '2'");
-        assertParseError("amount > 1 channel", "in expression \"amount > 1 channel\" at 11: unexpected 'channel'");
+        assertParseError(
+                "amount > 1 channel",
+                "in expression \"amount > 1 channel\" at 11: unexpected 'channel'");
         assertParseError("1 < 2 < 3", "in expression \"1 < 2 < 3\" at 6: unexpected '< 3'");
         assertParseError("a = 1", "in expression \"a = 1\" at 2: unexpected '= 1'");
         assertParseError("foo(1)", "in expression \"foo(1)\" at 4: unknown function 'foo'");
         assertParseError("exp(1)", "in expression \"exp(1)\" at 4: unknown function 'exp'");
         assertParseError("min(1)", "in expression \"min(1)\" at 6: min takes 2 argument(s)");
         assertParseError("abs(1, 2)", "in expression \"abs(1, 2)\" at 9: abs takes 1 argument(s)");
-        assertParseError("max(1, 2, 3)", "in expression \"max(1, 2, 3)\" at 12: max takes 2 argument(s)");
+        assertParseError(
+                "max(1, 2, 3)", "in expression \"max(1, 2, 3)\" at 12: max takes 2 argument(s)");
         assertParseError("1.2.3", "in expression \"1.2.3\" at 5: bad number '1.2.3'");
-        assertParseError("channel == 'ONLINE", "in expression \"channel == 'ONLINE\" at 11: unterminated string");
+        assertParseError(
+                "channel == 'ONLINE",
+                "in expression \"channel == 'ONLINE\" at 11: unterminated string");
         assertParseError("'it''s'", "in expression \"'it''s'\" at 4: unexpected ''s''");
         assertParseError("amount # 2", "in expression \"amount # 2\" at 7: unexpected '# 2'");
         assertParseError("# 2", "in expression \"# 2\" at 0: unexpected '#'");
@@ -285,7 +316,11 @@ class ExpressionTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '"',
+            textBlock =
+                    """
             channel > 3               | '>' compares numbers, but channel is a string
             3 <= country              | '<=' compares numbers, but country is a string
             channel < 'ONLINE'        | '<' compares numbers, but channel is a string
@@ -317,23 +352,28 @@ class ExpressionTest {
 
     @Test
     void aScopesReasonForRefusingAnIdentifierIsInTheMessage() {
-        Scope refusing = name -> {
-            throw new IllegalArgumentException("unknown identifier '" + name + "': no such field");
-        };
+        Scope refusing =
+                name -> {
+                    throw new IllegalArgumentException(
+                            "unknown identifier '" + name + "': no such field");
+                };
         assertThatThrownBy(() -> Expression.parse("1 + amount_major").compile(refusing))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("in expression \"1 + amount_major\": unknown identifier 'amount_major': no such field");
+                .hasMessage(
+                        "in expression \"1 + amount_major\": unknown identifier 'amount_major': no such field");
     }
 
     @Test
     void compilingResolvesEachIdentifierOnceAndEvaluatingResolvesNone() {
         List<String> resolved = new ArrayList<>();
-        Scope counting = name -> {
-            resolved.add(name);
-            return SLOTS.get(name);
-        };
+        Scope counting =
+                name -> {
+                    resolved.add(name);
+                    return SLOTS.get(name);
+                };
         CompiledExpression compiled =
-                Expression.parse("amount + amount * f > 0 and channel == 'ONLINE' and channel != country")
+                Expression.parse(
+                                "amount + amount * f > 0 and channel == 'ONLINE' and channel != country")
                         .compile(counting);
         assertThat(resolved).containsExactly("amount", "f", "channel", "country");
         resolved.clear();
@@ -341,14 +381,17 @@ class ExpressionTest {
         assertThat(compiled.test(FRAME)).isTrue();
         assertThat(resolved).isEmpty();
         assertThat(compiled.source())
-                .isEqualTo("amount + amount * f > 0 and channel == 'ONLINE' and channel != country");
+                .isEqualTo(
+                        "amount + amount * f > 0 and channel == 'ONLINE' and channel != country");
     }
 
     @Test
     void identifiersAreListedOnceInSourceOrder() {
-        Expression expression = Expression.parse("g + max(amount, f) > 1 and channel == 'X' or amount < g");
+        Expression expression =
+                Expression.parse("g + max(amount, f) > 1 and channel == 'X' or amount < g");
         assertThat(expression.identifiers()).containsExactly("g", "amount", "f", "channel");
-        assertThat(Expression.parse("last_amounts.2 - 1").identifiers()).containsExactly("last_amounts.2");
+        assertThat(Expression.parse("last_amounts.2 - 1").identifiers())
+                .containsExactly("last_amounts.2");
         assertThat(Expression.parse("1 + 'amount'").identifiers()).isEmpty();
     }
 

@@ -43,9 +43,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Compares the feature engine, on randomized event streams (bursts, long silences, many keys,
- * disorder of minutes to hours, TTL expiry), against a brute-force reference
- * that recomputes every value from the raw events the entity has received, following the
- * "Semantics" section and the aggregation table of the module README.
+ * disorder of minutes to hours, TTL expiry), against a brute-force reference that recomputes every
+ * value from the raw events the entity has received, following the "Semantics" section and the
+ * aggregation table of the module README.
  */
 class FeatureEngineRandomizedTest {
 
@@ -62,20 +62,28 @@ class FeatureEngineRandomizedTest {
     private static final String NOT_POS_1000 = "channel != 'POS' and amount_minor >= 1000";
 
     /** The filters used, as the reference evaluates them. */
-    private static final Map<String, Predicate<Ev>> FILTERS = Map.of(
-            ONLINE, e -> e.channel == Channel.ONLINE,
-            BIG, e -> e.amount > 50_000,
-            NOT_POS_1000, e -> e.channel != Channel.POS && e.amount >= 1_000);
+    private static final Map<String, Predicate<Ev>> FILTERS =
+            Map.of(
+                    ONLINE, e -> e.channel == Channel.ONLINE,
+                    BIG, e -> e.amount > 50_000,
+                    NOT_POS_1000, e -> e.channel != Channel.POS && e.amount >= 1_000);
 
     /** The derived expressions used, as the reference evaluates them (before the default rule). */
-    private static final Map<String, BiFunction<Map<String, double[]>, Ev, Double>> DERIVED_REF = Map.of(
-            "amount_minor / amount_mean_1h", (v, e) -> div(e.amount, v.get("amount_mean_1h")[0]),
-            "amount_minor / online_sum_24h", (v, e) -> div(e.amount, v.get("online_sum_24h")[0]),
-            "amount_vs_mean * 2 + 1", (v, e) -> v.get("amount_vs_mean")[0] * 2 + 1,
-            "amount_minor - last_amounts.2", (v, e) -> e.amount - v.get("last_amounts")[1],
-            "log1p(amount_sum_24h) + max(amount_min_7d, 0) / (txn_count_1h + 1)",
-            (v, e) -> Math.log1p(v.get("amount_sum_24h")[0])
-                    + Math.max(v.get("amount_min_7d")[0], 0) / (v.get("txn_count_1h")[0] + 1));
+    private static final Map<String, BiFunction<Map<String, double[]>, Ev, Double>> DERIVED_REF =
+            Map.of(
+                    "amount_minor / amount_mean_1h",
+                    (v, e) -> div(e.amount, v.get("amount_mean_1h")[0]),
+                    "amount_minor / online_sum_24h",
+                    (v, e) -> div(e.amount, v.get("online_sum_24h")[0]),
+                    "amount_vs_mean * 2 + 1",
+                    (v, e) -> v.get("amount_vs_mean")[0] * 2 + 1,
+                    "amount_minor - last_amounts.2",
+                    (v, e) -> e.amount - v.get("last_amounts")[1],
+                    "log1p(amount_sum_24h) + max(amount_min_7d, 0) / (txn_count_1h + 1)",
+                    (v, e) ->
+                            Math.log1p(v.get("amount_sum_24h")[0])
+                                    + Math.max(v.get("amount_min_7d")[0], 0)
+                                            / (v.get("txn_count_1h")[0] + 1));
 
     private static double div(double l, double r) {
         return r == 0 ? Double.NaN : l / r;
@@ -90,7 +98,10 @@ class FeatureEngineRandomizedTest {
         return aggregation.needsField() ? b.field("amount_minor") : b;
     }
 
-    /** Every aggregation, windowed (seconds to 30 days, default and explicit resolutions) and lifetime. */
+    /**
+     * Every aggregation, windowed (seconds to 30 days, default and explicit resolutions) and
+     * lifetime.
+     */
     static List<FeatureSpec> allFeatures() {
         return List.of(
                 // count
@@ -112,13 +123,26 @@ class FeatureEngineRandomizedTest {
                 of("amount_max_30d", MAX).window("30d").defaultValue(-1).build(),
                 // variance / stddev
                 of("amount_var_24h", VARIANCE).window("24h").build(),
-                of("amount_var_2h", VARIANCE).window("2h").resolution("1m").defaultValue(-1).build(),
+                of("amount_var_2h", VARIANCE)
+                        .window("2h")
+                        .resolution("1m")
+                        .defaultValue(-1)
+                        .build(),
                 of("amount_std_7d", STDDEV).window("7d").build(),
                 of("amount_std_1h", STDDEV).window("1h").resolution("1s").defaultValue(-1).build(),
                 // distinct_count
-                FeatureSpec.of("merchants_1h", DISTINCT_COUNT).field("merchant_id").window("1h").build(),
-                FeatureSpec.of("merchants_30d", DISTINCT_COUNT).field("merchant_id").window("30d").build(),
-                FeatureSpec.of("devices_24h", DISTINCT_COUNT).field("device_id").window("24h").build(),
+                FeatureSpec.of("merchants_1h", DISTINCT_COUNT)
+                        .field("merchant_id")
+                        .window("1h")
+                        .build(),
+                FeatureSpec.of("merchants_30d", DISTINCT_COUNT)
+                        .field("merchant_id")
+                        .window("30d")
+                        .build(),
+                FeatureSpec.of("devices_24h", DISTINCT_COUNT)
+                        .field("device_id")
+                        .window("24h")
+                        .build(),
                 of("amounts_distinct_7d", DISTINCT_COUNT).window("7d").build(),
                 // first / last
                 of("first_amount_1h", FIRST).window("1h").defaultValue(-1).build(),
@@ -139,25 +163,47 @@ class FeatureEngineRandomizedTest {
                 of("last_amounts", LAST_N).n(3).defaultValue(-1).build(),
                 of("last_online_amounts", LAST_N).n(5).filter(ONLINE).build(),
                 of("secs_since_prev", TIME_SINCE_PREVIOUS).defaultValue(86_400).build(),
-                of("secs_since_prev_online", TIME_SINCE_PREVIOUS).filter(ONLINE).defaultValue(-1).build(),
+                of("secs_since_prev_online", TIME_SINCE_PREVIOUS)
+                        .filter(ONLINE)
+                        .defaultValue(-1)
+                        .build(),
                 of("amount_decayed_1h", DECAYED_SUM).halfLife("1h").build(),
                 of("amount_decayed_mean_6h", DECAYED_MEAN).halfLife("6h").defaultValue(-1).build(),
-                of("online_decayed_10m", DECAYED_SUM).halfLife("10m").filter(ONLINE).defaultValue(-1).build(),
+                of("online_decayed_10m", DECAYED_SUM)
+                        .halfLife("10m")
+                        .filter(ONLINE)
+                        .defaultValue(-1)
+                        .build(),
                 // filtered
                 of("online_count_1h", COUNT).filter(ONLINE).window("1h").build(),
                 of("online_sum_24h", SUM).filter(ONLINE).window("24h").build(),
                 of("big_min_7d", MIN).filter(BIG).window("7d").defaultValue(-1).build(),
-                FeatureSpec.of("online_merchants_24h", DISTINCT_COUNT).field("merchant_id").filter(ONLINE)
-                        .window("24h").build(),
-                of("not_pos_first_1h", FIRST).filter(NOT_POS_1000).window("1h").defaultValue(-1).build(),
+                FeatureSpec.of("online_merchants_24h", DISTINCT_COUNT)
+                        .field("merchant_id")
+                        .filter(ONLINE)
+                        .window("24h")
+                        .build(),
+                of("not_pos_first_1h", FIRST)
+                        .filter(NOT_POS_1000)
+                        .window("1h")
+                        .defaultValue(-1)
+                        .build(),
                 of("online_last_all", LAST).filter(ONLINE).defaultValue(-1).build(),
                 // derived
-                of("amount_vs_mean", DERIVED).expression("amount_minor / amount_mean_1h").defaultValue(1).build(),
-                of("amount_vs_online", DERIVED).expression("amount_minor / online_sum_24h").defaultValue(1).build(),
+                of("amount_vs_mean", DERIVED)
+                        .expression("amount_minor / amount_mean_1h")
+                        .defaultValue(1)
+                        .build(),
+                of("amount_vs_online", DERIVED)
+                        .expression("amount_minor / online_sum_24h")
+                        .defaultValue(1)
+                        .build(),
                 of("vs_mean_scaled", DERIVED).expression("amount_vs_mean * 2 + 1").build(),
                 of("minus_prev2", DERIVED).expression("amount_minor - last_amounts.2").build(),
                 of("log_sum", DERIVED)
-                        .expression("log1p(amount_sum_24h) + max(amount_min_7d, 0) / (txn_count_1h + 1)").build());
+                        .expression(
+                                "log1p(amount_sum_24h) + max(amount_min_7d, 0) / (txn_count_1h + 1)")
+                        .build());
     }
 
     // ------------------------------------------------------------------------------------------
@@ -166,14 +212,22 @@ class FeatureEngineRandomizedTest {
 
     @Test
     void defaultResolutionsAreTheOnesTheReadmeNames() {
-        assertThat(FeatureSpec.defaultResolution(Duration.ofHours(1))).isEqualTo(Duration.ofSeconds(10));
-        assertThat(FeatureSpec.defaultResolution(Duration.ofHours(24))).isEqualTo(Duration.ofMinutes(5));
-        assertThat(FeatureSpec.defaultResolution(Duration.ofDays(7))).isEqualTo(Duration.ofMinutes(30));
-        assertThat(FeatureSpec.defaultResolution(Duration.ofDays(30))).isEqualTo(Duration.ofHours(2));
-        assertThat(FeatureSpec.defaultResolution(Duration.ofDays(90))).isEqualTo(Duration.ofHours(6));
+        assertThat(FeatureSpec.defaultResolution(Duration.ofHours(1)))
+                .isEqualTo(Duration.ofSeconds(10));
+        assertThat(FeatureSpec.defaultResolution(Duration.ofHours(24)))
+                .isEqualTo(Duration.ofMinutes(5));
+        assertThat(FeatureSpec.defaultResolution(Duration.ofDays(7)))
+                .isEqualTo(Duration.ofMinutes(30));
+        assertThat(FeatureSpec.defaultResolution(Duration.ofDays(30)))
+                .isEqualTo(Duration.ofHours(2));
+        assertThat(FeatureSpec.defaultResolution(Duration.ofDays(90)))
+                .isEqualTo(Duration.ofHours(6));
         for (FeatureSpec f : allFeatures()) {
             if (f.window() != null) {
-                Duration expected = f.resolution() != null ? f.resolution() : readmeDefaultResolution(f.window());
+                Duration expected =
+                        f.resolution() != null
+                                ? f.resolution()
+                                : readmeDefaultResolution(f.window());
                 assertThat(f.effectiveResolution()).as(f.name()).isEqualTo(expected);
             }
         }
@@ -192,8 +246,8 @@ class FeatureEngineRandomizedTest {
         "3, 4, 8000, 0, 0",
         "4, 4, 8000, 5, 30",
     })
-    void everyAggregationMatchesTheBruteForceReference(long seed, int accounts, int events, long latenessMinutes,
-            long ttlHours) {
+    void everyAggregationMatchesTheBruteForceReference(
+            long seed, int accounts, int events, long latenessMinutes, long ttlHours) {
         Duration lateness = Duration.ofMinutes(latenessMinutes);
         Duration ttl = ttlHours == 0 ? null : Duration.ofHours(ttlHours);
         EntitySpec spec = new EntitySpec("account", "account_id", allFeatures(), lateness, ttl);
@@ -201,7 +255,8 @@ class FeatureEngineRandomizedTest {
         long ttlMillis = ttlHours == 0 ? 30 * DAY : ttlHours * HOUR;
         assertThat(spec.effectiveTtl().toMillis()).isEqualTo(ttlMillis);
 
-        List<Ev> stream = generate(new Random(seed), accounts, events, lateness.toMillis(), ttlMillis, 500);
+        List<Ev> stream =
+                generate(new Random(seed), accounts, events, lateness.toMillis(), ttlMillis, 500);
         Mismatches mismatches = new Mismatches();
         Map<String, EntityState> states = new HashMap<>();
         Map<String, Ref> refs = new HashMap<>();
@@ -240,9 +295,18 @@ class FeatureEngineRandomizedTest {
      */
     @Test
     void countWithAFieldCountsOnlyEventsWhereTheFieldIsPresent() {
-        EntitySpec spec = new EntitySpec("account", "account_id", List.of(
-                FeatureSpec.of("with_device_1h", COUNT).field("device_id").window("1h").build(),
-                FeatureSpec.of("with_device", COUNT).field("device_id").build()), null, null);
+        EntitySpec spec =
+                new EntitySpec(
+                        "account",
+                        "account_id",
+                        List.of(
+                                FeatureSpec.of("with_device_1h", COUNT)
+                                        .field("device_id")
+                                        .window("1h")
+                                        .build(),
+                                FeatureSpec.of("with_device", COUNT).field("device_id").build()),
+                        null,
+                        null);
         EntityEngine engine = new EntityEngine(spec, SCHEMA);
         EntityState state = engine.newState();
         String[] devices = {"d1", null, "d2", null};
@@ -257,7 +321,9 @@ class FeatureEngineRandomizedTest {
 
     @Test
     void stateWrittenAndReadMidStreamContinuesBitForBit() throws IOException {
-        EntitySpec spec = new EntitySpec("account", "account_id", allFeatures(), Duration.ofMinutes(10), null);
+        EntitySpec spec =
+                new EntitySpec(
+                        "account", "account_id", allFeatures(), Duration.ofMinutes(10), null);
         EntityEngine uninterrupted = new EntityEngine(spec, SCHEMA);
         List<Ev> stream = generate(new Random(7), 20, 10_000, 10 * MINUTE, 30 * DAY, 300);
         Random random = new Random(8);
@@ -280,9 +346,14 @@ class FeatureEngineRandomizedTest {
                 if (random.nextDouble() < 0.2) {
                     restoring = new EntityEngine(spec, SCHEMA);
                 }
-                b = restoring.read(new DataInputStream(new ByteArrayInputStream(bytes(restoring, b))));
+                b =
+                        restoring.read(
+                                new DataInputStream(new ByteArrayInputStream(bytes(restoring, b))));
                 if (random.nextDouble() < 0.3) {
-                    b = restoring.read(new DataInputStream(new ByteArrayInputStream(bytes(restoring, b))));
+                    b =
+                            restoring.read(
+                                    new DataInputStream(
+                                            new ByteArrayInputStream(bytes(restoring, b))));
                 }
                 restored.put(e.account, b);
                 roundTrips++;
@@ -296,9 +367,12 @@ class FeatureEngineRandomizedTest {
                 List<String> names = spec.vectorNames();
                 StringBuilder diff = new StringBuilder();
                 for (int k = 0; k < expected.length; k++) {
-                    if (Double.doubleToLongBits(expected[k]) != Double.doubleToLongBits(actual[k])) {
-                        diff.append(String.format("%n  %s: uninterrupted %s, restored %s", names.get(k),
-                                expected[k], actual[k]));
+                    if (Double.doubleToLongBits(expected[k])
+                            != Double.doubleToLongBits(actual[k])) {
+                        diff.append(
+                                String.format(
+                                        "%n  %s: uninterrupted %s, restored %s",
+                                        names.get(k), expected[k], actual[k]));
                     }
                 }
                 throw new AssertionError("event " + i + " " + e + " differs after restore:" + diff);
@@ -309,13 +383,15 @@ class FeatureEngineRandomizedTest {
     }
 
     /**
-     * The heap state backend's copy-on-write: while a checkpoint writes an entity's state, the
-     * next event of the entity updates a copy. The copy must continue bit for bit like the
-     * uninterrupted state, and nothing the copy does may reach the original being written.
+     * The heap state backend's copy-on-write: while a checkpoint writes an entity's state, the next
+     * event of the entity updates a copy. The copy must continue bit for bit like the uninterrupted
+     * state, and nothing the copy does may reach the original being written.
      */
     @Test
     void aCopyContinuesBitForBitAndLeavesTheOriginalAsItWas() throws IOException {
-        EntitySpec spec = new EntitySpec("account", "account_id", allFeatures(), Duration.ofMinutes(10), null);
+        EntitySpec spec =
+                new EntitySpec(
+                        "account", "account_id", allFeatures(), Duration.ofMinutes(10), null);
         EntityEngine engine = new EntityEngine(spec, SCHEMA);
         List<Ev> stream = generate(new Random(11), 20, 10_000, 10 * MINUTE, 30 * DAY, 300);
         Random random = new Random(12);
@@ -341,11 +417,13 @@ class FeatureEngineRandomizedTest {
             engine.update(a, e.txn, e.time, expected, 0, new ArrayList<>());
             engine.update(b, e.txn, e.time, actual, 0, new ArrayList<>());
             for (int k = 0; k < expected.length; k++) {
-                assertThat(Double.doubleToLongBits(actual[k])).as("%s of event %d %s", spec.vectorNames().get(k), i, e)
+                assertThat(Double.doubleToLongBits(actual[k]))
+                        .as("%s of event %d %s", spec.vectorNames().get(k), i, e)
                         .isEqualTo(Double.doubleToLongBits(expected[k]));
             }
             if (original != null) {
-                assertThat(bytes(engine, original)).as("original of %s after its copy was updated", e.account)
+                assertThat(bytes(engine, original))
+                        .as("original of %s after its copy was updated", e.account)
                         .isEqualTo(originalBytes);
             }
         }
@@ -355,13 +433,15 @@ class FeatureEngineRandomizedTest {
     /**
      * Savepoints of the previous release hold entity state in this format. Its bytes for a fixed
      * stream are pinned: a change of any feature's encoding fails here rather than misreading the
-     * state of a running job after an upgrade. A deliberate change bumps the format, keeps a
-     * reader for format 1, and records the new digest. (A change of {@link #generate} changes the
-     * digest too: check that the format did not change before recording it.)
+     * state of a running job after an upgrade. A deliberate change bumps the format, keeps a reader
+     * for format 1, and records the new digest. (A change of {@link #generate} changes the digest
+     * too: check that the format did not change before recording it.)
      */
     @Test
     void theEntityStateFormatIsTheReleasedOne() throws Exception {
-        EntitySpec spec = new EntitySpec("account", "account_id", allFeatures(), Duration.ofMinutes(10), null);
+        EntitySpec spec =
+                new EntitySpec(
+                        "account", "account_id", allFeatures(), Duration.ofMinutes(10), null);
         EntityEngine engine = new EntityEngine(spec, SCHEMA);
         Map<String, EntityState> states = new java.util.TreeMap<>();
         double[] out = new double[engine.width()];
@@ -374,7 +454,13 @@ class FeatureEngineRandomizedTest {
                 continue;
             }
             newest.merge(e.account, e.time, Math::max);
-            engine.update(states.computeIfAbsent(e.account, k -> engine.newState()), e.txn, e.time, out, 0, null);
+            engine.update(
+                    states.computeIfAbsent(e.account, k -> engine.newState()),
+                    e.txn,
+                    e.time,
+                    out,
+                    0,
+                    null);
         }
         java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
         for (Map.Entry<String, EntityState> entry : states.entrySet()) {
@@ -387,15 +473,18 @@ class FeatureEngineRandomizedTest {
     }
 
     @Test
-    void evolutionKeepsUnchangedFeaturesRestartsChangedAndNewOnesAndDropsRemovedOnes() throws IOException {
+    void evolutionKeepsUnchangedFeaturesRestartsChangedAndNewOnesAndDropsRemovedOnes()
+            throws IOException {
         FeatureSpec a = of("a", SUM).window("24h").resolution("5m").build();
         FeatureSpec b = of("b", COUNT).window("1h").build();
         FeatureSpec c1 = of("c", MAX).window("1h").defaultValue(-1).build();
         FeatureSpec c2 = of("c", MAX).window("2h").defaultValue(-1).build();
         FeatureSpec d = of("d", COUNT).window("30m").build();
         Duration lateness = Duration.ofMinutes(10);
-        EntitySpec spec1 = new EntitySpec("entity", "account_id", List.of(a, b, c1), lateness, null);
-        EntitySpec spec2 = new EntitySpec("entity", "account_id", List.of(a, c2, d), lateness, null);
+        EntitySpec spec1 =
+                new EntitySpec("entity", "account_id", List.of(a, b, c1), lateness, null);
+        EntitySpec spec2 =
+                new EntitySpec("entity", "account_id", List.of(a, c2, d), lateness, null);
         EntityEngine engine1 = new EntityEngine(spec1, SCHEMA);
         EntityEngine engine2 = new EntityEngine(spec2, SCHEMA);
         assertThat(engine2.width()).isEqualTo(3);
@@ -424,8 +513,10 @@ class FeatureEngineRandomizedTest {
         // Savepoint under spec1, restored under spec2.
         Map<String, EntityState> states2 = new HashMap<>();
         for (Map.Entry<String, EntityState> entry : states1.entrySet()) {
-            EntityState restored = engine2.read(new DataInputStream(new ByteArrayInputStream(
-                    bytes(engine1, entry.getValue()))));
+            EntityState restored =
+                    engine2.read(
+                            new DataInputStream(
+                                    new ByteArrayInputStream(bytes(engine1, entry.getValue()))));
             assertThat(restored.features()).hasSize(3);
             assertThat(restored.newestEventTime).isEqualTo(entry.getValue().newestEventTime);
             states2.put(entry.getKey(), restored);
@@ -462,8 +553,10 @@ class FeatureEngineRandomizedTest {
             firstAfterRestore.putIfAbsent(e.account, e.time);
             assertThat(nowBefore == Long.MIN_VALUE || ref.now >= nowBefore).isTrue();
 
-            // a: unchanged, continues exactly (bit for bit like the uninterrupted engine, and right).
-            assertThat(Double.doubleToLongBits(out2[0])).as("a of %s", e)
+            // a: unchanged, continues exactly (bit for bit like the uninterrupted engine, and
+            // right).
+            assertThat(Double.doubleToLongBits(out2[0]))
+                    .as("a of %s", e)
                     .isEqualTo(Double.doubleToLongBits(out1[0]));
             assertThat(out2[0]).isEqualTo(expected(a, ref.events, e, ref.now, Map.of())[0]);
             // c (window changed) and d (new): only the events seen since the restore.
@@ -494,7 +587,15 @@ class FeatureEngineRandomizedTest {
         for (Map.Entry<String, EntityState> entry : states1.entrySet()) {
             double[] probe = new double[engine1.width()];
             EntityState copy = engine1.copy(entry.getValue());
-            Ev next = event(entry.getKey(), copy.newestEventTime + SECOND, 100, Channel.POS, "m1", null, 0);
+            Ev next =
+                    event(
+                            entry.getKey(),
+                            copy.newestEventTime + SECOND,
+                            100,
+                            Channel.POS,
+                            "m1",
+                            null,
+                            0);
             engine1.update(copy, next.txn, next.time, probe, 0, null);
             if (probe[1] > 1) {
                 account = entry.getKey();
@@ -503,7 +604,10 @@ class FeatureEngineRandomizedTest {
         }
         assertThat(account).isNotNull();
         EntityState s1 = states1.get(account);
-        EntityState back = engine1.read(new DataInputStream(new ByteArrayInputStream(bytes(engine2, states2.get(account)))));
+        EntityState back =
+                engine1.read(
+                        new DataInputStream(
+                                new ByteArrayInputStream(bytes(engine2, states2.get(account)))));
         Ev next = event(account, s1.newestEventTime + SECOND, 100, Channel.POS, "m1", null, 0);
         List<String> warmingBack = new ArrayList<>();
         List<String> warmingUninterrupted = new ArrayList<>();
@@ -523,49 +627,69 @@ class FeatureEngineRandomizedTest {
     // ------------------------------------------------------------------------------------------
 
     /** One input event, with the values the reference reads. */
-    record Ev(long seq, String account, long time, long amount, Channel channel, String merchant, String device,
+    record Ev(
+            long seq,
+            String account,
+            long time,
+            long amount,
+            Channel channel,
+            String merchant,
+            String device,
             Transaction txn) {
         @Override
         public String toString() {
-            return String.format("#%d{account=%s, t=T0%+dms, amount=%d, channel=%s, merchant=%s, device=%s}", seq,
-                    account, time - T0, amount, channel, merchant, device);
+            return String.format(
+                    "#%d{account=%s, t=T0%+dms, amount=%d, channel=%s, merchant=%s, device=%s}",
+                    seq, account, time - T0, amount, channel, merchant, device);
         }
     }
 
-    static Ev event(String account, long time, long amount, Channel channel, String merchant, String device,
+    static Ev event(
+            String account,
+            long time,
+            long amount,
+            Channel channel,
+            String merchant,
+            String device,
             long seq) {
-        Transaction txn = Transaction.newBuilder()
-                .setTransactionId(account + "-" + seq)
-                .setAccountId(account)
-                .setCardId("card-" + account)
-                .setMerchantId(merchant)
-                .setMerchantCategory("5411")
-                .setDeviceId(device)
-                .setAmountMinor(amount)
-                .setCurrency("EUR")
-                .setCountry("DE")
-                .setChannel(channel)
-                .setEventTime(java.time.Instant.ofEpochMilli(time))
-                .build();
+        Transaction txn =
+                Transaction.newBuilder()
+                        .setTransactionId(account + "-" + seq)
+                        .setAccountId(account)
+                        .setCardId("card-" + account)
+                        .setMerchantId(merchant)
+                        .setMerchantCategory("5411")
+                        .setDeviceId(device)
+                        .setAmountMinor(amount)
+                        .setCurrency("EUR")
+                        .setCountry("DE")
+                        .setChannel(channel)
+                        .setEventTime(java.time.Instant.ofEpochMilli(time))
+                        .build();
         return new Ev(seq, account, time, amount, channel, merchant, device, txn);
     }
 
     /**
      * A stream of many accounts, each on its own clock, interleaved at random (an account often
-     * followed by itself: bursts). Gaps within an account: same millisecond, milliseconds,
-     * minutes, hours and rare multi-day silences. 10% of events shifted back up to 5 minutes, 2%
-     * further back (up to 3 hours), some at event-time ties and at exactly the lateness and TTL
-     * edges.
+     * followed by itself: bursts). Gaps within an account: same millisecond, milliseconds, minutes,
+     * hours and rare multi-day silences. 10% of events shifted back up to 5 minutes, 2% further
+     * back (up to 3 hours), some at event-time ties and at exactly the lateness and TTL edges.
      */
-    static List<Ev> generate(Random r, int accounts, int n, long latenessMillis, long ttlMillis, int merchants) {
-        Channel[] channels = {Channel.POS, Channel.POS, Channel.ONLINE, Channel.ONLINE, Channel.ATM, Channel.UNKNOWN};
+    static List<Ev> generate(
+            Random r, int accounts, int n, long latenessMillis, long ttlMillis, int merchants) {
+        Channel[] channels = {
+            Channel.POS, Channel.POS, Channel.ONLINE, Channel.ONLINE, Channel.ATM, Channel.UNKNOWN
+        };
         Map<String, Long> clocks = new HashMap<>();
         Map<String, Long> newest = new HashMap<>();
         Map<String, List<Long>> times = new HashMap<>();
         List<Ev> out = new ArrayList<>(n);
         String previous = null;
         for (int i = 0; i < n; i++) {
-            String account = previous != null && r.nextDouble() < 0.3 ? previous : "acct" + r.nextInt(accounts);
+            String account =
+                    previous != null && r.nextDouble() < 0.3
+                            ? previous
+                            : "acct" + r.nextInt(accounts);
             previous = account;
             long clock = clocks.computeIfAbsent(account, k -> T0 + (long) (r.nextDouble() * DAY));
             double g = r.nextDouble();
@@ -600,11 +724,23 @@ class FeatureEngineRandomizedTest {
                 t = now + ttlMillis; // expired: starts over
             }
             clocks.put(account, Math.max(clock, t));
-            long amount = r.nextDouble() < 0.05 ? 1 + r.nextInt(99)
-                    : r.nextDouble() < 0.1 ? 100 * (1 + r.nextInt(20)) : 1 + r.nextInt(200_000);
+            long amount =
+                    r.nextDouble() < 0.05
+                            ? 1 + r.nextInt(99)
+                            : r.nextDouble() < 0.1
+                                    ? 100 * (1 + r.nextInt(20))
+                                    : 1 + r.nextInt(200_000);
             String merchant = "m" + (r.nextDouble() < 0.3 ? r.nextInt(5) : r.nextInt(merchants));
             String device = r.nextDouble() < 0.3 ? null : "d" + r.nextInt(6);
-            Ev e = event(account, t, amount, channels[r.nextInt(channels.length)], merchant, device, i);
+            Ev e =
+                    event(
+                            account,
+                            t,
+                            amount,
+                            channels[r.nextInt(channels.length)],
+                            merchant,
+                            device,
+                            i);
             out.add(e);
             newest.merge(account, t, Math::max);
             times.computeIfAbsent(account, k -> new ArrayList<>()).add(t);
@@ -638,8 +774,24 @@ class FeatureEngineRandomizedTest {
 
     /** The README rule: the finest nice pane length giving at most 360 panes. */
     static Duration readmeDefaultResolution(Duration window) {
-        long[] nice = {SECOND, 5 * SECOND, 10 * SECOND, 15 * SECOND, 30 * SECOND, MINUTE, 5 * MINUTE, 10 * MINUTE,
-            15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY};
+        long[] nice = {
+            SECOND,
+            5 * SECOND,
+            10 * SECOND,
+            15 * SECOND,
+            30 * SECOND,
+            MINUTE,
+            5 * MINUTE,
+            10 * MINUTE,
+            15 * MINUTE,
+            30 * MINUTE,
+            HOUR,
+            2 * HOUR,
+            3 * HOUR,
+            6 * HOUR,
+            12 * HOUR,
+            DAY
+        };
         long w = window.toMillis();
         for (long r : nice) {
             if (w % r == 0 && w / r <= 360) {
@@ -665,58 +817,71 @@ class FeatureEngineRandomizedTest {
         };
     }
 
-    /** The feature's value(s), recomputed from the entity's events (arrival order, current last). */
-    static double[] expected(FeatureSpec f, List<Ev> events, Ev current, long now, Map<String, double[]> values) {
+    /**
+     * The feature's value(s), recomputed from the entity's events (arrival order, current last).
+     */
+    static double[] expected(
+            FeatureSpec f, List<Ev> events, Ev current, long now, Map<String, double[]> values) {
         double def = f.defaultValue();
         switch (f.aggregation()) {
-            case DERIVED: {
-                double v = DERIVED_REF.get(f.expression()).apply(values, current);
-                return new double[] {Double.isFinite(v) ? v : def};
-            }
-            case TIME_SINCE_PREVIOUS: {
-                long prev = Long.MIN_VALUE;
-                for (int i = 0; i < events.size() - 1; i++) {
-                    Ev e = events.get(i);
-                    if (matches(f, e)) {
-                        prev = Math.max(prev, e.time);
+            case DERIVED:
+                {
+                    double v = DERIVED_REF.get(f.expression()).apply(values, current);
+                    return new double[] {Double.isFinite(v) ? v : def};
+                }
+            case TIME_SINCE_PREVIOUS:
+                {
+                    long prev = Long.MIN_VALUE;
+                    for (int i = 0; i < events.size() - 1; i++) {
+                        Ev e = events.get(i);
+                        if (matches(f, e)) {
+                            prev = Math.max(prev, e.time);
+                        }
                     }
+                    return new double[] {
+                        prev == Long.MIN_VALUE ? def : Math.max(0, current.time - prev) / 1000.0
+                    };
                 }
-                return new double[] {prev == Long.MIN_VALUE ? def : Math.max(0, current.time - prev) / 1000.0};
-            }
-            case LAST_N: {
-                List<Ev> m = new ArrayList<>();
-                for (Ev e : events) {
-                    if (matches(f, e)) {
-                        m.add(e);
+            case LAST_N:
+                {
+                    List<Ev> m = new ArrayList<>();
+                    for (Ev e : events) {
+                        if (matches(f, e)) {
+                            m.add(e);
+                        }
                     }
+                    // Newest first by event time; among equal times the later arrival first.
+                    m.sort(
+                            (x, y) ->
+                                    x.time != y.time
+                                            ? Long.compare(y.time, x.time)
+                                            : Long.compare(y.seq, x.seq));
+                    double[] v = new double[f.n()];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = i < m.size() ? m.get(i).amount : def;
+                    }
+                    return v;
                 }
-                // Newest first by event time; among equal times the later arrival first.
-                m.sort((x, y) -> x.time != y.time ? Long.compare(y.time, x.time) : Long.compare(y.seq, x.seq));
-                double[] v = new double[f.n()];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = i < m.size() ? m.get(i).amount : def;
-                }
-                return v;
-            }
             case DECAYED_SUM:
-            case DECAYED_MEAN: {
-                double sum = 0;
-                double weight = 0;
-                boolean any = false;
-                double halfLife = f.halfLife().toMillis();
-                for (Ev e : events) {
-                    if (matches(f, e)) {
-                        double w = Math.pow(2, -(now - e.time) / halfLife);
-                        sum += e.amount * w;
-                        weight += w;
-                        any = true;
+            case DECAYED_MEAN:
+                {
+                    double sum = 0;
+                    double weight = 0;
+                    boolean any = false;
+                    double halfLife = f.halfLife().toMillis();
+                    for (Ev e : events) {
+                        if (matches(f, e)) {
+                            double w = Math.pow(2, -(now - e.time) / halfLife);
+                            sum += e.amount * w;
+                            weight += w;
+                            any = true;
+                        }
                     }
+                    if (!any) {
+                        return new double[] {def};
+                    }
+                    return new double[] {f.aggregation() == DECAYED_SUM ? sum : sum / weight};
                 }
-                if (!any) {
-                    return new double[] {def};
-                }
-                return new double[] {f.aggregation() == DECAYED_SUM ? sum : sum / weight};
-            }
             default:
                 break;
         }
@@ -725,7 +890,9 @@ class FeatureEngineRandomizedTest {
         long lo = Long.MIN_VALUE;
         long res = 0;
         if (f.window() != null) {
-            res = (f.resolution() != null ? f.resolution() : readmeDefaultResolution(f.window())).toMillis();
+            res =
+                    (f.resolution() != null ? f.resolution() : readmeDefaultResolution(f.window()))
+                            .toMillis();
             long panes = f.window().toMillis() / res;
             lo = Math.floorDiv(now, res) - panes + 1;
         }
@@ -744,72 +911,78 @@ class FeatureEngineRandomizedTest {
         switch (f.aggregation()) {
             case COUNT:
                 return new double[] {in.size()};
-            case SUM: {
-                long s = 0;
-                for (Ev e : in) {
-                    s += e.amount;
-                }
-                return new double[] {s};
-            }
-            case MEAN: {
-                if (in.isEmpty()) {
-                    return new double[] {def};
-                }
-                long s = 0;
-                for (Ev e : in) {
-                    s += e.amount;
-                }
-                return new double[] {(double) s / in.size()};
-            }
-            case VARIANCE:
-            case STDDEV: {
-                if (in.isEmpty()) {
-                    return new double[] {def};
-                }
-                long s = 0;
-                for (Ev e : in) {
-                    s += e.amount;
-                }
-                double mean = (double) s / in.size();
-                double sq = 0;
-                for (Ev e : in) {
-                    sq += (e.amount - mean) * (e.amount - mean);
-                }
-                double var = sq / in.size();
-                return new double[] {f.aggregation() == VARIANCE ? var : Math.sqrt(var)};
-            }
-            case MIN:
-            case MAX: {
-                if (in.isEmpty()) {
-                    return new double[] {def};
-                }
-                long x = in.get(0).amount;
-                for (Ev e : in) {
-                    x = f.aggregation() == MIN ? Math.min(x, e.amount) : Math.max(x, e.amount);
-                }
-                return new double[] {x};
-            }
-            case FIRST:
-            case LAST: {
-                if (in.isEmpty()) {
-                    return new double[] {def};
-                }
-                Ev pick = in.get(0);
-                for (Ev e : in) {
-                    // Ties: first keeps the earliest arrival, last takes the latest arrival.
-                    if (f.aggregation() == FIRST ? e.time < pick.time : e.time >= pick.time) {
-                        pick = e;
+            case SUM:
+                {
+                    long s = 0;
+                    for (Ev e : in) {
+                        s += e.amount;
                     }
+                    return new double[] {s};
                 }
-                return new double[] {pick.amount};
-            }
-            case DISTINCT_COUNT: {
-                Set<Object> distinct = new HashSet<>();
-                for (Ev e : in) {
-                    distinct.add(value(f.field(), e));
+            case MEAN:
+                {
+                    if (in.isEmpty()) {
+                        return new double[] {def};
+                    }
+                    long s = 0;
+                    for (Ev e : in) {
+                        s += e.amount;
+                    }
+                    return new double[] {(double) s / in.size()};
                 }
-                return new double[] {in.isEmpty() ? def : distinct.size()};
-            }
+            case VARIANCE:
+            case STDDEV:
+                {
+                    if (in.isEmpty()) {
+                        return new double[] {def};
+                    }
+                    long s = 0;
+                    for (Ev e : in) {
+                        s += e.amount;
+                    }
+                    double mean = (double) s / in.size();
+                    double sq = 0;
+                    for (Ev e : in) {
+                        sq += (e.amount - mean) * (e.amount - mean);
+                    }
+                    double var = sq / in.size();
+                    return new double[] {f.aggregation() == VARIANCE ? var : Math.sqrt(var)};
+                }
+            case MIN:
+            case MAX:
+                {
+                    if (in.isEmpty()) {
+                        return new double[] {def};
+                    }
+                    long x = in.get(0).amount;
+                    for (Ev e : in) {
+                        x = f.aggregation() == MIN ? Math.min(x, e.amount) : Math.max(x, e.amount);
+                    }
+                    return new double[] {x};
+                }
+            case FIRST:
+            case LAST:
+                {
+                    if (in.isEmpty()) {
+                        return new double[] {def};
+                    }
+                    Ev pick = in.get(0);
+                    for (Ev e : in) {
+                        // Ties: first keeps the earliest arrival, last takes the latest arrival.
+                        if (f.aggregation() == FIRST ? e.time < pick.time : e.time >= pick.time) {
+                            pick = e;
+                        }
+                    }
+                    return new double[] {pick.amount};
+                }
+            case DISTINCT_COUNT:
+                {
+                    Set<Object> distinct = new HashSet<>();
+                    for (Ev e : in) {
+                        distinct.add(value(f.field(), e));
+                    }
+                    return new double[] {in.isEmpty() ? def : distinct.size()};
+                }
             default:
                 throw new IllegalStateException(f.aggregation().toString());
         }
@@ -824,8 +997,16 @@ class FeatureEngineRandomizedTest {
     }
 
     /** Compares every feature (or only {@code only}) of the vector with the reference. */
-    private static void compare(EntitySpec spec, int[] offsets, List<Ev> events, Ev current, long now, double[] out,
-            int base, Mismatches mismatches, String... only) {
+    private static void compare(
+            EntitySpec spec,
+            int[] offsets,
+            List<Ev> events,
+            Ev current,
+            long now,
+            double[] out,
+            int base,
+            Mismatches mismatches,
+            String... only) {
         Map<String, double[]> values = new HashMap<>();
         List<String> selected = Arrays.asList(only);
         for (int i = 0; i < spec.features().size(); i++) {
@@ -839,16 +1020,25 @@ class FeatureEngineRandomizedTest {
                 double actual = out[base + offsets[i] + k];
                 if (f.aggregation() == DISTINCT_COUNT && expected[k] >= 100) {
                     mismatches.largeDistinct++;
-                    mismatches.worstDistinctError = Math.max(mismatches.worstDistinctError,
-                            Math.abs(actual - expected[k]) / expected[k]);
+                    mismatches.worstDistinctError =
+                            Math.max(
+                                    mismatches.worstDistinctError,
+                                    Math.abs(actual - expected[k]) / expected[k]);
                 }
                 if (!close(f, expected[k], actual)) {
                     String name = f.width() == 1 ? f.name() : f.name() + "." + (k + 1);
-                    mismatches.add(name, String.format(
-                            "%s: expected %s but engine gave %s for %s (entity now T0%+dms, %d events since start; "
-                                    + "last events: %s)",
-                            name, expected[k], actual, current, now - T0, events.size(),
-                            events.subList(Math.max(0, events.size() - 6), events.size())));
+                    mismatches.add(
+                            name,
+                            String.format(
+                                    "%s: expected %s but engine gave %s for %s (entity now T0%+dms, %d events since start; "
+                                            + "last events: %s)",
+                                    name,
+                                    expected[k],
+                                    actual,
+                                    current,
+                                    now - T0,
+                                    events.size(),
+                                    events.subList(Math.max(0, events.size() - 6), events.size())));
                 }
             }
         }
@@ -891,8 +1081,12 @@ class FeatureEngineRandomizedTest {
                 return;
             }
             StringBuilder sb = new StringBuilder("engine differs from the README reference:");
-            first.forEach((name, message) -> sb.append(String.format("%n- %d mismatches of %s; first: %s",
-                    count.get(name), name, message)));
+            first.forEach(
+                    (name, message) ->
+                            sb.append(
+                                    String.format(
+                                            "%n- %d mismatches of %s; first: %s",
+                                            count.get(name), name, message)));
             throw new AssertionError(sb.toString());
         }
     }
