@@ -79,6 +79,22 @@ final class BenchSupport {
         out.printf(
                 "Training the reference network on 50000 synthetic payments of %d accounts...%n",
                 accounts);
+        trainReference(modelDir, seed, accounts, fraudShare);
+        return modelDir;
+    }
+
+    /** {@code given}, or the reference network trained into a new temporary folder. */
+    static Path givenOrTrained(Path given) throws IOException {
+        if (given != null) {
+            return given;
+        }
+        Path modelDir = Files.createTempDirectory("weir-bench-model");
+        trainReference(modelDir, 7L, 2_000, 0.02);
+        return modelDir;
+    }
+
+    /** The reference network trained on 50,000 synthetic payments of {@code accounts} customers. */
+    private static void trainReference(Path modelDir, long seed, int accounts, double fraudShare) {
         TrainCommand.train(
                 modelDir,
                 FeatureSets.reference(),
@@ -90,7 +106,6 @@ final class BenchSupport {
                 200,
                 fraudShare,
                 TrainerConfig.defaults());
-        return modelDir;
     }
 
     /**

@@ -2,10 +2,8 @@ package dev.weir.cli.bench;
 
 import dev.weir.cli.synthetic.TransactionGenerator;
 import dev.weir.cli.train.SyntheticTrainingSet;
-import dev.weir.cli.train.TrainCommand;
 import dev.weir.jobs.Args;
 import dev.weir.jobs.config.FeatureSets;
-import dev.weir.models.TrainerConfig;
 import dev.weir.models.drift.DriftThresholds;
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.operators.governance.Governance;
@@ -22,7 +20,6 @@ import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import dev.weir.state.features.FeatureSet;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -51,21 +48,7 @@ public final class MonitoringBenchmark {
         int events = (int) args.longValue("events", 200_000, 1_000);
         int windowEvents = (int) args.longValue("window-events", 6_000, 100);
         FeatureSet set = FeatureSets.reference();
-        Path modelDir = args.path("model").orElse(null);
-        if (modelDir == null) {
-            modelDir = Files.createTempDirectory("weir-bench-model");
-            TrainCommand.train(
-                    modelDir,
-                    set,
-                    "bench",
-                    "1",
-                    7L,
-                    50_000,
-                    2_000,
-                    200,
-                    0.02,
-                    TrainerConfig.defaults());
-        }
+        Path modelDir = BenchSupport.givenOrTrained(args.path("model").orElse(null));
 
         // Inputs: encoded payments with personal data, and scores with the reference vectors.
         TransactionGenerator generator = new TransactionGenerator(7L, 8L, 2_000, 0.02);

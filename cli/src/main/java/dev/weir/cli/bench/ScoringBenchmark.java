@@ -1,7 +1,6 @@
 package dev.weir.cli.bench;
 
 import dev.weir.cli.train.SyntheticTrainingSet;
-import dev.weir.cli.train.TrainCommand;
 import dev.weir.jobs.Args;
 import dev.weir.jobs.config.FeatureSets;
 import dev.weir.models.BatchScorer;
@@ -12,7 +11,6 @@ import dev.weir.models.TrainerConfig;
 import dev.weir.state.features.FeatureSet;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Set;
@@ -52,21 +50,7 @@ public final class ScoringBenchmark {
         NativeThreads.limitCallingThread(1);
 
         FeatureSet set = FeatureSets.reference();
-        Path modelDir = args.path("model").orElse(null);
-        if (modelDir == null) {
-            modelDir = Files.createTempDirectory("weir-bench-model");
-            TrainCommand.train(
-                    modelDir,
-                    set,
-                    "bench",
-                    "1",
-                    7L,
-                    50_000,
-                    2_000,
-                    200,
-                    0.02,
-                    TrainerConfig.defaults());
-        }
+        Path modelDir = BenchSupport.givenOrTrained(args.path("model").orElse(null));
         ModelBundle bundle = ModelBundle.load(modelDir);
         double[][] vectors =
                 SyntheticTrainingSet.generate(set, 11L, 20_000, 2_000, 200, 0.02).features();
