@@ -1,6 +1,7 @@
 package dev.weir.governor.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.weir.schemas.ModelCommand;
 import dev.weir.schemas.ModelControl;
@@ -9,6 +10,10 @@ import dev.weir.schemas.MonitoringRecord;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,13 +24,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,12 +57,25 @@ class GovernorITCase {
     private static final String MODEL = "fraud-mlp";
     private static final String OTHER = "merchant-risk";
     private static final long MINUTE = 60_000;
+
+    /** The consumer group of the governor's ingress in module.yaml. */
+    private static final String GOVERNOR_GROUP = "weir-governor";
+
     private static final long T0 = Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
 
     @TempDir static Path dir;
 
     private static final List<Process> PROCESSES = new ArrayList<>();
     private static String bootstrap;
+
+    /** The REST API of the statefun runtime's local Flink cluster. */
+    private static int runtimeRestPort;
+
+    /**
+     * The offset after the last record each partition of the monitoring topic got from the test.
+     */
+    private static final Map<TopicPartition, Long> SENT = new ConcurrentHashMap<>();
+
     private static Path registry;
 
     @BeforeAll
@@ -106,12 +131,16 @@ class GovernorITCase {
                                 "http://127.0.0.1:8000/statefun",
                                 "http://127.0.0.1:" + functionPort + "/statefun");
         Path moduleFile = dir.resolve("module.yaml");
+        runtimeRestPort = freePort();
         Files.writeString(moduleFile, module);
         Thread runtime =
                 new Thread(
                         () -> {
                             try {
-                                GovernorRuntime.harness(moduleFile, 500).start();
+                                GovernorRuntime.harness(moduleFile, 500)
+                                        .withConfiguration(
+                                                "rest.port", String.valueOf(runtimeRestPort))
+                                        .start();
                             } catch (Exception e) {
                                 throw new IllegalStateException(e);
                             }
@@ -157,8 +186,11 @@ class GovernorITCase {
                         ModelControl.getDecoder()::decode,
                         2,
                         Duration.ofSeconds(120));
-        // Quiet period: anything else would show up here.
-        Thread.sleep(8_000);
+        // Nothing else may follow. The governor has read every record once its committed offsets
+        // pass them (a checkpoint commits them); two checkpoints later every function call made
+        // for them has answered and its commands are committed.
+        awaitEverythingSentConsumed();
+        awaitRuntimeCheckpoints(2);
         commands =
                 readUntil(
                         "weir.model-control",
@@ -252,7 +284,73 @@ class GovernorITCase {
                         null,
                         record.getWindowEnd().toEpochMilli(),
                         (record.getKind() + "/" + record.getSubject()).getBytes(),
-                        MonitoringRecord.getEncoder().encode(record).array()));
+                        MonitoringRecord.getEncoder().encode(record).array()),
+                (metadata, error) -> {
+                    if (metadata != null) {
+                        SENT.merge(
+                                new TopicPartition(metadata.topic(), metadata.partition()),
+                                metadata.offset() + 1,
+                                Math::max);
+                    }
+                });
+    }
+
+    /** Until the governor's consumer group has committed offsets past every record sent. */
+    private static void awaitEverythingSentConsumed() {
+        assertThat(SENT).as("offsets of the records sent").isNotEmpty();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            await("the governor's committed offsets pass every record sent " + SENT)
+                    .atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(
+                            () -> {
+                                Map<TopicPartition, OffsetAndMetadata> committed =
+                                        admin.listConsumerGroupOffsets(GOVERNOR_GROUP)
+                                                .partitionsToOffsetAndMetadata()
+                                                .get();
+                                return SENT.entrySet().stream()
+                                        .allMatch(
+                                                e ->
+                                                        committed.get(e.getKey()) != null
+                                                                && committed
+                                                                                .get(e.getKey())
+                                                                                .offset()
+                                                                        >= e.getValue());
+                            });
+        }
+    }
+
+    /** Until {@code more} checkpoints of the statefun runtime's job complete after this call. */
+    private static void awaitRuntimeCheckpoints(int more) throws Exception {
+        long target = completedRuntimeCheckpoints() + more;
+        await(more + " more completed checkpoints of the governor runtime")
+                .atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> completedRuntimeCheckpoints() >= target);
+    }
+
+    private static long completedRuntimeCheckpoints() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String jobs = get(http, "/jobs");
+        Matcher job =
+                Pattern.compile("\\{\"id\":\"([0-9a-f]{32})\",\"status\":\"RUNNING\"")
+                        .matcher(jobs);
+        if (!job.find()) {
+            return -1;
+        }
+        Matcher completed =
+                Pattern.compile("\"completed\":(\\d+)")
+                        .matcher(get(http, "/jobs/" + job.group(1) + "/checkpoints"));
+        return completed.find() ? Long.parseLong(completed.group(1)) : -1;
+    }
+
+    private static String get(HttpClient http, String path) throws Exception {
+        return http.send(
+                        HttpRequest.newBuilder(
+                                        URI.create("http://127.0.0.1:" + runtimeRestPort + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     interface Decoder<T> {
@@ -314,20 +412,15 @@ class GovernorITCase {
                         .start());
     }
 
-    private static void awaitLine(Path file, String text, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!Files.exists(file) || !Files.readString(file).contains(text)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(
-                        text
-                                + " not in "
-                                + file
-                                + " after "
-                                + timeout
-                                + ":\n"
-                                + (Files.exists(file) ? Files.readString(file) : ""));
-            }
-            Thread.sleep(200);
+    private static void awaitLine(Path file, String text, Duration timeout) throws IOException {
+        try {
+            await("'" + text + "' in " + file)
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> Files.exists(file) && Files.readString(file).contains(text));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(
+                    e.getMessage() + ":\n" + (Files.exists(file) ? Files.readString(file) : ""), e);
         }
     }
 
