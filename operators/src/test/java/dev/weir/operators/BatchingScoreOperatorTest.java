@@ -6,14 +6,13 @@ import dev.weir.models.BatchScorer;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.NativeThreads;
 import dev.weir.models.Scorer;
-import dev.weir.models.Trainer;
-import dev.weir.models.TrainerConfig;
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.models.registry.ModelRegistry;
 import dev.weir.operators.features.FeatureVectors;
 import dev.weir.operators.scoring.BatchingScoreOperator;
 import dev.weir.operators.scoring.PreviousReleasePointers;
 import dev.weir.operators.scoring.ScoringOptions;
+import dev.weir.operators.scoring.TinyModels;
 import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.ModelCommand;
 import dev.weir.schemas.ModelControl;
@@ -54,18 +53,7 @@ class BatchingScoreOperatorTest {
     }
 
     private static ModelBundle train(long seed, String version) {
-        Random random = new Random(seed);
-        int n = 2_000;
-        double[][] x = new double[n][];
-        boolean[] y = new boolean[n];
-        long[] t = new long[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = random.nextDouble() < 0.1;
-            x[i] = new double[] {(y[i] ? 2 : 0) + random.nextGaussian(), random.nextGaussian()};
-            t[i] = i;
-        }
-        return new Trainer(new TrainerConfig(List.of(4), 1, 0.01, 128, 0.2, seed))
-                .train("tiny", version, NAMES, x, y, t);
+        return TinyModels.train(seed, version, NAMES);
     }
 
     @Test

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weir.models.BatchScorer;
 import dev.weir.models.ModelBundle;
-import dev.weir.models.Trainer;
-import dev.weir.models.TrainerConfig;
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.models.registry.ModelRegistry;
 import dev.weir.operators.scoring.ServingModels.Effect;
@@ -16,7 +14,6 @@ import dev.weir.schemas.ModelControl;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -219,17 +216,6 @@ class ServingModelsTest {
     }
 
     private static ModelBundle train(long seed, String version, List<String> names) {
-        Random random = new Random(seed);
-        int n = 2_000;
-        double[][] x = new double[n][];
-        boolean[] y = new boolean[n];
-        long[] t = new long[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = random.nextDouble() < 0.1;
-            x[i] = new double[] {(y[i] ? 2 : 0) + random.nextGaussian(), random.nextGaussian()};
-            t[i] = i;
-        }
-        return new Trainer(new TrainerConfig(List.of(4), 1, 0.01, 128, 0.2, seed))
-                .train("tiny", version, names, x, y, t);
+        return TinyModels.train(seed, version, names);
     }
 }
