@@ -26,7 +26,7 @@ class FoldersTest {
     }
 
     @Test
-    void aMissingFolderIsNothingToDo() {
+    void deletingAMissingFolderChangesNothing() {
         Folders.deleteRecursively(dir.resolve("never-made"));
 
         assertThat(dir).isEmptyDirectory();
