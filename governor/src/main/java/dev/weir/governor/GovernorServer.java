@@ -124,5 +124,7 @@ public final class GovernorServer implements AutoCloseable {
         GovernorServer server =
                 start(new InetSocketAddress(port), functions(policy, registry, Clock.systemUTC()));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "governor-shutdown"));
+        // Launchers wait for this line before they start the statefun runtime that calls it.
+        System.out.println("governor function server listening on port " + port);
     }
 }

@@ -123,6 +123,10 @@ class GovernorITCase {
                 String.valueOf(functionPort),
                 policy.toString(),
                 registry.toString());
+        awaitLine(
+                dir.resolve("functions.out"),
+                "governor function server listening on port",
+                Duration.ofSeconds(90));
 
         String module =
                 Files.readString(ROOT.resolve("governor/src/main/resources/module.yaml"))
