@@ -226,7 +226,9 @@ class PipelineConfigTest {
                                                 "iceberg.catalog-type", "hive",
                                                 "pipeline.checkpoint-interval", "20 min")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("unknown option 'kafka.bootstrap-servrs'")
+                .hasMessageContaining(
+                        "unknown key 'kafka.bootstrap-servrs'; did you mean"
+                                + " 'kafka.bootstrap-servers'?")
                 .hasMessageContaining("kafka.bootstrap-servers is required")
                 .hasMessageContaining("exactly one of model.dir and model.registry is required")
                 .hasMessageContaining("iceberg.catalog-type must be one of")

@@ -113,7 +113,10 @@ public record MonitoringConfig(
                         WeirOptions.DRIFT_CATEGORICAL_INPUTS.key()
                                 + ": Transaction has no field '"
                                 + field
-                                + "'");
+                                + "'"
+                                + (field.contains(",")
+                                        ? " (a list is written [a, b] or a;b, not a,b)"
+                                        : ""));
             }
         }
         try {

@@ -8,9 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
@@ -54,11 +52,14 @@ public record PipelineConfig(
      * @throws IllegalArgumentException listing every problem found, not only the first
      */
     public static PipelineConfig from(Map<String, String> settings) {
-        List<String> problems = new ArrayList<>(unknownKeys(settings));
+        List<String> problems =
+                new ArrayList<>(SettingsCheck.unknownKeys(settings.keySet(), WeirOptions.ALL));
+        Map<String, String> misshapen = SettingsCheck.misshapen(settings, WeirOptions.ALL);
+        problems.addAll(misshapen.values());
         Configuration conf = Configuration.fromMap(settings);
-        List<String> unparsable = unparsable(conf);
+        List<String> unparsable = unparsable(conf, misshapen.keySet());
         problems.addAll(unparsable);
-        if (!unparsable.isEmpty()) {
+        if (!unparsable.isEmpty() || !misshapen.isEmpty()) {
             throw invalid(problems);
         }
         KafkaConfig kafka = KafkaConfig.from(conf);
@@ -251,25 +252,13 @@ public record PipelineConfig(
         }
     }
 
-    private static List<String> unknownKeys(Map<String, String> settings) {
-        Set<String> known =
-                WeirOptions.ALL.stream()
-                        .map(ConfigOption::key)
-                        .collect(Collectors.toCollection(TreeSet::new));
-        List<String> problems = new ArrayList<>();
-        for (String key : settings.keySet()) {
-            if (!known.contains(key)) {
-                problems.add(
-                        "unknown option '" + key + "' (known: " + String.join(", ", known) + ")");
-            }
-        }
-        return problems;
-    }
-
-    /** One problem per option whose value does not parse as its type. */
-    private static List<String> unparsable(Configuration conf) {
+    /** One problem per option whose value does not parse as its type, but those in skip. */
+    private static List<String> unparsable(Configuration conf, Set<String> skip) {
         List<String> problems = new ArrayList<>();
         for (ConfigOption<?> option : WeirOptions.ALL) {
+            if (skip.contains(option.key())) {
+                continue;
+            }
             try {
                 conf.get(option);
             } catch (IllegalArgumentException e) {

@@ -2,6 +2,7 @@ package dev.weir.models.drift;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.commons.statistics.distribution.ChiSquaredDistribution;
 
 /**
  * Pearson's chi-square test of homogeneity on a two-row table: do the reference rows and the live
@@ -57,13 +58,19 @@ public record ChiSquare(double statistic, int dof, double pValue) {
         return new ChiSquare(statistic, dof, pValue(statistic, dof));
     }
 
-    /** The chance a chi-square variable with dof degrees of freedom exceeds the statistic. */
+    /**
+     * The chance a chi-square variable with dof degrees of freedom exceeds the statistic. The
+     * survival function is computed directly (not as 1 - CDF), so tiny p-values keep their digits.
+     */
     public static double pValue(double statistic, int dof) {
         if (dof < 1) {
             throw new IllegalArgumentException(
                     "chi-square needs at least 1 degree of freedom, got " + dof);
         }
-        return Gamma.regularizedUpper(dof / 2.0, statistic / 2);
+        if (Double.isNaN(statistic)) {
+            throw new IllegalArgumentException("chi-square statistic is NaN");
+        }
+        return ChiSquaredDistribution.of(dof).survivalProbability(statistic);
     }
 
     /**

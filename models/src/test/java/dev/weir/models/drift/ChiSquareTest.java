@@ -34,11 +34,14 @@ class ChiSquareTest {
     }
 
     @Test
-    void logGammaMatchesFactorialsAndHalfIntegers() {
-        assertThat(Gamma.logGamma(10)).isCloseTo(Math.log(362_880), within(1e-12));
-        assertThat(Gamma.logGamma(0.5)).isCloseTo(0.5 * Math.log(Math.PI), within(1e-13));
-        assertThat(Gamma.logGamma(1)).isCloseTo(0, within(1e-14));
-        assertThat(Gamma.logGamma(0.1)).isCloseTo(2.252712651734206, within(1e-12));
+    void extremeTailsKeepTheirRelativeDigits() {
+        // Closed forms: one degree of freedom, erfc(sqrt(x / 2)); four, exp(-x / 2) (1 + x / 2).
+        assertThat(ChiSquare.pValue(200, 1) / 2.088487583762545e-45).isCloseTo(1, within(1e-12));
+        assertThat(ChiSquare.pValue(1000, 4) / 3.569412779777384e-215).isCloseTo(1, within(1e-12));
+        // The other end: a statistic near zero leaves p just below 1.
+        assertThat(ChiSquare.pValue(1e-12, 1)).isCloseTo(0.9999992021154392, within(1e-15));
+        assertThat(ChiSquare.pValue(Double.POSITIVE_INFINITY, 3)).isZero();
+        assertThatThrownBy(() -> ChiSquare.pValue(Double.NaN, 1)).hasMessageContaining("NaN");
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.weir.state.config.UnknownKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Set;
-import java.util.TreeSet;
 
 /** Reading small YAML configuration documents into trees, strictly. */
 public final class YamlDocuments {
@@ -66,20 +66,17 @@ public final class YamlDocuments {
         }
     }
 
-    /** Records every key of {@code node} that is not in {@code known}. */
+    /**
+     * Records every key of {@code node} that is not in {@code known}, with the nearest known key
+     * when one is close.
+     */
     public static void checkKeys(
             JsonNode node, Set<String> known, String where, ConfigProblems problems) {
         Iterator<String> names = node.fieldNames();
         while (names.hasNext()) {
             String key = names.next();
             if (!known.contains(key)) {
-                problems.add(
-                        where,
-                        "unknown key '"
-                                + key
-                                + "' (known: "
-                                + String.join(", ", new TreeSet<>(known))
-                                + ")");
+                problems.add(where, UnknownKeys.describe(key, known));
             }
         }
     }

@@ -47,8 +47,7 @@ class QualityRulesParsingTest {
                                 + " Unclosed character class near index 3")
                 .hasMessageContaining("rules[4] (amount_minor): range min 10 is above max 1")
                 .hasMessageContaining(
-                        "rules[5] (email): unknown key 'maxlength' (known: allowed, field, freshness,"
-                                + " max_length, pattern, range, required, severity, unique_within)")
+                        "rules[5] (email): unknown key 'maxlength'; did you mean 'max_length'?")
                 .hasMessageContaining(
                         "rules[6] (email): unknown severity 'fatal' (known: hard, soft)")
                 .hasMessageContaining(

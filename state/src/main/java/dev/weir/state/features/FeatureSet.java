@@ -1,8 +1,10 @@
 package dev.weir.state.features;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.weir.state.config.UnknownKeys;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -33,6 +35,7 @@ import java.util.Set;
 public final class FeatureSet implements Serializable {
 
     private static final long serialVersionUID = 1L;
+    private static final Set<String> ROOT_KEYS = Set.of("entities");
     private static final Set<String> ENTITY_KEYS =
             Set.of("name", "key", "features", "allowed_lateness", "ttl");
     private static final Set<String> FEATURE_KEYS =
@@ -110,53 +113,77 @@ public final class FeatureSet implements Serializable {
         }
     }
 
+    /**
+     * Reads the YAML form. Every key must be known (an unknown one is named with the nearest known
+     * key), every value of the type its key needs: a list or mapping where one value belongs, text
+     * where a number belongs or a key given twice fails with a message naming it, so nothing is
+     * dropped or read as a default.
+     */
     public static FeatureSet fromYaml(String yaml) {
         JsonNode root;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+            // Without this, a repeated key silently overrides the first one.
+            root =
+                    new ObjectMapper(new YAMLFactory())
+                            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                            .readTree(yaml);
         } catch (IOException e) {
             throw new IllegalArgumentException(
                     "feature definitions are not valid YAML: " + e.getMessage(), e);
         }
-        if (root == null || !root.path("entities").isArray()) {
+        if (root == null || !root.isObject() || !root.path("entities").isArray()) {
             throw new IllegalArgumentException("feature definitions need a list 'entities'");
         }
+        checkKeys(root, ROOT_KEYS, "feature definitions");
         List<EntitySpec> entities = new ArrayList<>();
+        int index = 0;
         for (JsonNode e : root.path("entities")) {
-            checkKeys(e, ENTITY_KEYS, "entity '" + e.path("name").asText() + "'");
+            String entity = "entities[" + index++ + "]";
+            if (!e.isObject()) {
+                throw new IllegalArgumentException(
+                        entity + " must be a mapping with a name, a key and features");
+            }
+            entity = "entity '" + text(e, "name", entity) + "'";
+            checkKeys(e, ENTITY_KEYS, entity);
+            JsonNode featureNodes = e.path("features");
+            if (!featureNodes.isArray()) {
+                throw new IllegalArgumentException(entity + ": 'features' must be a list");
+            }
             List<FeatureSpec> features = new ArrayList<>();
-            for (JsonNode f : e.path("features")) {
-                String where =
-                        "feature '"
-                                + f.path("name").asText()
-                                + "' of entity '"
-                                + e.path("name").asText()
-                                + "'";
+            for (JsonNode f : featureNodes) {
+                String where = "a feature of " + entity;
+                if (!f.isObject()) {
+                    throw new IllegalArgumentException(
+                            where + " must be a mapping such as {name: ..., aggregation: ...}");
+                }
+                where = "feature '" + text(f, "name", where) + "' of " + entity;
                 checkKeys(f, FEATURE_KEYS, where);
                 try {
                     features.add(
                             new FeatureSpec(
-                                    text(f, "name"),
+                                    text(f, "name", where),
                                     Aggregation.parse(required(f, "aggregation", where)),
-                                    text(f, "field"),
-                                    text(f, "filter"),
-                                    window(text(f, "window")),
-                                    duration(text(f, "resolution")),
-                                    f.path("n").asInt(0),
-                                    duration(text(f, "half_life")),
-                                    text(f, "expression"),
-                                    f.path("default").asDouble(0.0)));
+                                    text(f, "field", where),
+                                    text(f, "filter", where),
+                                    window(f, where),
+                                    duration(f, "resolution", where),
+                                    wholeNumber(f, "n", where),
+                                    duration(f, "half_life", where),
+                                    text(f, "expression", where),
+                                    number(f, "default", where)));
                 } catch (IllegalArgumentException ex) {
-                    throw new IllegalArgumentException(where + ": " + ex.getMessage(), ex);
+                    throw ex.getMessage().startsWith(where)
+                            ? ex
+                            : new IllegalArgumentException(where + ": " + ex.getMessage(), ex);
                 }
             }
             entities.add(
                     new EntitySpec(
-                            text(e, "name"),
-                            text(e, "key"),
+                            text(e, "name", entity),
+                            text(e, "key", entity),
                             features,
-                            duration(text(e, "allowed_lateness")),
-                            duration(text(e, "ttl"))));
+                            duration(e, "allowed_lateness", entity),
+                            duration(e, "ttl", entity)));
         }
         return new FeatureSet(entities);
     }
@@ -166,34 +193,92 @@ public final class FeatureSet implements Serializable {
         while (names.hasNext()) {
             String key = names.next();
             if (!known.contains(key)) {
-                throw new IllegalArgumentException(
-                        where + ": unknown key '" + key + "' (known: " + known + ")");
+                throw new IllegalArgumentException(where + ": " + UnknownKeys.describe(key, known));
             }
         }
     }
 
     private static String required(JsonNode node, String key, String where) {
-        String value = text(node, key);
+        String value = text(node, key, where);
         if (value == null) {
             throw new IllegalArgumentException(where + ": '" + key + "' is required");
         }
         return value;
     }
 
-    private static String text(JsonNode node, String key) {
-        JsonNode v = node.get(key);
-        return v == null || v.isNull() ? null : v.asText();
-    }
-
-    private static Duration window(String text) {
-        if (text == null || text.trim().toLowerCase(Locale.ROOT).equals("lifetime")) {
+    /** The scalar's text, null when the key is absent; no value, a list or a mapping fails. */
+    private static String text(JsonNode node, String key, String where) {
+        JsonNode v = present(node, key, where);
+        if (v == null) {
             return null;
         }
-        return Durations.parse(text);
+        if (v.isContainerNode()) {
+            throw new IllegalArgumentException(
+                    where
+                            + ": '"
+                            + key
+                            + "' takes one value, not a "
+                            + (v.isArray() ? "list" : "mapping"));
+        }
+        return v.asText();
     }
 
-    private static Duration duration(String text) {
-        return text == null ? null : Durations.parse(text);
+    /** The key's node, null when it is absent; a key without a value fails. */
+    private static JsonNode present(JsonNode node, String key, String where) {
+        JsonNode v = node.get(key);
+        if (v != null && v.isNull()) {
+            // Read as absent, "window:" would silently mean a lifetime window.
+            throw new IllegalArgumentException(
+                    where + ": '" + key + "' has no value; give one or leave the key out");
+        }
+        return v;
+    }
+
+    private static int wholeNumber(JsonNode node, String key, String where) {
+        JsonNode v = present(node, key, where);
+        if (v == null) {
+            return 0;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new IllegalArgumentException(
+                    where + ": '" + key + "' must be a whole number, got " + v);
+        }
+        return v.intValue();
+    }
+
+    private static double number(JsonNode node, String key, String where) {
+        JsonNode v = present(node, key, where);
+        if (v == null) {
+            return 0.0;
+        }
+        if (!v.isNumber()) {
+            throw new IllegalArgumentException(
+                    where + ": '" + key + "' must be a number, got " + v);
+        }
+        return v.doubleValue();
+    }
+
+    private static Duration window(JsonNode node, String where) {
+        String text = text(node, "window", where);
+        if (text != null && text.trim().toLowerCase(Locale.ROOT).equals("lifetime")) {
+            return null;
+        }
+        return duration("window", text, where);
+    }
+
+    private static Duration duration(JsonNode node, String key, String where) {
+        return duration(key, text(node, key, where), where);
+    }
+
+    private static Duration duration(String key, String text, String where) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + key + " " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -196,12 +196,12 @@ public record FeatureSpec(
         }
 
         public Builder window(String window) {
-            this.window = Durations.parse(window);
+            this.window = parse("window", window);
             return this;
         }
 
         public Builder resolution(String resolution) {
-            this.resolution = Durations.parse(resolution);
+            this.resolution = parse("resolution", resolution);
             return this;
         }
 
@@ -211,8 +211,16 @@ public record FeatureSpec(
         }
 
         public Builder halfLife(String halfLife) {
-            this.halfLife = Durations.parse(halfLife);
+            this.halfLife = parse("half_life", halfLife);
             return this;
+        }
+
+        private static Duration parse(String key, String text) {
+            try {
+                return Durations.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + " " + e.getMessage(), e);
+            }
         }
 
         public Builder expression(String expression) {
