@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.weir.cli.kafka.KafkaClients;
+import dev.weir.cli.reconcile.ReconcileReader;
+import dev.weir.cli.reconcile.ReconcileReport;
+import dev.weir.cli.reconcile.Reconciliation;
 import dev.weir.cli.synthetic.BadRecords;
 import dev.weir.cli.synthetic.TransactionGenerator;
 import dev.weir.jobs.config.PipelineConfig;
@@ -227,6 +230,77 @@ class PipelineITCase {
         }
         assertThat(dlqPositions).doesNotHaveDuplicates();
         assertThat(new HashSet<>(dlqPositions)).isEqualTo(input.badRecords.keySet());
+
+        assertReconciles(config, scores.get(0), failOnce);
+    }
+
+    /**
+     * {@code weir reconcile} finds what the assertions above found: every record scored once or
+     * dead-lettered once in each store. Then a payment the finished job never read and a repeated
+     * score are added, and it reports exactly those two.
+     */
+    private static void assertReconciles(PipelineConfig config, Score aScore, boolean failOnce)
+            throws Exception {
+        ReconcileReport report =
+                ReconcileReport.of(
+                        config, new ReconcileReader(config).read(ReconcileReader.Range.all()));
+        assertThat(report.problems()).as(printed(report)).isZero();
+        assertThat(report.inputs()).isEqualTo(GOOD + BAD + BLANK_ACCOUNT);
+        for (int store : new int[] {0, 2}) {
+            Reconciliation.Outcome o = report.outcomes().get(store);
+            assertThat(o.scoredOnce()).as(o.store()).isEqualTo(GOOD);
+            assertThat(o.deadLettered()).as(o.store()).isEqualTo(BAD + BLANK_ACCOUNT);
+            assertThat(
+                            o.deadLettersByReason().entrySet().stream()
+                                    .filter(e -> e.getKey().contains("account_id.required"))
+                                    .mapToInt(Map.Entry::getValue)
+                                    .sum())
+                    .as(o.store())
+                    .isEqualTo(BLANK_ACCOUNT);
+        }
+        if (failOnce) {
+            return;
+        }
+
+        Transaction unread =
+                new TransactionGenerator(7L, 3, 0.0).next(System.currentTimeMillis()).transaction();
+        RecordMetadata at;
+        try (KafkaProducer<byte[], byte[]> producer = TestEnvironment.producer()) {
+            at =
+                    producer.send(
+                                    new ProducerRecord<>(
+                                            config.transactionsTopic(),
+                                            bytes(
+                                                    AvroRecordSerializer.encoderFor(
+                                                                    Transaction.class)
+                                                            .encode(unread))))
+                            .get();
+            producer.send(
+                            new ProducerRecord<>(
+                                    config.scoresTopic(),
+                                    bytes(
+                                            AvroRecordSerializer.encoderFor(Score.class)
+                                                    .encode(aScore))))
+                    .get();
+        }
+        ReconcileReport after =
+                ReconcileReport.of(
+                        config, new ReconcileReader(config).read(ReconcileReader.Range.all()));
+        Reconciliation.Input missing =
+                new Reconciliation.Input(at.partition(), at.offset(), unread.getTransactionId());
+        Reconciliation.Outcome kafka = after.outcomes().get(0);
+        assertThat(kafka.missing()).as(printed(after)).containsExactly(missing);
+        assertThat(kafka.extraOutputs()).isEqualTo(Map.of(aScore.getTransactionId(), 1));
+        Reconciliation.Outcome iceberg = after.outcomes().get(2);
+        assertThat(iceberg.missing()).containsExactly(missing);
+        assertThat(iceberg.extraOutputs()).isEmpty();
+        assertThat(after.problems()).isEqualTo(3);
+    }
+
+    private static String printed(ReconcileReport report) {
+        java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+        report.print(new java.io.PrintStream(buffer, true, StandardCharsets.UTF_8));
+        return buffer.toString(StandardCharsets.UTF_8);
     }
 
     /**
