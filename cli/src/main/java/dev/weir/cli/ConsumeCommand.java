@@ -1,20 +1,20 @@
 package dev.weir.cli;
 
-import dev.weir.jobs.Args;
 import dev.weir.schemas.DeadLetter;
 import dev.weir.schemas.Label;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
-import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code weir consume}: prints a topic's Weir records as JSON lines, committed data only. The
@@ -22,20 +22,61 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * same {@code Score} records as the scores topic) prints like the scores. The decisions are written
  * without transactions: read committed, each is visible as soon as the broker has it.
  */
-public final class ConsumeCommand {
+@Command(
+        name = "consume",
+        description = {
+            "Prints a topic's Weir records as JSON lines.",
+            "Scores and decisions, dead letters, transactions, labels, "
+                    + "model-control commands or monitoring records, committed data only "
+                    + "(weir.decisions has no transactions, so its records show at once)."
+        })
+public final class ConsumeCommand extends WeirCommand {
 
-    public static final Set<String> OPTIONS =
-            Set.of("bootstrap", "topic", "max", "idle-timeout", "policy");
-    public static final Set<String> FLAGS = Set.of("unseal");
+    @Option(
+            names = "--bootstrap",
+            paramLabel = "HOST:PORT",
+            defaultValue = Weir.LOCAL_KAFKA,
+            description = "Kafka bootstrap servers.%nDefault: ${DEFAULT-VALUE}.")
+    String bootstrap;
 
-    private ConsumeCommand() {}
+    @Option(
+            names = "--topic",
+            paramLabel = "TOPIC",
+            required = true,
+            description = "Topic to read from its beginning, e.g. weir.decisions or weir.dlq.")
+    String topic;
 
-    public static void run(String[] argv, PrintStream out) {
-        Args args = Args.parse(argv, OPTIONS, Set.of(), FLAGS);
-        String bootstrap = args.required("bootstrap");
-        String topic = args.required("topic");
-        long max = args.longValue("max", Long.MAX_VALUE, 1);
-        Duration idle = args.duration("idle-timeout").orElse(Duration.ofSeconds(10));
+    @Option(
+            names = "--max",
+            paramLabel = "N",
+            description = "Stop after N records.%nDefault: no limit.")
+    Long max;
+
+    @Option(
+            names = "--idle-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "10s",
+            description = "Stop when no record came for this long.%nDefault: ${DEFAULT-VALUE}.")
+    Duration idleTimeout;
+
+    @Option(
+            names = "--unseal",
+            description =
+                    "Show sealed dead letters opened, with the key of the policy's key_env (the"
+                            + " default policy's: WEIR_TOKEN_KEY).")
+    boolean unseal;
+
+    @Option(
+            names = "--policy",
+            paramLabel = "FILE",
+            description =
+                    "The governance policy whose key --unseal uses.%nDefault: the built-in "
+                            + "one.")
+    Path policy;
+
+    @Override
+    protected void run() {
+        long limit = max == null ? Long.MAX_VALUE : atLeast("--max", max, 1);
         List<BinaryMessageDecoder<? extends SpecificRecord>> decoders =
                 List.of(
                         decoder(Score.class),
@@ -45,16 +86,14 @@ public final class ConsumeCommand {
                         decoder(dev.weir.schemas.ModelControl.class),
                         decoder(dev.weir.schemas.MonitoringRecord.class));
 
-        // --unseal: dead letters whose raw bytes are sealed are shown opened, with the key of the
-        // policy's key_env (the default policy: WEIR_TOKEN_KEY); for the holder of that key only.
+        // Sealed dead letters are opened for the holder of the policy's key only.
         dev.weir.operators.governance.Governance unsealer =
-                args.flag("unseal")
+                unseal
                         ? dev.weir.operators.governance.Governance.create(
-                                args.path("policy")
-                                        .map(dev.weir.operators.governance.GovernancePolicy::load)
-                                        .orElse(
-                                                dev.weir.operators.governance.GovernancePolicy
-                                                        .defaults()),
+                                policy != null
+                                        ? dev.weir.operators.governance.GovernancePolicy.load(
+                                                policy)
+                                        : dev.weir.operators.governance.GovernancePolicy.defaults(),
                                 System::getenv)
                         : null;
         long printed = 0;
@@ -62,7 +101,8 @@ public final class ConsumeCommand {
                 dev.weir.cli.kafka.KafkaClients.readCommittedConsumer(bootstrap, "weir-consume")) {
             consumer.subscribe(List.of(topic));
             long lastRecord = System.currentTimeMillis();
-            while (printed < max && System.currentTimeMillis() - lastRecord < idle.toMillis()) {
+            while (printed < limit
+                    && System.currentTimeMillis() - lastRecord < idleTimeout.toMillis()) {
                 for (ConsumerRecord<byte[], byte[]> record :
                         consumer.poll(Duration.ofMillis(500))) {
                     lastRecord = System.currentTimeMillis();
@@ -70,7 +110,7 @@ public final class ConsumeCommand {
                             unsealer == null
                                     ? toJson(decoders, record.value())
                                     : unsealed(decoders, record.value(), unsealer));
-                    if (++printed >= max) {
+                    if (++printed >= limit) {
                         break;
                     }
                 }

@@ -7,8 +7,26 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** The working folders the commands empty before a run (the demo's, a benchmark's). */
+/**
+ * The commands' working folders: where they keep things by default, under {@code .weir} in the
+ * current directory, and the folders they empty before a run (the demo's, a benchmark's).
+ */
 public final class Folders {
+
+    /** Everything the commands keep by default. */
+    public static final String HOME = ".weir";
+
+    /** The model {@code weir train} writes and {@code weir demo} scores with. */
+    public static final String MODEL = HOME + "/model";
+
+    /**
+     * The model registry {@code weir train --registry} registers in, and {@code weir models} and
+     * the governor read.
+     */
+    public static final String REGISTRY = HOME + "/registry";
+
+    /** The demo's Iceberg warehouse. */
+    public static final String WAREHOUSE = HOME + "/warehouse";
 
     private Folders() {}
 

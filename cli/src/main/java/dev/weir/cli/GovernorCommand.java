@@ -2,7 +2,6 @@ package dev.weir.cli;
 
 import dev.weir.cli.cluster.PidFile;
 import dev.weir.cli.train.TrainCommand;
-import dev.weir.jobs.Args;
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.models.registry.ModelRegistry;
 import dev.weir.schemas.ModelCommand;
@@ -15,12 +14,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code weir governor start|stop|retrain-listener}: the governor's function server and its
@@ -28,115 +27,179 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * 3.3 on Flink 1.16, never on this command's class path); and the listener that turns retraining
  * requests into a trained, registered challenger.
  */
+@Command(
+        name = "governor",
+        description = {
+            "The governor and its retraining listener.",
+            "The governor reads the monitoring records and promotes, rolls back or "
+                    + "asks for retraining by policy (a statefun function server and runtime, "
+                    + "each in a JVM of its own); the listener trains a challenger when "
+                    + "asked."
+        },
+        subcommands = {
+            GovernorCommand.Start.class,
+            GovernorCommand.Stop.class,
+            GovernorCommand.RetrainListener.class
+        })
 public final class GovernorCommand {
+
+    private static final String DEFAULT_DIR = Folders.HOME + "/governor";
 
     private GovernorCommand() {}
 
-    public static void run(String[] argv, PrintStream out) throws Exception {
-        if (argv.length == 0 || !Set.of("start", "stop", "retrain-listener").contains(argv[0])) {
-            throw new Args.UsageException("governor takes start, stop or retrain-listener");
-        }
-        String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
-        switch (argv[0]) {
-            case "start" -> start(rest, out);
-            case "stop" -> stop(rest, out);
-            default -> retrainListener(rest, out, new AtomicBoolean());
-        }
+    /**
+     * Waits for {@code REQUEST_RETRAIN} commands until {@code stop} is set, as {@code weir governor
+     * retrain-listener ARGS} does.
+     */
+    public static void retrainListener(String[] argv, PrintStream out, AtomicBoolean stop)
+            throws Exception {
+        Weir.parse(new RetrainListener(), out, argv).listen(stop);
     }
 
-    static void start(String[] argv, PrintStream out) throws IOException {
-        Args args =
-                Args.parse(
-                        argv,
-                        Set.of("bootstrap", "registry", "policy", "port", "dir", "root"),
-                        Set.of(),
-                        Set.of());
-        Path root = args.path("root").orElse(Path.of(".")).toAbsolutePath().normalize();
-        Path dir = args.path("dir").orElse(Path.of(".weir", "governor")).toAbsolutePath();
-        String bootstrap = args.string("bootstrap").orElse("127.0.0.1:9092");
-        Path registry =
-                args.path("registry")
-                        .orElseThrow(
-                                () ->
-                                        new Args.UsageException(
-                                                "governor start needs --registry DIR"))
-                        .toAbsolutePath();
-        int port = (int) args.longValue("port", 8000, 1);
-        Path functionsJar = root.resolve("governor/target/weir-governor-0.1.0-SNAPSHOT.jar");
-        Path runtimeJar =
-                root.resolve("governor-runtime/target/weir-governor-runtime-0.1.0-SNAPSHOT.jar");
-        for (Path jar : List.of(functionsJar, runtimeJar)) {
-            if (!Files.isRegularFile(jar)) {
-                throw new IllegalArgumentException(
-                        "no "
-                                + jar
-                                + ": build it with mvn -B -ntp -DskipTests package -pl"
-                                + " governor,governor-runtime -am");
+    @Command(
+            name = "start",
+            description = "Starts the governor's function server and statefun runtime.")
+    public static final class Start extends WeirCommand {
+        @Option(
+                names = "--registry",
+                paramLabel = "DIR",
+                defaultValue = Folders.REGISTRY,
+                description =
+                        "Model registry the governor reads (it never writes it).%nDefault: "
+                                + "${DEFAULT-VALUE}.")
+        Path registry;
+
+        @Option(
+                names = "--bootstrap",
+                paramLabel = "HOST:PORT",
+                defaultValue = Weir.LOCAL_KAFKA,
+                description =
+                        "Kafka with weir.monitoring and weir.model-control.%nDefault: "
+                                + "${DEFAULT-VALUE}.")
+        String bootstrap;
+
+        @Option(
+                names = "--policy",
+                paramLabel = "FILE",
+                description =
+                        "The governor's policy YAML (governor/README.md).%nDefault: its defaults.")
+        Path policy;
+
+        @Option(
+                names = "--port",
+                paramLabel = "PORT",
+                defaultValue = "8000",
+                description = "Port of the function server.%nDefault: ${DEFAULT-VALUE}.")
+        int port;
+
+        @Option(
+                names = "--dir",
+                paramLabel = "DIR",
+                defaultValue = DEFAULT_DIR,
+                description =
+                        "Folder of the governor's logs, pids and module.%nDefault: "
+                                + "${DEFAULT-VALUE}.")
+        Path dir;
+
+        @Option(
+                names = "--root",
+                paramLabel = "DIR",
+                defaultValue = ".",
+                description =
+                        "The Weir checkout whose governor modules are built.%nDefault: this"
+                                + " directory.")
+        Path root;
+
+        @Override
+        protected void run() throws IOException {
+            Path checkout = root.toAbsolutePath().normalize();
+            Path home = dir.toAbsolutePath();
+            Path registryRoot = registry.toAbsolutePath();
+            atLeast("--port", port, 1);
+            Path functionsJar =
+                    checkout.resolve("governor/target/weir-governor-0.1.0-SNAPSHOT.jar");
+            Path runtimeJar =
+                    checkout.resolve(
+                            "governor-runtime/target/weir-governor-runtime-0.1.0-SNAPSHOT.jar");
+            for (Path jar : List.of(functionsJar, runtimeJar)) {
+                if (!Files.isRegularFile(jar)) {
+                    throw new IllegalArgumentException(
+                            "no "
+                                    + jar
+                                    + ": build it with mvn -B -ntp -DskipTests package -pl"
+                                    + " governor,governor-runtime -am");
+                }
             }
-        }
-        Files.createDirectories(dir.resolve("logs"));
-        Path pids = dir.resolve("pids");
-        if (PidFile.anyAlive(pids)) {
-            throw new IllegalStateException(
-                    "a governor already runs from " + dir + " (weir governor stop)");
-        }
-        Path policy = args.path("policy").orElse(null);
-        if (policy == null) {
-            policy = dir.resolve("policy.yaml");
-            Files.writeString(policy, "# The governor's defaults (governor/README.md).\n{}\n");
-        }
-        String module =
-                Files.readString(root.resolve("governor/src/main/resources/module.yaml"))
-                        .replace("127.0.0.1:9092", bootstrap)
-                        .replace(
-                                "http://127.0.0.1:8000/statefun",
-                                "http://127.0.0.1:" + port + "/statefun");
-        Path moduleFile = dir.resolve("module.yaml");
-        Files.writeString(moduleFile, module);
+            Files.createDirectories(home.resolve("logs"));
+            Path pids = home.resolve("pids");
+            if (PidFile.anyAlive(pids)) {
+                throw new IllegalStateException(
+                        "a governor already runs from " + home + " (weir governor stop)");
+            }
+            Path policyFile = policy;
+            if (policyFile == null) {
+                policyFile = home.resolve("policy.yaml");
+                Files.writeString(
+                        policyFile, "# The governor's defaults (governor/README.md).\n{}\n");
+            }
+            String module =
+                    Files.readString(checkout.resolve("governor/src/main/resources/module.yaml"))
+                            .replace("127.0.0.1:9092", bootstrap)
+                            .replace(
+                                    "http://127.0.0.1:8000/statefun",
+                                    "http://127.0.0.1:" + port + "/statefun");
+            Path moduleFile = home.resolve("module.yaml");
+            Files.writeString(moduleFile, module);
 
-        List<Long> started = new ArrayList<>();
-        started.add(
-                spawn(
-                        dir,
-                        "functions",
-                        List.of("-Xmx256m"),
-                        classpath(functionsJar),
-                        "dev.weir.governor.GovernorServer",
-                        List.of(
-                                String.valueOf(port),
-                                policy.toAbsolutePath().toString(),
-                                registry.toString())));
-        started.add(
-                spawn(
-                        dir,
-                        "runtime",
-                        List.of(
-                                "-Xmx1g",
-                                "--add-opens=java.base/java.lang=ALL-UNNAMED",
-                                "--add-opens=java.base/java.util=ALL-UNNAMED",
-                                "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED"),
-                        classpath(runtimeJar),
-                        "dev.weir.governor.runtime.GovernorRuntime",
-                        List.of(moduleFile.toString())));
-        PidFile.write(pids, started);
-        out.println(
-                "governor: function server on http://127.0.0.1:"
-                        + port
-                        + "/statefun, statefun runtime on "
-                        + bootstrap
-                        + " (weir.monitoring -> weir.model-control); logs in "
-                        + dir.resolve("logs"));
+            List<Long> started = new ArrayList<>();
+            started.add(
+                    spawn(
+                            home,
+                            "functions",
+                            List.of("-Xmx256m"),
+                            classpath(functionsJar),
+                            "dev.weir.governor.GovernorServer",
+                            List.of(
+                                    String.valueOf(port),
+                                    policyFile.toAbsolutePath().toString(),
+                                    registryRoot.toString())));
+            started.add(
+                    spawn(
+                            home,
+                            "runtime",
+                            List.of(
+                                    "-Xmx1g",
+                                    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                                    "--add-opens=java.base/java.util=ALL-UNNAMED",
+                                    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED"),
+                            classpath(runtimeJar),
+                            "dev.weir.governor.runtime.GovernorRuntime",
+                            List.of(moduleFile.toString())));
+            PidFile.write(pids, started);
+            out.println(
+                    "governor: function server on http://127.0.0.1:"
+                            + port
+                            + "/statefun, statefun runtime on "
+                            + bootstrap
+                            + " (weir.monitoring -> weir.model-control); logs in "
+                            + home.resolve("logs"));
+        }
     }
 
-    static void stop(String[] argv, PrintStream out) throws IOException {
-        Args args = Args.parse(argv, Set.of("dir"), Set.of(), Set.of());
-        Path pids =
-                args.path("dir")
-                        .orElse(Path.of(".weir", "governor"))
-                        .toAbsolutePath()
-                        .resolve("pids");
-        int stopped = PidFile.stopAll(pids);
-        out.println("stopped " + stopped + " governor processes");
+    @Command(name = "stop", description = "Stops the governor's processes.")
+    public static final class Stop extends WeirCommand {
+        @Option(
+                names = "--dir",
+                paramLabel = "DIR",
+                defaultValue = DEFAULT_DIR,
+                description = "Folder the governor was started from.%nDefault: ${DEFAULT-VALUE}.")
+        Path dir;
+
+        @Override
+        protected void run() throws IOException {
+            int stopped = PidFile.stopAll(dir.toAbsolutePath().resolve("pids"));
+            out.println("stopped " + stopped + " governor processes");
+        }
     }
 
     /**
@@ -144,82 +207,124 @@ public final class GovernorCommand {
      * Iceberg tables with --from-iceberg, else on synthetic data), registers it and makes it the
      * challenger, in the registry and, through the model-control topic, in running pipelines.
      */
-    public static void retrainListener(String[] argv, PrintStream out, AtomicBoolean stop)
-            throws Exception {
-        Args args =
-                Args.parse(
-                        argv,
-                        Set.of(
-                                "bootstrap",
-                                "registry",
-                                "topic",
-                                "events",
-                                "from-iceberg",
-                                "labels-topic"),
-                        Set.of(),
-                        Set.of());
-        String bootstrap = args.required("bootstrap");
-        Path registryRoot =
-                args.path("registry")
-                        .orElseThrow(() -> new Args.UsageException("needs --registry DIR"));
-        String topic = args.string("topic").orElse("weir.model-control");
-        ModelRegistry registry = new ModelRegistry(registryRoot);
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                dev.weir.cli.kafka.KafkaClients.readCommittedConsumer(
-                        bootstrap, "weir-retrain-listener")) {
-            consumer.subscribe(List.of(topic));
-            out.println("waiting for retraining requests on " + topic);
-            while (!stop.get()) {
-                for (ConsumerRecord<byte[], byte[]> record :
-                        consumer.poll(Duration.ofMillis(500))) {
-                    ModelControl command;
-                    try {
-                        command = ModelControl.getDecoder().decode(record.value());
-                    } catch (Exception e) {
-                        continue; // not a command this listener reads
+    @Command(
+            name = "retrain-listener",
+            description = {
+                "Trains a challenger for each retraining request.",
+                "Waits for the governor's requests; for each, trains a new version, "
+                        + "registers it and makes it the challenger, in the registry and in "
+                        + "running pipelines. Runs until stopped."
+            })
+    public static final class RetrainListener extends WeirCommand {
+        @Option(
+                names = "--bootstrap",
+                paramLabel = "HOST:PORT",
+                defaultValue = Weir.LOCAL_KAFKA,
+                description = "Kafka bootstrap servers.%nDefault: ${DEFAULT-VALUE}.")
+        String bootstrap;
+
+        @Option(
+                names = "--registry",
+                paramLabel = "DIR",
+                defaultValue = Folders.REGISTRY,
+                description = "Model registry to register in.%nDefault: ${DEFAULT-VALUE}.")
+        Path registry;
+
+        @Option(
+                names = "--topic",
+                paramLabel = "TOPIC",
+                defaultValue = "weir.model-control",
+                description = "The model-control topic.%nDefault: ${DEFAULT-VALUE}.")
+        String topic;
+
+        @Option(
+                names = "--events",
+                paramLabel = "N",
+                defaultValue = "50000",
+                description =
+                        "Synthetic payments to train on (without --from-iceberg).%nDefault: "
+                                + "${DEFAULT-VALUE}.")
+        int events;
+
+        @Option(
+                names = "--from-iceberg",
+                paramLabel = "PIPELINE_CONFIG",
+                description =
+                        "Train on the Iceberg tables of the pipeline this YAML file configures.")
+        Path fromIceberg;
+
+        @Option(
+                names = "--labels-topic",
+                paramLabel = "TOPIC",
+                description =
+                        "With --from-iceberg, the topic of the labels.%nDefault: weir train's.")
+        String labelsTopic;
+
+        @Override
+        protected void run() throws Exception {
+            listen(new AtomicBoolean());
+        }
+
+        void listen(AtomicBoolean stop) throws Exception {
+            atLeast("--events", events, 1_000);
+            ModelRegistry models = new ModelRegistry(registry);
+            try (KafkaConsumer<byte[], byte[]> consumer =
+                    dev.weir.cli.kafka.KafkaClients.readCommittedConsumer(
+                            bootstrap, "weir-retrain-listener")) {
+                consumer.subscribe(List.of(topic));
+                out.println("waiting for retraining requests on " + topic);
+                while (!stop.get()) {
+                    for (ConsumerRecord<byte[], byte[]> record :
+                            consumer.poll(Duration.ofMillis(500))) {
+                        ModelControl command;
+                        try {
+                            command = ModelControl.getDecoder().decode(record.value());
+                        } catch (Exception e) {
+                            continue; // not a command this listener reads
+                        }
+                        if (command.getCommand() == ModelCommand.REQUEST_RETRAIN) {
+                            retrain(models, command);
+                        }
                     }
-                    if (command.getCommand() != ModelCommand.REQUEST_RETRAIN) {
-                        continue;
-                    }
-                    out.println(
-                            "retraining "
-                                    + command.getModelName()
-                                    + " ("
-                                    + command.getReason()
-                                    + ")");
-                    List<String> train =
-                            new ArrayList<>(
-                                    List.of(
-                                            "--registry",
-                                            registryRoot.toString(),
-                                            "--name",
-                                            command.getModelName(),
-                                            "--events",
-                                            args.string("events").orElse("50000")));
-                    args.string("from-iceberg")
-                            .ifPresent(c -> train.addAll(List.of("--from-iceberg", c)));
-                    args.string("labels-topic")
-                            .ifPresent(t -> train.addAll(List.of("--labels-topic", t)));
-                    TrainCommand.run(train.toArray(String[]::new), out);
-                    List<String> versions = registry.versions(command.getModelName());
-                    String version = versions.get(versions.size() - 1);
-                    registry.setChallenger(command.getModelName(), version);
-                    ModelPointer pointer = registry.pointer(command.getModelName(), version);
-                    ModelsCommand.publish(
-                            bootstrap,
-                            topic,
-                            ModelControl.newBuilder()
-                                    .setCommand(ModelCommand.SET_CHALLENGER)
-                                    .setModelName(pointer.name())
-                                    .setVersion(pointer.version())
-                                    .setLocation(pointer.location())
-                                    .setChecksum(pointer.checksum())
-                                    .setIssuedAt(Instant.now())
-                                    .setReason("retrained on request: " + command.getReason())
-                                    .build());
-                    out.println("v" + version + " is the challenger of " + pointer.name());
                 }
             }
+        }
+
+        private void retrain(ModelRegistry models, ModelControl command) throws Exception {
+            out.println("retraining " + command.getModelName() + " (" + command.getReason() + ")");
+            List<String> train =
+                    new ArrayList<>(
+                            List.of(
+                                    "--registry",
+                                    registry.toString(),
+                                    "--name",
+                                    command.getModelName(),
+                                    "--events",
+                                    String.valueOf(events)));
+            if (fromIceberg != null) {
+                train.addAll(List.of("--from-iceberg", fromIceberg.toString()));
+            }
+            if (labelsTopic != null) {
+                train.addAll(List.of("--labels-topic", labelsTopic));
+            }
+            Weir.parse(new TrainCommand(), out, train.toArray(String[]::new)).call();
+            List<String> versions = models.versions(command.getModelName());
+            String version = versions.get(versions.size() - 1);
+            models.setChallenger(command.getModelName(), version);
+            ModelPointer pointer = models.pointer(command.getModelName(), version);
+            ModelsCommand.publish(
+                    bootstrap,
+                    topic,
+                    ModelControl.newBuilder()
+                            .setCommand(ModelCommand.SET_CHALLENGER)
+                            .setModelName(pointer.name())
+                            .setVersion(pointer.version())
+                            .setLocation(pointer.location())
+                            .setChecksum(pointer.checksum())
+                            .setIssuedAt(Instant.now())
+                            .setReason("retrained on request: " + command.getReason())
+                            .build());
+            out.println("v" + version + " is the challenger of " + pointer.name());
         }
     }
 

@@ -1,61 +1,152 @@
 package dev.weir.cli;
 
 import dev.weir.cli.synthetic.SyntheticProducer;
-import dev.weir.jobs.Args;
-import java.io.PrintStream;
-import java.util.Set;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code weir produce}: the synthetic transaction producer against any Kafka. */
-public final class ProduceCommand {
+@Command(
+        name = "produce",
+        description = {
+            "Synthetic payments to any Kafka.",
+            "The customers of `weir train`'s default seed paying, with bursts of "
+                    + "fraud; optionally malformed records, each payment's label sent late, "
+                    + "and a distribution shift."
+        })
+public final class ProduceCommand extends WeirCommand {
 
-    public static final Set<String> OPTIONS =
-            Set.of(
-                    "bootstrap",
-                    "topic",
-                    "rate",
-                    "count",
-                    "bad-share",
-                    "fraud-share",
-                    "seed",
-                    "population-seed",
-                    "accounts",
-                    "labels-topic",
-                    "label-delay",
-                    "shift-after",
-                    "shift-amount-scale",
-                    "shift-foreign-share");
+    @Option(
+            names = "--bootstrap",
+            paramLabel = "HOST:PORT",
+            defaultValue = Weir.LOCAL_KAFKA,
+            description = "Kafka bootstrap servers.%nDefault: ${DEFAULT-VALUE}.")
+    String bootstrap;
 
-    private ProduceCommand() {}
+    @Option(
+            names = "--topic",
+            paramLabel = "TOPIC",
+            defaultValue = "weir.transactions",
+            description = "Topic of the payments.%nDefault: ${DEFAULT-VALUE}.")
+    String topic;
 
-    public static void run(String[] argv, PrintStream out) {
-        Args args = Args.parse(argv, OPTIONS, Set.of(), Set.of());
-        String bootstrap = args.required("bootstrap");
-        String topic = args.string("topic").orElse("weir.transactions");
-        double rate = args.doubleValue("rate", 200, 0.001, 1e7);
-        long count = args.longValue("count", 1000, 1);
-        double badShare = args.doubleValue("bad-share", 0, 0, 1);
-        double fraudShare = args.doubleValue("fraud-share", 0.02, 0, 0.3);
-        long seed = args.longValue("seed", System.currentTimeMillis(), Long.MIN_VALUE);
-        int accounts = (int) args.longValue("accounts", 5_000, 1);
-        // The accounts of `weir train` (same seed default): live customers are the training
-        // customers.
-        long population = args.longValue("population-seed", 7, Long.MIN_VALUE);
+    @Option(
+            names = "--rate",
+            paramLabel = "N",
+            defaultValue = "200",
+            description = "Records per second.%nDefault: ${DEFAULT-VALUE}.")
+    double rate;
+
+    @Option(
+            names = "--count",
+            paramLabel = "N",
+            defaultValue = "1000",
+            description = "Records to send.%nDefault: ${DEFAULT-VALUE}.")
+    long count;
+
+    @Option(
+            names = "--bad-share",
+            paramLabel = "F",
+            defaultValue = "0",
+            description =
+                    "Share of malformed records (random bytes, truncated records, unknown "
+                            + "schema fingerprints, empty values), 0 to 1.%nDefault: ${DEFAULT-VALUE}.")
+    double badShare;
+
+    @Option(
+            names = "--fraud-share",
+            paramLabel = "F",
+            defaultValue = "0.02",
+            description = "Share of fraudulent payments, 0 to 0.3.%nDefault: ${DEFAULT-VALUE}.")
+    double fraudShare;
+
+    @Option(
+            names = "--seed",
+            paramLabel = "S",
+            description = "Seed of the payments and malformed records.%nDefault: the current time.")
+    Long seed;
+
+    @Option(
+            names = "--population-seed",
+            paramLabel = "S",
+            defaultValue = "7",
+            description =
+                    "Seed of the accounts: `weir train --seed`'s, so that the live customers "
+                            + "are the training customers.%nDefault: ${DEFAULT-VALUE}.")
+    long populationSeed;
+
+    @Option(
+            names = "--accounts",
+            paramLabel = "N",
+            defaultValue = "5000",
+            description = "Number of customer accounts.%nDefault: ${DEFAULT-VALUE}.")
+    int accounts;
+
+    @Option(
+            names = "--labels-topic",
+            paramLabel = "TOPIC",
+            description = "Also send each payment's ground truth (fraud or not) to this topic.")
+    String labelsTopic;
+
+    @Option(
+            names = "--label-delay",
+            paramLabel = "DURATION",
+            defaultValue = "5s",
+            description = "How long after its payment a label is sent.%nDefault: ${DEFAULT-VALUE}.")
+    Duration labelDelay;
+
+    @Option(
+            names = "--shift-after",
+            paramLabel = "DURATION",
+            description =
+                    "Shift the distributions after this long (amounts and countries), to show"
+                            + " drift being caught.")
+    Duration shiftAfter;
+
+    @Option(
+            names = "--shift-amount-scale",
+            paramLabel = "X",
+            defaultValue = "3",
+            description = "After the shift, amounts times X.%nDefault: ${DEFAULT-VALUE}.")
+    double shiftAmountScale;
+
+    @Option(
+            names = "--shift-foreign-share",
+            paramLabel = "F",
+            defaultValue = "0.5",
+            description =
+                    "After the shift, the share of payments abroad.%nDefault: "
+                            + "${DEFAULT-VALUE}.")
+    double shiftForeignShare;
+
+    @Override
+    protected void run() {
+        within("--rate", rate, 0.001, 1e7);
+        atLeast("--count", count, 1);
+        within("--bad-share", badShare, 0, 1);
+        within("--fraud-share", fraudShare, 0, 0.3);
+        atLeast("--accounts", accounts, 1);
+        within("--shift-amount-scale", shiftAmountScale, 0.001, 1000);
+        within("--shift-foreign-share", shiftForeignShare, 0, 1);
+        long streamSeed = seed != null ? seed : System.currentTimeMillis();
         try (SyntheticProducer producer =
                 new SyntheticProducer(
-                        bootstrap, topic, population, seed, accounts, fraudShare, badShare)) {
-            if (args.string("labels-topic").isPresent()) {
-                producer.withLabels(
-                        args.string("labels-topic").get(),
-                        args.duration("label-delay")
-                                .orElse(java.time.Duration.ofSeconds(5))
-                                .toMillis());
+                        bootstrap,
+                        topic,
+                        populationSeed,
+                        streamSeed,
+                        accounts,
+                        fraudShare,
+                        badShare)) {
+            if (labelsTopic != null) {
+                producer.withLabels(labelsTopic, labelDelay.toMillis());
             }
-            if (args.string("shift-after").isPresent()) {
+            if (shiftAfter != null) {
                 producer.withShift(
-                        System.currentTimeMillis() + args.duration("shift-after").get().toMillis(),
-                        args.doubleValue("shift-amount-scale", 3, 0.001, 1000),
-                        args.doubleValue("shift-foreign-share", 0.5, 0, 1));
+                        System.currentTimeMillis() + shiftAfter.toMillis(),
+                        shiftAmountScale,
+                        shiftForeignShare);
             }
             long start = System.nanoTime();
             producer.run(count, rate, new AtomicBoolean());

@@ -1,126 +1,200 @@
 package dev.weir.cli;
 
+import dev.weir.cli.bench.BenchCommand;
 import dev.weir.cli.demo.DemoCommand;
 import dev.weir.cli.train.TrainCommand;
-import dev.weir.jobs.Args;
-import dev.weir.jobs.BackfillJob;
-import dev.weir.jobs.PipelineJob;
 import java.io.PrintStream;
-import java.util.Arrays;
+import java.io.PrintWriter;
+import java.time.Duration;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.IFactory;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
-/** The {@code weir} command line. */
-public final class Weir {
+/**
+ * The {@code weir} command line. Commands and their options are declared with picocli, so the help
+ * ({@code weir --help}, {@code weir COMMAND --help}) and the shell completion ({@code weir
+ * completion}) are generated from the same declarations that parse the arguments.
+ *
+ * <p>Exit codes: 0 done; 2 a wrong argument (with the command's usage) or a configuration mistake
+ * (an {@link IllegalArgumentException}: its message says what is wrong); 1 anything else that
+ * failed while running.
+ */
+@Command(
+        name = "weir",
+        synopsisSubcommandLabel = "COMMAND",
+        description = {
+            "Weir: real-time fraud scoring on Apache Flink, on this machine or on any Flink cluster.",
+            "`weir COMMAND --help` shows a command's options."
+        },
+        commandListHeading = "%nCommands:%n",
+        subcommands = {
+            DemoCommand.Cli.class,
+            ProduceCommand.class,
+            ConsumeCommand.class,
+            TrainCommand.class,
+            ModelsCommand.class,
+            RunCommand.class,
+            ClusterCommands.Cluster.class,
+            ClusterCommands.Submit.class,
+            ClusterCommands.Savepoint.class,
+            ClusterCommands.Status.class,
+            GovernorCommand.class,
+            ReconcileCommand.class,
+            BenchCommand.class,
+            CompletionCommand.class,
+            HelpCommand.class
+        },
+        footerHeading = "%n",
+        footer = {
+            "Durations are " + DurationConverter.GRAMMAR + ".",
+            "What the commands keep by default is under " + Folders.HOME + "/ in this directory.",
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:done",
+            "1:failed while running",
+            "2:a wrong argument, or a configuration mistake",
+            "3:weir reconcile found payments missing or written more than once"
+        })
+public final class Weir implements Runnable {
 
-    static final String USAGE =
-            String.join(
-                    "\n",
-                    "usage: weir <command> [options]",
-                    "",
-                    "  demo     [--duration 60s] [--rate N] [--warehouse DIR] [--bad-share F] [--kafka-port P]",
-                    "           the whole platform on embedded defaults; dashboard on http://127.0.0.1:8081",
-                    "  produce  --bootstrap HOST:PORT [--topic T] [--rate N] [--count N] [--bad-share F] [--seed S]",
-                    "           [--labels-topic T [--label-delay 5s]]",
-                    "  consume  --bootstrap HOST:PORT --topic T [--max N] [--idle-timeout 10s]",
-                    "  train    [--out DIR | --registry DIR] [--features FILE] [--events N] [--seed S] [--epochs N] [--learning-rate R]",
-                    "           [--hidden 32,16]",
-                    "  train    --from-iceberg PIPELINE_CONFIG [--labels-topic T] [--registry DIR | --out DIR]",
-                    "  models   list|show|promote|rollback|challenger --registry DIR [--name N] [--version V|none]",
-                    "           [--bootstrap HOST:PORT [--topic T]]  (promote/rollback: tell running pipelines)",
-                    "  run      pipeline --config FILE [--set key=value ...]",
-                    "  run      backfill --config FILE [--set key=value ...] [--output-table NAME]",
-                    "  cluster  start|stop [--dir .weir/cluster] [--env dev|test|live] [--rest-port 8081] [--kafka-port 9092]",
-                    "           a Flink standalone session cluster and a Kafka broker, each in its own process",
-                    "  submit   --config FILE [--job pipeline|backfill] [--env dev|test|live] [--from-savepoint PATH]",
-                    "           [--parallelism N] [--set key=value ...] [--rest URL]  (prints the job id)",
-                    "  savepoint --job ID [--stop] [--dir DIR] [--rest URL]  (prints the savepoint path)",
-                    "  status   [--rest URL]",
-                    "  governor start --registry DIR [--bootstrap HOST:PORT] [--policy FILE] [--port 8000] | stop",
-                    "           the statefun governor: function server and runtime, each in its own JVM",
-                    "  governor retrain-listener --bootstrap HOST:PORT --registry DIR [--from-iceberg CONFIG] [--events N]",
-                    "  bench    features [--events N] [--keys N] [--sliding-events N] [--span 60d]",
-                    "  bench    scoring [--events N] [--rate N] [--max-wait 10ms] [--model DIR] [--side-events N]",
-                    "  bench    monitoring [--events N] [--window-events N] [--model DIR]",
-                    "  bench    ordering [--payments N] [--rounds 2] [--span 4h] [--rate N] [--duration 60s] [--warm-up 15s]",
-                    "           [--small-out-of-orderness 200ms] [--accounts N] [--model DIR] [--set key=value ...]",
-                    "  bench    pipeline [--payments N] [--span 4h] [--backends hashmap,rocksdb] [--rate N]",
-                    "           [--duration 60s] [--warm-up 20s] [--accounts N] [--model DIR] [--checkpoint-interval 2s]",
-                    "           on the standalone cluster processes, beside a pass-through job",
-                    "");
+    /** The Kafka broker of {@code weir cluster start} and {@code weir demo}. */
+    public static final String LOCAL_KAFKA = "127.0.0.1:9092";
 
-    private Weir() {}
+    private static final int HELP_WIDTH = 100;
+
+    @Spec CommandSpec spec;
+
+    /** {@code weir} alone: the help. */
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
 
     public static void main(String[] argv) {
-        PrintStream out = System.out;
-        if (argv.length == 0
-                || argv[0].equals("help")
-                || argv[0].equals("--help")
-                || argv[0].equals("-h")) {
-            out.print(USAGE);
-            return;
+        // Flink and Kafka leave non-daemon threads behind: the exit code ends the process.
+        System.exit(execute(System.out, System.err, argv));
+    }
+
+    /** Runs {@code weir ARGV}: results to {@code out}, mistakes and failures to {@code err}. */
+    public static int execute(PrintStream out, PrintStream err, String... argv) {
+        CommandLine weir = commandLine(new Weir(), out);
+        weir.setOut(new PrintWriter(out, true));
+        weir.setErr(new PrintWriter(err, true));
+        weir.setParameterExceptionHandler(Weir::wrongArgument);
+        weir.setExecutionExceptionHandler(Weir::failed);
+        return weir.execute(argv);
+    }
+
+    /**
+     * {@code command} with its options set from {@code argv}, printing to {@code out}: how one
+     * command runs another (the governor's listener runs {@code weir train}) and how tests take
+     * options apart. A wrong argument throws {@link ParameterException}.
+     */
+    public static <T extends WeirCommand> T parse(T command, PrintStream out, String... argv) {
+        commandLine(command, out).parseArgs(argv);
+        return command;
+    }
+
+    /** The command tree of {@code command}: its converters, layout and output. */
+    static CommandLine commandLine(Object command, PrintStream out) {
+        if (command instanceof WeirCommand weirCommand) {
+            weirCommand.printTo(out);
         }
-        String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
+        CommandLine commandLine = new CommandLine(command, new Factory(out));
+        commandLine.registerConverter(Duration.class, new DurationConverter());
+        commandLine.registerConverter(Long.class, Weir::wholeNumber);
+        commandLine.registerConverter(long.class, Weir::wholeNumber);
+        commandLine.registerConverter(Integer.class, Weir::intNumber);
+        commandLine.registerConverter(int.class, Weir::intNumber);
+        commandLine.setUsageHelpWidth(HELP_WIDTH);
+        layout(commandLine.getCommandSpec());
+        return commandLine;
+    }
+
+    /** A whole number, its digits grouped or not: 2000000, 2_000_000. */
+    private static Long wholeNumber(String value) {
         try {
-            switch (argv[0]) {
-                case "demo" -> DemoCommand.run(rest, out);
-                case "produce" -> ProduceCommand.run(rest, out);
-                case "consume" -> ConsumeCommand.run(rest, out);
-                case "train" -> TrainCommand.run(rest, out);
-                case "run" -> run(rest);
-                case "bench" -> bench(rest, out);
-                case "models" -> ModelsCommand.run(rest, out);
-                case "cluster" -> ClusterCommands.cluster(rest, out);
-                case "submit" -> ClusterCommands.submit(rest, out);
-                case "savepoint" -> ClusterCommands.savepoint(rest, out);
-                case "status" -> ClusterCommands.status(rest, out);
-                case "governor" -> GovernorCommand.run(rest, out);
-                default -> throw new Args.UsageException("unknown command '" + argv[0] + "'");
-            }
-        } catch (IllegalArgumentException e) {
-            // Usage and configuration mistakes: the message says what is wrong.
-            System.err.println("weir " + argv[0] + ": " + e.getMessage());
-            if (e instanceof Args.UsageException) {
-                System.err.print("\n" + USAGE);
-            }
-            System.exit(2);
-        } catch (IllegalStateException e) {
+            return Long.valueOf(value.replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("'" + value + "' is not a whole number");
+        }
+    }
+
+    private static Integer intNumber(String value) {
+        long number = wholeNumber(value);
+        if (number != (int) number) {
+            throw new TypeConversionException("'" + value + "' is too large");
+        }
+        return (int) number;
+    }
+
+    /**
+     * Every command takes --help (picocli's {@code help} command has its own), and lists its
+     * options in the order it declares them, most used first.
+     */
+    private static void layout(CommandSpec spec) {
+        if (!(spec.userObject() instanceof HelpCommand)) {
+            spec.addOption(
+                    OptionSpec.builder("-h", "--help")
+                            .usageHelp(true)
+                            .description("Show this help and exit.")
+                            .build());
+        }
+        spec.usageMessage().sortOptions(false).sortSynopsis(false);
+        spec.subcommands().values().forEach(sub -> layout(sub.getCommandSpec()));
+    }
+
+    /** One line saying what is wrong, then the command's usage; exit code 2. */
+    private static int wrongArgument(ParameterException e, String[] argv) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        err.println(command.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+        UnmatchedArgumentException.printSuggestions(e, err);
+        err.println();
+        command.usage(err);
+        err.flush();
+        return command.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    private static int failed(Exception e, CommandLine command, ParseResult parsed) {
+        PrintWriter err = command.getErr();
+        String name = command.getCommandSpec().qualifiedName();
+        int code;
+        if (e instanceof IllegalArgumentException) {
+            // A configuration mistake: the message says what is wrong.
+            err.println(name + ": " + e.getMessage());
+            code = command.getCommandSpec().exitCodeOnInvalidInput();
+        } else if (e instanceof IllegalStateException) {
             // A cluster or broker said no: its message is the useful part.
-            System.err.println("weir " + argv[0] + " failed: " + e.getMessage());
-            System.exit(1);
-        } catch (Exception e) {
-            System.err.println("weir " + argv[0] + " failed: " + e);
-            e.printStackTrace(System.err);
-            System.exit(1);
+            err.println(name + " failed: " + e.getMessage());
+            code = command.getCommandSpec().exitCodeOnExecutionException();
+        } else {
+            err.println(name + " failed: " + e);
+            e.printStackTrace(err);
+            code = command.getCommandSpec().exitCodeOnExecutionException();
         }
-        System.exit(0);
+        err.flush();
+        return code;
     }
 
-    private static void bench(String[] argv, PrintStream out) throws Exception {
-        String[] rest = argv.length == 0 ? argv : Arrays.copyOfRange(argv, 1, argv.length);
-        if (argv.length > 0 && argv[0].equals("features")) {
-            dev.weir.cli.bench.FeatureBenchmark.run(rest, out);
-        } else if (argv.length > 0 && argv[0].equals("scoring")) {
-            dev.weir.cli.bench.ScoringBenchmark.run(rest, out);
-        } else if (argv.length > 0 && argv[0].equals("monitoring")) {
-            dev.weir.cli.bench.MonitoringBenchmark.run(rest, out);
-        } else if (argv.length > 0 && argv[0].equals("ordering")) {
-            dev.weir.cli.bench.OrderingBenchmark.run(rest, out);
-        } else if (argv.length > 0 && argv[0].equals("pipeline")) {
-            dev.weir.cli.bench.PipelineBenchmark.run(rest, out);
-        } else {
-            throw new Args.UsageException(
-                    "bench takes a benchmark name: weir bench features|scoring|monitoring|ordering|pipeline");
-        }
-    }
-
-    private static void run(String[] argv) throws Exception {
-        String[] rest = argv.length == 0 ? argv : Arrays.copyOfRange(argv, 1, argv.length);
-        if (argv.length > 0 && argv[0].equals("pipeline")) {
-            PipelineJob.main(rest);
-        } else if (argv.length > 0 && argv[0].equals("backfill")) {
-            BackfillJob.main(rest);
-        } else {
-            throw new Args.UsageException(
-                    "run takes a job name: weir run pipeline|backfill --config FILE");
+    /** Picocli's instances, each command printing its results to {@code out}. */
+    private record Factory(PrintStream out) implements IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            K object = CommandLine.defaultFactory().create(type);
+            if (object instanceof WeirCommand command) {
+                command.printTo(out);
+            }
+            return object;
         }
     }
 }

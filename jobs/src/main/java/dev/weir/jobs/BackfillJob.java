@@ -1,6 +1,5 @@
 package dev.weir.jobs;
 
-import dev.weir.jobs.config.ConfigLoader;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.jobs.pipeline.KafkaIcebergSinks;
@@ -12,7 +11,6 @@ import dev.weir.operators.iceberg.WeirTables;
 import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.Transaction;
 import dev.weir.state.features.FeatureSet;
-import java.util.Set;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
@@ -24,6 +22,9 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.source.IcebergSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Recomputes the feature vectors of every event in the Iceberg {@code events} table with the very
@@ -47,12 +48,28 @@ public final class BackfillJob {
     private BackfillJob() {}
 
     public static void main(String[] argv) throws Exception {
-        Args args = Args.parse(argv, Set.of("config", "output-table"), Set.of("set"), Set.of());
-        PipelineConfig config =
-                ConfigLoader.load(args.path("config").orElse(null), args.settings());
+        Arguments args = CommandLine.populateCommand(new Arguments(), argv);
+        run(args.job.load(), args.outputTable);
+    }
+
+    /** Defines the job on this process's execution environment and runs it until it ends. */
+    public static void run(PipelineConfig config, String outputTable) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        define(env, config, args.string("output-table").orElse(DEFAULT_OUTPUT));
+        define(env, config, outputTable);
         env.execute(JOB_NAME);
+    }
+
+    /** {@link JobArguments} and the table to write. */
+    public static final class Arguments {
+        @Mixin public JobArguments job = new JobArguments();
+
+        @Option(
+                names = "--output-table",
+                paramLabel = "NAME",
+                description =
+                        "The Iceberg table (in the pipeline's namespace) to write the features "
+                                + "to.%nDefault: ${DEFAULT-VALUE}.")
+        public String outputTable = DEFAULT_OUTPUT;
     }
 
     public static void define(

@@ -1,12 +1,10 @@
 package dev.weir.jobs;
 
-import dev.weir.jobs.config.ConfigLoader;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.PipelineWorkflow;
 import dev.weir.jobs.pipeline.TransactionSource;
 import dev.weir.operators.kafka.RawRecord;
 import java.nio.ByteBuffer;
-import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -32,9 +30,7 @@ public final class PassThroughJob {
     private PassThroughJob() {}
 
     public static void main(String[] argv) throws Exception {
-        Args args = Args.parse(argv, Set.of("config"), Set.of("set"), Set.of());
-        PipelineConfig config =
-                ConfigLoader.load(args.path("config").orElse(null), args.settings());
+        PipelineConfig config = JobArguments.parse(argv).load();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         define(env, config);
         env.execute(JOB_NAME);

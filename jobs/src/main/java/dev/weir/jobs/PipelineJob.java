@@ -1,6 +1,5 @@
 package dev.weir.jobs;
 
-import dev.weir.jobs.config.ConfigLoader;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.jobs.pipeline.KafkaIcebergSinks;
@@ -25,14 +24,11 @@ public final class PipelineJob {
     private PipelineJob() {}
 
     public static void main(String[] argv) throws Exception {
-        Args args =
-                Args.parse(
-                        argv,
-                        java.util.Set.of("config"),
-                        java.util.Set.of("set"),
-                        java.util.Set.of());
-        PipelineConfig config =
-                ConfigLoader.load(args.path("config").orElse(null), args.settings());
+        run(JobArguments.parse(argv).load());
+    }
+
+    /** Defines the job on this process's execution environment and runs it until it ends. */
+    public static void run(PipelineConfig config) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         build(env, config);
         env.execute(JOB_NAME);

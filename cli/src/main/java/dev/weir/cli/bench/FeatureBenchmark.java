@@ -1,7 +1,7 @@
 package dev.weir.cli.bench;
 
+import dev.weir.cli.WeirCommand;
 import dev.weir.cli.synthetic.TransactionGenerator;
-import dev.weir.jobs.Args;
 import dev.weir.jobs.config.FeatureSets;
 import dev.weir.operators.features.EntityFeatureStage;
 import dev.weir.operators.features.FeatureOrdering;
@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.AggregateFunction;
@@ -31,6 +30,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code weir bench features}: throughput of the feature stage at windows of 1h, 24h, 7d and 30d
@@ -40,7 +41,46 @@ import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindow
  * stream on the same local Flink; and the state bytes per entity of the reference feature set. A
  * harness, not a test: it measures, and prints.
  */
-public final class FeatureBenchmark {
+@Command(
+        name = "features",
+        description = {
+            "The feature engine against Flink's sliding windows.",
+            "The feature stage's throughput at windows of 1h, 24h, 7d and 30d on "
+                    + "heap state and at 1h and 30d on RocksDB, beside Flink's sliding "
+                    + "windows, on a local Flink; and the state bytes per entity of the "
+                    + "reference feature set."
+        })
+public final class FeatureBenchmark extends WeirCommand {
+
+    @Option(
+            names = "--events",
+            paramLabel = "N",
+            defaultValue = "2000000",
+            description = "Events per feature-stage variant.%nDefault: ${DEFAULT-VALUE}.")
+    long events;
+
+    @Option(
+            names = "--keys",
+            paramLabel = "N",
+            defaultValue = "10000",
+            description = "Distinct entities.%nDefault: ${DEFAULT-VALUE}.")
+    int keys;
+
+    @Option(
+            names = "--sliding-events",
+            paramLabel = "N",
+            defaultValue = "200000",
+            description =
+                    "Events of the sliding-window runs (a tenth of them at "
+                            + "24h/1min).%nDefault: ${DEFAULT-VALUE}.")
+    long slidingEvents;
+
+    @Option(
+            names = "--span",
+            paramLabel = "DURATION",
+            defaultValue = "60d",
+            description = "Event time the events cover.%nDefault: ${DEFAULT-VALUE}.")
+    Duration span;
 
     private static final long T0 = 1_767_225_600_000L;
     private static final String HEAP = "hashmap";
@@ -52,22 +92,14 @@ public final class FeatureBenchmark {
                     org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
                             .LONG_PRIMITIVE_ARRAY_TYPE_INFO;
 
-    private FeatureBenchmark() {}
-
-    public static void run(String[] argv, PrintStream out) throws Exception {
-        Args args =
-                Args.parse(
-                        argv,
-                        Set.of("events", "keys", "sliding-events", "span"),
-                        Set.of(),
-                        Set.of());
-        long events = args.longValue("events", 2_000_000, 1_000);
-        long slidingEvents = args.longValue("sliding-events", 200_000, 1_000);
+    @Override
+    protected void run() throws Exception {
+        atLeast("--events", events, 1_000);
+        atLeast("--sliding-events", slidingEvents, 1_000);
+        atLeast("--keys", keys, 1);
         // Sliding 24h/1min puts every event in 1440 windows: a tenth of the events keeps it in
         // minutes.
         long slidingDayEvents = Math.max(1_000, slidingEvents / 10);
-        int keys = (int) args.longValue("keys", 10_000, 1);
-        Duration span = args.duration("span").orElse(Duration.ofDays(60));
         long spacing = Math.max(1, span.toMillis() / events);
 
         out.printf(

@@ -1,8 +1,8 @@
 package dev.weir.cli.bench;
 
+import dev.weir.cli.WeirCommand;
 import dev.weir.cli.synthetic.TransactionGenerator;
 import dev.weir.cli.train.SyntheticTrainingSet;
-import dev.weir.jobs.Args;
 import dev.weir.jobs.config.FeatureSets;
 import dev.weir.models.drift.DriftThresholds;
 import dev.weir.models.registry.ModelPointer;
@@ -19,7 +19,6 @@ import dev.weir.schemas.Decision;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import dev.weir.state.features.FeatureSet;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -27,9 +26,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code weir bench monitoring}: what the pipeline's checks and monitoring cost per event on one
@@ -38,17 +38,44 @@ import org.apache.avro.message.BinaryMessageEncoder;
  * against the reference profile, beside decoding; and, per window, the bytes a subtask ships for
  * drift (its partial) against the scores it would otherwise send to one task.
  */
-public final class MonitoringBenchmark {
+@Command(
+        name = "monitoring",
+        description = {
+            "What quality rules, governance and drift monitoring cost per event.",
+            "On one core: decoding alone and with the quality rules and governance, "
+                    + "the drift summary beside decoding, and the bytes per window a subtask "
+                    + "ships for drift."
+        })
+public final class MonitoringBenchmark extends WeirCommand {
 
-    private MonitoringBenchmark() {}
+    @Option(
+            names = "--events",
+            paramLabel = "N",
+            defaultValue = "200000",
+            description = "Events per variant.%nDefault: ${DEFAULT-VALUE}.")
+    int events;
 
-    public static void run(String[] argv, PrintStream out) throws Exception {
-        Args args =
-                Args.parse(argv, Set.of("events", "model", "window-events"), Set.of(), Set.of());
-        int events = (int) args.longValue("events", 200_000, 1_000);
-        int windowEvents = (int) args.longValue("window-events", 6_000, 100);
+    @Option(
+            names = "--window-events",
+            paramLabel = "N",
+            defaultValue = "6000",
+            description = "Scores per monitoring window and subtask.%nDefault: ${DEFAULT-VALUE}.")
+    int windowEvents;
+
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
+            description =
+                    "The model whose reference profile is used.%nDefault: one trained for the "
+                            + "run.")
+    Path model;
+
+    @Override
+    protected void run() throws Exception {
+        atLeast("--events", events, 1_000);
+        atLeast("--window-events", windowEvents, 100);
         FeatureSet set = FeatureSets.reference();
-        Path modelDir = BenchSupport.givenOrTrained(args.path("model").orElse(null));
+        Path modelDir = BenchSupport.givenOrTrained(model);
 
         // Inputs: encoded payments with personal data, and scores with the reference vectors.
         TransactionGenerator generator = new TransactionGenerator(7L, 8L, 2_000, 0.02);

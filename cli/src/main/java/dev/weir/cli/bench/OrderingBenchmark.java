@@ -4,10 +4,11 @@ import static dev.weir.cli.Folders.deleteRecursively;
 import static dev.weir.cli.bench.BenchSupport.freePort;
 import static dev.weir.cli.bench.BenchSupport.human;
 
+import dev.weir.cli.Folders;
+import dev.weir.cli.WeirCommand;
 import dev.weir.cli.cluster.LocalFlink;
 import dev.weir.cli.demo.EmbeddedKafka;
 import dev.weir.cli.synthetic.SyntheticProducer;
-import dev.weir.jobs.Args;
 import dev.weir.jobs.PipelineJob;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.config.WeirOptions;
@@ -37,6 +38,8 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.catalog.TableIdentifier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code weir bench ordering}: the whole pipeline (Kafka source, decode, quality and governance,
@@ -51,21 +54,6 @@ import org.apache.iceberg.catalog.TableIdentifier;
  * read_committed} consumer received it. A harness, not a test: it measures and prints.
  */
 public final class OrderingBenchmark {
-
-    static final Set<String> OPTIONS =
-            Set.of(
-                    "payments",
-                    "rounds",
-                    "span",
-                    "rate",
-                    "duration",
-                    "warm-up",
-                    "small-out-of-orderness",
-                    "accounts",
-                    "seed",
-                    "model",
-                    "checkpoint-interval",
-                    "dir");
 
     /** Keys each run sets itself: identities, topics, and the two the benchmark varies. */
     private static final Set<String> OWN_KEYS =
@@ -136,29 +124,154 @@ public final class OrderingBenchmark {
         }
     }
 
-    public static void run(String[] argv, PrintStream out) throws Exception {
-        Args args = Args.parse(argv, OPTIONS, Set.of("set"), Set.of());
-        long payments = args.longValue("payments", 200_000, 1_000);
-        int rounds = (int) args.longValue("rounds", 2, 1);
-        Duration span = args.duration("span").orElse(Duration.ofHours(4));
-        double rate = args.doubleValue("rate", 1_000, 1, 100_000);
-        Duration duration = args.duration("duration").orElse(Duration.ofSeconds(60));
-        Duration warmUp = args.duration("warm-up").orElse(Duration.ofSeconds(15));
-        Duration small = args.duration("small-out-of-orderness").orElse(Duration.ofMillis(200));
-        int accounts = (int) args.longValue("accounts", 5_000, 1);
-        long seed = args.longValue("seed", 7, Long.MIN_VALUE);
-        Duration checkpointInterval =
-                args.duration("checkpoint-interval").orElse(Duration.ofSeconds(2));
-        Map<String, String> overrides = args.settings();
-        for (String key : overrides.keySet()) {
-            if (OWN_KEYS.contains(key) || key.startsWith("kafka.")) {
-                throw new Args.UsageException("--set " + key + " is set by the benchmark itself");
+    /** {@code weir bench ordering}'s options; a run with them. */
+    @Command(
+            name = "ordering",
+            description = {
+                "The whole pipeline, features in event-time order beside arrival order.",
+                "On an in-process Kafka and a local Flink with parallelism 2: the drain "
+                        + "rate of a backlog, and event-to-score latency at a fixed rate."
+            })
+    public static final class Cli extends WeirCommand {
+
+        @Option(
+                names = "--payments",
+                paramLabel = "N",
+                defaultValue = "200000",
+                description = "Payments in the backlog.%nDefault: ${DEFAULT-VALUE}.")
+        long payments;
+
+        @Option(
+                names = "--rounds",
+                paramLabel = "N",
+                defaultValue = "2",
+                description = "Drains of the backlog per mode.%nDefault: ${DEFAULT-VALUE}.")
+        int rounds;
+
+        @Option(
+                names = "--span",
+                paramLabel = "DURATION",
+                defaultValue = "4h",
+                description = "Event time the backlog covers.%nDefault: ${DEFAULT-VALUE}.")
+        Duration span;
+
+        @Option(
+                names = "--rate",
+                paramLabel = "N",
+                defaultValue = "1000",
+                description =
+                        "Payments per second of the latency runs, 1 to 100000.%nDefault: "
+                                + "${DEFAULT-VALUE}.")
+        double rate;
+
+        @Option(
+                names = "--duration",
+                paramLabel = "DURATION",
+                defaultValue = "60s",
+                description = "Measured part of each latency run.%nDefault: ${DEFAULT-VALUE}.")
+        Duration duration;
+
+        @Option(
+                names = "--warm-up",
+                paramLabel = "DURATION",
+                defaultValue = "15s",
+                description = "Unmeasured start of each latency run.%nDefault: ${DEFAULT-VALUE}.")
+        Duration warmUp;
+
+        @Option(
+                names = "--small-out-of-orderness",
+                paramLabel = "DURATION",
+                defaultValue = "200ms",
+                description =
+                        "The watermark's out-of-orderness bound of the third latency "
+                                + "run.%nDefault: ${DEFAULT-VALUE}.")
+        Duration smallOutOfOrderness;
+
+        @Option(
+                names = "--accounts",
+                paramLabel = "N",
+                defaultValue = "5000",
+                description = "Customer accounts.%nDefault: ${DEFAULT-VALUE}.")
+        int accounts;
+
+        @Option(
+                names = "--seed",
+                paramLabel = "S",
+                defaultValue = "7",
+                description = "Seed of the customers and payments.%nDefault: ${DEFAULT-VALUE}.")
+        long seed;
+
+        @Option(
+                names = "--model",
+                paramLabel = "DIR",
+                description =
+                        "The model to score with, outside --dir.%nDefault: one trained for the "
+                                + "run.")
+        Path model;
+
+        @Option(
+                names = "--checkpoint-interval",
+                paramLabel = "DURATION",
+                defaultValue = "2s",
+                description = "The pipeline's checkpoint interval.%nDefault: ${DEFAULT-VALUE}.")
+        Duration checkpointInterval;
+
+        @Option(
+                names = "--dir",
+                paramLabel = "DIR",
+                defaultValue = Folders.HOME + "/bench-ordering",
+                description = "The run's folder, emptied first.%nDefault: ${DEFAULT-VALUE}.")
+        Path dir;
+
+        @Option(
+                names = "--set",
+                paramLabel = "KEY=VALUE",
+                description =
+                        "A pipeline setting for every run (not those the benchmark sets itself);"
+                                + " repeatable.")
+        Map<String, String> settings;
+
+        @Override
+        protected void run() throws Exception {
+            atLeast("--payments", payments, 1_000);
+            atLeast("--rounds", rounds, 1);
+            within("--rate", rate, 1, 100_000);
+            atLeast("--accounts", accounts, 1);
+            Map<String, String> overrides = new LinkedHashMap<>();
+            if (settings != null) {
+                settings.forEach((k, v) -> overrides.put(k.trim(), v.trim()));
             }
+            for (String key : overrides.keySet()) {
+                if (OWN_KEYS.contains(key) || key.startsWith("kafka.")) {
+                    throw usage("--set " + key + " is set by the benchmark itself");
+                }
+            }
+            if (model != null && model.toAbsolutePath().startsWith(dir.toAbsolutePath())) {
+                throw usage(
+                        "--model must not be inside --dir "
+                                + dir.toAbsolutePath()
+                                + ", which is emptied first");
+            }
+            measure(this, overrides, out);
         }
-        Path dir = args.path("dir").orElse(Path.of(".weir", "bench-ordering")).toAbsolutePath();
+    }
+
+    private static void measure(Cli options, Map<String, String> overrides, PrintStream out)
+            throws Exception {
+        long payments = options.payments;
+        int rounds = options.rounds;
+        Duration span = options.span;
+        double rate = options.rate;
+        Duration duration = options.duration;
+        Duration warmUp = options.warmUp;
+        Duration small = options.smallOutOfOrderness;
+        int accounts = options.accounts;
+        long seed = options.seed;
+        Duration checkpointInterval = options.checkpointInterval;
+        Path dir = options.dir.toAbsolutePath();
         Variant defaults =
                 new Variant(FeatureOrdering.ORDERED, WeirOptions.OUT_OF_ORDERNESS.defaultValue());
-        Path modelDir = args.path("model").map(Path::toAbsolutePath).orElse(null);
+        Path modelDir = options.model == null ? null : options.model.toAbsolutePath();
         // Configuration mistakes (a --set, a missing WEIR_TOKEN_KEY, a model trained on other
         // features) stop the run before anything starts.
         PipelineConfig check =
@@ -175,10 +288,6 @@ public final class OrderingBenchmark {
                         .config("check", "127.0.0.1:9092", "check", defaults);
         if (modelDir != null) {
             PipelineJob.checkModel(check);
-            if (modelDir.startsWith(dir)) {
-                throw new Args.UsageException(
-                        "--model must not be inside --dir " + dir + ", which is emptied first");
-            }
         }
 
         modelDir = BenchSupport.prepareRun(dir, modelDir, seed, accounts, FRAUD_SHARE, out);

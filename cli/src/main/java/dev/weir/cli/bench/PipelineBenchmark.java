@@ -5,12 +5,13 @@ import static dev.weir.cli.bench.BenchSupport.freePort;
 import static dev.weir.cli.bench.BenchSupport.human;
 
 import dev.weir.cli.ClusterCommands;
+import dev.weir.cli.Folders;
+import dev.weir.cli.WeirCommand;
 import dev.weir.cli.cluster.FlinkRest;
 import dev.weir.cli.cluster.LocalCluster;
 import dev.weir.cli.cluster.Pause;
 import dev.weir.cli.kafka.KafkaClients;
 import dev.weir.cli.synthetic.SyntheticProducer;
-import dev.weir.jobs.Args;
 import dev.weir.jobs.PassThroughJob;
 import dev.weir.jobs.PipelineJob;
 import dev.weir.jobs.config.PipelineConfig;
@@ -33,6 +34,8 @@ import java.util.Set;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code weir bench pipeline}: the whole pipeline on the standalone cluster processes ({@code weir
@@ -58,21 +61,6 @@ import jdk.jfr.consumer.RecordingFile;
  * A harness, not a test: it measures and prints.
  */
 public final class PipelineBenchmark {
-
-    static final Set<String> OPTIONS =
-            Set.of(
-                    "payments",
-                    "span",
-                    "backends",
-                    "rate",
-                    "duration",
-                    "warm-up",
-                    "accounts",
-                    "seed",
-                    "model",
-                    "checkpoint-interval",
-                    "dir",
-                    "flink-conf");
 
     private static final int PARALLELISM = 2;
     private static final int PARTITIONS = 4;
@@ -150,36 +138,148 @@ public final class PipelineBenchmark {
         this.accounts = accounts;
     }
 
-    public static void run(String[] argv, PrintStream out) throws Exception {
-        Args args = Args.parse(argv, OPTIONS, Set.of(), Set.of());
-        long payments = args.longValue("payments", 300_000, 1_000);
-        Duration span = args.duration("span").orElse(Duration.ofHours(4));
-        List<String> backends =
-                List.of(args.string("backends").orElse("hashmap,rocksdb").split(","));
-        for (String backend : backends) {
-            if (!BACKENDS.contains(backend)) {
-                throw new Args.UsageException(
-                        "--backends takes " + BACKENDS + ", not '" + backend + "'");
+    /** {@code weir bench pipeline}'s options; a run with them. */
+    @Command(
+            name = "pipeline",
+            description = {
+                "The whole pipeline on the standalone cluster, beside a pass-through " + "job.",
+                "On the processes of `weir cluster start`: drain rates on heap and "
+                        + "RocksDB state as ratios of the pass-through, event-to-decision and "
+                        + "event-to-committed latency at a fixed rate, and a JFR profile per "
+                        + "state backend. Needs WEIR_TOKEN_KEY."
+            })
+    public static final class Cli extends WeirCommand {
+
+        @Option(
+                names = "--payments",
+                paramLabel = "N",
+                defaultValue = "300000",
+                description = "Payments in the backlog.%nDefault: ${DEFAULT-VALUE}.")
+        long payments;
+
+        @Option(
+                names = "--span",
+                paramLabel = "DURATION",
+                defaultValue = "4h",
+                description = "Event time the backlog covers.%nDefault: ${DEFAULT-VALUE}.")
+        Duration span;
+
+        @Option(
+                names = "--backends",
+                paramLabel = "NAMES",
+                split = ",",
+                defaultValue = "hashmap,rocksdb",
+                description =
+                        "State backends to drain on, hashmap among them.%nDefault: "
+                                + "${DEFAULT-VALUE}.")
+        List<String> backends;
+
+        @Option(
+                names = "--rate",
+                paramLabel = "N",
+                defaultValue = "0",
+                description =
+                        "Payments per second of the latency runs, up to 100000.%nDefault: half "
+                                + "the heap drain rate.")
+        double rate;
+
+        @Option(
+                names = "--duration",
+                paramLabel = "DURATION",
+                defaultValue = "60s",
+                description = "Measured part of each latency run.%nDefault: ${DEFAULT-VALUE}.")
+        Duration duration;
+
+        @Option(
+                names = "--warm-up",
+                paramLabel = "DURATION",
+                defaultValue = "20s",
+                description = "Unmeasured start of each latency run.%nDefault: ${DEFAULT-VALUE}.")
+        Duration warmUp;
+
+        @Option(
+                names = "--accounts",
+                paramLabel = "N",
+                defaultValue = "5000",
+                description = "Customer accounts.%nDefault: ${DEFAULT-VALUE}.")
+        int accounts;
+
+        @Option(
+                names = "--seed",
+                paramLabel = "S",
+                defaultValue = "7",
+                description = "Seed of the customers and payments.%nDefault: ${DEFAULT-VALUE}.")
+        long seed;
+
+        @Option(
+                names = "--model",
+                paramLabel = "DIR",
+                description =
+                        "The model to score with, outside --dir and readable by the "
+                                + "cluster.%nDefault: one trained for the run.")
+        Path model;
+
+        @Option(
+                names = "--checkpoint-interval",
+                paramLabel = "DURATION",
+                defaultValue = "2s",
+                description = "The jobs' checkpoint interval.%nDefault: ${DEFAULT-VALUE}.")
+        Duration checkpointInterval;
+
+        @Option(
+                names = "--dir",
+                paramLabel = "DIR",
+                defaultValue = Folders.HOME + "/bench-pipeline",
+                description =
+                        "The run's folder, emptied first (the cluster's logs stay).%nDefault: "
+                                + "${DEFAULT-VALUE}.")
+        Path dir;
+
+        @Option(
+                names = "--flink-conf",
+                paramLabel = "DIR",
+                defaultValue = "flink-conf",
+                description =
+                        "Folder of the cluster's settings (its dev environment).%nDefault: "
+                                + "${DEFAULT-VALUE}.")
+        Path flinkConf;
+
+        @Override
+        protected void run() throws Exception {
+            atLeast("--payments", payments, 1_000);
+            for (String backend : backends) {
+                if (!BACKENDS.contains(backend)) {
+                    throw usage("--backends takes " + BACKENDS + ", not '" + backend + "'");
+                }
             }
+            if (!backends.contains("hashmap")) {
+                throw usage("--backends must include hashmap: the latency run is on heap state");
+            }
+            within("--rate", rate, 0, 100_000);
+            atLeast("--accounts", accounts, 1);
+            if (model != null && model.toAbsolutePath().startsWith(dir.toAbsolutePath())) {
+                throw usage(
+                        "--model must not be inside --dir "
+                                + dir.toAbsolutePath()
+                                + ", which is emptied first");
+            }
+            measure(this, out);
         }
-        if (!backends.contains("hashmap")) {
-            throw new Args.UsageException(
-                    "--backends must include hashmap: the latency run is on heap state");
-        }
-        double givenRate = args.doubleValue("rate", 0, 0, 100_000);
-        Duration duration = args.duration("duration").orElse(Duration.ofSeconds(60));
-        Duration warmUp = args.duration("warm-up").orElse(Duration.ofSeconds(20));
-        int accounts = (int) args.longValue("accounts", 5_000, 1);
-        long seed = args.longValue("seed", 7, Long.MIN_VALUE);
-        Duration checkpointInterval =
-                args.duration("checkpoint-interval").orElse(Duration.ofSeconds(2));
-        Path dir = args.path("dir").orElse(Path.of(".weir", "bench-pipeline")).toAbsolutePath();
-        Path flinkConf = args.path("flink-conf").orElse(Path.of("flink-conf")).toAbsolutePath();
-        Path modelDir = args.path("model").map(Path::toAbsolutePath).orElse(null);
-        if (modelDir != null && modelDir.startsWith(dir)) {
-            throw new Args.UsageException(
-                    "--model must not be inside --dir " + dir + ", which is emptied first");
-        }
+    }
+
+    private static void measure(Cli options, PrintStream out) throws Exception {
+        long payments = options.payments;
+        Duration span = options.span;
+        List<String> backends = options.backends;
+        double givenRate = options.rate;
+        Duration duration = options.duration;
+        Duration warmUp = options.warmUp;
+        int accounts = options.accounts;
+        long seed = options.seed;
+        Duration checkpointInterval = options.checkpointInterval;
+        Path dir = options.dir.toAbsolutePath();
+        Path flinkConf = options.flinkConf.toAbsolutePath();
+        Path modelDir = options.model == null ? null : options.model.toAbsolutePath();
         // Configuration mistakes (a missing WEIR_TOKEN_KEY, a model trained on other features) stop
         // the run before anything starts.
         PipelineConfig check =

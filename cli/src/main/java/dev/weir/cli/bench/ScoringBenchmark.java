@@ -1,7 +1,7 @@
 package dev.weir.cli.bench;
 
+import dev.weir.cli.WeirCommand;
 import dev.weir.cli.train.SyntheticTrainingSet;
-import dev.weir.jobs.Args;
 import dev.weir.jobs.config.FeatureSets;
 import dev.weir.models.BatchScorer;
 import dev.weir.models.ModelBundle;
@@ -12,14 +12,16 @@ import dev.weir.state.features.FeatureSet;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
-import java.util.Set;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code weir bench scoring}: scoring throughput of the reference network on one core, one forward
@@ -28,20 +30,58 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * the time of a pass as the scoring operator ran it before its buffers were reused and its native
  * threads limited, and as it runs it now.
  */
-public final class ScoringBenchmark {
+@Command(
+        name = "scoring",
+        description = {
+            "Scoring throughput per event and in batches, on one core.",
+            "The reference network one event at a time and in batches of 1 to 512; "
+                    + "the latency batching adds at a rate and maximum wait; the operator's "
+                    + "pass before and after its buffers were reused."
+        })
+public final class ScoringBenchmark extends WeirCommand {
 
-    private ScoringBenchmark() {}
+    @Option(
+            names = "--events",
+            paramLabel = "N",
+            defaultValue = "200000",
+            description = "Events per variant.%nDefault: ${DEFAULT-VALUE}.")
+    int events;
 
-    public static void run(String[] argv, PrintStream out) throws Exception {
-        Args args =
-                Args.parse(
-                        argv,
-                        Set.of("events", "rate", "max-wait", "model", "side-events"),
-                        Set.of(),
-                        Set.of());
-        int events = (int) args.longValue("events", 200_000, 1_000);
-        double rate = args.doubleValue("rate", 5_000, 1, 1e7);
-        double maxWaitMs = args.duration("max-wait").map(d -> (double) d.toMillis()).orElse(10.0);
+    @Option(
+            names = "--rate",
+            paramLabel = "N",
+            defaultValue = "5000",
+            description =
+                    "Arrival rate per subtask for the added latency.%nDefault: "
+                            + "${DEFAULT-VALUE}.")
+    double rate;
+
+    @Option(
+            names = "--max-wait",
+            paramLabel = "DURATION",
+            defaultValue = "10ms",
+            description = "Longest a batch waits to fill.%nDefault: ${DEFAULT-VALUE}.")
+    Duration maxWait;
+
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
+            description = "The model to score with.%nDefault: one trained for the run.")
+    Path model;
+
+    @Option(
+            names = "--side-events",
+            paramLabel = "N",
+            defaultValue = "20000",
+            description = "Events of the before/after comparison.%nDefault: ${DEFAULT-VALUE}.")
+    int sideEvents;
+
+    @Override
+    protected void run() throws Exception {
+        atLeast("--events", events, 1_000);
+        within("--rate", rate, 1, 1e7);
+        atLeast("--side-events", sideEvents, 1_000);
+        double maxWaitMs = maxWait.toNanos() / 1e6;
         // ND4J's process-wide defaults, for the variant that runs as the operator did before.
         int defaultPoolThreads = Nd4j.getEnvironment().maxMasterThreads();
         int defaultBlasThreads = Nd4j.factory().blas().getMaxThreads();
@@ -50,7 +90,7 @@ public final class ScoringBenchmark {
         NativeThreads.limitCallingThread(1);
 
         FeatureSet set = FeatureSets.reference();
-        Path modelDir = BenchSupport.givenOrTrained(args.path("model").orElse(null));
+        Path modelDir = BenchSupport.givenOrTrained(model);
         ModelBundle bundle = ModelBundle.load(modelDir);
         double[][] vectors =
                 SyntheticTrainingSet.generate(set, 11L, 20_000, 2_000, 200, 0.02).features();
@@ -99,13 +139,7 @@ public final class ScoringBenchmark {
             }
         }
         out.print(latency);
-        sideBySide(
-                modelDir,
-                vectors,
-                (int) args.longValue("side-events", 20_000, 1_000),
-                defaultPoolThreads,
-                defaultBlasThreads,
-                out);
+        sideBySide(modelDir, vectors, sideEvents, defaultPoolThreads, defaultBlasThreads, out);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.weir.cli.demo;
 
 import dev.weir.cli.Folders;
+import dev.weir.cli.WeirCommand;
 import dev.weir.cli.cluster.LocalFlink;
 import dev.weir.cli.synthetic.SyntheticProducer;
 import dev.weir.cli.train.TrainCommand;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.configuration.Configuration;
@@ -27,6 +29,8 @@ import org.apache.flink.configuration.RestartStrategyOptions.RestartStrategyType
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code weir demo}: the whole platform on one machine. An in-process Kafka broker, a model
@@ -64,8 +68,149 @@ public final class DemoCommand {
         this.out = out;
     }
 
-    public static void run(String[] argv, PrintStream out) throws Exception {
-        new DemoCommand(DemoOptions.parse(argv), out).run();
+    /** {@code weir demo}'s options; a run with them. */
+    @Command(
+            name = "demo",
+            description = {
+                "The whole platform on one machine, on embedded defaults.",
+                "An in-process Kafka broker, a model (trained when missing), the "
+                        + "synthetic producer and the pipeline on a local Flink with its "
+                        + "dashboard (http://127.0.0.1:8081 by default); at the end a summary of "
+                        + "what went where. Ctrl-C, or the end of --duration, stops it cleanly."
+            })
+    public static final class Cli extends WeirCommand {
+
+        @Option(
+                names = "--duration",
+                paramLabel = "DURATION",
+                description = "How long to produce.%nDefault: until Ctrl-C.")
+        Duration duration;
+
+        @Option(
+                names = "--rate",
+                paramLabel = "N",
+                defaultValue = "200",
+                description = "Payments per second, 1 to 100000.%nDefault: ${DEFAULT-VALUE}.")
+        double rate;
+
+        @Option(
+                names = "--bad-share",
+                paramLabel = "F",
+                defaultValue = "0.01",
+                description = "Share of malformed records, 0 to 1.%nDefault: ${DEFAULT-VALUE}.")
+        double badShare;
+
+        @Option(
+                names = "--accounts",
+                paramLabel = "N",
+                defaultValue = "5000",
+                description = "Customer accounts.%nDefault: ${DEFAULT-VALUE}.")
+        int accounts;
+
+        @Option(
+                names = "--seed",
+                paramLabel = "S",
+                defaultValue = "7",
+                description =
+                        "Seed of the customers (and of the model trained when there is "
+                                + "none).%nDefault: ${DEFAULT-VALUE}.")
+        long seed;
+
+        @Option(
+                names = "--warehouse",
+                paramLabel = "DIR",
+                defaultValue = Folders.WAREHOUSE,
+                description = "The Iceberg warehouse.%nDefault: ${DEFAULT-VALUE}.")
+        Path warehouse;
+
+        @Option(
+                names = "--model",
+                paramLabel = "DIR",
+                defaultValue = Folders.MODEL,
+                description =
+                        "The model to score with, trained there when missing or made for other "
+                                + "features.%nDefault: ${DEFAULT-VALUE}.")
+        Path model;
+
+        @Option(
+                names = "--kafka-port",
+                paramLabel = "PORT",
+                defaultValue = "9092",
+                description =
+                        "Port of the in-process broker (a free one when taken, 0 for "
+                                + "any).%nDefault: ${DEFAULT-VALUE}.")
+        int kafkaPort;
+
+        @Option(
+                names = "--dashboard-port",
+                paramLabel = "PORT",
+                defaultValue = "8081",
+                description = "Port of the Flink dashboard.%nDefault: ${DEFAULT-VALUE}.")
+        int dashboardPort;
+
+        @Option(
+                names = "--shift-after",
+                paramLabel = "DURATION",
+                description =
+                        "Shift the distributions after this long (amounts and countries), to show"
+                                + " drift being caught.")
+        Duration shiftAfter;
+
+        @Option(
+                names = "--shift-amount-scale",
+                paramLabel = "X",
+                defaultValue = "3",
+                description = "After the shift, amounts times X.%nDefault: ${DEFAULT-VALUE}.")
+        double shiftAmountScale;
+
+        @Option(
+                names = "--shift-foreign-share",
+                paramLabel = "F",
+                defaultValue = "0.5",
+                description =
+                        "After the shift, the share of payments abroad.%nDefault: "
+                                + "${DEFAULT-VALUE}.")
+        double shiftForeignShare;
+
+        @Option(
+                names = "--governor",
+                description =
+                        "Also run the governor and the retraining listener, the pipeline scoring"
+                                + " from a registry in the run's folder.")
+        boolean governor;
+
+        /** The options, checked. */
+        DemoOptions options() {
+            within("--rate", rate, 1, 100_000);
+            within("--bad-share", badShare, 0, 1);
+            atLeast("--accounts", accounts, 1);
+            atLeast("--kafka-port", kafkaPort, 0);
+            atLeast("--dashboard-port", dashboardPort, 0);
+            within("--shift-amount-scale", shiftAmountScale, 0.001, 1000);
+            within("--shift-foreign-share", shiftForeignShare, 0, 1);
+            return new DemoOptions(
+                    Optional.ofNullable(duration),
+                    rate,
+                    badShare,
+                    seed,
+                    accounts,
+                    kafkaPort,
+                    dashboardPort,
+                    warehouse.toAbsolutePath(),
+                    model.toAbsolutePath(),
+                    Path.of(Folders.HOME, "demo").toAbsolutePath(),
+                    governor,
+                    Optional.ofNullable(shiftAfter)
+                            .map(
+                                    after ->
+                                            new DemoOptions.Shift(
+                                                    after, shiftAmountScale, shiftForeignShare)));
+        }
+
+        @Override
+        protected void run() throws Exception {
+            new DemoCommand(options(), out).run();
+        }
     }
 
     /** The pipeline running on the local Flink, and the Iceberg tables' rows before it started. */

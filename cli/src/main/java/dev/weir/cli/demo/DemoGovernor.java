@@ -1,6 +1,7 @@
 package dev.weir.cli.demo;
 
 import dev.weir.cli.GovernorCommand;
+import dev.weir.cli.Weir;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -44,21 +45,20 @@ final class DemoGovernor {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        GovernorCommand.run(
-                new String[] {
-                    "start",
-                    "--registry",
-                    registry.toString(),
-                    "--bootstrap",
-                    bootstrap,
-                    "--policy",
-                    policy.toString(),
-                    "--port",
-                    String.valueOf(port),
-                    "--dir",
-                    dir.toString()
-                },
-                out);
+        Weir.parse(
+                        new GovernorCommand.Start(),
+                        out,
+                        "--registry",
+                        registry.toString(),
+                        "--bootstrap",
+                        bootstrap,
+                        "--policy",
+                        policy.toString(),
+                        "--port",
+                        String.valueOf(port),
+                        "--dir",
+                        dir.toString())
+                .call();
         Thread listener =
                 new Thread(
                         () -> {
@@ -93,7 +93,7 @@ final class DemoGovernor {
      * end.
      */
     void stop() throws Exception {
-        GovernorCommand.run(new String[] {"stop", "--dir", dir.toString()}, out);
+        Weir.parse(new GovernorCommand.Stop(), out, "--dir", dir.toString()).call();
         listener.join(LISTENER_EXIT_MILLIS);
     }
 }

@@ -1,99 +1,226 @@
 package dev.weir.cli.train;
 
-import dev.weir.jobs.Args;
+import dev.weir.cli.Folders;
+import dev.weir.cli.WeirCommand;
 import dev.weir.jobs.config.FeatureSets;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.ModelMetadata;
 import dev.weir.models.Trainer;
 import dev.weir.models.TrainerConfig;
 import dev.weir.state.features.FeatureSet;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
 
-/** {@code weir train}: trains the fraud network on synthetic data and writes a model directory. */
-public final class TrainCommand {
-
-    public static final Set<String> OPTIONS =
-            Set.of(
-                    "out",
-                    "events",
-                    "accounts",
-                    "rate",
-                    "fraud-share",
-                    "seed",
-                    "epochs",
-                    "learning-rate",
-                    "hidden",
-                    "name",
-                    "version",
-                    "features",
-                    "registry",
-                    "from-iceberg",
-                    "labels-topic");
+/**
+ * {@code weir train}: trains the fraud network on synthetic data, or on the pipeline's Iceberg
+ * tables, and writes a model directory or registers it.
+ */
+@Command(
+        name = "train",
+        description = {
+            "Trains the fraud network and writes or registers the model.",
+            "On labelled synthetic payments, the feature set computed with the "
+                    + "stream's own engine; the model (model.zip + metadata.json) goes to "
+                    + "--out, or into --registry as its next version.",
+            "With --from-iceberg, trains point in time instead: labels from the "
+                    + "labels topic joined to the vectors the pipeline logged in its features "
+                    + "table when it scored each payment."
+        },
+        defaultValueProvider = TrainCommand.TrainerDefaults.class)
+public final class TrainCommand extends WeirCommand {
 
     public static final String DEFAULT_NAME = "fraud-mlp";
 
-    private TrainCommand() {}
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            defaultValue = Folders.MODEL,
+            description = "Model directory to write.%nDefault: ${DEFAULT-VALUE}.")
+    Path outDir;
 
-    public static void run(String[] argv, PrintStream out) {
-        Args args = Args.parse(argv, OPTIONS, Set.of(), Set.of());
-        if (args.string("registry").isPresent() && args.string("out").isPresent()) {
-            throw new Args.UsageException(
-                    "train writes to --out DIR or registers in --registry DIR, not both");
+    @Option(
+            names = "--registry",
+            paramLabel = "DIR",
+            arity = "0..1",
+            fallbackValue = Folders.REGISTRY,
+            description =
+                    "Register the model in the registry DIR instead of writing --out, as the next"
+                            + " version of --name; the first version becomes the champion."
+                            + "%nWithout DIR: ${FALLBACK-VALUE}.")
+    Path registry;
+
+    @Option(
+            names = "--features",
+            paramLabel = "FILE",
+            description = "Feature set YAML.%nDefault: the bundled reference set.")
+    String features;
+
+    @Option(
+            names = "--events",
+            paramLabel = "N",
+            defaultValue = "100000",
+            description =
+                    "Synthetic payments to train on, at least 1000.%nDefault: "
+                            + "${DEFAULT-VALUE}.")
+    int events;
+
+    @Option(
+            names = "--accounts",
+            paramLabel = "N",
+            defaultValue = "5000",
+            description =
+                    "Customer accounts of the synthetic payments.%nDefault: ${DEFAULT-VALUE}.")
+    int accounts;
+
+    @Option(
+            names = "--rate",
+            paramLabel = "N",
+            defaultValue = "200",
+            description =
+                    "Payments per second of event time in the synthetic data.%nDefault: "
+                            + "${DEFAULT-VALUE}.")
+    double rate;
+
+    @Option(
+            names = "--fraud-share",
+            paramLabel = "F",
+            defaultValue = "0.02",
+            description = "Share of fraudulent payments, 0.001 to 0.3.%nDefault: ${DEFAULT-VALUE}.")
+    double fraudShare;
+
+    @Option(
+            names = "--seed",
+            paramLabel = "S",
+            defaultValue = "7",
+            description =
+                    "Seed of the synthetic customers and payments and of the network's "
+                            + "initialisation.%nDefault: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(
+            names = "--epochs",
+            paramLabel = "N",
+            description = "Passes over the training rows.%nDefault: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(
+            names = "--learning-rate",
+            paramLabel = "R",
+            description = "Adam learning rate.%nDefault: ${DEFAULT-VALUE}.")
+    double learningRate;
+
+    @Option(
+            names = "--hidden",
+            paramLabel = "SIZES",
+            split = ",",
+            description = "Sizes of the hidden layers, e.g. 64,32.%nDefault: ${DEFAULT-VALUE}.")
+    List<Integer> hidden;
+
+    @Option(
+            names = "--name",
+            paramLabel = "NAME",
+            defaultValue = DEFAULT_NAME,
+            description = "Model name.%nDefault: ${DEFAULT-VALUE}.")
+    String name;
+
+    @Option(
+            names = "--version",
+            paramLabel = "V",
+            defaultValue = "1",
+            description =
+                    "Model version written to --out.%nDefault: ${DEFAULT-VALUE} (--registry "
+                            + "numbers versions itself).")
+    String version;
+
+    @Option(
+            names = "--from-iceberg",
+            paramLabel = "PIPELINE_CONFIG",
+            description =
+                    "Train on the Iceberg tables of the pipeline this YAML file configures"
+                            + " (point-in-time training set, written to its training_set table).")
+    Path fromIceberg;
+
+    @Option(
+            names = "--labels-topic",
+            paramLabel = "TOPIC",
+            defaultValue = "weir.labels",
+            description =
+                    "With --from-iceberg, the topic of the labels.%nDefault: "
+                            + "${DEFAULT-VALUE}.")
+    String labelsTopic;
+
+    /** The trainer's own defaults, so the help shows the values training uses. */
+    static final class TrainerDefaults implements IDefaultValueProvider {
+        @Override
+        public String defaultValue(ArgSpec argSpec) {
+            if (!(argSpec instanceof OptionSpec option)) {
+                return null;
+            }
+            TrainerConfig defaults = TrainerConfig.defaults();
+            return switch (option.longestName()) {
+                case "--epochs" -> String.valueOf(defaults.epochs());
+                case "--learning-rate" -> String.valueOf(defaults.learningRate());
+                case "--hidden" ->
+                        defaults.hiddenLayers().stream()
+                                .map(String::valueOf)
+                                .collect(java.util.stream.Collectors.joining(","));
+                default -> null;
+            };
+        }
+    }
+
+    @Override
+    protected void run() {
+        if (registry != null && spec.commandLine().getParseResult().hasMatchedOption("--out")) {
+            throw usage("train writes to --out DIR or registers in --registry DIR, not both");
+        }
+        atLeast("--events", events, 1_000);
+        atLeast("--accounts", accounts, 1);
+        within("--rate", rate, 0.001, 1e7);
+        within("--fraud-share", fraudShare, 0.001, 0.3);
+        atLeast("--epochs", epochs, 1);
+        within("--learning-rate", learningRate, 1e-6, 1);
+        for (int size : hidden) {
+            if (size < 1) {
+                throw usage("--hidden takes positive layer sizes such as 32,16; got " + size);
+            }
         }
         Path dir;
         try {
-            dir =
-                    args.string("registry").isPresent()
-                            ? java.nio.file.Files.createTempDirectory("weir-train")
-                            : args.path("out").orElse(Path.of(".weir", "model"));
+            dir = registry != null ? java.nio.file.Files.createTempDirectory("weir-train") : outDir;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        int events = (int) args.longValue("events", 100_000, 1_000);
-        int accounts = (int) args.longValue("accounts", 5_000, 1);
-        double rate = args.doubleValue("rate", 200, 0.001, 1e7);
-        double fraudShare = args.doubleValue("fraud-share", 0.02, 0.001, 0.3);
-        long seed = args.longValue("seed", 7, Long.MIN_VALUE);
         TrainerConfig defaults = TrainerConfig.defaults();
-        List<Integer> hidden =
-                args.string("hidden")
-                        .map(
-                                h ->
-                                        Arrays.stream(h.split(","))
-                                                .map(String::trim)
-                                                .map(TrainCommand::positiveInt)
-                                                .toList())
-                        .orElse(defaults.hiddenLayers());
         TrainerConfig config =
                 new TrainerConfig(
                         hidden,
-                        (int) args.longValue("epochs", defaults.epochs(), 1),
-                        args.doubleValue("learning-rate", defaults.learningRate(), 1e-6, 1),
+                        epochs,
+                        learningRate,
                         defaults.batchSize(),
                         defaults.holdoutShare(),
                         seed);
         ModelMetadata metadata;
-        if (args.string("from-iceberg").isPresent()) {
-            // --from-iceberg PIPELINE_CONFIG: labels joined to the vectors the pipeline logged.
+        if (fromIceberg != null) {
+            // Labels joined to the vectors the pipeline logged.
             dev.weir.jobs.config.PipelineConfig pipeline =
-                    dev.weir.jobs.config.ConfigLoader.load(
-                            Path.of(args.string("from-iceberg").get()), java.util.Map.of());
-            PointInTimeTrainingSet set =
-                    PointInTimeTrainingSet.build(
-                            pipeline, args.string("labels-topic").orElse("weir.labels"));
+                    dev.weir.jobs.config.ConfigLoader.load(fromIceberg, java.util.Map.of());
+            PointInTimeTrainingSet set = PointInTimeTrainingSet.build(pipeline, labelsTopic);
             out.printf(
                     "training set: %d labelled vectors (%d labels without a logged vector) -> %s%n",
                     set.labels().length, set.unmatchedLabels(), set.source(pipeline.namespace()));
             ModelBundle bundle =
                     new Trainer(config)
                             .train(
-                                    args.string("name").orElse(DEFAULT_NAME),
-                                    args.string("version").orElse("1"),
+                                    name,
+                                    version,
                                     pipeline.featureSet().vectorNames(),
                                     set.features(),
                                     set.labels(),
@@ -104,13 +231,13 @@ public final class TrainCommand {
             bundle.save(dir);
             metadata = bundle.metadata();
         } else {
-            FeatureSet featureSet = FeatureSets.load(args.string("features").orElse(null));
+            FeatureSet featureSet = FeatureSets.load(features);
             metadata =
                     train(
                             dir,
                             featureSet,
-                            args.string("name").orElse(DEFAULT_NAME),
-                            args.string("version").orElse("1"),
+                            name,
+                            version,
                             seed,
                             events,
                             accounts,
@@ -134,23 +261,22 @@ public final class TrainCommand {
                 metadata.holdoutBrier(),
                 metadata.holdoutEce(),
                 dir.toAbsolutePath());
-        if (args.string("registry").isPresent()) {
+        if (registry != null) {
             // Trained into a scratch directory above, then registered as the next version; the
             // first version of a name becomes its champion.
-            dev.weir.models.registry.ModelRegistry registry =
-                    new dev.weir.models.registry.ModelRegistry(
-                            Path.of(args.string("registry").get()));
+            dev.weir.models.registry.ModelRegistry models =
+                    new dev.weir.models.registry.ModelRegistry(registry);
             dev.weir.models.registry.ModelPointer pointer =
-                    registry.register(ModelBundle.load(dir), null);
-            if (registry.aliases(pointer.name()).champion() == null) {
-                registry.promote(pointer.name(), pointer.version());
+                    models.register(ModelBundle.load(dir), null);
+            if (models.aliases(pointer.name()).champion() == null) {
+                models.promote(pointer.name(), pointer.version());
             }
             out.printf(
                     "registered %s v%s in %s (champion: v%s)%n",
                     pointer.name(),
                     pointer.version(),
-                    registry.root(),
-                    registry.aliases(pointer.name()).champion());
+                    models.root(),
+                    models.aliases(pointer.name()).champion());
         }
     }
 
@@ -195,18 +321,5 @@ public final class TrainCommand {
                         bundle.metadata(), bundle.network(), bundle.profile().withInputs(inputs));
         bundle.save(dir);
         return bundle.metadata();
-    }
-
-    private static int positiveInt(String s) {
-        try {
-            int v = Integer.parseInt(s);
-            if (v < 1) {
-                throw new NumberFormatException();
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new Args.UsageException(
-                    "--hidden takes positive layer sizes such as 32,16; got '" + s + "'");
-        }
     }
 }

@@ -3,11 +3,12 @@ package dev.weir.cli.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.weir.jobs.Args;
+import dev.weir.cli.Weir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine.ParameterException;
 
 class DemoOptionsTest {
 
@@ -15,7 +16,7 @@ class DemoOptionsTest {
 
     @Test
     void defaultsAreTheReadmesDemo() {
-        DemoOptions options = DemoOptions.parse(new String[0]);
+        DemoOptions options = parse();
 
         assertThat(options)
                 .isEqualTo(
@@ -38,32 +39,30 @@ class DemoOptionsTest {
     @Test
     void everyOptionIsTakenAndTheShiftKeepsItsDefaultsWhereNotGiven() {
         DemoOptions options =
-                DemoOptions.parse(
-                        new String[] {
-                            "--duration",
-                            "20s",
-                            "--rate",
-                            "50",
-                            "--bad-share",
-                            "0",
-                            "--seed",
-                            "3",
-                            "--accounts",
-                            "100",
-                            "--kafka-port",
-                            "0",
-                            "--dashboard-port",
-                            "18081",
-                            "--warehouse",
-                            "/tmp/wh",
-                            "--model",
-                            "/tmp/model",
-                            "--governor",
-                            "--shift-after",
-                            "2m",
-                            "--shift-amount-scale",
-                            "2"
-                        });
+                parse(
+                        "--duration",
+                        "20s",
+                        "--rate",
+                        "50",
+                        "--bad-share",
+                        "0",
+                        "--seed",
+                        "3",
+                        "--accounts",
+                        "100",
+                        "--kafka-port",
+                        "0",
+                        "--dashboard-port",
+                        "18081",
+                        "--warehouse",
+                        "/tmp/wh",
+                        "--model",
+                        "/tmp/model",
+                        "--governor",
+                        "--shift-after",
+                        "2m",
+                        "--shift-amount-scale",
+                        "2");
 
         assertThat(options)
                 .isEqualTo(
@@ -84,16 +83,15 @@ class DemoOptionsTest {
 
     @Test
     void valuesOutOfRangeAreUsageMistakes() {
-        assertThatThrownBy(
-                        () ->
-                                DemoOptions.parse(
-                                        new String[] {
-                                            "--shift-after", "1m", "--shift-foreign-share", "2"
-                                        }))
-                .isInstanceOf(Args.UsageException.class)
+        assertThatThrownBy(() -> parse("--shift-after", "1m", "--shift-foreign-share", "2"))
+                .isInstanceOf(ParameterException.class)
                 .hasMessage("--shift-foreign-share must be in [0.0, 1.0], got 2.0");
-        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--rates", "5"}))
-                .isInstanceOf(Args.UsageException.class)
-                .hasMessageStartingWith("unknown option --rates ");
+        assertThatThrownBy(() -> parse("--rates", "5"))
+                .isInstanceOf(ParameterException.class)
+                .hasMessageContaining("'--rates'");
+    }
+
+    private static DemoOptions parse(String... argv) {
+        return Weir.parse(new DemoCommand.Cli(), System.out, argv).options();
     }
 }

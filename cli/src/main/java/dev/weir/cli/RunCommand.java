@@ -1,0 +1,49 @@
+package dev.weir.cli;
+
+import dev.weir.jobs.BackfillJob;
+import dev.weir.jobs.JobArguments;
+import dev.weir.jobs.PipelineJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code weir run pipeline|backfill}: a job on a local Flink in this process, with the arguments
+ * its {@code main} takes on a cluster.
+ */
+@Command(
+        name = "run",
+        description = {
+            "Runs a job on a local Flink in this process.",
+            "Against an external Kafka and Iceberg catalog, with the arguments the "
+                    + "job takes on a cluster."
+        },
+        subcommands = {RunCommand.Pipeline.class, RunCommand.Backfill.class})
+public final class RunCommand {
+
+    private RunCommand() {}
+
+    @Command(name = "pipeline", description = "The continuous scoring pipeline, until stopped.")
+    static final class Pipeline extends WeirCommand {
+        @Mixin JobArguments job;
+
+        @Override
+        protected void run() throws Exception {
+            PipelineJob.run(job.load());
+        }
+    }
+
+    @Command(
+            name = "backfill",
+            description = {
+                "Recomputes the features of the Iceberg events table in BATCH mode.",
+                "With the pipeline's own feature stages, into the features schema."
+            })
+    static final class Backfill extends WeirCommand {
+        @Mixin BackfillJob.Arguments args;
+
+        @Override
+        protected void run() throws Exception {
+            BackfillJob.run(args.job.load(), args.outputTable);
+        }
+    }
+}

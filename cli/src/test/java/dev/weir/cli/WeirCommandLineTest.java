@@ -1,0 +1,227 @@
+package dev.weir.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weir.cli.train.TrainCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Help;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.OptionSpec;
+
+/** The command line as a user meets it: help, completion, mistakes and their exit codes. */
+class WeirCommandLineTest {
+
+    @TempDir Path dir;
+
+    @Test
+    void everyCommandsHelpIsGeneratedAndTellsEveryOptionWithItsDefault() {
+        List<CommandLine> commands = new ArrayList<>();
+        collect(Weir.commandLine(new Weir(), System.out), commands);
+
+        assertThat(commands)
+                .extracting(c -> c.getCommandSpec().qualifiedName())
+                .contains(
+                        "weir demo",
+                        "weir models list",
+                        "weir cluster start",
+                        "weir governor retrain-listener",
+                        "weir bench pipeline",
+                        "weir run backfill",
+                        "weir completion");
+        for (CommandLine command : commands) {
+            String name = command.getCommandSpec().qualifiedName();
+            String usage = command.getUsageMessage(Help.Ansi.OFF);
+            if (command.getCommandSpec().userObject() instanceof HelpCommand) {
+                continue;
+            }
+            assertThat(usage).as(name).startsWith("Usage: " + name);
+            assertThat(command.getCommandSpec().usageMessage().description())
+                    .as(name + " says what it does")
+                    .isNotEmpty();
+            for (OptionSpec option : command.getCommandSpec().options()) {
+                String what = name + " " + option.longestName();
+                assertThat(usage).as(what).contains(option.longestName());
+                String description = String.join(" ", option.description());
+                assertThat(description).as(what + " has a description").isNotBlank();
+                boolean flag = option.arity().max() == 0;
+                // Picocli renders "no default" as "null".
+                boolean hasDefault = !"null".equals(option.defaultValueString());
+                if (!flag && hasDefault) {
+                    assertThat(description)
+                            .as(what + " tells its default")
+                            .containsIgnoringCase("default");
+                }
+            }
+        }
+    }
+
+    @Test
+    void weirAloneAndHelpPrintTheCommands() {
+        Run alone = weir();
+        Run help = weir("--help");
+        Run helpCommand = weir("help");
+
+        assertThat(alone.code).isZero();
+        assertThat(help.code).isZero();
+        assertThat(helpCommand.code).isZero();
+        assertThat(alone.out).isEqualTo(help.out).isEqualTo(helpCommand.out);
+        for (String command :
+                List.of(
+                        "demo",
+                        "produce",
+                        "consume",
+                        "train",
+                        "models",
+                        "run",
+                        "cluster",
+                        "submit",
+                        "savepoint",
+                        "status",
+                        "governor",
+                        "bench",
+                        "completion")) {
+            assertThat(help.out).contains("\n  " + command + " ");
+        }
+    }
+
+    @Test
+    void theReadmeShowsTheRealHelp() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        String marker = "$ ./weir --help\n";
+        int start = readme.indexOf(marker);
+        assertThat(start).as("README.md shows ./weir --help").isNotNegative();
+        String shown = readme.substring(start + marker.length(), readme.indexOf("```", start));
+
+        assertThat(shown).isEqualTo(weir("--help").out);
+    }
+
+    @Test
+    void anUnknownOptionExitsWith2ItsMessageAndTheUsage() {
+        Run run = weir("produce", "--rat", "5");
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.out).isEmpty();
+        assertThat(run.err)
+                .startsWith("weir produce: Unknown options: '--rat', '5'\n")
+                .contains("Possible solutions: --rate")
+                .contains("Usage: weir produce");
+    }
+
+    @Test
+    void aBadDurationExitsWith2AndSaysWhatADurationIs() {
+        Run run = weir("consume", "--topic", "weir.dlq", "--idle-timeout", "10x");
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.err)
+                .startsWith(
+                        "weir consume: Invalid value for option '--idle-timeout': '10x' is not a"
+                                + " duration: use a whole number and a unit such as 500ms, 30s,"
+                                + " 5min, 2h or 30d (a number alone is milliseconds)\n")
+                .contains("Usage: weir consume");
+    }
+
+    @Test
+    void aMissingRequiredOptionExitsWith2() {
+        Run run = weir("models", "promote", "--name", "fraud-mlp");
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.err)
+                .startsWith("weir models promote: Missing required option: '--version=V'\n")
+                .contains("Usage: weir models promote");
+    }
+
+    @Test
+    void aMissingSubcommandExitsWith2() {
+        Run run = weir("governor");
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.err).startsWith("weir governor: Missing required subcommand\n");
+        assertThat(run.err).contains("retrain-listener");
+    }
+
+    @Test
+    void aValueOutOfRangeIsAWrongArgumentToo() {
+        Run run = weir("produce", "--fraud-share", "0.5");
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.err)
+                .startsWith("weir produce: --fraud-share must be in [0.0, 0.3], got 0.5\n")
+                .contains("Usage: weir produce");
+    }
+
+    @Test
+    void aConfigurationMistakeExitsWith2WithoutTheUsage() {
+        Path missing = dir.resolve("weir.yaml");
+
+        Run run = weir("submit", "--config", missing.toString());
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.err)
+                .isEqualTo(
+                        "weir submit: configuration file not found: "
+                                + missing.toAbsolutePath()
+                                + "\n");
+    }
+
+    @Test
+    void aWrongNumberSaysSo() {
+        Run run = weir("produce", "--count", "many");
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.err)
+                .startsWith(
+                        "weir produce: Invalid value for option '--count': 'many' is not a whole"
+                                + " number\n");
+    }
+
+    @Test
+    void numbersMayGroupTheirDigits() {
+        TrainCommand train =
+                Weir.parse(new TrainCommand(), System.out, "--events", "2_000", "--registry");
+
+        assertThat(train).extracting("events").isEqualTo(2_000);
+        assertThat(train).extracting("registry").isEqualTo(Path.of(Folders.REGISTRY));
+    }
+
+    @Test
+    void completionIsABashScriptOfEveryCommandAndOption() {
+        Run run = weir("completion");
+
+        assertThat(run.code).isZero();
+        assertThat(run.out)
+                .startsWith("#!/usr/bin/env bash")
+                .contains("complete -F _complete_weir")
+                .contains("demo produce consume train models run cluster submit savepoint")
+                .contains("list show promote rollback challenger")
+                .contains("--shift-foreign-share")
+                .contains("--idle-timeout");
+    }
+
+    private static void collect(CommandLine command, List<CommandLine> into) {
+        into.add(command);
+        command.getSubcommands().values().forEach(sub -> collect(sub, into));
+    }
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run weir(String... argv) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code =
+                Weir.execute(
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8),
+                        argv);
+        return new Run(
+                code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}
