@@ -1,9 +1,11 @@
 package dev.weir.cli;
 
+import dev.weir.cli.synthetic.ShiftOptions;
 import dev.weir.cli.synthetic.SyntheticProducer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code weir produce}: the synthetic transaction producer against any Kafka. */
@@ -16,6 +18,8 @@ import picocli.CommandLine.Option;
                     + "and a distribution shift."
         })
 public final class ProduceCommand extends WeirCommand {
+
+    @Mixin ShiftOptions shift;
 
     @Option(
             names = "--bootstrap",
@@ -96,30 +100,6 @@ public final class ProduceCommand extends WeirCommand {
             description = "How long after its payment a label is sent.%nDefault: ${DEFAULT-VALUE}.")
     Duration labelDelay;
 
-    @Option(
-            names = "--shift-after",
-            paramLabel = "DURATION",
-            description =
-                    "Shift the distributions after this long (amounts and countries), to show"
-                            + " drift being caught.")
-    Duration shiftAfter;
-
-    @Option(
-            names = "--shift-amount-scale",
-            paramLabel = "X",
-            defaultValue = "3",
-            description = "After the shift, amounts times X.%nDefault: ${DEFAULT-VALUE}.")
-    double shiftAmountScale;
-
-    @Option(
-            names = "--shift-foreign-share",
-            paramLabel = "F",
-            defaultValue = "0.5",
-            description =
-                    "After the shift, the share of payments abroad.%nDefault: "
-                            + "${DEFAULT-VALUE}.")
-    double shiftForeignShare;
-
     @Override
     protected void run() {
         within("--rate", rate, 0.001, 1e7);
@@ -127,8 +107,8 @@ public final class ProduceCommand extends WeirCommand {
         within("--bad-share", badShare, 0, 1);
         within("--fraud-share", fraudShare, 0, 0.3);
         atLeast("--accounts", accounts, 1);
-        within("--shift-amount-scale", shiftAmountScale, 0.001, 1000);
-        within("--shift-foreign-share", shiftForeignShare, 0, 1);
+        within("--shift-amount-scale", shift.amountScale(), 0.001, 1000);
+        within("--shift-foreign-share", shift.foreignShare(), 0, 1);
         long streamSeed = seed != null ? seed : System.currentTimeMillis();
         try (SyntheticProducer producer =
                 new SyntheticProducer(
@@ -142,11 +122,11 @@ public final class ProduceCommand extends WeirCommand {
             if (labelsTopic != null) {
                 producer.withLabels(labelsTopic, labelDelay.toMillis());
             }
-            if (shiftAfter != null) {
+            if (shift.after() != null) {
                 producer.withShift(
-                        System.currentTimeMillis() + shiftAfter.toMillis(),
-                        shiftAmountScale,
-                        shiftForeignShare);
+                        System.currentTimeMillis() + shift.after().toMillis(),
+                        shift.amountScale(),
+                        shift.foreignShare());
             }
             long start = System.nanoTime();
             producer.run(count, rate, new AtomicBoolean());

@@ -39,6 +39,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.catalog.TableIdentifier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -134,6 +135,8 @@ public final class OrderingBenchmark {
             })
     public static final class Cli extends WeirCommand {
 
+        @Mixin BenchLoad load;
+
         @Option(
                 names = "--payments",
                 paramLabel = "N",
@@ -188,35 +191,6 @@ public final class OrderingBenchmark {
         Duration smallOutOfOrderness;
 
         @Option(
-                names = "--accounts",
-                paramLabel = "N",
-                defaultValue = "5000",
-                description = "Customer accounts.%nDefault: ${DEFAULT-VALUE}.")
-        int accounts;
-
-        @Option(
-                names = "--seed",
-                paramLabel = "S",
-                defaultValue = "7",
-                description = "Seed of the customers and payments.%nDefault: ${DEFAULT-VALUE}.")
-        long seed;
-
-        @Option(
-                names = "--model",
-                paramLabel = "DIR",
-                description =
-                        "The model to score with, outside --dir.%nDefault: one trained for the "
-                                + "run.")
-        Path model;
-
-        @Option(
-                names = "--checkpoint-interval",
-                paramLabel = "DURATION",
-                defaultValue = "2s",
-                description = "The pipeline's checkpoint interval.%nDefault: ${DEFAULT-VALUE}.")
-        Duration checkpointInterval;
-
-        @Option(
                 names = "--dir",
                 paramLabel = "DIR",
                 defaultValue = Folders.HOME + "/bench-ordering",
@@ -236,7 +210,6 @@ public final class OrderingBenchmark {
             atLeast("--payments", payments, 1_000);
             atLeast("--rounds", rounds, 1);
             within("--rate", rate, 1, 100_000);
-            atLeast("--accounts", accounts, 1);
             Map<String, String> overrides = new LinkedHashMap<>();
             if (settings != null) {
                 settings.forEach((k, v) -> overrides.put(k.trim(), v.trim()));
@@ -246,12 +219,7 @@ public final class OrderingBenchmark {
                     throw usage("--set " + key + " is set by the benchmark itself");
                 }
             }
-            if (model != null && model.toAbsolutePath().startsWith(dir.toAbsolutePath())) {
-                throw usage(
-                        "--model must not be inside --dir "
-                                + dir.toAbsolutePath()
-                                + ", which is emptied first");
-            }
+            load.check(dir);
             measure(this, overrides, out);
         }
     }
@@ -265,13 +233,13 @@ public final class OrderingBenchmark {
         Duration duration = options.duration;
         Duration warmUp = options.warmUp;
         Duration small = options.smallOutOfOrderness;
-        int accounts = options.accounts;
-        long seed = options.seed;
-        Duration checkpointInterval = options.checkpointInterval;
+        int accounts = options.load.accounts;
+        long seed = options.load.seed;
+        Duration checkpointInterval = options.load.checkpointInterval;
         Path dir = options.dir.toAbsolutePath();
         Variant defaults =
                 new Variant(FeatureOrdering.ORDERED, WeirOptions.OUT_OF_ORDERNESS.defaultValue());
-        Path modelDir = options.model == null ? null : options.model.toAbsolutePath();
+        Path modelDir = options.load.model == null ? null : options.load.model.toAbsolutePath();
         // Configuration mistakes (a --set, a missing WEIR_TOKEN_KEY, a model trained on other
         // features) stop the run before anything starts.
         PipelineConfig check =

@@ -35,6 +35,7 @@ import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -150,6 +151,8 @@ public final class PipelineBenchmark {
             })
     public static final class Cli extends WeirCommand {
 
+        @Mixin BenchLoad load;
+
         @Option(
                 names = "--payments",
                 paramLabel = "N",
@@ -198,35 +201,6 @@ public final class PipelineBenchmark {
         Duration warmUp;
 
         @Option(
-                names = "--accounts",
-                paramLabel = "N",
-                defaultValue = "5000",
-                description = "Customer accounts.%nDefault: ${DEFAULT-VALUE}.")
-        int accounts;
-
-        @Option(
-                names = "--seed",
-                paramLabel = "S",
-                defaultValue = "7",
-                description = "Seed of the customers and payments.%nDefault: ${DEFAULT-VALUE}.")
-        long seed;
-
-        @Option(
-                names = "--model",
-                paramLabel = "DIR",
-                description =
-                        "The model to score with, outside --dir and readable by the "
-                                + "cluster.%nDefault: one trained for the run.")
-        Path model;
-
-        @Option(
-                names = "--checkpoint-interval",
-                paramLabel = "DURATION",
-                defaultValue = "2s",
-                description = "The jobs' checkpoint interval.%nDefault: ${DEFAULT-VALUE}.")
-        Duration checkpointInterval;
-
-        @Option(
                 names = "--dir",
                 paramLabel = "DIR",
                 defaultValue = Folders.HOME + "/bench-pipeline",
@@ -256,13 +230,7 @@ public final class PipelineBenchmark {
                 throw usage("--backends must include hashmap: the latency run is on heap state");
             }
             within("--rate", rate, 0, 100_000);
-            atLeast("--accounts", accounts, 1);
-            if (model != null && model.toAbsolutePath().startsWith(dir.toAbsolutePath())) {
-                throw usage(
-                        "--model must not be inside --dir "
-                                + dir.toAbsolutePath()
-                                + ", which is emptied first");
-            }
+            load.check(dir);
             measure(this, out);
         }
     }
@@ -274,12 +242,12 @@ public final class PipelineBenchmark {
         double givenRate = options.rate;
         Duration duration = options.duration;
         Duration warmUp = options.warmUp;
-        int accounts = options.accounts;
-        long seed = options.seed;
-        Duration checkpointInterval = options.checkpointInterval;
+        int accounts = options.load.accounts;
+        long seed = options.load.seed;
+        Duration checkpointInterval = options.load.checkpointInterval;
         Path dir = options.dir.toAbsolutePath();
         Path flinkConf = options.flinkConf.toAbsolutePath();
-        Path modelDir = options.model == null ? null : options.model.toAbsolutePath();
+        Path modelDir = options.load.model == null ? null : options.load.model.toAbsolutePath();
         // Configuration mistakes (a missing WEIR_TOKEN_KEY, a model trained on other features) stop
         // the run before anything starts.
         PipelineConfig check =

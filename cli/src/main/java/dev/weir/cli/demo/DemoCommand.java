@@ -3,6 +3,7 @@ package dev.weir.cli.demo;
 import dev.weir.cli.Folders;
 import dev.weir.cli.WeirCommand;
 import dev.weir.cli.cluster.LocalFlink;
+import dev.weir.cli.synthetic.ShiftOptions;
 import dev.weir.cli.synthetic.SyntheticProducer;
 import dev.weir.cli.train.TrainCommand;
 import dev.weir.jobs.PipelineJob;
@@ -30,6 +31,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -79,6 +81,8 @@ public final class DemoCommand {
                         + "what went where. Ctrl-C, or the end of --duration, stops it cleanly."
             })
     public static final class Cli extends WeirCommand {
+
+        @Mixin ShiftOptions shift;
 
         @Option(
                 names = "--duration",
@@ -149,30 +153,6 @@ public final class DemoCommand {
         int dashboardPort;
 
         @Option(
-                names = "--shift-after",
-                paramLabel = "DURATION",
-                description =
-                        "Shift the distributions after this long (amounts and countries), to show"
-                                + " drift being caught.")
-        Duration shiftAfter;
-
-        @Option(
-                names = "--shift-amount-scale",
-                paramLabel = "X",
-                defaultValue = "3",
-                description = "After the shift, amounts times X.%nDefault: ${DEFAULT-VALUE}.")
-        double shiftAmountScale;
-
-        @Option(
-                names = "--shift-foreign-share",
-                paramLabel = "F",
-                defaultValue = "0.5",
-                description =
-                        "After the shift, the share of payments abroad.%nDefault: "
-                                + "${DEFAULT-VALUE}.")
-        double shiftForeignShare;
-
-        @Option(
                 names = "--governor",
                 description =
                         "Also run the governor and the retraining listener, the pipeline scoring"
@@ -186,8 +166,8 @@ public final class DemoCommand {
             atLeast("--accounts", accounts, 1);
             atLeast("--kafka-port", kafkaPort, 0);
             atLeast("--dashboard-port", dashboardPort, 0);
-            within("--shift-amount-scale", shiftAmountScale, 0.001, 1000);
-            within("--shift-foreign-share", shiftForeignShare, 0, 1);
+            within("--shift-amount-scale", shift.amountScale(), 0.001, 1000);
+            within("--shift-foreign-share", shift.foreignShare(), 0, 1);
             return new DemoOptions(
                     Optional.ofNullable(duration),
                     rate,
@@ -200,11 +180,13 @@ public final class DemoCommand {
                     model.toAbsolutePath(),
                     Path.of(Folders.HOME, "demo").toAbsolutePath(),
                     governor,
-                    Optional.ofNullable(shiftAfter)
+                    Optional.ofNullable(shift.after())
                             .map(
                                     after ->
                                             new DemoOptions.Shift(
-                                                    after, shiftAmountScale, shiftForeignShare)));
+                                                    after,
+                                                    shift.amountScale(),
+                                                    shift.foreignShare())));
         }
 
         @Override
