@@ -45,7 +45,7 @@ public final class ClusterCommands {
         private static final long serialVersionUID = 1L;
 
         Jobs() {
-            super(List.of("pipeline", "backfill"));
+            super(List.of("pipeline", "backfill", "maintain"));
         }
     }
 
@@ -239,7 +239,12 @@ public final class ClusterCommands {
                     switch (job) {
                         case "pipeline" -> "dev.weir.jobs.PipelineJob";
                         case "backfill" -> "dev.weir.jobs.BackfillJob";
-                        default -> throw usage("--job is pipeline or backfill, not '" + job + "'");
+                        case "maintain" -> "dev.weir.jobs.MaintenanceJob";
+                        default ->
+                                throw usage(
+                                        "--job is pipeline, backfill or maintain, not '"
+                                                + job
+                                                + "'");
                     };
             if (parallelism != null) {
                 atLeast("--parallelism", parallelism, 1);

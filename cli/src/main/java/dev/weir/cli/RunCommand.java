@@ -2,6 +2,7 @@ package dev.weir.cli;
 
 import dev.weir.jobs.BackfillJob;
 import dev.weir.jobs.JobArguments;
+import dev.weir.jobs.MaintenanceJob;
 import dev.weir.jobs.PipelineJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,7 +18,11 @@ import picocli.CommandLine.Mixin;
             "Against an external Kafka and Iceberg catalog, with the arguments the "
                     + "job takes on a cluster."
         },
-        subcommands = {RunCommand.Pipeline.class, RunCommand.Backfill.class})
+        subcommands = {
+            RunCommand.Pipeline.class,
+            RunCommand.Backfill.class,
+            RunCommand.Maintain.class
+        })
 public final class RunCommand {
 
     private RunCommand() {}
@@ -44,6 +49,23 @@ public final class RunCommand {
         @Override
         protected void run() throws Exception {
             BackfillJob.run(args.job.load(), args.outputTable);
+        }
+    }
+
+    @Command(
+            name = "maintain",
+            description = {
+                "Maintains the pipeline's Iceberg tables, beside the pipeline, until stopped.",
+                "Compaction, snapshot expiry and orphan-file removal as iceberg.maintenance.*"
+                        + " says, from the pipeline's own configuration; one such job per set of"
+                        + " tables."
+            })
+    static final class Maintain extends WeirCommand {
+        @Mixin JobArguments job;
+
+        @Override
+        protected void run() throws Exception {
+            MaintenanceJob.run(job.load());
         }
     }
 }

@@ -39,13 +39,18 @@ final class TestEnvironment {
     private TestEnvironment() {}
 
     static MiniClusterExtension miniCluster() {
+        return miniCluster(PARALLELISM);
+    }
+
+    /** With more slots, for a second job beside one at {@link #PARALLELISM}. */
+    static MiniClusterExtension miniCluster(int slots) {
         Configuration conf = new Configuration();
         conf.setString("pipeline.generic-types", "false");
         return new MiniClusterExtension(
                 new MiniClusterResourceConfiguration.Builder()
                         .setConfiguration(conf)
                         .setNumberTaskManagers(1)
-                        .setNumberSlotsPerTaskManager(PARALLELISM)
+                        .setNumberSlotsPerTaskManager(slots)
                         .build());
     }
 

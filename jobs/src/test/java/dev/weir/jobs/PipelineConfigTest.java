@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weir.jobs.config.ConfigLoader;
 import dev.weir.jobs.config.FeatureSets;
+import dev.weir.jobs.config.MaintenanceConfig;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.config.WeirOptions;
 import dev.weir.models.ModelBundle;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.MemorySize;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,6 +72,63 @@ class PipelineConfigTest {
         assertThat(config.monitoring().scoreTtl()).isEqualTo(Duration.ofDays(7));
         assertThat(config.monitoring().thresholds().psiAlert()).isEqualTo(0.25);
         assertThat(config.monitoring().rules().duplicateRule()).isPresent();
+        assertThat(config.maintenance().parallelism()).isEqualTo(1);
+        assertThat(config.maintenance().snapshotRetainLast()).isEqualTo(10);
+    }
+
+    @Test
+    void maintenanceDefaultsAndItsMistakesAreReported() {
+        Map<String, String> base =
+                Map.of(
+                        "kafka.bootstrap-servers",
+                        "b:9092",
+                        "iceberg.warehouse",
+                        "/tmp/wh",
+                        "model.dir",
+                        "/m");
+        MaintenanceConfig defaults = PipelineConfig.from(base).maintenance();
+        assertThat(defaults.parallelism()).isEqualTo(1);
+        assertThat(defaults.targetFileSize()).isEqualTo(MemorySize.ofMebiBytes(128));
+        assertThat(defaults.snapshotMaxAge()).isEqualTo(Duration.ofHours(1));
+        assertThat(defaults.snapshotRetainLast()).isEqualTo(10);
+        assertThat(defaults.orphanMinAge()).isEqualTo(Duration.ofDays(3));
+        MaintenanceConfig set =
+                PipelineConfig.from(
+                                with(
+                                        base,
+                                        Map.of(
+                                                "iceberg.maintenance.rewrite.target-file-size",
+                                                "64 mb",
+                                                "iceberg.maintenance.expire-snapshots.max-age",
+                                                "2 d",
+                                                "iceberg.maintenance.parallelism",
+                                                "4")))
+                        .maintenance();
+        assertThat(set.parallelism()).isEqualTo(4);
+        assertThat(set.targetFileSize()).isEqualTo(MemorySize.ofMebiBytes(64));
+        assertThat(set.snapshotMaxAge()).isEqualTo(Duration.ofDays(2));
+
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.from(
+                                        with(
+                                                base,
+                                                Map.of(
+                                                        "iceberg.maintenance.orphan-files.min-age",
+                                                        "1 h",
+                                                        "iceberg.maintenance.expire-snapshots.retain-last",
+                                                        "1",
+                                                        "iceberg.maintenance.rate-limit",
+                                                        "500 ms",
+                                                        "iceberg.maintenance.parallelism",
+                                                        "0"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        "iceberg.maintenance.orphan-files.min-age must be at least 24h")
+                .hasMessageContaining(
+                        "iceberg.maintenance.expire-snapshots.retain-last must be at least 2")
+                .hasMessageContaining("iceberg.maintenance.rate-limit must be at least 1s")
+                .hasMessageContaining("iceberg.maintenance.parallelism must be at least 1, got 0");
     }
 
     @Test
@@ -273,6 +332,17 @@ class PipelineConfigTest {
                         Map.entry("iceberg.warehouse", "s3://warehouse"),
                         Map.entry("iceberg.uri", "http://catalog:8181"),
                         Map.entry("iceberg.namespace", "ns"),
+                        Map.entry("iceberg.maintenance.parallelism", "3"),
+                        Map.entry("iceberg.maintenance.rate-limit", "2 min"),
+                        Map.entry("iceberg.maintenance.rewrite.target-file-size", "256 mb"),
+                        Map.entry("iceberg.maintenance.rewrite.commit-count", "20"),
+                        Map.entry("iceberg.maintenance.rewrite.interval", "30 min"),
+                        Map.entry("iceberg.maintenance.expire-snapshots.max-age", "6 h"),
+                        Map.entry("iceberg.maintenance.expire-snapshots.retain-last", "50"),
+                        Map.entry("iceberg.maintenance.expire-snapshots.commit-count", "30"),
+                        Map.entry("iceberg.maintenance.expire-snapshots.interval", "2 h"),
+                        Map.entry("iceberg.maintenance.orphan-files.min-age", "5 d"),
+                        Map.entry("iceberg.maintenance.orphan-files.interval", "12 h"),
                         Map.entry("model.dir", "/models/m"),
                         Map.entry("model.name", "name"),
                         Map.entry("features.definitions", features.toString()),
@@ -327,6 +397,20 @@ class PipelineConfigTest {
         assertThat(config.warehouse()).isEqualTo("s3://warehouse");
         assertThat(config.catalogUri()).isEqualTo("http://catalog:8181");
         assertThat(config.namespace()).isEqualTo("ns");
+        assertThat(config.maintenance())
+                .isEqualTo(
+                        new MaintenanceConfig(
+                                3,
+                                Duration.ofMinutes(2),
+                                MemorySize.ofMebiBytes(256),
+                                20,
+                                Duration.ofMinutes(30),
+                                Duration.ofHours(6),
+                                50,
+                                30,
+                                Duration.ofHours(2),
+                                Duration.ofDays(5),
+                                Duration.ofHours(12)));
         assertThat(config.modelDir()).isEqualTo("/models/m");
         assertThat(config.modelRegistry()).isNull();
         assertThat(config.modelName()).isEqualTo("name");

@@ -16,6 +16,7 @@ import java.util.Map;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -31,7 +32,8 @@ import org.apache.iceberg.io.OutputFileFactory;
  * A point-in-time-correct training set: each label joined to the feature vector the pipeline logged
  * for the same transaction when it scored it (the {@code features} table), so no feature carries
  * information from after its event. Reads one snapshot of the features table, writes the {@code
- * training_set} table, and says which snapshots it used.
+ * training_set} table, and says which snapshots it used; both are tagged ({@link #protect}) so that
+ * snapshot expiry keeps them while the model's lineage names them.
  *
  * @param features vectors in the feature set's order
  * @param labels fraud or not
@@ -61,6 +63,9 @@ public record PointInTimeTrainingSet(
             throw new IllegalStateException("the features table is empty: run the pipeline first");
         }
         long snapshot = featuresTable.currentSnapshot().snapshotId();
+        // Tagged before it is read: the current snapshot is never expired (nor the few before it),
+        // and from now on the tag keeps it and its files through expiry, however old it gets.
+        protect(featuresTable, snapshot);
         Map<String, Record> logged = new HashMap<>();
         try (CloseableIterable<Record> rows =
                 IcebergGenerics.read(featuresTable).useSnapshot(snapshot).build()) {
@@ -105,6 +110,7 @@ public record PointInTimeTrainingSet(
             times.add(eventTime.toInstant().toEpochMilli());
         }
         long written = append(trainingTable, out, snapshot);
+        protect(trainingTable, written);
         boolean[] labels = new boolean[outcomes.size()];
         long[] eventTimes = new long[times.size()];
         for (int i = 0; i < labels.length; i++) {
@@ -128,6 +134,34 @@ public record PointInTimeTrainingSet(
                 + WeirTables.FEATURES
                 + "@"
                 + featuresSnapshotId;
+    }
+
+    /** The tag that keeps a snapshot a model was trained on: {@code training-<snapshot id>}. */
+    public static String lineageTag(long snapshotId) {
+        return "training-" + snapshotId;
+    }
+
+    /**
+     * Keeps a snapshot a model is trained on readable for as long as the model's lineage names it:
+     * tags it with {@link #lineageTag}, and snapshot expiry keeps every snapshot a tag references,
+     * with its files. Delete the tag ({@code table.manageSnapshots().removeTag(name)}) to let a
+     * retired model's data go. Trained on the same snapshot again: the tag is there already.
+     */
+    public static void protect(Table table, long snapshotId) {
+        String tag = lineageTag(snapshotId);
+        if (table.refs().containsKey(tag)) {
+            return;
+        }
+        try {
+            table.manageSnapshots().createTag(tag, snapshotId).commit();
+        } catch (IllegalArgumentException e) {
+            // Created meanwhile by another training on the same snapshot.
+            table.refresh();
+            SnapshotRef existing = table.refs().get(tag);
+            if (existing == null || existing.snapshotId() != snapshotId) {
+                throw e;
+            }
+        }
     }
 
     private static Table trainingTable(Catalog catalog, String namespace) {

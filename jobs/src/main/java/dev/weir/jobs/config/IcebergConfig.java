@@ -5,9 +5,16 @@ import java.util.List;
 import java.util.Set;
 import org.apache.flink.configuration.Configuration;
 
-/** The Iceberg catalog and namespace of the pipeline's tables. Part of {@link PipelineConfig}. */
+/**
+ * The Iceberg catalog and namespace of the pipeline's tables, and how the maintenance job keeps
+ * them small. Part of {@link PipelineConfig}.
+ */
 public record IcebergConfig(
-        String catalogType, String warehouse, String catalogUri, String namespace) {
+        String catalogType,
+        String warehouse,
+        String catalogUri,
+        String namespace,
+        MaintenanceConfig maintenance) {
 
     public static final Set<String> CATALOG_TYPES = Set.of("hadoop", "rest");
 
@@ -17,7 +24,8 @@ public record IcebergConfig(
                 conf.get(WeirOptions.CATALOG_TYPE),
                 conf.get(WeirOptions.WAREHOUSE),
                 conf.get(WeirOptions.CATALOG_URI),
-                conf.get(WeirOptions.NAMESPACE));
+                conf.get(WeirOptions.NAMESPACE),
+                MaintenanceConfig.from(conf));
     }
 
     List<String> problems() {
@@ -36,6 +44,7 @@ public record IcebergConfig(
         } else {
             PipelineConfig.require(problems, WeirOptions.CATALOG_URI, catalogUri);
         }
+        problems.addAll(maintenance.problems());
         return problems;
     }
 }

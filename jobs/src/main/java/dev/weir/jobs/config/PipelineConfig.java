@@ -185,6 +185,10 @@ public record PipelineConfig(
         return iceberg.namespace();
     }
 
+    public MaintenanceConfig maintenance() {
+        return iceberg.maintenance();
+    }
+
     public String modelDir() {
         return model.dir();
     }

@@ -6,11 +6,12 @@ import dev.weir.operators.features.FeatureOrdering;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.MemorySize;
 
 /**
- * Every option of the pipeline job: key, type, default and meaning. Options marked "never change on
- * a running deployment" are identities that Kafka transactions, consumer offsets or Iceberg commits
- * are bound to across restarts.
+ * Every option of the pipeline job (and of the maintenance job, which reads the same file): key,
+ * type, default and meaning. Options marked "never change on a running deployment" are identities
+ * that Kafka transactions, consumer offsets or Iceberg commits are bound to across restarts.
  */
 public final class WeirOptions {
 
@@ -123,6 +124,94 @@ public final class WeirOptions {
                     .stringType()
                     .defaultValue("weir")
                     .withDescription("Iceberg namespace of the pipeline's tables.");
+
+    public static final ConfigOption<Integer> MAINTENANCE_PARALLELISM =
+            key("iceberg.maintenance.parallelism")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription(
+                            "Parallelism of the table maintenance job's parallel steps (rewriting"
+                                    + " compaction groups, reading file lists, deleting files); its other"
+                                    + " steps run once per table. At 1 the job needs one task slot.");
+
+    public static final ConfigOption<Duration> MAINTENANCE_RATE_LIMIT =
+            key("iceberg.maintenance.rate-limit")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "The table maintenance job looks for new commits to each table this often and"
+                                    + " starts at most one run (compaction, expiry or orphan removal) per table"
+                                    + " this often; whole seconds, at least 1 s.");
+
+    public static final ConfigOption<MemorySize> MAINTENANCE_TARGET_FILE_SIZE =
+            key("iceberg.maintenance.rewrite.target-file-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.ofMebiBytes(128))
+                    .withDescription(
+                            "Size of the data files compaction writes; files under 75% of it are compacted.");
+
+    public static final ConfigOption<Integer> MAINTENANCE_REWRITE_COMMIT_COUNT =
+            key("iceberg.maintenance.rewrite.commit-count")
+                    .intType()
+                    .defaultValue(10)
+                    .withDescription(
+                            "Compacts a table after this many commits to it (the pipeline commits once per checkpoint).");
+
+    public static final ConfigOption<Duration> MAINTENANCE_REWRITE_INTERVAL =
+            key("iceberg.maintenance.rewrite.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "Compacts a table this long after its last compaction when it had fewer commits.");
+
+    public static final ConfigOption<Duration> MAINTENANCE_SNAPSHOT_MAX_AGE =
+            key("iceberg.maintenance.expire-snapshots.max-age")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "Snapshots older than this are expired (and the files only they reference deleted),"
+                                    + " except the last retain-last ones and those a tag or branch references"
+                                    + " (weir train tags the snapshots a model is trained on). Time travel reaches"
+                                    + " back this far.");
+
+    public static final ConfigOption<Integer> MAINTENANCE_SNAPSHOT_RETAIN_LAST =
+            key("iceberg.maintenance.expire-snapshots.retain-last")
+                    .intType()
+                    .defaultValue(10)
+                    .withDescription(
+                            "Snapshots kept however old, at least 2: the pipeline's Iceberg committer finds the"
+                                    + " last checkpoint it committed by walking back from the current snapshot past"
+                                    + " compactions, also when it restarts after a stop during which maintenance went"
+                                    + " on.");
+
+    public static final ConfigOption<Integer> MAINTENANCE_EXPIRE_COMMIT_COUNT =
+            key("iceberg.maintenance.expire-snapshots.commit-count")
+                    .intType()
+                    .defaultValue(10)
+                    .withDescription("Expires snapshots after this many commits to a table.");
+
+    public static final ConfigOption<Duration> MAINTENANCE_EXPIRE_INTERVAL =
+            key("iceberg.maintenance.expire-snapshots.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "Expires snapshots this long after the last expiry when there were fewer commits"
+                                    + " (an idle pipeline still commits an empty snapshot every ten checkpoints).");
+
+    public static final ConfigOption<Duration> MAINTENANCE_ORPHAN_MIN_AGE =
+            key("iceberg.maintenance.orphan-files.min-age")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(3))
+                    .withDescription(
+                            "Files in a table's location that no snapshot references are deleted once older"
+                                    + " than this, at least 1 d: a file being written or waiting for its"
+                                    + " checkpoint is referenced by nothing yet.");
+
+    public static final ConfigOption<Duration> MAINTENANCE_ORPHAN_INTERVAL =
+            key("iceberg.maintenance.orphan-files.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription("How often orphan files are looked for.");
 
     public static final ConfigOption<String> MODEL_DIR =
             key("model.dir")
@@ -359,6 +448,17 @@ public final class WeirOptions {
                     WAREHOUSE,
                     CATALOG_URI,
                     NAMESPACE,
+                    MAINTENANCE_PARALLELISM,
+                    MAINTENANCE_RATE_LIMIT,
+                    MAINTENANCE_TARGET_FILE_SIZE,
+                    MAINTENANCE_REWRITE_COMMIT_COUNT,
+                    MAINTENANCE_REWRITE_INTERVAL,
+                    MAINTENANCE_SNAPSHOT_MAX_AGE,
+                    MAINTENANCE_SNAPSHOT_RETAIN_LAST,
+                    MAINTENANCE_EXPIRE_COMMIT_COUNT,
+                    MAINTENANCE_EXPIRE_INTERVAL,
+                    MAINTENANCE_ORPHAN_MIN_AGE,
+                    MAINTENANCE_ORPHAN_INTERVAL,
                     MODEL_DIR,
                     MODEL_REGISTRY,
                     MODEL_NAME,

@@ -56,6 +56,36 @@ class ConfigLoaderTest {
                     Map.entry("iceberg.warehouse", PipelineConfig::warehouse),
                     Map.entry("iceberg.uri", PipelineConfig::catalogUri),
                     Map.entry("iceberg.namespace", PipelineConfig::namespace),
+                    Map.entry(
+                            "iceberg.maintenance.parallelism", c -> c.maintenance().parallelism()),
+                    Map.entry("iceberg.maintenance.rate-limit", c -> c.maintenance().rateLimit()),
+                    Map.entry(
+                            "iceberg.maintenance.rewrite.target-file-size",
+                            c -> c.maintenance().targetFileSize()),
+                    Map.entry(
+                            "iceberg.maintenance.rewrite.commit-count",
+                            c -> c.maintenance().rewriteCommitCount()),
+                    Map.entry(
+                            "iceberg.maintenance.rewrite.interval",
+                            c -> c.maintenance().rewriteInterval()),
+                    Map.entry(
+                            "iceberg.maintenance.expire-snapshots.max-age",
+                            c -> c.maintenance().snapshotMaxAge()),
+                    Map.entry(
+                            "iceberg.maintenance.expire-snapshots.retain-last",
+                            c -> c.maintenance().snapshotRetainLast()),
+                    Map.entry(
+                            "iceberg.maintenance.expire-snapshots.commit-count",
+                            c -> c.maintenance().expireCommitCount()),
+                    Map.entry(
+                            "iceberg.maintenance.expire-snapshots.interval",
+                            c -> c.maintenance().expireInterval()),
+                    Map.entry(
+                            "iceberg.maintenance.orphan-files.min-age",
+                            c -> c.maintenance().orphanMinAge()),
+                    Map.entry(
+                            "iceberg.maintenance.orphan-files.interval",
+                            c -> c.maintenance().orphanInterval()),
                     Map.entry("model.dir", PipelineConfig::modelDir),
                     Map.entry("model.registry", PipelineConfig::modelRegistry),
                     Map.entry("model.name", PipelineConfig::modelName),
@@ -376,6 +406,17 @@ class ConfigLoaderTest {
                 Map.entry("iceberg.warehouse", "s3://warehouse"),
                 Map.entry("iceberg.uri", "http://catalog:8181"),
                 Map.entry("iceberg.namespace", "ns"),
+                Map.entry("iceberg.maintenance.parallelism", "2"),
+                Map.entry("iceberg.maintenance.rate-limit", "3 min"),
+                Map.entry("iceberg.maintenance.rewrite.target-file-size", "64 mb"),
+                Map.entry("iceberg.maintenance.rewrite.commit-count", "7"),
+                Map.entry("iceberg.maintenance.rewrite.interval", "20 min"),
+                Map.entry("iceberg.maintenance.expire-snapshots.max-age", "3 h"),
+                Map.entry("iceberg.maintenance.expire-snapshots.retain-last", "5"),
+                Map.entry("iceberg.maintenance.expire-snapshots.commit-count", "8"),
+                Map.entry("iceberg.maintenance.expire-snapshots.interval", "4 h"),
+                Map.entry("iceberg.maintenance.orphan-files.min-age", "4 d"),
+                Map.entry("iceberg.maintenance.orphan-files.interval", "6 h"),
                 Map.entry("model.dir", "/models/m"),
                 Map.entry("model.name", "name"),
                 Map.entry("features.definitions", features.toString()),

@@ -3,6 +3,7 @@ package dev.weir.operators.iceberg;
 import java.util.Map;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
@@ -167,6 +168,21 @@ public final class WeirTables {
                     MONITORING,
                     "window_start");
 
+    /**
+     * Properties of every table Weir creates: format version 2, Parquet, and old metadata files
+     * deleted. Each commit (one per checkpoint) writes a new metadata file; the commit then deletes
+     * those beyond the last 100 ({@code write.metadata.previous-versions-max}), which Iceberg
+     * otherwise keeps forever.
+     */
+    public static final Map<String, String> TABLE_PROPERTIES =
+            Map.of(
+                    "format-version",
+                    "2",
+                    "write.format.default",
+                    "parquet",
+                    TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED,
+                    "true");
+
     private WeirTables() {}
 
     public static PartitionSpec partitionSpec(String table) {
@@ -199,15 +215,23 @@ public final class WeirTables {
         }
     }
 
+    /**
+     * Turns on the deletion of old metadata files on a table created by an earlier release, unless
+     * the table sets it either way.
+     */
+    static void addMissingProperties(org.apache.iceberg.Table table) {
+        String key = TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED;
+        if (!table.properties().containsKey(key)) {
+            table.updateProperties().set(key, TABLE_PROPERTIES.get(key)).commit();
+            LOG.info("Iceberg table {}: set {}", table.name(), key);
+        }
+    }
+
     /** Creates a table with the features schema under another name (backfill output). */
     public static void ensureFeaturesTable(Catalog catalog, String namespace, String table) {
         TableIdentifier id = TableIdentifier.of(Namespace.of(namespace), table);
         if (!catalog.tableExists(id)) {
-            catalog.createTable(
-                    id,
-                    FEATURES_SCHEMA,
-                    partitionSpec(FEATURES),
-                    Map.of("format-version", "2", "write.format.default", "parquet"));
+            catalog.createTable(id, FEATURES_SCHEMA, partitionSpec(FEATURES), TABLE_PROPERTIES);
             LOG.info("created Iceberg table {}", id);
         }
     }
@@ -222,13 +246,12 @@ public final class WeirTables {
             TableIdentifier id = TableIdentifier.of(ns, table.getKey());
             if (!catalog.tableExists(id)) {
                 catalog.createTable(
-                        id,
-                        table.getValue(),
-                        partitionSpec(table.getKey()),
-                        Map.of("format-version", "2", "write.format.default", "parquet"));
+                        id, table.getValue(), partitionSpec(table.getKey()), TABLE_PROPERTIES);
                 LOG.info("created Iceberg table {}", id);
             } else {
-                addMissingColumns(catalog.loadTable(id), table.getValue());
+                org.apache.iceberg.Table existing = catalog.loadTable(id);
+                addMissingColumns(existing, table.getValue());
+                addMissingProperties(existing);
             }
         }
     }
