@@ -1,7 +1,8 @@
 package dev.weir.cli;
 
-import dev.weir.cli.cluster.FlinkRest;
+import dev.weir.cli.cluster.FlinkClusters;
 import dev.weir.cli.cluster.LocalCluster;
+import dev.weir.cli.cluster.SslPasswords;
 import dev.weir.jobs.config.ConfigLoader;
 import java.io.File;
 import java.nio.file.Files;
@@ -10,17 +11,38 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.client.deployment.StandaloneClusterId;
+import org.apache.flink.client.program.rest.RestClusterClient;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.SecurityOptions;
+import org.apache.flink.runtime.messages.webmonitor.JobDetails;
+import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code weir cluster start|stop}, {@code weir submit}, {@code weir savepoint} and {@code weir
  * status}: a standalone Flink cluster and Kafka broker on this machine, and the job's life on any
- * Flink cluster through its REST API.
+ * Flink cluster through Flink's own REST client, over TLS with a client certificate when the
+ * cluster's settings ({@code --env}) say so, the passwords from the environment ({@link
+ * SslPasswords}).
  */
 public final class ClusterCommands {
 
     static final String DEFAULT_REST = "http://127.0.0.1:8081";
+
+    private static final String REST_DESCRIPTION =
+            "The cluster's REST API, host:port or a URL; https:// when --env's settings turn TLS on"
+                    + " for it.%nDefault: ${DEFAULT-VALUE}.";
+
+    private static final String ENV_DESCRIPTION =
+            "The cluster's settings, flink-conf/ENV/config.yaml, ENV one of"
+                    + " ${COMPLETION-CANDIDATES}: this command takes their TLS settings"
+                    + " (security.ssl.), the passwords from WEIR_SSL_KEYSTORE_PASSWORD,"
+                    + " WEIR_SSL_TRUSTSTORE_PASSWORD and WEIR_SSL_KEY_PASSWORD.";
+
     static final List<String> ENVIRONMENTS = List.of("dev", "test", "live");
 
     /**
@@ -114,17 +136,24 @@ public final class ClusterCommands {
                             atLeast("--kafka-port", kafkaPort, 1));
             // The Flink processes from the class path files beside the job jar, Kafka from this
             // command's.
+            Path settings = flinkConf.resolve(env).resolve("config.yaml");
             LocalCluster.start(
                     layout,
-                    flinkConf.resolve(env).resolve("config.yaml"),
+                    settings,
+                    Map.of(),
+                    Map.of(),
                     LocalCluster.classpathBeside(jobJar(null)),
                     LocalCluster.launcherClasspath(),
                     flinkConf.resolve("log4j-cluster.properties").toAbsolutePath());
+            boolean tls =
+                    SecurityOptions.isRestSSLEnabled(
+                            Configuration.fromMap(ConfigLoader.readYaml(settings)));
             out.println(
                     "Flink session cluster ("
                             + env
                             + "): JobManager and TaskManager running; dashboard and REST on "
-                            + layout.rest());
+                            + layout.rest(tls)
+                            + (tls ? " (TLS, client certificates required)" : ""));
             out.println("Kafka (KRaft) on " + layout.bootstrap());
             out.println("logs in " + layout.logs() + "; stop with: weir cluster stop");
             if (System.getenv("WEIR_TOKEN_KEY") == null) {
@@ -163,7 +192,8 @@ public final class ClusterCommands {
             name = "submit",
             description = {
                 "Submits a job to a Flink cluster; prints the job id.",
-                "Through the cluster's REST API, after checking the job's configuration " + "here."
+                "Checks the job's configuration and builds its job graph here, then submits it "
+                        + "with the job jar through Flink's REST client (no web submission)."
             })
     public static final class Submit extends WeirCommand {
         @Option(
@@ -171,8 +201,8 @@ public final class ClusterCommands {
                 paramLabel = "FILE",
                 required = true,
                 description =
-                        "The pipeline's settings, a YAML file readable by the cluster's processes"
-                                + " at the same path.")
+                        "The pipeline's settings, a YAML file read here; the model it names must be"
+                                + " readable by the cluster's TaskManagers.")
         Path config;
 
         @Option(
@@ -196,9 +226,11 @@ public final class ClusterCommands {
                 paramLabel = "ENV",
                 completionCandidates = Environments.class,
                 description =
-                        "Also send the job settings (execution., state., restart-strategy.,"
-                                + " pipeline.) of flink-conf/ENV/config.yaml, ENV one of"
-                                + " ${COMPLETION-CANDIDATES}.")
+                        "The cluster's settings, flink-conf/ENV/config.yaml, ENV one of"
+                                + " ${COMPLETION-CANDIDATES}: their job settings (execution.,"
+                                + " state., restart-strategy., pipeline.) go with the job, their"
+                                + " TLS settings (security.ssl.; passwords from the WEIR_SSL_*"
+                                + " variables) reach the cluster.")
         String env;
 
         @Option(
@@ -210,20 +242,24 @@ public final class ClusterCommands {
         @Option(
                 names = "--parallelism",
                 paramLabel = "N",
-                description = "The job's parallelism.%nDefault: the cluster's.")
+                description =
+                        "The job's parallelism.%nDefault: parallelism.default of --env's settings,"
+                                + " else 1.")
         Integer parallelism;
 
         @Option(
                 names = "--rest",
                 paramLabel = "URL",
                 defaultValue = DEFAULT_REST,
-                description = "The cluster's REST API.%nDefault: ${DEFAULT-VALUE}.")
+                description = REST_DESCRIPTION)
         String rest;
 
         @Option(
                 names = "--jar",
                 paramLabel = "FILE",
-                description = "The shaded job jar.%nDefault: the one this command runs from.")
+                description =
+                        "The shaded job jar, of the same build as this command (the job graph is"
+                                + " built here).%nDefault: the one this command runs from.")
         Path jar;
 
         @Option(
@@ -259,28 +295,31 @@ public final class ClusterCommands {
             ConfigLoader.load(absolute, overrides);
             List<String> programArgs = new ArrayList<>(List.of("--config", absolute.toString()));
             overrides.forEach((k, v) -> programArgs.addAll(List.of("--set", k + "=" + v)));
-            Map<String, String> flinkConfiguration = new LinkedHashMap<>();
-            if (env != null) {
-                checkEnvironment(this, env);
-                ConfigLoader.readYaml(flinkConf.resolve(env).resolve("config.yaml"))
-                        .forEach(
-                                (k, v) -> {
-                                    if (JOB_PREFIXES.stream().anyMatch(k::startsWith)) {
-                                        flinkConfiguration.put(k, v);
-                                    }
-                                });
+            Map<String, String> cluster = clusterSettings(this, env, flinkConf);
+            Configuration jobSettings = new Configuration();
+            cluster.forEach(
+                    (k, v) -> {
+                        if (JOB_PREFIXES.stream().anyMatch(k::startsWith)) {
+                            jobSettings.setString(k, v);
+                        }
+                    });
+            int defaultParallelism =
+                    parallelism != null
+                            ? parallelism
+                            : Configuration.fromMap(cluster).get(CoreOptions.DEFAULT_PARALLELISM);
+            try (RestClusterClient<StandaloneClusterId> client =
+                    FlinkClusters.connect(FlinkClusters.client(rest, cluster, environment))) {
+                JobID id =
+                        FlinkClusters.submit(
+                                client,
+                                jobJar(jar),
+                                entry,
+                                programArgs,
+                                jobSettings,
+                                defaultParallelism,
+                                fromSavepoint);
+                out.println(id);
             }
-            FlinkRest cluster = new FlinkRest(rest);
-            String jarId = cluster.uploadJar(jobJar(jar));
-            String id =
-                    cluster.run(
-                            jarId,
-                            entry,
-                            programArgs,
-                            parallelism == null ? -1 : parallelism,
-                            fromSavepoint,
-                            flinkConfiguration);
-            out.println(id);
         }
     }
 
@@ -311,16 +350,41 @@ public final class ClusterCommands {
                 names = "--rest",
                 paramLabel = "URL",
                 defaultValue = DEFAULT_REST,
-                description = "The cluster's REST API.%nDefault: ${DEFAULT-VALUE}.")
+                description = REST_DESCRIPTION)
         String rest;
+
+        @Option(
+                names = "--env",
+                paramLabel = "ENV",
+                completionCandidates = Environments.class,
+                description = ENV_DESCRIPTION)
+        String env;
+
+        @Option(
+                names = "--flink-conf",
+                paramLabel = "DIR",
+                defaultValue = "flink-conf",
+                description = "Folder of the environments' settings.%nDefault: ${DEFAULT-VALUE}.")
+        Path flinkConf;
 
         @Override
         protected void run() {
-            FlinkRest cluster = new FlinkRest(rest);
+            JobID id;
+            try {
+                id = JobID.fromHexString(job);
+            } catch (IllegalArgumentException e) {
+                throw usage("--job takes a job id (32 hex digits), not '" + job + "'");
+            }
             String target = dir == null ? null : dir.toAbsolutePath().toUri().toString();
-            String path =
-                    stop ? cluster.stopWithSavepoint(job, target) : cluster.savepoint(job, target);
-            out.println(path);
+            try (RestClusterClient<StandaloneClusterId> client =
+                    FlinkClusters.connect(
+                            FlinkClusters.client(
+                                    rest, clusterSettings(this, env, flinkConf), environment))) {
+                out.println(
+                        stop
+                                ? FlinkClusters.stopWithSavepoint(client, id, target)
+                                : FlinkClusters.savepoint(client, id, target));
+            }
         }
     }
 
@@ -330,25 +394,56 @@ public final class ClusterCommands {
                 names = "--rest",
                 paramLabel = "URL",
                 defaultValue = DEFAULT_REST,
-                description = "The cluster's REST API.%nDefault: ${DEFAULT-VALUE}.")
+                description = REST_DESCRIPTION)
         String rest;
+
+        @Option(
+                names = "--env",
+                paramLabel = "ENV",
+                completionCandidates = Environments.class,
+                description = ENV_DESCRIPTION)
+        String env;
+
+        @Option(
+                names = "--flink-conf",
+                paramLabel = "DIR",
+                defaultValue = "flink-conf",
+                description = "Folder of the environments' settings.%nDefault: ${DEFAULT-VALUE}.")
+        Path flinkConf;
 
         @Override
         protected void run() {
-            FlinkRest cluster = new FlinkRest(rest);
-            var overview = cluster.overview();
-            out.printf(
-                    "cluster %s: %d task managers, %d of %d slots free%n",
-                    rest,
-                    overview.path("taskmanagers").asInt(),
-                    overview.path("slots-available").asInt(),
-                    overview.path("slots-total").asInt());
-            for (FlinkRest.Job j : cluster.jobs()) {
+            try (RestClusterClient<StandaloneClusterId> client =
+                    FlinkClusters.connect(
+                            FlinkClusters.client(
+                                    rest, clusterSettings(this, env, flinkConf), environment))) {
+                ClusterOverviewWithVersion overview = FlinkClusters.overview(client);
                 out.printf(
-                        "%s  %-10s %-30s running for %ds%n",
-                        j.id(), j.state(), j.name(), j.durationMillis() / 1000);
+                        "cluster %s: %d task managers, %d of %d slots free%n",
+                        rest,
+                        overview.getNumTaskManagersConnected(),
+                        overview.getNumSlotsAvailable(),
+                        overview.getNumSlotsTotal());
+                for (JobDetails j : FlinkClusters.jobs(client)) {
+                    out.printf(
+                            "%s  %-10s %-30s running for %ds%n",
+                            j.getJobId(), j.getStatus(), j.getJobName(), j.getDuration() / 1000);
+                }
             }
         }
+    }
+
+    /**
+     * The settings of flink-conf/ENV/config.yaml (what a client takes from them: the job settings
+     * and TLS), or none without --env.
+     */
+    private static Map<String, String> clusterSettings(
+            WeirCommand command, String env, Path flinkConf) {
+        if (env == null) {
+            return Map.of();
+        }
+        checkEnvironment(command, env);
+        return ConfigLoader.readYaml(flinkConf.resolve(env).resolve("config.yaml"));
     }
 
     private static void checkEnvironment(WeirCommand command, String env) {

@@ -6,6 +6,7 @@ import dev.weir.cli.train.TrainCommand;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -86,7 +87,19 @@ public final class Weir implements Runnable {
 
     /** Runs {@code weir ARGV}: results to {@code out}, mistakes and failures to {@code err}. */
     public static int execute(PrintStream out, PrintStream err, String... argv) {
-        CommandLine weir = commandLine(new Weir(), out);
+        return execute(out, err, System::getenv, argv);
+    }
+
+    /**
+     * Runs {@code weir ARGV} with the environment variables of {@code environment} instead of this
+     * process's: how a test gives a command secrets a JVM cannot set for itself.
+     */
+    public static int execute(
+            PrintStream out,
+            PrintStream err,
+            Function<String, String> environment,
+            String... argv) {
+        CommandLine weir = commandLine(new Weir(), out, environment);
         weir.setOut(new PrintWriter(out, true));
         weir.setErr(new PrintWriter(err, true));
         weir.setParameterExceptionHandler(Weir::wrongArgument);
@@ -106,10 +119,16 @@ public final class Weir implements Runnable {
 
     /** The command tree of {@code command}: its converters, layout and output. */
     static CommandLine commandLine(Object command, PrintStream out) {
+        return commandLine(command, out, System::getenv);
+    }
+
+    private static CommandLine commandLine(
+            Object command, PrintStream out, Function<String, String> environment) {
         if (command instanceof WeirCommand weirCommand) {
             weirCommand.printTo(out);
+            weirCommand.readEnvironment(environment);
         }
-        CommandLine commandLine = new CommandLine(command, new Factory(out));
+        CommandLine commandLine = new CommandLine(command, new Factory(out, environment));
         commandLine.registerConverter(Duration.class, new DurationConverter());
         commandLine.registerConverter(Long.class, Weir::wholeNumber);
         commandLine.registerConverter(long.class, Weir::wholeNumber);
@@ -186,13 +205,18 @@ public final class Weir implements Runnable {
         return code;
     }
 
-    /** Picocli's instances, each command printing its results to {@code out}. */
-    private record Factory(PrintStream out) implements IFactory {
+    /**
+     * Picocli's instances, each command printing its results to {@code out} and reading {@code
+     * environment}.
+     */
+    private record Factory(PrintStream out, Function<String, String> environment)
+            implements IFactory {
         @Override
         public <K> K create(Class<K> type) throws Exception {
             K object = CommandLine.defaultFactory().create(type);
             if (object instanceof WeirCommand command) {
                 command.printTo(out);
+                command.readEnvironment(environment);
             }
             return object;
         }

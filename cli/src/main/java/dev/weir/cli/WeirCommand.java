@@ -2,6 +2,7 @@ package dev.weir.cli;
 
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -18,12 +19,20 @@ public abstract class WeirCommand implements Callable<Integer> {
 
     protected PrintStream out = System.out;
 
+    /** Where the command reads environment variables (secrets among them). */
+    protected Function<String, String> environment = System::getenv;
+
     /** The process's exit code when {@link #run} returns normally. */
     protected int exitCode = 0;
 
     /** Where {@link #run} prints its results (help and usage go to picocli's writers). */
     public void printTo(PrintStream out) {
         this.out = out;
+    }
+
+    /** Reads environment variables from {@code environment} instead of this process's. */
+    public void readEnvironment(Function<String, String> environment) {
+        this.environment = environment;
     }
 
     @Override

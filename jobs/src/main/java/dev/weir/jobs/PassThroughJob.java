@@ -40,6 +40,7 @@ public final class PassThroughJob {
         PipelineWorkflow.configure(env, config);
         KafkaSink<RawRecord> sink =
                 KafkaSink.<RawRecord>builder()
+                        .setKafkaProducerConfig(config.kafka().clientProperties())
                         .setBootstrapServers(config.bootstrapServers())
                         .setRecordSerializer(new Stamped(config.scoresTopic()))
                         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)

@@ -328,6 +328,7 @@ class PipelineConfigTest {
                         Map.entry("kafka.transactional-id-prefix", "prefix"),
                         Map.entry("kafka.transaction-timeout", "11 min"),
                         Map.entry("kafka.starting-offsets", "latest"),
+                        Map.entry("kafka.properties.client.dns.lookup", "use_all_dns_ips"),
                         Map.entry("iceberg.catalog-type", "rest"),
                         Map.entry("iceberg.warehouse", "s3://warehouse"),
                         Map.entry("iceberg.uri", "http://catalog:8181"),
@@ -371,8 +372,17 @@ class PipelineConfigTest {
                         Map.entry("performance.min-auc", "0.7"),
                         Map.entry("performance.min-labels", "150"));
         // Every option but model.registry, which excludes model.dir: an option added later must be
-        // added here.
-        assertThat(settings.keySet())
+        // added here. A map option's entries are keys under it.
+        assertThat(
+                        settings.keySet().stream()
+                                .map(
+                                        key ->
+                                                key.startsWith(
+                                                                WeirOptions.KAFKA_PROPERTIES.key()
+                                                                        + ".")
+                                                        ? WeirOptions.KAFKA_PROPERTIES.key()
+                                                        : key)
+                                .toList())
                 .containsExactlyInAnyOrderElementsOf(
                         WeirOptions.ALL.stream()
                                 .map(ConfigOption::key)
@@ -393,6 +403,8 @@ class PipelineConfigTest {
         assertThat(config.transactionalIdPrefix()).isEqualTo("prefix");
         assertThat(config.transactionTimeout()).isEqualTo(Duration.ofMinutes(11));
         assertThat(config.startingOffsets()).isEqualTo("latest");
+        assertThat(config.kafkaProperties())
+                .isEqualTo(Map.of("client.dns.lookup", "use_all_dns_ips"));
         assertThat(config.catalogType()).isEqualTo("rest");
         assertThat(config.warehouse()).isEqualTo("s3://warehouse");
         assertThat(config.catalogUri()).isEqualTo("http://catalog:8181");

@@ -18,10 +18,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import javax.net.ssl.SSLContext;
 
 /**
  * The parts of Flink's REST API (the one behind the web dashboard) that submitting, upgrading and
- * watching a job need. Every error the cluster returns is raised with the cluster's own message.
+ * watching a job need, as raw HTTP: for the tests and the local tools that read the API as the
+ * dashboard does. The {@code weir} commands talk to clusters through Flink's own client ({@link
+ * FlinkClusters}). Every error the cluster returns is raised with the cluster's own message.
  *
  * <pre>{@code
  * FlinkRest rest = new FlinkRest("http://127.0.0.1:8081");
@@ -35,11 +38,25 @@ public final class FlinkRest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String base;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
 
     public FlinkRest(String base) {
+        this(base, null);
+    }
+
+    /**
+     * A client of an {@code https://} REST API.
+     *
+     * @param tls trust (and, for a cluster that requires one, the client's certificate), e.g.
+     *     Flink's {@code SSLUtils.createRestSSLContext(settings, true)}; null for plain HTTP
+     */
+    public FlinkRest(String base, SSLContext tls) {
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            http.sslContext(tls);
+        }
+        this.http = http.build();
     }
 
     /** A job as the cluster lists it. */

@@ -1,7 +1,7 @@
 package dev.weir.cli.cluster;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.weir.jobs.config.ConfigLoader;
+import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -13,15 +13,23 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.flink.client.program.rest.RestClusterClient;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.SecurityOptions;
+import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
 
 /**
  * A Flink 2 standalone session cluster and a Kafka broker on this machine, each in its own process,
  * from the jars Maven resolved (no Flink distribution, no Docker): a JobManager ({@code
  * StandaloneSessionClusterEntrypoint}), a TaskManager ({@code TaskManagerRunner}) and a KRaft
- * broker. The Flink configuration is {@code flink-conf/<env>/config.yaml} with this cluster's ports
- * and folders laid over it; logs go to {@code <dir>/logs}, one file per process; process ids to
- * {@code <dir>/pids}, so that {@link #stop(Path)} finds them from another command.
+ * broker. The Flink processes start through {@link JobManagerMain} and {@link TaskManagerMain},
+ * which add the TLS passwords from the environment ({@link SslPasswords}). The Flink configuration
+ * is {@code flink-conf/<env>/config.yaml} with this cluster's ports and folders laid over it; logs
+ * go to {@code <dir>/logs}, one file per process; process ids to {@code <dir>/pids}, so that {@link
+ * #stop(Path)} finds them from another command.
  */
 public final class LocalCluster {
 
@@ -39,8 +47,14 @@ public final class LocalCluster {
             return dir.resolve("pids");
         }
 
+        /** The REST API without TLS. */
         public String rest() {
-            return "http://127.0.0.1:" + restPort;
+            return rest(false);
+        }
+
+        /** The REST API, {@code https://} when the cluster's settings turn TLS on for it. */
+        public String rest(boolean tls) {
+            return (tls ? "https" : "http") + "://127.0.0.1:" + restPort;
         }
 
         public String bootstrap() {
@@ -139,6 +153,26 @@ public final class LocalCluster {
             String kafkaClasspath,
             Path log4j)
             throws IOException {
+        start(layout, flinkConf, overrides, Map.of(), clusterClasspath, kafkaClasspath, log4j);
+    }
+
+    /**
+     * Starts the cluster with {@code overrides} laid over the environment's settings, and {@code
+     * environment} added to the environment the processes inherit from this one (for example the
+     * {@link SslPasswords} variables). Fails before anything starts when the settings turn TLS on
+     * and a password variable is missing, or when they hold a password.
+     */
+    public static void start(
+            Layout layout,
+            Path flinkConf,
+            Map<String, String> overrides,
+            Map<String, String> environment,
+            String clusterClasspath,
+            String kafkaClasspath,
+            Path log4j)
+            throws IOException {
+        Function<String, String> env =
+                key -> environment.containsKey(key) ? environment.get(key) : System.getenv(key);
         if (PidFile.anyAlive(layout.pids())) {
             throw new IllegalStateException(
                     "a cluster already runs from " + layout.dir() + " (weir cluster stop)");
@@ -149,9 +183,13 @@ public final class LocalCluster {
                         "port " + port + " is taken: stop what listens there first");
             }
         }
+        Map<String, String> settings = settings(layout, flinkConf, overrides);
+        SslPasswords.checkCluster(Configuration.fromMap(settings), env);
         Files.createDirectories(layout.logs());
         Files.createDirectories(layout.conf());
-        writeConfig(layout, flinkConf, overrides);
+        writeConfig(layout, flinkConf, settings);
+        // The Weir entry points beside Flink's jars.
+        String flinkClasspath = clusterClasspath + File.pathSeparator + codeLocation();
         List<Long> pids = new ArrayList<>();
         try {
             pids.add(
@@ -161,15 +199,14 @@ public final class LocalCluster {
                             List.of("-Xmx768m"),
                             kafkaClasspath,
                             log4j,
+                            environment,
                             KafkaServerMain.class.getName(),
                             List.of(
                                     layout.dir().resolve("kafka").toString(),
                                     String.valueOf(layout.kafkaPort()))));
             PidFile.write(layout.pids(), pids);
             // JVM sizes and derived memory settings as Flink's own start scripts compute them.
-            org.apache.flink.configuration.Configuration conf =
-                    org.apache.flink.configuration.GlobalConfiguration.loadConfiguration(
-                            layout.conf().toString());
+            Configuration conf = GlobalConfiguration.loadConfiguration(layout.conf().toString());
             var jm =
                     org.apache.flink.runtime.jobmanager.JobManagerProcessUtils
                             .processSpecFromConfig(conf);
@@ -185,9 +222,10 @@ public final class LocalCluster {
                             tokens(
                                     org.apache.flink.runtime.jobmanager.JobManagerProcessUtils
                                             .generateJvmParametersStr(jm, conf)),
-                            clusterClasspath,
+                            flinkClasspath,
                             log4j,
-                            "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+                            environment,
+                            JobManagerMain.class.getName(),
                             jmArgs));
             PidFile.write(layout.pids(), pids);
             var tm =
@@ -210,13 +248,14 @@ public final class LocalCluster {
                             layout,
                             "taskmanager",
                             tmJvm,
-                            clusterClasspath,
+                            flinkClasspath,
                             log4j,
-                            "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                            environment,
+                            TaskManagerMain.class.getName(),
                             tmArgs));
             PidFile.write(layout.pids(), pids);
             awaitKafka(layout, Duration.ofSeconds(60));
-            awaitSlots(layout, Duration.ofSeconds(90));
+            awaitSlots(layout, conf, env, Duration.ofSeconds(90));
         } catch (RuntimeException | IOException e) {
             stop(layout.dir());
             throw e;
@@ -231,8 +270,8 @@ public final class LocalCluster {
     /**
      * The cluster's Flink settings: the environment's file with this cluster's ports and folders.
      */
-    private static void writeConfig(Layout layout, Path flinkConf, Map<String, String> overrides)
-            throws IOException {
+    private static Map<String, String> settings(
+            Layout layout, Path flinkConf, Map<String, String> overrides) {
         Map<String, String> settings = new LinkedHashMap<>(ConfigLoader.readYaml(flinkConf));
         settings.putAll(overrides);
         settings.put("rest.port", String.valueOf(layout.restPort()));
@@ -247,6 +286,11 @@ public final class LocalCluster {
                 "execution.checkpointing.savepoint-dir", layout.savepoints().toUri().toString());
         settings.put("web.upload.dir", layout.dir().resolve("uploads").toString());
         settings.put("io.tmp.dirs", layout.dir().resolve("tmp").toString());
+        return settings;
+    }
+
+    private static void writeConfig(Layout layout, Path flinkConf, Map<String, String> settings)
+            throws IOException {
         Files.createDirectories(layout.dir().resolve("uploads"));
         Files.createDirectories(layout.dir().resolve("tmp"));
         String yaml =
@@ -272,12 +316,30 @@ public final class LocalCluster {
                 .toList();
     }
 
+    /**
+     * Where the Weir entry points of the Flink processes load from: the cli jar, or its classes.
+     */
+    private static String codeLocation() {
+        try {
+            return Path.of(
+                            JobManagerMain.class
+                                    .getProtectionDomain()
+                                    .getCodeSource()
+                                    .getLocation()
+                                    .toURI())
+                    .toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot locate the Weir entry points", e);
+        }
+    }
+
     private static long spawn(
             Layout layout,
             String name,
             List<String> jvm,
             String classpath,
             Path log4j,
+            Map<String, String> environment,
             String main,
             List<String> args)
             throws IOException {
@@ -296,12 +358,12 @@ public final class LocalCluster {
         command.add(classpath);
         command.add(main);
         command.addAll(args);
-        Process process =
+        ProcessBuilder builder =
                 new ProcessBuilder(command)
                         .redirectErrorStream(true)
-                        .redirectOutput(layout.logs().resolve(name + ".out").toFile())
-                        .start();
-        return process.pid();
+                        .redirectOutput(layout.logs().resolve(name + ".out").toFile());
+        builder.environment().putAll(environment);
+        return builder.start().pid();
     }
 
     private static void awaitKafka(Layout layout, Duration timeout) throws IOException {
@@ -316,27 +378,32 @@ public final class LocalCluster {
         }
     }
 
-    private static void awaitSlots(Layout layout, Duration timeout) {
-        FlinkRest rest = new FlinkRest(layout.rest());
+    /** Waits until a TaskManager has registered its slots, asking as any client would. */
+    private static void awaitSlots(
+            Layout layout, Configuration conf, Function<String, String> env, Duration timeout) {
+        boolean tls = SecurityOptions.isRestSSLEnabled(conf);
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                JsonNode overview = rest.overview();
-                if (overview.path("taskmanagers").asInt() >= 1
-                        && overview.path("slots-total").asInt() >= 1) {
-                    return;
+        try (RestClusterClient<?> client =
+                FlinkClusters.connect(FlinkClusters.client(layout.rest(tls), conf.toMap(), env))) {
+            while (true) {
+                try {
+                    ClusterOverviewWithVersion overview = FlinkClusters.overview(client);
+                    if (overview.getNumTaskManagersConnected() >= 1
+                            && overview.getNumSlotsTotal() >= 1) {
+                        return;
+                    }
+                } catch (IllegalStateException notYet) {
+                    // REST endpoint not up yet.
                 }
-            } catch (IllegalStateException notYet) {
-                // REST endpoint not up yet.
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            "the Flink cluster did not come up within "
+                                    + timeout
+                                    + "; see "
+                                    + layout.logs());
+                }
+                Pause.millis(300);
             }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(
-                        "the Flink cluster did not come up within "
-                                + timeout
-                                + "; see "
-                                + layout.logs());
-            }
-            Pause.millis(300);
         }
     }
 

@@ -43,12 +43,17 @@ public final class ConfigLoader {
 
     /**
      * The settings of a pipeline file, by key, before defaults and checks. As {@link
-     * #readYaml(Path)}, except that a mapping under an option's own key is that option's value
-     * (Flink's text form of a map), not more keys: the checks then name the option.
+     * #readYaml(Path)}, except that a mapping under the key of an option that takes one value or a
+     * list is that option's value (Flink's text form of a map), not more keys: the checks then name
+     * the option. The entries of a map option ({@code kafka.properties}) become keys under it.
      */
     public static Map<String, String> readSettings(Path yaml) {
         return read(
-                yaml, WeirOptions.ALL.stream().map(ConfigOption::key).collect(Collectors.toSet()));
+                yaml,
+                WeirOptions.ALL.stream()
+                        .filter(o -> SettingsCheck.shape(o) != SettingsCheck.Shape.MAP)
+                        .map(ConfigOption::key)
+                        .collect(Collectors.toSet()));
     }
 
     /**

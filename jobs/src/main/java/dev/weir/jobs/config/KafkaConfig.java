@@ -5,13 +5,24 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.SaslConfigs;
 
 /**
- * The brokers, the topics, and the identities that consumer offsets and Kafka transactions are
- * bound to across restarts. Part of {@link PipelineConfig}.
+ * The brokers, the topics, the identities that consumer offsets and Kafka transactions are bound to
+ * across restarts, and the client properties every source and sink gets (security, tuning). Part of
+ * {@link PipelineConfig}.
+ *
+ * @param properties {@code kafka.properties.*}: Kafka client properties, secrets as config provider
+ *     references ({@code ${env:KAFKA_PASSWORD}}) that the Kafka client resolves where it runs
  */
 public record KafkaConfig(
         String bootstrapServers,
@@ -25,10 +36,39 @@ public record KafkaConfig(
         String groupId,
         String transactionalIdPrefix,
         Duration transactionTimeout,
-        String startingOffsets) {
+        String startingOffsets,
+        Map<String, String> properties) {
 
     public static final Set<String> STARTING_OFFSETS =
             Set.of("committed-or-earliest", "earliest", "latest");
+
+    /**
+     * Client properties the pipeline sets itself: exactly-once and the topology depend on them, so
+     * {@code kafka.properties} may not change them.
+     */
+    public static final Set<String> SET_BY_THE_PIPELINE =
+            Set.of(
+                    "bootstrap.servers",
+                    "group.id",
+                    "isolation.level",
+                    "commit.offsets.on.checkpoint",
+                    "enable.auto.commit",
+                    "key.deserializer",
+                    "value.deserializer",
+                    "key.serializer",
+                    "value.serializer",
+                    "transactional.id",
+                    "transaction.timeout.ms",
+                    "enable.idempotence",
+                    "acks",
+                    "linger.ms");
+
+    /** A JAAS option whose name says it holds a secret, given as text rather than a reference. */
+    private static final Pattern JAAS_LITERAL_SECRET =
+            Pattern.compile("(?i)[\\w.]*(password|secret)[\\w.]*\\s*=\\s*+(?!\"?\\$\\{)");
+
+    /** A config provider reference, as Kafka resolves it: {@code ${provider:[path:]key}}. */
+    private static final Pattern PROVIDER_REFERENCE = Pattern.compile("\\$\\{[^}:]+:[^}]+}");
 
     /** Reads the {@code kafka.*} options; parse errors are the caller's to report. */
     static KafkaConfig from(Configuration conf) {
@@ -44,7 +84,15 @@ public record KafkaConfig(
                 conf.get(WeirOptions.GROUP_ID),
                 conf.get(WeirOptions.TRANSACTIONAL_ID_PREFIX),
                 conf.get(WeirOptions.TRANSACTION_TIMEOUT),
-                conf.get(WeirOptions.STARTING_OFFSETS));
+                conf.get(WeirOptions.STARTING_OFFSETS),
+                Map.copyOf(conf.get(WeirOptions.KAFKA_PROPERTIES)));
+    }
+
+    /** {@link #properties} for a Kafka source or sink builder; a new copy on every call. */
+    public Properties clientProperties() {
+        Properties client = new Properties();
+        client.putAll(properties);
+        return client;
     }
 
     List<String> problems() {
@@ -92,6 +140,62 @@ public record KafkaConfig(
                             + startingOffsets
                             + "'");
         }
+        problems.addAll(propertyProblems(properties));
         return problems;
+    }
+
+    /**
+     * Keys the pipeline sets itself, and secrets written as text. Values are never repeated: one
+     * may be a secret.
+     */
+    static List<String> propertyProblems(Map<String, String> properties) {
+        String prefix = WeirOptions.KAFKA_PROPERTIES.key() + ".";
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, String> property : new TreeMap<>(properties).entrySet()) {
+            String key = property.getKey();
+            if (SET_BY_THE_PIPELINE.contains(key)) {
+                problems.add(
+                        prefix
+                                + key
+                                + " is set by the pipeline itself"
+                                + (key.equals("bootstrap.servers")
+                                        ? " from " + WeirOptions.KAFKA_BOOTSTRAP.key()
+                                        : key.equals("group.id")
+                                                ? " from " + WeirOptions.GROUP_ID.key()
+                                                : "")
+                                + ": remove it");
+            } else if (literalSecret(key, property.getValue())) {
+                problems.add(
+                        prefix
+                                + key
+                                + " holds a secret as text: give it as a config provider reference,"
+                                + " ${env:VARIABLE} with "
+                                + prefix
+                                + "config.providers: env (the value is not shown)");
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * Whether a password-typed Kafka property (or a JAAS option named like a password or secret)
+     * holds text instead of a config provider reference.
+     */
+    private static boolean literalSecret(String key, String value) {
+        if (key.equals(SaslConfigs.SASL_JAAS_CONFIG)) {
+            return JAAS_LITERAL_SECRET.matcher(value).find();
+        }
+        return isPassword(key) && !PROVIDER_REFERENCE.matcher(value).find();
+    }
+
+    private static boolean isPassword(String key) {
+        for (ConfigDef definition :
+                List.of(ConsumerConfig.configDef(), ProducerConfig.configDef())) {
+            ConfigDef.ConfigKey declared = definition.configKeys().get(key);
+            if (declared != null && declared.type == ConfigDef.Type.PASSWORD) {
+                return true;
+            }
+        }
+        return false;
     }
 }

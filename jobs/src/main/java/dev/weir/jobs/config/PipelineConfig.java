@@ -169,6 +169,10 @@ public record PipelineConfig(
         return kafka.startingOffsets();
     }
 
+    public Map<String, String> kafkaProperties() {
+        return kafka.properties();
+    }
+
     public String catalogType() {
         return iceberg.catalogType();
     }

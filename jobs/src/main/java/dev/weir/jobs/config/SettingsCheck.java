@@ -63,8 +63,8 @@ final class SettingsCheck {
 
     /**
      * Settings whose value has the wrong shape for its option, by key: a list ({@code [a, b]}, as a
-     * YAML list is written) or a map ({@code {k: v}}) where one value belongs, a map for a list or
-     * a list for a map.
+     * YAML list is written) or a map ({@code {k: v}}) where one value belongs, a map for a list, or
+     * any value under the key of a map option itself, whose entries are keys under it.
      */
     static Map<String, String> misshapen(
             Map<String, String> settings, List<ConfigOption<?>> options) {
@@ -74,6 +74,17 @@ final class SettingsCheck {
             if (value == null) {
                 continue;
             }
+            if (shape(option) == Shape.MAP) {
+                // Flink would read the whole value and drop every entry given by key; the value
+                // itself is not repeated, as entries can be secrets.
+                problems.put(
+                        option.key(),
+                        option.key()
+                                + " takes its entries as keys ("
+                                + option.key()
+                                + ".KEY: VALUE), not one value");
+                continue;
+            }
             String v = value.trim();
             boolean list = v.startsWith("[") && v.endsWith("]");
             boolean map = v.startsWith("{") && v.endsWith("}");
@@ -81,7 +92,7 @@ final class SettingsCheck {
                     switch (shape(option)) {
                         case SCALAR -> list || map ? "one value" : null;
                         case LIST -> map ? "a list" : null;
-                        case MAP -> list ? "a map" : null;
+                        case MAP -> null;
                     };
             if (takes != null) {
                 problems.put(

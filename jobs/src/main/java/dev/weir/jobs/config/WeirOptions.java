@@ -5,6 +5,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 import dev.weir.operators.features.FeatureOrdering;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.MemorySize;
 
@@ -99,6 +100,17 @@ public final class WeirOptions {
                     .withDescription(
                             "Where a job without state starts reading: committed-or-earliest, earliest or latest."
                                     + " A job restored from a checkpoint or savepoint resumes from its state.");
+
+    public static final ConfigOption<Map<String, String>> KAFKA_PROPERTIES =
+            key("kafka.properties")
+                    .mapType()
+                    .defaultValue(Map.of())
+                    .withDescription(
+                            "Kafka client properties of every source and sink of the pipeline, one key each"
+                                    + " (kafka.properties.security.protocol: SASL_SSL). A secret is never"
+                                    + " written here: it comes from the environment through a Kafka config"
+                                    + " provider (kafka.properties.config.providers: env, and the value"
+                                    + " ${env:VARIABLE}). Keys the pipeline sets itself are refused.");
 
     public static final ConfigOption<String> CATALOG_TYPE =
             key("iceberg.catalog-type")
@@ -444,6 +456,7 @@ public final class WeirOptions {
                     TRANSACTIONAL_ID_PREFIX,
                     TRANSACTION_TIMEOUT,
                     STARTING_OFFSETS,
+                    KAFKA_PROPERTIES,
                     CATALOG_TYPE,
                     WAREHOUSE,
                     CATALOG_URI,

@@ -172,10 +172,14 @@ public class KafkaIcebergSinks implements PipelineSinks {
                 .build();
     }
 
-    /** What every Kafka sink of the pipeline shares: the brokers and the record serializer. */
+    /**
+     * What every Kafka sink of the pipeline shares: the client properties of {@code
+     * kafka.properties.*}, the brokers and the record serializer.
+     */
     private <T extends SpecificRecord> KafkaSinkBuilder<T> kafkaSink(
             AvroRecordSerializer<T> serializer) {
         return KafkaSink.<T>builder()
+                .setKafkaProducerConfig(config.kafka().clientProperties())
                 .setBootstrapServers(config.bootstrapServers())
                 .setRecordSerializer(serializer);
     }

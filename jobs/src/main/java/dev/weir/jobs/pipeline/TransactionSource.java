@@ -8,7 +8,10 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
-/** The Kafka source of raw transaction records. */
+/**
+ * The Kafka sources of the pipeline's inputs. Each gets the client properties of {@code
+ * kafka.properties.*} (security, tuning) besides what the pipeline sets itself.
+ */
 public final class TransactionSource {
 
     private TransactionSource() {}
@@ -28,6 +31,7 @@ public final class TransactionSource {
     public static KafkaSource<RawRecord> control(PipelineConfig config, boolean bounded) {
         KafkaSourceBuilder<RawRecord> builder =
                 KafkaSource.<RawRecord>builder()
+                        .setProperties(config.kafka().clientProperties())
                         .setBootstrapServers(config.bootstrapServers())
                         .setTopics(config.controlTopic())
                         .setGroupId(config.groupId() + "-model-control")
@@ -53,6 +57,7 @@ public final class TransactionSource {
             PipelineConfig config, String topic, String groupId, boolean bounded) {
         KafkaSourceBuilder<RawRecord> builder =
                 KafkaSource.<RawRecord>builder()
+                        .setProperties(config.kafka().clientProperties())
                         .setBootstrapServers(config.bootstrapServers())
                         .setTopics(topic)
                         .setGroupId(groupId)

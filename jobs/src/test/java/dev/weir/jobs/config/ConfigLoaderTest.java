@@ -52,6 +52,7 @@ class ConfigLoaderTest {
                             "kafka.transactional-id-prefix", PipelineConfig::transactionalIdPrefix),
                     Map.entry("kafka.transaction-timeout", PipelineConfig::transactionTimeout),
                     Map.entry("kafka.starting-offsets", PipelineConfig::startingOffsets),
+                    Map.entry("kafka.properties", PipelineConfig::kafkaProperties),
                     Map.entry("iceberg.catalog-type", PipelineConfig::catalogType),
                     Map.entry("iceberg.warehouse", PipelineConfig::warehouse),
                     Map.entry("iceberg.uri", PipelineConfig::catalogUri),
@@ -309,7 +310,9 @@ class ConfigLoaderTest {
                     .isEqualTo(
                             option == WeirOptions.DRIFT_CATEGORICAL_INPUTS
                                     ? SettingsCheck.Shape.LIST
-                                    : SettingsCheck.Shape.SCALAR);
+                                    : option == WeirOptions.KAFKA_PROPERTIES
+                                            ? SettingsCheck.Shape.MAP
+                                            : SettingsCheck.Shape.SCALAR);
         }
         ConfigOption<Map<String, String>> map = key("m").mapType().noDefaultValue();
         ConfigOption<List<Duration>> durations = key("d").durationType().asList().noDefaultValue();
@@ -327,8 +330,9 @@ class ConfigLoaderTest {
         assertThat(conf.get(map)).isEqualTo(Map.of("a", "1", "b", "x"));
         assertThat(conf.get(durations))
                 .containsExactly(Duration.ofSeconds(1), Duration.ofMinutes(2));
+        // Under the map's own key, a value would hide the entries given by key.
         assertThat(SettingsCheck.misshapen(Map.of("m", "[a]"), options))
-                .containsEntry("m", "m takes a map, not a list: [a]");
+                .containsEntry("m", "m takes its entries as keys (m.KEY: VALUE), not one value");
     }
 
     @Test
