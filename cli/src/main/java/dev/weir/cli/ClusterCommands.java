@@ -134,8 +134,9 @@ public final class ClusterCommands {
                             dir.toAbsolutePath(),
                             atLeast("--rest-port", restPort, 1),
                             atLeast("--kafka-port", kafkaPort, 1));
-            // The Flink processes from the class path files beside the job jar, Kafka from this
-            // command's.
+            // The Flink processes from the class path files and plugins beside the job jar, Kafka
+            // from this command's class path.
+            LocalCluster.usePlugins(layout, LocalCluster.pluginsBeside(jobJar(null)));
             Path settings = flinkConf.resolve(env).resolve("config.yaml");
             LocalCluster.start(
                     layout,
@@ -342,9 +343,10 @@ public final class ClusterCommands {
                 names = "--dir",
                 paramLabel = "DIR",
                 description =
-                        "Where to write the savepoint.%nDefault: the cluster's "
+                        "Where to write the savepoint: a folder, or a URI such as"
+                                + " s3://bucket/savepoints.%nDefault: the cluster's "
                                 + "execution.checkpointing.savepoint-dir.")
-        Path dir;
+        String dir;
 
         @Option(
                 names = "--rest",
@@ -375,7 +377,11 @@ public final class ClusterCommands {
             } catch (IllegalArgumentException e) {
                 throw usage("--job takes a job id (32 hex digits), not '" + job + "'");
             }
-            String target = dir == null ? null : dir.toAbsolutePath().toUri().toString();
+            // A URI (s3://...) as it is, a path as the cluster's file URI.
+            String target =
+                    dir == null || dir.matches("[a-zA-Z][a-zA-Z0-9+.-]*://.*")
+                            ? dir
+                            : Path.of(dir).toAbsolutePath().toUri().toString();
             try (RestClusterClient<StandaloneClusterId> client =
                     FlinkClusters.connect(
                             FlinkClusters.client(

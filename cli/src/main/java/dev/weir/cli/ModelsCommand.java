@@ -3,10 +3,10 @@ package dev.weir.cli;
 import dev.weir.cli.train.TrainCommand;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.ModelMetadata;
+import dev.weir.models.Storage;
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.models.registry.ModelRegistry;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,7 +39,7 @@ public final class ModelsCommand {
                 description =
                         "Model registry root (the one `weir train --registry` registers "
                                 + "in).%nDefault: ${DEFAULT-VALUE}.")
-        Path registry;
+        String registry;
 
         ModelRegistry open() {
             return new ModelRegistry(registry);
@@ -95,9 +95,9 @@ public final class ModelsCommand {
             if (models.names().isEmpty()) {
                 out.println(
                         "no models in "
-                                + models.root().toAbsolutePath()
-                                + " (register one with: weir train --registry "
                                 + models.root()
+                                + " (register one with: weir train --registry "
+                                + registry.registry
                                 + ")");
             }
             for (String name : models.names()) {
@@ -126,7 +126,7 @@ public final class ModelsCommand {
             String name = model.name;
             String shown = version != null ? version : models.champion(name).version();
             ModelPointer pointer = models.pointer(name, shown);
-            ModelMetadata m = ModelBundle.readMetadata(Path.of(pointer.location()));
+            ModelMetadata m = ModelBundle.readMetadata(Storage.path(pointer.location()));
             out.printf(
                     "%s v%s at %s%n  checksum %s%n  created %s, %d training rows, %d hold-out rows%n"
                             + "  hold-out AUC %.4f, AUC-PR %.4f, precision %.3f, recall %.3f at threshold %.4f,"

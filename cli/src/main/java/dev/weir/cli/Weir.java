@@ -81,8 +81,24 @@ public final class Weir implements Runnable {
     }
 
     public static void main(String[] argv) {
+        initializeFileSystems();
         // Flink and Kafka leave non-daemon threads behind: the exit code ends the process.
         System.exit(execute(System.out, System.err, argv));
+    }
+
+    /**
+     * Flink's file systems as a Flink process has them, so that a registry, a model or a warehouse
+     * may be on {@code s3://}: the plugins of {@code FLINK_PLUGINS_DIR} (the weir launcher points
+     * it at the S3 plugin the build copies beside the job jar) with the settings of {@code
+     * FLINK_CONF_DIR}'s config.yaml ({@code s3.endpoint}, ...), when it is set.
+     */
+    static void initializeFileSystems() {
+        org.apache.flink.configuration.Configuration conf =
+                org.apache.flink.configuration.GlobalConfiguration.loadConfiguration(
+                        new org.apache.flink.configuration.Configuration());
+        org.apache.flink.core.fs.FileSystem.initialize(
+                conf,
+                org.apache.flink.core.plugin.PluginUtils.createPluginManagerFromRootFolder(conf));
     }
 
     /** Runs {@code weir ARGV}: results to {@code out}, mistakes and failures to {@code err}. */

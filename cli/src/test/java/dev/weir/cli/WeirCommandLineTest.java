@@ -189,7 +189,7 @@ class WeirCommandLineTest {
                 Weir.parse(new TrainCommand(), System.out, "--events", "2_000", "--registry");
 
         assertThat(train).extracting("events").isEqualTo(2_000);
-        assertThat(train).extracting("registry").isEqualTo(Path.of(Folders.REGISTRY));
+        assertThat(train).extracting("registry").isEqualTo(Folders.REGISTRY);
     }
 
     @Test

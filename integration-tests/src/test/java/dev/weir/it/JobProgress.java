@@ -62,6 +62,15 @@ final class JobProgress {
                 .until(() -> lowestOverSubtasks(vertex, metric) >= atLeast);
     }
 
+    /** Where the job last restored its state from (a checkpoint's path); null if it never did. */
+    String restoredFrom() {
+        JsonNode restored =
+                rest.get("/jobs/" + job + "/checkpoints").path("latest").path("restored");
+        return restored.isMissingNode() || restored.isNull()
+                ? null
+                : restored.path("external_path").asText(null);
+    }
+
     private long completedCheckpoints() {
         return rest.get("/jobs/" + job + "/checkpoints").path("counts").path("completed").asLong();
     }

@@ -222,6 +222,22 @@ final class TestEnvironment {
         return state;
     }
 
+    /**
+     * The S3 file system settings of {@code flink-conf/live/config.yaml} (the {@code s3.} keys a
+     * cluster's S3 plugin reads); a mutable copy.
+     */
+    static Map<String, String> liveS3Settings() {
+        Map<String, String> s3 = new LinkedHashMap<>();
+        ConfigLoader.readYaml(FLINK_CONF.resolve("live").resolve("config.yaml"))
+                .forEach(
+                        (key, value) -> {
+                            if (key.startsWith("s3.")) {
+                                s3.put(key, value);
+                            }
+                        });
+        return s3;
+    }
+
     static String uniqueName(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }

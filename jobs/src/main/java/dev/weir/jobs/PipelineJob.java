@@ -7,8 +7,8 @@ import dev.weir.jobs.pipeline.PipelineSources;
 import dev.weir.jobs.pipeline.PipelineWorkflow;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.ModelMetadata;
+import dev.weir.models.Storage;
 import dev.weir.operators.iceberg.WeirTables;
-import java.nio.file.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.flink.CatalogLoader;
@@ -49,13 +49,14 @@ public final class PipelineJob {
 
     /** Fails at start, not on the TaskManagers, when the model is missing or does not fit. */
     public static void checkModel(PipelineConfig config) {
-        Path dir = Path.of(config.modelPointer().location());
+        String location = config.modelPointer().location();
+        org.apache.flink.core.fs.Path dir = Storage.path(location);
         if (!ModelBundle.exists(dir)) {
             throw new IllegalArgumentException(
                     "model.dir "
-                            + dir.toAbsolutePath()
+                            + Storage.location(dir)
                             + " holds no model (run `weir train --out "
-                            + dir
+                            + location
                             + "`)");
         }
         ModelMetadata metadata = ModelBundle.readMetadata(dir);
@@ -63,7 +64,7 @@ public final class PipelineJob {
         if (!metadata.featureNames().equals(names)) {
             throw new IllegalArgumentException(
                     "model in "
-                            + dir
+                            + location
                             + " expects features "
                             + metadata.featureNames()
                             + " but the feature set computes "

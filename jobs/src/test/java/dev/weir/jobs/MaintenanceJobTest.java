@@ -138,12 +138,20 @@ class MaintenanceJobTest {
 
     @Test
     void refusesAHadoopCatalogOnAnObjectStore() {
-        PipelineConfig config = config(Map.of("iceberg.warehouse", "s3a://bucket/warehouse"));
+        // The configuration itself refuses object stores for the hadoop catalog.
+        assertThatThrownBy(() -> config(Map.of("iceberg.warehouse", "s3a://bucket/warehouse")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("use jdbc or rest for a warehouse on an object store");
+    }
+
+    @Test
+    void refusesAHadoopCatalogOnAFileSystemWithoutAnAtomicRename() {
+        PipelineConfig config = config(Map.of("iceberg.warehouse", "ftp://host/warehouse"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         assertThatThrownBy(() -> MaintenanceJob.build(env, config))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("iceberg.warehouse s3a://bucket/warehouse")
-                .hasMessageContaining("iceberg.catalog-type: rest");
+                .hasMessageContaining("iceberg.warehouse ftp://host/warehouse")
+                .hasMessageContaining("iceberg.catalog-type: jdbc or rest");
     }
 
     private StreamGraph production(Map<String, String> extra) {

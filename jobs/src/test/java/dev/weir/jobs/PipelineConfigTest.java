@@ -312,6 +312,46 @@ class PipelineConfigTest {
     }
 
     @Test
+    void catalogsAreCheckedForTheirWarehouseAndUri() {
+        Map<String, String> base =
+                Map.of("kafka.bootstrap-servers", "b:9092", "model.dir", "/models/m");
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.from(
+                                        with(base, Map.of("iceberg.warehouse", "s3://b/wh"))))
+                .hasMessageContaining(
+                        "iceberg.catalog-type hadoop commits by renaming a file, which s3:// cannot"
+                                + " do atomically")
+                .hasMessageContaining("use jdbc or rest");
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.from(
+                                        with(
+                                                base,
+                                                Map.of(
+                                                        "iceberg.catalog-type", "jdbc",
+                                                        "iceberg.uri", "postgres://db/iceberg"))))
+                .hasMessageContaining("iceberg.warehouse is required")
+                .hasMessageContaining("a JDBC URL");
+
+        PipelineConfig jdbc =
+                PipelineConfig.from(
+                        with(
+                                base,
+                                Map.of(
+                                        "iceberg.catalog-type", "jdbc",
+                                        "iceberg.uri", "jdbc:postgresql://db/iceberg",
+                                        "iceberg.warehouse", "s3://b/wh")));
+        assertThat(jdbc.iceberg().warehouseOnS3()).isTrue();
+        assertThat(jdbc.s3Endpoint()).isNull();
+        assertThat(jdbc.s3PathStyleAccess()).isFalse();
+        // A local warehouse keeps Hadoop's file IO unless an S3 endpoint is named.
+        PipelineConfig local =
+                PipelineConfig.from(with(base, Map.of("iceberg.warehouse", "/var/wh")));
+        assertThat(local.iceberg().warehouseOnS3()).isFalse();
+    }
+
+    @Test
     void everyOptionLandsInItsOwnAccessor() throws Exception {
         Path features = referenceFeaturesFile();
         Map<String, String> settings =
@@ -344,6 +384,8 @@ class PipelineConfigTest {
                         Map.entry("iceberg.maintenance.expire-snapshots.interval", "2 h"),
                         Map.entry("iceberg.maintenance.orphan-files.min-age", "5 d"),
                         Map.entry("iceberg.maintenance.orphan-files.interval", "12 h"),
+                        Map.entry("iceberg.s3.endpoint", "http://store:9000"),
+                        Map.entry("iceberg.s3.path-style-access", "true"),
                         Map.entry("model.dir", "/models/m"),
                         Map.entry("model.name", "name"),
                         Map.entry("features.definitions", features.toString()),
@@ -423,6 +465,8 @@ class PipelineConfigTest {
                                 Duration.ofHours(2),
                                 Duration.ofDays(5),
                                 Duration.ofHours(12)));
+        assertThat(config.s3Endpoint()).isEqualTo("http://store:9000");
+        assertThat(config.s3PathStyleAccess()).isTrue();
         assertThat(config.modelDir()).isEqualTo("/models/m");
         assertThat(config.modelRegistry()).isNull();
         assertThat(config.modelName()).isEqualTo("name");

@@ -64,6 +64,34 @@ public final class LocalCluster {
         public Path savepoints() {
             return dir.resolve("savepoints");
         }
+
+        /** The processes' Flink plugins folder (FLINK_PLUGINS_DIR), see {@link #usePlugins}. */
+        public Path plugins() {
+            return dir.resolve("plugins");
+        }
+    }
+
+    /**
+     * The Flink plugins the build copies beside the job jar ({@code flink-plugins/}, Flink's S3
+     * file system), as a cluster keeps them in its {@code plugins/} folder.
+     */
+    public static Path pluginsBeside(Path jobJar) {
+        return jobJar.resolveSibling("flink-plugins");
+    }
+
+    /**
+     * Makes {@code plugins} the cluster processes' plugins folder: {@link Layout#plugins()} becomes
+     * a link to it. Each plugin is loaded in a class loader of its own, which is why Flink's S3
+     * file system (with Hadoop and the AWS SDK inside) is a plugin and not on the class path.
+     */
+    public static void usePlugins(Layout layout, Path plugins) throws IOException {
+        Files.createDirectories(layout.dir());
+        if (Files.isSymbolicLink(layout.plugins())) {
+            Files.delete(layout.plugins());
+        }
+        if (!Files.exists(layout.plugins()) && Files.isDirectory(plugins)) {
+            Files.createSymbolicLink(layout.plugins(), plugins.toAbsolutePath());
+        }
     }
 
     /**
@@ -363,6 +391,8 @@ public final class LocalCluster {
                         .redirectErrorStream(true)
                         .redirectOutput(layout.logs().resolve(name + ".out").toFile());
         builder.environment().putAll(environment);
+        // Where Flink's entry points look for plugins (an empty folder when there are none).
+        builder.environment().put("FLINK_PLUGINS_DIR", layout.plugins().toString());
         return builder.start().pid();
     }
 

@@ -54,7 +54,7 @@ public final class TrainCommand extends WeirCommand {
                     "Register the model in the registry DIR instead of writing --out, as the next"
                             + " version of --name; the first version becomes the champion."
                             + "%nWithout DIR: ${FALLBACK-VALUE}.")
-    Path registry;
+    String registry;
 
     @Option(
             names = "--features",

@@ -2,7 +2,6 @@ package dev.weir.jobs.config;
 
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.models.registry.ModelRegistry;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
@@ -42,7 +41,7 @@ public record ModelConfig(String dir, String registry, String name) {
      */
     ModelPointer resolve() {
         if (hasRegistry()) {
-            return new ModelRegistry(Path.of(registry)).champion(name);
+            return new ModelRegistry(registry).champion(name);
         }
         return new ModelPointer(null, null, dir, null);
     }

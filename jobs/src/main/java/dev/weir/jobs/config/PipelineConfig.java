@@ -193,6 +193,14 @@ public record PipelineConfig(
         return iceberg.maintenance();
     }
 
+    public String s3Endpoint() {
+        return iceberg.s3Endpoint();
+    }
+
+    public boolean s3PathStyleAccess() {
+        return iceberg.s3PathStyleAccess();
+    }
+
     public String modelDir() {
         return model.dir();
     }

@@ -116,20 +116,43 @@ public final class WeirOptions {
             key("iceberg.catalog-type")
                     .stringType()
                     .defaultValue("hadoop")
-                    .withDescription("Iceberg catalog: hadoop (a warehouse directory) or rest.");
+                    .withDescription(
+                            "Iceberg catalog: hadoop (metadata in the warehouse directory; needs a file system"
+                                    + " that renames atomically, so not an object store), jdbc (a SQL database at"
+                                    + " iceberg.uri, safe on any warehouse; user and password from the environment"
+                                    + " variables WEIR_ICEBERG_JDBC_USER and WEIR_ICEBERG_JDBC_PASSWORD) or rest.");
 
     public static final ConfigOption<String> WAREHOUSE =
             key("iceberg.warehouse")
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "Iceberg warehouse location (a path or a Hadoop file system URI).");
+                            "Iceberg warehouse location: a path, a Hadoop file system URI or s3://bucket/path"
+                                    + " (read and written with Iceberg's S3FileIO, credentials from the AWS"
+                                    + " environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION).");
 
     public static final ConfigOption<String> CATALOG_URI =
             key("iceberg.uri")
                     .stringType()
                     .noDefaultValue()
-                    .withDescription("URI of a REST catalog (iceberg.catalog-type: rest).");
+                    .withDescription(
+                            "URI of a REST catalog (iceberg.catalog-type: rest) or the JDBC URL of a jdbc catalog.");
+
+    public static final ConfigOption<String> ICEBERG_S3_ENDPOINT =
+            key("iceberg.s3.endpoint")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Endpoint of an S3-compatible store for the warehouse (e.g. http://minio:9000);"
+                                    + " empty: AWS S3.");
+
+    public static final ConfigOption<Boolean> ICEBERG_S3_PATH_STYLE =
+            key("iceberg.s3.path-style-access")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Address buckets as endpoint/bucket/key instead of bucket.endpoint/key, as most"
+                                    + " S3-compatible stores need.");
 
     public static final ConfigOption<String> NAMESPACE =
             key("iceberg.namespace")
@@ -230,16 +253,18 @@ public final class WeirOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "Directory with model.zip and metadata.json, readable from every TaskManager."
-                                    + " Either this or model.registry is required.");
+                            "Directory with model.zip and metadata.json, readable from every TaskManager: a"
+                                    + " path or a URI of a Flink file system (s3://bucket/model, with the"
+                                    + " cluster's S3 plugin). Either this or model.registry is required.");
 
     public static final ConfigOption<String> MODEL_REGISTRY =
             key("model.registry")
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "Model registry root, readable from every TaskManager: the job scores with the"
-                                    + " champion of model.name, checked against its checksum.");
+                            "Model registry root, readable from every TaskManager (a path or a URI such as"
+                                    + " s3://bucket/registry): the job scores with the champion of model.name,"
+                                    + " checked against its checksum.");
 
     public static final ConfigOption<String> MODEL_NAME =
             key("model.name")
@@ -472,6 +497,8 @@ public final class WeirOptions {
                     MAINTENANCE_EXPIRE_INTERVAL,
                     MAINTENANCE_ORPHAN_MIN_AGE,
                     MAINTENANCE_ORPHAN_INTERVAL,
+                    ICEBERG_S3_ENDPOINT,
+                    ICEBERG_S3_PATH_STYLE,
                     MODEL_DIR,
                     MODEL_REGISTRY,
                     MODEL_NAME,

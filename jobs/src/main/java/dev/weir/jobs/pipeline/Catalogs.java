@@ -6,15 +6,32 @@ import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.flink.CatalogLoader;
+import org.apache.iceberg.jdbc.JdbcCatalog;
 
 /**
- * Builds the Iceberg catalog loader the config names. A Hadoop catalog on the local file system
- * commits under {@link LocalFileLockManager}, so that the pipeline, the maintenance job and {@code
- * weir train} can commit to one table at the same time without losing a commit.
+ * Builds the Iceberg catalog loader the config names.
+ *
+ * <p>A warehouse on {@code s3://} is read and written with Iceberg's S3FileIO (AWS SDK v2, its
+ * URL-connection HTTP client), credentials and region from the AWS SDK's default chain: the
+ * environment variables {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY} and {@code
+ * AWS_REGION} of every process that loads the catalog (the client and each TaskManager), or an
+ * instance or pod role. They never travel in the job's configuration.
+ *
+ * <p>The catalog commits a table's new metadata by a compare-and-swap of its pointer: the jdbc
+ * catalog in one SQL update, the rest catalog on its server; both are safe on an object store. The
+ * hadoop catalog renames a file instead, which an object store cannot do atomically, so the
+ * configuration refuses it for such a warehouse. On the local file system it commits under {@link
+ * LocalFileLockManager}, so that the pipeline, the maintenance job and {@code weir train} can
+ * commit to one table at the same time without losing a commit.
  */
 public final class Catalogs {
 
     public static final String CATALOG_NAME = "weir";
+
+    /** The environment variables of the jdbc catalog's database user and password. */
+    public static final String JDBC_USER_ENV = "WEIR_ICEBERG_JDBC_USER";
+
+    public static final String JDBC_PASSWORD_ENV = "WEIR_ICEBERG_JDBC_PASSWORD";
 
     private Catalogs() {}
 
@@ -24,25 +41,64 @@ public final class Catalogs {
         if (config.warehouse() != null) {
             props.put(CatalogProperties.WAREHOUSE_LOCATION, config.warehouse());
         }
-        if (config.catalogType().equals("rest")) {
-            props.put(CatalogProperties.URI, config.catalogUri());
-            return CatalogLoader.rest(CATALOG_NAME, hadoop, props);
+        if (config.iceberg().warehouseOnS3()) {
+            props.put(CatalogProperties.FILE_IO_IMPL, "org.apache.iceberg.aws.s3.S3FileIO");
+            // The SDK's own JDK-based client: no Apache or Netty HTTP client in the job jar.
+            props.put("http-client.type", "urlconnection");
+            if (config.s3Endpoint() != null) {
+                props.put("s3.endpoint", config.s3Endpoint());
+            }
+            props.put("s3.path-style-access", String.valueOf(config.s3PathStyleAccess()));
         }
-        if (scheme(config.warehouse(), hadoop).equals("file")) {
-            props.put(CatalogProperties.LOCK_IMPL, LocalFileLockManager.class.getName());
+        switch (config.catalogType()) {
+            case "rest":
+                props.put(CatalogProperties.URI, config.catalogUri());
+                return CatalogLoader.rest(CATALOG_NAME, hadoop, props);
+            case "jdbc":
+                props.put(CatalogProperties.URI, config.catalogUri());
+                // The schema with views; a catalog Weir creates starts on it.
+                props.put("jdbc.schema-version", "V1");
+                return CatalogLoader.custom(
+                        CATALOG_NAME, props, hadoop, EnvironmentJdbcCatalog.class.getName());
+            default:
+                if (scheme(config.warehouse(), hadoop).equals("file")) {
+                    props.put(CatalogProperties.LOCK_IMPL, LocalFileLockManager.class.getName());
+                }
+                return CatalogLoader.hadoop(CATALOG_NAME, hadoop, props);
         }
-        return CatalogLoader.hadoop(CATALOG_NAME, hadoop, props);
+    }
+
+    /**
+     * Iceberg's JDBC catalog with the database user and password from the environment of the
+     * process that loads it ({@value #JDBC_USER_ENV}, {@value #JDBC_PASSWORD_ENV}), so they are in
+     * no file and not in the job's configuration.
+     */
+    public static final class EnvironmentJdbcCatalog extends JdbcCatalog {
+
+        @Override
+        public void initialize(String name, Map<String, String> properties) {
+            Map<String, String> withCredentials = new HashMap<>(properties);
+            String user = System.getenv(JDBC_USER_ENV);
+            String password = System.getenv(JDBC_PASSWORD_ENV);
+            if (user != null && !user.isEmpty()) {
+                withCredentials.put("jdbc.user", user);
+            }
+            if (password != null && !password.isEmpty()) {
+                withCredentials.put("jdbc.password", password);
+            }
+            super.initialize(name, withCredentials);
+        }
     }
 
     /**
      * Refuses a catalog on which two jobs cannot commit to one table safely: a Hadoop catalog whose
      * warehouse is neither local (locked by {@link LocalFileLockManager}) nor on HDFS (whose rename
      * refuses an existing target). On an object store a rename is a copy, so one writer's commit
-     * can silently replace another's; a REST catalog commits atomically everywhere.
+     * can silently replace another's; the jdbc and rest catalogs commit atomically everywhere.
      */
     public static void checkConcurrentCommits(PipelineConfig config) {
-        if (config.catalogType().equals("rest")) {
-            return;
+        if (!config.catalogType().equals("hadoop")) {
+            return; // jdbc and rest commit by a compare-and-swap of the table's pointer
         }
         String scheme = scheme(config.warehouse(), new org.apache.hadoop.conf.Configuration());
         if (!scheme.equals("file") && !scheme.equals("hdfs")) {
@@ -52,7 +108,7 @@ public final class Catalogs {
                             + ": a hadoop catalog on '"
                             + scheme
                             + "' cannot take commits from two jobs at once (its rename is not"
-                            + " atomic); use a local or HDFS warehouse, or iceberg.catalog-type: rest");
+                            + " atomic); use a local or HDFS warehouse, or iceberg.catalog-type: jdbc or rest");
         }
     }
 

@@ -87,6 +87,8 @@ class ConfigLoaderTest {
                     Map.entry(
                             "iceberg.maintenance.orphan-files.interval",
                             c -> c.maintenance().orphanInterval()),
+                    Map.entry("iceberg.s3.endpoint", PipelineConfig::s3Endpoint),
+                    Map.entry("iceberg.s3.path-style-access", PipelineConfig::s3PathStyleAccess),
                     Map.entry("model.dir", PipelineConfig::modelDir),
                     Map.entry("model.registry", PipelineConfig::modelRegistry),
                     Map.entry("model.name", PipelineConfig::modelName),
@@ -421,6 +423,8 @@ class ConfigLoaderTest {
                 Map.entry("iceberg.maintenance.expire-snapshots.interval", "4 h"),
                 Map.entry("iceberg.maintenance.orphan-files.min-age", "4 d"),
                 Map.entry("iceberg.maintenance.orphan-files.interval", "6 h"),
+                Map.entry("iceberg.s3.endpoint", "http://store:9000"),
+                Map.entry("iceberg.s3.path-style-access", "true"),
                 Map.entry("model.dir", "/models/m"),
                 Map.entry("model.name", "name"),
                 Map.entry("features.definitions", features.toString()),

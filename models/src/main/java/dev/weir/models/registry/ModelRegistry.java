@@ -3,34 +3,48 @@ package dev.weir.models.registry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.weir.models.ModelBundle;
+import dev.weir.models.ModelMetadata;
+import dev.weir.models.Storage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
+import org.apache.flink.core.fs.Path;
 
 /**
- * Models on a file system, by name and numbered version:
+ * Models by name and numbered version, on any file system Flink reaches ({@link Storage}: a local
+ * path, {@code s3://}, {@code hdfs://}):
  *
  * <pre>
  * ROOT/NAME/1/model.zip, metadata.json, [profile.json], CHECKSUM
  * ROOT/NAME/aliases.json   {"champion": "2", "challenger": "3", "history": ["1"]}
  * </pre>
  *
- * A version is written into a temporary directory and renamed into place, so it appears whole or
- * not at all; it never changes afterwards. Aliases are rewritten into a temporary file and renamed
- * over the old one, under a lock, so readers see either the old or the new aliases.
+ * <p>A version's files are written first and its {@value #CHECKSUM_FILE} last, once and never
+ * replaced: that file is the commit point. A version without it is not complete and is never
+ * listed, pointed to or loaded; a version never changes afterwards. This holds on object stores,
+ * which cannot rename: each file is uploaded whole ({@link Storage#write}), and an object store
+ * shows {@value #CHECKSUM_FILE} only once its upload has completed. A writer that dies midway
+ * leaves a version without a checksum, which the next registration skips.
+ *
+ * <p>The aliases file is replaced whole (a rename on a local disk, one upload on an object store),
+ * so readers see the old or the new aliases, never a mix. Writers queue on a lock: threads of this
+ * JVM on an in-process lock, and on a local file system other processes on a file lock. An object
+ * store has no lock: there, register and change aliases from one process at a time (the registry's
+ * writer, for example a CI job); any number of jobs may read meanwhile.
  *
  * <p>{@code registry.register(bundle); registry.promote("fraud-mlp", "2");
  * registry.champion("fraud-mlp")}
@@ -48,12 +62,23 @@ public final class ModelRegistry {
 
     private final Path root;
 
+    /** A registry in a local directory. */
+    public ModelRegistry(java.nio.file.Path root) {
+        this(Storage.path(root));
+    }
+
+    /** A registry at a location: a local path or a URI such as {@code s3://bucket/registry}. */
+    public ModelRegistry(String root) {
+        this(Storage.path(root));
+    }
+
     public ModelRegistry(Path root) {
         this.root = root;
     }
 
-    public Path root() {
-        return root;
+    /** The registry's location: a local path, or a URI such as {@code s3://bucket/registry}. */
+    public String root() {
+        return Storage.location(root);
     }
 
     /** Which versions the aliases name, and the champions before the current one. */
@@ -76,120 +101,120 @@ public final class ModelRegistry {
      */
     public ModelPointer register(ModelBundle bundle, String profileJson) {
         String name = bundle.metadata().name();
-        Path modelDir = root.resolve(name);
-        try {
-            Files.createDirectories(modelDir);
-            try (FileLock ignored = lock(modelDir)) {
-                String version =
-                        String.valueOf(
-                                versions(name).stream().mapToInt(Integer::parseInt).max().orElse(0)
-                                        + 1);
-                Path staging = Files.createTempDirectory(modelDir, ".staging-");
-                var m = bundle.metadata();
-                ModelBundle numbered =
-                        new ModelBundle(
-                                new dev.weir.models.ModelMetadata(
-                                        m.name(),
-                                        version,
-                                        m.featureNames(),
-                                        m.featureMeans(),
-                                        m.featureStds(),
-                                        m.threshold(),
-                                        m.holdoutAuc(),
-                                        m.holdoutPrecision(),
-                                        m.holdoutRecall(),
-                                        m.holdoutAucPr(),
-                                        m.holdoutBrier(),
-                                        m.holdoutEce(),
-                                        m.trainingRows(),
-                                        m.holdoutRows(),
-                                        m.createdAt(),
-                                        m.trainingSource()),
-                                bundle.network(),
-                                bundle.profile());
-                numbered.save(staging);
-                if (profileJson != null) {
-                    // An explicit profile replaces the one computed at training.
-                    Files.writeString(staging.resolve(PROFILE_FILE), profileJson);
+        Path modelDir = new Path(root, name);
+        try (Lock ignored = lock(modelDir)) {
+            // Past every numbered directory, complete or not: a dead writer's leftovers stay apart.
+            int last = 0;
+            for (String dir : Storage.subdirectories(modelDir)) {
+                if (dir.matches("\\d+")) {
+                    last = Math.max(last, Integer.parseInt(dir));
                 }
-                String checksum = checksum(staging);
-                Files.writeString(staging.resolve(CHECKSUM_FILE), checksum + "\n");
-                Path target = modelDir.resolve(version);
-                move(staging, target);
-                return new ModelPointer(
-                        name, version, target.toAbsolutePath().toString(), checksum);
             }
+            String version = String.valueOf(last + 1);
+            ModelMetadata m = bundle.metadata();
+            ModelBundle numbered =
+                    bundle.withMetadata(
+                            new ModelMetadata(
+                                    m.name(),
+                                    version,
+                                    m.featureNames(),
+                                    m.featureMeans(),
+                                    m.featureStds(),
+                                    m.threshold(),
+                                    m.holdoutAuc(),
+                                    m.holdoutPrecision(),
+                                    m.holdoutRecall(),
+                                    m.holdoutAucPr(),
+                                    m.holdoutBrier(),
+                                    m.holdoutEce(),
+                                    m.trainingRows(),
+                                    m.holdoutRows(),
+                                    m.createdAt(),
+                                    m.trainingSource()));
+            Map<String, byte[]> files = new LinkedHashMap<>(numbered.files());
+            if (profileJson != null) {
+                // An explicit profile replaces the one computed at training.
+                byte[] metadata = files.remove(ModelBundle.METADATA_FILE);
+                files.put(PROFILE_FILE, profileJson.getBytes(StandardCharsets.UTF_8));
+                files.put(ModelBundle.METADATA_FILE, metadata);
+            }
+            String checksum = checksum(files);
+            Path target = new Path(modelDir, version);
+            for (Map.Entry<String, byte[]> file : files.entrySet()) {
+                Storage.write(new Path(target, file.getKey()), file.getValue(), false);
+            }
+            Storage.write(
+                    new Path(target, CHECKSUM_FILE),
+                    (checksum + "\n").getBytes(StandardCharsets.UTF_8),
+                    false);
+            return new ModelPointer(name, version, Storage.location(target), checksum);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot register model " + name + " in " + root, e);
+            throw new UncheckedIOException("cannot register model " + name + " in " + root(), e);
         }
     }
 
     /** Registered model names. */
     public List<String> names() {
-        if (!Files.isDirectory(root)) {
-            return List.of();
-        }
-        try (Stream<Path> dirs = Files.list(root)) {
-            return dirs.filter(Files::isDirectory)
-                    .map(p -> p.getFileName().toString())
-                    .sorted()
-                    .toList();
+        try {
+            return Storage.subdirectories(root).stream().sorted().toList();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot list the models in " + root(), e);
         }
     }
 
     /** Complete versions of a model, oldest first. */
     public List<String> versions(String name) {
-        Path dir = root.resolve(name);
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> dirs = Files.list(dir)) {
-            return dirs.filter(p -> p.getFileName().toString().matches("\\d+"))
-                    .filter(p -> Files.isRegularFile(p.resolve(CHECKSUM_FILE)))
-                    .map(p -> p.getFileName().toString())
-                    .sorted((a, b) -> Integer.compare(Integer.parseInt(a), Integer.parseInt(b)))
-                    .toList();
+        Path dir = new Path(root, name);
+        try {
+            List<String> complete = new ArrayList<>();
+            for (String version : Storage.subdirectories(dir)) {
+                if (version.matches("\\d+")
+                        && Storage.isFile(new Path(new Path(dir, version), CHECKSUM_FILE))) {
+                    complete.add(version);
+                }
+            }
+            complete.sort((a, b) -> Integer.compare(Integer.parseInt(a), Integer.parseInt(b)));
+            return complete;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot list the versions of " + name, e);
         }
     }
 
     public ModelPointer pointer(String name, String version) {
-        Path dir = root.resolve(name).resolve(version);
-        if (!Files.isRegularFile(dir.resolve(CHECKSUM_FILE))) {
-            throw new IllegalArgumentException(
-                    "no version "
-                            + version
-                            + " of model "
-                            + name
-                            + " in "
-                            + root
-                            + " (versions: "
-                            + versions(name)
-                            + ")");
-        }
+        Path dir = new Path(new Path(root, name), version);
+        Path checksum = new Path(dir, CHECKSUM_FILE);
         try {
+            if (!version.matches("\\d+") || !Storage.isFile(checksum)) {
+                throw new IllegalArgumentException(
+                        "no version "
+                                + version
+                                + " of model "
+                                + name
+                                + " in "
+                                + root()
+                                + " (versions: "
+                                + versions(name)
+                                + ")");
+            }
             return new ModelPointer(
                     name,
                     version,
-                    dir.toAbsolutePath().toString(),
-                    Files.readString(dir.resolve(CHECKSUM_FILE)).trim());
+                    Storage.location(dir),
+                    new String(Storage.read(checksum), StandardCharsets.UTF_8).trim());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot read " + Storage.location(checksum), e);
         }
     }
 
     public Aliases aliases(String name) {
-        Path file = root.resolve(name).resolve(ALIASES_FILE);
-        if (!Files.isRegularFile(file)) {
-            return Aliases.empty();
-        }
+        Path file = new Path(new Path(root, name), ALIASES_FILE);
         try {
-            return JSON.readValue(file.toFile(), Aliases.class);
+            if (!Storage.isFile(file)) {
+                return Aliases.empty();
+            }
+            return JSON.readValue(Storage.read(file), Aliases.class);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            throw new UncheckedIOException("cannot read " + Storage.location(file), e);
         }
     }
 
@@ -198,7 +223,7 @@ public final class ModelRegistry {
         String version = aliases(name).champion();
         if (version == null) {
             throw new IllegalArgumentException(
-                    "model " + name + " in " + root + " has no champion (weir models promote)");
+                    "model " + name + " in " + root() + " has no champion (weir models promote)");
         }
         return pointer(name, version);
     }
@@ -242,15 +267,23 @@ public final class ModelRegistry {
     }
 
     /**
-     * Loads the version a pointer names after checking its files against the checksum.
+     * Loads the version a pointer names after checking its files against the checksum. Each file is
+     * read once, and the model is built from the very bytes that were checked.
      *
      * @throws IllegalStateException when a file is missing or altered
      */
     public static ModelBundle load(ModelPointer pointer) {
-        Path dir = Path.of(pointer.location());
-        String actual;
+        Path dir = Storage.path(pointer.location());
+        Map<String, byte[]> files = new LinkedHashMap<>();
         try {
-            actual = checksum(dir);
+            for (String file : CHECKED_FILES) {
+                Path path = new Path(dir, file);
+                if (Storage.isFile(path)) {
+                    files.put(file, Storage.read(path));
+                } else if (!file.equals(PROFILE_FILE)) {
+                    throw new IOException(file + " is missing");
+                }
+            }
         } catch (IOException e) {
             throw new IllegalStateException(
                     "cannot read model "
@@ -258,11 +291,12 @@ public final class ModelRegistry {
                             + " v"
                             + pointer.version()
                             + " at "
-                            + dir
+                            + pointer.location()
                             + ": "
                             + e.getMessage(),
                     e);
         }
+        String actual = checksum(files);
         if (!actual.equals(pointer.checksum())) {
             throw new IllegalStateException(
                     "model "
@@ -270,34 +304,29 @@ public final class ModelRegistry {
                             + " v"
                             + pointer.version()
                             + " at "
-                            + dir
+                            + pointer.location()
                             + " fails its checksum (expected "
                             + pointer.checksum()
                             + ", found "
                             + actual
                             + ")");
         }
-        return ModelBundle.load(dir);
+        return ModelBundle.fromFiles(
+                pointer.location(),
+                files.get(ModelBundle.MODEL_FILE),
+                files.get(ModelBundle.METADATA_FILE),
+                files.get(PROFILE_FILE));
     }
 
     /** SHA-256 over the version's files, in a fixed order, each prefixed by its name. */
-    static String checksum(Path dir) throws IOException {
+    static String checksum(Map<String, byte[]> files) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[64 * 1024];
             for (String file : CHECKED_FILES) {
-                Path path = dir.resolve(file);
-                if (!Files.exists(path)) {
-                    if (file.equals(PROFILE_FILE)) {
-                        continue;
-                    }
-                    throw new IOException(file + " is missing");
-                }
-                digest.update(file.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                try (InputStream in = Files.newInputStream(path)) {
-                    for (int n; (n = in.read(buffer)) > 0; ) {
-                        digest.update(buffer, 0, n);
-                    }
+                byte[] content = files.get(file);
+                if (content != null) {
+                    digest.update(file.getBytes(StandardCharsets.UTF_8));
+                    digest.update(content);
                 }
             }
             return HexFormat.of().formatHex(digest.digest());
@@ -306,40 +335,44 @@ public final class ModelRegistry {
         }
     }
 
-    private Aliases updateAliases(String name, java.util.function.UnaryOperator<Aliases> change) {
-        Path dir = root.resolve(name);
-        if (!Files.isDirectory(dir)) {
+    private Aliases updateAliases(String name, UnaryOperator<Aliases> change) {
+        Path dir = new Path(root, name);
+        if (!names().contains(name)) {
             throw new IllegalArgumentException(
-                    "no model " + name + " in " + root + " (models: " + names() + ")");
+                    "no model " + name + " in " + root() + " (models: " + names() + ")");
         }
-        try (FileLock ignored = lock(dir)) {
+        try (Lock ignored = lock(dir)) {
             Aliases updated = change.apply(aliases(name));
-            Path tmp = Files.createTempFile(dir, ".aliases-", ".json");
-            JSON.writeValue(tmp.toFile(), updated);
-            move(tmp, dir.resolve(ALIASES_FILE));
+            Storage.write(new Path(dir, ALIASES_FILE), JSON.writeValueAsBytes(updated), true);
             return updated;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot update the aliases of " + name, e);
         }
     }
 
-    /** Threads of this JVM queue on an in-process lock; other processes on the file lock. */
-    private static final java.util.concurrent.ConcurrentHashMap<
-                    Path, java.util.concurrent.locks.ReentrantLock>
-            LOCAL = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Held while a model's versions or aliases change. */
+    private interface Lock extends AutoCloseable {
+        @Override
+        void close() throws IOException;
+    }
 
-    private static FileLock lock(Path dir) throws IOException {
-        java.util.concurrent.locks.ReentrantLock local =
-                LOCAL.computeIfAbsent(
-                        dir.toAbsolutePath().normalize(),
-                        k -> new java.util.concurrent.locks.ReentrantLock());
+    /** Threads of this JVM queue on an in-process lock; other processes on a local file lock. */
+    private static final ConcurrentHashMap<String, ReentrantLock> LOCAL = new ConcurrentHashMap<>();
+
+    private static Lock lock(Path dir) throws IOException {
+        ReentrantLock local = LOCAL.computeIfAbsent(dir.toString(), k -> new ReentrantLock());
         local.lock();
+        if (!Storage.isLocal(dir)) {
+            return local::unlock;
+        }
         FileChannel channel;
         FileLock lock;
         try {
+            java.nio.file.Path localDir = Storage.localPath(dir);
+            Files.createDirectories(localDir);
             channel =
                     FileChannel.open(
-                            dir.resolve(".lock"),
+                            localDir.resolve(".lock"),
                             StandardOpenOption.CREATE,
                             StandardOpenOption.WRITE);
             lock = channel.lock();
@@ -347,31 +380,13 @@ public final class ModelRegistry {
             local.unlock();
             throw e;
         }
-        return new FileLock(channel, 0, Long.MAX_VALUE, false) {
-            @Override
-            public boolean isValid() {
-                return lock.isValid();
-            }
-
-            @Override
-            public void release() throws IOException {
-                try {
-                    lock.release();
-                    channel.close();
-                } finally {
-                    local.unlock();
-                }
+        return () -> {
+            try {
+                lock.release();
+                channel.close();
+            } finally {
+                local.unlock();
             }
         };
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(
-                    from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException(
-                    "the registry's file system cannot rename atomically: " + e.getMessage(), e);
-        }
     }
 }

@@ -2,10 +2,10 @@ package dev.weir.operators.monitoring;
 
 import dev.weir.models.ModelBundle;
 import dev.weir.models.ReferenceProfile;
+import dev.weir.models.Storage;
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.models.registry.ModelRegistry;
 import java.io.Serializable;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -52,13 +52,11 @@ public final class ProfileLoader implements Serializable {
 
     private Optional<ReferenceProfile> load(String name, String version) {
         try {
-            Path dir =
-                    registry != null
-                            ? Path.of(
-                                    new ModelRegistry(Path.of(registry))
-                                            .pointer(name, version)
-                                            .location())
-                            : Path.of(modelDir);
+            org.apache.flink.core.fs.Path dir =
+                    Storage.path(
+                            registry != null
+                                    ? new ModelRegistry(registry).pointer(name, version).location()
+                                    : modelDir);
             if (registry == null && !version.equals(ModelBundle.readMetadata(dir).version())) {
                 LOG.warn(
                         "model version {} is not the one in {}: no drift for it without a registry",

@@ -3,16 +3,17 @@ package dev.weir.operators.scoring;
 import dev.weir.models.BatchScorer;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.ModelMetadata;
+import dev.weir.models.Storage;
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.models.registry.ModelRegistry;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Turns a pointer into a scorer ready for the next batch, or refuses it: a registered version (a
  * pointer with a checksum) must match its checksum, and every model must expect exactly the
  * pipeline's feature names in the pipeline's order. A pointer without a checksum is a model
- * directory outside a registry and is loaded as it is.
+ * directory outside a registry and is loaded as it is. Locations are read through Flink's file
+ * systems, so a model on {@code s3://} comes through the TaskManager's S3 plugin.
  */
 final class ModelLoader {
 
@@ -31,7 +32,7 @@ final class ModelLoader {
     BatchScorer load(ModelPointer pointer) {
         ModelBundle bundle =
                 pointer.checksum() == null
-                        ? ModelBundle.load(Path.of(pointer.location()))
+                        ? ModelBundle.load(Storage.path(pointer.location()))
                         : ModelRegistry.load(pointer);
         ModelMetadata metadata = bundle.metadata();
         if (!metadata.featureNames().equals(featureNames)) {
