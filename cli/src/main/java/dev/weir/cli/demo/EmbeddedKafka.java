@@ -27,16 +27,37 @@ import org.apache.kafka.common.utils.Time;
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
+    /** The SASL listener's login configuration, which stays out of the properties file. */
+    private static final String SASL_JAAS = "listener.name.sasl_plaintext.plain.sasl.jaas.config";
+
     private final KafkaRaftServer server;
     private final String bootstrap;
+    private final Map<String, String> clientProperties;
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrap) {
+    private EmbeddedKafka(
+            KafkaRaftServer server, String bootstrap, Map<String, String> clientProperties) {
         this.server = server;
         this.bootstrap = bootstrap;
+        this.clientProperties = clientProperties;
     }
 
     /** Formats {@code dir} and starts a broker on {@code port} (0 picks a free one). */
     public static EmbeddedKafka start(Path dir, int port) {
+        return start(dir, port, null, null);
+    }
+
+    /**
+     * A broker whose clients must log in with SASL/PLAIN as {@code user} (on the loopback
+     * interface, without TLS): what a secured production broker asks of a client, for tests.
+     */
+    public static EmbeddedKafka startWithSaslPlain(
+            Path dir, int port, String user, String password) {
+        return start(dir, port, user, password);
+    }
+
+    private static EmbeddedKafka start(Path dir, int port, String user, String password) {
+        boolean sasl = user != null;
+        String protocol = sasl ? "SASL_PLAINTEXT" : "PLAINTEXT";
         try {
             Files.createDirectories(dir);
             int brokerPort = port == 0 ? freePort() : port;
@@ -47,14 +68,33 @@ public final class EmbeddedKafka implements AutoCloseable {
             props.put("node.id", "1");
             props.put(
                     "listeners",
-                    "PLAINTEXT://127.0.0.1:"
+                    protocol
+                            + "://127.0.0.1:"
                             + brokerPort
                             + ",CONTROLLER://127.0.0.1:"
                             + controllerPort);
-            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            props.put("advertised.listeners", protocol + "://127.0.0.1:" + brokerPort);
+            props.put(
+                    "listener.security.protocol.map",
+                    protocol + ":" + protocol + ",CONTROLLER:PLAINTEXT");
             props.put("controller.listener.names", "CONTROLLER");
-            props.put("inter.broker.listener.name", "PLAINTEXT");
+            props.put("inter.broker.listener.name", protocol);
+            Map<String, String> client = Map.of();
+            if (sasl) {
+                String login =
+                        "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                                + " username=\"%s\" password=\"%s\"".formatted(user, password);
+                props.put("sasl.enabled.mechanisms", "PLAIN");
+                props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+                client =
+                        Map.of(
+                                "security.protocol",
+                                protocol,
+                                "sasl.mechanism",
+                                "PLAIN",
+                                "sasl.jaas.config",
+                                login + ";");
+            }
             props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
             props.put("log.dirs", logs.toString());
             props.put("num.partitions", "2");
@@ -72,6 +112,13 @@ public final class EmbeddedKafka implements AutoCloseable {
             Path propsFile = dir.resolve("server.properties");
             try (OutputStream out = Files.newOutputStream(propsFile)) {
                 props.store(out, "weir embedded broker");
+            }
+            if (sasl) {
+                // The broker's own login and its one user; given to the broker in memory only.
+                props.put(
+                        SASL_JAAS,
+                        client.get("sasl.jaas.config").replace(";", "")
+                                + " user_%s=\"%s\";".formatted(user, password));
             }
             if (!Files.exists(logs.resolve("meta.properties"))) {
                 PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
@@ -93,7 +140,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             KafkaRaftServer server =
                     new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
-            EmbeddedKafka kafka = new EmbeddedKafka(server, "127.0.0.1:" + brokerPort);
+            EmbeddedKafka kafka = new EmbeddedKafka(server, "127.0.0.1:" + brokerPort, client);
             kafka.awaitReady();
             return kafka;
         } catch (IOException e) {
@@ -107,11 +154,18 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates the topics (partitions each) that do not exist yet. */
     public void createTopics(int partitions, String... topics) {
-        KafkaClients.createTopics(bootstrap, partitions, topics);
+        KafkaClients.createTopics(connection(), partitions, topics);
+    }
+
+    /** How a client reaches this broker: its address and, for SASL, the login. */
+    public dev.weir.cli.kafka.KafkaConnection connection() {
+        return new dev.weir.cli.kafka.KafkaConnection(bootstrap, clientProperties);
     }
 
     public Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+        Map<String, Object> props = new java.util.HashMap<>(clientProperties);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return Admin.create(props);
     }
 
     private void awaitReady() {

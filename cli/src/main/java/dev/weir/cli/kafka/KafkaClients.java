@@ -9,7 +9,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,8 +31,13 @@ public final class KafkaClients {
     /** A byte consumer in a fresh group, from the earliest offset, committed data only. */
     public static KafkaConsumer<byte[], byte[]> readCommittedConsumer(
             String bootstrap, String groupPrefix) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return readCommittedConsumer(KafkaConnection.plain(bootstrap), groupPrefix);
+    }
+
+    /** {@link #readCommittedConsumer(String, String)} with the connection's client properties. */
+    public static KafkaConsumer<byte[], byte[]> readCommittedConsumer(
+            KafkaConnection kafka, String groupPrefix) {
+        Properties props = kafka.properties();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupPrefix + "-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -58,8 +62,16 @@ public final class KafkaClients {
             String topic,
             Duration timeout,
             Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                readCommittedConsumer(bootstrap, "weir-read")) {
+        readToEnd(KafkaConnection.plain(bootstrap), topic, timeout, each);
+    }
+
+    /** {@link #readToEnd(String, String, Duration, Consumer)} with the connection's properties. */
+    public static void readToEnd(
+            KafkaConnection kafka,
+            String topic,
+            Duration timeout,
+            Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        try (KafkaConsumer<byte[], byte[]> consumer = readCommittedConsumer(kafka, "weir-read")) {
             List<TopicPartition> partitions =
                     consumer.partitionsFor(topic).stream()
                             .map(p -> new TopicPartition(topic, p.partition()))
@@ -87,8 +99,12 @@ public final class KafkaClients {
      * An idempotent byte producer with one request in flight: a retried batch is never overtaken.
      */
     public static KafkaProducer<byte[], byte[]> byteProducer(String bootstrap) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return byteProducer(KafkaConnection.plain(bootstrap));
+    }
+
+    /** {@link #byteProducer(String)} with the connection's client properties. */
+    public static KafkaProducer<byte[], byte[]> byteProducer(KafkaConnection kafka) {
+        Properties props = kafka.properties();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
@@ -104,8 +120,12 @@ public final class KafkaClients {
      * leaders.
      */
     public static void createTopics(String bootstrap, int partitions, String... topics) {
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        createTopics(KafkaConnection.plain(bootstrap), partitions, topics);
+    }
+
+    /** {@link #createTopics(String, int, String...)} with the connection's client properties. */
+    public static void createTopics(KafkaConnection kafka, int partitions, String... topics) {
+        try (Admin admin = Admin.create(kafka.properties())) {
             List<NewTopic> newTopics = new ArrayList<>();
             for (String topic : topics) {
                 newTopics.add(new NewTopic(topic, partitions, (short) 1));

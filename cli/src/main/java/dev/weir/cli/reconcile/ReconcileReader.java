@@ -1,6 +1,7 @@
 package dev.weir.cli.reconcile;
 
 import dev.weir.cli.kafka.KafkaClients;
+import dev.weir.cli.kafka.KafkaConnection;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.operators.iceberg.WeirTables;
@@ -110,7 +111,7 @@ public final class ReconcileReader {
         List<String> kafkaDecisions = scoreIds(config.decisionsTopic());
         List<Reconciliation.DeadLetter> kafkaDead = new ArrayList<>();
         KafkaClients.readToEnd(
-                config.bootstrapServers(),
+                KafkaConnection.of(config),
                 config.dlqTopic(),
                 READ_TIMEOUT,
                 record -> {
@@ -167,7 +168,7 @@ public final class ReconcileReader {
     private void readInput(Range range, Consumer<ConsumerRecord<byte[], byte[]>> each) {
         String topic = config.transactionsTopic();
         try (KafkaConsumer<byte[], byte[]> consumer =
-                KafkaClients.readCommittedConsumer(config.bootstrapServers(), "weir-reconcile")) {
+                KafkaClients.readCommittedConsumer(KafkaConnection.of(config), "weir-reconcile")) {
             List<TopicPartition> partitions =
                     consumer.partitionsFor(topic).stream()
                             .map(p -> new TopicPartition(topic, p.partition()))
@@ -203,7 +204,7 @@ public final class ReconcileReader {
     private List<String> scoreIds(String topic) {
         List<String> ids = new ArrayList<>();
         KafkaClients.readToEnd(
-                config.bootstrapServers(),
+                KafkaConnection.of(config),
                 topic,
                 READ_TIMEOUT,
                 record -> {

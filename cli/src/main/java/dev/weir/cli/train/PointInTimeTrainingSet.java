@@ -84,7 +84,7 @@ public record PointInTimeTrainingSet(
         List<Long> times = new ArrayList<>();
         long unmatched = 0;
         Table trainingTable = trainingTable(catalog, config.namespace());
-        for (Label label : readLabels(config.bootstrapServers(), labelsTopic)) {
+        for (Label label : readLabels(dev.weir.cli.kafka.KafkaConnection.of(config), labelsTopic)) {
             Record row = logged.get(label.getTransactionId());
             if (row == null) {
                 unmatched++;
@@ -200,11 +200,11 @@ public record PointInTimeTrainingSet(
     }
 
     /** Every committed label in the topic; the latest label of a transaction wins. */
-    static List<Label> readLabels(String bootstrap, String topic) {
+    static List<Label> readLabels(dev.weir.cli.kafka.KafkaConnection kafka, String topic) {
         BinaryMessageDecoder<Label> decoder = Label.getDecoder();
         Map<String, Label> latest = new java.util.LinkedHashMap<>();
         dev.weir.cli.kafka.KafkaClients.readToEnd(
-                bootstrap,
+                kafka,
                 topic,
                 Duration.ofMinutes(2),
                 record -> {
