@@ -257,6 +257,9 @@ class MonitoringITCase {
         settings.put("features.definitions", featureFile.toString());
         settings.put("monitoring.window", "10s");
         settings.put("kafka.starting-offsets", "earliest");
+        // Events wait for the watermark however long a loaded machine stalls it, so both runs
+        // aggregate in the same order (a release by processing time would depend on the load).
+        settings.put("features.ordering-max-wait", "0");
         PipelineConfig config = PipelineConfig.from(settings);
         TestEnvironment.kafka()
                 .createTopics(2, config.scoresTopic(), config.dlqTopic(), config.controlTopic());
