@@ -213,8 +213,26 @@ public final class FlinkRest {
                 return;
             }
             if (System.nanoTime() > deadline) {
+                List<String> waiting = new ArrayList<>();
+                for (JsonNode vertex : job.path("vertices")) {
+                    if (!vertex.path("status").asText().equals("RUNNING")) {
+                        waiting.add(
+                                vertex.path("name").asText()
+                                        + ": "
+                                        + vertex.path("status").asText());
+                    }
+                }
+                String cause = rootCause(jobId);
                 throw new IllegalStateException(
-                        "job " + jobId + " tasks not all running after " + timeout);
+                        "job "
+                                + jobId
+                                + " is "
+                                + job.path("state").asText()
+                                + ", tasks not all running after "
+                                + timeout
+                                + ": "
+                                + waiting
+                                + (cause.isEmpty() ? "" : "; last failure: " + cause));
             }
             Pause.millis(300);
         }

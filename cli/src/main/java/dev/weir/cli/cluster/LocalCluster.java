@@ -71,6 +71,40 @@ public final class LocalCluster {
         }
     }
 
+    /** The processes of a cluster, in start order. */
+    public enum Role {
+        ZOOKEEPER,
+        KAFKA,
+        JOBMANAGER,
+        TASKMANAGER;
+
+        /** The name of its log files and its line in the process-id file. */
+        public String fileName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * What {@link #start} started a cluster with, so that one of its processes can be started again
+     * the same way ({@link #startProcess}).
+     */
+    public record Launch(
+            Layout layout,
+            String clusterClasspath,
+            String kafkaClasspath,
+            Path log4j,
+            Map<String, String> environment) {
+
+        /** The cluster's Flink settings as {@link #start} wrote them. */
+        public Map<String, String> settings() {
+            return GlobalConfiguration.loadConfiguration(layout.conf().toString()).toMap();
+        }
+
+        String env(String key) {
+            return environment.containsKey(key) ? environment.get(key) : System.getenv(key);
+        }
+    }
+
     /**
      * The Flink plugins the build copies beside the job jar ({@code flink-plugins/}, Flink's S3
      * file system), as a cluster keeps them in its {@code plugins/} folder.
@@ -159,21 +193,21 @@ public final class LocalCluster {
      *     clients ({@link #launcherClasspath()})
      * @param log4j the log configuration of the processes
      */
-    public static void start(
+    public static Launch start(
             Layout layout,
             Path flinkConf,
             String clusterClasspath,
             String kafkaClasspath,
             Path log4j)
             throws IOException {
-        start(layout, flinkConf, Map.of(), clusterClasspath, kafkaClasspath, log4j);
+        return start(layout, flinkConf, Map.of(), clusterClasspath, kafkaClasspath, log4j);
     }
 
     /**
      * Starts the cluster with {@code overrides} laid over the environment's settings (for example
      * the TaskManager's memory split for another state backend).
      */
-    public static void start(
+    public static Launch start(
             Layout layout,
             Path flinkConf,
             Map<String, String> overrides,
@@ -181,7 +215,8 @@ public final class LocalCluster {
             String kafkaClasspath,
             Path log4j)
             throws IOException {
-        start(layout, flinkConf, overrides, Map.of(), clusterClasspath, kafkaClasspath, log4j);
+        return start(
+                layout, flinkConf, overrides, Map.of(), clusterClasspath, kafkaClasspath, log4j);
     }
 
     /**
@@ -190,7 +225,7 @@ public final class LocalCluster {
      * {@link SslPasswords} variables). Fails before anything starts when the settings turn TLS on
      * and a password variable is missing, or when they hold a password.
      */
-    public static void start(
+    public static Launch start(
             Layout layout,
             Path flinkConf,
             Map<String, String> overrides,
@@ -199,8 +234,6 @@ public final class LocalCluster {
             String kafkaClasspath,
             Path log4j)
             throws IOException {
-        Function<String, String> env =
-                key -> environment.containsKey(key) ? environment.get(key) : System.getenv(key);
         if (PidFile.anyAlive(layout.pids())) {
             throw new IllegalStateException(
                     "a cluster already runs from " + layout.dir() + " (weir cluster stop)");
@@ -212,82 +245,191 @@ public final class LocalCluster {
             }
         }
         Map<String, String> settings = settings(layout, flinkConf, overrides);
-        SslPasswords.checkCluster(Configuration.fromMap(settings), env);
+        Launch launch =
+                new Launch(
+                        layout, clusterClasspath, kafkaClasspath, log4j, Map.copyOf(environment));
+        SslPasswords.checkCluster(Configuration.fromMap(settings), launch::env);
         Files.createDirectories(layout.logs());
         Files.createDirectories(layout.conf());
         writeConfig(layout, flinkConf, settings);
-        // The Weir entry points beside Flink's jars.
-        String flinkClasspath = clusterClasspath + File.pathSeparator + codeLocation();
-        List<Long> pids = new ArrayList<>();
+        Files.deleteIfExists(layout.pids());
         try {
-            pids.add(
-                    spawn(
-                            layout,
-                            "kafka",
-                            List.of("-Xmx768m"),
-                            kafkaClasspath,
-                            log4j,
-                            environment,
-                            KafkaServerMain.class.getName(),
-                            List.of(
-                                    layout.dir().resolve("kafka").toString(),
-                                    String.valueOf(layout.kafkaPort()))));
-            PidFile.write(layout.pids(), pids);
-            // JVM sizes and derived memory settings as Flink's own start scripts compute them.
-            Configuration conf = GlobalConfiguration.loadConfiguration(layout.conf().toString());
-            var jm =
-                    org.apache.flink.runtime.jobmanager.JobManagerProcessUtils
-                            .processSpecFromConfig(conf);
-            List<String> jmArgs = new ArrayList<>(List.of("--configDir", layout.conf().toString()));
-            jmArgs.addAll(
-                    tokens(
-                            org.apache.flink.runtime.jobmanager.JobManagerProcessUtils
-                                    .generateDynamicConfigsStr(jm)));
-            pids.add(
-                    spawn(
-                            layout,
-                            "jobmanager",
-                            tokens(
-                                    org.apache.flink.runtime.jobmanager.JobManagerProcessUtils
-                                            .generateJvmParametersStr(jm, conf)),
-                            flinkClasspath,
-                            log4j,
-                            environment,
-                            JobManagerMain.class.getName(),
-                            jmArgs));
-            PidFile.write(layout.pids(), pids);
-            var tm =
-                    org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils
-                            .processSpecFromConfig(conf);
-            List<String> tmArgs = new ArrayList<>(List.of("--configDir", layout.conf().toString()));
-            tmArgs.addAll(
-                    tokens(
-                            org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils
-                                    .generateDynamicConfigsStr(tm)));
-            List<String> tmJvm =
-                    new ArrayList<>(
-                            tokens(
-                                    org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils
-                                            .generateJvmParametersStr(tm)));
-            // env.java.opts.taskmanager, as Flink's start scripts pass it.
-            tmJvm.addAll(tokens(conf.getString("env.java.opts.taskmanager", "").replace("\"", "")));
-            pids.add(
-                    spawn(
-                            layout,
-                            "taskmanager",
-                            tmJvm,
-                            flinkClasspath,
-                            log4j,
-                            environment,
-                            TaskManagerMain.class.getName(),
-                            tmArgs));
-            PidFile.write(layout.pids(), pids);
-            awaitKafka(layout, Duration.ofSeconds(60));
-            awaitSlots(layout, conf, env, Duration.ofSeconds(90));
+            if (localZooKeeperPort(settings).isPresent()) {
+                startProcess(launch, Role.ZOOKEEPER);
+            }
+            // The broker and the Flink processes start side by side; then both are awaited.
+            long kafkaReady = readyLines(layout);
+            launchProcess(launch, Role.KAFKA);
+            launchProcess(launch, Role.JOBMANAGER);
+            launchProcess(launch, Role.TASKMANAGER);
+            awaitReady(launch, Role.KAFKA, kafkaReady);
+            awaitReady(launch, Role.TASKMANAGER, 0);
         } catch (RuntimeException | IOException e) {
             stop(layout.dir());
             throw e;
         }
+        return launch;
+    }
+
+    /**
+     * Starts one process of a running cluster, as {@link #start} started it (for example a
+     * TaskManager again after it died), adds it to the cluster's process ids and waits until it
+     * serves: ZooKeeper and Kafka until they listen, a TaskManager until the JobManager has its
+     * slots. Returns its process id.
+     */
+    public static long startProcess(Launch launch, Role role) throws IOException {
+        long kafkaReady = readyLines(launch.layout());
+        long pid = launchProcess(launch, role);
+        awaitReady(launch, role, kafkaReady);
+        return pid;
+    }
+
+    private static void awaitReady(Launch launch, Role role, long kafkaReadyBefore)
+            throws IOException {
+        Layout layout = launch.layout();
+        switch (role) {
+            case ZOOKEEPER ->
+                    awaitListening(
+                            localZooKeeperPort(launch.settings()).orElseThrow(),
+                            layout.logs().resolve("zookeeper.out"),
+                            Duration.ofSeconds(60));
+            case KAFKA -> awaitKafka(layout, kafkaReadyBefore, Duration.ofSeconds(120));
+            case TASKMANAGER ->
+                    awaitSlots(layout, launch.settings(), launch::env, Duration.ofSeconds(90));
+            case JOBMANAGER -> {
+                // Serves once a TaskManager registers with it; the caller waits for what it needs.
+            }
+        }
+    }
+
+    private static long launchProcess(Launch launch, Role role) throws IOException {
+        Layout layout = launch.layout();
+        Configuration conf = GlobalConfiguration.loadConfiguration(layout.conf().toString());
+        // The Weir entry points beside Flink's jars.
+        String flinkClasspath = launch.clusterClasspath() + File.pathSeparator + codeLocation();
+        long pid;
+        switch (role) {
+            case ZOOKEEPER -> {
+                int port =
+                        localZooKeeperPort(launch.settings())
+                                .orElseThrow(
+                                        () ->
+                                                new IllegalStateException(
+                                                        "the settings name no local ZooKeeper"));
+                Path zk = layout.dir().resolve("zookeeper");
+                Files.createDirectories(zk.resolve("data"));
+                Files.writeString(
+                        zk.resolve("zoo.cfg"),
+                        String.join(
+                                "\n",
+                                "tickTime=2000",
+                                "initLimit=10",
+                                "syncLimit=5",
+                                "dataDir=" + zk.resolve("data"),
+                                "clientPort=" + port,
+                                "clientPortAddress=127.0.0.1",
+                                ""));
+                // Flink's own ZooKeeper launcher (bin/start-zookeeper-quorum.sh), on the
+                // ZooKeeper server shaded into flink-shaded-zookeeper-3.
+                pid =
+                        spawn(
+                                launch,
+                                role,
+                                List.of("-Xmx256m"),
+                                flinkClasspath,
+                                "org.apache.flink.runtime.zookeeper.FlinkZooKeeperQuorumPeer",
+                                List.of(
+                                        "--zkConfigFile",
+                                        zk.resolve("zoo.cfg").toString(),
+                                        "--peerId",
+                                        "1"));
+            }
+            case KAFKA -> {
+                pid =
+                        spawn(
+                                launch,
+                                role,
+                                List.of("-Xmx768m"),
+                                launch.kafkaClasspath(),
+                                KafkaServerMain.class.getName(),
+                                List.of(
+                                        layout.dir().resolve("kafka").toString(),
+                                        String.valueOf(layout.kafkaPort())));
+            }
+            case JOBMANAGER -> {
+                // JVM sizes and derived memory settings as Flink's own start scripts compute them.
+                var jm =
+                        org.apache.flink.runtime.jobmanager.JobManagerProcessUtils
+                                .processSpecFromConfig(conf);
+                List<String> args =
+                        new ArrayList<>(List.of("--configDir", layout.conf().toString()));
+                args.addAll(
+                        tokens(
+                                org.apache.flink.runtime.jobmanager.JobManagerProcessUtils
+                                        .generateDynamicConfigsStr(jm)));
+                pid =
+                        spawn(
+                                launch,
+                                role,
+                                tokens(
+                                        org.apache.flink.runtime.jobmanager.JobManagerProcessUtils
+                                                .generateJvmParametersStr(jm, conf)),
+                                flinkClasspath,
+                                JobManagerMain.class.getName(),
+                                args);
+            }
+            case TASKMANAGER -> {
+                var tm =
+                        org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils
+                                .processSpecFromConfig(conf);
+                List<String> args =
+                        new ArrayList<>(List.of("--configDir", layout.conf().toString()));
+                args.addAll(
+                        tokens(
+                                org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils
+                                        .generateDynamicConfigsStr(tm)));
+                List<String> jvm =
+                        new ArrayList<>(
+                                tokens(
+                                        org.apache.flink.runtime.util.config.memory
+                                                .ProcessMemoryUtils.generateJvmParametersStr(tm)));
+                // env.java.opts.taskmanager, as Flink's start scripts pass it.
+                jvm.addAll(
+                        tokens(conf.getString("env.java.opts.taskmanager", "").replace("\"", "")));
+                pid =
+                        spawn(
+                                launch,
+                                role,
+                                jvm,
+                                flinkClasspath,
+                                TaskManagerMain.class.getName(),
+                                args);
+            }
+            default -> throw new IllegalArgumentException(role.toString());
+        }
+        return pid;
+    }
+
+    /** The process id of the role's latest process in the cluster in {@code dir}, if any. */
+    public static java.util.OptionalLong pid(Path dir, Role role) throws IOException {
+        return PidFile.latest(dir.resolve("pids"), role.fileName());
+    }
+
+    /**
+     * The client port of the ZooKeeper this cluster starts itself: when its settings turn ZooKeeper
+     * high availability on with one server on this machine ({@code 127.0.0.1:PORT} or {@code
+     * localhost:PORT}). A quorum elsewhere is the operator's to run.
+     */
+    static java.util.Optional<Integer> localZooKeeperPort(Map<String, String> settings) {
+        if (!"zookeeper".equalsIgnoreCase(settings.getOrDefault("high-availability.type", ""))) {
+            return java.util.Optional.empty();
+        }
+        java.util.regex.Matcher local =
+                java.util.regex.Pattern.compile("(?:127\\.0\\.0\\.1|localhost):(\\d+)")
+                        .matcher(settings.getOrDefault("high-availability.zookeeper.quorum", ""));
+        return local.matches()
+                ? java.util.Optional.of(Integer.parseInt(local.group(1)))
+                : java.util.Optional.empty();
     }
 
     /** Stops every process of the cluster in {@code dir}; returns how many were running. */
@@ -362,15 +504,15 @@ public final class LocalCluster {
     }
 
     private static long spawn(
-            Layout layout,
-            String name,
+            Launch launch,
+            Role role,
             List<String> jvm,
             String classpath,
-            Path log4j,
-            Map<String, String> environment,
             String main,
             List<String> args)
             throws IOException {
+        Layout layout = launch.layout();
+        String name = role.fileName();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvm);
@@ -378,7 +520,7 @@ public final class LocalCluster {
         command.add("-Dlog.file=" + layout.logs().resolve(name + ".log"));
         // A JVM crash (native code: ND4J, RocksDB) leaves its report beside the logs.
         command.add("-XX:ErrorFile=" + layout.logs().resolve(name + "-hs_err_%p.log"));
-        command.add("-Dlog4j.configurationFile=" + log4j.toUri());
+        command.add("-Dlog4j.configurationFile=" + launch.log4j().toUri());
         command.add("-Dorg.apache.avro.limits.bytes.maxLength=1048576");
         command.add("-Dorg.apache.avro.limits.string.maxLength=65536");
         command.add("-Dorg.apache.avro.limits.collectionItems.maxLength=10000");
@@ -389,17 +531,41 @@ public final class LocalCluster {
         ProcessBuilder builder =
                 new ProcessBuilder(command)
                         .redirectErrorStream(true)
-                        .redirectOutput(layout.logs().resolve(name + ".out").toFile());
-        builder.environment().putAll(environment);
+                        .redirectOutput(
+                                ProcessBuilder.Redirect.appendTo(
+                                        layout.logs().resolve(name + ".out").toFile()));
+        builder.environment().putAll(launch.environment());
         // Where Flink's entry points look for plugins (an empty folder when there are none).
         builder.environment().put("FLINK_PLUGINS_DIR", layout.plugins().toString());
-        return builder.start().pid();
+        long pid = builder.start().pid();
+        PidFile.append(layout.pids(), pid, name);
+        return pid;
     }
 
-    private static void awaitKafka(Layout layout, Duration timeout) throws IOException {
+    private static long readyLines(Layout layout) throws IOException {
+        Path out = layout.logs().resolve("kafka.out");
+        return Files.exists(out)
+                ? Files.readAllLines(out).stream().filter(l -> l.startsWith("kafka ready")).count()
+                : 0;
+    }
+
+    private static void awaitListening(int port, Path out, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!listening(port)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "nothing listens on port " + port + " after " + timeout + "; see " + out);
+            }
+            Pause.millis(200);
+        }
+    }
+
+    private static void awaitKafka(Layout layout, long before, Duration timeout)
+            throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Path out = layout.logs().resolve("kafka.out");
-        while (!Files.readString(out).contains("kafka ready")) {
+        // The output file is appended to across restarts: wait for this start's line.
+        while (readyLines(layout) <= before || !listening(layout.kafkaPort())) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(
                         "Kafka did not start within " + timeout + "; see " + out);
@@ -410,7 +576,11 @@ public final class LocalCluster {
 
     /** Waits until a TaskManager has registered its slots, asking as any client would. */
     private static void awaitSlots(
-            Layout layout, Configuration conf, Function<String, String> env, Duration timeout) {
+            Layout layout,
+            Map<String, String> settings,
+            Function<String, String> env,
+            Duration timeout) {
+        Configuration conf = Configuration.fromMap(settings);
         boolean tls = SecurityOptions.isRestSSLEnabled(conf);
         long deadline = System.nanoTime() + timeout.toNanos();
         try (RestClusterClient<?> client =

@@ -10,8 +10,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The process ids a {@code weir ... start} command left behind, one per line in start order, so
- * that a later {@code stop} from another shell finds them.
+ * The process ids a {@code weir ... start} command left behind, one per line in start order (a line
+ * may name the process's role after its id), so that a later {@code stop} from another shell finds
+ * them.
  */
 public final class PidFile {
 
@@ -23,6 +24,29 @@ public final class PidFile {
         Files.write(file, pids.stream().map(String::valueOf).toList());
     }
 
+    /** Adds a process, with its role, after those already in the file. */
+    public static void append(Path file, long pid, String role) throws IOException {
+        Files.write(
+                file,
+                List.of(pid + " " + role),
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /** The id of the last process the file names with {@code role}. */
+    public static java.util.OptionalLong latest(Path file, String role) throws IOException {
+        java.util.OptionalLong found = java.util.OptionalLong.empty();
+        if (Files.exists(file)) {
+            for (String line : Files.readAllLines(file)) {
+                String[] parts = line.trim().split("\\s+");
+                if (parts.length == 2 && parts[1].equals(role)) {
+                    found = java.util.OptionalLong.of(Long.parseLong(parts[0]));
+                }
+            }
+        }
+        return found;
+    }
+
     /** True when the file names at least one process that is still running. */
     public static boolean anyAlive(Path file) throws IOException {
         if (!Files.exists(file)) {
@@ -30,9 +54,7 @@ public final class PidFile {
         }
         for (String line : Files.readAllLines(file)) {
             if (!line.isBlank()
-                    && ProcessHandle.of(Long.parseLong(line.trim()))
-                            .map(ProcessHandle::isAlive)
-                            .orElse(false)) {
+                    && ProcessHandle.of(pidOf(line)).map(ProcessHandle::isAlive).orElse(false)) {
                 return true;
             }
         }
@@ -55,7 +77,7 @@ public final class PidFile {
             if (line.isBlank()) {
                 continue;
             }
-            Optional<ProcessHandle> process = ProcessHandle.of(Long.parseLong(line.trim()));
+            Optional<ProcessHandle> process = ProcessHandle.of(pidOf(line));
             if (process.isPresent() && process.get().isAlive()) {
                 stop(process.get());
                 stopped++;
@@ -63,6 +85,10 @@ public final class PidFile {
         }
         Files.delete(file);
         return stopped;
+    }
+
+    private static long pidOf(String line) {
+        return Long.parseLong(line.trim().split("\\s+")[0]);
     }
 
     private static void stop(ProcessHandle process) {
