@@ -83,8 +83,13 @@ public final class BackfillJob {
             env.setParallelism(config.parallelism());
         }
         CatalogLoader catalog = Catalogs.loader(config);
-        WeirTables.ensure(catalog.loadCatalog(), config.namespace());
-        WeirTables.ensureFeaturesTable(catalog.loadCatalog(), config.namespace(), outputTable);
+        Catalogs.ensureTables(catalog.loadCatalog(), config);
+        // Written like the features table, whose rows it recomputes.
+        WeirTables.ensureFeaturesTable(
+                catalog.loadCatalog(),
+                config.namespace(),
+                outputTable,
+                config.iceberg().tableProperties().get(WeirTables.FEATURES));
         FeatureSet featureSet = config.featureSet();
 
         IcebergSource<RowData> source =

@@ -3,7 +3,6 @@ package dev.weir.jobs;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.maintenance.MaintenanceWorkflow;
 import dev.weir.jobs.pipeline.Catalogs;
-import dev.weir.operators.iceberg.WeirTables;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.flink.CatalogLoader;
 
@@ -37,7 +36,7 @@ public final class MaintenanceJob {
     public static void build(StreamExecutionEnvironment env, PipelineConfig config) {
         Catalogs.checkConcurrentCommits(config);
         CatalogLoader catalog = Catalogs.loader(config);
-        WeirTables.ensure(catalog.loadCatalog(), config.namespace());
+        Catalogs.ensureTables(catalog.loadCatalog(), config);
         MaintenanceWorkflow.configure(env, config);
         MaintenanceWorkflow.define(env, config, catalog, MaintenanceWorkflow.PIPELINE_TABLES);
     }

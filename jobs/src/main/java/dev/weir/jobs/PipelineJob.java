@@ -8,7 +8,6 @@ import dev.weir.jobs.pipeline.PipelineWorkflow;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.ModelMetadata;
 import dev.weir.models.Storage;
-import dev.weir.operators.iceberg.WeirTables;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.flink.CatalogLoader;
@@ -39,7 +38,7 @@ public final class PipelineJob {
         checkModel(config);
         CatalogLoader catalogLoader = Catalogs.loader(config);
         Catalog catalog = catalogLoader.loadCatalog();
-        WeirTables.ensure(catalog, config.namespace());
+        Catalogs.ensureTables(catalog, config);
         PipelineWorkflow.define(
                 env,
                 config,

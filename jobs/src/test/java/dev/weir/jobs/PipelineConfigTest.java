@@ -7,6 +7,7 @@ import dev.weir.jobs.config.ConfigLoader;
 import dev.weir.jobs.config.FeatureSets;
 import dev.weir.jobs.config.MaintenanceConfig;
 import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.jobs.config.TableWriteConfig;
 import dev.weir.jobs.config.WeirOptions;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.Trainer;
@@ -129,6 +130,74 @@ class PipelineConfigTest {
                         "iceberg.maintenance.expire-snapshots.retain-last must be at least 2")
                 .hasMessageContaining("iceberg.maintenance.rate-limit must be at least 1s")
                 .hasMessageContaining("iceberg.maintenance.parallelism must be at least 1, got 0");
+    }
+
+    @Test
+    void writeBuffersDefaultsAndTheirMistakesAreReported() {
+        Map<String, String> base =
+                Map.of(
+                        "kafka.bootstrap-servers",
+                        "b:9092",
+                        "iceberg.warehouse",
+                        "/tmp/wh",
+                        "model.dir",
+                        "/m");
+        PipelineConfig defaults = PipelineConfig.from(base);
+        assertThat(defaults.kafka().producerBufferMemory()).isEqualTo(MemorySize.ofMebiBytes(4));
+        Map<String, Map<String, String>> properties = defaults.iceberg().tableProperties();
+        assertThat(properties.get("scores"))
+                .isEqualTo(
+                        Map.of(
+                                "write.parquet.row-group-size-bytes", String.valueOf(8 << 20),
+                                "write.parquet.page-size-bytes", String.valueOf(256 << 10),
+                                "write.parquet.dict-size-bytes", String.valueOf(256 << 10),
+                                "write.target-file-size-bytes", String.valueOf(128 << 20)));
+        assertThat(properties.get("monitoring"))
+                .containsEntry("write.parquet.row-group-size-bytes", String.valueOf(2 << 20))
+                .containsEntry("write.parquet.page-size-bytes", String.valueOf(64 << 10));
+        // A dead letter can be as large as a Kafka record: its file checks its size every few rows.
+        assertThat(properties.get("dlq"))
+                .containsEntry("write.parquet.row-group-size-bytes", String.valueOf(4 << 20))
+                .containsEntry("write.parquet.row-group-check-min-record-count", "1")
+                .containsEntry("write.parquet.row-group-check-max-record-count", "4");
+
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.from(
+                                        with(
+                                                base,
+                                                Map.of(
+                                                        "iceberg.write.scores.page-size",
+                                                        "16 mb",
+                                                        "iceberg.write.events.dict-size",
+                                                        "100 b",
+                                                        "iceberg.write.features.row-group-size",
+                                                        "3 gb",
+                                                        "kafka.producer.buffer-memory",
+                                                        "512 kb",
+                                                        "kafka.properties.buffer.memory",
+                                                        "33554432"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        "iceberg.write.scores.page-size (16 mb) must not exceed"
+                                + " iceberg.write.scores.row-group-size (8 mb)")
+                .hasMessageContaining("iceberg.write.events.dict-size must be at least 1 kb")
+                .hasMessageContaining("iceberg.write.features.row-group-size must be below 2 gb")
+                .hasMessageContaining("kafka.producer.buffer-memory must be at least 1 mb")
+                .hasMessageContaining(
+                        "kafka.properties.buffer.memory is set by the pipeline itself from"
+                                + " kafka.producer.buffer-memory");
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.from(
+                                        with(
+                                                base,
+                                                Map.of(
+                                                        "iceberg.write.score.row-group-size",
+                                                        "4 mb"))))
+                .hasMessageContaining(
+                        "unknown key 'iceberg.write.score.row-group-size'; did you mean"
+                                + " 'iceberg.write.scores.row-group-size'?");
     }
 
     @Test
@@ -354,7 +423,16 @@ class PipelineConfigTest {
     @Test
     void everyOptionLandsInItsOwnAccessor() throws Exception {
         Path features = referenceFeaturesFile();
-        Map<String, String> settings =
+        Map<String, String> settings = new java.util.HashMap<>();
+        int table = 0;
+        for (String name : WeirOptions.ICEBERG_WRITE.keySet()) {
+            table++;
+            settings.put("iceberg.write." + name + ".row-group-size", (10 + table) + " mb");
+            settings.put("iceberg.write." + name + ".page-size", (100 + table) + " kb");
+            settings.put("iceberg.write." + name + ".dict-size", (200 + table) + " kb");
+            settings.put("iceberg.write." + name + ".target-file-size", (300 + table) + " mb");
+        }
+        settings.putAll(
                 Map.ofEntries(
                         Map.entry("kafka.bootstrap-servers", "b1:9092"),
                         Map.entry("kafka.topics.transactions", "t.transactions"),
@@ -369,6 +447,7 @@ class PipelineConfigTest {
                         Map.entry("kafka.transaction-timeout", "11 min"),
                         Map.entry("kafka.starting-offsets", "latest"),
                         Map.entry("kafka.properties.client.dns.lookup", "use_all_dns_ips"),
+                        Map.entry("kafka.producer.buffer-memory", "6 mb"),
                         Map.entry("iceberg.catalog-type", "rest"),
                         Map.entry("iceberg.warehouse", "s3://warehouse"),
                         Map.entry("iceberg.uri", "http://catalog:8181"),
@@ -412,7 +491,7 @@ class PipelineConfigTest {
                         Map.entry("labels.score-ttl", "2 d"),
                         Map.entry("labels.label-wait", "2 h"),
                         Map.entry("performance.min-auc", "0.7"),
-                        Map.entry("performance.min-labels", "150"));
+                        Map.entry("performance.min-labels", "150")));
         // Every option but model.registry, which excludes model.dir: an option added later must be
         // added here. A map option's entries are keys under it.
         assertThat(
@@ -465,6 +544,17 @@ class PipelineConfigTest {
                                 Duration.ofHours(2),
                                 Duration.ofDays(5),
                                 Duration.ofHours(12)));
+        assertThat(config.kafka().producerBufferMemory()).isEqualTo(MemorySize.ofMebiBytes(6));
+        assertThat(config.iceberg().writes().keySet())
+                .containsExactly("events", "scores", "features", "dlq", "monitoring");
+        assertThat(config.iceberg().writes().get("features"))
+                .isEqualTo(
+                        new TableWriteConfig(
+                                "features",
+                                MemorySize.ofMebiBytes(13),
+                                MemorySize.parse("103 kb"),
+                                MemorySize.parse("203 kb"),
+                                MemorySize.ofMebiBytes(303)));
         assertThat(config.s3Endpoint()).isEqualTo("http://store:9000");
         assertThat(config.s3PathStyleAccess()).isTrue();
         assertThat(config.modelDir()).isEqualTo("/models/m");

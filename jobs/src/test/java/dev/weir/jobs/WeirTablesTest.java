@@ -2,6 +2,8 @@ package dev.weir.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.operators.iceberg.WeirTables;
 import java.nio.file.Path;
 import java.util.Map;
@@ -16,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every commit writes a metadata file: the pipeline's tables delete the old ones, whether created
- * now or by an earlier release.
+ * now or by an earlier release. Their writers buffer data files as the configuration says, on new
+ * tables and on those an earlier release created.
  */
 class WeirTablesTest {
 
@@ -55,6 +58,75 @@ class WeirTablesTest {
         WeirTables.ensure(catalog, "weir");
         assertThat(location(catalog.loadTable(TableIdentifier.of("weir", WeirTables.EVENTS))))
                 .isEqualTo(metadata);
+    }
+
+    @Test
+    void writeBuffersOfTheConfigurationAreSetOnNewAndExistingTables() throws Exception {
+        HadoopCatalog catalog =
+                new HadoopCatalog(new org.apache.hadoop.conf.Configuration(), dir.toString());
+        catalog.createNamespace(Namespace.of("weir"));
+        // A table of an earlier release: Iceberg's write defaults, hash distribution set by hand.
+        catalog.createTable(
+                TableIdentifier.of("weir", WeirTables.SCORES),
+                WeirTables.SCORES_SCHEMA,
+                WeirTables.partitionSpec(WeirTables.SCORES),
+                Map.of("format-version", "2", TableProperties.WRITE_DISTRIBUTION_MODE, "hash"));
+        PipelineConfig config =
+                PipelineConfig.from(
+                        Map.of(
+                                "kafka.bootstrap-servers",
+                                "127.0.0.1:9",
+                                "iceberg.warehouse",
+                                dir.toString(),
+                                "model.dir",
+                                dir.resolve("model").toString(),
+                                "iceberg.write.scores.row-group-size",
+                                "2 mb"));
+
+        Catalogs.ensureTables(catalog, config);
+
+        Map<String, String> scores = properties(catalog, WeirTables.SCORES);
+        assertThat(scores)
+                .containsEntry(
+                        TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, String.valueOf(2 << 20))
+                .containsEntry(TableProperties.PARQUET_DICT_SIZE_BYTES, String.valueOf(256 << 10))
+                .containsEntry(TableProperties.WRITE_DISTRIBUTION_MODE, "hash");
+        for (String table : config.iceberg().writes().keySet()) {
+            assertThat(properties(catalog, table))
+                    .as(table)
+                    .containsAllEntriesOf(config.iceberg().tableProperties().get(table));
+        }
+        assertThat(properties(catalog, WeirTables.EVENTS))
+                .containsEntry(TableProperties.WRITE_DISTRIBUTION_MODE, "none")
+                .containsEntry(
+                        TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, String.valueOf(8 << 20));
+
+        // The same configuration again changes nothing; another value reaches the table.
+        String metadata = location(catalog.loadTable(TableIdentifier.of("weir", WeirTables.DLQ)));
+        Catalogs.ensureTables(catalog, config);
+        assertThat(location(catalog.loadTable(TableIdentifier.of("weir", WeirTables.DLQ))))
+                .isEqualTo(metadata);
+        PipelineConfig changed =
+                PipelineConfig.from(
+                        Map.of(
+                                "kafka.bootstrap-servers",
+                                "127.0.0.1:9",
+                                "iceberg.warehouse",
+                                dir.toString(),
+                                "model.dir",
+                                dir.resolve("model").toString(),
+                                "iceberg.write.dlq.page-size",
+                                "128 kb"));
+        Catalogs.ensureTables(catalog, changed);
+        assertThat(properties(catalog, WeirTables.DLQ))
+                .containsEntry(TableProperties.PARQUET_PAGE_SIZE_BYTES, String.valueOf(128 << 10));
+        assertThat(properties(catalog, WeirTables.SCORES))
+                .containsEntry(
+                        TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, String.valueOf(8 << 20));
+    }
+
+    private static Map<String, String> properties(HadoopCatalog catalog, String table) {
+        return catalog.loadTable(TableIdentifier.of("weir", table)).properties();
     }
 
     private static String property(HadoopCatalog catalog, String table) {

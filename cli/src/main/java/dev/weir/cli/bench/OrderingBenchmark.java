@@ -732,7 +732,7 @@ public final class OrderingBenchmark {
         kafka.createTopics(PARTITIONS, BenchSupport.runTopics(run).values().toArray(String[]::new));
         PipelineJob.checkModel(config);
         var catalogLoader = Catalogs.loader(config);
-        WeirTables.ensure(catalogLoader.loadCatalog(), config.namespace());
+        Catalogs.ensureTables(catalogLoader.loadCatalog(), config);
         int port = freePort();
         Configuration flink =
                 LocalFlink.configuration(port, PARALLELISM, dir.resolve("checkpoints"));

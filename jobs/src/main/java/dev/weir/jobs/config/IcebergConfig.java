@@ -4,14 +4,17 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.flink.configuration.Configuration;
 
 /**
  * The Iceberg catalog and namespace of the pipeline's tables, how the tables' files are reached on
- * S3, and how the maintenance job keeps them small. Part of {@link PipelineConfig}.
+ * S3, how the writers buffer them, and how the maintenance job keeps them small. Part of {@link
+ * PipelineConfig}.
  *
  * @param s3Endpoint the endpoint of an S3-compatible store, null for AWS S3
+ * @param writes each pipeline table's write buffers, by table name
  */
 public record IcebergConfig(
         String catalogType,
@@ -20,7 +23,8 @@ public record IcebergConfig(
         String namespace,
         MaintenanceConfig maintenance,
         String s3Endpoint,
-        boolean s3PathStyleAccess) {
+        boolean s3PathStyleAccess,
+        Map<String, TableWriteConfig> writes) {
 
     public static final Set<String> CATALOG_TYPES = Set.of("hadoop", "jdbc", "rest");
 
@@ -41,7 +45,18 @@ public record IcebergConfig(
                 conf.get(WeirOptions.NAMESPACE),
                 MaintenanceConfig.from(conf),
                 endpoint == null || endpoint.isBlank() ? null : endpoint,
-                conf.get(WeirOptions.ICEBERG_S3_PATH_STYLE));
+                conf.get(WeirOptions.ICEBERG_S3_PATH_STYLE),
+                TableWriteConfig.from(conf));
+    }
+
+    /**
+     * The Iceberg properties of each pipeline table's writers ({@link
+     * TableWriteConfig#tableProperties()}), by table name: what {@code WeirTables.ensure} sets.
+     */
+    public Map<String, Map<String, String>> tableProperties() {
+        Map<String, Map<String, String>> properties = new java.util.LinkedHashMap<>();
+        writes.forEach((table, write) -> properties.put(table, write.tableProperties()));
+        return properties;
     }
 
     /** Whether the tables' files are on S3 (or an S3-compatible store), read with S3FileIO. */
@@ -69,6 +84,7 @@ public record IcebergConfig(
             PipelineConfig.require(problems, WeirOptions.CATALOG_URI, catalogUri);
         }
         problems.addAll(maintenance.problems());
+        writes.values().forEach(write -> problems.addAll(write.problems()));
         if (catalogType.equals("jdbc")
                 && catalogUri != null
                 && !catalogUri.isBlank()

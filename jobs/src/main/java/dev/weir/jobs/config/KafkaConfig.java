@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -23,6 +24,7 @@ import org.apache.kafka.common.config.SaslConfigs;
  *
  * @param properties {@code kafka.properties.*}: Kafka client properties, secrets as config provider
  *     references ({@code ${env:KAFKA_PASSWORD}}) that the Kafka client resolves where it runs
+ * @param producerBufferMemory {@code buffer.memory} of every producer of the pipeline's sinks
  */
 public record KafkaConfig(
         String bootstrapServers,
@@ -37,7 +39,8 @@ public record KafkaConfig(
         String transactionalIdPrefix,
         Duration transactionTimeout,
         String startingOffsets,
-        Map<String, String> properties) {
+        Map<String, String> properties,
+        MemorySize producerBufferMemory) {
 
     public static final Set<String> STARTING_OFFSETS =
             Set.of("committed-or-earliest", "earliest", "latest");
@@ -61,7 +64,15 @@ public record KafkaConfig(
                     "transaction.timeout.ms",
                     "enable.idempotence",
                     "acks",
-                    "linger.ms");
+                    "linger.ms",
+                    "buffer.memory");
+
+    /** The pipeline's own options some of those keys are set from. */
+    private static final Map<String, ConfigOption<?>> SET_FROM =
+            Map.of(
+                    "bootstrap.servers", WeirOptions.KAFKA_BOOTSTRAP,
+                    "group.id", WeirOptions.GROUP_ID,
+                    "buffer.memory", WeirOptions.PRODUCER_BUFFER_MEMORY);
 
     /** A JAAS option whose name says it holds a secret, given as text rather than a reference. */
     private static final Pattern JAAS_LITERAL_SECRET =
@@ -85,7 +96,8 @@ public record KafkaConfig(
                 conf.get(WeirOptions.TRANSACTIONAL_ID_PREFIX),
                 conf.get(WeirOptions.TRANSACTION_TIMEOUT),
                 conf.get(WeirOptions.STARTING_OFFSETS),
-                Map.copyOf(conf.get(WeirOptions.KAFKA_PROPERTIES)));
+                Map.copyOf(conf.get(WeirOptions.KAFKA_PROPERTIES)),
+                conf.get(WeirOptions.PRODUCER_BUFFER_MEMORY));
     }
 
     /** {@link #properties} for a Kafka source or sink builder; a new copy on every call. */
@@ -140,6 +152,12 @@ public record KafkaConfig(
                             + startingOffsets
                             + "'");
         }
+        if (producerBufferMemory.compareTo(MemorySize.ofMebiBytes(1)) < 0) {
+            problems.add(
+                    WeirOptions.PRODUCER_BUFFER_MEMORY.key()
+                            + " must be at least 1 mb (Kafka's largest request by default), got "
+                            + producerBufferMemory);
+        }
         problems.addAll(propertyProblems(properties));
         return problems;
     }
@@ -158,11 +176,9 @@ public record KafkaConfig(
                         prefix
                                 + key
                                 + " is set by the pipeline itself"
-                                + (key.equals("bootstrap.servers")
-                                        ? " from " + WeirOptions.KAFKA_BOOTSTRAP.key()
-                                        : key.equals("group.id")
-                                                ? " from " + WeirOptions.GROUP_ID.key()
-                                                : "")
+                                + (SET_FROM.containsKey(key)
+                                        ? " from " + SET_FROM.get(key).key()
+                                        : "")
                                 + ": remove it");
             } else if (literalSecret(key, property.getValue())) {
                 problems.add(

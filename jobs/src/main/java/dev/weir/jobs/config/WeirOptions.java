@@ -3,6 +3,7 @@ package dev.weir.jobs.config;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import dev.weir.operators.features.FeatureOrdering;
+import dev.weir.operators.iceberg.WeirTables;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -112,6 +113,17 @@ public final class WeirOptions {
                                     + " provider (kafka.properties.config.providers: env, and the value"
                                     + " ${env:VARIABLE}). Keys the pipeline sets itself are refused.");
 
+    public static final ConfigOption<MemorySize> PRODUCER_BUFFER_MEMORY =
+            key("kafka.producer.buffer-memory")
+                    .memoryType()
+                    .defaultValue(MemorySize.ofMebiBytes(4))
+                    .withDescription(
+                            "Kafka's buffer.memory for each producer of the pipeline's sinks: records"
+                                    + " waiting for the broker, at most this much per producer (an"
+                                    + " exactly-once sink keeps two producers alive, one per open"
+                                    + " transaction); a full buffer blocks the sink, which holds the job"
+                                    + " back. At least 1 mb, the largest record Kafka sends by default.");
+
     public static final ConfigOption<String> CATALOG_TYPE =
             key("iceberg.catalog-type")
                     .stringType()
@@ -159,6 +171,87 @@ public final class WeirOptions {
                     .stringType()
                     .defaultValue("weir")
                     .withDescription("Iceberg namespace of the pipeline's tables.");
+
+    /** Compaction's target (128 MB): a file the writer rolls at this size stays as it is. */
+    private static final MemorySize TARGET_FILE_SIZE = MemorySize.ofMebiBytes(128);
+
+    /**
+     * The Parquet buffers of the pipeline's Iceberg writers, per table: {@code
+     * iceberg.write.<table>.row-group-size}, {@code .page-size}, {@code .dict-size} and {@code
+     * .target-file-size}, set on the tables as Iceberg's {@code write.parquet.*} and {@code
+     * write.target-file-size-bytes} properties. The defaults and the memory they bound are in the
+     * root README ("Memory").
+     */
+    public static final Map<String, TableWriteOptions> ICEBERG_WRITE =
+            tableWrites(
+                    new TableWriteDefaults(WeirTables.EVENTS, 8 << 10, 256, 256),
+                    new TableWriteDefaults(WeirTables.SCORES, 8 << 10, 256, 256),
+                    new TableWriteDefaults(WeirTables.FEATURES, 8 << 10, 256, 256),
+                    new TableWriteDefaults(WeirTables.DLQ, 4 << 10, 256, 256),
+                    new TableWriteDefaults(WeirTables.MONITORING, 2 << 10, 64, 64));
+
+    /** The four write options of one table. */
+    public record TableWriteOptions(
+            ConfigOption<MemorySize> rowGroupSize,
+            ConfigOption<MemorySize> pageSize,
+            ConfigOption<MemorySize> dictSize,
+            ConfigOption<MemorySize> targetFileSize) {
+
+        List<ConfigOption<MemorySize>> all() {
+            return List.of(rowGroupSize, pageSize, dictSize, targetFileSize);
+        }
+    }
+
+    /** A table's defaults, in KiB. */
+    private record TableWriteDefaults(String table, int rowGroupKb, int pageKb, int dictKb) {}
+
+    private static Map<String, TableWriteOptions> tableWrites(TableWriteDefaults... tables) {
+        Map<String, TableWriteOptions> options = new java.util.LinkedHashMap<>();
+        for (TableWriteDefaults t : tables) {
+            String prefix = "iceberg.write." + t.table() + ".";
+            options.put(
+                    t.table(),
+                    new TableWriteOptions(
+                            key(prefix + "row-group-size")
+                                    .memoryType()
+                                    .defaultValue(new MemorySize(t.rowGroupKb() * 1024L))
+                                    .withDescription(
+                                            "Parquet row group of the "
+                                                    + t.table()
+                                                    + " table (write.parquet.row-group-size-bytes):"
+                                                    + " each open data file buffers this much on the"
+                                                    + " heap before it writes a row group out."),
+                            key(prefix + "page-size")
+                                    .memoryType()
+                                    .defaultValue(new MemorySize(t.pageKb() * 1024L))
+                                    .withDescription(
+                                            "Parquet page of the "
+                                                    + t.table()
+                                                    + " table (write.parquet.page-size-bytes): the"
+                                                    + " values each column of an open file holds"
+                                                    + " before they are encoded and compressed."),
+                            key(prefix + "dict-size")
+                                    .memoryType()
+                                    .defaultValue(new MemorySize(t.dictKb() * 1024L))
+                                    .withDescription(
+                                            "Largest Parquet dictionary of a column of the "
+                                                    + t.table()
+                                                    + " table (write.parquet.dict-size-bytes);"
+                                                    + " beyond it the column falls back to plain"
+                                                    + " encoding. On the heap a dictionary takes"
+                                                    + " several times this."),
+                            key(prefix + "target-file-size")
+                                    .memoryType()
+                                    .defaultValue(TARGET_FILE_SIZE)
+                                    .withDescription(
+                                            "Data file size at which a writer of the "
+                                                    + t.table()
+                                                    + " table starts a new file"
+                                                    + " (write.target-file-size-bytes); a"
+                                                    + " checkpoint closes every open file anyway.")));
+        }
+        return java.util.Collections.unmodifiableMap(options);
+    }
 
     public static final ConfigOption<Integer> MAINTENANCE_PARALLELISM =
             key("iceberg.maintenance.parallelism")
@@ -468,7 +561,7 @@ public final class WeirOptions {
 
     /** All options, for validation of unknown keys and for the docs. */
     public static final List<ConfigOption<?>> ALL =
-            List.of(
+            all(
                     KAFKA_BOOTSTRAP,
                     TOPIC_TRANSACTIONS,
                     TOPIC_SCORES,
@@ -482,6 +575,7 @@ public final class WeirOptions {
                     TRANSACTION_TIMEOUT,
                     STARTING_OFFSETS,
                     KAFKA_PROPERTIES,
+                    PRODUCER_BUFFER_MEMORY,
                     CATALOG_TYPE,
                     WAREHOUSE,
                     CATALOG_URI,
@@ -529,4 +623,10 @@ public final class WeirOptions {
                     PERFORMANCE_MIN_LABELS);
 
     private WeirOptions() {}
+
+    private static List<ConfigOption<?>> all(ConfigOption<?>... options) {
+        List<ConfigOption<?>> all = new java.util.ArrayList<>(List.of(options));
+        ICEBERG_WRITE.values().forEach(table -> all.addAll(table.all()));
+        return List.copyOf(all);
+    }
 }

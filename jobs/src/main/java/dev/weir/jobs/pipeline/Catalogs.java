@@ -1,10 +1,12 @@
 package dev.weir.jobs.pipeline;
 
 import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.operators.iceberg.WeirTables;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 
@@ -88,6 +90,15 @@ public final class Catalogs {
             }
             super.initialize(name, withCredentials);
         }
+    }
+
+    /**
+     * Creates the namespace and the pipeline's tables that do not exist yet, and sets on every one
+     * of them how its writers buffer data files ({@code iceberg.write.<table>.*}), also on tables
+     * created before.
+     */
+    public static void ensureTables(Catalog catalog, PipelineConfig config) {
+        WeirTables.ensure(catalog, config.namespace(), config.iceberg().tableProperties());
     }
 
     /**

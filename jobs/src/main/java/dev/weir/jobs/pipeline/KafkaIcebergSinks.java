@@ -174,14 +174,19 @@ public class KafkaIcebergSinks implements PipelineSinks {
 
     /**
      * What every Kafka sink of the pipeline shares: the client properties of {@code
-     * kafka.properties.*}, the brokers and the record serializer.
+     * kafka.properties.*}, the brokers, the record serializer, and the producer's buffer: Kafka's
+     * default of 32 MB per producer, for each of the producers a TaskManager's sinks keep alive,
+     * would be more heap than the writers of all five tables take.
      */
     private <T extends SpecificRecord> KafkaSinkBuilder<T> kafkaSink(
             AvroRecordSerializer<T> serializer) {
         return KafkaSink.<T>builder()
                 .setKafkaProducerConfig(config.kafka().clientProperties())
                 .setBootstrapServers(config.bootstrapServers())
-                .setRecordSerializer(serializer);
+                .setRecordSerializer(serializer)
+                .setProperty(
+                        ProducerConfig.BUFFER_MEMORY_CONFIG,
+                        String.valueOf(config.kafka().producerBufferMemory().getBytes()));
     }
 
     private <T> void iceberg(

@@ -38,7 +38,9 @@ class ConfigLoaderTest {
 
     /** Where each option's value lands in the configuration; every option has one. */
     private static final Map<String, Function<PipelineConfig, Object>> ACCESSORS =
-            Map.ofEntries(
+            withWriteAccessors(
+                    Map.entry(
+                            "kafka.producer.buffer-memory", c -> c.kafka().producerBufferMemory()),
                     Map.entry("kafka.bootstrap-servers", PipelineConfig::bootstrapServers),
                     Map.entry("kafka.topics.transactions", PipelineConfig::transactionsTopic),
                     Map.entry("kafka.topics.scores", PipelineConfig::scoresTopic),
@@ -124,6 +126,30 @@ class ConfigLoaderTest {
                     Map.entry("performance.min-labels", c -> c.monitoring().minLabels()));
 
     @TempDir Path dir;
+
+    /** The entries, and those of each table's {@code iceberg.write.<table>.*} options. */
+    @SafeVarargs
+    private static Map<String, Function<PipelineConfig, Object>> withWriteAccessors(
+            Map.Entry<String, Function<PipelineConfig, Object>>... entries) {
+        Map<String, Function<PipelineConfig, Object>> accessors =
+                new HashMap<>(Map.ofEntries(entries));
+        WeirOptions.ICEBERG_WRITE.forEach(
+                (table, options) -> {
+                    accessors.put(
+                            options.rowGroupSize().key(),
+                            c -> c.iceberg().writes().get(table).rowGroupSize());
+                    accessors.put(
+                            options.pageSize().key(),
+                            c -> c.iceberg().writes().get(table).pageSize());
+                    accessors.put(
+                            options.dictSize().key(),
+                            c -> c.iceberg().writes().get(table).dictSize());
+                    accessors.put(
+                            options.targetFileSize().key(),
+                            c -> c.iceberg().writes().get(table).targetFileSize());
+                });
+        return Map.copyOf(accessors);
+    }
 
     @Test
     void everyOptionHasAnAccessorHere() {
@@ -395,8 +421,22 @@ class ConfigLoaderTest {
                 Files.write(features, in.readAllBytes());
             }
         }
+        Map<String, String> values = new HashMap<>();
+        WeirOptions.ICEBERG_WRITE.forEach(
+                (table, options) -> {
+                    values.put(options.rowGroupSize().key(), "3 mb");
+                    values.put(options.pageSize().key(), "48 kb");
+                    values.put(options.dictSize().key(), "40 kb");
+                    values.put(options.targetFileSize().key(), "96 mb");
+                });
+        values.putAll(nonDefaultsButWrites(features));
+        return values;
+    }
+
+    private static Map<String, String> nonDefaultsButWrites(Path features) {
         return Map.ofEntries(
                 Map.entry("kafka.bootstrap-servers", "b1:9092"),
+                Map.entry("kafka.producer.buffer-memory", "7 mb"),
                 Map.entry("kafka.topics.transactions", "t.transactions"),
                 Map.entry("kafka.topics.scores", "t.scores"),
                 Map.entry("kafka.topics.decisions", "t.decisions"),

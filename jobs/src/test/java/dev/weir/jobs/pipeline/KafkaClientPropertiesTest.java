@@ -158,6 +158,9 @@ class KafkaClientPropertiesTest {
         // Transactions, labels and model control; scores, decisions, dead letters, monitoring.
         assertThat(sources).hasSize(3);
         assertThat(sinks).hasSize(4);
+        // kafka.producer.buffer-memory, not Kafka's 32 MB, on every producer.
+        assertThat(sinks)
+                .allSatisfy(sink -> assertThat(sink).containsEntry("buffer.memory", "4194304"));
         for (Properties client : concat(sources, sinks)) {
             assertThat(client).containsAllEntriesOf(expected);
             assertThat(client).containsEntry("bootstrap.servers", "127.0.0.1:9");

@@ -1,6 +1,9 @@
 package dev.weir.operators.iceberg;
 
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.TableProperties;
@@ -169,10 +172,13 @@ public final class WeirTables {
                     "window_start");
 
     /**
-     * Properties of every table Weir creates: format version 2, Parquet, and old metadata files
-     * deleted. Each commit (one per checkpoint) writes a new metadata file; the commit then deletes
-     * those beyond the last 100 ({@code write.metadata.previous-versions-max}), which Iceberg
-     * otherwise keeps forever.
+     * Properties of every table Weir creates: format version 2, Parquet, old metadata files
+     * deleted, and each writer subtask writing the rows it receives. Each commit (one per
+     * checkpoint) writes a new metadata file; the commit then deletes those beyond the last 100
+     * ({@code write.metadata.previous-versions-max}), which Iceberg otherwise keeps forever. With
+     * distribution mode {@code none} no shuffle is put before the writers (the job graph does not
+     * depend on a table property), and a catch-up of one day is written by every subtask rather
+     * than by the one its day partition hashes to.
      */
     public static final Map<String, String> TABLE_PROPERTIES =
             Map.of(
@@ -181,7 +187,18 @@ public final class WeirTables {
                     "write.format.default",
                     "parquet",
                     TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED,
-                    "true");
+                    "true",
+                    TableProperties.WRITE_DISTRIBUTION_MODE,
+                    TableProperties.WRITE_DISTRIBUTION_MODE_NONE);
+
+    /**
+     * Properties an earlier release did not set, added to its tables unless they set them either
+     * way.
+     */
+    private static final List<String> ADDED_WHEN_MISSING =
+            List.of(
+                    TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED,
+                    TableProperties.WRITE_DISTRIBUTION_MODE);
 
     private WeirTables() {}
 
@@ -216,43 +233,86 @@ public final class WeirTables {
     }
 
     /**
-     * Turns on the deletion of old metadata files on a table created by an earlier release, unless
-     * the table sets it either way.
+     * Sets on a table what {@link #TABLE_PROPERTIES} adds when missing, and every one of {@code
+     * required} that differs, in one commit; none when nothing differs.
      */
-    static void addMissingProperties(org.apache.iceberg.Table table) {
-        String key = TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED;
-        if (!table.properties().containsKey(key)) {
-            table.updateProperties().set(key, TABLE_PROPERTIES.get(key)).commit();
-            LOG.info("Iceberg table {}: set {}", table.name(), key);
+    static void updateProperties(org.apache.iceberg.Table table, Map<String, String> required) {
+        Map<String, String> changes = new TreeMap<>();
+        for (String key : ADDED_WHEN_MISSING) {
+            if (!table.properties().containsKey(key)) {
+                changes.put(key, TABLE_PROPERTIES.get(key));
+            }
+        }
+        required.forEach(
+                (key, value) -> {
+                    if (!value.equals(table.properties().get(key))) {
+                        changes.put(key, value);
+                    }
+                });
+        if (!changes.isEmpty()) {
+            org.apache.iceberg.UpdateProperties update = table.updateProperties();
+            changes.forEach(update::set);
+            update.commit();
+            LOG.info("Iceberg table {}: set {}", table.name(), changes);
         }
     }
 
     /** Creates a table with the features schema under another name (backfill output). */
     public static void ensureFeaturesTable(Catalog catalog, String namespace, String table) {
+        ensureFeaturesTable(catalog, namespace, table, Map.of());
+    }
+
+    /**
+     * Creates a table with the features schema under another name (backfill output), with {@code
+     * writeProperties} besides {@link #TABLE_PROPERTIES}, or sets them on it when it exists.
+     */
+    public static void ensureFeaturesTable(
+            Catalog catalog, String namespace, String table, Map<String, String> writeProperties) {
         TableIdentifier id = TableIdentifier.of(Namespace.of(namespace), table);
         if (!catalog.tableExists(id)) {
-            catalog.createTable(id, FEATURES_SCHEMA, partitionSpec(FEATURES), TABLE_PROPERTIES);
+            catalog.createTable(
+                    id, FEATURES_SCHEMA, partitionSpec(FEATURES), properties(writeProperties));
             LOG.info("created Iceberg table {}", id);
+        } else {
+            updateProperties(catalog.loadTable(id), writeProperties);
         }
     }
 
     /** Creates the namespace and every pipeline table that does not exist yet. */
     public static void ensure(Catalog catalog, String namespace) {
+        ensure(catalog, namespace, Map.of());
+    }
+
+    /**
+     * Creates the namespace and every pipeline table that does not exist yet, and brings those that
+     * exist up to date: columns added since, and {@code writeProperties} of the table (by table
+     * name: how its writers buffer data files) set where they differ, so that a changed
+     * configuration reaches the tables at the next start.
+     */
+    public static void ensure(
+            Catalog catalog, String namespace, Map<String, Map<String, String>> writeProperties) {
         Namespace ns = Namespace.of(namespace);
         if (catalog instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(ns)) {
             namespaces.createNamespace(ns);
         }
         for (Map.Entry<String, Schema> table : SCHEMAS.entrySet()) {
             TableIdentifier id = TableIdentifier.of(ns, table.getKey());
+            Map<String, String> write = writeProperties.getOrDefault(table.getKey(), Map.of());
             if (!catalog.tableExists(id)) {
                 catalog.createTable(
-                        id, table.getValue(), partitionSpec(table.getKey()), TABLE_PROPERTIES);
+                        id, table.getValue(), partitionSpec(table.getKey()), properties(write));
                 LOG.info("created Iceberg table {}", id);
             } else {
                 org.apache.iceberg.Table existing = catalog.loadTable(id);
                 addMissingColumns(existing, table.getValue());
-                addMissingProperties(existing);
+                updateProperties(existing, write);
             }
         }
+    }
+
+    private static Map<String, String> properties(Map<String, String> writeProperties) {
+        Map<String, String> properties = new HashMap<>(TABLE_PROPERTIES);
+        properties.putAll(writeProperties);
+        return properties;
     }
 }
