@@ -78,7 +78,10 @@ class FlinkRestTest {
 
         assertThatThrownBy(() -> rest.awaitAllTasksRunning(JOB, Duration.ofMillis(500)))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("job " + JOB + " tasks not all running after PT0.5S");
+                .hasMessage(
+                        "job "
+                                + JOB
+                                + " is RUNNING, tasks not all running after PT0.5S: [: DEPLOYING]");
     }
 
     /** Answers the job's requests with these bodies in turn, the last one from then on. */
