@@ -442,8 +442,8 @@ class BacklogMemoryITCase {
 
     /** The TaskManager's process id, the last that {@code weir cluster start} recorded. */
     private static String taskManagerPid() throws IOException {
-        List<String> pids = Files.readAllLines(layout.pids());
-        return pids.get(pids.size() - 1).trim();
+        return String.valueOf(
+                LocalCluster.pid(layout.dir(), LocalCluster.Role.TASKMANAGER).orElseThrow());
     }
 
     private static boolean alive(String pid) {
