@@ -367,8 +367,9 @@ class SecureClusterITCase {
                     new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1),
                     file.toString());
         }
-        for (String pid : Files.readAllLines(layout.pids())) {
-            Path cmdline = Path.of("/proc", pid.trim(), "cmdline");
+        for (String line : Files.readAllLines(layout.pids())) {
+            // "<pid> <role>", as weir cluster start records its processes.
+            Path cmdline = Path.of("/proc", line.trim().split("\\s+")[0], "cmdline");
             assertThat(cmdline).exists();
             assertNoPassword(
                     Files.readString(cmdline, StandardCharsets.ISO_8859_1), cmdline.toString());

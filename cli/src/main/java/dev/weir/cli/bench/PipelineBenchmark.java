@@ -775,11 +775,9 @@ public final class PipelineBenchmark {
         }
     }
 
-    /** The TaskManager's process id: the last process the cluster started. */
+    /** The TaskManager's process id, as the cluster recorded it. */
     private long taskManagerPid() throws IOException {
-        List<String> pids =
-                Files.readAllLines(layout.pids()).stream().filter(l -> !l.isBlank()).toList();
-        return Long.parseLong(pids.get(pids.size() - 1).trim());
+        return LocalCluster.pid(layout.dir(), LocalCluster.Role.TASKMANAGER).orElseThrow();
     }
 
     /** User and system CPU of the TaskManager process so far, in clock ticks (1/100 s). */
