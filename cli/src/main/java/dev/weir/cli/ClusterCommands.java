@@ -2,6 +2,8 @@ package dev.weir.cli;
 
 import dev.weir.cli.cluster.FlinkClusters;
 import dev.weir.cli.cluster.LocalCluster;
+import dev.weir.cli.cluster.PidFile;
+import dev.weir.cli.cluster.SchemaRegistryServer;
 import dev.weir.cli.cluster.SslPasswords;
 import dev.weir.jobs.config.ConfigLoader;
 import java.io.File;
@@ -76,7 +78,8 @@ public final class ClusterCommands {
             description = {
                 "A Flink session cluster and a Kafka broker on this machine.",
                 "A Flink standalone session cluster (JobManager, TaskManager with 2 "
-                        + "slots) and a Kafka broker, each in a process of its own."
+                        + "slots), a Kafka broker and a schema registry, each in a process of "
+                        + "its own."
             },
             subcommands = {ClusterCommands.Start.class, ClusterCommands.Stop.class})
     public static final class Cluster {}
@@ -126,6 +129,18 @@ public final class ClusterCommands {
                                 + "log4j-cluster.properties.%nDefault: ${DEFAULT-VALUE}.")
         Path flinkConf;
 
+        @Option(
+                names = "--schema-registry-port",
+                paramLabel = "PORT",
+                defaultValue = "" + SchemaRegistryServer.DEFAULT_PORT,
+                description =
+                        "Port of the schema registry (Apicurio Registry; the Confluent API under"
+                                + " /apis/ccompat/v7).%nDefault: ${DEFAULT-VALUE}.")
+        int registryPort;
+
+        @Option(names = "--no-schema-registry", description = "Start no schema registry.")
+        boolean noRegistry;
+
         @Override
         protected void run() throws Exception {
             checkEnvironment(this, env);
@@ -134,6 +149,14 @@ public final class ClusterCommands {
                             dir.toAbsolutePath(),
                             atLeast("--rest-port", restPort, 1),
                             atLeast("--kafka-port", kafkaPort, 1));
+            atLeast("--schema-registry-port", registryPort, 1);
+            if (!noRegistry && LocalCluster.listening(registryPort)) {
+                throw new IllegalStateException(
+                        "port "
+                                + registryPort
+                                + " is taken: stop what listens there first, or give"
+                                + " --schema-registry-port");
+            }
             // The Flink processes from the class path files and plugins beside the job jar, Kafka
             // from this command's class path.
             LocalCluster.usePlugins(layout, LocalCluster.pluginsBeside(jobJar(null)));
@@ -146,6 +169,24 @@ public final class ClusterCommands {
                     LocalCluster.classpathBeside(jobJar(null)),
                     LocalCluster.launcherClasspath(),
                     flinkConf.resolve("log4j-cluster.properties").toAbsolutePath());
+            // After Kafka and Flink, so it does not slow their start on a small machine; its
+            // schemas are kept in the cluster's folder, as the broker's topics are.
+            SchemaRegistryServer registry = null;
+            if (!noRegistry) {
+                try {
+                    registry =
+                            SchemaRegistryServer.start(
+                                    SchemaRegistryServer.jar(),
+                                    registryPort,
+                                    layout.dir().resolve("schema-registry"),
+                                    layout.logs().resolve("schema-registry.log"));
+                    PidFile.append(layout.pids(), registry.pid(), "schema-registry");
+                    registry.awaitReady(java.time.Duration.ofMinutes(2));
+                } catch (RuntimeException | java.io.IOException e) {
+                    LocalCluster.stop(layout.dir());
+                    throw e;
+                }
+            }
             boolean tls =
                     SecurityOptions.isRestSSLEnabled(
                             Configuration.fromMap(ConfigLoader.readYaml(settings)));
@@ -156,6 +197,14 @@ public final class ClusterCommands {
                             + layout.rest(tls)
                             + (tls ? " (TLS, client certificates required)" : ""));
             out.println("Kafka (KRaft) on " + layout.bootstrap());
+            if (registry != null) {
+                out.println(
+                        "Schema registry (Apicurio, Confluent API) on "
+                                + registry.url()
+                                + "; its UI on http://127.0.0.1:"
+                                + registry.port()
+                                + "/ui");
+            }
             out.println("logs in " + layout.logs() + "; stop with: weir cluster stop");
             if (System.getenv("WEIR_TOKEN_KEY") == null) {
                 out.println(

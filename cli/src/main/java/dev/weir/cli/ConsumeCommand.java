@@ -1,15 +1,11 @@
 package dev.weir.cli;
 
+import dev.weir.cli.cluster.SchemaRegistryServer;
+import dev.weir.cli.kafka.WeirRecordDecoder;
 import dev.weir.schemas.DeadLetter;
-import dev.weir.schemas.Label;
-import dev.weir.schemas.Score;
-import dev.weir.schemas.Transaction;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.MissingSchemaException;
-import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -17,10 +13,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code weir consume}: prints a topic's Weir records as JSON lines, committed data only. The
- * record type is recognised by the schema fingerprint in each value, so the decisions topic (the
- * same {@code Score} records as the scores topic) prints like the scores. The decisions are written
- * without transactions: read committed, each is visible as soon as the broker has it.
+ * {@code weir consume}: prints a topic's Weir records as JSON lines, committed data only. Values in
+ * single-object encoding and in Confluent's wire format are both read, each recognised by its first
+ * bytes; the record type by the schema fingerprint, or by the writer schema the registry holds
+ * under the value's id. So the decisions topic (the same {@code Score} records as the scores topic)
+ * prints like the scores. The decisions are written without transactions: read committed, each is
+ * visible as soon as the broker has it.
  */
 @Command(
         name = "consume",
@@ -28,7 +26,8 @@ import picocli.CommandLine.Option;
             "Prints a topic's Weir records as JSON lines.",
             "Scores and decisions, dead letters, transactions, labels, "
                     + "model-control commands or monitoring records, committed data only "
-                    + "(weir.decisions has no transactions, so its records show at once)."
+                    + "(weir.decisions has no transactions, so its records show at once); "
+                    + "single-object encoded or in Confluent's wire format."
         })
 public final class ConsumeCommand extends WeirCommand {
 
@@ -60,6 +59,16 @@ public final class ConsumeCommand extends WeirCommand {
     Duration idleTimeout;
 
     @Option(
+            names = "--schema-registry",
+            paramLabel = "URL",
+            defaultValue = SchemaRegistryServer.LOCAL_URL,
+            description =
+                    "The schema registry of values in Confluent's wire format, asked only when"
+                            + " one comes (credentials from WEIR_SCHEMA_REGISTRY_USER and"
+                            + " WEIR_SCHEMA_REGISTRY_PASSWORD).%nDefault: ${DEFAULT-VALUE}.")
+    String schemaRegistry;
+
+    @Option(
             names = "--unseal",
             description =
                     "Show sealed dead letters opened, with the key of the policy's key_env (the"
@@ -77,14 +86,7 @@ public final class ConsumeCommand extends WeirCommand {
     @Override
     protected void run() {
         long limit = max == null ? Long.MAX_VALUE : atLeast("--max", max, 1);
-        List<BinaryMessageDecoder<? extends SpecificRecord>> decoders =
-                List.of(
-                        decoder(Score.class),
-                        decoder(DeadLetter.class),
-                        decoder(Transaction.class),
-                        decoder(Label.class),
-                        decoder(dev.weir.schemas.ModelControl.class),
-                        decoder(dev.weir.schemas.MonitoringRecord.class));
+        WeirRecordDecoder decoders = new WeirRecordDecoder(schemaRegistry, environment);
 
         // Sealed dead letters are opened for the holder of the policy's key only.
         dev.weir.operators.governance.Governance unsealer =
@@ -120,12 +122,11 @@ public final class ConsumeCommand extends WeirCommand {
 
     /** A dead letter with its sealed bytes opened (base64), anything else as {@link #toJson}. */
     static String unsealed(
-            List<BinaryMessageDecoder<? extends SpecificRecord>> decoders,
+            WeirRecordDecoder decoders,
             byte[] value,
             dev.weir.operators.governance.Governance governance) {
         try {
-            DeadLetter d = DeadLetter.getDecoder().decode(value);
-            if (d.getRawSealed()) {
+            if (decoders.decode(value) instanceof DeadLetter d && d.getRawSealed()) {
                 java.nio.ByteBuffer raw = d.getRaw().duplicate();
                 byte[] sealed = new byte[raw.remaining()];
                 raw.get(sealed);
@@ -141,29 +142,21 @@ public final class ConsumeCommand extends WeirCommand {
         return toJson(decoders, value);
     }
 
-    static String toJson(
-            List<BinaryMessageDecoder<? extends SpecificRecord>> decoders, byte[] value) {
+    static String toJson(WeirRecordDecoder decoders, byte[] value) {
         if (value == null) {
             return "{\"undecodable\": \"null value\"}";
         }
-        for (BinaryMessageDecoder<? extends SpecificRecord> decoder : decoders) {
-            try {
-                return decoder.decode(value).toString();
-            } catch (MissingSchemaException e) {
-                // Not this type; try the next one.
-            } catch (Exception e) {
-                return "{\"undecodable\": \""
-                        + e.getClass().getSimpleName()
-                        + "\", \"bytes\": "
-                        + value.length
-                        + "}";
-            }
+        SpecificRecord record;
+        try {
+            record = decoders.decode(value);
+        } catch (Exception e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            return "{\"undecodable\": \""
+                    + why.replace("\\", "\\\\").replace("\"", "\\\"")
+                    + "\", \"bytes\": "
+                    + value.length
+                    + "}";
         }
-        return "{\"undecodable\": \"unknown schema fingerprint\", \"bytes\": " + value.length + "}";
-    }
-
-    private static <T extends SpecificRecord> BinaryMessageDecoder<T> decoder(Class<T> type) {
-        SpecificData data = SpecificData.getForClass(type);
-        return new BinaryMessageDecoder<>(data, data.getSchema(type));
+        return record.toString();
     }
 }

@@ -1,7 +1,10 @@
 package dev.weir.cli;
 
+import dev.weir.cli.cluster.SchemaRegistryServer;
 import dev.weir.cli.synthetic.ShiftOptions;
 import dev.weir.cli.synthetic.SyntheticProducer;
+import dev.weir.operators.wire.TopicFormat;
+import dev.weir.operators.wire.WireFormat;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
@@ -15,7 +18,8 @@ import picocli.CommandLine.Option;
             "Synthetic payments to any Kafka.",
             "The customers of `weir train`'s default seed paying, with bursts of "
                     + "fraud; optionally malformed records, each payment's label sent late, "
-                    + "and a distribution shift."
+                    + "and a distribution shift. Avro single-object encoding, or Confluent's wire "
+                    + "format with the schemas registered in a schema registry."
         })
 public final class ProduceCommand extends WeirCommand {
 
@@ -34,6 +38,29 @@ public final class ProduceCommand extends WeirCommand {
             defaultValue = "weir.transactions",
             description = "Topic of the payments.%nDefault: ${DEFAULT-VALUE}.")
     String topic;
+
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            defaultValue = "single-object",
+            converter = WireFormats.class,
+            completionCandidates = WireFormats.class,
+            description =
+                    "How each value is framed: ${COMPLETION-CANDIDATES} (the writer schema's id"
+                            + " in the schema registry, registered under TOPIC-value)."
+                            + "%nDefault: ${DEFAULT-VALUE}.")
+    WireFormat format;
+
+    @Option(
+            names = "--schema-registry",
+            paramLabel = "URL",
+            defaultValue = SchemaRegistryServer.LOCAL_URL,
+            description =
+                    "The schema registry of --format confluent (Confluent Schema Registry API;"
+                            + " credentials from WEIR_SCHEMA_REGISTRY_USER and"
+                            + " WEIR_SCHEMA_REGISTRY_PASSWORD).%nDefault: ${DEFAULT-VALUE}"
+                            + " (weir cluster start's).")
+    String schemaRegistry;
 
     @Option(
             names = "--rate",
@@ -55,7 +82,8 @@ public final class ProduceCommand extends WeirCommand {
             defaultValue = "0",
             description =
                     "Share of malformed records (random bytes, truncated records, unknown "
-                            + "schema fingerprints, empty values), 0 to 1.%nDefault: ${DEFAULT-VALUE}.")
+                            + "schema fingerprints or ids, empty values), 0 to 1.%nDefault:"
+                            + " ${DEFAULT-VALUE}.")
     double badShare;
 
     @Option(
@@ -119,6 +147,9 @@ public final class ProduceCommand extends WeirCommand {
                         accounts,
                         fraudShare,
                         badShare)) {
+            if (format == WireFormat.CONFLUENT) {
+                producer.withFormat(TopicFormat.confluent(schemaRegistry));
+            }
             if (labelsTopic != null) {
                 producer.withLabels(labelsTopic, labelDelay.toMillis());
             }
@@ -133,9 +164,11 @@ public final class ProduceCommand extends WeirCommand {
             double seconds = (System.nanoTime() - start) / 1e9;
             SyntheticProducer.Counts c = producer.counts();
             out.printf(
-                    "sent %d records to %s in %.1f s: %d good (%d fraud), %d malformed; %d labels%n",
+                    "sent %d records to %s (%s) in %.1f s: %d good (%d fraud), %d malformed; %d"
+                            + " labels%n",
                     c.total(),
                     topic,
+                    format,
                     seconds,
                     c.good.get(),
                     c.fraud.get(),

@@ -3,6 +3,7 @@ package dev.weir.jobs;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.jobs.pipeline.KafkaIcebergSinks;
+import dev.weir.jobs.pipeline.OutputSchemas;
 import dev.weir.jobs.pipeline.PipelineSources;
 import dev.weir.jobs.pipeline.PipelineWorkflow;
 import dev.weir.models.ModelBundle;
@@ -33,9 +34,13 @@ public final class PipelineJob {
         env.execute(JOB_NAME);
     }
 
-    /** Checks what can be checked before submission, then defines the production topology. */
+    /**
+     * Checks what can be checked before submission (the model; the schema registry, where the
+     * output schemas are registered), then defines the production topology.
+     */
     public static void build(StreamExecutionEnvironment env, PipelineConfig config) {
         checkModel(config);
+        OutputSchemas.register(config, System::getenv);
         CatalogLoader catalogLoader = Catalogs.loader(config);
         Catalog catalog = catalogLoader.loadCatalog();
         Catalogs.ensureTables(catalog, config);

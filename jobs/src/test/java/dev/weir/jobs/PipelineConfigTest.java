@@ -326,6 +326,73 @@ class PipelineConfigTest {
     }
 
     @Test
+    void theConfluentFormatNeedsARegistryUrlWithoutCredentialsAndFormatsArePerTopic() {
+        Map<String, String> base =
+                Map.of(
+                        "kafka.bootstrap-servers",
+                        "b:9092",
+                        "iceberg.warehouse",
+                        "/tmp/wh",
+                        "model.dir",
+                        "/m");
+        PipelineConfig defaults = PipelineConfig.from(base);
+        assertThat(defaults.transactionsFormat())
+                .isEqualTo(dev.weir.operators.wire.TopicFormat.SINGLE_OBJECT);
+        assertThat(defaults.formats().anyConfluent()).isFalse();
+
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.from(
+                                        with(
+                                                base,
+                                                Map.of(
+                                                        "kafka.formats.transactions",
+                                                        "confluent",
+                                                        "kafka.formats.scores",
+                                                        "confluent"))))
+                .hasMessageContaining(
+                        "schema-registry.url is required: kafka.formats.transactions,"
+                                + " kafka.formats.scores are confluent");
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.from(
+                                        with(
+                                                base,
+                                                Map.of(
+                                                        "kafka.formats.labels",
+                                                        "confluent",
+                                                        "schema-registry.url",
+                                                        "http://weir:secret@registry:8081"))))
+                .hasMessageContaining("schema-registry.url must not carry credentials")
+                .hasMessageNotContaining("secret@");
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.from(
+                                        with(base, Map.of("kafka.formats.dlq", "avro-confluent"))))
+                .hasMessageContaining("kafka.formats.dlq")
+                .hasMessageContaining("single-object")
+                .hasMessageContaining("confluent");
+
+        PipelineConfig mixed =
+                PipelineConfig.from(
+                        with(
+                                base,
+                                Map.of(
+                                        "kafka.formats.transactions",
+                                        "confluent",
+                                        "schema-registry.url",
+                                        "http://registry:8081/apis/ccompat/v7/")));
+        assertThat(mixed.transactionsFormat())
+                .isEqualTo(
+                        dev.weir.operators.wire.TopicFormat.confluent(
+                                "http://registry:8081/apis/ccompat/v7/"));
+        assertThat(mixed.labelsFormat())
+                .isEqualTo(dev.weir.operators.wire.TopicFormat.SINGLE_OBJECT);
+        assertThat(mixed.scoresFormat())
+                .isEqualTo(dev.weir.operators.wire.TopicFormat.SINGLE_OBJECT);
+    }
+
+    @Test
     void badMonitoringSettingsAreReportedTogether() {
         assertThatThrownBy(
                         () ->
@@ -448,6 +515,13 @@ class PipelineConfigTest {
                         Map.entry("kafka.starting-offsets", "latest"),
                         Map.entry("kafka.properties.client.dns.lookup", "use_all_dns_ips"),
                         Map.entry("kafka.producer.buffer-memory", "6 mb"),
+                        Map.entry("kafka.formats.transactions", "confluent"),
+                        Map.entry("kafka.formats.labels", "confluent"),
+                        Map.entry("kafka.formats.scores", "confluent"),
+                        Map.entry("kafka.formats.decisions", "confluent"),
+                        Map.entry("kafka.formats.dlq", "confluent"),
+                        Map.entry("kafka.formats.monitoring", "confluent"),
+                        Map.entry("schema-registry.url", "http://registry:8081"),
                         Map.entry("iceberg.catalog-type", "rest"),
                         Map.entry("iceberg.warehouse", "s3://warehouse"),
                         Map.entry("iceberg.uri", "http://catalog:8181"),
@@ -513,6 +587,17 @@ class PipelineConfigTest {
         PipelineConfig config = PipelineConfig.from(settings);
 
         assertThat(config.bootstrapServers()).isEqualTo("b1:9092");
+        dev.weir.operators.wire.TopicFormat confluent =
+                dev.weir.operators.wire.TopicFormat.confluent("http://registry:8081");
+        assertThat(
+                        List.of(
+                                config.transactionsFormat(),
+                                config.labelsFormat(),
+                                config.scoresFormat(),
+                                config.decisionsFormat(),
+                                config.dlqFormat(),
+                                config.monitoringFormat()))
+                .containsOnly(confluent);
         assertThat(config.transactionsTopic()).isEqualTo("t.transactions");
         assertThat(config.scoresTopic()).isEqualTo("t.scores");
         assertThat(config.decisionsTopic()).isEqualTo("t.decisions");

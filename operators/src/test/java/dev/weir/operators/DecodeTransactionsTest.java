@@ -8,6 +8,8 @@ import dev.weir.operators.governance.Governance;
 import dev.weir.operators.governance.GovernancePolicy;
 import dev.weir.operators.kafka.RawRecord;
 import dev.weir.operators.quality.QualityRules;
+import dev.weir.operators.wire.ConfluentEncoder;
+import dev.weir.operators.wire.TopicFormat;
 import dev.weir.schemas.DeadLetter;
 import dev.weir.schemas.Transaction;
 import java.nio.ByteBuffer;
@@ -133,6 +135,57 @@ class DecodeTransactionsTest {
                             r ->
                                     assertThat(r.getValue().getQualityFlags())
                                             .containsExactly("amount_minor.range"));
+        }
+    }
+
+    @Test
+    void confluentRecordsThatCannotBeReadAreDeadLetteredWithTheReasonAndTheTaskGoesOn()
+            throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        TopicFormat format = TopicFormat.confluent("http://127.0.0.1:" + closedPort);
+        Transaction txn = TestRecords.txn("t1", "a1", 1_000L, 500);
+        byte[] singleObject = TestRecords.encode(txn);
+        byte[] id42 = new ConfluentEncoder<>(Transaction.class, 42).encode(txn);
+        byte[] id43 = new ConfluentEncoder<>(Transaction.class, 43).encode(txn);
+
+        try (OneInputStreamOperatorTestHarness<RawRecord, Transaction> harness =
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new DecodeTransactions(
+                                QualityRules.none(), GovernancePolicy.none(), format))) {
+            harness.processElement(raw(0, singleObject), 0);
+            harness.processElement(raw(1, new byte[] {0, 0}), 0);
+            harness.processElement(raw(2, id42), 0);
+            harness.processElement(raw(3, id43), 0);
+
+            assertThat(harness.extractOutputValues()).isEmpty();
+            List<DeadLetter> dead =
+                    harness.getSideOutput(DeadLetters.TAG).stream()
+                            .map(StreamRecord::getValue)
+                            .toList();
+            assertThat(dead)
+                    .extracting(DeadLetter::getSourceOffset)
+                    .containsExactly(0L, 1L, 2L, 3L);
+            assertThat(dead.get(0).getReason())
+                    .isEqualTo(
+                            "cannot decode Confluent wire-format record: BadFramingException: not"
+                                    + " in the Confluent wire format: magic byte 0xc3, expected 0x00");
+            assertThat(dead.get(1).getReason()).contains("2 bytes, fewer than the 5 of its header");
+            assertThat(dead.get(2).getReason())
+                    .startsWith(
+                            "cannot decode Confluent wire-format record: SchemaRegistryException")
+                    .contains("the schema registry at http://127.0.0.1:" + closedPort)
+                    .contains("did not answer");
+            // Not asked again at once: the next unseen id fails without waiting for a timeout.
+            assertThat(dead.get(3).getReason())
+                    .contains("schema id 43 is not known yet")
+                    .contains("did not answer");
+            assertThat(dead)
+                    .allSatisfy(d -> assertThat(bytes(d.getRaw())).isNotEmpty())
+                    .extracting(DeadLetter::getErrorClass)
+                    .doesNotContainNull();
         }
     }
 

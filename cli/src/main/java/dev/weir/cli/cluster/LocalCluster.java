@@ -607,7 +607,8 @@ public final class LocalCluster {
         }
     }
 
-    private static boolean listening(int port) {
+    /** Whether something on this machine accepts connections on {@code port}. */
+    public static boolean listening(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 300);
             return true;

@@ -3,6 +3,7 @@ package dev.weir.cli.demo;
 import dev.weir.cli.Folders;
 import dev.weir.cli.WeirCommand;
 import dev.weir.cli.cluster.LocalFlink;
+import dev.weir.cli.cluster.SchemaRegistryServer;
 import dev.weir.cli.synthetic.ShiftOptions;
 import dev.weir.cli.synthetic.SyntheticProducer;
 import dev.weir.cli.train.TrainCommand;
@@ -10,11 +11,13 @@ import dev.weir.jobs.PipelineJob;
 import dev.weir.jobs.config.FeatureSets;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.config.WeirOptions;
+import dev.weir.jobs.pipeline.OutputSchemas;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.ModelMetadata;
 import dev.weir.models.TrainerConfig;
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.models.registry.ModelRegistry;
+import dev.weir.operators.wire.WireFormat;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,12 +38,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code weir demo}: the whole platform on one machine. An in-process Kafka broker, a model
- * (trained when missing), the synthetic producer, and the pipeline on a local Flink cluster with
- * its web dashboard; at the end a summary of what went where.
+ * {@code weir demo}: the whole platform on one machine. An in-process Kafka broker, a schema
+ * registry (Apicurio, a process of its own), a model (trained when missing), the synthetic
+ * producer, and the pipeline on a local Flink cluster with its web dashboard; at the end a summary
+ * of what went where.
  *
- * <p>A run is a sequence of steps, one method each: make sure of the model, start Kafka, configure
- * and start Flink, optionally start the governor, produce, watch, drain and stop, report.
+ * <p>A run is a sequence of steps, one method each: make sure of the model, start the schema
+ * registry and Kafka, configure and start Flink, optionally start the governor, produce, watch,
+ * drain and stop, report.
  */
 public final class DemoCommand {
 
@@ -50,6 +55,7 @@ public final class DemoCommand {
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(45);
     private static final Duration TASKS_START_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration SAVEPOINT_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration REGISTRY_START_TIMEOUT = Duration.ofMinutes(2);
     private static final long POLL_MILLIS = 200;
 
     /** Ground truth arrives late: the demo labels every payment this long after it. */
@@ -65,6 +71,9 @@ public final class DemoCommand {
      */
     private final AtomicBoolean stop = new AtomicBoolean();
 
+    /** When the schema registry's process was started (System.nanoTime). */
+    private long registryStart;
+
     private DemoCommand(DemoOptions options, PrintStream out) {
         this.options = options;
         this.out = out;
@@ -75,10 +84,10 @@ public final class DemoCommand {
             name = "demo",
             description = {
                 "The whole platform on one machine, on embedded defaults.",
-                "An in-process Kafka broker, a model (trained when missing), the "
-                        + "synthetic producer and the pipeline on a local Flink with its "
-                        + "dashboard (http://127.0.0.1:8081 by default); at the end a summary of "
-                        + "what went where. Ctrl-C, or the end of --duration, stops it cleanly."
+                "An in-process Kafka broker, a schema registry, a model (trained when "
+                        + "missing), the synthetic producer and the pipeline on a local Flink with "
+                        + "its dashboard (http://127.0.0.1:8081 by default); at the end a summary "
+                        + "of what went where. Ctrl-C, or the end of --duration, stops it cleanly."
             })
     public static final class Cli extends WeirCommand {
 
@@ -153,6 +162,22 @@ public final class DemoCommand {
         int dashboardPort;
 
         @Option(
+                names = "--schema-registry-port",
+                paramLabel = "PORT",
+                defaultValue = "" + SchemaRegistryServer.DEFAULT_PORT,
+                description =
+                        "Port of the schema registry (a free one when taken, 0 for any)."
+                                + "%nDefault: ${DEFAULT-VALUE}.")
+        int registryPort;
+
+        @Option(
+                names = "--no-schema-registry",
+                description =
+                        "Run without a schema registry: every topic in Avro single-object"
+                                + " encoding.")
+        boolean noRegistry;
+
+        @Option(
                 names = "--governor",
                 description =
                         "Also run the governor and the retraining listener, the pipeline scoring"
@@ -166,6 +191,7 @@ public final class DemoCommand {
             atLeast("--accounts", accounts, 1);
             atLeast("--kafka-port", kafkaPort, 0);
             atLeast("--dashboard-port", dashboardPort, 0);
+            atLeast("--schema-registry-port", registryPort, 0);
             within("--shift-amount-scale", shift.amountScale(), 0.001, 1000);
             within("--shift-foreign-share", shift.foreignShare(), 0, 1);
             return new DemoOptions(
@@ -186,7 +212,9 @@ public final class DemoCommand {
                                             new DemoOptions.Shift(
                                                     after,
                                                     shift.amountScale(),
-                                                    shift.foreignShare())));
+                                                    shift.foreignShare())),
+                    !noRegistry,
+                    registryPort);
         }
 
         @Override
@@ -202,9 +230,13 @@ public final class DemoCommand {
         prepareModel();
         Folders.deleteRecursively(options.runDir());
         Files.createDirectories(options.runDir());
-        try (EmbeddedKafka broker = startKafka()) {
-            PipelineConfig config = pipelineConfig(broker.bootstrapServers());
+        // The registry boots in a process of its own while Kafka starts here.
+        try (SchemaRegistryServer registry = startRegistry();
+                EmbeddedKafka broker = startKafka()) {
+            String registryUrl = awaitRegistry(registry);
+            PipelineConfig config = pipelineConfig(broker.bootstrapServers(), registryUrl);
             createTopics(broker, config);
+            registerSchemas(config);
             StartedPipeline pipeline = startFlink(config);
             DemoGovernor governor =
                     options.governor()
@@ -217,13 +249,7 @@ public final class DemoCommand {
                             : null;
             stopOnSignals();
             try (SyntheticProducer producer = producer(broker.bootstrapServers(), config);
-                    OutputWatcher watcher =
-                            new OutputWatcher(
-                                    broker.bootstrapServers(),
-                                    config.scoresTopic(),
-                                    config.decisionsTopic(),
-                                    config.dlqTopic(),
-                                    config.monitoringTopic())) {
+                    OutputWatcher watcher = new OutputWatcher(broker.bootstrapServers(), config)) {
                 DemoReport report =
                         new DemoReport(out, config, producer, watcher, pipeline.rowsBefore());
                 watcher.start();
@@ -292,6 +318,78 @@ public final class DemoCommand {
         out.printf("  trained %s v%s: hold-out AUC %.3f%n", m.name(), m.version(), m.holdoutAuc());
     }
 
+    /**
+     * Starts the schema registry on the asked port, or on a free one when that is taken; null with
+     * --no-schema-registry. Its schemas live in memory, for this run only.
+     */
+    private SchemaRegistryServer startRegistry() throws java.io.IOException {
+        if (!options.schemaRegistry()) {
+            return null;
+        }
+        out.println("Starting the schema registry (Apicurio Registry, a process of its own)...");
+        int port = options.registryPort();
+        if (port != 0 && !free(port)) {
+            out.println("  port " + port + " is not available, using a free port");
+            port = 0;
+        }
+        registryStart = System.nanoTime();
+        return SchemaRegistryServer.start(
+                SchemaRegistryServer.jar(),
+                port,
+                null,
+                options.runDir().resolve("schema-registry.log"));
+    }
+
+    /** Waits for the registry; its Confluent API's URL, or null without one. */
+    private String awaitRegistry(SchemaRegistryServer registry) throws java.io.IOException {
+        if (registry == null) {
+            return null;
+        }
+        registry.awaitReady(REGISTRY_START_TIMEOUT);
+        out.printf(
+                "  schema registry on %s (ready %.1f s after its start; UI"
+                        + " http://127.0.0.1:%d/ui)%n",
+                registry.url(), (System.nanoTime() - registryStart) / 1e9, registry.port());
+        return registry.url();
+    }
+
+    /**
+     * The pipeline registers its output schemas when it starts; done here first to show the
+     * subjects and their ids.
+     */
+    private void registerSchemas(PipelineConfig config) {
+        if (!config.formats().anyConfluent()) {
+            return;
+        }
+        java.util.Map<String, Integer> ids = OutputSchemas.register(config, System::getenv);
+        StringBuilder subjects = new StringBuilder();
+        ids.forEach(
+                (subject, id) ->
+                        subjects.append(subjects.length() == 0 ? "" : ", ")
+                                .append(subject)
+                                .append(" (id ")
+                                .append(id)
+                                .append(')'));
+        out.println(
+                "  output schemas registered with BACKWARD compatibility: "
+                        + subjects
+                        + "; the producer registers "
+                        + config.transactionsTopic()
+                        + "-value and "
+                        + LABELS_TOPIC
+                        + "-value");
+    }
+
+    private static boolean free(int port) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (java.io.IOException taken) {
+            return false;
+        }
+    }
+
     /** The broker on the asked port, or on a free one when that is taken. */
     private EmbeddedKafka startKafka() {
         out.println("Starting Kafka (KRaft, in-process)...");
@@ -311,10 +409,24 @@ public final class DemoCommand {
     /**
      * The pipeline's settings: this broker and warehouse, and the model from its folder or, with
      * the governor, from a registry (the governor acts through one) whose v1 champion it becomes.
+     * With a schema registry, every topic but the monitoring records (the governor reads those in
+     * single-object encoding) is in Confluent's wire format.
      */
-    private PipelineConfig pipelineConfig(String bootstrap) throws Exception {
+    private PipelineConfig pipelineConfig(String bootstrap, String registryUrl) throws Exception {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put(WeirOptions.KAFKA_BOOTSTRAP.key(), bootstrap);
+        if (registryUrl != null) {
+            settings.put(WeirOptions.SCHEMA_REGISTRY_URL.key(), registryUrl);
+            for (var format :
+                    java.util.List.of(
+                            WeirOptions.FORMAT_TRANSACTIONS,
+                            WeirOptions.FORMAT_LABELS,
+                            WeirOptions.FORMAT_SCORES,
+                            WeirOptions.FORMAT_DECISIONS,
+                            WeirOptions.FORMAT_DLQ)) {
+                settings.put(format.key(), WireFormat.CONFLUENT.toString());
+            }
+        }
         settings.put(WeirOptions.WAREHOUSE.key(), options.warehouse().toString());
         if (options.governor()) {
             ModelRegistry models = new ModelRegistry(options.registry());
@@ -431,6 +543,7 @@ public final class DemoCommand {
                                 options.accounts(),
                                 FRAUD_SHARE,
                                 options.badShare())
+                        .withFormat(config.transactionsFormat())
                         .withLabels(LABELS_TOPIC, LABEL_DELAY.toMillis());
         options.shift()
                 .ifPresent(

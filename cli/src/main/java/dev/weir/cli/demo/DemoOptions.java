@@ -10,6 +10,9 @@ import java.util.Optional;
  * @param duration how long to produce; empty: until Ctrl-C
  * @param runDir the run's own folder (broker, checkpoints, savepoints, governor), emptied first
  * @param shift the distribution shift the producer applies, if asked for
+ * @param schemaRegistry whether payments, labels, scores, decisions and dead letters go in
+ *     Confluent's wire format through a schema registry started for the run
+ * @param registryPort its port (a free one when taken, 0 for any)
  */
 record DemoOptions(
         Optional<Duration> duration,
@@ -23,7 +26,9 @@ record DemoOptions(
         Path modelDir,
         Path runDir,
         boolean governor,
-        Optional<Shift> shift) {
+        Optional<Shift> shift,
+        boolean schemaRegistry,
+        int registryPort) {
 
     /**
      * After {@code after}, amounts scaled by {@code amountScale} and that share of payments abroad.

@@ -1,16 +1,18 @@
 package dev.weir.cli.demo;
 
+import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.operators.wire.RecordDecoder;
+import dev.weir.operators.wire.TopicFormat;
 import dev.weir.schemas.Decision;
 import dev.weir.schemas.MonitoringRecord;
 import dev.weir.schemas.Score;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
@@ -19,7 +21,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * score (scoring time minus event time), event to decision visible (when a consumer of the
  * decisions topic received the decision) and event to committed (when this reader received the
  * committed score). The decisions have a consumer of their own, so the bursts of committed output
- * that every checkpoint releases do not delay their measurement.
+ * that every checkpoint releases do not delay their measurement. Each topic is read in the format
+ * the pipeline writes it in.
  */
 final class OutputWatcher implements Runnable, AutoCloseable {
 
@@ -52,12 +55,8 @@ final class OutputWatcher implements Runnable, AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> decisionConsumer;
     private final String scoresTopic;
     private final AtomicBoolean stop = new AtomicBoolean();
-    private final BinaryMessageDecoder<Score> decoder =
-            new BinaryMessageDecoder<>(
-                    SpecificData.getForClass(Score.class), Score.getClassSchema());
-    private final BinaryMessageDecoder<Score> decisionDecoder =
-            new BinaryMessageDecoder<>(
-                    SpecificData.getForClass(Score.class), Score.getClassSchema());
+    private final RecordDecoder<Score> decoder;
+    private final RecordDecoder<Score> decisionDecoder;
     private final Thread thread = new Thread(this, "weir-demo-watcher");
     private final Thread decisionThread =
             new Thread(this::watchDecisions, "weir-demo-decision-watcher");
@@ -69,22 +68,19 @@ final class OutputWatcher implements Runnable, AutoCloseable {
     private int decisionSamplesReported;
 
     private final String monitoringTopic;
-    private final BinaryMessageDecoder<MonitoringRecord> monitoringDecoder =
-            new BinaryMessageDecoder<>(
-                    SpecificData.getForClass(MonitoringRecord.class),
-                    MonitoringRecord.getClassSchema());
+    private final RecordDecoder<MonitoringRecord> monitoringDecoder;
 
-    OutputWatcher(
-            String bootstrap,
-            String scoresTopic,
-            String decisionsTopic,
-            String dlqTopic,
-            String monitoringTopic) {
+    /** Reads the outputs of the pipeline of {@code config} from {@code bootstrap}. */
+    OutputWatcher(String bootstrap, PipelineConfig config) {
         this.consumer =
                 dev.weir.cli.kafka.KafkaClients.readCommittedConsumer(bootstrap, "weir-demo-watch");
-        this.scoresTopic = scoresTopic;
-        this.monitoringTopic = monitoringTopic;
-        consumer.subscribe(List.of(scoresTopic, dlqTopic, monitoringTopic));
+        this.scoresTopic = config.scoresTopic();
+        this.monitoringTopic = config.monitoringTopic();
+        String decisionsTopic = config.decisionsTopic();
+        this.decoder = decoder(config.scoresFormat(), Score.class);
+        this.decisionDecoder = decoder(config.decisionsFormat(), Score.class);
+        this.monitoringDecoder = decoder(config.monitoringFormat(), MonitoringRecord.class);
+        consumer.subscribe(List.of(scoresTopic, config.dlqTopic(), monitoringTopic));
         // The decisions are written without transactions, so read_committed shows each one as soon
         // as the broker has it, as read_uncommitted would.
         this.decisionConsumer =
@@ -93,10 +89,16 @@ final class OutputWatcher implements Runnable, AutoCloseable {
         decisionConsumer.subscribe(List.of(decisionsTopic));
     }
 
+    /** One decoder per reading thread: a Confluent decoder caches per instance. */
+    private static <T extends SpecificRecord> RecordDecoder<T> decoder(
+            TopicFormat format, Class<T> type) {
+        return format.decoder(type, System::getenv, new UnregisteredMetricsGroup());
+    }
+
     private void monitoring(byte[] value) {
         monitoringRecords.incrementAndGet();
         try {
-            MonitoringRecord m = monitoringDecoder.decode(ByteBuffer.wrap(value));
+            MonitoringRecord m = monitoringDecoder.decode(value);
             if (m.getAlert()) {
                 alertCount.incrementAndGet();
                 alerts.add(describe(m));
@@ -157,7 +159,7 @@ final class OutputWatcher implements Runnable, AutoCloseable {
                 long now = System.currentTimeMillis();
                 Score decision;
                 try {
-                    decision = decisionDecoder.decode(ByteBuffer.wrap(record.value()));
+                    decision = decisionDecoder.decode(record.value());
                 } catch (Exception e) {
                     throw new IllegalStateException(
                             "undecodable decision at offset " + record.offset(), e);
@@ -209,7 +211,7 @@ final class OutputWatcher implements Runnable, AutoCloseable {
                     continue;
                 }
                 try {
-                    Score score = decoder.decode(ByteBuffer.wrap(record.value()));
+                    Score score = decoder.decode(record.value());
                     long eventTime = score.getEventTime().toEpochMilli();
                     record(score.getScoringTime().toEpochMilli() - eventTime, now - eventTime);
                     if (score.getDecision() == Decision.DECLINE) {

@@ -5,6 +5,8 @@ import dev.weir.cli.kafka.KafkaConnection;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.operators.iceberg.WeirTables;
+import dev.weir.operators.wire.RecordDecoder;
+import dev.weir.operators.wire.TopicFormat;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import java.io.IOException;
@@ -16,8 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.specific.SpecificData;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -74,15 +75,22 @@ public final class ReconcileReader {
     private static final Duration READ_TIMEOUT = Duration.ofMinutes(5);
 
     private final PipelineConfig config;
-    private final BinaryMessageDecoder<Transaction> transactions =
-            new BinaryMessageDecoder<>(
-                    SpecificData.getForClass(Transaction.class), Transaction.getClassSchema());
-    private final BinaryMessageDecoder<Score> scores =
-            new BinaryMessageDecoder<>(
-                    SpecificData.getForClass(Score.class), Score.getClassSchema());
+
+    /** Each topic in its format (configuration {@code kafka.formats.*}). */
+    private final RecordDecoder<Transaction> transactions;
+
+    /** Payments in dead letters: re-encoded by the pipeline, always single-object. */
+    private final RecordDecoder<Transaction> deadLetterPayments;
 
     public ReconcileReader(PipelineConfig config) {
         this.config = config;
+        this.transactions = decoder(config.transactionsFormat(), Transaction.class);
+        this.deadLetterPayments = decoder(TopicFormat.SINGLE_OBJECT, Transaction.class);
+    }
+
+    private static <T extends org.apache.avro.specific.SpecificRecord> RecordDecoder<T> decoder(
+            TopicFormat format, Class<T> type) {
+        return format.decoder(type, System::getenv, new UnregisteredMetricsGroup());
     }
 
     public Reading read(Range range) {
@@ -107,16 +115,17 @@ public final class ReconcileReader {
                                     record.offset(),
                                     txn == null ? null : txn.getTransactionId().toString()));
                 });
-        List<String> kafkaScores = scoreIds(config.scoresTopic());
-        List<String> kafkaDecisions = scoreIds(config.decisionsTopic());
+        List<String> kafkaScores = scoreIds(config.scoresTopic(), config.scoresFormat());
+        List<String> kafkaDecisions = scoreIds(config.decisionsTopic(), config.decisionsFormat());
+        RecordDecoder<dev.weir.schemas.DeadLetter> deadLetters =
+                decoder(config.dlqFormat(), dev.weir.schemas.DeadLetter.class);
         List<Reconciliation.DeadLetter> kafkaDead = new ArrayList<>();
         KafkaClients.readToEnd(
                 KafkaConnection.of(config),
                 config.dlqTopic(),
                 READ_TIMEOUT,
                 record -> {
-                    dev.weir.schemas.DeadLetter d =
-                            decodeOrNull(dev.weir.schemas.DeadLetter.getDecoder(), record.value());
+                    dev.weir.schemas.DeadLetter d = decodeOrNull(deadLetters, record.value());
                     if (d != null) {
                         kafkaDead.add(
                                 deadLetter(
@@ -201,7 +210,8 @@ public final class ReconcileReader {
         }
     }
 
-    private List<String> scoreIds(String topic) {
+    private List<String> scoreIds(String topic, TopicFormat format) {
+        RecordDecoder<Score> scores = decoder(format, Score.class);
         List<String> ids = new ArrayList<>();
         KafkaClients.readToEnd(
                 KafkaConnection.of(config),
@@ -223,7 +233,7 @@ public final class ReconcileReader {
         if (partition < 0 && !sealed) {
             byte[] bytes = new byte[raw.remaining()];
             raw.duplicate().get(bytes);
-            Transaction txn = decodeOrNull(transactions, bytes);
+            Transaction txn = decodeOrNull(deadLetterPayments, bytes);
             id = txn == null ? null : txn.getTransactionId().toString();
         }
         return new Reconciliation.DeadLetter(partition, offset, id, reason);
@@ -239,7 +249,7 @@ public final class ReconcileReader {
         }
     }
 
-    private static <T> T decodeOrNull(BinaryMessageDecoder<T> decoder, byte[] bytes) {
+    private static <T> T decodeOrNull(RecordDecoder<T> decoder, byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
             return null;
         }

@@ -1,21 +1,22 @@
 package dev.weir.cli.synthetic;
 
-import dev.weir.operators.kafka.AvroRecordSerializer;
+import dev.weir.operators.wire.RecordEncoder;
+import dev.weir.operators.wire.TopicFormat;
 import dev.weir.schemas.Transaction;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Writes synthetic transactions to Kafka at a steady rate, in Avro single-object encoding with the
- * Kafka timestamp set to the event time, optionally mixing in malformed records.
+ * Writes synthetic transactions to Kafka at a steady rate, in Avro single-object encoding or, with
+ * {@link #withFormat}, in Confluent's wire format (the schemas registered under the topics'
+ * subjects, as a producer with its own registry client does), with the Kafka timestamp set to the
+ * event time, optionally mixing in malformed records.
  */
 public final class SyntheticProducer implements AutoCloseable {
 
@@ -39,15 +40,14 @@ public final class SyntheticProducer implements AutoCloseable {
     private final TransactionGenerator generator;
     private final SplittableRandom badRandom;
     private final double badShare;
-    private final BinaryMessageEncoder<Transaction> encoder =
-            AvroRecordSerializer.encoderFor(Transaction.class);
+    private TopicFormat format = TopicFormat.SINGLE_OBJECT;
+    private RecordEncoder<Transaction> encoder;
     private final Counts counts = new Counts();
     private String labelsTopic;
     private long labelDelayMillis;
     private final java.util.ArrayDeque<dev.weir.schemas.Label> pendingLabels =
             new java.util.ArrayDeque<>();
-    private final BinaryMessageEncoder<dev.weir.schemas.Label> labelEncoder =
-            AvroRecordSerializer.encoderFor(dev.weir.schemas.Label.class);
+    private RecordEncoder<dev.weir.schemas.Label> labelEncoder;
 
     public SyntheticProducer(
             String bootstrap,
@@ -84,6 +84,17 @@ public final class SyntheticProducer implements AutoCloseable {
     }
 
     /**
+     * Writes payments and labels in {@code format}; for the confluent format their schemas are
+     * registered (or found) under the topics' subjects before the first record.
+     */
+    public SyntheticProducer withFormat(TopicFormat format) {
+        this.format = format;
+        this.encoder = null;
+        this.labelEncoder = null;
+        return this;
+    }
+
+    /**
      * Also writes ground truth: a label for every good transaction to {@code topic}, sent {@code
      * delayMillis} after the transaction (labels arrive late, as they do in production).
      */
@@ -99,9 +110,12 @@ public final class SyntheticProducer implements AutoCloseable {
                 && pendingLabels.peek().getLabelTime().toEpochMilli() <= now) {
             dev.weir.schemas.Label label = pendingLabels.poll();
             try {
-                ByteBuffer buffer = labelEncoder.encode(label);
-                byte[] bytes = new byte[buffer.remaining()];
-                buffer.get(bytes);
+                if (labelEncoder == null) {
+                    labelEncoder =
+                            format.encoder(
+                                    dev.weir.schemas.Label.class, labelsTopic, System::getenv);
+                }
+                byte[] bytes = labelEncoder.encode(label);
                 producer.send(
                         new ProducerRecord<>(
                                 labelsTopic,
@@ -172,7 +186,11 @@ public final class SyntheticProducer implements AutoCloseable {
         if (badShare > 0 && badRandom.nextDouble() < badShare) {
             producer.send(
                     new ProducerRecord<>(
-                            topic, null, now, key, BadRecords.make(badRandom, encode(txn))));
+                            topic,
+                            null,
+                            now,
+                            key,
+                            BadRecords.make(badRandom, encode(txn), format.format())));
             counts.bad.incrementAndGet();
             return null;
         }
@@ -198,10 +216,10 @@ public final class SyntheticProducer implements AutoCloseable {
 
     private byte[] encode(Transaction txn) {
         try {
-            ByteBuffer buffer = encoder.encode(txn);
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            return bytes;
+            if (encoder == null) {
+                encoder = format.encoder(Transaction.class, topic, System::getenv);
+            }
+            return encoder.encode(txn);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.SnapshotRef;
@@ -84,7 +83,11 @@ public record PointInTimeTrainingSet(
         List<Long> times = new ArrayList<>();
         long unmatched = 0;
         Table trainingTable = trainingTable(catalog, config.namespace());
-        for (Label label : readLabels(dev.weir.cli.kafka.KafkaConnection.of(config), labelsTopic)) {
+        for (Label label :
+                readLabels(
+                        dev.weir.cli.kafka.KafkaConnection.of(config),
+                        labelsTopic,
+                        config.schemaRegistryUrl())) {
             Record row = logged.get(label.getTransactionId());
             if (row == null) {
                 unmatched++;
@@ -199,9 +202,14 @@ public record PointInTimeTrainingSet(
         return table.currentSnapshot().snapshotId();
     }
 
-    /** Every committed label in the topic; the latest label of a transaction wins. */
-    static List<Label> readLabels(dev.weir.cli.kafka.KafkaConnection kafka, String topic) {
-        BinaryMessageDecoder<Label> decoder = Label.getDecoder();
+    /**
+     * Every committed label in the topic, in either wire format (Confluent's with the writer
+     * schemas of {@code registryUrl}); the latest label of a transaction wins.
+     */
+    static List<Label> readLabels(
+            dev.weir.cli.kafka.KafkaConnection kafka, String topic, String registryUrl) {
+        dev.weir.cli.kafka.WeirRecordDecoder decoder =
+                new dev.weir.cli.kafka.WeirRecordDecoder(registryUrl, System::getenv);
         Map<String, Label> latest = new java.util.LinkedHashMap<>();
         dev.weir.cli.kafka.KafkaClients.readToEnd(
                 kafka,
@@ -209,8 +217,9 @@ public record PointInTimeTrainingSet(
                 Duration.ofMinutes(2),
                 record -> {
                     try {
-                        Label label = decoder.decode(record.value());
-                        latest.put(label.getTransactionId(), label);
+                        if (decoder.decode(record.value()) instanceof Label label) {
+                            latest.put(label.getTransactionId(), label);
+                        }
                     } catch (Exception e) {
                         // A label that does not decode cannot be used: skipped.
                     }

@@ -32,7 +32,9 @@ class DemoOptionsTest {
                                 HOME.resolve("model"),
                                 HOME.resolve("demo"),
                                 false,
-                                Optional.empty()));
+                                Optional.empty(),
+                                true,
+                                8085));
         assertThat(options.registry()).isEqualTo(HOME.resolve("demo").resolve("registry"));
     }
 
@@ -62,7 +64,10 @@ class DemoOptionsTest {
                         "--shift-after",
                         "2m",
                         "--shift-amount-scale",
-                        "2");
+                        "2",
+                        "--no-schema-registry",
+                        "--schema-registry-port",
+                        "0");
 
         assertThat(options)
                 .isEqualTo(
@@ -78,7 +83,9 @@ class DemoOptionsTest {
                                 Path.of("/tmp/model"),
                                 HOME.resolve("demo"),
                                 true,
-                                Optional.of(new DemoOptions.Shift(Duration.ofMinutes(2), 2, 0.5))));
+                                Optional.of(new DemoOptions.Shift(Duration.ofMinutes(2), 2, 0.5)),
+                                false,
+                                0));
     }
 
     @Test

@@ -58,4 +58,43 @@ class TransactionGeneratorTest {
             assertThat(decoded).as("bad record %d decoded", i).isFalse();
         }
     }
+
+    @Test
+    void badConfluentRecordsNeverDecodeWhileTheGoodOnesDo() throws Exception {
+        TransactionGenerator g = new TransactionGenerator(9, 10, 0.0);
+        SplittableRandom random = new SplittableRandom(9);
+        int id = 3;
+        dev.weir.operators.wire.ConfluentEncoder<Transaction> encoder =
+                new dev.weir.operators.wire.ConfluentEncoder<>(Transaction.class, id);
+        // The registry knows one id: the good records' writer schema.
+        dev.weir.operators.wire.ConfluentDecoder<Transaction> decoder =
+                new dev.weir.operators.wire.ConfluentDecoder<>(
+                        Transaction.class,
+                        asked -> {
+                            if (asked != id) {
+                                throw new dev.weir.operators.wire.SchemaRegistryException(
+                                        dev.weir.operators.wire.SchemaRegistryException.Kind
+                                                .NOT_FOUND,
+                                        "unknown");
+                            }
+                            return Transaction.getClassSchema();
+                        },
+                        new org.apache.flink.metrics.groups.UnregisteredMetricsGroup(),
+                        System::currentTimeMillis);
+        for (int i = 0; i < 2_000; i++) {
+            Transaction txn = g.next(i).transaction();
+            byte[] good = encoder.encode(txn);
+            assertThat(decoder.decode(good)).isEqualTo(txn);
+            byte[] bad =
+                    BadRecords.make(random, good, dev.weir.operators.wire.WireFormat.CONFLUENT);
+            boolean decoded;
+            try {
+                decoder.decode(bad);
+                decoded = true;
+            } catch (Exception e) {
+                decoded = false;
+            }
+            assertThat(decoded).as("bad record %d decoded", i).isFalse();
+        }
+    }
 }

@@ -2,6 +2,7 @@ package dev.weir.jobs.config;
 
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.operators.features.FeatureOrdering;
+import dev.weir.operators.wire.TopicFormat;
 import dev.weir.state.features.FeatureSet;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +36,7 @@ import org.apache.flink.configuration.Configuration;
  */
 public record PipelineConfig(
         KafkaConfig kafka,
+        FormatConfig formats,
         IcebergConfig iceberg,
         ModelConfig model,
         FeatureConfig features,
@@ -63,6 +65,7 @@ public record PipelineConfig(
             throw invalid(problems);
         }
         KafkaConfig kafka = KafkaConfig.from(conf);
+        FormatConfig formats = FormatConfig.from(conf);
         IcebergConfig iceberg = IcebergConfig.from(conf);
         ModelConfig model = ModelConfig.from(conf);
         FeatureConfig features = FeatureConfig.from(conf);
@@ -72,6 +75,7 @@ public record PipelineConfig(
         MonitoringConfig monitoring = MonitoringConfig.from(conf);
 
         problems.addAll(kafka.problems());
+        problems.addAll(formats.problems());
         problems.addAll(iceberg.problems());
         List<String> modelProblems = model.problems();
         problems.addAll(modelProblems);
@@ -108,6 +112,7 @@ public record PipelineConfig(
         }
         return new PipelineConfig(
                 kafka,
+                formats,
                 iceberg,
                 model,
                 features,
@@ -171,6 +176,35 @@ public record PipelineConfig(
 
     public Map<String, String> kafkaProperties() {
         return kafka.properties();
+    }
+
+    public TopicFormat transactionsFormat() {
+        return formats.topic(formats.transactions());
+    }
+
+    public TopicFormat labelsFormat() {
+        return formats.topic(formats.labels());
+    }
+
+    public TopicFormat scoresFormat() {
+        return formats.topic(formats.scores());
+    }
+
+    public TopicFormat decisionsFormat() {
+        return formats.topic(formats.decisions());
+    }
+
+    public TopicFormat dlqFormat() {
+        return formats.topic(formats.dlq());
+    }
+
+    public TopicFormat monitoringFormat() {
+        return formats.topic(formats.monitoring());
+    }
+
+    /** {@code schema-registry.url}, or null. */
+    public String schemaRegistryUrl() {
+        return formats.registryUrl();
     }
 
     public String catalogType() {
@@ -278,7 +312,15 @@ public record PipelineConfig(
             try {
                 conf.get(option);
             } catch (IllegalArgumentException e) {
-                problems.add("cannot parse an option: " + e.getMessage());
+                // Flink's own message names the key; its cause says what was expected (the
+                // values of an enum option).
+                Throwable cause = e.getCause();
+                problems.add(
+                        "cannot parse an option: "
+                                + e.getMessage()
+                                + (cause == null || cause.getMessage() == null
+                                        ? ""
+                                        : " " + cause.getMessage()));
             }
         }
         return problems;

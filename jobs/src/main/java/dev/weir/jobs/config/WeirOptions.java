@@ -4,6 +4,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 
 import dev.weir.operators.features.FeatureOrdering;
 import dev.weir.operators.iceberg.WeirTables;
+import dev.weir.operators.wire.WireFormat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -123,6 +124,69 @@ public final class WeirOptions {
                                     + " exactly-once sink keeps two producers alive, one per open"
                                     + " transaction); a full buffer blocks the sink, which holds the job"
                                     + " back. At least 1 mb, the largest record Kafka sends by default.");
+    private static final String FORMAT_VALUES =
+            " single-object: Avro single-object encoding (the writer schema's fingerprint in each"
+                    + " record); confluent: Confluent's wire format (the writer schema's id in"
+                    + " schema-registry.url in each record).";
+
+    public static final ConfigOption<WireFormat> FORMAT_TRANSACTIONS =
+            key("kafka.formats.transactions")
+                    .enumType(WireFormat.class)
+                    .defaultValue(WireFormat.SINGLE_OBJECT)
+                    .withDescription(
+                            "Wire format of the transactions topic's values." + FORMAT_VALUES);
+
+    public static final ConfigOption<WireFormat> FORMAT_LABELS =
+            key("kafka.formats.labels")
+                    .enumType(WireFormat.class)
+                    .defaultValue(WireFormat.SINGLE_OBJECT)
+                    .withDescription("Wire format of the labels topic's values." + FORMAT_VALUES);
+
+    public static final ConfigOption<WireFormat> FORMAT_SCORES =
+            key("kafka.formats.scores")
+                    .enumType(WireFormat.class)
+                    .defaultValue(WireFormat.SINGLE_OBJECT)
+                    .withDescription(
+                            "Wire format the scores are written in; confluent registers the schema"
+                                    + " under <topic>-value with BACKWARD compatibility at start."
+                                    + FORMAT_VALUES);
+
+    public static final ConfigOption<WireFormat> FORMAT_DECISIONS =
+            key("kafka.formats.decisions")
+                    .enumType(WireFormat.class)
+                    .defaultValue(WireFormat.SINGLE_OBJECT)
+                    .withDescription(
+                            "Wire format the decisions are written in (as for the scores)."
+                                    + FORMAT_VALUES);
+
+    public static final ConfigOption<WireFormat> FORMAT_DLQ =
+            key("kafka.formats.dlq")
+                    .enumType(WireFormat.class)
+                    .defaultValue(WireFormat.SINGLE_OBJECT)
+                    .withDescription(
+                            "Wire format the dead letters are written in (as for the scores)."
+                                    + FORMAT_VALUES);
+
+    public static final ConfigOption<WireFormat> FORMAT_MONITORING =
+            key("kafka.formats.monitoring")
+                    .enumType(WireFormat.class)
+                    .defaultValue(WireFormat.SINGLE_OBJECT)
+                    .withDescription(
+                            "Wire format the monitoring records are written in (as for the scores);"
+                                    + " the governor reads single-object only."
+                                    + FORMAT_VALUES);
+
+    public static final ConfigOption<String> SCHEMA_REGISTRY_URL =
+            key("schema-registry.url")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Base URL of a schema registry with the Confluent Schema Registry REST API"
+                                    + " (Confluent, Apicurio Registry's /apis/ccompat/v7, Karapace,"
+                                    + " Redpanda); required when a topic's format is confluent. Credentials"
+                                    + " come from the environment variables WEIR_SCHEMA_REGISTRY_USER and"
+                                    + " WEIR_SCHEMA_REGISTRY_PASSWORD of every process that talks to it"
+                                    + " (the one starting the job and every TaskManager), never from here.");
 
     public static final ConfigOption<String> CATALOG_TYPE =
             key("iceberg.catalog-type")
@@ -576,6 +640,13 @@ public final class WeirOptions {
                     STARTING_OFFSETS,
                     KAFKA_PROPERTIES,
                     PRODUCER_BUFFER_MEMORY,
+                    FORMAT_TRANSACTIONS,
+                    FORMAT_LABELS,
+                    FORMAT_SCORES,
+                    FORMAT_DECISIONS,
+                    FORMAT_DLQ,
+                    FORMAT_MONITORING,
+                    SCHEMA_REGISTRY_URL,
                     CATALOG_TYPE,
                     WAREHOUSE,
                     CATALOG_URI,

@@ -16,7 +16,6 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.data.RowData;
-import org.apache.flink.util.function.SerializableFunction;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.CatalogLoader;
@@ -52,7 +51,14 @@ public class KafkaIcebergSinks implements PipelineSinks {
 
     @Override
     public void writeScores(DataStream<Score> scores) {
-        scores.sinkTo(kafka(config.scoresTopic(), Score.class, Score::getTransactionId, "scores"))
+        scores.sinkTo(
+                        kafka(
+                                new AvroRecordSerializer<>(
+                                                config.scoresTopic(),
+                                                Score.class,
+                                                Score::getTransactionId)
+                                        .withFormat(config.scoresFormat()),
+                                "scores"))
                 .uid(Uids.SINK_SCORES_KAFKA)
                 .name("Kafka " + config.scoresTopic());
         iceberg(
@@ -73,9 +79,10 @@ public class KafkaIcebergSinks implements PipelineSinks {
         KafkaSink<Score> sink =
                 kafkaSink(
                                 new AvroRecordSerializer<>(
-                                        config.decisionsTopic(),
-                                        Score.class,
-                                        Score::getTransactionId))
+                                                config.decisionsTopic(),
+                                                Score.class,
+                                                Score::getTransactionId)
+                                        .withFormat(config.decisionsFormat()))
                         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                         .setProperty(ProducerConfig.LINGER_MS_CONFIG, "0")
                         .setProperty(ProducerConfig.ACKS_CONFIG, "all")
@@ -104,9 +111,11 @@ public class KafkaIcebergSinks implements PipelineSinks {
         deadLetters
                 .sinkTo(
                         kafka(
-                                config.dlqTopic(),
-                                DeadLetter.class,
-                                KafkaIcebergSinks::deadLetterKey,
+                                new AvroRecordSerializer<>(
+                                                config.dlqTopic(),
+                                                DeadLetter.class,
+                                                KafkaIcebergSinks::deadLetterKey)
+                                        .withFormat(config.dlqFormat()),
                                 "dlq"))
                 .uid(Uids.SINK_DLQ_KAFKA)
                 .name("Kafka " + config.dlqTopic());
@@ -128,7 +137,8 @@ public class KafkaIcebergSinks implements PipelineSinks {
                                                 config.monitoringTopic(),
                                                 MonitoringRecord.class,
                                                 m -> m.getKind() + "/" + m.getSubject())
-                                        .withWriteTimestamps(),
+                                        .withWriteTimestamps()
+                                        .withFormat(config.monitoringFormat()),
                                 "monitoring"))
                 .uid(Uids.SINK_MONITORING_KAFKA)
                 .name("Kafka " + config.monitoringTopic());
@@ -150,11 +160,6 @@ public class KafkaIcebergSinks implements PipelineSinks {
             return d.getSourceTopic() + "-" + d.getSourcePartition() + "-" + d.getSourceOffset();
         }
         return d.getSourceTopic() + "-" + Integer.toHexString(d.getRaw().hashCode());
-    }
-
-    private <T extends SpecificRecord> KafkaSink<T> kafka(
-            String topic, Class<T> type, SerializableFunction<T, String> key, String idSuffix) {
-        return kafka(new AvroRecordSerializer<>(topic, type, key), idSuffix);
     }
 
     /**

@@ -99,7 +99,8 @@ public final class PipelineWorkflow {
         // Decode, check the quality rules, then govern: nothing past this sees raw personal data.
         SingleOutputStreamOperator<Transaction> decoded =
                 raw.process(
-                                new DecodeTransactions(rules, monitoring.policy()),
+                                new DecodeTransactions(
+                                        rules, monitoring.policy(), config.transactionsFormat()),
                                 WeirTypes.TRANSACTION)
                         .uid(Uids.DECODE)
                         .name("Decode, check quality, govern");
@@ -185,7 +186,7 @@ public final class PipelineWorkflow {
                                 kafkaEventTime(config.outOfOrderness(), config.idleness()),
                                 "Kafka " + config.labelsTopic())
                         .uid(Uids.SOURCE_LABELS)
-                        .process(new DecodeLabels(), WeirTypes.LABEL)
+                        .process(new DecodeLabels(config.labelsFormat()), WeirTypes.LABEL)
                         .uid(Uids.DECODE_LABELS)
                         .name("Decode labels");
         deadLetters = deadLetters.union(labels.getSideOutput(DeadLetters.TAG));

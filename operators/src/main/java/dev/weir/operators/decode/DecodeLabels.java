@@ -1,25 +1,43 @@
 package dev.weir.operators.decode;
 
 import dev.weir.operators.kafka.RawRecord;
+import dev.weir.operators.wire.RecordDecoder;
+import dev.weir.operators.wire.TopicFormat;
 import dev.weir.schemas.Label;
-import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.specific.SpecificData;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
-/** Decodes labels; undecodable bytes or a label without a transaction id become dead letters. */
+/**
+ * Decodes labels in the topic's format; undecodable bytes or a label without a transaction id
+ * become dead letters.
+ */
 public class DecodeLabels extends ProcessFunction<RawRecord, Label> {
 
     private static final long serialVersionUID = 1L;
 
-    private transient BinaryMessageDecoder<Label> decoder;
+    private final TopicFormat format;
+
+    private transient RecordDecoder<Label> decoder;
+
+    public DecodeLabels(TopicFormat format) {
+        this.format = format;
+    }
+
+    /** Single-object encoded labels. */
+    public DecodeLabels() {
+        this(TopicFormat.SINGLE_OBJECT);
+    }
 
     @Override
     public void open(OpenContext openContext) {
         decoder =
-                new BinaryMessageDecoder<>(
-                        SpecificData.getForClass(Label.class), Label.getClassSchema());
+                format.decoder(
+                        Label.class,
+                        System::getenv,
+                        getRuntimeContext()
+                                .getMetricGroup()
+                                .addGroup(DecodeTransactions.METRIC_GROUP));
     }
 
     @Override

@@ -8,6 +8,8 @@ import dev.weir.operators.quality.Rule;
 import dev.weir.operators.quality.Verdict;
 import dev.weir.operators.quality.Violation;
 import dev.weir.operators.types.WeirTypes;
+import dev.weir.operators.wire.RecordDecoder;
+import dev.weir.operators.wire.TopicFormat;
 import dev.weir.schemas.DeadLetter;
 import dev.weir.schemas.Transaction;
 import java.nio.ByteBuffer;
@@ -15,8 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.specific.SpecificData;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -25,13 +25,16 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Decodes Avro single-object encoded transactions, checks them against the quality rules and
+ * Decodes transactions (Avro single-object encoding, or Confluent's wire format with writer schemas
+ * from a schema registry, as the topic's format says), checks them against the quality rules and
  * applies the personal-data policy, in that order, so nothing downstream (Iceberg, Kafka, dead
  * letters, logs) ever sees a raw personal value:
  *
  * <ul>
  *   <li>bytes that do not decode go to {@link DeadLetters#TAG} sealed under the governance key
- *       (they may hold personal data that cannot be located without decoding);
+ *       (they may hold personal data that cannot be located without decoding), with the reason: a
+ *       bad header, an unknown fingerprint or schema id, a schema registry that does not answer, a
+ *       truncated body;
  *   <li>a payment that fails a hard rule goes there too, re-encoded after governance, with the
  *       rules it failed; it is also emitted to {@link #REJECTED} for the quality counts;
  *   <li>a payment that fails only soft rules continues with them in {@code quality_flags}.
@@ -56,16 +59,23 @@ public class DecodeTransactions extends ProcessFunction<RawRecord, Transaction> 
 
     private final QualityRules rules;
     private final GovernancePolicy policy;
+    private final TopicFormat format;
 
-    private transient BinaryMessageDecoder<Transaction> decoder;
+    private transient RecordDecoder<Transaction> decoder;
     private transient Governance governance;
     private transient Counter decoded;
     private transient Counter deadLetters;
     private transient Map<String, Counter> ruleFailures;
 
-    public DecodeTransactions(QualityRules rules, GovernancePolicy policy) {
+    public DecodeTransactions(QualityRules rules, GovernancePolicy policy, TopicFormat format) {
         this.rules = rules;
         this.policy = policy;
+        this.format = format;
+    }
+
+    /** Single-object encoded input. */
+    public DecodeTransactions(QualityRules rules, GovernancePolicy policy) {
+        this(rules, policy, TopicFormat.SINGLE_OBJECT);
     }
 
     /** No quality rules and no governance: decoding only. */
@@ -75,10 +85,9 @@ public class DecodeTransactions extends ProcessFunction<RawRecord, Transaction> 
 
     @Override
     public void open(OpenContext openContext) {
-        SpecificData data = SpecificData.getForClass(Transaction.class);
-        decoder = new BinaryMessageDecoder<>(data, Transaction.getClassSchema());
         governance = Governance.create(policy, System::getenv);
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(METRIC_GROUP);
+        decoder = format.decoder(Transaction.class, System::getenv, group);
         decoded = group.counter(DECODED);
         deadLetters = group.counter(DEAD_LETTERS);
         ruleFailures = ruleCounters(group, rules);
@@ -107,10 +116,15 @@ public class DecodeTransactions extends ProcessFunction<RawRecord, Transaction> 
             txn = decoder.decode(raw.value);
         } catch (Exception | StackOverflowError e) {
             // Avro signals bad bytes with many exception types (bad header, unknown
-            // fingerprint, EOF, negative or oversized lengths, SystemLimitException).
+            // fingerprint, EOF, negative or oversized lengths, SystemLimitException); the
+            // Confluent format adds the registry's (unknown id, no answer).
             deadLetter(
                     ctx,
-                    sealed(raw, "cannot decode Avro single-object record: " + describe(e), e, now));
+                    sealed(
+                            raw,
+                            "cannot decode " + format.description() + " record: " + describe(e),
+                            e,
+                            now));
             return;
         }
         Verdict verdict = rules.check(txn, now);

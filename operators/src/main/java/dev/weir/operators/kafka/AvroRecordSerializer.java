@@ -1,8 +1,9 @@
 package dev.weir.operators.kafka;
 
+import dev.weir.operators.wire.RecordEncoder;
+import dev.weir.operators.wire.TopicFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
@@ -13,10 +14,13 @@ import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Writes Avro records to Kafka in single-object encoding (a two-byte marker, the schema's 8-byte
- * fingerprint, then the binary record), keyed by a field of the record.
+ * Writes Avro records to Kafka, keyed by a field of the record, in the topic's format:
+ * single-object encoding (a two-byte marker, the schema's 8-byte fingerprint, then the binary
+ * record) or Confluent's wire format (magic byte, the schema's registry id, the binary record; the
+ * schema is registered under the topic's subject, or found there, when the writer opens).
  *
- * <p>{@code new AvroRecordSerializer<>("weir.scores", Score.class, Score::getTransactionId)}
+ * <p>{@code new AvroRecordSerializer<>("weir.scores", Score.class,
+ * Score::getTransactionId).withFormat(TopicFormat.confluent(url))}
  */
 public final class AvroRecordSerializer<T extends SpecificRecord>
         implements KafkaRecordSerializationSchema<T> {
@@ -27,21 +31,29 @@ public final class AvroRecordSerializer<T extends SpecificRecord>
     private final Class<T> type;
     private final SerializableFunction<T, String> key;
     private final boolean eventTimestamps;
-    private transient BinaryMessageEncoder<T> encoder;
+    private final TopicFormat format;
+    private transient RecordEncoder<T> encoder;
 
     public AvroRecordSerializer(String topic, Class<T> type, SerializableFunction<T, String> key) {
-        this(topic, type, key, true);
+        this(topic, type, key, true, TopicFormat.SINGLE_OBJECT);
     }
 
     private AvroRecordSerializer(
             String topic,
             Class<T> type,
             SerializableFunction<T, String> key,
-            boolean eventTimestamps) {
+            boolean eventTimestamps,
+            TopicFormat format) {
         this.topic = topic;
         this.type = type;
         this.key = key;
         this.eventTimestamps = eventTimestamps;
+        this.format = format;
+    }
+
+    /** The same serializer writing {@code format}. */
+    public AvroRecordSerializer<T> withFormat(TopicFormat format) {
+        return new AvroRecordSerializer<>(topic, type, key, eventTimestamps, format);
     }
 
     /**
@@ -51,25 +63,24 @@ public final class AvroRecordSerializer<T extends SpecificRecord>
      * would refuse ({@code log.message.timestamp.after.max.ms}).
      */
     public AvroRecordSerializer<T> withWriteTimestamps() {
-        return new AvroRecordSerializer<>(topic, type, key, false);
+        return new AvroRecordSerializer<>(topic, type, key, false, format);
     }
 
     @Override
     public void open(
-            SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
-        encoder = encoderFor(type);
+            SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext)
+            throws IOException {
+        encoder = format.encoder(type, topic, System::getenv);
     }
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(
             T element, KafkaSinkContext context, Long timestamp) {
-        if (encoder == null) {
-            encoder = encoderFor(type);
-        }
         try {
-            ByteBuffer buffer = encoder.encode(element);
-            byte[] value = new byte[buffer.remaining()];
-            buffer.get(value);
+            if (encoder == null) {
+                encoder = format.encoder(type, topic, System::getenv);
+            }
+            byte[] value = encoder.encode(element);
             return new ProducerRecord<>(
                     topic,
                     null,
