@@ -196,6 +196,9 @@ class ClusterITCase {
         // Iceberg: the same payments once each; B's rows say the new feature is warming up.
         Catalog catalog = Catalogs.loader(config).loadCatalog();
         awaitRows(catalog, config, WeirTables.SCORES, 1_400);
+        long taskManager =
+                LocalCluster.pid(layout.dir(), LocalCluster.Role.TASKMANAGER).orElseThrow();
+        assertThat(jobClassLoaders(taskManager)).as("release B's class loader").isPositive();
         rest.cancel(jobB);
         for (String table : List.of(WeirTables.EVENTS, WeirTables.SCORES, WeirTables.FEATURES)) {
             List<String> rows =
@@ -216,6 +219,62 @@ class ClusterITCase {
         assertThat(warming)
                 .allSatisfy(
                         r -> assertThat(r.getField("feature_set_version")).isEqualTo(b.version()));
+
+        // A third job (release B again, with nothing left to read) runs through a checkpoint, so
+        // three jobs have come and gone on this TaskManager.
+        String jobC =
+                rest.run(
+                        jarId,
+                        "dev.weir.jobs.PipelineJob",
+                        List.of("--config", configB.toString()),
+                        2,
+                        null,
+                        Map.of());
+        rest.awaitAllTasksRunning(jobC, Duration.ofMinutes(2));
+        org.awaitility.Awaitility.await("a completed checkpoint of the third job")
+                .atMost(Duration.ofMinutes(2))
+                .until(
+                        () ->
+                                rest.get("/jobs/" + jobC + "/checkpoints")
+                                                .path("counts")
+                                                .path("completed")
+                                                .asInt()
+                                        > 0);
+        rest.cancel(jobC);
+        rest.awaitState(jobC, Duration.ofMinutes(1), "CANCELED");
+
+        // The TaskManager gives the ended jobs' classes back (Hadoop and Iceberg load once per JVM,
+        // parent-first). Two class loaders may stay whatever the number of jobs: the first job's,
+        // in the access-control context JavaCPP's deallocator thread inherited from it, and the
+        // last one's, in the JDK's one-entry cache of record equality's method handle. One per job
+        // would fill the metaspace after a few upgrades.
+        org.awaitility.Awaitility.await("the TaskManager releases the ended jobs' class loaders")
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofSeconds(2))
+                .untilAsserted(
+                        () -> assertThat(jobClassLoaders(taskManager)).isLessThanOrEqualTo(2));
+    }
+
+    /** Live job class loaders in a JVM, counted by its own class histogram (after a full GC). */
+    private static int jobClassLoaders(long pid) throws Exception {
+        Process jcmd =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                                Long.toString(pid),
+                                "GC.class_histogram")
+                        .redirectErrorStream(true)
+                        .start();
+        String histogram = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(jcmd.waitFor()).as(histogram).isZero();
+        for (String line : histogram.split("\n")) {
+            String[] columns = line.trim().split("\\s+");
+            if (columns.length == 4
+                    && columns[3].equals("org.apache.flink.util.ChildFirstClassLoader")) {
+                System.out.println("job class loaders in the TaskManager: " + columns[1]);
+                return Integer.parseInt(columns[1]);
+            }
+        }
+        return 0;
     }
 
     /**

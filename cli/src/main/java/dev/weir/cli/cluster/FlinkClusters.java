@@ -133,6 +133,10 @@ public final class FlinkClusters {
             String savepoint) {
         Configuration loading = new Configuration();
         loading.set(CoreOptions.CLASSLOADER_RESOLVE_ORDER, "parent-first");
+        // Hadoop's shutdown hook, registered while the job's main runs, reads its configuration
+        // through that thread's context class loader when this command exits: the loader is closed
+        // by then, and the check would print a stack trace for a JVM that is ending anyway.
+        loading.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
         PackagedProgram program;
         try {
             program =
