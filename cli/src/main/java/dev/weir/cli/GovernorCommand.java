@@ -2,6 +2,7 @@ package dev.weir.cli;
 
 import dev.weir.cli.cluster.PidFile;
 import dev.weir.cli.train.TrainCommand;
+import dev.weir.models.Storage;
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.models.registry.ModelRegistry;
 import dev.weir.schemas.ModelCommand;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -65,9 +67,10 @@ public final class GovernorCommand {
                 paramLabel = "DIR",
                 defaultValue = Folders.REGISTRY,
                 description =
-                        "Model registry the governor reads (it never writes it).%nDefault: "
+                        "Model registry the governor reads (it never writes it): a local path or"
+                                + " a URI such as s3://bucket/registry.%nDefault: "
                                 + "${DEFAULT-VALUE}.")
-        Path registry;
+        String registry;
 
         @Option(
                 names = "--bootstrap",
@@ -114,7 +117,7 @@ public final class GovernorCommand {
         protected void run() throws IOException {
             Path checkout = root.toAbsolutePath().normalize();
             Path home = dir.toAbsolutePath();
-            Path registryRoot = registry.toAbsolutePath();
+            String registryRoot = Storage.location(Storage.path(registry));
             atLeast("--port", port, 1);
             Path functionsJar =
                     checkout.resolve("governor/target/weir-governor-0.1.0-SNAPSHOT.jar");
@@ -162,7 +165,8 @@ public final class GovernorCommand {
                             List.of(
                                     String.valueOf(port),
                                     policyFile.toAbsolutePath().toString(),
-                                    registryRoot.toString())));
+                                    registryRoot),
+                            pluginsDefault(checkout)));
             started.add(
                     spawn(
                             home,
@@ -174,7 +178,8 @@ public final class GovernorCommand {
                                     "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED"),
                             classpath(runtimeJar),
                             "dev.weir.governor.runtime.GovernorRuntime",
-                            List.of(moduleFile.toString())));
+                            List.of(moduleFile.toString()),
+                            Map.of()));
             PidFile.write(pids, started);
             out.println(
                     "governor: function server on http://127.0.0.1:"
@@ -227,8 +232,10 @@ public final class GovernorCommand {
                 names = "--registry",
                 paramLabel = "DIR",
                 defaultValue = Folders.REGISTRY,
-                description = "Model registry to register in.%nDefault: ${DEFAULT-VALUE}.")
-        Path registry;
+                description =
+                        "Model registry to register in: a local path or a URI such as"
+                                + " s3://bucket/registry.%nDefault: ${DEFAULT-VALUE}.")
+        String registry;
 
         @Option(
                 names = "--topic",
@@ -296,7 +303,7 @@ public final class GovernorCommand {
                     new ArrayList<>(
                             List.of(
                                     "--registry",
-                                    registry.toString(),
+                                    registry,
                                     "--name",
                                     command.getModelName(),
                                     "--events",
@@ -334,21 +341,37 @@ public final class GovernorCommand {
                 + Files.readString(jar.resolveSibling("runtime-classpath.txt")).trim();
     }
 
+    /**
+     * The function server's Flink plugins (the S3 file system, for a registry on {@code s3://}):
+     * the weir launcher's {@code FLINK_PLUGINS_DIR}, which the process inherits with the rest of
+     * the environment (credentials, {@code FLINK_CONF_DIR}), else the folder the build copies
+     * beside the job jar of the checkout.
+     */
+    private static Map<String, String> pluginsDefault(Path checkout) {
+        if (System.getenv("FLINK_PLUGINS_DIR") != null) {
+            return Map.of();
+        }
+        return Map.of(
+                "FLINK_PLUGINS_DIR", checkout.resolve("jobs/target/flink-plugins").toString());
+    }
+
     private static long spawn(
             Path dir,
             String name,
             List<String> jvm,
             String classpath,
             String main,
-            List<String> args)
+            List<String> args,
+            Map<String, String> environment)
             throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvm);
         command.addAll(List.of("-cp", classpath, main));
         command.addAll(args);
-        return new ProcessBuilder(command)
-                .redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        return builder.redirectErrorStream(true)
                 .redirectOutput(dir.resolve("logs").resolve(name + ".log").toFile())
                 .start()
                 .pid();

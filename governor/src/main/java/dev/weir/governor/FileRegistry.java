@@ -4,20 +4,28 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
 
 /**
- * Reads the file-system model registry the rest of Weir writes ({@code
- * dev.weir.models.registry.ModelRegistry}), without depending on it: the layout is the contract.
+ * Reads the model registry the rest of Weir writes ({@code dev.weir.models.registry.ModelRegistry})
+ * on any file system Flink reaches (a local path, {@code file://}, {@code s3://}, {@code hdfs://}),
+ * through Flink's {@link FileSystem} with this process's plugins, as {@code
+ * dev.weir.models.Storage} does. It does not depend on the models module (which brings DL4J and its
+ * natives): the layout is the contract.
  *
  * <pre>
- * ROOT/NAME/VERSION/CHECKSUM          hex SHA-256 of the version's files; present once the version is complete
+ * ROOT/NAME/VERSION/CHECKSUM          hex SHA-256 of the version's files; written last, once: the version is complete
  * ROOT/NAME/aliases.json              {"champion": "2", "challenger": "3", "history": ["1"]}
  * </pre>
  *
- * Aliases are replaced atomically by the registry, so a read sees either the old or the new file.
+ * The registry replaces the aliases whole (a rename on a local disk, one upload on an object
+ * store), so a read sees either the old or the new file. Pointers name a version's location as the
+ * registry does: a local path plainly, else its URI.
  */
 public final class FileRegistry implements RegistryView {
 
@@ -29,42 +37,90 @@ public final class FileRegistry implements RegistryView {
 
     private final Path root;
 
-    public FileRegistry(Path root) {
-        this.root = root;
+    /** A registry in a local directory. */
+    public FileRegistry(java.nio.file.Path root) {
+        this.root = localPath(root);
+    }
+
+    /** A registry at a location: a local path or a URI such as {@code s3://bucket/registry}. */
+    public FileRegistry(String location) {
+        URI uri = new Path(location).toUri();
+        this.root =
+                uri.getScheme() == null
+                        ? localPath(java.nio.file.Path.of(location))
+                        : new Path(uri);
+    }
+
+    /** The registry's location: a local path, or a URI such as {@code s3://bucket/registry}. */
+    public String root() {
+        return location(root);
     }
 
     @Override
     public Aliases aliases(String model) {
-        Path file = root.resolve(model).resolve(ALIASES_FILE);
-        if (!Files.isRegularFile(file)) {
+        if (!isName(model)) {
             return new Aliases(null, null, null);
         }
+        Path file = new Path(new Path(root, model), ALIASES_FILE);
         try {
-            return JSON.readValue(file.toFile(), Aliases.class);
+            if (!isFile(file)) {
+                return new Aliases(null, null, null);
+            }
+            return JSON.readValue(read(file), Aliases.class);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            throw new UncheckedIOException("cannot read " + location(file), e);
         }
     }
 
     @Override
     public Optional<Pointer> pointer(String model, String version) {
-        if (version == null || !version.matches("\\d+")) {
+        if (!isName(model) || version == null || !version.matches("\\d+")) {
             return Optional.empty();
         }
-        Path dir = root.resolve(model).resolve(version);
-        Path checksum = dir.resolve(CHECKSUM_FILE);
-        if (!Files.isRegularFile(checksum)) {
-            return Optional.empty();
-        }
+        Path dir = new Path(new Path(root, model), version);
+        Path checksum = new Path(dir, CHECKSUM_FILE);
         try {
+            if (!isFile(checksum)) {
+                return Optional.empty();
+            }
             return Optional.of(
                     new Pointer(
                             model,
                             version,
-                            dir.toAbsolutePath().toString(),
-                            Files.readString(checksum).trim()));
+                            location(dir),
+                            new String(read(checksum), StandardCharsets.UTF_8).trim()));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + checksum, e);
+            throw new UncheckedIOException("cannot read " + location(checksum), e);
+        }
+    }
+
+    /** One path segment: names come from monitoring records and must not leave the registry. */
+    private static boolean isName(String model) {
+        return model != null
+                && !model.isEmpty()
+                && !model.equals(".")
+                && !model.equals("..")
+                && model.chars().noneMatch(c -> c == '/' || c == '\\' || c == ':');
+    }
+
+    private static Path localPath(java.nio.file.Path local) {
+        return new Path(local.toAbsolutePath().normalize().toUri());
+    }
+
+    private static String location(Path path) {
+        String scheme = path.toUri().getScheme();
+        boolean local = scheme == null || scheme.equals("file");
+        return local ? java.nio.file.Path.of(path.toUri().getPath()).toString() : path.toString();
+    }
+
+    private static boolean isFile(Path path) throws IOException {
+        FileSystem fs = path.getFileSystem();
+        return fs.exists(path) && !fs.getFileStatus(path).isDir();
+    }
+
+    private static byte[] read(Path path) throws IOException {
+        try (FSDataInputStream in = path.getFileSystem().open(path)) {
+            return in.readAllBytes();
         }
     }
 }

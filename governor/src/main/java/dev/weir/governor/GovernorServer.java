@@ -10,6 +10,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.plugin.PluginUtils;
 import org.apache.flink.statefun.sdk.java.StatefulFunctions;
 import org.apache.flink.statefun.sdk.java.handler.RequestReplyHandler;
 import org.apache.flink.statefun.sdk.java.slice.Slice;
@@ -21,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Serves the governor's functions to a Stateful Functions runtime: POST {@code /statefun} with a
  * request-reply invocation, answered by the SDK's {@link RequestReplyHandler}.
  *
- * <p>{@code java -cp governor.jar dev.weir.governor.GovernorServer 8000 policy.yaml /models}
+ * <p>{@code java -cp governor.jar dev.weir.governor.GovernorServer 8000 policy.yaml /models} (or
+ * {@code s3://bucket/registry} as the registry)
  */
 public final class GovernorServer implements AutoCloseable {
 
@@ -106,21 +111,38 @@ public final class GovernorServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Flink's file systems as the {@code weir} command has them, so that the registry may be on
+     * {@code s3://}: the plugins of {@code FLINK_PLUGINS_DIR} (Flink's S3 file system) with the
+     * settings of {@code FLINK_CONF_DIR}'s config.yaml ({@code s3.endpoint}, ...) when it is set.
+     * Credentials stay in the environment, where the S3 plugin reads them.
+     *
+     * @param settings settings over those of the config.yaml
+     */
+    static void initializeFileSystems(Configuration settings) {
+        Configuration conf = GlobalConfiguration.loadConfiguration(settings);
+        FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
+    }
+
     @Override
     public void close() {
         server.stop(1);
         executor.shutdown();
     }
 
-    /** {@code GovernorServer PORT POLICY_FILE REGISTRY_ROOT}; binds all interfaces. */
+    /**
+     * {@code GovernorServer PORT POLICY_FILE REGISTRY}, the registry a local path or a URI ({@code
+     * s3://bucket/registry}); binds all interfaces.
+     */
     public static void main(String[] args) throws IOException {
         if (args.length != 3) {
-            System.err.println("usage: GovernorServer PORT POLICY_FILE REGISTRY_ROOT");
+            System.err.println("usage: GovernorServer PORT POLICY_FILE REGISTRY");
             System.exit(2);
         }
         int port = Integer.parseInt(args[0]);
         Policy policy = Policy.load(Path.of(args[1]));
-        RegistryView registry = new FileRegistry(Path.of(args[2]));
+        initializeFileSystems(new Configuration());
+        RegistryView registry = new FileRegistry(args[2]);
         GovernorServer server =
                 start(new InetSocketAddress(port), functions(policy, registry, Clock.systemUTC()));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "governor-shutdown"));
