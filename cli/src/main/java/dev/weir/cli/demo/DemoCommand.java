@@ -238,6 +238,9 @@ public final class DemoCommand {
             createTopics(broker, config);
             registerSchemas(config);
             StartedPipeline pipeline = startFlink(config);
+            DemoMaintenance maintenance = DemoMaintenance.start(config, options.runDir());
+            out.println(
+                    "Table maintenance submitted as a Flink job of its own (compaction, snapshot expiry)");
             DemoGovernor governor =
                     options.governor()
                             ? DemoGovernor.start(
@@ -260,6 +263,7 @@ public final class DemoCommand {
                 producing.join();
                 double producedSeconds = (System.nanoTime() - start) / 1e9;
                 drainAndStop(pipeline.job(), producer, watcher);
+                maintenance.close();
                 // The watchers' last polls: what the savepoint's commit made visible.
                 Thread.sleep(500);
                 report.summary(
@@ -438,6 +442,7 @@ public final class DemoCommand {
             settings.put(WeirOptions.MODEL_DIR.key(), options.modelDir().toString());
         }
         settings.put(WeirOptions.CHECKPOINT_INTERVAL.key(), "2s");
+        settings.putAll(DemoMaintenance.SETTINGS);
         settings.put(WeirOptions.PARALLELISM.key(), String.valueOf(PARALLELISM));
         settings.put(WeirOptions.TRANSACTIONAL_ID_PREFIX.key(), "weir-demo");
         return PipelineConfig.from(settings);

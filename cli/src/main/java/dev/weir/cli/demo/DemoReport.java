@@ -66,6 +66,43 @@ final class DemoReport {
         return rows;
     }
 
+    /**
+     * What the maintenance job leaves of each table: data files of the current snapshot and
+     * snapshots kept, where every checkpoint of the pipeline adds files and a snapshot.
+     */
+    static String upkeep(PipelineConfig config) {
+        Catalog catalog = Catalogs.loader(config).loadCatalog();
+        StringBuilder tables = new StringBuilder();
+        for (String name :
+                new String[] {WeirTables.EVENTS, WeirTables.FEATURES, WeirTables.SCORES}) {
+            Table table = catalog.loadTable(TableIdentifier.of(config.namespace(), name));
+            Snapshot current = table.currentSnapshot();
+            int snapshots = 0;
+            long compactions = 0;
+            for (Snapshot snapshot : table.snapshots()) {
+                snapshots++;
+                if (org.apache.iceberg.DataOperations.REPLACE.equals(snapshot.operation())) {
+                    compactions++;
+                }
+            }
+            tables.append(tables.length() == 0 ? "" : ", ")
+                    .append(config.namespace())
+                    .append('.')
+                    .append(name)
+                    .append(' ')
+                    .append(
+                            current == null
+                                    ? "0"
+                                    : current.summary().getOrDefault("total-data-files", "0"))
+                    .append(" data files in ")
+                    .append(snapshots)
+                    .append(" snapshots, ")
+                    .append(compactions)
+                    .append(" of them compactions");
+        }
+        return tables.toString();
+    }
+
     void progress(long seconds) {
         SyntheticProducer.Counts c = producer.counts();
         long[] recent = watcher.recentDecisionPercentiles();
@@ -131,6 +168,7 @@ final class DemoReport {
                     .append(added);
         }
         out.printf("  Iceberg rows      %s added (warehouse %s)%n", rows, warehouse);
+        out.printf("  Iceberg upkeep    %s%n", upkeep(config));
         out.printf(
                 "  throughput        %.0f events/s scored%n",
                 watcher.scored.get() / Math.max(1e-9, seconds));
