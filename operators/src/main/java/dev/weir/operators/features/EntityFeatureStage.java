@@ -3,6 +3,7 @@ package dev.weir.operators.features;
 import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.Transaction;
+import dev.weir.state.features.ColdPanes;
 import dev.weir.state.features.EntityEngine;
 import dev.weir.state.features.EntitySpec;
 import dev.weir.state.features.EntityState;
@@ -15,18 +16,22 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.FlinkRuntimeException;
 import org.apache.flink.util.OutputTag;
 
 /**
- * One entity's features in keyed state (key: the entity's key field). Per event: one state read,
- * one state write, the engine's O(1) update, and the values appended to the event's vector. An
- * event-time timer drops the state once the entity has been idle for its TTL.
+ * One entity's features in keyed state (key: the entity's key field). Per event: one read and one
+ * write of the entity's hot state ({@link #STATE_NAME}), the engine's O(1) update, and the values
+ * appended to the event's vector; the older panes are in map state ({@link #COLD_NAME}, by block),
+ * read and written only when a block of panes leaves or rejoins the hot state (state/README.md). An
+ * event-time timer drops both once the entity has been idle for its TTL.
  *
  * <p>Lateness is judged by the watermark: an event more than the entity's allowed lateness behind
  * it goes to {@link #LATE}; every other event is aggregated. In {@link FeatureOrdering#ORDERED}
@@ -62,6 +67,9 @@ public class EntityFeatureStage
     /** Events waiting for the watermark (ordered mode), by event time. */
     public static final String PENDING_NAME = "pending-events";
 
+    /** The entity's cold panes: encoded blocks by their start in event time. */
+    public static final String COLD_NAME = "entity-cold-panes";
+
     public static final String METRIC_GROUP = "weir";
     public static final String EVENTS = "featureEvents";
     public static final String LATE_EVENTS = "lateEvents";
@@ -86,6 +94,8 @@ public class EntityFeatureStage
     private transient EntityEngine engine;
     private transient MapState<Long, List<FeaturedTransaction>> pending;
     private transient ValueState<EntityState> state;
+    private transient MapState<Long, byte[]> coldState;
+    private transient ColdPanes cold;
     private transient double[] buffer;
     private transient Counter events;
     private transient Counter late;
@@ -133,6 +143,12 @@ public class EntityFeatureStage
                 STATE_NAME, new EntityStateSerializer(spec, Transaction.getClassSchema()));
     }
 
+    /** The descriptor of the entity's cold panes. */
+    public static MapStateDescriptor<Long, byte[]> coldDescriptor() {
+        return new MapStateDescriptor<>(
+                COLD_NAME, Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    }
+
     /** The descriptor of the events waiting for the watermark. */
     public static MapStateDescriptor<Long, List<FeaturedTransaction>> pendingDescriptor() {
         return new MapStateDescriptor<>(
@@ -143,6 +159,8 @@ public class EntityFeatureStage
     public void open(OpenContext openContext) {
         engine = new EntityEngine(spec, Transaction.getClassSchema());
         state = getRuntimeContext().getState(descriptor(spec));
+        coldState = getRuntimeContext().getMapState(coldDescriptor());
+        cold = new MapStateColdPanes(coldState);
         // Registered in both modes: a savepoint taken in the ordered mode may hold waiting events.
         pending = getRuntimeContext().getMapState(pendingDescriptor());
         buffer = new double[engine.width()];
@@ -222,7 +240,7 @@ public class EntityFeatureStage
         }
         List<String> warming = new ArrayList<>(in.getWarming());
         int warmingBefore = warming.size();
-        engine.update(current, in.getTransaction(), eventTime, buffer, 0, warming);
+        engine.update(current, cold, in.getTransaction(), eventTime, buffer, 0, warming);
         state.update(current);
         long newExpiry = engine.expiryTime(current);
         if (newExpiry != oldExpiry) {
@@ -270,6 +288,10 @@ public class EntityFeatureStage
         EntityState current = state.value();
         if (current != null && timestamp >= engine.expiryTime(current)) {
             state.clear();
+            if (engine.hasColdPanes(current)) {
+                // Only then: on RocksDB, clearing a map state costs an iterator even when empty.
+                coldState.clear();
+            }
             expired.inc();
         }
     }
@@ -290,6 +312,67 @@ public class EntityFeatureStage
             }
             // The event-time timer of this time stays; it finds nothing waiting and only checks
             // expiry.
+        }
+    }
+
+    /** The entity's cold panes in the keyed map state of the current key. */
+    private static final class MapStateColdPanes implements ColdPanes {
+        private final MapState<Long, byte[]> blocks;
+
+        MapStateColdPanes(MapState<Long, byte[]> blocks) {
+            this.blocks = blocks;
+        }
+
+        @Override
+        public byte[] get(long key) {
+            try {
+                return blocks.get(key);
+            } catch (Exception e) {
+                throw new FlinkRuntimeException("cannot read cold panes", e);
+            }
+        }
+
+        @Override
+        public void put(long key, byte[] block) {
+            try {
+                blocks.put(key, block);
+            } catch (Exception e) {
+                throw new FlinkRuntimeException("cannot write cold panes", e);
+            }
+        }
+
+        @Override
+        public void remove(long key) {
+            try {
+                blocks.remove(key);
+            } catch (Exception e) {
+                throw new FlinkRuntimeException("cannot remove cold panes", e);
+            }
+        }
+
+        @Override
+        public Iterable<Long> keys() {
+            try {
+                List<Long> keys = new ArrayList<>();
+                blocks.keys().forEach(keys::add);
+                return keys;
+            } catch (Exception e) {
+                throw new FlinkRuntimeException("cannot list cold panes", e);
+            }
+        }
+
+        @Override
+        public boolean isEmpty() {
+            try {
+                return blocks.isEmpty();
+            } catch (Exception e) {
+                throw new FlinkRuntimeException("cannot read cold panes", e);
+            }
+        }
+
+        @Override
+        public void clear() {
+            blocks.clear();
         }
     }
 }

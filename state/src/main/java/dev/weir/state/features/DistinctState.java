@@ -17,6 +17,8 @@ import org.apache.datasketches.hll.Union;
  * values also go into one running sketch. The window is then front-oldest union back: one sketch
  * union per event. When a back pane expires, the back becomes the front (one union per pane,
  * amortised O(1) per pane). An out-of-order value for a front pane recomputes the front (O(panes)).
+ * Both visit every pane, the cold ones too ({@link #loadAll()}): once per window length, and per
+ * out-of-order value in the front.
  */
 final class DistinctState extends PaneWindow {
 
@@ -26,11 +28,12 @@ final class DistinctState extends PaneWindow {
     private HllSketch[] suffix;
     private HllSketch back = new HllSketch(LG_K, TgtHllType.HLL_8);
     private long flipPane = Long.MIN_VALUE;
-    private Union query = new Union(LG_K);
-    private boolean[] created = new boolean[1];
 
-    DistinctState(FeatureSpec spec) {
-        super(spec, 0);
+    /** Scratch for the window's union; made on first use (states are made per event on RocksDB). */
+    private Union query;
+
+    DistinctState(FeatureSpec spec, Geometry geometry) {
+        super(spec, geometry, 0);
     }
 
     @Override
@@ -42,12 +45,11 @@ final class DistinctState extends PaneWindow {
             String text,
             double[] out,
             int offset) {
-        long asOfPane = paneOf(asOf);
-        expire(asOfPane);
+        long asOfPane = startEvent(asOf);
         long p = paneOf(eventTime);
         boolean present = text != null || !Double.isNaN(number);
         if (matched && present && inWindow(p, asOfPane)) {
-            int s = slotFor(p, created);
+            int s = slotFor(p);
             if (pane[s] == null) {
                 pane[s] = new HllSketch(LG_K, TgtHllType.HLL_8);
             }
@@ -58,7 +60,12 @@ final class DistinctState extends PaneWindow {
                 rebuildFront();
             }
         }
-        out[offset] = estimate();
+        endEvent();
+        out[offset] = value();
+    }
+
+    private double value() {
+        return estimate();
     }
 
     private static void add(HllSketch sketch, double number, String text) {
@@ -71,11 +78,14 @@ final class DistinctState extends PaneWindow {
 
     private double estimate() {
         if (size == 0) {
-            return defaultValue;
+            return defaultValue();
         }
         HllSketch front = paneAt(head) < flipPane ? suffix[head] : null;
         if (front == null) {
             return Math.round(back.getEstimate());
+        }
+        if (query == null) {
+            query = new Union(LG_K);
         }
         query.reset();
         query.update(front);
@@ -92,6 +102,7 @@ final class DistinctState extends PaneWindow {
 
     /** Every pane becomes front: suffix unions from the newest down, and an empty back. */
     private void flip() {
+        loadAll();
         Union running = new Union(LG_K);
         for (int i = size - 1; i >= 0; i--) {
             int s = slot(i);
@@ -104,6 +115,7 @@ final class DistinctState extends PaneWindow {
 
     /** After an out-of-order value landed in a front pane: recompute the front's unions. */
     private void rebuildFront() {
+        loadAll();
         Union running = new Union(LG_K);
         for (int i = size - 1; i >= 0; i--) {
             int s = slot(i);
@@ -126,8 +138,7 @@ final class DistinctState extends PaneWindow {
         pane = copies(pane);
         suffix = copies(suffix);
         back = back.copy();
-        query = new Union(LG_K);
-        created = new boolean[1];
+        query = null;
     }
 
     private static HllSketch[] copies(HllSketch[] sketches) {
@@ -190,6 +201,16 @@ final class DistinctState extends PaneWindow {
     protected void readExtra(DataInput in) throws IOException {
         flipPane = in.readLong();
         back = readSketch(in);
+    }
+
+    @Override
+    protected void readPaneFormat1(int slot, DataInput in) throws IOException {
+        readPane(slot, in);
+    }
+
+    @Override
+    protected void readExtraFormat1(DataInput in) throws IOException {
+        readExtra(in);
     }
 
     private static void writeSketch(HllSketch sketch, DataOutput out) throws IOException {

@@ -9,6 +9,7 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +31,11 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  */
 public final class EntityEngine {
 
-    private static final int FORMAT = 1;
+    /**
+     * Entity state format: 1 (the release before cold panes, read only) kept every pane in the
+     * entity's one value; 2 keeps the hot panes there and the others in {@link ColdPanes}.
+     */
+    static final int FORMAT = 2;
 
     private final EntitySpec spec;
     private final FieldReader key;
@@ -46,6 +51,19 @@ public final class EntityEngine {
     private final List<List<Integer>> derivedInputs = new ArrayList<>();
     private final EventFrame frame;
     private final EntityState.Layout layout;
+    private final PaneWindow.Geometry[] geometry;
+    private final ColdBlocks blocks = new ColdBlocks();
+    // Flink's unsynchronised buffer: java.io's streams lock on every byte, and on RocksDB this
+    // runs twice per event.
+    private final DataOutputSerializer buffer = new DataOutputSerializer(256);
+
+    /** Each feature's name as {@code writeUTF} writes it: written, and matched when read, as is. */
+    private final byte[][] nameBytes;
+
+    // Scratch of read(), which on RocksDB runs once per event.
+    private final DataInputDeserializer reader = new DataInputDeserializer();
+    private byte[] name = new byte[64];
+    private byte[] payload = new byte[256];
 
     public EntityEngine(EntitySpec spec, Schema recordSchema) {
         this.spec = spec;
@@ -118,6 +136,23 @@ public final class EntityEngine {
             fingerprints[i] = features.get(i).fingerprint();
         }
         this.layout = new EntityState.Layout(names, fingerprints);
+        this.nameBytes = new byte[n][];
+        DataOutputSerializer utf = new DataOutputSerializer(64);
+        for (int i = 0; i < n; i++) {
+            utf.clear();
+            try {
+                utf.writeUTF(names[i]);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("feature name " + names[i], e);
+            }
+            nameBytes[i] = utf.getCopyOfBuffer();
+        }
+        this.geometry = new PaneWindow.Geometry[n];
+        for (int i = 0; i < n; i++) {
+            if (features.get(i).aggregation().windowed()) {
+                geometry[i] = PaneWindow.Geometry.of(features.get(i));
+            }
+        }
     }
 
     private CompiledExpression compile(FeatureSpec f, String expression, Scope scope) {
@@ -227,47 +262,81 @@ public final class EntityEngine {
 
     /** State for an entity seen for the first time: every feature complete. */
     public EntityState newState() {
-        return new EntityState(layout, newFeatureStates(FeatureState.COMPLETE));
+        EntityState state = new EntityState(layout, null);
+        state.features = newFeatureStates(FeatureState.COMPLETE, state);
+        return state;
     }
 
     /**
-     * Brings a state written under other definitions to this layout: features with the same name
-     * and fingerprint keep their state, the others start empty and warming up.
+     * Brings a state made under other definitions (a heap backend restores states with the engine
+     * of the definitions they were written with) to this layout: features with the same name and
+     * fingerprint keep their state and cold panes, the others start empty and warming up.
      */
     private void adapt(EntityState state) {
         if (state.layout.sameAs(layout)) {
             state.layout = layout;
             return;
         }
-        FeatureState[] fresh = newFeatureStates(FeatureState.PENDING);
-        for (int i = 0; i < fresh.length; i++) {
+        FeatureState[] kept = new FeatureState[layout.names.length];
+        boolean[] keeps = new boolean[state.features.length];
+        for (int i = 0; i < kept.length; i++) {
             int old = state.layout.indexOf(layout.names[i], layout.fingerprints[i]);
-            if (old >= 0 && fresh[i] != null && state.features[old] != null) {
-                fresh[i] = state.features[old];
+            if (old >= 0 && state.features[old] != null) {
+                kept[i] = state.features[old];
+                keeps[old] = true;
+            }
+        }
+        for (int old = 0; old < keeps.length; old++) {
+            state.orphanedCold |= !keeps[old] && state.features[old] != null;
+        }
+        FeatureState[] fresh = newFeatureStates(FeatureState.PENDING, state);
+        for (int i = 0; i < fresh.length; i++) {
+            if (kept[i] != null && fresh[i] != null) {
+                fresh[i] = kept[i];
             }
         }
         state.features = fresh;
         state.layout = layout;
     }
 
-    private FeatureState[] newFeatureStates(long coverage) {
+    /**
+     * Feature states for this layout, each with its own section in the entity's cold blocks:
+     * numbered on from the state's counter, so a section never names two features.
+     */
+    private FeatureState[] newFeatureStates(long coverage, EntityState state) {
         List<FeatureSpec> features = spec.features();
         FeatureState[] states = new FeatureState[features.size()];
         for (int i = 0; i < states.length; i++) {
-            states[i] = create(features.get(i));
+            states[i] = create(i);
             if (states[i] != null) {
                 states[i].coverageStart = coverage;
+                states[i].section = state.nextSection++;
             }
         }
         return states;
     }
 
-    static FeatureState create(FeatureSpec f) {
+    /** Removes the cold panes of features the entity no longer has (once, after an upgrade). */
+    private void dropOrphanedCold(EntityState state, ColdPanes cold) {
+        if (!cold.isEmpty()) {
+            java.util.BitSet live = new java.util.BitSet();
+            for (FeatureState s : state.features) {
+                if (s != null) {
+                    live.set(s.section);
+                }
+            }
+            blocks.retain(cold, live);
+        }
+        state.orphanedCold = false;
+    }
+
+    private FeatureState create(int i) {
+        FeatureSpec f = spec.features().get(i);
         return switch (f.aggregation()) {
-            case COUNT, SUM, MEAN, VARIANCE, STDDEV -> new MomentsState(f);
-            case MIN, MAX -> new ExtremaState(f);
-            case FIRST, LAST -> new FirstLastState(f);
-            case DISTINCT_COUNT -> new DistinctState(f);
+            case COUNT, SUM, MEAN, VARIANCE, STDDEV -> new MomentsState(f, geometry[i]);
+            case MIN, MAX -> new ExtremaState(f, geometry[i]);
+            case FIRST, LAST -> new FirstLastState(f, geometry[i]);
+            case DISTINCT_COUNT -> new DistinctState(f, geometry[i]);
             case LAST_N -> new LifetimeStates.LastN(f);
             case TIME_SINCE_PREVIOUS -> new LifetimeStates.TimeSince(f);
             case DECAYED_SUM, DECAYED_MEAN -> new LifetimeStates.Decayed(f);
@@ -280,12 +349,17 @@ public final class EntityEngine {
      * newest event time, into {@code out[offset .. offset + width())}. Names of features still
      * warming up are added to {@code warming}.
      *
+     * <p>{@code state} is the entity's hot state, read and written on every event; {@code cold}
+     * holds its older panes (the same store for every event of the entity), read and written only
+     * when a block of panes leaves or rejoins the hot state.
+     *
      * <p>Lateness is not judged here: the caller decides, by the watermark, which events are too
      * late to aggregate. An event older than the entity's newest is added to its own pane when that
      * pane is still in the window (in-order callers never send one).
      */
     public void update(
             EntityState state,
+            ColdPanes cold,
             IndexedRecord record,
             long eventTime,
             double[] out,
@@ -297,8 +371,16 @@ public final class EntityEngine {
         if (state.newestEventTime != Long.MIN_VALUE && eventTime >= expiryTime(state)) {
             // Idle for the whole TTL: the entity starts over, whether or not the cleanup timer
             // has fired yet, so that streaming and batch runs agree.
-            state.features = newFeatureStates(FeatureState.COMPLETE);
+            if (hasColdPanes(state)) {
+                cold.clear();
+            }
+            state.orphanedCold = false;
+            state.nextSection = 0;
+            state.features = newFeatureStates(FeatureState.COMPLETE, state);
             state.newestEventTime = Long.MIN_VALUE;
+        }
+        if (state.orphanedCold) {
+            dropOrphanedCold(state, cold);
         }
         long asOf = Math.max(eventTime, state.newestEventTime);
         state.newestEventTime = asOf;
@@ -308,6 +390,7 @@ public final class EntityEngine {
             matches[f] = filters[f].test(frame);
         }
         List<FeatureSpec> features = spec.features();
+        blocks.begin(cold, state.features);
         for (int i = 0; i < features.size(); i++) {
             FeatureState s = state.features[i];
             if (s == null) {
@@ -316,12 +399,16 @@ public final class EntityEngine {
             if (s.coverageStart == FeatureState.PENDING) {
                 s.coverageStart = eventTime;
             }
+            if (s instanceof PaneWindow w) {
+                w.bind(blocks);
+            }
             FieldReader field = fields[i];
             double number = field == null ? Double.NaN : field.number(record);
             String text = field == null || field.numeric() ? null : field.string(record);
             boolean matched = filterOf[i] < 0 || matches[filterOf[i]];
             s.update(eventTime, asOf, matched, number, text, out, offset + offsets[i]);
         }
+        blocks.flush();
         frame.values = out;
         frame.base = offset;
         for (int i = 0; i < features.size(); i++) {
@@ -364,6 +451,19 @@ public final class EntityEngine {
         }
     }
 
+    /** Whether the entity may have anything in {@link ColdPanes}. */
+    public boolean hasColdPanes(EntityState state) {
+        if (state.orphanedCold) {
+            return true;
+        }
+        for (FeatureState s : state.features) {
+            if (s instanceof PaneWindow w && w.hasCold()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** When an idle entity's state can be dropped. */
     public long expiryTime(EntityState state) {
         long t = state.newestEventTime + ttlMillis;
@@ -373,20 +473,20 @@ public final class EntityEngine {
     // ---- serialization: self-describing, so definitions can change across savepoints ----
 
     /**
-     * Writes the state with each feature's name and definition fingerprint, so that a reader with
-     * other definitions keeps exactly the features whose meaning did not change.
+     * Writes the state (format 2) with each feature's name and definition fingerprint, so that a
+     * reader with other definitions keeps exactly the features whose meaning did not change, and
+     * with each feature's section in the cold blocks.
      */
     public void write(EntityState state, DataOutput out) throws IOException {
         out.writeInt(FORMAT);
         out.writeLong(state.newestEventTime);
+        VarInts.writeUnsigned(out, state.nextSection);
+        out.writeBoolean(state.orphanedCold);
         int stateful = 0;
         for (FeatureState s : state.features) {
             stateful += s == null ? 0 : 1;
         }
-        out.writeInt(stateful);
-        // Flink's unsynchronised buffer: java.io's streams lock on every byte, and on RocksDB
-        // this runs twice per event.
-        DataOutputSerializer buffer = new DataOutputSerializer(256);
+        VarInts.writeUnsigned(out, stateful);
         for (int i = 0; i < state.features.length; i++) {
             FeatureState s = state.features[i];
             if (s == null) {
@@ -394,47 +494,122 @@ public final class EntityEngine {
             }
             buffer.clear();
             s.write(buffer);
-            out.writeUTF(state.layout.names[i]);
+            if (state.layout == layout) {
+                out.write(nameBytes[i]);
+            } else {
+                out.writeUTF(state.layout.names[i]); // not yet adapted to these definitions
+            }
             out.writeLong(state.layout.fingerprints[i]);
-            out.writeLong(s.coverageStart);
-            out.writeInt(buffer.length());
+            writeCoverage(out, s.coverageStart);
+            VarInts.writeUnsigned(out, s.section);
+            VarInts.writeUnsigned(out, buffer.length());
             out.write(buffer.getSharedBuffer(), 0, buffer.length());
         }
     }
 
     /**
-     * Reads state written under any definitions: a feature whose name and fingerprint match is
-     * restored as it was; a new or redefined feature starts empty and warming up; a removed
-     * feature's bytes are skipped.
+     * Reads state written under any definitions, in format 1 or 2: a feature whose name and
+     * fingerprint match is restored as it was; a new or redefined feature starts empty and warming
+     * up; a removed feature's bytes are skipped (and its cold panes removed at the next event). A
+     * format 1 state holds every pane in itself; the events after the restore send the older ones
+     * to {@link ColdPanes}.
      */
     public EntityState read(DataInput in) throws IOException {
         int format = in.readInt();
-        if (format != FORMAT) {
+        if (format != 1 && format != FORMAT) {
             throw new IOException("unknown entity state format " + format);
         }
-        long newest = in.readLong();
-        EntityState state = new EntityState(layout, newFeatureStates(FeatureState.PENDING));
-        state.newestEventTime = newest;
-        int stored = in.readInt();
-        DataInputDeserializer reader = new DataInputDeserializer();
+        EntityState state = new EntityState(layout, new FeatureState[spec.features().size()]);
+        state.newestEventTime = in.readLong();
+        int stored;
+        if (format == 1) {
+            stored = in.readInt();
+        } else {
+            state.nextSection = (int) VarInts.readUnsigned(in);
+            state.orphanedCold = in.readBoolean();
+            stored = (int) VarInts.readUnsigned(in);
+        }
+        List<FeatureSpec> features = spec.features();
+        int expected = 0; // where the next stored feature is when the definitions are the same
         for (int k = 0; k < stored; k++) {
-            String name = in.readUTF();
+            while (expected < features.size()
+                    && features.get(expected).aggregation() == Aggregation.DERIVED) {
+                expected++;
+            }
+            Integer i = readName(in, expected);
+            expected = i == null ? expected : i + 1;
             long fingerprint = in.readLong();
-            long coverage = in.readLong();
-            byte[] bytes = new byte[in.readInt()];
-            in.readFully(bytes);
-            Integer i = localIndex.get(name);
-            if (i == null
-                    || state.features[i] == null
-                    || spec.features().get(i).fingerprint() != fingerprint) {
+            long coverage = format == 1 ? in.readLong() : readCoverage(in);
+            int section = format == 1 ? -1 : (int) VarInts.readUnsigned(in);
+            int length = format == 1 ? in.readInt() : (int) VarInts.readUnsigned(in);
+            if (payload.length < length) {
+                payload = new byte[Math.max(length, 2 * payload.length)];
+            }
+            in.readFully(payload, 0, length);
+            FeatureState s = i == null || layout.fingerprints[i] != fingerprint ? null : create(i);
+            if (s == null) {
+                state.orphanedCold |= format != 1;
                 continue;
             }
-            FeatureState s = state.features[i];
-            reader.setBuffer(bytes);
-            s.read(reader);
+            reader.setBuffer(payload, 0, length);
+            s.read(reader, format);
             s.coverageStart = coverage;
+            s.section = section;
+            state.features[i] = s;
+        }
+        // Features without stored state (new, redefined, or all of them in format 1: it had no
+        // cold panes) start empty, with sections of their own.
+        for (int i = 0; i < state.features.length; i++) {
+            if (state.features[i] == null) {
+                state.features[i] = create(i);
+                if (state.features[i] != null) {
+                    state.features[i].coverageStart = FeatureState.PENDING;
+                }
+            }
+        }
+        for (FeatureState s : state.features) {
+            if (s != null && s.section < 0) {
+                s.section = state.nextSection++;
+            }
         }
         return state;
+    }
+
+    /**
+     * Reads a feature name as {@code writeUTF} wrote it and returns the feature's index here, or
+     * null if there is none of that name. Compared as bytes with the name of feature {@code
+     * expected} first: with unchanged definitions it is that one, and no string is made.
+     */
+    private Integer readName(DataInput in, int expected) throws IOException {
+        int length = in.readUnsignedShort();
+        if (name.length < 2 + length) {
+            name = new byte[2 + length];
+        }
+        name[0] = (byte) (length >>> 8);
+        name[1] = (byte) length;
+        in.readFully(name, 2, length);
+        if (expected < nameBytes.length
+                && Arrays.equals(
+                        name, 0, 2 + length, nameBytes[expected], 0, nameBytes[expected].length)) {
+            return expected;
+        }
+        return localIndex.get(new DataInputDeserializer(name, 0, 2 + length).readUTF());
+    }
+
+    /** Coverage in one byte when complete (the usual case), else the time as a varint. */
+    private static void writeCoverage(DataOutput out, long coverage) throws IOException {
+        VarInts.writeUnsigned(
+                out,
+                coverage == FeatureState.COMPLETE ? 0 : ((coverage << 1) ^ (coverage >> 63)) + 1);
+    }
+
+    private static long readCoverage(DataInput in) throws IOException {
+        long code = VarInts.readUnsigned(in);
+        if (code == 0) {
+            return FeatureState.COMPLETE;
+        }
+        long zigzag = code - 1;
+        return (zigzag >>> 1) ^ -(zigzag & 1);
     }
 
     /** A deep copy that shares nothing an update changes; it keeps the state's layout. */
@@ -445,6 +620,8 @@ public final class EntityEngine {
         }
         EntityState copy = new EntityState(state.layout, features);
         copy.newestEventTime = state.newestEventTime;
+        copy.nextSection = state.nextSection;
+        copy.orphanedCold = state.orphanedCold;
         return copy;
     }
 

@@ -23,6 +23,13 @@ public abstract class FeatureState implements Cloneable {
     public long coverageStart = COMPLETE;
 
     /**
+     * This feature's section in the entity's cold blocks ({@link ColdBlocks}): given when the state
+     * is made and kept with it, so it names the same feature across upgrades that reorder, add or
+     * remove features.
+     */
+    int section = -1;
+
+    /**
      * Adds the event when it matches the feature's filter, then writes the feature's value(s) as of
      * {@code asOf} (the entity's newest event time, this one included) into {@code out}.
      *
@@ -61,5 +68,9 @@ public abstract class FeatureState implements Cloneable {
     /** Gives a fresh shallow clone its own copy of everything an update may change. */
     protected void ownMutableParts() {}
 
-    public abstract void read(DataInput in) throws IOException;
+    /**
+     * Reads what {@link #write} wrote in entity state format {@code format} (1: the release before
+     * cold panes; 2: the current one).
+     */
+    public abstract void read(DataInput in, int format) throws IOException;
 }

@@ -48,7 +48,7 @@ final class LifetimeStates {
         }
 
         @Override
-        public void read(DataInput in) throws IOException {
+        public void read(DataInput in, int format) throws IOException {
             last = in.readLong();
         }
     }
@@ -121,7 +121,7 @@ final class LifetimeStates {
         }
 
         @Override
-        public void read(DataInput in) throws IOException {
+        public void read(DataInput in, int format) throws IOException {
             count = in.readInt();
             for (int i = 0; i < count; i++) {
                 times[i] = in.readLong();
@@ -198,7 +198,7 @@ final class LifetimeStates {
         }
 
         @Override
-        public void read(DataInput in) throws IOException {
+        public void read(DataInput in, int format) throws IOException {
             sum = in.readDouble();
             weight = in.readDouble();
             reference = in.readLong();

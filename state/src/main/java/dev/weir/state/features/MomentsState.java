@@ -16,16 +16,17 @@ final class MomentsState extends PaneWindow {
     private static final int SUM = 1;
     private static final int SQUARES = 2;
 
+    private final Aggregation aggregation;
     private final boolean sums;
     private final boolean squares;
     private long totalCount;
     private double totalSum;
     private double totalSquares;
-    private boolean[] created = new boolean[1];
 
-    MomentsState(FeatureSpec spec) {
-        super(spec, payload(spec.aggregation()));
-        this.sums = spec.aggregation() != Aggregation.COUNT;
+    MomentsState(FeatureSpec spec, Geometry geometry) {
+        super(spec, geometry, payload(spec.aggregation()));
+        this.aggregation = spec.aggregation();
+        this.sums = aggregation != Aggregation.COUNT;
         this.squares =
                 spec.aggregation() == Aggregation.VARIANCE
                         || spec.aggregation() == Aggregation.STDDEV;
@@ -48,16 +49,15 @@ final class MomentsState extends PaneWindow {
             String text,
             double[] out,
             int offset) {
-        long asOfPane = paneOf(asOf);
-        expire(asOfPane);
+        long asOfPane = startEvent(asOf);
         long pane = paneOf(eventTime);
         // count with a field counts the events where the field is present.
         boolean counts =
-                spec.aggregation() == Aggregation.COUNT
+                aggregation == Aggregation.COUNT
                         ? spec.field() == null || !Double.isNaN(number) || text != null
                         : !Double.isNaN(number);
         if (matched && counts && inWindow(pane, asOfPane)) {
-            int s = slotFor(pane, created);
+            int s = slotFor(pane);
             setLong(s, COUNT, getLong(s, COUNT) + 1);
             totalCount++;
             if (sums) {
@@ -69,35 +69,30 @@ final class MomentsState extends PaneWindow {
                 totalSquares += number * number;
             }
         }
+        endEvent();
         out[offset] = value();
     }
 
     private double value() {
-        switch (spec.aggregation()) {
+        switch (aggregation) {
             case COUNT:
                 return totalCount;
             case SUM:
                 return totalSum;
             case MEAN:
-                return totalCount == 0 ? defaultValue : totalSum / totalCount;
+                return totalCount == 0 ? defaultValue() : totalSum / totalCount;
             case VARIANCE:
-                return totalCount == 0 ? defaultValue : variance();
+                return totalCount == 0 ? defaultValue() : variance();
             case STDDEV:
-                return totalCount == 0 ? defaultValue : Math.sqrt(variance());
+                return totalCount == 0 ? defaultValue() : Math.sqrt(variance());
             default:
-                throw new IllegalStateException(spec.aggregation().toString());
+                throw new IllegalStateException(aggregation.toString());
         }
     }
 
     private double variance() {
         double mean = totalSum / totalCount;
         return Math.max(0.0, totalSquares / totalCount - mean * mean);
-    }
-
-    @Override
-    protected void ownMutableParts() {
-        super.ownMutableParts();
-        created = new boolean[1];
     }
 
     @Override
@@ -121,28 +116,48 @@ final class MomentsState extends PaneWindow {
 
     @Override
     protected void writePane(int slot, DataOutput out) throws IOException {
-        for (int k = 0; k < stride - 1; k++) {
-            out.writeLong(getLong(slot, k));
+        VarInts.writeUnsigned(out, getLong(slot, COUNT));
+        for (int k = 1; k < stride - 1; k++) {
+            VarInts.writeDouble(out, getDouble(slot, k));
         }
     }
 
     @Override
     protected void readPane(int slot, DataInput in) throws IOException {
-        for (int k = 0; k < stride - 1; k++) {
-            setLong(slot, k, in.readLong());
+        setLong(slot, COUNT, VarInts.readUnsigned(in));
+        for (int k = 1; k < stride - 1; k++) {
+            setDouble(slot, k, VarInts.readDouble(in));
         }
     }
 
     @Override
     protected void writeExtra(DataOutput out) throws IOException {
         // The running totals are written as they are, so a restored job continues bit for bit.
-        out.writeLong(totalCount);
-        out.writeDouble(totalSum);
-        out.writeDouble(totalSquares);
+        VarInts.writeUnsigned(out, totalCount);
+        if (sums) {
+            VarInts.writeDouble(out, totalSum);
+        }
+        if (squares) {
+            VarInts.writeDouble(out, totalSquares);
+        }
     }
 
     @Override
     protected void readExtra(DataInput in) throws IOException {
+        totalCount = VarInts.readUnsigned(in);
+        totalSum = sums ? VarInts.readDouble(in) : 0;
+        totalSquares = squares ? VarInts.readDouble(in) : 0;
+    }
+
+    @Override
+    protected void readPaneFormat1(int slot, DataInput in) throws IOException {
+        for (int k = 0; k < stride - 1; k++) {
+            setLong(slot, k, in.readLong());
+        }
+    }
+
+    @Override
+    protected void readExtraFormat1(DataInput in) throws IOException {
         totalCount = in.readLong();
         totalSum = in.readDouble();
         totalSquares = in.readDouble();

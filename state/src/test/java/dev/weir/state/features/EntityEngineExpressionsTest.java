@@ -156,16 +156,23 @@ class EntityEngineExpressionsTest {
                         derived("doubled", "change * 2 + is_online"),
                         derived("late", "event_time - 1767225600000"));
         EntityState state = engine.newState();
+        ColdPanes cold = ColdPanes.inMemory();
         int offset = 2;
         double[] out = new double[offset + engine.width()];
 
-        engine.update(state, txn(Channel.ONLINE, 1_500, "d1", T0), T0, out, offset, null);
+        engine.update(state, cold, txn(Channel.ONLINE, 1_500, "d1", T0), T0, out, offset, null);
         // online_big, is_online, no_device, amount_per_txn, txn_count, last_amounts.1..3, change,
         // doubled, late
         assertThat(out).containsExactly(0, 0, 1, 1, 0, 1_500, 1, 1_500, 0, 0, 1_500, 3_001, 0);
 
         engine.update(
-                state, txn(Channel.POS, 600, null, T0 + 5_000), T0 + 5_000, out, offset, null);
+                state,
+                cold,
+                txn(Channel.POS, 600, null, T0 + 5_000),
+                T0 + 5_000,
+                out,
+                offset,
+                null);
         assertThat(out).containsExactly(0, 0, 1, 0, 1, 300, 2, 600, 1_500, 0, -900, -1_800, 5_000);
     }
 

@@ -259,13 +259,16 @@ class FeatureEngineRandomizedTest {
                 generate(new Random(seed), accounts, events, lateness.toMillis(), ttlMillis, 500);
         Mismatches mismatches = new Mismatches();
         Map<String, EntityState> states = new HashMap<>();
+        Map<String, CountingColdPanes> colds = new HashMap<>();
         Map<String, Ref> refs = new HashMap<>();
+        ReleasedReference released = new ReleasedReference(spec, SCHEMA);
         int farBehind = 0;
         int restarts = 0;
         int[] width = widths(spec);
         double[] out = new double[OFFSET + engine.width() + 2];
         for (Ev e : stream) {
             EntityState state = states.computeIfAbsent(e.account, k -> engine.newState());
+            CountingColdPanes cold = colds.computeIfAbsent(e.account, k -> new CountingColdPanes());
             Ref ref = refs.computeIfAbsent(e.account, k -> new Ref());
             Arrays.fill(out, Double.NaN);
             List<String> warming = new ArrayList<>();
@@ -273,7 +276,7 @@ class FeatureEngineRandomizedTest {
             if (ref.now != Long.MIN_VALUE && e.time < ref.now - lateness.toMillis()) {
                 farBehind++;
             }
-            engine.update(state, e.txn, e.time, out, OFFSET, warming);
+            engine.update(state, cold, e.txn, e.time, out, OFFSET, warming);
             Accept expected = ref.accept(e, ttlMillis);
             restarts += expected.restarted ? 1 : 0;
             assertThat(warming).as("warming of %s", e).isEmpty();
@@ -281,18 +284,85 @@ class FeatureEngineRandomizedTest {
             assertThat(out[OFFSET - 1]).isNaN();
             assertThat(out[OFFSET + engine.width()]).isNaN();
             compare(spec, width, ref.events, e, ref.now, out, OFFSET, mismatches);
+            released.assertSame(e.account, e.txn, e.time, out, OFFSET, warming);
         }
         mismatches.assertNone();
         // The stream really exercised the edges it is meant to.
         assertThat(farBehind).isGreaterThan(10);
         assertThat(restarts).isGreaterThan(0);
         assertThat(mismatches.largeDistinct).isGreaterThan(0);
+        // Older panes went cold and came back, some for out-of-order events.
+        CountingColdPanes total = new CountingColdPanes();
+        colds.values().forEach(total::add);
+        assertThat(total.puts).isGreaterThan(300);
+        assertThat(total.gets).isGreaterThan(200);
+        assertThat(total.removes).isGreaterThan(50);
     }
 
     /**
-     * README table: {@code count} takes no field "(or any: counts events where it is present)".
-     * Kept out of the randomized feature list so that its failure does not hide others.
+     * Events up to 20 days older than their entity's newest, so that many land in blocks of panes
+     * that are cold (or in empty blocks between cold ones), against the brute-force reference for
+     * every windowed aggregation over 30 and 7 days.
      */
+    @Test
+    void outOfOrderEventsIntoColdBlocksMatchTheBruteForceReference() {
+        List<FeatureSpec> features = new ArrayList<>();
+        for (FeatureSpec f : allFeatures()) {
+            if (f.window() != null && f.window().toDays() >= 7) {
+                features.add(f);
+            }
+        }
+        EntitySpec spec = new EntitySpec("account", "account_id", features, null, null);
+        EntityEngine engine = new EntityEngine(spec, SCHEMA);
+        long ttlMillis = spec.effectiveTtl().toMillis();
+        Random random = new Random(21);
+        long[] clocks = new long[3];
+        Map<String, EntityState> states = new HashMap<>();
+        Map<String, CountingColdPanes> colds = new HashMap<>();
+        Map<String, Ref> refs = new HashMap<>();
+        Mismatches mismatches = new Mismatches();
+        int[] width = widths(spec);
+        ReleasedReference released = new ReleasedReference(spec, SCHEMA);
+        double[] out = new double[engine.width()];
+        int intoOlderBlocks = 0;
+        for (int i = 0; i < 6_000; i++) {
+            int a = random.nextInt(clocks.length);
+            clocks[a] += (long) (random.nextDouble() * 6 * HOUR);
+            long time = T0 + clocks[a];
+            if (random.nextDouble() < 0.05) {
+                time -= (long) (random.nextDouble() * 20 * DAY);
+            }
+            Ev e =
+                    event(
+                            "acct" + a,
+                            time,
+                            1 + random.nextInt(200_000),
+                            random.nextBoolean() ? Channel.ONLINE : Channel.POS,
+                            "m" + random.nextInt(300),
+                            null,
+                            i);
+            Ref ref = refs.computeIfAbsent(e.account, k -> new Ref());
+            // More than two 46-hour blocks of the 30-day windows behind the entity's newest.
+            intoOlderBlocks += ref.now - e.time > 4 * DAY && ref.now - e.time < 28 * DAY ? 1 : 0;
+            engine.update(
+                    states.computeIfAbsent(e.account, k -> engine.newState()),
+                    colds.computeIfAbsent(e.account, k -> new CountingColdPanes()),
+                    e.txn,
+                    e.time,
+                    out,
+                    0,
+                    null);
+            ref.accept(e, ttlMillis);
+            compare(spec, width, ref.events, e, ref.now, out, 0, mismatches);
+            released.assertSame(e.account, e.txn, e.time, out, 0, null);
+        }
+        mismatches.assertNone();
+        assertThat(intoOlderBlocks).isGreaterThan(100);
+        CountingColdPanes total = new CountingColdPanes();
+        colds.values().forEach(total::add);
+        assertThat(total.gets).isGreaterThan(intoOlderBlocks);
+    }
+
     @Test
     void countWithAFieldCountsOnlyEventsWhereTheFieldIsPresent() {
         EntitySpec spec =
@@ -309,12 +379,13 @@ class FeatureEngineRandomizedTest {
                         null);
         EntityEngine engine = new EntityEngine(spec, SCHEMA);
         EntityState state = engine.newState();
+        ColdPanes cold = ColdPanes.inMemory();
         String[] devices = {"d1", null, "d2", null};
         double[] present = {1, 1, 2, 2};
         double[] out = new double[2];
         for (int i = 0; i < devices.length; i++) {
             Ev e = event("a", T0 + i * MINUTE, 100, Channel.POS, "m1", devices[i], i);
-            engine.update(state, e.txn, e.time, out, 0, null);
+            engine.update(state, cold, e.txn, e.time, out, 0, null);
             assertThat(out).as("after %s", e).containsExactly(present[i], present[i]);
         }
     }
@@ -329,6 +400,9 @@ class FeatureEngineRandomizedTest {
         Random random = new Random(8);
         Map<String, EntityState> plain = new HashMap<>();
         Map<String, EntityState> restored = new HashMap<>();
+        // Each run keeps its cold panes, as map state beside the hot value.
+        Map<String, ColdPanes> plainCold = new HashMap<>();
+        Map<String, ColdPanes> restoredCold = new HashMap<>();
         EntityEngine restoring = new EntityEngine(spec, SCHEMA);
         double[] expected = new double[uninterrupted.width()];
         double[] actual = new double[uninterrupted.width()];
@@ -360,8 +434,22 @@ class FeatureEngineRandomizedTest {
             }
             List<String> warmingA = new ArrayList<>();
             List<String> warmingB = new ArrayList<>();
-            uninterrupted.update(a, e.txn, e.time, expected, 0, warmingA);
-            restoring.update(b, e.txn, e.time, actual, 0, warmingB);
+            uninterrupted.update(
+                    a,
+                    plainCold.computeIfAbsent(e.account, k -> ColdPanes.inMemory()),
+                    e.txn,
+                    e.time,
+                    expected,
+                    0,
+                    warmingA);
+            restoring.update(
+                    b,
+                    restoredCold.computeIfAbsent(e.account, k -> ColdPanes.inMemory()),
+                    e.txn,
+                    e.time,
+                    actual,
+                    0,
+                    warmingB);
             assertThat(warmingB).as("warming of event %d %s", i, e).isEqualTo(warmingA).isEmpty();
             if (!Arrays.equals(expected, actual)) {
                 List<String> names = spec.vectorNames();
@@ -397,6 +485,8 @@ class FeatureEngineRandomizedTest {
         Random random = new Random(12);
         Map<String, EntityState> plain = new HashMap<>();
         Map<String, EntityState> copied = new HashMap<>();
+        Map<String, ColdPanes.InMemory> plainCold = new HashMap<>();
+        Map<String, ColdPanes.InMemory> copiedCold = new HashMap<>();
         double[] expected = new double[engine.width()];
         double[] actual = new double[engine.width()];
         int copies = 0;
@@ -404,18 +494,29 @@ class FeatureEngineRandomizedTest {
             Ev e = stream.get(i);
             EntityState a = plain.computeIfAbsent(e.account, k -> engine.newState());
             EntityState b = copied.computeIfAbsent(e.account, k -> engine.newState());
+            ColdPanes.InMemory aCold =
+                    plainCold.computeIfAbsent(e.account, k -> ColdPanes.inMemory());
+            ColdPanes.InMemory bCold =
+                    copiedCold.computeIfAbsent(e.account, k -> ColdPanes.inMemory());
             EntityState original = null;
             byte[] originalBytes = null;
+            ColdPanes.InMemory originalCold = null;
+            List<String> originalBlocks = null;
             if (random.nextDouble() < 0.3) {
+                // The heap backend copies the value and the map state alike.
                 original = b;
                 originalBytes = bytes(engine, original);
+                originalCold = bCold;
+                originalBlocks = blocks(bCold);
                 b = engine.copy(original);
+                bCold = bCold.copy();
                 assertThat(bytes(engine, b)).as("copy of %s", e.account).isEqualTo(originalBytes);
                 copied.put(e.account, b);
+                copiedCold.put(e.account, bCold);
                 copies++;
             }
-            engine.update(a, e.txn, e.time, expected, 0, new ArrayList<>());
-            engine.update(b, e.txn, e.time, actual, 0, new ArrayList<>());
+            engine.update(a, aCold, e.txn, e.time, expected, 0, new ArrayList<>());
+            engine.update(b, bCold, e.txn, e.time, actual, 0, new ArrayList<>());
             for (int k = 0; k < expected.length; k++) {
                 assertThat(Double.doubleToLongBits(actual[k]))
                         .as("%s of event %d %s", spec.vectorNames().get(k), i, e)
@@ -425,51 +526,78 @@ class FeatureEngineRandomizedTest {
                 assertThat(bytes(engine, original))
                         .as("original of %s after its copy was updated", e.account)
                         .isEqualTo(originalBytes);
+                assertThat(blocks(originalCold))
+                        .as("cold panes of %s after its copy was updated", e.account)
+                        .isEqualTo(originalBlocks);
             }
         }
         assertThat(copies).isGreaterThan(2_000);
     }
 
     /**
-     * Savepoints of the previous release hold entity state in this format. Its bytes for a fixed
-     * stream are pinned: a change of any feature's encoding fails here rather than misreading the
-     * state of a running job after an upgrade. A deliberate change bumps the format, keeps a reader
-     * for format 1, and records the new digest. (A change of {@link #generate} changes the digest
-     * too: check that the format did not change before recording it.)
+     * The current entity state format (2), hot state and cold blocks, for a fixed stream: pinned,
+     * so that a change of any encoding fails here rather than misreading the state of a running job
+     * after an upgrade. A deliberate change bumps the format, keeps a reader for the released ones
+     * and a test copy of the release that writes them (as {@link ReleasedEntityEngine} and {@link
+     * ReleasedEngineParityTest} do for format 1), and records the new digest. (A change of {@link
+     * #generate} or of which blocks go cold changes the digest too: check that the format did not
+     * change before recording it.)
      */
     @Test
-    void theEntityStateFormatIsTheReleasedOne() throws Exception {
+    void theEntityStateFormatIsTheCurrentOne() throws Exception {
         EntitySpec spec =
                 new EntitySpec(
                         "account", "account_id", allFeatures(), Duration.ofMinutes(10), null);
         EntityEngine engine = new EntityEngine(spec, SCHEMA);
         Map<String, EntityState> states = new java.util.TreeMap<>();
+        Map<String, ColdPanes.InMemory> colds = new HashMap<>();
         double[] out = new double[engine.width()];
-        Map<String, Long> newest = new HashMap<>();
-        for (Ev e : generate(new Random(11), 6, 3_000, 10 * MINUTE, 30 * DAY, 40)) {
-            // The stream the digest was recorded with: events more than 10 minutes behind their
-            // entity's newest were not aggregated then.
-            Long now = newest.get(e.account);
-            if (now != null && e.time < now - 10 * MINUTE) {
-                continue;
+        for (Ev e : formatStream(3_000)) {
+            if (e != null) {
+                engine.update(
+                        states.computeIfAbsent(e.account, k -> engine.newState()),
+                        colds.computeIfAbsent(e.account, k -> ColdPanes.inMemory()),
+                        e.txn,
+                        e.time,
+                        out,
+                        0,
+                        null);
             }
-            newest.merge(e.account, e.time, Math::max);
-            engine.update(
-                    states.computeIfAbsent(e.account, k -> engine.newState()),
-                    e.txn,
-                    e.time,
-                    out,
-                    0,
-                    null);
         }
         java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+        int blocks = 0;
         for (Map.Entry<String, EntityState> entry : states.entrySet()) {
             digest.update(entry.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             digest.update(bytes(engine, entry.getValue()));
+            for (Map.Entry<Long, byte[]> block : colds.get(entry.getKey()).sortedBlocks()) {
+                digest.update(java.nio.ByteBuffer.allocate(8).putLong(block.getKey()).array());
+                digest.update(block.getValue());
+                blocks++;
+            }
         }
+        assertThat(blocks).isPositive();
         assertThat(java.util.HexFormat.of().formatHex(digest.digest()))
-                .as("entity state format 1 (see this test's comment before changing the digest)")
-                .isEqualTo("a16e7e8c2b78dfca1b60d6f4547c9da8cf47cdff293010529c2816f8be5152b7");
+                .as("entity state format 2 (see this test's comment before changing the digest)")
+                .isEqualTo("d66fdce630c27245c38990c297e667865efcfcc6a02380033f9fa515250988c4");
+    }
+
+    /**
+     * The stream of the format digest, {@code n} events long: six accounts, and null for the events
+     * more than 10 minutes behind their entity's newest, which a stage would not aggregate.
+     */
+    private static List<Ev> formatStream(int n) {
+        List<Ev> stream = new ArrayList<>();
+        Map<String, Long> newest = new HashMap<>();
+        for (Ev e : generate(new Random(11), 6, n, 10 * MINUTE, 30 * DAY, 40)) {
+            Long now = newest.get(e.account);
+            if (now != null && e.time < now - 10 * MINUTE) {
+                stream.add(null);
+                continue;
+            }
+            newest.merge(e.account, e.time, Math::max);
+            stream.add(e);
+        }
+        return stream;
     }
 
     @Test
@@ -495,24 +623,28 @@ class FeatureEngineRandomizedTest {
         List<Ev> stream = generate(new Random(11), 15, 8_000, lateness.toMillis(), ttlMillis, 200);
         int switchAt = stream.size() / 2;
         Map<String, EntityState> states1 = new HashMap<>();
+        Map<String, ColdPanes.InMemory> colds1 = new HashMap<>();
         Map<String, Ref> refs = new HashMap<>();
         Mismatches mismatches = new Mismatches();
         int[] width1 = widths(spec1);
         double[] out1 = new double[engine1.width()];
         for (Ev e : stream.subList(0, switchAt)) {
             EntityState s = states1.computeIfAbsent(e.account, k -> engine1.newState());
+            ColdPanes cold = colds1.computeIfAbsent(e.account, k -> ColdPanes.inMemory());
             Ref ref = refs.computeIfAbsent(e.account, k -> new Ref());
             List<String> warming = new ArrayList<>();
-            engine1.update(s, e.txn, e.time, out1, 0, warming);
+            engine1.update(s, cold, e.txn, e.time, out1, 0, warming);
             ref.accept(e, ttlMillis);
             assertThat(warming).isEmpty();
             compare(spec1, width1, ref.events, e, ref.now, out1, 0, mismatches);
         }
         mismatches.assertNone();
 
-        // Savepoint under spec1, restored under spec2.
+        // Savepoint under spec1, restored under spec2 (its cold panes copied with it).
         Map<String, EntityState> states2 = new HashMap<>();
+        Map<String, ColdPanes.InMemory> colds2 = new HashMap<>();
         for (Map.Entry<String, EntityState> entry : states1.entrySet()) {
+            colds2.put(entry.getKey(), colds1.get(entry.getKey()).copy());
             EntityState restored =
                     engine2.read(
                             new DataInputStream(
@@ -533,6 +665,8 @@ class FeatureEngineRandomizedTest {
             boolean existed = states1.containsKey(e.account);
             EntityState s1 = states1.computeIfAbsent(e.account, k -> engine1.newState());
             EntityState s2 = states2.computeIfAbsent(e.account, k -> engine2.newState());
+            ColdPanes cold1 = colds1.computeIfAbsent(e.account, k -> ColdPanes.inMemory());
+            ColdPanes cold2 = colds2.computeIfAbsent(e.account, k -> ColdPanes.inMemory());
             if (!existed) {
                 restartedOrNew.add(e.account);
             }
@@ -540,8 +674,8 @@ class FeatureEngineRandomizedTest {
             Ref post = fresh.computeIfAbsent(e.account, k -> new Ref());
             List<String> warming1 = new ArrayList<>();
             List<String> warming2 = new ArrayList<>();
-            engine1.update(s1, e.txn, e.time, out1, 0, warming1);
-            engine2.update(s2, e.txn, e.time, out2, 0, warming2);
+            engine1.update(s1, cold1, e.txn, e.time, out1, 0, warming1);
+            engine2.update(s2, cold2, e.txn, e.time, out2, 0, warming2);
             long nowBefore = ref.now;
             Accept expected = ref.accept(e, ttlMillis);
             if (expected.restarted) {
@@ -596,7 +730,8 @@ class FeatureEngineRandomizedTest {
                             "m1",
                             null,
                             0);
-            engine1.update(copy, next.txn, next.time, probe, 0, null);
+            engine1.update(
+                    copy, colds1.get(entry.getKey()).copy(), next.txn, next.time, probe, 0, null);
             if (probe[1] > 1) {
                 account = entry.getKey();
                 break;
@@ -613,8 +748,16 @@ class FeatureEngineRandomizedTest {
         List<String> warmingUninterrupted = new ArrayList<>();
         double[] backOut = new double[engine1.width()];
         double[] uninterruptedOut = new double[engine1.width()];
-        engine1.update(back, next.txn, next.time, backOut, 0, warmingBack);
-        engine1.update(s1, next.txn, next.time, uninterruptedOut, 0, warmingUninterrupted);
+        engine1.update(
+                back, colds2.get(account).copy(), next.txn, next.time, backOut, 0, warmingBack);
+        engine1.update(
+                s1,
+                colds1.get(account),
+                next.txn,
+                next.time,
+                uninterruptedOut,
+                0,
+                warmingUninterrupted);
         assertThat(uninterruptedOut[1]).isGreaterThan(1);
         assertThat(backOut[1]).as("b restarted from nothing").isEqualTo(1);
         assertThat(backOut[0]).as("a still kept").isEqualTo(uninterruptedOut[0]);
@@ -1088,6 +1231,60 @@ class FeatureEngineRandomizedTest {
                                             "%n- %d mismatches of %s; first: %s",
                                             count.get(name), name, message)));
             throw new AssertionError(sb.toString());
+        }
+    }
+
+    /** The blocks of a store as text (key and bytes), to compare stores by content. */
+    private static List<String> blocks(ColdPanes.InMemory cold) {
+        return cold.sortedBlocks().stream()
+                .map(b -> b.getKey() + ":" + java.util.HexFormat.of().formatHex(b.getValue()))
+                .toList();
+    }
+
+    /** A store that counts its reads, writes and removals. */
+    static final class CountingColdPanes implements ColdPanes {
+        private final ColdPanes.InMemory blocks = ColdPanes.inMemory();
+        long gets;
+        long puts;
+        long removes;
+
+        void add(CountingColdPanes other) {
+            gets += other.gets;
+            puts += other.puts;
+            removes += other.removes;
+        }
+
+        @Override
+        public byte[] get(long key) {
+            gets++;
+            return blocks.get(key);
+        }
+
+        @Override
+        public void put(long key, byte[] block) {
+            puts++;
+            blocks.put(key, block);
+        }
+
+        @Override
+        public void remove(long key) {
+            removes++;
+            blocks.remove(key);
+        }
+
+        @Override
+        public Iterable<Long> keys() {
+            return blocks.keys();
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return blocks.isEmpty();
+        }
+
+        @Override
+        public void clear() {
+            blocks.clear();
         }
     }
 

@@ -1,0 +1,306 @@
+package dev.weir.operators;
+
+import dev.weir.operators.features.EntityFeatureStage;
+import dev.weir.operators.features.FeatureOrdering;
+import dev.weir.operators.features.FeatureVectors;
+import dev.weir.operators.features.VectorVersions;
+import dev.weir.operators.types.WeirTypes;
+import dev.weir.schemas.FeaturedTransaction;
+import dev.weir.schemas.Transaction;
+import dev.weir.state.features.EntitySpec;
+import dev.weir.state.features.ReleasedEntityEngine;
+import dev.weir.state.features.ReleasedEntityState;
+import dev.weir.state.features.ReleasedEntityStateSerializer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * {@link EntityFeatureStage} of the release before cold panes, unchanged but for the names of its
+ * classes: over {@code ReleasedEntityEngine} (the state module's test copy of that release's
+ * engine), it keeps its entities in format 1 under the same state names, serializer snapshot and
+ * timers as that release, so its snapshots are that release's savepoints, and its values are the
+ * ones that release gave. Never change its behaviour.
+ *
+ * <p>One entity's features in keyed state (key: the entity's key field). Per event: one state read,
+ * one state write, the engine's O(1) update, and the values appended to the event's vector. An
+ * event-time timer drops the state once the entity has been idle for its TTL.
+ *
+ * <p>Lateness is judged by the watermark: an event more than the entity's allowed lateness behind
+ * it goes to {@link #LATE}; every other event is aggregated. In {@link FeatureOrdering#ORDERED}
+ * mode events wait in keyed state ({@link #PENDING_NAME}, by event time) for an event-time timer at
+ * their own time, and timers fire in time order, so each entity sees its events in event-time order
+ * (ties by transaction id) whatever order partitions delivered them in. The same code runs the
+ * BATCH backfill, where all timers of a key fire at the end of its input.
+ *
+ * <p>The watermark stops when the input does, and would hold the last events until new ones come.
+ * With a maximum wait, a key's waiting events are released in event-time order once the watermark
+ * has not moved for that long (processing time); a later event older than them is then out of order
+ * (counted in {@link #BEHIND_WATERMARK} terms: aggregated as of the entity's newest event).
+ */
+public class ReleasedEntityFeatureStage
+        extends KeyedProcessFunction<String, FeaturedTransaction, FeaturedTransaction> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Events more than the allowed lateness behind the watermark. */
+    public static final OutputTag<FeaturedTransaction> LATE =
+            new OutputTag<>("late-events", WeirTypes.FEATURED_TRANSACTION);
+
+    /**
+     * Events that waited across an upgrade which changed the features of the entities before this
+     * one: their vector cannot be completed consistently ({@link VectorVersions}).
+     */
+    public static final OutputTag<FeaturedTransaction> VECTOR_CHANGED =
+            new OutputTag<>("vector-changed-events", WeirTypes.FEATURED_TRANSACTION);
+
+    /** Name of the keyed state; one per stage, so it never changes. */
+    public static final String STATE_NAME = "entity-features";
+
+    /** Events waiting for the watermark (ordered mode), by event time. */
+    public static final String PENDING_NAME = "pending-events";
+
+    public static final String METRIC_GROUP = "weir";
+    public static final String EVENTS = "featureEvents";
+    public static final String LATE_EVENTS = "lateEvents";
+    public static final String BEHIND_WATERMARK = "eventsBehindWatermark";
+    public static final String WARMING_EVENTS = "eventsWithWarmingFeatures";
+    public static final String STATES_EXPIRED = "entityStatesExpired";
+    public static final String RELEASED_BY_MAX_WAIT = "eventsReleasedByMaxWait";
+    public static final String VECTOR_CHANGED_EVENTS = "eventsWithChangedVector";
+
+    /** Ties in event time are taken in transaction-id order, so every run takes them alike. */
+    private static final Comparator<FeaturedTransaction> TIES =
+            Comparator.comparing(f -> f.getTransaction().getTransactionId());
+
+    private final EntitySpec spec;
+    private final FeatureOrdering ordering;
+    private final long allowedLatenessMillis;
+    private final long maxWaitMillis;
+
+    /** Null: the stage neither checks nor restamps versions (single-stage tools and tests). */
+    private final VectorVersions versions;
+
+    private transient ReleasedEntityEngine engine;
+    private transient MapState<Long, List<FeaturedTransaction>> pending;
+    private transient ValueState<ReleasedEntityState> state;
+    private transient double[] buffer;
+    private transient Counter events;
+    private transient Counter late;
+    private transient Counter behindWatermark;
+    private transient Counter warmingEvents;
+    private transient Counter expired;
+    private transient Counter releasedByMaxWait;
+    private transient Counter vectorChanged;
+
+    /** The last watermark this subtask saw, and when (processing time) it last moved. */
+    private transient long watermarkSeen;
+
+    private transient long watermarkMovedAt;
+
+    public ReleasedEntityFeatureStage(EntitySpec spec, FeatureOrdering ordering) {
+        this(spec, ordering, 0);
+    }
+
+    /**
+     * @param maxWaitMillis in ordered mode, how long (processing time) events may wait for a
+     *     watermark that does not move before they are released anyway; 0 waits for the watermark
+     */
+    public ReleasedEntityFeatureStage(
+            EntitySpec spec, FeatureOrdering ordering, long maxWaitMillis) {
+        this(spec, ordering, maxWaitMillis, null);
+    }
+
+    /**
+     * @param versions the stage's place in its feature set's vector
+     */
+    public ReleasedEntityFeatureStage(
+            EntitySpec spec,
+            FeatureOrdering ordering,
+            long maxWaitMillis,
+            VectorVersions versions) {
+        this.spec = spec;
+        this.ordering = ordering;
+        this.allowedLatenessMillis = spec.allowedLateness().toMillis();
+        this.maxWaitMillis = maxWaitMillis;
+        this.versions = versions;
+    }
+
+    /** The state descriptor, for the State Processor API and tests. */
+    public static ValueStateDescriptor<ReleasedEntityState> descriptor(EntitySpec spec) {
+        return new ValueStateDescriptor<>(
+                STATE_NAME, new ReleasedEntityStateSerializer(spec, Transaction.getClassSchema()));
+    }
+
+    /** The descriptor of the events waiting for the watermark. */
+    public static MapStateDescriptor<Long, List<FeaturedTransaction>> pendingDescriptor() {
+        return new MapStateDescriptor<>(
+                PENDING_NAME, Types.LONG, Types.LIST(WeirTypes.FEATURED_TRANSACTION));
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        engine = new ReleasedEntityEngine(spec, Transaction.getClassSchema());
+        state = getRuntimeContext().getState(descriptor(spec));
+        // Registered in both modes: a savepoint taken in the ordered mode may hold waiting events.
+        pending = getRuntimeContext().getMapState(pendingDescriptor());
+        buffer = new double[engine.width()];
+        MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(METRIC_GROUP);
+        events = group.counter(EVENTS);
+        late = group.counter(LATE_EVENTS);
+        behindWatermark = group.counter(BEHIND_WATERMARK);
+        warmingEvents = group.counter(WARMING_EVENTS);
+        expired = group.counter(STATES_EXPIRED);
+        releasedByMaxWait = group.counter(RELEASED_BY_MAX_WAIT);
+        vectorChanged = group.counter(VECTOR_CHANGED_EVENTS);
+        watermarkSeen = Long.MIN_VALUE;
+        watermarkMovedAt = Long.MIN_VALUE;
+    }
+
+    @Override
+    public void processElement(
+            FeaturedTransaction in, Context ctx, Collector<FeaturedTransaction> out)
+            throws Exception {
+        long eventTime = in.getTransaction().getEventTime().toEpochMilli();
+        long watermark = ctx.timerService().currentWatermark();
+        observe(watermark, ctx.timerService().currentProcessingTime());
+        if (watermark > Long.MIN_VALUE + allowedLatenessMillis
+                && eventTime < watermark - allowedLatenessMillis) {
+            late.inc();
+            ctx.output(LATE, in);
+            return;
+        }
+        if (eventTime <= watermark) {
+            // Within the allowed lateness but behind the watermark: newer events of the entity may
+            // already be aggregated, so this one is out of order (state/README.md).
+            behindWatermark.inc();
+        }
+        if (ordering == FeatureOrdering.ARRIVAL) {
+            aggregate(in, eventTime, ctx, out);
+            return;
+        }
+        List<FeaturedTransaction> waiting = pending.get(eventTime);
+        if (waiting == null) {
+            waiting = new ArrayList<>(1);
+            ctx.timerService().registerEventTimeTimer(eventTime);
+        }
+        waiting.add(in);
+        pending.put(eventTime, waiting);
+        if (maxWaitMillis > 0) {
+            checkAfterMaxWait(ctx.timerService().currentProcessingTime(), ctx);
+        }
+    }
+
+    /** A processing-time check per key and second at the latest: timers of equal time coalesce. */
+    private void checkAfterMaxWait(long now, Context ctx) {
+        ctx.timerService()
+                .registerProcessingTimeTimer((now + maxWaitMillis) / 1_000 * 1_000 + 1_000);
+    }
+
+    private void observe(long watermark, long now) {
+        if (watermark != watermarkSeen || watermarkMovedAt == Long.MIN_VALUE) {
+            watermarkSeen = watermark;
+            watermarkMovedAt = now;
+        }
+    }
+
+    private void aggregate(
+            FeaturedTransaction in, long eventTime, Context ctx, Collector<FeaturedTransaction> out)
+            throws Exception {
+        if (versions != null && !versions.accepts(in)) {
+            vectorChanged.inc();
+            ctx.output(VECTOR_CHANGED, in);
+            return;
+        }
+        ReleasedEntityState current = state.value();
+        long oldExpiry = Long.MIN_VALUE;
+        if (current == null) {
+            current = engine.newState();
+        } else {
+            oldExpiry = engine.expiryTime(current);
+        }
+        List<String> warming = new ArrayList<>(in.getWarming());
+        int warmingBefore = warming.size();
+        engine.update(current, in.getTransaction(), eventTime, buffer, 0, warming);
+        state.update(current);
+        long newExpiry = engine.expiryTime(current);
+        if (newExpiry != oldExpiry) {
+            // A timer at the old expiry may also release waiting events of that very time.
+            if (oldExpiry != Long.MIN_VALUE && !pending.contains(oldExpiry)) {
+                ctx.timerService().deleteEventTimeTimer(oldExpiry);
+            }
+            ctx.timerService().registerEventTimeTimer(newExpiry);
+        }
+        events.inc();
+        if (warming.size() > warmingBefore) {
+            warmingEvents.inc();
+        }
+        String version = versions == null ? in.getFeatureSetVersion() : versions.output();
+        out.collect(FeatureVectors.append(in, buffer, warming, version));
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeaturedTransaction> out)
+            throws Exception {
+        long now = ctx.timerService().currentProcessingTime();
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            if (ordering == FeatureOrdering.ORDERED && maxWaitMillis == 0) {
+                return; // a check left by a run with a maximum wait; this one has none
+            }
+            if (watermarkMovedAt == Long.MIN_VALUE) {
+                watermarkMovedAt = now; // restored: the watermark gets its maximum wait from here
+            }
+            if (now - watermarkMovedAt >= maxWaitMillis) {
+                releaseAll(ctx, out);
+            } else if (!pending.isEmpty()) {
+                checkAfterMaxWait(watermarkMovedAt, ctx);
+            }
+            return;
+        }
+        observe(ctx.timerService().currentWatermark(), now);
+        List<FeaturedTransaction> due = pending.get(timestamp);
+        if (due != null) {
+            pending.remove(timestamp);
+            due.sort(TIES); // stable: equal ids keep their arrival order
+            for (FeaturedTransaction event : due) {
+                aggregate(event, timestamp, ctx, out);
+            }
+        }
+        ReleasedEntityState current = state.value();
+        if (current != null && timestamp >= engine.expiryTime(current)) {
+            state.clear();
+            expired.inc();
+        }
+    }
+
+    /** The watermark has stalled for the maximum wait: every waiting event of the key, in order. */
+    private void releaseAll(OnTimerContext ctx, Collector<FeaturedTransaction> out)
+            throws Exception {
+        List<Long> times = new ArrayList<>();
+        pending.keys().forEach(times::add);
+        times.sort(null);
+        for (long time : times) {
+            List<FeaturedTransaction> due = pending.get(time);
+            pending.remove(time);
+            due.sort(TIES);
+            for (FeaturedTransaction event : due) {
+                releasedByMaxWait.inc();
+                aggregate(event, time, ctx, out);
+            }
+            // The event-time timer of this time stays; it finds nothing waiting and only checks
+            // expiry.
+        }
+    }
+}
