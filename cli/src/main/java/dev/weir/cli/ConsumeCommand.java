@@ -31,12 +31,7 @@ import picocli.CommandLine.Option;
         })
 public final class ConsumeCommand extends WeirCommand {
 
-    @Option(
-            names = "--bootstrap",
-            paramLabel = "HOST:PORT",
-            defaultValue = Weir.LOCAL_KAFKA,
-            description = "Kafka bootstrap servers.%nDefault: ${DEFAULT-VALUE}.")
-    String bootstrap;
+    @picocli.CommandLine.Mixin dev.weir.cli.kafka.KafkaOptions kafka;
 
     @Option(
             names = "--topic",
@@ -100,7 +95,8 @@ public final class ConsumeCommand extends WeirCommand {
                         : null;
         long printed = 0;
         try (KafkaConsumer<byte[], byte[]> consumer =
-                dev.weir.cli.kafka.KafkaClients.readCommittedConsumer(bootstrap, "weir-consume")) {
+                dev.weir.cli.kafka.KafkaClients.readCommittedConsumer(
+                        kafka.connection(), "weir-consume")) {
             consumer.subscribe(List.of(topic));
             long lastRecord = System.currentTimeMillis();
             while (printed < limit

@@ -25,12 +25,7 @@ public final class ProduceCommand extends WeirCommand {
 
     @Mixin ShiftOptions shift;
 
-    @Option(
-            names = "--bootstrap",
-            paramLabel = "HOST:PORT",
-            defaultValue = Weir.LOCAL_KAFKA,
-            description = "Kafka bootstrap servers.%nDefault: ${DEFAULT-VALUE}.")
-    String bootstrap;
+    @Mixin dev.weir.cli.kafka.KafkaOptions kafka;
 
     @Option(
             names = "--topic",
@@ -140,7 +135,7 @@ public final class ProduceCommand extends WeirCommand {
         long streamSeed = seed != null ? seed : System.currentTimeMillis();
         try (SyntheticProducer producer =
                 new SyntheticProducer(
-                        bootstrap,
+                        kafka.connection(),
                         topic,
                         populationSeed,
                         streamSeed,

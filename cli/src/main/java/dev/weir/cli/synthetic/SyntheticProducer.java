@@ -72,7 +72,26 @@ public final class SyntheticProducer implements AutoCloseable {
             int accounts,
             double fraudShare,
             double badShare) {
-        this.producer = dev.weir.cli.kafka.KafkaClients.byteProducer(bootstrap);
+        this(
+                dev.weir.cli.kafka.KafkaConnection.plain(bootstrap),
+                topic,
+                populationSeed,
+                seed,
+                accounts,
+                fraudShare,
+                badShare);
+    }
+
+    /** As above, connecting with the client properties of {@code kafka} (SASL, TLS). */
+    public SyntheticProducer(
+            dev.weir.cli.kafka.KafkaConnection kafka,
+            String topic,
+            long populationSeed,
+            long seed,
+            int accounts,
+            double fraudShare,
+            double badShare) {
+        this.producer = dev.weir.cli.kafka.KafkaClients.byteProducer(kafka);
         this.topic = topic;
         this.generator = new TransactionGenerator(populationSeed, seed, accounts, fraudShare);
         this.badRandom = new SplittableRandom(seed ^ 0x5DEECE66DL);

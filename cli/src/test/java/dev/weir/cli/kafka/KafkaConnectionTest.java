@@ -33,6 +33,8 @@ class KafkaConnectionTest {
 
     private static final String TOPIC = "secured.transactions";
 
+    private static final String PRODUCED = "secured.produced";
+
     @TempDir static Path dir;
 
     private static EmbeddedKafka broker;
@@ -44,7 +46,7 @@ class KafkaConnectionTest {
                 .as(PASSWORD_VARIABLE + " (set by surefire in cli/pom.xml)")
                 .isNotBlank();
         broker = EmbeddedKafka.startWithSaslPlain(dir.resolve("kafka"), 0, "weir", password);
-        broker.createTopics(2, TOPIC);
+        broker.createTopics(2, TOPIC, PRODUCED);
     }
 
     @AfterAll
@@ -72,6 +74,57 @@ class KafkaConnectionTest {
                 Duration.ofMinutes(1),
                 r -> read.add(new String(r.value(), StandardCharsets.UTF_8)));
         assertThat(read).hasSize(50).contains("payment-0", "payment-49");
+    }
+
+    @Test
+    void weirProduceAndConsumeConnectWithThePipelinesSettings() throws Exception {
+        pipeline();
+        String yaml = dir.resolve("pipeline.yaml").toString();
+
+        String produced =
+                weir(
+                        "produce",
+                        "--config",
+                        yaml,
+                        "--topic",
+                        PRODUCED,
+                        "--count",
+                        "30",
+                        "--rate",
+                        "1000",
+                        "--bad-share",
+                        "0",
+                        "--seed",
+                        "3");
+        assertThat(produced).contains("sent 30 records to " + PRODUCED);
+        String consumed =
+                weir(
+                        "consume",
+                        "--config",
+                        yaml,
+                        "--topic",
+                        PRODUCED,
+                        "--max",
+                        "30",
+                        "--idle-timeout",
+                        "30s");
+        List<String> lines = consumed.lines().toList();
+        assertThat(lines).hasSize(30).allSatisfy(l -> assertThat(l).contains("transaction_id"));
+        assertThat(lines.stream().distinct()).hasSize(30);
+    }
+
+    /** Runs a weir command in this JVM; returns its output, failing on a non-zero exit. */
+    private static String weir(String... argv) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code =
+                dev.weir.cli.Weir.execute(
+                        new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+                        new java.io.PrintStream(err, true, StandardCharsets.UTF_8),
+                        System::getenv,
+                        argv);
+        assertThat(code).as("weir %s: %s", List.of(argv), err).isZero();
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     @Test
