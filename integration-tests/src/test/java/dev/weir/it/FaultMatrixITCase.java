@@ -188,10 +188,10 @@ class FaultMatrixITCase {
         CompletableFuture<Void> load = c.produceLive();
         for (int kill = 1; kill <= 3; kill++) {
             c.awaitCommitted(kill * BACKLOG / 2);
-            long restarts = restarts(job);
+            long restarted = lastRestart(job);
             killForcibly(Role.TASKMANAGER);
             LocalCluster.startProcess(cluster, Role.TASKMANAGER);
-            awaitRestarted(job, restarts);
+            awaitRestarted(job, restarted);
         }
         load.get(2, TimeUnit.MINUTES);
         c.assertExactlyOnce(job);
@@ -278,9 +278,10 @@ class FaultMatrixITCase {
         }
         long before = failures(job);
         Eventually.until("two checkpoints fail", PATIENCE, () -> failures(job) >= before + 2);
+        // Flink's dashboard names the kind of failure; the path is in the JobManager's log.
         assertThat(checkpointFailureMessages(job))
                 .as("the job says why its checkpoints fail")
-                .anyMatch(m -> m.contains("chk-"));
+                .anyMatch(m -> m.contains("IO-problem"));
         long committed = committedScores(c.config);
         long failed = failures(job);
         Eventually.until("two more checkpoints fail", PATIENCE, () -> failures(job) >= failed + 2);
@@ -444,13 +445,15 @@ class FaultMatrixITCase {
             Catalog catalog = Catalogs.loader(config).loadCatalog();
             Eventually.rows(
                     catalog, config.namespace(), WeirTables.SCORES, BACKLOG + LIVE, PATIENCE);
-            long restarts = restarts(job);
+            long restarted = lastRestart(job);
             long checkpoint = latestCheckpoint(job);
             Eventually.until(
                     "two more checkpoints of " + name,
                     PATIENCE,
                     () -> latestCheckpoint(job) >= checkpoint + 2);
-            assertThat(restarts(job)).as("restarts after the fault was gone").isEqualTo(restarts);
+            assertThat(lastRestart(job))
+                    .as("a restart after the fault was gone")
+                    .isEqualTo(restarted);
             assertThat(rest.job(job).path("state").asText()).isEqualTo("RUNNING");
 
             ReconcileReport report =
@@ -480,13 +483,25 @@ class FaultMatrixITCase {
         process.onExit().get(1, TimeUnit.MINUTES);
     }
 
-    /** Waits until the job has restarted since {@code restarts} and runs with every task again. */
-    private static void awaitRestarted(String job, long restarts) {
+    /**
+     * Waits until the job has restarted after {@code restarted} (its {@link #lastRestart}) and runs
+     * with every task again.
+     */
+    private static void awaitRestarted(String job, long restarted) {
         Eventually.until(
                 "job " + job + " restarts after the fault",
                 PATIENCE,
-                () -> restarts(job) > restarts);
+                () -> lastRestart(job) > restarted);
         awaitRunning(job);
+    }
+
+    /**
+     * When the job last entered RESTARTING, from its own status timestamps (0 before the first
+     * time). The numRestarts metric is no witness here: the dashboard's metric fetcher also asks
+     * the TaskManager that was killed, and its value was seen to stay behind for minutes.
+     */
+    private static long lastRestart(String job) {
+        return rest.job(job).path("timestamps").path("RESTARTING").asLong(0);
     }
 
     /** Waits until the job runs again with every task, through a JobManager that may be new. */
