@@ -17,8 +17,9 @@ import picocli.CommandLine.Option;
  * single-object encoding and in Confluent's wire format are both read, each recognised by its first
  * bytes; the record type by the schema fingerprint, or by the writer schema the registry holds
  * under the value's id. So the decisions topic (the same {@code Score} records as the scores topic)
- * prints like the scores. The decisions are written without transactions: read committed, each is
- * visible as soon as the broker has it.
+ * prints like the scores, each with its reason codes (feature and signed contribution); records of
+ * released older schemas print too. The decisions are written without transactions: read committed,
+ * each is visible as soon as the broker has it.
  */
 @Command(
         name = "consume",

@@ -17,6 +17,7 @@ import dev.weir.operators.governance.GovernancePolicy;
 import dev.weir.operators.iceberg.WeirTables;
 import dev.weir.operators.kafka.AvroRecordSerializer;
 import dev.weir.schemas.DeadLetter;
+import dev.weir.schemas.Reason;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import java.nio.ByteBuffer;
@@ -53,9 +54,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The pipeline end to end on a real Kafka broker, a Flink MiniCluster and an Iceberg Hadoop
- * catalog: every good event scored exactly once in Kafka (read committed) and in Iceberg, decided
- * at least once on the decisions topic with the score that was committed, every malformed record in
- * the dead letters with its reason, with and without a failure.
+ * catalog: every good event scored exactly once in Kafka (read committed) and in Iceberg, with the
+ * same reason codes in both, decided at least once on the decisions topic with the score that was
+ * committed, every malformed record in the dead letters with its reason, with and without a
+ * failure.
  */
 class PipelineITCase {
 
@@ -150,6 +152,7 @@ class PipelineITCase {
             assertThat(score.getFeatures()).hasSize(config.featureSet().vectorNames().size());
             assertThat(score.getScore()).isBetween(0.0, 1.0);
             assertThat(score.getModelVersion()).isEqualTo("1");
+            assertReasonCodes(config, score);
         }
 
         assertDecisions(config, scores, input.goodIds, failOnce);
@@ -193,6 +196,26 @@ class PipelineITCase {
         List<String> icebergScoreIds = column(catalog, config, WeirTables.SCORES, "transaction_id");
         assertThat(icebergScoreIds).doesNotHaveDuplicates();
         assertThat(new HashSet<>(icebergScoreIds)).isEqualTo(input.goodIds);
+        // The reason codes in Iceberg are those in Kafka, feature by feature.
+        Map<String, List<Reason>> kafkaReasons = new HashMap<>();
+        scores.forEach(score -> kafkaReasons.put(score.getTransactionId(), score.getReasons()));
+        Table scoresTable =
+                catalog.loadTable(TableIdentifier.of(config.namespace(), WeirTables.SCORES));
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(scoresTable).build()) {
+            for (Record row : rows) {
+                List<Reason> stored = new ArrayList<>();
+                for (Object reason : (List<?>) row.getField("reasons")) {
+                    Record r = (Record) reason;
+                    stored.add(
+                            new Reason(
+                                    (String) r.getField("feature"),
+                                    (Double) r.getField("contribution")));
+                }
+                assertThat(stored)
+                        .as("reasons of %s in Iceberg", row.getField("transaction_id"))
+                        .isEqualTo(kafkaReasons.get((String) row.getField("transaction_id")));
+            }
+        }
         // The features table logs exactly the vector each score was computed from.
         List<String> names = config.featureSet().vectorNames();
         Map<String, Map<?, ?>> logged = new HashMap<>();
@@ -307,9 +330,9 @@ class PipelineITCase {
      * The decisions topic, the fast path: every good transaction decided, nothing else, each
      * decision keyed by its transaction id, and the very record that was committed to the scores
      * topic among the decisions of its id. Written at least once: only after a failure may a
-     * transaction be decided again, and then with the same model version, decision and feature
-     * vector; its score was computed again in another micro-batch, so it may differ from the first
-     * by float rounding in the forward pass (measured: below 3e-7).
+     * transaction be decided again, and then with the same model version, decision, feature vector
+     * and reason codes; its score was computed again in another micro-batch, so it may differ from
+     * the first by float rounding in the forward pass (measured: below 3e-7).
      */
     private static void assertDecisions(
             PipelineConfig config, List<Score> committed, Set<String> goodIds, boolean failOnce) {
@@ -360,6 +383,11 @@ class PipelineITCase {
                 assertThat(decision.getScore())
                         .as("repeated score of %s", id)
                         .isCloseTo(first.getScore(), within(1e-6));
+                // Stable for the model and vector: a repeat computed in another micro-batch has
+                // the very same reasons, to the bit (its score may differ in the last digits).
+                assertThat(decision.getReasons())
+                        .as("reasons of %s", id)
+                        .isEqualTo(score.getReasons());
             }
             if (decisions.size() > 1) {
                 repeated++;
@@ -370,6 +398,27 @@ class PipelineITCase {
                     .as("transactions decided more than once without a failure")
                     .isZero();
             assertThat(decisionsById.values()).allSatisfy(d -> assertThat(d).hasSize(1));
+        }
+    }
+
+    /**
+     * Three reason codes (the default), named by the model's features, distinct, largest
+     * contribution first, none zero.
+     */
+    private static void assertReasonCodes(PipelineConfig config, Score score) {
+        List<Reason> reasons = score.getReasons();
+        assertThat(reasons).as("reasons of %s", score.getTransactionId()).hasSize(3);
+        assertThat(reasons)
+                .extracting(Reason::getFeature)
+                .doesNotHaveDuplicates()
+                .allMatch(config.featureSet().vectorNames()::contains);
+        for (int i = 0; i < reasons.size(); i++) {
+            double magnitude = Math.abs(reasons.get(i).getContribution());
+            assertThat(magnitude).isPositive();
+            if (i > 0) {
+                assertThat(magnitude)
+                        .isLessThanOrEqualTo(Math.abs(reasons.get(i - 1).getContribution()));
+            }
         }
     }
 

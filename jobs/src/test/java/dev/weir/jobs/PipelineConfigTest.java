@@ -68,6 +68,7 @@ class PipelineConfigTest {
         assertThat(config.monitoringTopic()).isEqualTo("weir.monitoring");
         assertThat(config.decisionsTopic()).isEqualTo("weir.decisions");
         assertThat(config.bufferTimeout()).isEqualTo(Duration.ofMillis(10));
+        assertThat(config.scoringReasonsTop()).isEqualTo(3);
         assertThat(config.monitoring().window()).isEqualTo(Duration.ofMinutes(1));
         assertThat(config.monitoring().categoricalInputs()).containsExactly("country", "channel");
         assertThat(config.monitoring().scoreTtl()).isEqualTo(Duration.ofDays(7));
@@ -319,6 +320,30 @@ class PipelineConfigTest {
                         "kafka.topics.decisions must differ from kafka.topics.transactions ('in')");
     }
 
+    @Test
+    void reasonCodesAreOnByDefaultCanBeTurnedOffAndANegativeCountIsReported() {
+        Map<String, String> base =
+                Map.of(
+                        "kafka.bootstrap-servers",
+                        "b:9092",
+                        "iceberg.warehouse",
+                        "/tmp/wh",
+                        "model.dir",
+                        "/m");
+        PipelineConfig defaults = PipelineConfig.from(base);
+        assertThat(defaults.scoringReasonsTop()).isEqualTo(3);
+        assertThat(PipelineConfig.from(with(base, Map.of("scoring.reasons.top", "0"))))
+                .extracting(PipelineConfig::scoringReasonsTop)
+                .isEqualTo(0);
+        assertThatThrownBy(
+                        () -> PipelineConfig.from(with(base, Map.of("scoring.reasons.top", "-1"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("scoring.reasons.top must not be negative");
+        assertThatThrownBy(() -> PipelineConfig.from(with(base, Map.of("scoring.reasons", "3"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown key 'scoring.reasons'");
+    }
+
     private static Map<String, String> with(Map<String, String> base, Map<String, String> more) {
         Map<String, String> all = new java.util.HashMap<>(base);
         all.putAll(more);
@@ -546,6 +571,7 @@ class PipelineConfigTest {
                         Map.entry("features.ordering-max-wait", "7 s"),
                         Map.entry("scoring.max-batch-size", "32"),
                         Map.entry("scoring.max-wait", "3 ms"),
+                        Map.entry("scoring.reasons.top", "5"),
                         Map.entry("pipeline.checkpoint-interval", "20 s"),
                         Map.entry("pipeline.buffer-timeout", "4 ms"),
                         Map.entry("pipeline.parallelism", "3"),
@@ -652,6 +678,7 @@ class PipelineConfigTest {
         assertThat(config.featureOrderingMaxWait()).isEqualTo(Duration.ofSeconds(7));
         assertThat(config.scoringMaxBatchSize()).isEqualTo(32);
         assertThat(config.scoringMaxWait()).isEqualTo(Duration.ofMillis(3));
+        assertThat(config.scoringReasonsTop()).isEqualTo(5);
         assertThat(config.checkpointInterval()).isEqualTo(Duration.ofSeconds(20));
         assertThat(config.bufferTimeout()).isEqualTo(Duration.ofMillis(4));
         assertThat(config.parallelism()).isEqualTo(3);

@@ -1,6 +1,7 @@
 package dev.weir.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
@@ -8,18 +9,22 @@ import dev.weir.operators.iceberg.WeirTables;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.hadoop.HadoopCatalog;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every commit writes a metadata file: the pipeline's tables delete the old ones, whether created
  * now or by an earlier release. Their writers buffer data files as the configuration says, on new
- * tables and on those an earlier release created.
+ * tables and on those an earlier release created, which also get the columns added since.
  */
 class WeirTablesTest {
 
@@ -127,6 +132,58 @@ class WeirTablesTest {
 
     private static Map<String, String> properties(HadoopCatalog catalog, String table) {
         return catalog.loadTable(TableIdentifier.of("weir", table)).properties();
+    }
+
+    @Test
+    void aScoresTableOfThePreviousReleaseGetsTheReasonsColumnAtStart() {
+        HadoopCatalog catalog =
+                new HadoopCatalog(new org.apache.hadoop.conf.Configuration(), dir.toString());
+        catalog.createNamespace(Namespace.of("weir"));
+        // The scores table as the release before reason codes created it.
+        Schema previous =
+                new Schema(
+                        WeirTables.SCORES_SCHEMA.columns().stream()
+                                .filter(c -> !c.name().equals("reasons"))
+                                .toList());
+        TableIdentifier scores = TableIdentifier.of("weir", WeirTables.SCORES);
+        catalog.createTable(
+                scores,
+                previous,
+                WeirTables.partitionSpec(WeirTables.SCORES),
+                WeirTables.TABLE_PROPERTIES);
+
+        PipelineConfig config =
+                PipelineConfig.from(
+                        Map.of(
+                                "kafka.bootstrap-servers",
+                                "127.0.0.1:9",
+                                "iceberg.warehouse",
+                                dir.toString(),
+                                "model.dir",
+                                dir.resolve("model").toString()));
+
+        Catalogs.ensureTables(catalog, config);
+
+        Table table = catalog.loadTable(scores);
+        Schema evolved = table.schema();
+        assertThat(evolved.columns()).hasSize(WeirTables.SCORES_SCHEMA.columns().size());
+        Types.NestedField reasons = evolved.findField("reasons");
+        assertThat(reasons.isOptional()).isTrue();
+        assertThat(reasons.type().asListType().elementType().asStructType().fields())
+                .extracting(Types.NestedField::name, f -> f.type().typeId())
+                .containsExactly(
+                        tuple("feature", Type.TypeID.STRING),
+                        tuple("contribution", Type.TypeID.DOUBLE));
+        // The sink writes rows built for the current schema into the table's: same shape, in order.
+        assertThat(FlinkSchemaUtil.convert(evolved).toString())
+                .isEqualTo(FlinkSchemaUtil.convert(WeirTables.SCORES_SCHEMA).toString());
+        // The same start also sets the table's write properties.
+        assertThat(table.properties())
+                .containsAllEntriesOf(config.iceberg().tableProperties().get(WeirTables.SCORES));
+        // A second start finds nothing to add.
+        String metadata = location(table);
+        Catalogs.ensureTables(catalog, config);
+        assertThat(location(catalog.loadTable(scores))).isEqualTo(metadata);
     }
 
     private static String property(HadoopCatalog catalog, String table) {

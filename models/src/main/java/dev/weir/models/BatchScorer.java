@@ -24,10 +24,15 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * sized once for {@code capacity} rows, from which the scores are copied into a Java array before
  * the workspace is closed.
  *
+ * <p>Built with attributions, it also explains the scores of a batch: {@link #attributions(int)}
+ * runs {@link IntegratedGradients} on the rows as written, so the reasons of a score come from the
+ * very vector it scored (in float32, as the network saw it).
+ *
  * <p>ND4J workspaces belong to a thread: a scorer must be used and {@linkplain #close() closed} on
  * one thread (a subtask's task thread). Not thread-safe: one per subtask.
  *
- * <p>{@code scorer.set(row, vector); ... double[] scores = scorer.score(rows); ... scorer.close();}
+ * <p>{@code scorer.set(row, vector); ... double[] scores = scorer.score(rows); double[][] reasons =
+ * scorer.attributions(rows); ... scorer.close();}
  */
 public final class BatchScorer implements AutoCloseable {
 
@@ -52,9 +57,25 @@ public final class BatchScorer implements AutoCloseable {
     private final double[] scores;
     private final String workspaceId;
     private final WorkspaceConfiguration workspace;
+    private final IntegratedGradients attribution;
+
+    /** The rows as written, normalised and rounded to float32: what attributions read. */
+    private final double[][] rows;
+
+    private final double[][] attributions;
     private boolean closed;
 
+    /** A scorer without attributions. */
     public BatchScorer(ModelBundle bundle, int capacity) {
+        this(bundle, capacity, false);
+    }
+
+    /**
+     * @param explain whether {@link #attributions(int)} explains the scores
+     * @throws IllegalArgumentException when attributions are asked for a network whose integrated
+     *     gradients {@link IntegratedGradients} does not compute
+     */
+    public BatchScorer(ModelBundle bundle, int capacity, boolean explain) {
         if (capacity < 1) {
             throw new IllegalArgumentException("batch capacity must be >= 1");
         }
@@ -88,6 +109,9 @@ public final class BatchScorer implements AutoCloseable {
                         .policyReset(ResetPolicy.BLOCK_LEFT)
                         .build();
         this.workspaceId = WORKSPACE_PREFIX + WORKSPACE_IDS.incrementAndGet();
+        this.attribution = explain ? new IntegratedGradients(network) : null;
+        this.rows = explain ? new double[capacity][metadata.featureCount()] : null;
+        this.attributions = explain ? new double[capacity][metadata.featureCount()] : null;
     }
 
     public ModelMetadata metadata() {
@@ -110,13 +134,17 @@ public final class BatchScorer implements AutoCloseable {
                     "expected " + means.length + " features, got " + features.length);
         }
         for (int i = 0; i < features.length; i++) {
-            input.putScalar(row, i, (features[i] - means[i]) / stds[i]);
+            set(row, i, features[i]);
         }
     }
 
     /** Writes feature {@code column} of row {@code row}, normalised. */
     public void set(int row, int column, double value) {
-        input.putScalar(row, column, (value - means[column]) / stds[column]);
+        float normalised = (float) ((value - means[column]) / stds[column]);
+        input.putScalar(row, column, normalised);
+        if (rows != null) {
+            rows[row][column] = normalised;
+        }
     }
 
     /**
@@ -156,6 +184,48 @@ public final class BatchScorer implements AutoCloseable {
             views[rows - 1] = view;
         }
         return view;
+    }
+
+    /** Whether {@link #attributions(int)} may be called. */
+    public boolean attributes() {
+        return attribution != null;
+    }
+
+    /**
+     * Integrated gradients of the first {@code rows} rows, as last written: {@code result[r][j]} is
+     * feature {@code j}'s signed contribution to row {@code r}'s fraud probability, relative to the
+     * {@linkplain #baselineScore() baseline's}. The returned array is reused by the next call.
+     *
+     * @throws IllegalStateException when the scorer was built without attributions
+     */
+    public double[][] attributions(int rows) {
+        if (attribution == null) {
+            throw new IllegalStateException("this scorer was built without attributions");
+        }
+        if (closed) {
+            throw new IllegalStateException(
+                    "scorer of model "
+                            + metadata.name()
+                            + " v"
+                            + metadata.version()
+                            + " is closed");
+        }
+        if (rows < 1 || rows > capacity) {
+            throw new IllegalArgumentException(
+                    "rows must be in [1, " + capacity + "], got " + rows);
+        }
+        for (int r = 0; r < rows; r++) {
+            attribution.attribute(this.rows[r], attributions[r]);
+        }
+        return attributions;
+    }
+
+    /**
+     * The fraud probability of the attributions' baseline, the mean training vector; NaN without
+     * attributions.
+     */
+    public double baselineScore() {
+        return attribution == null ? Double.NaN : attribution.baselineScore();
     }
 
     public boolean declines(double score) {

@@ -1,21 +1,25 @@
 package dev.weir.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.weir.models.BatchScorer;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.NativeThreads;
 import dev.weir.models.Scorer;
+import dev.weir.models.TopReasons;
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.models.registry.ModelRegistry;
 import dev.weir.operators.features.FeatureVectors;
 import dev.weir.operators.scoring.BatchingScoreOperator;
 import dev.weir.operators.scoring.PreviousReleasePointers;
+import dev.weir.operators.scoring.ReasonCodes;
 import dev.weir.operators.scoring.ScoringOptions;
 import dev.weir.operators.scoring.TinyModels;
 import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.ModelCommand;
 import dev.weir.schemas.ModelControl;
+import dev.weir.schemas.Reason;
 import dev.weir.schemas.Score;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -261,6 +265,71 @@ class BatchingScoreOperatorTest {
             assertThat(out.get(0).getChallengerDecision()).isEqualTo(out.get(0).getDecision());
             assertThat(out.get(1).getChallengerVersion()).isNull();
             assertThat(out.get(1).getChallengerScore()).isNull();
+        }
+    }
+
+    @Test
+    void everyScoreCarriesTheChampionsReasonCodesComputedOnItsOwnBatch() throws Exception {
+        ModelRegistry registry = new ModelRegistry(registryDir);
+        ModelPointer other = registry.register(ModelBundle.load(otherModelDir), null);
+        List<FeaturedTransaction> in = events(12);
+        int[] sizes = {5, 4, 3};
+        ModelPointer champion = new ModelPointer(null, null, modelDir.toString(), null);
+        try (var harness =
+                new TwoInputStreamOperatorTestHarness<>(
+                        new BatchingScoreOperator(
+                                champion, NAMES, 8, 60_000, List.of(), new ReasonCodes(1)))) {
+            harness.open();
+            // A challenger scores beside the champion; the reasons stay the champion's.
+            harness.processElement2(
+                    new StreamRecord<>(command(other, ModelCommand.SET_CHALLENGER)));
+            int next = 0;
+            for (int size : sizes) {
+                for (int i = 0; i < size; i++) {
+                    harness.processElement1(new StreamRecord<>(in.get(next), next++));
+                }
+                harness.prepareSnapshotPreBarrier(next);
+            }
+            List<Score> out = harness.extractOutputValues();
+            assertThat(out).hasSize(12);
+            // The same batches through a scorer of their own: the same reasons, to the bit.
+            try (BatchScorer expected = new BatchScorer(ModelBundle.load(modelDir), 8, true)) {
+                int row = 0;
+                for (int size : sizes) {
+                    for (int r = 0; r < size; r++) {
+                        expected.set(
+                                r,
+                                in.get(row + r).getFeatures().stream()
+                                        .mapToDouble(Double::doubleValue)
+                                        .toArray());
+                    }
+                    expected.score(size);
+                    double[][] attributions = expected.attributions(size);
+                    for (int r = 0; r < size; r++) {
+                        int top = TopReasons.of(attributions[r], 1)[0];
+                        Score score = out.get(row + r);
+                        assertThat(score.getChallengerVersion()).isEqualTo(other.version());
+                        assertThat(score.getReasons())
+                                .extracting(Reason::getFeature, Reason::getContribution)
+                                .containsExactly(tuple(NAMES.get(top), attributions[r][top]));
+                    }
+                    row += size;
+                }
+            }
+        }
+        // Off: no reasons.
+        try (var harness =
+                new TwoInputStreamOperatorTestHarness<>(
+                        new BatchingScoreOperator(
+                                champion, NAMES, 8, 60_000, List.of(), ReasonCodes.OFF))) {
+            harness.open();
+            for (int i = 0; i < 3; i++) {
+                harness.processElement1(new StreamRecord<>(in.get(i), i));
+            }
+            harness.prepareSnapshotPreBarrier(1);
+            assertThat(harness.extractOutputValues())
+                    .hasSize(3)
+                    .allMatch(score -> score.getReasons().isEmpty());
         }
     }
 

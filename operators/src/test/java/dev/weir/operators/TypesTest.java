@@ -1,24 +1,33 @@
 package dev.weir.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weir.operators.iceberg.RowConverters;
 import dev.weir.operators.iceberg.WeirTables;
 import dev.weir.operators.kafka.AvroRecordSerializer;
 import dev.weir.operators.kafka.RawRecord;
+import dev.weir.operators.kafka.ReleasedSchemas;
 import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.Decision;
 import dev.weir.schemas.FeaturedTransaction;
+import dev.weir.schemas.Reason;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import java.time.Instant;
 import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.MissingSchemaException;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
+import org.apache.flink.table.data.ArrayData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.types.PojoTestUtils;
@@ -77,6 +86,37 @@ class TypesTest {
     }
 
     @Test
+    void scoresOfTheReleasedSchemaDecodeWithoutReasons() throws Exception {
+        Schema v1 = ReleasedSchemas.released("Score-v1.avsc");
+        assertThat(v1.getField("reasons")).isNull();
+        Score current = Score.newBuilder(score()).setReasons(List.of(new Reason("a", 0.5))).build();
+        // What the previous release wrote: the same record without the new field.
+        GenericRecord old = new GenericData.Record(v1);
+        for (Schema.Field field : v1.getFields()) {
+            old.put(
+                    field.name(),
+                    GenericData.get().deepCopy(field.schema(), current.get(field.name())));
+        }
+        old.put(
+                "decision",
+                new GenericData.EnumSymbol(v1.getField("decision").schema(), "APPROVE"));
+        old.put("event_time", 5L);
+        old.put("scoring_time", 9L);
+        byte[] oldBytes =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old).array();
+
+        BinaryMessageDecoder<Score> decoder = ReleasedSchemas.decoder(Score.class);
+        Score decoded = decoder.decode(oldBytes);
+        assertThat(decoded.getTransactionId()).isEqualTo("t1");
+        assertThat(decoded.getScore()).isEqualTo(0.25);
+        assertThat(decoded.getReasons()).isEmpty();
+        assertThat(decoder.decode(Score.getEncoder().encode(current))).isEqualTo(current);
+        // Without the released schema the old bytes are not readable.
+        assertThatThrownBy(() -> Score.getDecoder().decode(oldBytes))
+                .isInstanceOf(MissingSchemaException.class);
+    }
+
+    @Test
     void rowsMatchTheIcebergSchemas() throws Exception {
         RowData event = new RowConverters.EventRow().map(TestRecords.txn("t1", "a", 5L, 99));
         assertThat(event.getArity()).isEqualTo(WeirTables.EVENTS_SCHEMA.columns().size());
@@ -89,6 +129,24 @@ class TypesTest {
         assertThat(row.getArity()).isEqualTo(WeirTables.SCORES_SCHEMA.columns().size());
         assertThat(row.getDouble(4)).isEqualTo(0.25);
         assertThat(row.getArray(8).toDoubleArray()).containsExactly(1.0, 2.0);
+        assertThat(row.getArray(15).size()).isZero();
+        Score explained =
+                Score.newBuilder(score())
+                        .setReasons(List.of(new Reason("b", 0.125), new Reason("a", -0.03)))
+                        .build();
+        ArrayData reasons = new RowConverters.ScoreRow().map(explained).getArray(15);
+        assertThat(reasons.size()).isEqualTo(2);
+        assertThat(reasons.getRow(0, 2).getString(0).toString()).isEqualTo("b");
+        assertThat(reasons.getRow(0, 2).getDouble(1)).isEqualTo(0.125);
+        assertThat(reasons.getRow(1, 2).getDouble(1)).isEqualTo(-0.03);
+        // The row type the Iceberg sink is given has the reasons last, as rows are built.
+        assertThat(
+                        ((InternalTypeInfo<RowData>)
+                                        RowConverters.rowType(WeirTables.SCORES_SCHEMA))
+                                .toRowType()
+                                .getFieldNames())
+                .last()
+                .isEqualTo("reasons");
         assertThat(
                         ((InternalTypeInfo<RowData>) RowConverters.rowType(WeirTables.DLQ_SCHEMA))
                                 .toRowType()

@@ -2,12 +2,12 @@ package dev.weir.cli.bench;
 
 import dev.weir.cli.kafka.KafkaClients;
 import dev.weir.jobs.PassThroughJob;
+import dev.weir.operators.kafka.ReleasedSchemas;
 import dev.weir.schemas.Score;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.specific.SpecificData;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -39,9 +39,7 @@ final class ScoreWatcher implements Runnable, AutoCloseable {
 
     /** Scores or decisions: event time and scoring time from the record, batch size too. */
     static ScoreWatcher scores(String bootstrap, String topic, long expected) {
-        BinaryMessageDecoder<Score> decoder =
-                new BinaryMessageDecoder<>(
-                        SpecificData.getForClass(Score.class), Score.getClassSchema());
+        BinaryMessageDecoder<Score> decoder = ReleasedSchemas.decoder(Score.class);
         return new ScoreWatcher(
                 bootstrap,
                 topic,

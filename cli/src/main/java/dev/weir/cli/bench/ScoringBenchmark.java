@@ -4,9 +4,11 @@ import dev.weir.cli.WeirCommand;
 import dev.weir.cli.train.SyntheticTrainingSet;
 import dev.weir.jobs.config.FeatureSets;
 import dev.weir.models.BatchScorer;
+import dev.weir.models.IntegratedGradients;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.NativeThreads;
 import dev.weir.models.Scorer;
+import dev.weir.models.TopReasons;
 import dev.weir.models.TrainerConfig;
 import dev.weir.state.features.FeatureSet;
 import java.io.PrintStream;
@@ -28,7 +30,9 @@ import picocli.CommandLine.Option;
  * pass per event beside batches of 1, 8, 32, 128 and 512, in one run; and the latency that batching
  * adds at a given arrival rate and maximum wait, from the measured pass times. Then, side by side,
  * the time of a pass as the scoring operator ran it before its buffers were reused and its native
- * threads limited, and as it runs it now.
+ * threads limited, and as it runs it now; and the time of a batch scored plainly beside the same
+ * batch scored with reason codes (integrated gradients and the top three features), with the ratio
+ * and how closely the attributions add up to the score.
  */
 @Command(
         name = "scoring",
@@ -36,7 +40,8 @@ import picocli.CommandLine.Option;
             "Scoring throughput per event and in batches, on one core.",
             "The reference network one event at a time and in batches of 1 to 512; "
                     + "the latency batching adds at a rate and maximum wait; the operator's "
-                    + "pass before and after its buffers were reused."
+                    + "pass before and after its buffers were reused; plain scoring beside "
+                    + "scoring with reason codes."
         })
 public final class ScoringBenchmark extends WeirCommand {
 
@@ -76,6 +81,13 @@ public final class ScoringBenchmark extends WeirCommand {
             description = "Events of the before/after comparison.%nDefault: ${DEFAULT-VALUE}.")
     int sideEvents;
 
+    @Option(
+            names = "--reasons-only",
+            description =
+                    "Only the comparison of plain scoring with scoring with reason codes (and their"
+                            + " completeness).")
+    boolean reasonsOnly;
+
     @Override
     protected void run() throws Exception {
         atLeast("--events", events, 1_000);
@@ -92,8 +104,13 @@ public final class ScoringBenchmark extends WeirCommand {
         FeatureSet set = FeatureSets.reference();
         Path modelDir = BenchSupport.givenOrTrained(model);
         ModelBundle bundle = ModelBundle.load(modelDir);
-        double[][] vectors =
-                SyntheticTrainingSet.generate(set, 11L, 20_000, 2_000, 200, 0.02).features();
+        SyntheticTrainingSet synthetic =
+                SyntheticTrainingSet.generate(set, 11L, 20_000, 2_000, 200, 0.02);
+        double[][] vectors = synthetic.features();
+        if (reasonsOnly) {
+            reasonsSideBySide(modelDir, vectors, synthetic.labels(), sideEvents, out);
+            return;
+        }
 
         out.printf(
                 "Reference network %s (%d inputs, hidden %s), one core, %d events per variant%n",
@@ -140,6 +157,221 @@ public final class ScoringBenchmark extends WeirCommand {
         }
         out.print(latency);
         sideBySide(modelDir, vectors, sideEvents, defaultPoolThreads, defaultBlasThreads, out);
+        reasonsSideBySide(modelDir, vectors, synthetic.labels(), sideEvents, out);
+    }
+
+    /** Batch sizes of the reason-code comparison: one event, the pipeline's default, large. */
+    private static final int[] REASON_BATCHES = {1, 64, 512};
+
+    private static final int REASONS = 3;
+    private static final int COMPLETENESS_VECTORS = 5_000;
+
+    /**
+     * Per-batch time of plain scoring beside scoring with reason codes as the scoring operator
+     * computes them (the forward pass, then integrated gradients of every row and its top {@value
+     * #REASONS} features), each variant on a new thread as a subtask's task thread with one native
+     * thread, in {@value #ROUNDS} rounds of alternating order; the round with the median wall time
+     * is reported, and the ratio of the medians. Then how closely the attributions add up to each
+     * score minus the baseline's (completeness) and how many linear regions the paths cross.
+     */
+    private static void reasonsSideBySide(
+            Path modelDir, double[][] vectors, boolean[] fraud, int events, PrintStream out)
+            throws Exception {
+        out.printf(
+                "%nPer batch, plain scoring beside scoring with %d reason codes (exact integrated gradients"
+                        + " against the mean training vector; median of %d rounds of alternating order, at least %d"
+                        + " events or 2,000 batches per variant and round):%n",
+                REASONS, ROUNDS, events);
+        out.printf(
+                "%-6s %12s %12s %8s %12s %12s %10s %s%n",
+                "batch",
+                "plain us",
+                "reasons us",
+                "ratio",
+                "plain CPU",
+                "reasons CPU",
+                "other CPU",
+                "wall us per round, plain | reasons");
+        try (OtherCpu others = new OtherCpu()) {
+            for (int batch : REASON_BATCHES) {
+                int passes = Math.max(2_000, events / batch);
+                double[][][] measured = new double[2][ROUNDS][];
+                double otherCpu = 0;
+                for (int round = 0; round < ROUNDS; round++) {
+                    for (int k = 0; k < 2; k++) {
+                        boolean explained = (round % 2 == 0 ? k : 1 - k) == 1;
+                        System.gc();
+                        Thread.sleep(1_000);
+                        double[] mark = others.mark();
+                        measured[explained ? 1 : 0][round] =
+                                onTaskThread(
+                                        () -> {
+                                            NativeThreads.limitCallingThread(1);
+                                            try (BatchScorer scorer =
+                                                    new BatchScorer(
+                                                            ModelBundle.load(modelDir),
+                                                            batch,
+                                                            explained)) {
+                                                return perPass(
+                                                        scorer::set,
+                                                        explained
+                                                                ? rows -> explain(scorer, rows)
+                                                                : scorer::score,
+                                                        vectors,
+                                                        batch,
+                                                        passes);
+                                            }
+                                        });
+                        otherCpu += others.since(mark) / (2 * ROUNDS);
+                    }
+                }
+                double[] plain = median(measured[0]);
+                double[] reasons = median(measured[1]);
+                out.printf(
+                        "%-6d %12.1f %12.1f %8.2f %12.1f %12.1f %10.2f %s | %s%n",
+                        batch,
+                        plain[0],
+                        reasons[0],
+                        reasons[0] / plain[0],
+                        plain[1],
+                        reasons[1],
+                        otherCpu,
+                        rounds(measured[0]),
+                        rounds(measured[1]));
+            }
+        }
+        ModelBundle bundle = ModelBundle.load(modelDir);
+        int n = Math.min(COMPLETENESS_VECTORS, vectors.length);
+        double[] errors = new double[n];
+        long regions = 0;
+        IntegratedGradients gradients = new IntegratedGradients(bundle.network());
+        try (BatchScorer scorer = new BatchScorer(bundle, 1)) {
+            double[] attributions = new double[bundle.metadata().featureCount()];
+            for (int i = 0; i < n; i++) {
+                scorer.set(0, vectors[i]);
+                double score = scorer.score(1)[0];
+                gradients.attribute(normalised(bundle, vectors[i]), attributions);
+                regions += gradients.regions();
+                errors[i] =
+                        Math.abs(
+                                Arrays.stream(attributions).sum()
+                                        - (score - gradients.baselineScore()));
+            }
+        }
+        Arrays.sort(errors);
+        out.printf(
+                "%nCompleteness over %d vectors: |sum of attributions - (score - baseline score %.5f)| mean"
+                        + " %.2e, p99 %.2e, largest %.2e (the score in float32, the attributions in double);"
+                        + " %.1f linear regions per path on average%n",
+                n,
+                gradients.baselineScore(),
+                Arrays.stream(errors).average().orElse(0),
+                errors[(int) (n * 0.99)],
+                errors[n - 1],
+                regions / (double) n);
+        declinedFraudReasons(bundle, vectors, fraud, out);
+    }
+
+    /**
+     * Which features the reason codes of declined synthetic fraud name: how often each is the first
+     * reason and how often among the {@value #REASONS}, most frequent first.
+     */
+    private static void declinedFraudReasons(
+            ModelBundle bundle, double[][] vectors, boolean[] fraud, PrintStream out) {
+        java.util.List<String> names = bundle.metadata().featureNames();
+        int[] first = new int[names.size()];
+        int[] among = new int[names.size()];
+        int declined = 0;
+        int frauds = 0;
+        try (BatchScorer scorer = new BatchScorer(bundle, 64, true)) {
+            for (int start = 0; start < vectors.length; start += 64) {
+                int rows = Math.min(64, vectors.length - start);
+                for (int r = 0; r < rows; r++) {
+                    scorer.set(r, vectors[start + r]);
+                }
+                double[] scores = scorer.score(rows).clone();
+                double[][] attributions = scorer.attributions(rows);
+                for (int r = 0; r < rows; r++) {
+                    if (!fraud[start + r]) {
+                        continue;
+                    }
+                    frauds++;
+                    if (!scorer.declines(scores[r])) {
+                        continue;
+                    }
+                    declined++;
+                    int[] top = TopReasons.of(attributions[r], REASONS);
+                    if (top.length > 0) {
+                        first[top[0]]++;
+                    }
+                    for (int j : top) {
+                        among[j]++;
+                    }
+                }
+            }
+        }
+        out.printf(
+                "Reasons of the %d declined of %d synthetic frauds: first reason %s; among the %d: %s%n",
+                declined,
+                frauds,
+                mostFrequent(names, first, 5),
+                REASONS,
+                mostFrequent(names, among, 6));
+    }
+
+    private static String mostFrequent(java.util.List<String> names, int[] counts, int shown) {
+        Integer[] order = new Integer[counts.length];
+        for (int j = 0; j < order.length; j++) {
+            order[j] = j;
+        }
+        Arrays.sort(order, (x, y) -> Integer.compare(counts[y], counts[x]));
+        StringBuilder text = new StringBuilder();
+        for (int k = 0; k < Math.min(shown, order.length) && counts[order[k]] > 0; k++) {
+            text.append(k == 0 ? "" : ", ")
+                    .append(names.get(order[k]))
+                    .append(' ')
+                    .append(counts[order[k]]);
+        }
+        return text.toString();
+    }
+
+    /** What the operator does for a batch with reason codes: scores, attributions, top reasons. */
+    private static double[] explain(BatchScorer scorer, int rows) {
+        double[] scores = scorer.score(rows);
+        double[][] attributions = scorer.attributions(rows);
+        for (int r = 0; r < rows; r++) {
+            // The result is checked, so the compiler cannot drop the ranking as unused.
+            if (TopReasons.of(attributions[r], REASONS).length > REASONS) {
+                throw new IllegalStateException("more reasons than asked for");
+            }
+        }
+        return scores;
+    }
+
+    /** A vector as the scorer writes it: normalised, rounded to float32. */
+    private static double[] normalised(ModelBundle bundle, double[] vector) {
+        double[] means = bundle.metadata().featureMeans();
+        double[] stds = bundle.metadata().featureStds();
+        double[] x = new double[vector.length];
+        for (int j = 0; j < x.length; j++) {
+            x[j] = (float) ((vector[j] - means[j]) / stds[j]);
+        }
+        return x;
+    }
+
+    private static double[] median(double[][] rounds) {
+        double[][] sorted = rounds.clone();
+        Arrays.sort(sorted, java.util.Comparator.comparingDouble(r -> r[0]));
+        return sorted[ROUNDS / 2];
+    }
+
+    private static String rounds(double[][] rounds) {
+        StringBuilder perRound = new StringBuilder();
+        for (double[] r : rounds) {
+            perRound.append(perRound.length() == 0 ? "" : " / ")
+                    .append(String.format("%.0f", r[0]));
+        }
+        return perRound.toString();
     }
 
     /**

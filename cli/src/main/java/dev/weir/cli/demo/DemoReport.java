@@ -15,8 +15,9 @@ import org.apache.iceberg.catalog.TableIdentifier;
 
 /**
  * What the demo prints while it runs (a progress line every few seconds, with the alerts and
- * governor decisions since the last one) and when it stops (the summary: what went where, rows
- * added to the Iceberg tables, throughput, latencies).
+ * governor decisions since the last one and the latest declined payment with its reason codes) and
+ * when it stops (the summary: what went where, the last declines and their reasons, rows added to
+ * the Iceberg tables, throughput, latencies).
  */
 final class DemoReport {
 
@@ -126,6 +127,10 @@ final class DemoReport {
                             ? "       MODEL " + alert.substring(6)
                             : "       ALERT " + alert));
         }
+        String decline = watcher.latestDecline.getAndSet(null);
+        if (decline != null) {
+            out.println("       DECLINE " + decline);
+        }
     }
 
     void summary(double seconds, Path warehouse, String labelsTopic, long labelDelaySeconds) {
@@ -149,6 +154,11 @@ final class DemoReport {
         out.printf(
                 "  scored            %d (declined %d)%n",
                 watcher.scored.get(), watcher.declined.get());
+        String heading = "  last declines     ";
+        for (String decline : watcher.lastDeclines()) {
+            out.println(heading + decline);
+            heading = "                    ";
+        }
         out.printf(
                 "  labels            %d to %s (%d s after each payment)%n",
                 produced.labels.get(), labelsTopic, labelDelaySeconds);

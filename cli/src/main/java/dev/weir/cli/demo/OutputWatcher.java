@@ -5,12 +5,16 @@ import dev.weir.operators.wire.RecordDecoder;
 import dev.weir.operators.wire.TopicFormat;
 import dev.weir.schemas.Decision;
 import dev.weir.schemas.MonitoringRecord;
+import dev.weir.schemas.Reason;
 import dev.weir.schemas.Score;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -50,6 +54,14 @@ final class OutputWatcher implements Runnable, AutoCloseable {
 
     /** Repeats of a decision already received: at-least-once delivery after a restart. */
     final AtomicLong decisionRepeats = new AtomicLong();
+
+    /** The latest declined payment with its reason codes, taken by the progress printer. */
+    final AtomicReference<String> latestDecline = new AtomicReference<>();
+
+    /** The last few declined payments with their reason codes, for the summary. */
+    private final ArrayDeque<String> lastDeclines = new ArrayDeque<>();
+
+    private static final int DECLINES_KEPT = 3;
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaConsumer<byte[], byte[]> decisionConsumer;
@@ -110,6 +122,31 @@ final class OutputWatcher implements Runnable, AutoCloseable {
         }
     }
 
+    /** The last declined payments with their reason codes, oldest first. */
+    List<String> lastDeclines() {
+        synchronized (lastDeclines) {
+            return List.copyOf(lastDeclines);
+        }
+    }
+
+    /**
+     * One line for a score: transaction, score and its reason codes with their signed
+     * contributions, e.g. {@code tx-1 score 0.9981: account.devices_24h +0.412, ...}.
+     */
+    static String describe(Score score) {
+        StringBuilder line =
+                new StringBuilder(score.getTransactionId())
+                        .append(String.format(Locale.ROOT, " score %.4f", score.getScore()));
+        String separator = ": ";
+        for (Reason reason : score.getReasons()) {
+            line.append(separator)
+                    .append(reason.getFeature())
+                    .append(String.format(Locale.ROOT, " %+.3f", reason.getContribution()));
+            separator = ", ";
+        }
+        return line.toString();
+    }
+
     /** One line for an alert: what, where, and its statistics. */
     static String describe(MonitoringRecord m) {
         StringBuilder values = new StringBuilder();
@@ -123,7 +160,7 @@ final class OutputWatcher implements Runnable, AutoCloseable {
                         .append(
                                 v == Math.rint(v) && Math.abs(v) < 1e15
                                         ? String.valueOf(v.longValue())
-                                        : String.format(java.util.Locale.ROOT, "%.3g", v));
+                                        : String.format(Locale.ROOT, "%.3g", v));
             }
         }
         String window =
@@ -216,6 +253,14 @@ final class OutputWatcher implements Runnable, AutoCloseable {
                     record(score.getScoringTime().toEpochMilli() - eventTime, now - eventTime);
                     if (score.getDecision() == Decision.DECLINE) {
                         declined.incrementAndGet();
+                        String why = describe(score);
+                        latestDecline.set(why);
+                        synchronized (lastDeclines) {
+                            if (lastDeclines.size() == DECLINES_KEPT) {
+                                lastDeclines.removeFirst();
+                            }
+                            lastDeclines.addLast(why);
+                        }
                     }
                     scored.incrementAndGet();
                 } catch (Exception e) {

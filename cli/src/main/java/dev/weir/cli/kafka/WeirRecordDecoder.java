@@ -118,8 +118,8 @@ public final class WeirRecordDecoder {
         return writer;
     }
 
+    /** Also reads what earlier releases wrote (their schemas are kept). */
     private static <T extends SpecificRecord> BinaryMessageDecoder<T> decoder(Class<T> type) {
-        SpecificData data = SpecificData.getForClass(type);
-        return new BinaryMessageDecoder<>(data, data.getSchema(type));
+        return dev.weir.operators.kafka.ReleasedSchemas.decoder(type);
     }
 }

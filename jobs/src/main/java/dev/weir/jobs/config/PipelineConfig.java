@@ -267,6 +267,11 @@ public record PipelineConfig(
         return scoring.maxWait();
     }
 
+    /** Reason codes per score, 0 when they are off. */
+    public int scoringReasonsTop() {
+        return scoring.reasonsTop();
+    }
+
     public Duration checkpointInterval() {
         return environment.checkpointInterval();
     }

@@ -450,6 +450,15 @@ public final class WeirOptions {
                     .withDescription(
                             "How long an event may wait for its batch to fill; 0 scores each event alone.");
 
+    public static final ConfigOption<Integer> SCORING_REASONS_TOP =
+            key("scoring.reasons.top")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription(
+                            "Reason codes per score: the features with the largest contributions to it, by"
+                                    + " integrated gradients against the mean training vector, computed in the"
+                                    + " same micro-batch as the score; 0 turns them off.");
+
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             key("pipeline.checkpoint-interval")
                     .durationType()
@@ -670,6 +679,7 @@ public final class WeirOptions {
                     FEATURE_DEFINITIONS,
                     SCORING_MAX_BATCH,
                     SCORING_MAX_WAIT,
+                    SCORING_REASONS_TOP,
                     CHECKPOINT_INTERVAL,
                     BUFFER_TIMEOUT,
                     PARALLELISM,

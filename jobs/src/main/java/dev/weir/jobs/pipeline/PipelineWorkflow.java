@@ -21,6 +21,7 @@ import dev.weir.operators.monitoring.QualityMonitor;
 import dev.weir.operators.quality.QualityRules;
 import dev.weir.operators.quality.Rule;
 import dev.weir.operators.scoring.BatchingScoreOperator;
+import dev.weir.operators.scoring.ReasonCodes;
 import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.DeadLetter;
 import dev.weir.schemas.FeaturedTransaction;
@@ -159,7 +160,8 @@ public final class PipelineWorkflow {
                                         featureSet.vectorNames(),
                                         config.scoringMaxBatchSize(),
                                         config.scoringMaxWait().toMillis(),
-                                        monitoring.categoricalInputs()))
+                                        monitoring.categoricalInputs(),
+                                        new ReasonCodes(config.scoringReasonsTop())))
                         .uid(Uids.SCORE);
 
         DataStream<DeadLetter> late =

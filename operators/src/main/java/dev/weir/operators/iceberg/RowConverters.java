@@ -2,6 +2,7 @@ package dev.weir.operators.iceberg;
 
 import dev.weir.schemas.DeadLetter;
 import dev.weir.schemas.MonitoringRecord;
+import dev.weir.schemas.Reason;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import java.nio.ByteBuffer;
@@ -80,7 +81,17 @@ public final class RowConverters {
                     s.getBatchSize(),
                     s.getScoringLatencyMicros(),
                     str(s.getChallengerVersion()),
-                    s.getChallengerScore());
+                    s.getChallengerScore(),
+                    reasons(s.getReasons()));
+        }
+
+        private static GenericArrayData reasons(List<Reason> reasons) {
+            Object[] rows = new Object[reasons.size()];
+            for (int i = 0; i < rows.length; i++) {
+                Reason reason = reasons.get(i);
+                rows[i] = GenericRowData.of(str(reason.getFeature()), reason.getContribution());
+            }
+            return new GenericArrayData(rows);
         }
     }
 

@@ -69,7 +69,19 @@ public final class WeirTables {
                     Types.NestedField.optional(13, "batch_size", Types.IntegerType.get()),
                     Types.NestedField.optional(14, "scoring_latency_micros", Types.LongType.get()),
                     Types.NestedField.optional(15, "challenger_version", Types.StringType.get()),
-                    Types.NestedField.optional(16, "challenger_score", Types.DoubleType.get()));
+                    Types.NestedField.optional(16, "challenger_score", Types.DoubleType.get()),
+                    Types.NestedField.optional(
+                            17,
+                            "reasons",
+                            Types.ListType.ofRequired(
+                                    18,
+                                    Types.StructType.of(
+                                            Types.NestedField.required(
+                                                    19, "feature", Types.StringType.get()),
+                                            Types.NestedField.required(
+                                                    20, "contribution", Types.DoubleType.get()))),
+                            "Reason codes: the features with the largest contributions to the"
+                                    + " score, largest first (Score.reasons)"));
 
     public static final Schema DLQ_SCHEMA =
             new Schema(

@@ -3,15 +3,18 @@ package dev.weir.operators.scoring;
 import dev.weir.models.BatchScorer;
 import dev.weir.models.ModelMetadata;
 import dev.weir.models.NativeThreads;
+import dev.weir.models.TopReasons;
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.Decision;
 import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.ModelControl;
 import dev.weir.schemas.MonitoringRecord;
+import dev.weir.schemas.Reason;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +49,10 @@ import org.slf4j.LoggerFactory;
  * {@link ModelLoader}), {@link ModelPointerState} keeps the pointers in broadcast state, and {@link
  * ModelEvents} builds the model events of the {@link #MONITORING} side output.
  *
+ * <p>Each score carries the champion's reason codes ({@link ReasonCodes}): integrated gradients of
+ * each row of the batch, computed right after its forward pass from the same input rows ({@link
+ * dev.weir.models.IntegratedGradients}, on the Java heap). A challenger scores without them.
+ *
  * <p>Native memory stays bounded: a pass allocates no ND4J buffer of its own (see {@link
  * BatchScorer}); a model replaced by a command has its workspace released at once, and {@link
  * #close()} releases the ND4J workspaces of the task thread. ND4J may use {@link
@@ -78,6 +85,7 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
     private final int maxBatchSize;
     private final long maxWaitMillis;
     private final List<String> monitoredInputs;
+    private final ReasonCodes reasons;
 
     private transient ModelPointerState pointers;
     private transient ServingModels models;
@@ -116,6 +124,27 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
             int maxBatchSize,
             long maxWaitMillis,
             List<String> monitoredInputs) {
+        this(
+                model,
+                featureNames,
+                maxBatchSize,
+                maxWaitMillis,
+                monitoredInputs,
+                ReasonCodes.DEFAULT);
+    }
+
+    /**
+     * @param monitoredInputs transaction fields copied into each score's monitored_inputs, for
+     *     drift monitoring of categorical inputs
+     * @param reasons the reason codes each score carries ({@link ReasonCodes#OFF} for none)
+     */
+    public BatchingScoreOperator(
+            ModelPointer model,
+            List<String> featureNames,
+            int maxBatchSize,
+            long maxWaitMillis,
+            List<String> monitoredInputs,
+            ReasonCodes reasons) {
         if (maxBatchSize < 1 || maxWaitMillis < 0) {
             throw new IllegalArgumentException("batch size must be >= 1 and wait >= 0");
         }
@@ -124,6 +153,7 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         this.maxBatchSize = maxBatchSize;
         this.maxWaitMillis = maxWaitMillis;
         this.monitoredInputs = List.copyOf(monitoredInputs);
+        this.reasons = reasons;
         for (String field : monitoredInputs) {
             if (Transaction.getClassSchema().getField(field) == null) {
                 throw new IllegalArgumentException(
@@ -152,20 +182,21 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         int nativeThreads = NativeThreads.limitCallingThread(threads) ? threads : 0;
         // A restarted job serves what the last commands chose, not the model it was submitted with.
         ModelPointer champion = pointers.champion();
-        models = new ServingModels(new ModelLoader(featureNames, maxBatchSize));
+        models = new ServingModels(new ModelLoader(featureNames, maxBatchSize, reasons.enabled()));
         models.start(champion == null ? model : champion, pointers.challenger());
         String backend = Nd4j.getBackend().getClass().getSimpleName();
         ModelMetadata serving = models.champion().metadata();
         LOG.info(
                 "subtask {} scores with model {} version {} on ND4J backend {} (native threads: {}), batches of up"
-                        + " to {} within {} ms",
+                        + " to {} within {} ms, {} reason codes per score",
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                 serving.name(),
                 serving.version(),
                 backend,
                 nativeThreads == 0 ? "no limit on this backend" : nativeThreads,
                 maxBatchSize,
-                maxWaitMillis);
+                maxWaitMillis,
+                reasons.top());
         MetricGroup group = getMetricGroup().addGroup(METRIC_GROUP);
         scored = group.counter(EVENTS_SCORED);
         declined = group.counter(DECLINED);
@@ -304,7 +335,20 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         return values;
     }
 
-    /** Scores the waiting events in one forward pass per model and emits them in arrival order. */
+    /** The reason codes of one score: its largest contributions, by feature name. */
+    private List<Reason> reasons(double[] attributions) {
+        int[] top = TopReasons.of(attributions, reasons.top());
+        Reason[] codes = new Reason[top.length];
+        for (int i = 0; i < top.length; i++) {
+            codes[i] = new Reason(featureNames.get(top[i]), attributions[top[i]]);
+        }
+        return Arrays.asList(codes);
+    }
+
+    /**
+     * Scores the waiting events in one forward pass per model, attributes the champion's scores to
+     * the features when reason codes are on, and emits them in arrival order.
+     */
     private void flush() {
         if (batch.isEmpty()) {
             return;
@@ -313,6 +357,8 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
         BatchScorer champion = models.champion();
         BatchScorer challenger = models.challenger();
         double[] scores = champion.score(n);
+        // The reasons come from the same rows as the scores, before the next batch overwrites them.
+        double[][] attributions = reasons.enabled() ? champion.attributions(n) : null;
         double[] challengerScores = challenger == null ? null : challenger.score(n);
         long done = System.nanoTime();
         ModelMetadata metadata = champion.metadata();
@@ -343,6 +389,7 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
                             .setChallengerScore(
                                     challengerScores == null ? null : challengerScores[r])
                             .setMonitoredInputs(inputs(txn))
+                            .setReasons(attributions == null ? List.of() : reasons(attributions[r]))
                             .setChallengerDecision(
                                     challengerScores == null
                                             ? null

@@ -72,11 +72,11 @@ final class ServingModels implements AutoCloseable {
      * @param challengerPointer null when there is no challenger
      */
     void start(ModelPointer championPointer, ModelPointer challengerPointer) {
-        champion = loader.load(championPointer);
+        champion = loader.load(championPointer, true);
         championVersion = versionOf(champion);
         if (challengerPointer != null) {
             try {
-                challenger = loader.load(challengerPointer);
+                challenger = loader.load(challengerPointer, false);
             } catch (RuntimeException e) {
                 LOG.warn(
                         "cannot load the challenger restored from state, scoring without it: {}",
@@ -165,7 +165,7 @@ final class ServingModels implements AutoCloseable {
 
     private Outcome setChallenger(ModelPointer next, ModelControl command) {
         BatchScorer replaced = challenger;
-        challenger = loader.load(next);
+        challenger = loader.load(next, false);
         release(replaced);
         LOG.info(
                 "challenger {} v{} scores beside champion {} ({})",
@@ -180,7 +180,7 @@ final class ServingModels implements AutoCloseable {
     private Outcome switchChampion(ModelPointer next, ModelControl command) {
         String previous = championVersion;
         BatchScorer replaced = champion;
-        champion = loader.load(next);
+        champion = loader.load(next, true);
         championVersion = versionOf(champion);
         release(replaced);
         LOG.info(

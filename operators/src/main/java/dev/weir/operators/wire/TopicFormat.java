@@ -62,9 +62,9 @@ public record TopicFormat(WireFormat format, String registryUrl) implements Seri
     public <T extends SpecificRecord> RecordDecoder<T> decoder(
             Class<T> type, Function<String, String> env, MetricGroup metrics) {
         if (format == WireFormat.SINGLE_OBJECT) {
-            SpecificData data = SpecificData.getForClass(type);
+            // Topics also hold what earlier releases wrote, in their schemas.
             BinaryMessageDecoder<T> decoder =
-                    new BinaryMessageDecoder<>(data, data.getSchema(type));
+                    dev.weir.operators.kafka.ReleasedSchemas.decoder(type);
             return decoder::decode;
         }
         SchemaRegistryClient registry = SchemaRegistryClient.create(registryUrl, env);

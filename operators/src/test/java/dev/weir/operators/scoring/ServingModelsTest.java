@@ -47,7 +47,7 @@ class ServingModelsTest {
         first = registry.register(ModelBundle.load(modelDir), null);
         second = registry.register(ModelBundle.load(otherModelDir), null);
         directory = new ModelPointer(null, null, modelDir.toString(), null);
-        models = new ServingModels(new ModelLoader(NAMES, 4));
+        models = new ServingModels(new ModelLoader(NAMES, 4, true));
         models.start(directory, null);
     }
 
@@ -90,6 +90,9 @@ class ServingModelsTest {
         assertThat(set.reported()).isTrue();
         BatchScorer challenger = models.challenger();
         assertThat(challenger.metadata().version()).isEqualTo(first.version());
+        // Only the champion's scores carry reason codes.
+        assertThat(champion.attributes()).isTrue();
+        assertThat(challenger.attributes()).isFalse();
 
         models.apply(command(ModelCommand.SET_CHALLENGER, second));
         assertThat(models.challenger().metadata().version()).isEqualTo(second.version());
@@ -184,7 +187,7 @@ class ServingModelsTest {
 
     @Test
     void aChampionThatCannotLoadFailsTheStartAndAChallengerThatCannotIsLeftOut() {
-        try (ServingModels noChampion = new ServingModels(new ModelLoader(NAMES, 4))) {
+        try (ServingModels noChampion = new ServingModels(new ModelLoader(NAMES, 4, true))) {
             assertThatThrownBy(
                             () ->
                                     noChampion.start(
@@ -193,7 +196,7 @@ class ServingModelsTest {
                                             null))
                     .hasMessageContaining("expects features [a, b]");
         }
-        try (ServingModels restarted = new ServingModels(new ModelLoader(NAMES, 4))) {
+        try (ServingModels restarted = new ServingModels(new ModelLoader(NAMES, 4, true))) {
             restarted.start(
                     second,
                     new ModelPointer(
