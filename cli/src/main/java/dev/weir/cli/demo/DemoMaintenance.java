@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -32,12 +33,14 @@ final class DemoMaintenance implements AutoCloseable {
                     WeirOptions.MAINTENANCE_SNAPSHOT_RETAIN_LAST.key(), "5",
                     WeirOptions.MAINTENANCE_EXPIRE_COMMIT_COUNT.key(), "10");
 
-    private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration STOP_TIMEOUT = Duration.ofMinutes(1);
 
     private final JobClient job;
+    private final Path savepoints;
 
-    private DemoMaintenance(JobClient job) {
+    private DemoMaintenance(JobClient job, Path savepoints) {
         this.job = job;
+        this.savepoints = savepoints;
     }
 
     static DemoMaintenance start(PipelineConfig config, Path runDir) throws Exception {
@@ -46,13 +49,21 @@ final class DemoMaintenance implements AutoCloseable {
                 StreamExecutionEnvironment.createLocalEnvironment(
                         LocalFlink.configuration(0, 1, runDir.resolve("maintenance-checkpoints")));
         MaintenanceJob.build(env, config);
-        return new DemoMaintenance(env.executeAsync(MaintenanceJob.JOB_NAME));
+        return new DemoMaintenance(
+                env.executeAsync(MaintenanceJob.JOB_NAME),
+                runDir.resolve("maintenance-savepoints"));
     }
 
+    /**
+     * Stops the job with a savepoint: the barrier waits for a compaction or an expiry under way,
+     * where a cancel would interrupt it halfway (and log the interruption as an error).
+     */
     @Override
     public void close() throws Exception {
         if (!job.getJobStatus().get().isGloballyTerminalState()) {
-            job.cancel().get(CANCEL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            job.stopWithSavepoint(
+                            false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                    .get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 }
