@@ -184,6 +184,58 @@ class WeirCommandLineTest {
     }
 
     @Test
+    void trainRefusesAFairnessAttributeTheTransactionsDoNotHave() {
+        Run run =
+                weir(
+                        "train",
+                        "--out",
+                        dir.resolve("model").toString(),
+                        "--fairness-attributes",
+                        "country,planet");
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.err)
+                .startsWith(
+                        "weir train: --fairness-attributes: transactions have no field 'planet'"
+                                + " (fields: transaction_id,");
+        assertThat(dir.resolve("model")).doesNotExist();
+    }
+
+    @Test
+    void trainWritesTheHoldOutsFairnessIntoTheMetadata() {
+        Path model = dir.resolve("model");
+        Run run =
+                weir(
+                        "train",
+                        "--out",
+                        model.toString(),
+                        "--events",
+                        "2000",
+                        "--epochs",
+                        "1",
+                        "--fairness-attributes",
+                        "channel,merchant_category");
+
+        assertThat(run.code).as(run.err).isZero();
+        dev.weir.models.fairness.FairnessReport fairness =
+                dev.weir.models.ModelBundle.readMetadata(model).fairness();
+        assertThat(fairness.rows()).isEqualTo(400);
+        assertThat(fairness.minCount()).isEqualTo(30);
+        assertThat(fairness.attributes())
+                .extracting(dev.weir.models.fairness.AttributeFairness::attribute)
+                .containsExactly("channel", "merchant_category");
+        assertThat(fairness.attributes()).allSatisfy(a -> assertThat(a.rows()).isEqualTo(400));
+        String firstChannel = fairness.attributes().get(0).groups().get(0).value();
+        assertThat(run.out)
+                .contains("fairness on the hold-out (400 rows")
+                .contains("  channel=" + firstChannel + ": ");
+        // The reference profile still covers the drift inputs only.
+        assertThat(dev.weir.models.ModelBundle.loadProfile(model).inputs())
+                .extracting(dev.weir.models.ReferenceProfile.Categorical::name)
+                .containsExactly("channel", "country");
+    }
+
+    @Test
     void numbersMayGroupTheirDigits() {
         TrainCommand train =
                 Weir.parse(new TrainCommand(), System.out, "--events", "2_000", "--registry");

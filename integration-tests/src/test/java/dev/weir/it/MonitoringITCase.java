@@ -244,6 +244,19 @@ class MonitoringITCase {
                 .isEqualTo(only(clean, MonitoringKind.PERFORMANCE));
         assertThat(only(failed, MonitoringKind.QUALITY))
                 .isEqualTo(only(clean, MonitoringKind.QUALITY));
+
+        // Fairness per country and channel counts every matched label once per attribute.
+        Map<String, MonitoringRecord> fairness = only(clean, MonitoringKind.FAIRNESS);
+        for (String attribute : List.of("country", "channel")) {
+            assertThat(
+                            fairness.values().stream()
+                                    .filter(r -> r.getSubject().startsWith(attribute + "="))
+                                    .mapToLong(r -> r.getValues().get("rows").longValue())
+                                    .sum())
+                    .as(attribute)
+                    .isEqualTo(input.labels());
+        }
+        assertThat(only(failed, MonitoringKind.FAIRNESS)).isEqualTo(fairness);
     }
 
     /** Runs the pipeline over the shared input; returns the committed monitoring records by key. */

@@ -71,6 +71,10 @@ class PipelineConfigTest {
         assertThat(config.scoringReasonsTop()).isEqualTo(3);
         assertThat(config.monitoring().window()).isEqualTo(Duration.ofMinutes(1));
         assertThat(config.monitoring().categoricalInputs()).containsExactly("country", "channel");
+        assertThat(config.monitoring().fairness())
+                .isEqualTo(
+                        new dev.weir.models.fairness.FairnessSettings(
+                                List.of("country", "channel"), 30, 200, 0.8));
         assertThat(config.monitoring().scoreTtl()).isEqualTo(Duration.ofDays(7));
         assertThat(config.monitoring().thresholds().psiAlert()).isEqualTo(0.25);
         assertThat(config.monitoring().rules().duplicateRule()).isPresent();
@@ -429,10 +433,14 @@ class PipelineConfigTest {
                                                 "quality.rules",
                                                         dir.resolve("missing.yaml").toString(),
                                                 "drift.categorical-inputs", "country;planet",
+                                                "fairness.attributes", "channel;colour",
+                                                "fairness.min-count", "0",
                                                 "monitoring.window", "10 ms")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("quality.rules")
                 .hasMessageContaining("'planet'")
+                .hasMessageContaining("fairness.attributes: Transaction has no field 'colour'")
+                .hasMessageContaining("fairness minimum count must be at least 1")
                 .hasMessageContaining("monitoring.window");
     }
 
@@ -591,7 +599,11 @@ class PipelineConfigTest {
                         Map.entry("labels.score-ttl", "2 d"),
                         Map.entry("labels.label-wait", "2 h"),
                         Map.entry("performance.min-auc", "0.7"),
-                        Map.entry("performance.min-labels", "150")));
+                        Map.entry("performance.min-labels", "150"),
+                        Map.entry("fairness.attributes", "channel;merchant_category"),
+                        Map.entry("fairness.min-count", "50"),
+                        Map.entry("fairness.max-values", "20"),
+                        Map.entry("fairness.min-disparate-impact", "0.9")));
         // Every option but model.registry, which excludes model.dir: an option added later must be
         // added here. A map option's entries are keys under it.
         assertThat(
@@ -699,6 +711,13 @@ class PipelineConfigTest {
         assertThat(config.monitoring().labelWait()).isEqualTo(Duration.ofHours(2));
         assertThat(config.monitoring().minAuc()).isEqualTo(0.7);
         assertThat(config.monitoring().minLabels()).isEqualTo(150);
+        assertThat(config.monitoring().fairness())
+                .isEqualTo(
+                        new dev.weir.models.fairness.FairnessSettings(
+                                List.of("channel", "merchant_category"), 50, 20, 0.9));
+        // Scores carry the drift inputs, then the fairness attributes not among them.
+        assertThat(config.monitoring().monitoredInputs())
+                .containsExactly("channel", "country", "merchant_category");
     }
 
     @Test

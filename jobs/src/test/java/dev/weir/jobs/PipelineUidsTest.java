@@ -56,6 +56,9 @@ class PipelineUidsTest {
         }
         assertThat(uids).hasSizeGreaterThan(30).doesNotHaveDuplicates();
         assertThat(uids).contains(Uids.SINK_SCORES_KAFKA, Uids.SINK_DECISIONS_KAFKA);
+        // Fairness monitoring is on by default (country and channel).
+        assertThat(uids)
+                .contains(Uids.MONITOR_FAIRNESS + "-partial", Uids.MONITOR_FAIRNESS + "-report");
         // With pipeline.auto-generate-uid off (the workflow sets it), building the job graph fails
         // on any operator without a uid.
         assertThat(graph.getJobGraph().getVertices()).isNotEmpty();

@@ -1,5 +1,6 @@
 package dev.weir.models;
 
+import dev.weir.models.fairness.FairnessReport;
 import java.util.List;
 import java.util.Objects;
 
@@ -25,6 +26,9 @@ import java.util.Objects;
  * @param trainingSource where the training rows came from: the training-set table and the Iceberg
  *     snapshots it was built from, or the synthetic generator (null for models trained before this
  *     was recorded)
+ * @param fairness decline rates, true and false positive rates, disparate-impact ratios and
+ *     equal-opportunity differences per value of each segment attribute on the hold-out (null for
+ *     models trained before this was recorded, or without segment attributes)
  */
 public record ModelMetadata(
         String name,
@@ -42,7 +46,46 @@ public record ModelMetadata(
         long trainingRows,
         long holdoutRows,
         String createdAt,
-        String trainingSource) {
+        String trainingSource,
+        FairnessReport fairness) {
+
+    /** Metadata without a fairness section. */
+    public ModelMetadata(
+            String name,
+            String version,
+            List<String> featureNames,
+            double[] featureMeans,
+            double[] featureStds,
+            double threshold,
+            double holdoutAuc,
+            double holdoutPrecision,
+            double holdoutRecall,
+            double holdoutAucPr,
+            double holdoutBrier,
+            double holdoutEce,
+            long trainingRows,
+            long holdoutRows,
+            String createdAt,
+            String trainingSource) {
+        this(
+                name,
+                version,
+                featureNames,
+                featureMeans,
+                featureStds,
+                threshold,
+                holdoutAuc,
+                holdoutPrecision,
+                holdoutRecall,
+                holdoutAucPr,
+                holdoutBrier,
+                holdoutEce,
+                trainingRows,
+                holdoutRows,
+                createdAt,
+                trainingSource,
+                null);
+    }
 
     public ModelMetadata {
         Objects.requireNonNull(name, "name");
@@ -71,9 +114,23 @@ public record ModelMetadata(
 
     /** The same metadata with another training source. */
     public ModelMetadata withTrainingSource(String source) {
+        return with(version, source, fairness);
+    }
+
+    /** The same metadata under another version. */
+    public ModelMetadata withVersion(String other) {
+        return with(other, trainingSource, fairness);
+    }
+
+    /** The same metadata with another fairness section. */
+    public ModelMetadata withFairness(FairnessReport report) {
+        return with(version, trainingSource, report);
+    }
+
+    private ModelMetadata with(String v, String source, FairnessReport report) {
         return new ModelMetadata(
                 name,
-                version,
+                v,
                 featureNames,
                 featureMeans,
                 featureStds,
@@ -87,7 +144,8 @@ public record ModelMetadata(
                 trainingRows,
                 holdoutRows,
                 createdAt,
-                source);
+                source,
+                report);
     }
 
     public int featureCount() {

@@ -1,8 +1,12 @@
 package dev.weir.models;
 
+import dev.weir.models.fairness.Fairness;
+import dev.weir.models.fairness.FairnessReport;
+import dev.weir.models.fairness.FairnessSettings;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -47,9 +51,47 @@ public final class Trainer {
             double[][] features,
             boolean[] labels,
             long[] eventTimes) {
+        return train(name, version, featureNames, features, labels, eventTimes, Map.of(), null);
+    }
+
+    /**
+     * Trains and, with {@code fairness}, evaluates the fairness of the model's decisions on the
+     * hold-out rows per value of each segment attribute (the metadata's {@code fairness} section).
+     *
+     * @param segments per segment attribute, one value per row (null when missing), in the order of
+     *     {@code features}
+     * @param fairness what to evaluate; null for no fairness section
+     * @throws IllegalArgumentException when a configured attribute has no values here
+     */
+    public ModelBundle train(
+            String name,
+            String version,
+            List<String> featureNames,
+            double[][] features,
+            boolean[] labels,
+            long[] eventTimes,
+            Map<String, String[]> segments,
+            FairnessSettings fairness) {
         int n = features.length;
         if (n != labels.length || n != eventTimes.length) {
             throw new IllegalArgumentException("features, labels and event times differ in length");
+        }
+        if (fairness != null) {
+            for (String attribute : fairness.attributes()) {
+                String[] values = segments.get(attribute);
+                if (values == null || values.length != n) {
+                    throw new IllegalArgumentException(
+                            "segment attribute "
+                                    + attribute
+                                    + (values == null
+                                            ? " has no values (known: " + segments.keySet() + ")"
+                                            : " has "
+                                                    + values.length
+                                                    + " values for "
+                                                    + n
+                                                    + " rows"));
+                }
+            }
         }
         Integer[] byTime = new Integer[n];
         for (int i = 0; i < n; i++) {
@@ -131,6 +173,27 @@ public final class Trainer {
                 pr[1],
                 threshold);
 
+        FairnessReport fairnessReport = null;
+        if (fairness != null && !fairness.attributes().isEmpty()) {
+            Map<String, String[]> heldOut = new java.util.LinkedHashMap<>();
+            for (String attribute : fairness.attributes()) {
+                String[] all = segments.get(attribute);
+                String[] picked = new String[holdIdx.length];
+                for (int i = 0; i < holdIdx.length; i++) {
+                    picked[i] = all[holdIdx[i]];
+                }
+                heldOut.put(attribute, picked);
+            }
+            fairnessReport =
+                    Fairness.report(
+                            FairnessReport.HOLDOUT,
+                            threshold,
+                            fairness,
+                            heldOut,
+                            holdLabels,
+                            holdScores);
+        }
+
         ModelMetadata metadata =
                 new ModelMetadata(
                         name,
@@ -148,7 +211,8 @@ public final class Trainer {
                         trainRows,
                         holdIdx.length,
                         Instant.now().toString(),
-                        null);
+                        null,
+                        fairnessReport);
         double[][] trainRowsRaw = new double[trainIdx.length][];
         for (int i = 0; i < trainIdx.length; i++) {
             trainRowsRaw[i] = features[trainIdx[i]];

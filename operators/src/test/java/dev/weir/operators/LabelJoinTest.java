@@ -127,10 +127,49 @@ class LabelJoinTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void theSegmentAttributesWaitWithTheScoreAndReachBothVersionsOutcomes(StateBackends backend)
+            throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness(backend, List.of("country", "channel"))) {
+            h.open();
+            Score both = score("t5", 1_000, 0.8, Decision.DECLINE);
+            both.setMonitoredInputs(java.util.Map.of("country", "DE", "amount_band", "high"));
+            both.setChallengerVersion("4");
+            both.setChallengerScore(0.3);
+            both.setChallengerDecision(Decision.APPROVE);
+            h.processElement1(both, 1_000);
+            snapshot = h.snapshot(1, 1_500);
+        }
+        try (var h = harness(backend, List.of("country", "channel"))) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement2(label("t5", true, 3_000), 3_000);
+            // Only the attributes are kept; one the score lacks is "null", like a missing value.
+            assertThat(outcomes(h))
+                    .extracting(LabelOutcome::getModelVersion, LabelOutcome::getSegments)
+                    .containsExactly(
+                            org.assertj.core.api.Assertions.tuple(
+                                    "3", java.util.Map.of("country", "DE", "channel", "null")),
+                            org.assertj.core.api.Assertions.tuple(
+                                    "4", java.util.Map.of("country", "DE", "channel", "null")));
+        }
+        try (var h = harness(backend)) {
+            h.open();
+            h.processElement1(score("t6", 1_000, 0.8, Decision.DECLINE), 1_000);
+            h.processElement2(label("t6", true, 3_000), 3_000);
+            assertThat(outcomes(h))
+                    .singleElement()
+                    .satisfies(o -> assertThat(o.getSegments()).isEmpty());
+        }
+    }
+
     /**
      * What operators/README.md states for sizing: a waiting score (its state, its key and its
      * timer) takes at most 180 bytes in a heap snapshot and 150 in RocksDB's (compressed SST
-     * files), for transaction ids of 36 characters (UUIDs), measured over 10,000 scores.
+     * files), for transaction ids of 36 characters (UUIDs), measured over 10,000 scores; with the
+     * default fairness segments (country and channel) at most 220 and 150.
      */
     @ParameterizedTest
     @EnumSource(StateBackends.class)
@@ -154,12 +193,43 @@ class LabelJoinTest {
                     .isPositive()
                     .isLessThanOrEqualTo(backend == StateBackends.HEAP ? 180 : 150);
         }
+        // With the default fairness segments (country and channel) kept beside each score.
+        try (var h = harness(backend, List.of("country", "channel"))) {
+            h.open();
+            java.util.Random random = new java.util.Random(3);
+            String[] countries = {"DE", "FR", "IT", "ES", "NL", "PL", "US", "GB"};
+            String[] channels = {"web", "app", "pos"};
+            for (int i = 0; i < scores; i++) {
+                String id = new java.util.UUID(random.nextLong(), random.nextLong()).toString();
+                Score score = score(id, 1_000 + i, random.nextDouble(), Decision.APPROVE);
+                score.setMonitoredInputs(
+                        java.util.Map.of(
+                                "country",
+                                countries[random.nextInt(countries.length)],
+                                "channel",
+                                channels[random.nextInt(channels.length)]));
+                h.processElement1(score, 1_000 + i);
+            }
+            OperatorSubtaskState snapshot = h.snapshot(1, 20_000);
+            double perScore = (double) snapshot.getStateSize() / scores;
+            System.out.printf(
+                    "label join, %s: %.1f bytes per waiting score with segments%n",
+                    backend, perScore);
+            assertThat(perScore)
+                    .isPositive()
+                    .isLessThanOrEqualTo(backend == StateBackends.HEAP ? 220 : 150);
+        }
     }
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, Score, Label, LabelOutcome>
             harness(StateBackends backend) throws Exception {
+        return harness(backend, List.of());
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, Score, Label, LabelOutcome>
+            harness(StateBackends backend, List<String> segments) throws Exception {
         return backend.keyed(
-                new KeyedCoProcessOperator<>(new LabelJoin(TTL, WAIT)),
+                new KeyedCoProcessOperator<>(new LabelJoin(TTL, WAIT, segments)),
                 Score::getTransactionId,
                 Label::getTransactionId,
                 Types.STRING);

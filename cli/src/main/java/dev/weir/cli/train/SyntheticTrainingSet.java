@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
  * @param features one vector per event, in the feature set's vector order
  * @param labels fraud or not
  * @param eventTimes event time of each row
- * @param inputs categorical input fields per row ({@link #INPUTS}), for the reference profile
+ * @param inputs categorical input fields per row ({@link #INPUTS} and any asked for), for the
+ *     reference profile and the fairness segments
  */
 public record SyntheticTrainingSet(
         double[][] features,
@@ -34,12 +35,30 @@ public record SyntheticTrainingSet(
             int accounts,
             double ratePerSecond,
             double fraudShare) {
+        return generate(featureSet, seed, events, accounts, ratePerSecond, fraudShare, INPUTS);
+    }
+
+    /**
+     * As {@link #generate(FeatureSet, long, int, int, double, double)}, keeping {@code fields} of
+     * each transaction besides {@link #INPUTS}.
+     *
+     * @throws IllegalArgumentException when the transaction has no such field
+     */
+    public static SyntheticTrainingSet generate(
+            FeatureSet featureSet,
+            long seed,
+            int events,
+            int accounts,
+            double ratePerSecond,
+            double fraudShare,
+            java.util.List<String> fields) {
         return generate(
                 featureSet,
                 new TransactionGenerator(seed, accounts, fraudShare),
                 seed + 1,
                 events,
-                ratePerSecond);
+                ratePerSecond,
+                fields);
     }
 
     /** From a generator of the caller's (for example one population with another stream seed). */
@@ -49,13 +68,30 @@ public record SyntheticTrainingSet(
             long arrivalSeed,
             int events,
             double ratePerSecond) {
+        return generate(featureSet, generator, arrivalSeed, events, ratePerSecond, INPUTS);
+    }
+
+    private static SyntheticTrainingSet generate(
+            FeatureSet featureSet,
+            TransactionGenerator generator,
+            long arrivalSeed,
+            int events,
+            double ratePerSecond,
+            java.util.List<String> fields) {
+        java.util.LinkedHashSet<String> kept = new java.util.LinkedHashSet<>(INPUTS);
+        kept.addAll(fields);
+        for (String field : kept) {
+            if (Transaction.getClassSchema().getField(field) == null) {
+                throw new IllegalArgumentException("Transaction has no field '" + field + "'");
+            }
+        }
         SplittableRandom arrivals = new SplittableRandom(arrivalSeed);
         FeatureSetEngine engine = new FeatureSetEngine(featureSet, Transaction.getClassSchema());
         double[][] features = new double[events][];
         boolean[] labels = new boolean[events];
         long[] times = new long[events];
         java.util.Map<String, String[]> inputs = new java.util.LinkedHashMap<>();
-        for (String field : INPUTS) {
+        for (String field : kept) {
             inputs.put(field, new String[events]);
         }
         double now = START_MILLIS;
@@ -67,7 +103,7 @@ public record SyntheticTrainingSet(
             features[i] = engine.update(txn, txn.getEventTime().toEpochMilli(), null);
             labels[i] = g.fraud();
             times[i] = txn.getEventTime().toEpochMilli();
-            for (String field : INPUTS) {
+            for (String field : kept) {
                 Object value = txn.get(field);
                 inputs.get(field)[i] = value == null ? "null" : value.toString();
             }

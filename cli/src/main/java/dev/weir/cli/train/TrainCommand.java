@@ -7,6 +7,11 @@ import dev.weir.models.ModelBundle;
 import dev.weir.models.ModelMetadata;
 import dev.weir.models.Trainer;
 import dev.weir.models.TrainerConfig;
+import dev.weir.models.fairness.AttributeFairness;
+import dev.weir.models.fairness.FairnessReport;
+import dev.weir.models.fairness.FairnessSettings;
+import dev.weir.models.fairness.GroupFairness;
+import dev.weir.schemas.Transaction;
 import dev.weir.state.features.FeatureSet;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -156,6 +161,25 @@ public final class TrainCommand extends WeirCommand {
                             + "${DEFAULT-VALUE}.")
     String labelsTopic;
 
+    @Option(
+            names = "--fairness-attributes",
+            paramLabel = "FIELDS",
+            split = ",",
+            description =
+                    "Transaction fields whose values segment the fairness evaluation on the hold-out"
+                            + " (decline rate, TPR, FPR, disparate impact, equal opportunity per value,"
+                            + " in the metadata's fairness section); 'none' for no evaluation.%nDefault:"
+                            + " ${DEFAULT-VALUE}.")
+    List<String> fairnessAttributes;
+
+    @Option(
+            names = "--fairness-min-count",
+            paramLabel = "N",
+            description =
+                    "Hold-out rows a value needs to enter the disparate-impact ratio, and frauds to"
+                            + " enter the equal-opportunity difference.%nDefault: ${DEFAULT-VALUE}.")
+    int fairnessMinCount;
+
     /** The trainer's own defaults, so the help shows the values training uses. */
     static final class TrainerDefaults implements IDefaultValueProvider {
         @Override
@@ -171,6 +195,9 @@ public final class TrainCommand extends WeirCommand {
                         defaults.hiddenLayers().stream()
                                 .map(String::valueOf)
                                 .collect(java.util.stream.Collectors.joining(","));
+                case "--fairness-attributes" ->
+                        String.join(",", FairnessSettings.DEFAULT_ATTRIBUTES);
+                case "--fairness-min-count" -> String.valueOf(FairnessSettings.DEFAULT_MIN_COUNT);
                 default -> null;
             };
         }
@@ -192,6 +219,7 @@ public final class TrainCommand extends WeirCommand {
                 throw usage("--hidden takes positive layer sizes such as 32,16; got " + size);
             }
         }
+        FairnessSettings fairness = fairness();
         Path dir;
         try {
             dir = registry != null ? java.nio.file.Files.createTempDirectory("weir-train") : outDir;
@@ -230,6 +258,11 @@ public final class TrainCommand extends WeirCommand {
                             bundle.metadata().withTrainingSource(set.source(pipeline.namespace())));
             bundle.save(dir);
             metadata = bundle.metadata();
+            if (!fairness.attributes().isEmpty()) {
+                out.println(
+                        "fairness: not evaluated (the point-in-time training set holds no"
+                                + " transaction fields besides the features)");
+            }
         } else {
             FeatureSet featureSet = FeatureSets.load(features);
             metadata =
@@ -243,7 +276,8 @@ public final class TrainCommand extends WeirCommand {
                             accounts,
                             rate,
                             fraudShare,
-                            config);
+                            config,
+                            fairness);
         }
         out.printf(
                 "trained %s v%s on %d rows (hold-out %d): AUC %.4f, AUC-PR %.4f, precision %.3f, recall %.3f at threshold"
@@ -261,6 +295,7 @@ public final class TrainCommand extends WeirCommand {
                 metadata.holdoutBrier(),
                 metadata.holdoutEce(),
                 dir.toAbsolutePath());
+        printFairness(metadata.fairness());
         if (registry != null) {
             // Trained into a scratch directory above, then registered as the next version; the
             // first version of a name becomes its champion.
@@ -280,6 +315,7 @@ public final class TrainCommand extends WeirCommand {
         }
     }
 
+    /** Trains on synthetic payments with the default fairness evaluation. */
     public static ModelMetadata train(
             Path dir,
             FeatureSet featureSet,
@@ -291,8 +327,45 @@ public final class TrainCommand extends WeirCommand {
             double rate,
             double fraudShare,
             TrainerConfig config) {
+        return train(
+                dir,
+                featureSet,
+                name,
+                version,
+                seed,
+                events,
+                accounts,
+                rate,
+                fraudShare,
+                config,
+                FairnessSettings.defaults());
+    }
+
+    /**
+     * Trains on synthetic payments and writes the model into {@code dir}, with the fairness of its
+     * hold-out decisions per value of {@code fairness}'s attributes.
+     */
+    public static ModelMetadata train(
+            Path dir,
+            FeatureSet featureSet,
+            String name,
+            String version,
+            long seed,
+            int events,
+            int accounts,
+            double rate,
+            double fraudShare,
+            TrainerConfig config,
+            FairnessSettings fairness) {
         SyntheticTrainingSet set =
-                SyntheticTrainingSet.generate(featureSet, seed, events, accounts, rate, fraudShare);
+                SyntheticTrainingSet.generate(
+                        featureSet,
+                        seed,
+                        events,
+                        accounts,
+                        rate,
+                        fraudShare,
+                        fairness.attributes());
         ModelBundle bundle =
                 new Trainer(config)
                         .train(
@@ -301,7 +374,9 @@ public final class TrainCommand extends WeirCommand {
                                 featureSet.vectorNames(),
                                 set.features(),
                                 set.labels(),
-                                set.eventTimes());
+                                set.eventTimes(),
+                                set.inputs(),
+                                fairness);
         bundle =
                 bundle.withMetadata(
                         bundle.metadata()
@@ -315,11 +390,70 @@ public final class TrainCommand extends WeirCommand {
         // order).
         int profiled = (int) bundle.profile().rows();
         Map<String, String[]> inputs = new java.util.LinkedHashMap<>();
-        set.inputs().forEach((field, values) -> inputs.put(field, Arrays.copyOf(values, profiled)));
+        for (String field : SyntheticTrainingSet.INPUTS) {
+            inputs.put(field, Arrays.copyOf(set.inputs().get(field), profiled));
+        }
         bundle =
                 new ModelBundle(
                         bundle.metadata(), bundle.network(), bundle.profile().withInputs(inputs));
         bundle.save(dir);
         return bundle.metadata();
+    }
+
+    /** The fairness settings of the options; fails on a field the transactions do not have. */
+    private FairnessSettings fairness() {
+        List<String> attributes =
+                fairnessAttributes.equals(List.of("none")) ? List.of() : fairnessAttributes;
+        for (String attribute : attributes) {
+            if (Transaction.getClassSchema().getField(attribute) == null) {
+                throw usage(
+                        "--fairness-attributes: transactions have no field '"
+                                + attribute
+                                + "' (fields: "
+                                + Transaction.getClassSchema().getFields().stream()
+                                        .map(org.apache.avro.Schema.Field::name)
+                                        .collect(java.util.stream.Collectors.joining(", "))
+                                + ")");
+            }
+        }
+        atLeast("--fairness-min-count", fairnessMinCount, 1);
+        try {
+            return FairnessSettings.defaults()
+                    .withAttributes(attributes)
+                    .withMinCount(fairnessMinCount);
+        } catch (IllegalArgumentException e) {
+            throw usage("--fairness-attributes: " + e.getMessage());
+        }
+    }
+
+    /** One line per segment value of the hold-out's fairness, flagged values marked. */
+    private void printFairness(FairnessReport report) {
+        if (report == null) {
+            return;
+        }
+        out.printf(
+                "fairness on the %s (%d rows, values with at least %d rows/frauds compared):%n",
+                report.dataset(), report.rows(), report.minCount());
+        for (AttributeFairness attribute : report.attributes()) {
+            for (GroupFairness g : attribute.groups()) {
+                out.printf(
+                        "  %s=%s: %d rows, %d frauds, decline rate %s, TPR %s, FPR %s,"
+                                + " disparate impact %s, equal opportunity %s%s%n",
+                        attribute.attribute(),
+                        g.value(),
+                        g.rows(),
+                        g.positives(),
+                        number(g.declineRate()),
+                        number(g.tpr()),
+                        number(g.fpr()),
+                        number(g.disparateImpact()),
+                        number(g.equalOpportunityDifference()),
+                        g.flagged() ? "  FLAGGED" : "");
+            }
+        }
+    }
+
+    private static String number(Double value) {
+        return value == null ? "-" : String.format(java.util.Locale.ROOT, "%.3f", value);
     }
 }

@@ -1,6 +1,7 @@
 package dev.weir.jobs.config;
 
 import dev.weir.models.drift.DriftThresholds;
+import dev.weir.models.fairness.FairnessSettings;
 import dev.weir.operators.governance.GovernancePolicy;
 import dev.weir.operators.quality.QualityRules;
 import java.nio.file.Path;
@@ -10,7 +11,8 @@ import org.apache.flink.configuration.Configuration;
 
 /**
  * What the pipeline watches and how: quality rules, the personal-data policy, the monitoring
- * window, drift thresholds and the label join's waits. Part of {@link PipelineConfig}.
+ * window, drift thresholds, the label join's waits and the fairness segments. Part of {@link
+ * PipelineConfig}.
  */
 public record MonitoringConfig(
         String qualityRules,
@@ -25,7 +27,11 @@ public record MonitoringConfig(
         Duration scoreTtl,
         Duration labelWait,
         double minAuc,
-        int minLabels) {
+        int minLabels,
+        List<String> fairnessAttributes,
+        int fairnessMinCount,
+        int fairnessMaxValues,
+        double fairnessMinDisparateImpact) {
 
     public static final String DEFAULT = "default";
     public static final String NONE = "none";
@@ -48,7 +54,11 @@ public record MonitoringConfig(
                 conf.get(WeirOptions.LABELS_SCORE_TTL),
                 conf.get(WeirOptions.LABELS_LABEL_WAIT),
                 conf.get(WeirOptions.PERFORMANCE_MIN_AUC),
-                conf.get(WeirOptions.PERFORMANCE_MIN_LABELS));
+                conf.get(WeirOptions.PERFORMANCE_MIN_LABELS),
+                conf.get(WeirOptions.FAIRNESS_ATTRIBUTES),
+                conf.get(WeirOptions.FAIRNESS_MIN_COUNT),
+                conf.get(WeirOptions.FAIRNESS_MAX_VALUES),
+                conf.get(WeirOptions.FAIRNESS_MIN_DISPARATE_IMPACT));
     }
 
     /** The quality rules: the file, the bundled default, or none. */
@@ -67,6 +77,25 @@ public record MonitoringConfig(
             case DEFAULT -> GovernancePolicy.defaults();
             default -> GovernancePolicy.load(Path.of(governancePolicy));
         };
+    }
+
+    /** What FAIRNESS records segment by and compare; valid once {@link #problems()} is empty. */
+    public FairnessSettings fairness() {
+        return new FairnessSettings(
+                fairnessAttributes,
+                fairnessMinCount,
+                fairnessMaxValues,
+                fairnessMinDisparateImpact);
+    }
+
+    /**
+     * The transaction fields each score carries in monitored_inputs: those compared for drift, then
+     * the fairness attributes.
+     */
+    public List<String> monitoredInputs() {
+        java.util.LinkedHashSet<String> fields = new java.util.LinkedHashSet<>(categoricalInputs);
+        fields.addAll(fairnessAttributes);
+        return List.copyOf(fields);
     }
 
     /** Drift thresholds: the configured alert levels, the documented defaults for the rest. */
@@ -106,6 +135,23 @@ public record MonitoringConfig(
         }
         if (!(minAuc >= 0 && minAuc <= 1)) {
             problems.add(WeirOptions.PERFORMANCE_MIN_AUC.key() + " must be in [0, 1]");
+        }
+        for (String field : fairnessAttributes) {
+            if (dev.weir.schemas.Transaction.getClassSchema().getField(field) == null) {
+                problems.add(
+                        WeirOptions.FAIRNESS_ATTRIBUTES.key()
+                                + ": Transaction has no field '"
+                                + field
+                                + "'"
+                                + (field.contains(",")
+                                        ? " (a list is written [a, b] or a;b, not a,b)"
+                                        : ""));
+            }
+        }
+        try {
+            fairness();
+        } catch (IllegalArgumentException e) {
+            problems.add("fairness: " + e.getMessage());
         }
         for (String field : categoricalInputs) {
             if (dev.weir.schemas.Transaction.getClassSchema().getField(field) == null) {

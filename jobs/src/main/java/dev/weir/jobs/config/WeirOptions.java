@@ -554,7 +554,7 @@ public final class WeirOptions {
                     .durationType()
                     .defaultValue(Duration.ofMinutes(1))
                     .withDescription(
-                            "Tumbling event-time window of quality, drift, performance and agreement records.");
+                            "Tumbling event-time window of quality, drift, performance, fairness and agreement records.");
 
     public static final ConfigOption<Duration> MONITORING_LATENESS =
             key("monitoring.allowed-lateness")
@@ -632,6 +632,41 @@ public final class WeirOptions {
                     .withDescription(
                             "Matched labels a window needs before its AUC can raise an alert.");
 
+    public static final ConfigOption<List<String>> FAIRNESS_ATTRIBUTES =
+            key("fairness.attributes")
+                    .stringType()
+                    .asList()
+                    .defaultValues("country", "channel")
+                    .withDescription(
+                            "Transaction fields whose values segment the FAIRNESS records: per value, decline"
+                                    + " rate, TPR, FPR, disparate-impact ratio and equal-opportunity difference"
+                                    + " from labels; empty turns fairness monitoring off.");
+
+    public static final ConfigOption<Integer> FAIRNESS_MIN_COUNT =
+            key("fairness.min-count")
+                    .intType()
+                    .defaultValue(30)
+                    .withDescription(
+                            "Rows a value needs in a window to enter the disparate-impact ratio, and frauds to"
+                                    + " enter the equal-opportunity difference; smaller values are reported with"
+                                    + " their counts only.");
+
+    public static final ConfigOption<Integer> FAIRNESS_MAX_VALUES =
+            key("fairness.max-values")
+                    .intType()
+                    .defaultValue(200)
+                    .withDescription(
+                            "Values reported by name per attribute and window, the most frequent; the rest"
+                                    + " are pooled as (other).");
+
+    public static final ConfigOption<Double> FAIRNESS_MIN_DISPARATE_IMPACT =
+            key("fairness.min-disparate-impact")
+                    .doubleType()
+                    .defaultValue(0.8)
+                    .withDescription(
+                            "A value whose disparate-impact ratio is below it raises a fairness alert (0.8:"
+                                    + " the four-fifths rule).");
+
     /** All options, for validation of unknown keys and for the docs. */
     public static final List<ConfigOption<?>> ALL =
             all(
@@ -701,7 +736,11 @@ public final class WeirOptions {
                     LABELS_SCORE_TTL,
                     LABELS_LABEL_WAIT,
                     PERFORMANCE_MIN_AUC,
-                    PERFORMANCE_MIN_LABELS);
+                    PERFORMANCE_MIN_LABELS,
+                    FAIRNESS_ATTRIBUTES,
+                    FAIRNESS_MIN_COUNT,
+                    FAIRNESS_MAX_VALUES,
+                    FAIRNESS_MIN_DISPARATE_IMPACT);
 
     private WeirOptions() {}
 

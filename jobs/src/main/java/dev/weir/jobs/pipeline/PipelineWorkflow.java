@@ -14,6 +14,7 @@ import dev.weir.operators.kafka.RawRecord;
 import dev.weir.operators.labels.LabelJoin;
 import dev.weir.operators.monitoring.AgreementMonitor;
 import dev.weir.operators.monitoring.DriftMonitor;
+import dev.weir.operators.monitoring.FairnessMonitor;
 import dev.weir.operators.monitoring.Monitors;
 import dev.weir.operators.monitoring.PerformanceMonitor;
 import dev.weir.operators.monitoring.ProfileLoader;
@@ -160,7 +161,7 @@ public final class PipelineWorkflow {
                                         featureSet.vectorNames(),
                                         config.scoringMaxBatchSize(),
                                         config.scoringMaxWait().toMillis(),
-                                        monitoring.categoricalInputs(),
+                                        monitoring.monitoredInputs(),
                                         new ReasonCodes(config.scoringReasonsTop())))
                         .uid(Uids.SCORE);
 
@@ -248,7 +249,10 @@ public final class PipelineWorkflow {
                 scores.keyBy(Score::getTransactionId, Types.STRING)
                         .connect(labels.keyBy(Label::getTransactionId, Types.STRING))
                         .process(
-                                new LabelJoin(m.scoreTtl().toMillis(), m.labelWait().toMillis()),
+                                new LabelJoin(
+                                        m.scoreTtl().toMillis(),
+                                        m.labelWait().toMillis(),
+                                        m.fairnessAttributes()),
                                 WeirTypes.LABEL_OUTCOME)
                         .uid(Uids.LABEL_JOIN)
                         .name("Join labels with scores (TTL " + human(m.scoreTtl()) + ")");
@@ -260,6 +264,18 @@ public final class PipelineWorkflow {
                         m.allowedLateness(),
                         Uids.MONITOR_PERFORMANCE,
                         "Realised performance per window");
+
+        if (!m.fairnessAttributes().isEmpty()) {
+            performance =
+                    performance.union(
+                            Monitors.aggregate(
+                                    outcomes,
+                                    new FairnessMonitor(m.fairness()),
+                                    m.window(),
+                                    m.allowedLateness(),
+                                    Uids.MONITOR_FAIRNESS,
+                                    "Fairness per segment and window"));
+        }
 
         DataStream<MonitoringRecord> agreement =
                 Monitors.aggregate(

@@ -30,6 +30,7 @@ public final class Uids {
     public static final String MONITOR_DRIFT = "weir-monitor-drift";
     public static final String MONITOR_PERFORMANCE = "weir-monitor-performance";
     public static final String MONITOR_AGREEMENT = "weir-monitor-agreement";
+    public static final String MONITOR_FAIRNESS = "weir-monitor-fairness";
 
     public static final String SINK_SCORES_KAFKA = "weir-sink-scores-kafka";
     public static final String SINK_DECISIONS_KAFKA = "weir-sink-decisions-kafka";

@@ -131,7 +131,13 @@ class ConfigLoaderTest {
                     Map.entry("labels.score-ttl", c -> c.monitoring().scoreTtl()),
                     Map.entry("labels.label-wait", c -> c.monitoring().labelWait()),
                     Map.entry("performance.min-auc", c -> c.monitoring().minAuc()),
-                    Map.entry("performance.min-labels", c -> c.monitoring().minLabels()));
+                    Map.entry("performance.min-labels", c -> c.monitoring().minLabels()),
+                    Map.entry("fairness.attributes", c -> c.monitoring().fairnessAttributes()),
+                    Map.entry("fairness.min-count", c -> c.monitoring().fairnessMinCount()),
+                    Map.entry("fairness.max-values", c -> c.monitoring().fairnessMaxValues()),
+                    Map.entry(
+                            "fairness.min-disparate-impact",
+                            c -> c.monitoring().fairnessMinDisparateImpact()));
 
     @TempDir Path dir;
 
@@ -345,6 +351,7 @@ class ConfigLoaderTest {
                     .as(option.key())
                     .isEqualTo(
                             option == WeirOptions.DRIFT_CATEGORICAL_INPUTS
+                                            || option == WeirOptions.FAIRNESS_ATTRIBUTES
                                     ? SettingsCheck.Shape.LIST
                                     : option == WeirOptions.KAFKA_PROPERTIES
                                             ? SettingsCheck.Shape.MAP
@@ -507,7 +514,11 @@ class ConfigLoaderTest {
                 Map.entry("labels.score-ttl", "2 d"),
                 Map.entry("labels.label-wait", "2 h"),
                 Map.entry("performance.min-auc", "0.7"),
-                Map.entry("performance.min-labels", "150"));
+                Map.entry("performance.min-labels", "150"),
+                Map.entry("fairness.attributes", "channel"),
+                Map.entry("fairness.min-count", "50"),
+                Map.entry("fairness.max-values", "20"),
+                Map.entry("fairness.min-disparate-impact", "0.9"));
     }
 
     /** Dotted keys as nested maps, the way people write the file. */

@@ -3,7 +3,6 @@ package dev.weir.models.registry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.weir.models.ModelBundle;
-import dev.weir.models.ModelMetadata;
 import dev.weir.models.Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -111,26 +110,7 @@ public final class ModelRegistry {
                 }
             }
             String version = String.valueOf(last + 1);
-            ModelMetadata m = bundle.metadata();
-            ModelBundle numbered =
-                    bundle.withMetadata(
-                            new ModelMetadata(
-                                    m.name(),
-                                    version,
-                                    m.featureNames(),
-                                    m.featureMeans(),
-                                    m.featureStds(),
-                                    m.threshold(),
-                                    m.holdoutAuc(),
-                                    m.holdoutPrecision(),
-                                    m.holdoutRecall(),
-                                    m.holdoutAucPr(),
-                                    m.holdoutBrier(),
-                                    m.holdoutEce(),
-                                    m.trainingRows(),
-                                    m.holdoutRows(),
-                                    m.createdAt(),
-                                    m.trainingSource()));
+            ModelBundle numbered = bundle.withMetadata(bundle.metadata().withVersion(version));
             Map<String, byte[]> files = new LinkedHashMap<>(numbered.files());
             if (profileJson != null) {
                 // An explicit profile replaces the one computed at training.

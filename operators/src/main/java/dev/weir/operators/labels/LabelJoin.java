@@ -6,7 +6,9 @@ import dev.weir.schemas.Label;
 import dev.weir.schemas.LabelOutcome;
 import dev.weir.schemas.LabelOutcomeType;
 import dev.weir.schemas.Score;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -20,11 +22,12 @@ import org.apache.flink.util.Collector;
  * for its label for {@code scoreTtl} of event time; a label that arrives before its score (the
  * topics are independent) waits {@code labelWait}. Each wait ends in a timer that clears the state
  * and reports the miss, so state per transaction is bounded by the TTL and nothing is dropped
- * without being counted. Only what performance needs is kept of a score, not its feature vector
- * (about 130 bytes with its key and timer in RocksDB; operators/README.md). When a challenger
- * scored the transaction too, its verdict waits beside the champion's and is matched with the same
- * label, so both versions get realised performance over the same transactions (what the governor
- * needs to promote a challenger).
+ * without being counted. Only what performance and fairness need is kept of a score, not its
+ * feature vector (about 130 bytes with its key and timer in RocksDB, plus the values of the
+ * fairness segment attributes; operators/README.md). When a challenger scored the transaction too,
+ * its verdict waits beside the champion's and is matched with the same label, so both versions get
+ * realised performance over the same transactions (what the governor needs to promote a
+ * challenger).
  */
 public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, LabelOutcome> {
 
@@ -56,6 +59,7 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
 
     private final long scoreTtlMillis;
     private final long labelWaitMillis;
+    private final List<String> segmentAttributes;
 
     private transient ValueState<LabelOutcome> waitingScore;
     private transient ValueState<Label> waitingLabel;
@@ -67,11 +71,20 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
     private transient Counter duplicates;
 
     public LabelJoin(long scoreTtlMillis, long labelWaitMillis) {
+        this(scoreTtlMillis, labelWaitMillis, List.of());
+    }
+
+    /**
+     * @param segmentAttributes fields of each score's monitored_inputs kept with it as the
+     *     outcome's segments, for fairness monitoring (a missing field is kept as "null")
+     */
+    public LabelJoin(long scoreTtlMillis, long labelWaitMillis, List<String> segmentAttributes) {
         if (scoreTtlMillis <= 0 || labelWaitMillis <= 0) {
             throw new IllegalArgumentException("score TTL and label wait must be positive");
         }
         this.scoreTtlMillis = scoreTtlMillis;
         this.labelWaitMillis = labelWaitMillis;
+        this.segmentAttributes = List.copyOf(segmentAttributes);
     }
 
     @Override
@@ -100,6 +113,7 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
                         .setDeclined(score.getDecision() == Decision.DECLINE)
                         .setEventTime(score.getEventTime().toEpochMilli())
                         .setOutcomeTime(score.getEventTime().toEpochMilli())
+                        .setSegments(segments(score))
                         .build();
         LabelOutcome challenger = challengerOf(score, logged);
         Label label = waitingLabel.value();
@@ -188,6 +202,20 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
         if (until != null && until <= timestamp) {
             matchedUntil.clear();
         }
+    }
+
+    /** The segment attributes' values of a score: only what fairness needs waits in state. */
+    private Map<String, String> segments(Score score) {
+        if (segmentAttributes.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> inputs = score.getMonitoredInputs();
+        Map<String, String> values = new HashMap<>();
+        for (String attribute : segmentAttributes) {
+            String value = inputs == null ? null : inputs.get(attribute);
+            values.put(attribute, value == null ? "null" : value);
+        }
+        return values;
     }
 
     /** What the challenger said about the same transaction, as an outcome of its own version. */
