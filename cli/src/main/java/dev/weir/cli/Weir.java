@@ -49,6 +49,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             ClusterCommands.Status.class,
             GovernorCommand.class,
             ReconcileCommand.class,
+            ServeCommand.class,
             BenchCommand.class,
             CompletionCommand.class,
             HelpCommand.class

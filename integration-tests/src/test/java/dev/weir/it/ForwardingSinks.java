@@ -2,6 +2,7 @@ package dev.weir.it;
 
 import dev.weir.jobs.pipeline.PipelineSinks;
 import dev.weir.schemas.DeadLetter;
+import dev.weir.schemas.EntityFeatures;
 import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.MonitoringRecord;
 import dev.weir.schemas.Score;
@@ -39,6 +40,11 @@ class ForwardingSinks implements PipelineSinks {
     @Override
     public void writeFeatures(DataStream<FeaturedTransaction> features, List<String> names) {
         delegate.writeFeatures(features, names);
+    }
+
+    @Override
+    public void writeEntityFeatures(DataStream<EntityFeatures> entityFeatures) {
+        delegate.writeEntityFeatures(entityFeatures);
     }
 
     @Override

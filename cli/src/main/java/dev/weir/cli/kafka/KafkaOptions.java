@@ -2,6 +2,7 @@ package dev.weir.cli.kafka;
 
 import dev.weir.cli.Weir;
 import dev.weir.jobs.config.ConfigLoader;
+import dev.weir.jobs.config.PipelineConfig;
 import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -32,12 +33,22 @@ public final class KafkaOptions {
                             + " does.")
     Path config;
 
+    private PipelineConfig pipeline;
+
     /** The connection the options name. */
     public KafkaConnection connection() {
         if (config == null) {
             return KafkaConnection.plain(bootstrap != null ? bootstrap : Weir.LOCAL_KAFKA);
         }
-        KafkaConnection job = KafkaConnection.of(ConfigLoader.load(config, Map.of()));
+        KafkaConnection job = KafkaConnection.of(pipeline());
         return bootstrap == null ? job : new KafkaConnection(bootstrap, job.clientProperties());
+    }
+
+    /** The pipeline's settings of {@code --config}, read once; null without it. */
+    public PipelineConfig pipeline() {
+        if (config != null && pipeline == null) {
+            pipeline = ConfigLoader.load(config, Map.of());
+        }
+        return pipeline;
     }
 }

@@ -11,16 +11,18 @@ import org.apache.flink.configuration.Configuration;
  * PipelineConfig}, which reads and compiles {@code definitions} once into the feature set.
  *
  * @param definitions YAML file of the feature set; empty: the bundled reference set
+ * @param publish whether the entity stages write each entity's latest values to Kafka
  */
 public record FeatureConfig(
-        String definitions, FeatureOrdering ordering, Duration orderingMaxWait) {
+        String definitions, FeatureOrdering ordering, Duration orderingMaxWait, boolean publish) {
 
     /** Reads the {@code features.*} options; parse errors are the caller's to report. */
     static FeatureConfig from(Configuration conf) {
         return new FeatureConfig(
                 conf.get(WeirOptions.FEATURE_DEFINITIONS),
                 conf.get(WeirOptions.FEATURE_ORDERING),
-                conf.get(WeirOptions.FEATURE_ORDERING_MAX_WAIT));
+                conf.get(WeirOptions.FEATURE_ORDERING_MAX_WAIT),
+                conf.get(WeirOptions.FEATURES_PUBLISH));
     }
 
     List<String> problems() {

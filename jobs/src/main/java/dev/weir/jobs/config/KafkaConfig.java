@@ -31,6 +31,7 @@ public record KafkaConfig(
         String transactionsTopic,
         String scoresTopic,
         String decisionsTopic,
+        String entityFeaturesTopic,
         String dlqTopic,
         String controlTopic,
         String labelsTopic,
@@ -88,6 +89,7 @@ public record KafkaConfig(
                 conf.get(WeirOptions.TOPIC_TRANSACTIONS),
                 conf.get(WeirOptions.TOPIC_SCORES),
                 conf.get(WeirOptions.TOPIC_DECISIONS),
+                conf.get(WeirOptions.TOPIC_ENTITY_FEATURES),
                 conf.get(WeirOptions.TOPIC_DLQ),
                 conf.get(WeirOptions.TOPIC_MODEL_CONTROL),
                 conf.get(WeirOptions.TOPIC_LABELS),
@@ -130,6 +132,23 @@ public record KafkaConfig(
                             && decisionsTopic.equals(topic)) {
                         problems.add(
                                 WeirOptions.TOPIC_DECISIONS.key()
+                                        + " must differ from "
+                                        + option.key()
+                                        + " ('"
+                                        + topic
+                                        + "')");
+                    }
+                });
+        PipelineConfig.require(problems, WeirOptions.TOPIC_ENTITY_FEATURES, entityFeaturesTopic);
+        // A compacted latest-value topic, written at least once: never shared with another.
+        otherTopics.put(WeirOptions.TOPIC_DECISIONS, decisionsTopic);
+        otherTopics.forEach(
+                (option, topic) -> {
+                    if (entityFeaturesTopic != null
+                            && !entityFeaturesTopic.isBlank()
+                            && entityFeaturesTopic.equals(topic)) {
+                        problems.add(
+                                WeirOptions.TOPIC_ENTITY_FEATURES.key()
                                         + " must differ from "
                                         + option.key()
                                         + " ('"

@@ -158,6 +158,10 @@ public record PipelineConfig(
         return kafka.monitoringTopic();
     }
 
+    public String entityFeaturesTopic() {
+        return kafka.entityFeaturesTopic();
+    }
+
     public String groupId() {
         return kafka.groupId();
     }
@@ -257,6 +261,11 @@ public record PipelineConfig(
 
     public Duration featureOrderingMaxWait() {
         return features.orderingMaxWait();
+    }
+
+    /** Whether each entity's latest values are written to {@link #entityFeaturesTopic()}. */
+    public boolean featuresPublish() {
+        return features.publish();
     }
 
     public int scoringMaxBatchSize() {

@@ -46,6 +46,15 @@ public final class WeirOptions {
                                     + " repeat of a transaction id and model version. Must differ from"
                                     + " kafka.topics.scores, the exactly-once record.");
 
+    public static final ConfigOption<String> TOPIC_ENTITY_FEATURES =
+            key("kafka.topics.entity-features")
+                    .stringType()
+                    .defaultValue("weir.entity-features")
+                    .withDescription(
+                            "Output topic of each entity's latest feature values (features.publish):"
+                                    + " compacted, keyed by <entity>/<id>, at least once (no transaction);"
+                                    + " weir serve reads it. Must differ from every other topic.");
+
     public static final ConfigOption<String> TOPIC_DLQ =
             key("kafka.topics.dlq")
                     .stringType()
@@ -532,6 +541,15 @@ public final class WeirOptions {
                                     + " (input gone quiet) before they are released anyway, in event-time order;"
                                     + " 0 waits for the watermark however long it takes.");
 
+    public static final ConfigOption<Boolean> FEATURES_PUBLISH =
+            key("features.publish")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Write each entity's feature values, after every event it aggregates, to"
+                                    + " kafka.topics.entity-features (and a tombstone when its state expires),"
+                                    + " so weir serve can answer what an entity's features are now.");
+
     public static final ConfigOption<String> QUALITY_RULES =
             key("quality.rules")
                     .stringType()
@@ -674,6 +692,7 @@ public final class WeirOptions {
                     TOPIC_TRANSACTIONS,
                     TOPIC_SCORES,
                     TOPIC_DECISIONS,
+                    TOPIC_ENTITY_FEATURES,
                     TOPIC_DLQ,
                     TOPIC_MODEL_CONTROL,
                     TOPIC_LABELS,
@@ -724,6 +743,7 @@ public final class WeirOptions {
                     ALIGNMENT_UPDATE_INTERVAL,
                     FEATURE_ORDERING,
                     FEATURE_ORDERING_MAX_WAIT,
+                    FEATURES_PUBLISH,
                     QUALITY_RULES,
                     GOVERNANCE_POLICY,
                     MONITORING_WINDOW,

@@ -5,6 +5,7 @@ import dev.weir.operators.iceberg.RowConverters;
 import dev.weir.operators.iceberg.WeirTables;
 import dev.weir.operators.kafka.AvroRecordSerializer;
 import dev.weir.schemas.DeadLetter;
+import dev.weir.schemas.EntityFeatures;
 import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.MonitoringRecord;
 import dev.weir.schemas.Score;
@@ -104,6 +105,43 @@ public class KafkaIcebergSinks implements PipelineSinks {
                 WeirTables.FEATURES_SCHEMA,
                 Uids.TO_ROW_FEATURES,
                 Uids.SINK_FEATURES_ICEBERG);
+    }
+
+    @Override
+    public void writeEntityFeatures(DataStream<EntityFeatures> entityFeatures) {
+        // A compacted latest-value topic: a repeat after a failure writes the same state again, so
+        // at least once is enough, and each update is readable at once. One entity's records go to
+        // one partition (keyed), in the order its stage wrote them.
+        EntityFeaturesTopic.ensure(config);
+        KafkaSink<EntityFeatures> sink =
+                kafkaSink(
+                                new AvroRecordSerializer<>(
+                                                config.entityFeaturesTopic(),
+                                                EntityFeatures.class,
+                                                KafkaIcebergSinks::entityKey)
+                                        .withTombstones(f -> f.getNames().isEmpty()))
+                        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                        .setProperty(ProducerConfig.ACKS_CONFIG, "all")
+                        .setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")
+                        // Small records (a few hundred bytes): thousands fit in 1 MB, Kafka's
+                        // largest request, and the TaskManager heap budget counts it so.
+                        .setProperty(
+                                ProducerConfig.BUFFER_MEMORY_CONFIG,
+                                String.valueOf(ENTITY_FEATURES_BUFFER.getBytes()))
+                        .build();
+        entityFeatures
+                .sinkTo(sink)
+                .uid(Uids.SINK_ENTITY_FEATURES_KAFKA)
+                .name("Kafka " + config.entityFeaturesTopic() + " (latest entity features)");
+    }
+
+    /** {@code buffer.memory} of the entity-features producer. */
+    public static final org.apache.flink.configuration.MemorySize ENTITY_FEATURES_BUFFER =
+            org.apache.flink.configuration.MemorySize.ofMebiBytes(1);
+
+    /** The record key of an entity's values: {@code <entity>/<id>}, e.g. {@code account/a-17}. */
+    public static String entityKey(EntityFeatures f) {
+        return f.getEntity() + "/" + f.getEntityId();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.weir.jobs.pipeline;
 
 import dev.weir.schemas.DeadLetter;
+import dev.weir.schemas.EntityFeatures;
 import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.MonitoringRecord;
 import dev.weir.schemas.Score;
@@ -25,6 +26,14 @@ public interface PipelineSinks {
 
     /** The vectors exactly as scored, with the names of the feature set in vector order. */
     void writeFeatures(DataStream<FeaturedTransaction> features, java.util.List<String> names);
+
+    /**
+     * Each entity's values after every event it aggregated, in the order its stage changed them,
+     * and a record without names when its state expired; only when {@code features.publish} is on.
+     * At least once: a latest-value stream, where a repeat after a restart writes the same value
+     * again.
+     */
+    void writeEntityFeatures(DataStream<EntityFeatures> entityFeatures);
 
     void writeDeadLetters(DataStream<DeadLetter> deadLetters);
 

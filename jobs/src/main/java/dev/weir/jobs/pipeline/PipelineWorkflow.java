@@ -135,7 +135,8 @@ public final class PipelineWorkflow {
                         featureSet,
                         Uids.FEATURES,
                         config.featureOrdering(),
-                        config.featureOrderingMaxWait());
+                        config.featureOrderingMaxWait(),
+                        config.featuresPublish());
         DataStream<FeaturedTransaction> featured = features.featured();
 
         // Commands are published one at a time, in order: no out-of-orderness (zero is what
@@ -202,6 +203,9 @@ public final class PipelineWorkflow {
         sinks.writeScores(scores);
         sinks.writeDecisions(scores);
         sinks.writeFeatures(featured, featureSet.vectorNames());
+        if (config.featuresPublish()) {
+            sinks.writeEntityFeatures(features.entityFeatures());
+        }
         sinks.writeDeadLetters(deadLetters);
         sinks.writeMonitoring(monitoringRecords);
         return new Outputs(transactions, scores, deadLetters, monitoringRecords);

@@ -34,6 +34,7 @@ public final class Uids {
 
     public static final String SINK_SCORES_KAFKA = "weir-sink-scores-kafka";
     public static final String SINK_DECISIONS_KAFKA = "weir-sink-decisions-kafka";
+    public static final String SINK_ENTITY_FEATURES_KAFKA = "weir-sink-entity-features-kafka";
     public static final String SINK_DLQ_KAFKA = "weir-sink-dlq-kafka";
     public static final String SINK_MONITORING_KAFKA = "weir-sink-monitoring-kafka";
     public static final String TO_ROW_MONITORING = "weir-to-row-monitoring";

@@ -35,9 +35,13 @@ class TaskManagerMemoryTest {
 
     /**
      * Producers per subtask: two per exactly-once sink (scores, dead letters, monitoring: the open
-     * transaction and the one waiting for its checkpoint), one for the decisions.
+     * transaction and the one waiting for its checkpoint), one for the decisions; and the entity
+     * features' producer with a buffer of its own size.
      */
     private static final int PRODUCERS = 7;
+
+    private static final long ENTITY_FEATURES_PRODUCER =
+            dev.weir.jobs.pipeline.KafkaIcebergSinks.ENTITY_FEATURES_BUFFER.getBytes();
 
     /**
      * The three sources' consumers per subtask: a fetch of up to 1 MB per partition (four read by a
@@ -55,7 +59,7 @@ class TaskManagerMemoryTest {
     void theDevelopmentTaskManagerHoldsTheBuffersAndLeavesMostOfItsHeapToState() {
         Budget dev = budget("dev");
         assertThat(dev.slots()).isEqualTo(2);
-        assertThat(dev.perSubtask()).isEqualTo(MemorySize.parse("191 mb").getBytes());
+        assertThat(dev.perSubtask()).isEqualTo(MemorySize.parse("192 mb").getBytes());
         // Heap state (the label join's waiting scores above all) and the operators' own objects
         // take what is left: most of it.
         assertThat(dev.taskHeap() - dev.buffers())
@@ -66,7 +70,7 @@ class TaskManagerMemoryTest {
     void theLiveTaskManagerHoldsTheBuffersOfFourSubtasks() {
         Budget live = budget("live");
         assertThat(live.slots()).isEqualTo(4);
-        assertThat(live.perSubtask()).isEqualTo(MemorySize.parse("191 mb").getBytes());
+        assertThat(live.perSubtask()).isEqualTo(MemorySize.parse("192 mb").getBytes());
         assertThat(live.taskHeap() - live.buffers()).isGreaterThanOrEqualTo(OPERATORS);
     }
 
@@ -98,6 +102,7 @@ class TaskManagerMemoryTest {
         long perSubtask =
                 DAYS * files
                         + PRODUCERS * defaults.kafka().producerBufferMemory().getBytes()
+                        + ENTITY_FEATURES_PRODUCER
                         + CONSUMERS;
         return new Budget(
                 conf.get(TaskManagerOptions.NUM_TASK_SLOTS),

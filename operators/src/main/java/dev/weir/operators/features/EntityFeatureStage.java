@@ -1,6 +1,7 @@
 package dev.weir.operators.features;
 
 import dev.weir.operators.types.WeirTypes;
+import dev.weir.schemas.EntityFeatures;
 import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.Transaction;
 import dev.weir.state.features.ColdPanes;
@@ -61,6 +62,13 @@ public class EntityFeatureStage
     public static final OutputTag<FeaturedTransaction> VECTOR_CHANGED =
             new OutputTag<>("vector-changed-events", WeirTypes.FEATURED_TRANSACTION);
 
+    /**
+     * The entity's values after each event it aggregates, and a record without names when its state
+     * expires: its latest state, in the order the stage changed it (when the stage publishes them).
+     */
+    public static final OutputTag<EntityFeatures> ENTITY_FEATURES =
+            new OutputTag<>("entity-features", WeirTypes.ENTITY_FEATURES);
+
     /** Name of the keyed state; one per stage, so it never changes. */
     public static final String STATE_NAME = "entity-features";
 
@@ -90,6 +98,11 @@ public class EntityFeatureStage
 
     /** Null: the stage neither checks nor restamps versions (single-stage tools and tests). */
     private final VectorVersions versions;
+
+    /** Whether the stage writes {@link #ENTITY_FEATURES}. */
+    private final boolean publish;
+
+    private transient List<String> vectorNames;
 
     private transient EntityEngine engine;
     private transient MapState<Long, List<FeaturedTransaction>> pending;
@@ -130,11 +143,24 @@ public class EntityFeatureStage
             FeatureOrdering ordering,
             long maxWaitMillis,
             VectorVersions versions) {
+        this(spec, ordering, maxWaitMillis, versions, false);
+    }
+
+    /**
+     * @param publish whether to write the entity's latest values to {@link #ENTITY_FEATURES}
+     */
+    public EntityFeatureStage(
+            EntitySpec spec,
+            FeatureOrdering ordering,
+            long maxWaitMillis,
+            VectorVersions versions,
+            boolean publish) {
         this.spec = spec;
         this.ordering = ordering;
         this.allowedLatenessMillis = spec.allowedLateness().toMillis();
         this.maxWaitMillis = maxWaitMillis;
         this.versions = versions;
+        this.publish = publish;
     }
 
     /** The state descriptor, for the State Processor API and tests. */
@@ -164,6 +190,7 @@ public class EntityFeatureStage
         // Registered in both modes: a savepoint taken in the ordered mode may hold waiting events.
         pending = getRuntimeContext().getMapState(pendingDescriptor());
         buffer = new double[engine.width()];
+        vectorNames = spec.vectorNames();
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(METRIC_GROUP);
         events = group.counter(EVENTS);
         late = group.counter(LATE_EVENTS);
@@ -256,6 +283,23 @@ public class EntityFeatureStage
         }
         String version = versions == null ? in.getFeatureSetVersion() : versions.output();
         out.collect(FeatureVectors.append(in, buffer, warming, version));
+        if (publish) {
+            List<Double> values = new ArrayList<>(buffer.length);
+            for (double v : buffer) {
+                values.add(v);
+            }
+            ctx.output(
+                    ENTITY_FEATURES,
+                    new EntityFeatures(
+                            spec.name(),
+                            ctx.getCurrentKey(),
+                            java.time.Instant.ofEpochMilli(current.newestEventTime),
+                            in.getTransaction().getTransactionId(),
+                            version,
+                            vectorNames,
+                            values,
+                            new ArrayList<>(warming.subList(warmingBefore, warming.size()))));
+        }
     }
 
     @Override
@@ -293,6 +337,19 @@ public class EntityFeatureStage
                 coldState.clear();
             }
             expired.inc();
+            if (publish) {
+                ctx.output(
+                        ENTITY_FEATURES,
+                        new EntityFeatures(
+                                spec.name(),
+                                ctx.getCurrentKey(),
+                                java.time.Instant.ofEpochMilli(timestamp),
+                                "",
+                                "",
+                                List.of(),
+                                List.of(),
+                                List.of()));
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.weir.operators.features;
 
 import dev.weir.operators.types.WeirTypes;
+import dev.weir.schemas.EntityFeatures;
 import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.Transaction;
 import dev.weir.state.features.EntityEngine;
@@ -33,12 +34,15 @@ public final class FeatureStages {
 
     /**
      * The stages' outputs: complete vectors, events too late for some entity, and events that
-     * waited across an upgrade which changed an earlier entity's features ({@link VectorVersions}).
+     * waited across an upgrade which changed an earlier entity's features ({@link VectorVersions}),
+     * and each entity's latest values ({@link EntityFeatureStage#ENTITY_FEATURES}; empty unless the
+     * stages publish them).
      */
     public record Result(
             DataStream<FeaturedTransaction> featured,
             DataStream<FeaturedTransaction> late,
-            DataStream<FeaturedTransaction> vectorChanged) {}
+            DataStream<FeaturedTransaction> vectorChanged,
+            DataStream<EntityFeatures> entityFeatures) {}
 
     /**
      * @param ordering when each entity stage aggregates an event; the BATCH backfill uses {@link
@@ -62,6 +66,20 @@ public final class FeatureStages {
             String uidPrefix,
             FeatureOrdering ordering,
             Duration maxWait) {
+        return apply(transactions, featureSet, uidPrefix, ordering, maxWait, false);
+    }
+
+    /**
+     * @param publish whether the entity stages write each entity's latest values ({@link
+     *     Result#entityFeatures()})
+     */
+    public static Result apply(
+            DataStream<Transaction> transactions,
+            FeatureSet featureSet,
+            String uidPrefix,
+            FeatureOrdering ordering,
+            Duration maxWait,
+            boolean publish) {
         DataStream<FeaturedTransaction> stream =
                 transactions
                         .map(new Start(featureSet.prefixVersion(0)), WeirTypes.FEATURED_TRANSACTION)
@@ -69,6 +87,7 @@ public final class FeatureStages {
                         .name("Feature vector " + featureSet.version());
         DataStream<FeaturedTransaction> late = null;
         DataStream<FeaturedTransaction> vectorChanged = null;
+        DataStream<EntityFeatures> entityFeatures = null;
         for (int index = 0; index < featureSet.entities().size(); index++) {
             EntitySpec entity = featureSet.entities().get(index);
             VectorVersions versions = VectorVersions.of(featureSet, index);
@@ -85,7 +104,11 @@ public final class FeatureStages {
                     routed.keyBy(new KeyOf(entity.keyField()), Types.STRING)
                             .process(
                                     new EntityFeatureStage(
-                                            entity, ordering, maxWait.toMillis(), versions),
+                                            entity,
+                                            ordering,
+                                            maxWait.toMillis(),
+                                            versions,
+                                            publish),
                                     WeirTypes.FEATURED_TRANSACTION)
                             .uid(uid)
                             .name("Features: " + entity.name());
@@ -102,9 +125,12 @@ public final class FeatureStages {
             DataStream<FeaturedTransaction> changed =
                     keyed.getSideOutput(EntityFeatureStage.VECTOR_CHANGED);
             vectorChanged = vectorChanged == null ? changed : vectorChanged.union(changed);
+            DataStream<EntityFeatures> latest =
+                    keyed.getSideOutput(EntityFeatureStage.ENTITY_FEATURES);
+            entityFeatures = entityFeatures == null ? latest : entityFeatures.union(latest);
             stream = keyed.union(defaults);
         }
-        return new Result(stream, late, vectorChanged);
+        return new Result(stream, late, vectorChanged, entityFeatures);
     }
 
     private static final class Start implements MapFunction<Transaction, FeaturedTransaction> {

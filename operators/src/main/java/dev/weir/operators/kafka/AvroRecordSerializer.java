@@ -32,10 +32,14 @@ public final class AvroRecordSerializer<T extends SpecificRecord>
     private final SerializableFunction<T, String> key;
     private final boolean eventTimestamps;
     private final TopicFormat format;
+
+    /** Null: every record has a value. */
+    private final SerializableFunction<T, Boolean> tombstone;
+
     private transient RecordEncoder<T> encoder;
 
     public AvroRecordSerializer(String topic, Class<T> type, SerializableFunction<T, String> key) {
-        this(topic, type, key, true, TopicFormat.SINGLE_OBJECT);
+        this(topic, type, key, true, TopicFormat.SINGLE_OBJECT, null);
     }
 
     private AvroRecordSerializer(
@@ -43,17 +47,27 @@ public final class AvroRecordSerializer<T extends SpecificRecord>
             Class<T> type,
             SerializableFunction<T, String> key,
             boolean eventTimestamps,
-            TopicFormat format) {
+            TopicFormat format,
+            SerializableFunction<T, Boolean> tombstone) {
         this.topic = topic;
         this.type = type;
         this.key = key;
         this.eventTimestamps = eventTimestamps;
         this.format = format;
+        this.tombstone = tombstone;
     }
 
     /** The same serializer writing {@code format}. */
     public AvroRecordSerializer<T> withFormat(TopicFormat format) {
-        return new AvroRecordSerializer<>(topic, type, key, eventTimestamps, format);
+        return new AvroRecordSerializer<>(topic, type, key, eventTimestamps, format, tombstone);
+    }
+
+    /**
+     * The same serializer writing a null value (a compacted topic's deletion of the key) for the
+     * records {@code isTombstone} accepts.
+     */
+    public AvroRecordSerializer<T> withTombstones(SerializableFunction<T, Boolean> isTombstone) {
+        return new AvroRecordSerializer<>(topic, type, key, eventTimestamps, format, isTombstone);
     }
 
     /**
@@ -63,7 +77,7 @@ public final class AvroRecordSerializer<T extends SpecificRecord>
      * would refuse ({@code log.message.timestamp.after.max.ms}).
      */
     public AvroRecordSerializer<T> withWriteTimestamps() {
-        return new AvroRecordSerializer<>(topic, type, key, false, format);
+        return new AvroRecordSerializer<>(topic, type, key, false, format, tombstone);
     }
 
     @Override
@@ -80,7 +94,8 @@ public final class AvroRecordSerializer<T extends SpecificRecord>
             if (encoder == null) {
                 encoder = format.encoder(type, topic, System::getenv);
             }
-            byte[] value = encoder.encode(element);
+            byte[] value =
+                    tombstone != null && tombstone.apply(element) ? null : encoder.encode(element);
             return new ProducerRecord<>(
                     topic,
                     null,

@@ -33,6 +33,8 @@ public final class WeirTypes {
             new AvroTypeInfo<>(dev.weir.schemas.LabelOutcome.class);
     public static final TypeInformation<dev.weir.schemas.ModelPointerRecord> MODEL_POINTER =
             new AvroTypeInfo<>(dev.weir.schemas.ModelPointerRecord.class);
+    public static final TypeInformation<dev.weir.schemas.EntityFeatures> ENTITY_FEATURES =
+            new AvroTypeInfo<>(dev.weir.schemas.EntityFeatures.class);
 
     private WeirTypes() {}
 }
