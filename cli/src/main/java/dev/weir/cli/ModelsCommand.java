@@ -11,11 +11,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code weir models list|show|promote|rollback|challenger}: the model registry. */
+/** {@code weir models list|show|promote|rollback|challenger|lineage}: the model registry. */
 @Command(
         name = "models",
         description = {
-            "The model registry: versions, champion, challenger, rollback.",
+            "The model registry: versions, lineage, champion, challenger, rollback.",
             "Numbered versions with checksums, champion and challenger aliases that "
                     + "move atomically, rollback to the previous champion. With --bootstrap, "
                     + "promote, rollback and challenger also switch running pipelines at "
@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
             ModelsCommand.Show.class,
             ModelsCommand.Promote.class,
             ModelsCommand.Rollback.class,
-            ModelsCommand.Challenger.class
+            ModelsCommand.Challenger.class,
+            ModelLineageCommand.class
         })
 public final class ModelsCommand {
 

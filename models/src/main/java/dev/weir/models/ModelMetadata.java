@@ -29,6 +29,8 @@ import java.util.Objects;
  * @param fairness decline rates, true and false positive rates, disparate-impact ratios and
  *     equal-opportunity differences per value of each segment attribute on the hold-out (null for
  *     models trained before this was recorded, or without segment attributes)
+ * @param lineage code version, feature definitions, parent version and gates (null for models
+ *     trained before this was recorded)
  */
 public record ModelMetadata(
         String name,
@@ -47,9 +49,50 @@ public record ModelMetadata(
         long holdoutRows,
         String createdAt,
         String trainingSource,
-        FairnessReport fairness) {
+        FairnessReport fairness,
+        ModelLineage lineage) {
 
-    /** Metadata without a fairness section. */
+    /** Metadata without a lineage section. */
+    public ModelMetadata(
+            String name,
+            String version,
+            List<String> featureNames,
+            double[] featureMeans,
+            double[] featureStds,
+            double threshold,
+            double holdoutAuc,
+            double holdoutPrecision,
+            double holdoutRecall,
+            double holdoutAucPr,
+            double holdoutBrier,
+            double holdoutEce,
+            long trainingRows,
+            long holdoutRows,
+            String createdAt,
+            String trainingSource,
+            FairnessReport fairness) {
+        this(
+                name,
+                version,
+                featureNames,
+                featureMeans,
+                featureStds,
+                threshold,
+                holdoutAuc,
+                holdoutPrecision,
+                holdoutRecall,
+                holdoutAucPr,
+                holdoutBrier,
+                holdoutEce,
+                trainingRows,
+                holdoutRows,
+                createdAt,
+                trainingSource,
+                fairness,
+                null);
+    }
+
+    /** Metadata without a fairness or lineage section. */
     public ModelMetadata(
             String name,
             String version,
@@ -84,6 +127,7 @@ public record ModelMetadata(
                 holdoutRows,
                 createdAt,
                 trainingSource,
+                null,
                 null);
     }
 
@@ -114,20 +158,26 @@ public record ModelMetadata(
 
     /** The same metadata with another training source. */
     public ModelMetadata withTrainingSource(String source) {
-        return with(version, source, fairness);
+        return with(version, source, fairness, lineage);
     }
 
     /** The same metadata under another version. */
     public ModelMetadata withVersion(String other) {
-        return with(other, trainingSource, fairness);
+        return with(other, trainingSource, fairness, lineage);
     }
 
     /** The same metadata with another fairness section. */
     public ModelMetadata withFairness(FairnessReport report) {
-        return with(version, trainingSource, report);
+        return with(version, trainingSource, report, lineage);
     }
 
-    private ModelMetadata with(String v, String source, FairnessReport report) {
+    /** The same metadata with another lineage section. */
+    public ModelMetadata withLineage(ModelLineage other) {
+        return with(version, trainingSource, fairness, other);
+    }
+
+    private ModelMetadata with(
+            String v, String source, FairnessReport report, ModelLineage otherLineage) {
         return new ModelMetadata(
                 name,
                 v,
@@ -145,7 +195,8 @@ public record ModelMetadata(
                 holdoutRows,
                 createdAt,
                 source,
-                report);
+                report,
+                otherLineage);
     }
 
     public int featureCount() {

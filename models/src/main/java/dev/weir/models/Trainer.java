@@ -212,7 +212,8 @@ public final class Trainer {
                         holdIdx.length,
                         Instant.now().toString(),
                         null,
-                        fairnessReport);
+                        fairnessReport,
+                        ModelLineage.trainedBy(CodeVersion.current()));
         double[][] trainRowsRaw = new double[trainIdx.length][];
         for (int i = 0; i < trainIdx.length; i++) {
             trainRowsRaw[i] = features[trainIdx[i]];

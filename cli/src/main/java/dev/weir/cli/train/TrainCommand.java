@@ -253,9 +253,17 @@ public final class TrainCommand extends WeirCommand {
                                     set.features(),
                                     set.labels(),
                                     set.eventTimes());
+            ModelMetadata trained = bundle.metadata();
             bundle =
                     bundle.withMetadata(
-                            bundle.metadata().withTrainingSource(set.source(pipeline.namespace())));
+                            trained.withTrainingSource(set.source(pipeline.namespace()))
+                                    .withLineage(
+                                            trained.lineage()
+                                                    .withFeatureSet(
+                                                            pipeline.featureSet().version(),
+                                                            definitions(
+                                                                    pipeline
+                                                                            .featureDefinitions()))));
             bundle.save(dir);
             metadata = bundle.metadata();
             if (!fairness.attributes().isEmpty()) {
@@ -277,7 +285,8 @@ public final class TrainCommand extends WeirCommand {
                             rate,
                             fraudShare,
                             config,
-                            fairness);
+                            fairness,
+                            definitions(features));
         }
         out.printf(
                 "trained %s v%s on %d rows (hold-out %d): AUC %.4f, AUC-PR %.4f, precision %.3f, recall %.3f at threshold"
@@ -357,6 +366,39 @@ public final class TrainCommand extends WeirCommand {
             double fraudShare,
             TrainerConfig config,
             FairnessSettings fairness) {
+        return train(
+                dir,
+                featureSet,
+                name,
+                version,
+                seed,
+                events,
+                accounts,
+                rate,
+                fraudShare,
+                config,
+                fairness,
+                null);
+    }
+
+    /**
+     * Trains on synthetic payments and writes the model into {@code dir}; its lineage records the
+     * feature set's version and {@code featureDefinitions}, where the set was read from (null when
+     * not known).
+     */
+    public static ModelMetadata train(
+            Path dir,
+            FeatureSet featureSet,
+            String name,
+            String version,
+            long seed,
+            int events,
+            int accounts,
+            double rate,
+            double fraudShare,
+            TrainerConfig config,
+            FairnessSettings fairness,
+            String featureDefinitions) {
         SyntheticTrainingSet set =
                 SyntheticTrainingSet.generate(
                         featureSet,
@@ -377,9 +419,13 @@ public final class TrainCommand extends WeirCommand {
                                 set.eventTimes(),
                                 set.inputs(),
                                 fairness);
+        ModelMetadata trained = bundle.metadata();
         bundle =
                 bundle.withMetadata(
-                        bundle.metadata()
+                        trained.withLineage(
+                                        trained.lineage()
+                                                .withFeatureSet(
+                                                        featureSet.version(), featureDefinitions))
                                 .withTrainingSource(
                                         "synthetic generator, seed "
                                                 + seed
@@ -398,6 +444,13 @@ public final class TrainCommand extends WeirCommand {
                         bundle.metadata(), bundle.network(), bundle.profile().withInputs(inputs));
         bundle.save(dir);
         return bundle.metadata();
+    }
+
+    /** Where a feature set at {@code location} comes from: the file, or the bundled reference. */
+    static String definitions(String location) {
+        return location == null || location.isBlank()
+                ? "bundled " + FeatureSets.REFERENCE
+                : Path.of(location).toAbsolutePath().normalize().toString();
     }
 
     /** The fairness settings of the options; fails on a field the transactions do not have. */

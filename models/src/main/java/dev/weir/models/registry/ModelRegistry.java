@@ -3,6 +3,8 @@ package dev.weir.models.registry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.weir.models.ModelBundle;
+import dev.weir.models.ModelLineage;
+import dev.weir.models.ModelMetadata;
 import dev.weir.models.Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -94,7 +96,8 @@ public final class ModelRegistry {
     /**
      * Registers a trained model as the next version of its name, with an optional reference profile
      * (JSON) for drift monitoring. The version number in the bundle's metadata is replaced by the
-     * registry's.
+     * registry's, and its lineage's parent by the name's champion at this moment (none for the
+     * first version).
      *
      * @return the pointer to the new version
      */
@@ -110,7 +113,16 @@ public final class ModelRegistry {
                 }
             }
             String version = String.valueOf(last + 1);
-            ModelBundle numbered = bundle.withMetadata(bundle.metadata().withVersion(version));
+            ModelMetadata trained = bundle.metadata();
+            // The parent is the version this one was registered to challenge: the champion now.
+            ModelLineage lineage =
+                    trained.lineage() != null
+                            ? trained.lineage()
+                            : new ModelLineage(null, null, null, null, List.of());
+            ModelBundle numbered =
+                    bundle.withMetadata(
+                            trained.withVersion(version)
+                                    .withLineage(lineage.withParent(aliases(name).champion())));
             Map<String, byte[]> files = new LinkedHashMap<>(numbered.files());
             if (profileJson != null) {
                 // An explicit profile replaces the one computed at training.
