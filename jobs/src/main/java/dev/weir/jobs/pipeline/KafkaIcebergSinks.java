@@ -119,7 +119,11 @@ public class KafkaIcebergSinks implements PipelineSinks {
                                                 config.entityFeaturesTopic(),
                                                 EntityFeatures.class,
                                                 KafkaIcebergSinks::entityKey)
-                                        .withTombstones(f -> f.getNames().isEmpty()))
+                                        .withTombstones(f -> f.getNames().isEmpty())
+                                        // A tombstone's event time is its entity's expiry,
+                                        // which brokers may refuse as too far ahead; the
+                                        // record holds its event time anyway.
+                                        .withWriteTimestamps())
                         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                         .setProperty(ProducerConfig.ACKS_CONFIG, "all")
                         .setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")
