@@ -35,6 +35,7 @@ class WeirCommandLineTest {
                         "weir cluster start",
                         "weir governor retrain-listener",
                         "weir bench pipeline",
+                        "weir bench soak",
                         "weir run backfill",
                         "weir completion");
         for (CommandLine command : commands) {

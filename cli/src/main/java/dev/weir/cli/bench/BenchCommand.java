@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             ScoringBenchmark.class,
             MonitoringBenchmark.class,
             OrderingBenchmark.Cli.class,
-            PipelineBenchmark.Cli.class
+            PipelineBenchmark.Cli.class,
+            SoakBenchmark.Cli.class
         })
 public final class BenchCommand {}

@@ -7,12 +7,9 @@ import static dev.weir.cli.bench.BenchSupport.human;
 import dev.weir.cli.ClusterCommands;
 import dev.weir.cli.Folders;
 import dev.weir.cli.WeirCommand;
-import dev.weir.cli.cluster.FlinkRest;
 import dev.weir.cli.cluster.LocalCluster;
-import dev.weir.cli.cluster.Pause;
 import dev.weir.cli.kafka.KafkaClients;
 import dev.weir.cli.synthetic.SyntheticProducer;
-import dev.weir.jobs.PassThroughJob;
 import dev.weir.jobs.PipelineJob;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.config.WeirOptions;
@@ -21,7 +18,6 @@ import dev.weir.models.ModelMetadata;
 import dev.weir.operators.features.FeatureOrdering;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,7 +60,7 @@ import picocli.CommandLine.Option;
 public final class PipelineBenchmark {
 
     private static final int PARALLELISM = 2;
-    private static final int PARTITIONS = 4;
+    private static final int PARTITIONS = BenchCluster.PARTITIONS;
     private static final double FRAUD_SHARE = 0.02;
     private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(30);
     private static final Duration TAIL_TIMEOUT = Duration.ofMinutes(2);
@@ -76,7 +72,7 @@ public final class PipelineBenchmark {
      */
     private static final Set<String> BACKENDS = Set.of("hashmap", "rocksdb");
 
-    private static final String PASS_THROUGH = "pass-through";
+    private static final String PASS_THROUGH = BenchCluster.PASS_THROUGH;
 
     /**
      * Components a profile's samples are attributed to, by the first frame of theirs on the stack.
@@ -101,14 +97,7 @@ public final class PipelineBenchmark {
 
     private final PrintStream out;
     private final Path dir;
-    private final LocalCluster.Layout layout;
-    private final Path flinkConf;
-    private final Path jar;
-
-    /** The running cluster's REST client and the job jar uploaded to it. */
-    private FlinkRest rest;
-
-    private String jarId;
+    private final BenchCluster cluster;
     private final Path modelDir;
     private final Duration checkpointInterval;
     private final long seed;
@@ -121,18 +110,14 @@ public final class PipelineBenchmark {
     private PipelineBenchmark(
             PrintStream out,
             Path dir,
-            LocalCluster.Layout layout,
-            Path flinkConf,
-            Path jar,
+            BenchCluster cluster,
             Path modelDir,
             Duration checkpointInterval,
             long seed,
             int accounts) {
         this.out = out;
         this.dir = dir;
-        this.layout = layout;
-        this.flinkConf = flinkConf;
-        this.jar = jar;
+        this.cluster = cluster;
         this.modelDir = modelDir;
         this.checkpointInterval = checkpointInterval;
         this.seed = seed;
@@ -271,9 +256,12 @@ public final class PipelineBenchmark {
                 new PipelineBenchmark(
                         out,
                         dir,
-                        layout,
-                        flinkConf,
-                        ClusterCommands.jobJar(null),
+                        new BenchCluster(
+                                layout,
+                                flinkConf,
+                                ClusterCommands.jobJar(null),
+                                dir.resolve("checkpoints"),
+                                PARALLELISM),
                         modelDir,
                         checkpointInterval,
                         seed,
@@ -297,7 +285,7 @@ public final class PipelineBenchmark {
             double rate = givenRate > 0 ? givenRate : Math.floor(drains.get("hashmap").rate() / 2);
             Map<FeatureOrdering, Latency> latencies = new LinkedHashMap<>();
             for (FeatureOrdering ordering : FeatureOrdering.values()) {
-                bench.startCluster("hashmap");
+                bench.cluster.start("hashmap");
                 latencies.put(ordering, bench.latency(rate, duration, warmUp, ordering));
             }
             bench.report(payments, span, jobs, drains, latencies, duration, warmUp);
@@ -338,7 +326,7 @@ public final class PipelineBenchmark {
             throws Exception {
         long end = System.currentTimeMillis() - 60_000;
         long first = end - span.toMillis();
-        startCluster(jobs.get(0));
+        cluster.start(jobs.get(0));
         long produceStart = System.nanoTime();
         long last = backlog("bench-backlog", payments, first, (double) span.toMillis() / payments);
         out.printf(
@@ -350,7 +338,7 @@ public final class PipelineBenchmark {
             // drain warms it up and is not reported; and each submission of the job jar leaves
             // classes in the TaskManager's metaspace, which runs out after a handful of them.
             if (!job.equals(jobs.get(0))) {
-                startCluster(job);
+                cluster.start(job);
             }
             for (int round = 0; round < 2; round++) {
                 // The profile is taken in the warm-up drain: JFR's sampling slows the run it
@@ -384,7 +372,7 @@ public final class PipelineBenchmark {
     /** A backlog of payments ({@link BenchSupport#produceBacklog}); returns the last event time. */
     private long backlog(String topic, long payments, long firstEventTime, double perPayment) {
         return BenchSupport.produceBacklog(
-                layout.bootstrap(),
+                cluster.bootstrap(),
                 topic,
                 PARTITIONS,
                 payments,
@@ -395,46 +383,24 @@ public final class PipelineBenchmark {
                 FRAUD_SHARE);
     }
 
-    /**
-     * Starts the standalone cluster, or restarts it with a fresh TaskManager (Kafka keeps its
-     * data), for the given job, and uploads the job jar. The TaskManager's memory is split as each
-     * state backend wants it: the dev environment's for heap state (most of it heap), Flink's
-     * default 40% of managed memory for RocksDB (its block cache and write buffers).
-     */
-    private void startCluster(String job) throws IOException {
-        LocalCluster.stop(layout.dir());
-        Map<String, String> memory =
-                job.equals("rocksdb")
-                        ? Map.of("taskmanager.memory.managed.fraction", "0.4")
-                        : Map.of();
-        LocalCluster.start(
-                layout,
-                flinkConf.resolve("dev").resolve("config.yaml"),
-                memory,
-                LocalCluster.classpathBeside(jar),
-                LocalCluster.launcherClasspath(),
-                flinkConf.resolve("log4j-cluster.properties"));
-        rest = new FlinkRest(layout.rest());
-        jarId = rest.uploadJar(jar);
-    }
-
     private Drain drain(
             String job, String topic, long payments, long first, long last, boolean profile)
             throws Exception {
         String run = job + "-" + (++runs);
         Map<String, String> settings = runSettings(run, topic);
         PipelineConfig config = PipelineConfig.from(settings);
-        Recording recording = new Recording(dir.resolve("pipeline-" + run + ".jfr"));
-        try (ClusterJob submitted = submit(job, job, run, settings);
+        BenchCluster.Recording recording =
+                cluster.new Recording(dir.resolve("pipeline-" + run + ".jfr"), "profile");
+        try (BenchCluster.ClusterJob submitted = cluster.submit(job, job, run, settings);
                 ScoreWatcher watcher =
                         job.equals(PASS_THROUGH)
                                 ? ScoreWatcher.passThrough(
-                                        layout.bootstrap(), config.scoresTopic(), payments)
+                                        cluster.bootstrap(), config.scoresTopic(), payments)
                                 : ScoreWatcher.scores(
-                                        layout.bootstrap(), config.scoresTopic(), payments)) {
+                                        cluster.bootstrap(), config.scoresTopic(), payments)) {
             watcher.window(first, last + 1);
             watcher.start();
-            long cpuAtStart = taskManagerCpuTicks();
+            long cpuAtStart = cluster.taskManagerCpuTicks();
             // The profile starts where the drain's rate does.
             BacklogDrain.await(
                     watcher::seen,
@@ -442,7 +408,7 @@ public final class PipelineBenchmark {
                     DRAIN_TIMEOUT,
                     submitted,
                     profile ? recording::start : () -> {});
-            long cpuTicks = taskManagerCpuTicks() - cpuAtStart;
+            long cpuTicks = cluster.taskManagerCpuTicks() - cpuAtStart;
             if (recording.started()) {
                 recordings.put(job, recording.stop());
             }
@@ -490,19 +456,21 @@ public final class PipelineBenchmark {
                 name(ordering), rate, human(warmUp), human(duration));
         String run = "live-" + (++runs);
         String topic = "transactions-" + run;
-        KafkaClients.createTopics(layout.bootstrap(), PARTITIONS, topic);
+        KafkaClients.createTopics(cluster.bootstrap(), PARTITIONS, topic);
         Map<String, String> settings = runSettings(run, topic);
         settings.put(WeirOptions.FEATURE_ORDERING.key(), ordering.name().toLowerCase(Locale.ROOT));
         PipelineConfig config = PipelineConfig.from(settings);
         long expected = (long) (rate * duration.toSeconds() * 1.1) + 16;
-        try (ClusterJob job = submit("hashmap", "hashmap (live)", run, settings);
+        try (BenchCluster.ClusterJob job =
+                        cluster.submit("hashmap", "hashmap (live)", run, settings);
                 ScoreWatcher decisions =
-                        ScoreWatcher.scores(layout.bootstrap(), config.decisionsTopic(), expected);
+                        ScoreWatcher.scores(
+                                cluster.bootstrap(), config.decisionsTopic(), expected);
                 ScoreWatcher scores =
-                        ScoreWatcher.scores(layout.bootstrap(), config.scoresTopic(), expected);
+                        ScoreWatcher.scores(cluster.bootstrap(), config.scoresTopic(), expected);
                 SyntheticProducer producer =
                         new SyntheticProducer(
-                                layout.bootstrap(),
+                                cluster.bootstrap(),
                                 topic,
                                 seed,
                                 seed + 2,
@@ -691,7 +659,7 @@ public final class PipelineBenchmark {
     /** Settings of one run: its own topics, group, transactional ids and warehouse. */
     private Map<String, String> runSettings(String run, String transactionsTopic) {
         return settings(
-                run, layout.bootstrap(), transactionsTopic, dir, modelDir, checkpointInterval);
+                run, cluster.bootstrap(), transactionsTopic, dir, modelDir, checkpointInterval);
     }
 
     private static Map<String, String> settings(
@@ -709,124 +677,5 @@ public final class PipelineBenchmark {
                 modelDir,
                 checkpointInterval,
                 PARALLELISM);
-    }
-
-    /**
-     * Submits the pass-through job or the pipeline on a state backend, and waits for its tasks;
-     * {@code label} names the job in errors.
-     */
-    private ClusterJob submit(String job, String label, String run, Map<String, String> settings) {
-        KafkaClients.createTopics(
-                layout.bootstrap(),
-                PARTITIONS,
-                BenchSupport.runTopics(run).values().toArray(String[]::new));
-        List<String> args = new ArrayList<>();
-        settings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
-        Map<String, String> flink = new LinkedHashMap<>();
-        flink.put(
-                "execution.checkpointing.dir",
-                dir.resolve("checkpoints").resolve(run).toUri().toString());
-        String entry = "dev.weir.jobs.PipelineJob";
-        if (job.equals(PASS_THROUGH)) {
-            entry = PassThroughJob.class.getName();
-        } else {
-            flink.put("state.backend.type", job);
-            if (!job.equals("hashmap")) {
-                flink.put("execution.checkpointing.incremental", "true");
-            }
-        }
-        awaitFreeSlots();
-        String jobId = rest.run(jarId, entry, args, PARALLELISM, null, flink);
-        rest.awaitAllTasksRunning(jobId, Duration.ofMinutes(3));
-        return new ClusterJob(rest, jobId, label);
-    }
-
-    /** A cancelled job's slots come back a moment after it is CANCELED; the next job needs them. */
-    private void awaitFreeSlots() {
-        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        while (rest.overview().path("slots-available").asInt() < PARALLELISM) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(
-                        "the cluster's slots were not free within a minute: " + rest.overview());
-            }
-            Pause.millis(100);
-        }
-    }
-
-    /** A run's job on the standalone cluster, driven through Flink's REST API. */
-    private record ClusterJob(FlinkRest rest, String id, String label) implements BenchJob {
-
-        @Override
-        public void checkRunning() {
-            String state = rest.job(id).path("state").asText();
-            if (Set.of("FAILED", "FAILING", "RESTARTING", "CANCELED", "FINISHED").contains(state)) {
-                throw new IllegalStateException(
-                        "the " + label + " job is " + state + ": " + rest.rootCause(id));
-            }
-        }
-
-        @Override
-        public void close() {
-            String state = rest.job(id).path("state").asText();
-            if (!Set.of("FAILED", "CANCELED", "FINISHED").contains(state)) {
-                rest.cancel(id);
-                rest.awaitState(id, Duration.ofMinutes(1), "CANCELED", "FAILED");
-            }
-        }
-    }
-
-    /** The TaskManager's process id, as the cluster recorded it. */
-    private long taskManagerPid() throws IOException {
-        return LocalCluster.pid(layout.dir(), LocalCluster.Role.TASKMANAGER).orElseThrow();
-    }
-
-    /** User and system CPU of the TaskManager process so far, in clock ticks (1/100 s). */
-    private long taskManagerCpuTicks() throws IOException {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(taskManagerPid()), "stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    }
-
-    /**
-     * A JFR recording of the TaskManager into {@code file}, from {@link #start} to {@link #stop}.
-     */
-    private final class Recording {
-        private final Path file;
-        private boolean started;
-
-        Recording(Path file) {
-            this.file = file;
-        }
-
-        void start() throws IOException, InterruptedException {
-            jcmd("JFR.start", "name=weir-bench", "settings=profile", "filename=" + file);
-            started = true;
-        }
-
-        boolean started() {
-            return started;
-        }
-
-        /** Stops the recording; returns its file. */
-        Path stop() throws IOException, InterruptedException {
-            jcmd("JFR.stop", "name=weir-bench");
-            return file;
-        }
-    }
-
-    /** A diagnostic command to the TaskManager's JVM (JFR recordings), with the JDK's jcmd. */
-    private void jcmd(String... command) throws IOException, InterruptedException {
-        List<String> line =
-                new ArrayList<>(
-                        List.of(
-                                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                                String.valueOf(taskManagerPid())));
-        line.addAll(List.of(command));
-        Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        if (process.waitFor() != 0) {
-            throw new IllegalStateException(
-                    "jcmd " + String.join(" ", command) + " failed: " + output);
-        }
     }
 }
