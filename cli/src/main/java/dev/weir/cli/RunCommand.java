@@ -41,14 +41,16 @@ public final class RunCommand {
             name = "backfill",
             description = {
                 "Recomputes the features of the Iceberg events table in BATCH mode.",
-                "With the pipeline's own feature stages, into the features schema."
+                "With the pipeline's own feature stages, into the features schema; with --score,"
+                        + " also scores them with the pipeline's scoring operator and any"
+                        + " registered model version, into the scores schema."
             })
     static final class Backfill extends WeirCommand {
         @Mixin BackfillJob.Arguments args;
 
         @Override
         protected void run() throws Exception {
-            BackfillJob.run(args.job.load(), args.outputTable);
+            BackfillJob.run(args);
         }
     }
 

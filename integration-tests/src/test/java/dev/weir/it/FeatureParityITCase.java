@@ -1,6 +1,7 @@
 package dev.weir.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.weir.cli.synthetic.TransactionGenerator;
 import dev.weir.jobs.BackfillJob;
@@ -34,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Stream/batch parity: the streaming pipeline over Kafka (ordered feature stages, four partitions,
  * parallelism two, so every merchant and device stage receives its events from several partitions
  * and subtasks in no particular order) and the backfill job in BATCH mode over the Iceberg events
- * table compute bit-identical feature vectors.
+ * table compute bit-identical feature vectors, and the backfill's scores of those vectors ({@code
+ * --score}) equal the streaming scores.
  */
 class FeatureParityITCase {
 
@@ -46,7 +48,7 @@ class FeatureParityITCase {
     @TempDir Path warehouse;
 
     @Test
-    void backfillReproducesTheStreamingFeaturesExactly() throws Exception {
+    void backfillReproducesTheStreamingFeaturesAndScores() throws Exception {
         String suffix = TestEnvironment.uniqueName("parity");
         Map<String, String> settings =
                 TestEnvironment.settings(suffix, warehouse, TestEnvironment.model());
@@ -74,7 +76,11 @@ class FeatureParityITCase {
 
         StreamExecutionEnvironment batch = StreamExecutionEnvironment.getExecutionEnvironment();
         batch.configure(noRestart());
-        BackfillJob.define(batch, config, WeirTables.FEATURES_BACKFILL);
+        BackfillJob.define(
+                batch,
+                config,
+                WeirTables.FEATURES_BACKFILL,
+                BackfillJob.Scoring.of(config, null, WeirTables.SCORES_BACKFILL));
         batch.execute("parity-batch-" + suffix);
 
         Map<String, Record> stream =
@@ -108,6 +114,41 @@ class FeatureParityITCase {
             }
         }
         assertThat(nonTrivial).as("events whose windows hold history").isGreaterThan(EVENTS / 4);
+
+        assertBatchScoresEqualStreamingScores(catalog, config.namespace());
+    }
+
+    /**
+     * The same model scored the same vectors: the same decisions, model version, vector and reason
+     * codes (computed per row, so the same bits in any batch); the score within float32 rounding,
+     * as rows meet the network in batches of other sizes than in the stream.
+     */
+    private static void assertBatchScoresEqualStreamingScores(Catalog catalog, String namespace)
+            throws Exception {
+        Map<String, Record> stream =
+                byTransaction(TestEnvironment.rows(catalog, namespace, WeirTables.SCORES));
+        Map<String, Record> batch =
+                byTransaction(TestEnvironment.rows(catalog, namespace, WeirTables.SCORES_BACKFILL));
+        assertThat(stream).hasSize(EVENTS);
+        assertThat(batch.keySet()).isEqualTo(stream.keySet());
+        long declined = 0;
+        for (Map.Entry<String, Record> e : stream.entrySet()) {
+            Record s = e.getValue();
+            Record b = batch.get(e.getKey());
+            for (String field :
+                    List.of("decision", "model_name", "model_version", "features", "reasons")) {
+                assertThat(b.getField(field))
+                        .as(field + " of " + e.getKey())
+                        .isEqualTo(s.getField(field));
+            }
+            assertThat((Double) b.getField("score"))
+                    .as("score of " + e.getKey())
+                    .isCloseTo((Double) s.getField("score"), within(1e-6));
+            if ("DECLINE".equals(s.getField("decision"))) {
+                declined++;
+            }
+        }
+        assertThat(declined).as("declined payments among those compared").isPositive();
     }
 
     private static Configuration noRestart() {

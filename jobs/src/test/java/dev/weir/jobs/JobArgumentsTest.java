@@ -65,6 +65,47 @@ class JobArgumentsTest {
     }
 
     @Test
+    void theBackfillScoresWithTheJobsModelOrANamedVersionOfItsRegistry() {
+        BackfillJob.Arguments defaults = CommandLine.populateCommand(new BackfillJob.Arguments());
+        BackfillJob.Arguments given =
+                CommandLine.populateCommand(
+                        new BackfillJob.Arguments(),
+                        "--score",
+                        "--model",
+                        "fraud-mlp:2",
+                        "--scores-table",
+                        "scores_v2");
+        assertThat(defaults.score).isFalse();
+        assertThat(defaults.model).isNull();
+        assertThat(defaults.scoresTable).isEqualTo(BackfillJob.DEFAULT_SCORES_OUTPUT);
+        assertThat(given.score).isTrue();
+        assertThat(given.model).isEqualTo("fraud-mlp:2");
+        assertThat(given.scoresTable).isEqualTo("scores_v2");
+
+        PipelineConfig withDir =
+                JobArguments.parse(
+                                "--set",
+                                "kafka.bootstrap-servers=b:9092",
+                                "--set",
+                                "iceberg.warehouse=/tmp/wh",
+                                "--set",
+                                "model.dir=/models/fraud")
+                        .load();
+        BackfillJob.Scoring own = BackfillJob.Scoring.of(withDir, null, "scores_v2");
+        assertThat(own.model().location()).isEqualTo("/models/fraud");
+        assertThat(own.table()).isEqualTo("scores_v2");
+        assertThatThrownBy(() -> BackfillJob.Scoring.of(withDir, "fraud-mlp:2", "t"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("needs a model registry (model.registry)");
+        for (String malformed : new String[] {"fraud-mlp", "fraud-mlp:", ":2", "a:b:c"}) {
+            assertThatThrownBy(() -> BackfillJob.Scoring.of(withDir, malformed, "t"))
+                    .as(malformed)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("--model takes NAME:VERSION");
+        }
+    }
+
+    @Test
     void mistakesNameTheArgument() {
         assertThatThrownBy(() -> JobArguments.parse("--conifg", "x.yaml"))
                 .isInstanceOf(CommandLine.ParameterException.class)

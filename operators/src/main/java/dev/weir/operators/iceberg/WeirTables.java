@@ -31,6 +31,9 @@ public final class WeirTables {
     /** What the backfill job computes from the events table; same schema as features. */
     public static final String FEATURES_BACKFILL = "features_backfill";
 
+    /** What {@code weir run backfill --score} writes: the scores schema. */
+    public static final String SCORES_BACKFILL = "scores_backfill";
+
     public static final Schema EVENTS_SCHEMA =
             new Schema(
                     Types.NestedField.required(1, "transaction_id", Types.StringType.get()),
@@ -280,13 +283,34 @@ public final class WeirTables {
      */
     public static void ensureFeaturesTable(
             Catalog catalog, String namespace, String table, Map<String, String> writeProperties) {
+        ensureTableLike(catalog, namespace, table, FEATURES, writeProperties);
+    }
+
+    /**
+     * Creates a table with the schema and partitioning of the pipeline table {@code like} under
+     * another name (a backfill's output), with {@code writeProperties} besides {@link
+     * #TABLE_PROPERTIES}; or, when it exists, adds the columns {@code like} gained since and sets
+     * the properties.
+     */
+    public static void ensureTableLike(
+            Catalog catalog,
+            String namespace,
+            String table,
+            String like,
+            Map<String, String> writeProperties) {
+        Schema schema = SCHEMAS.get(like);
+        if (schema == null) {
+            throw new IllegalArgumentException("no pipeline table '" + like + "'");
+        }
+        Map<String, String> write = writeProperties == null ? Map.of() : writeProperties;
         TableIdentifier id = TableIdentifier.of(Namespace.of(namespace), table);
         if (!catalog.tableExists(id)) {
-            catalog.createTable(
-                    id, FEATURES_SCHEMA, partitionSpec(FEATURES), properties(writeProperties));
+            catalog.createTable(id, schema, partitionSpec(like), properties(write));
             LOG.info("created Iceberg table {}", id);
         } else {
-            updateProperties(catalog.loadTable(id), writeProperties);
+            org.apache.iceberg.Table existing = catalog.loadTable(id);
+            addMissingColumns(existing, schema);
+            updateProperties(existing, write);
         }
     }
 
