@@ -68,14 +68,18 @@ final class BenchCluster {
     /**
      * Starts the cluster, or restarts it with a fresh TaskManager (Kafka keeps its data), for the
      * given job, and uploads the job jar. The TaskManager's memory is split as each state backend
-     * wants it: the dev environment's for heap state (most of it heap), Flink's default 40% of
-     * managed memory for RocksDB (its block cache and write buffers).
+     * wants it: the dev environment's for heap state (most of it heap); for RocksDB 30% managed
+     * memory (its block cache and write buffers) and a task heap of 700 MB, which still holds the
+     * writers' and producers' buffers (384 MB for two subtasks, README "Memory") within the 4 GB
+     * process.
      */
     void start(String job) throws IOException {
         LocalCluster.stop(layout.dir());
         Map<String, String> memory =
                 job.equals("rocksdb")
-                        ? Map.of("taskmanager.memory.managed.fraction", "0.4")
+                        ? Map.of(
+                                "taskmanager.memory.managed.fraction", "0.3",
+                                "taskmanager.memory.task.heap.size", "700m")
                         : Map.of();
         LocalCluster.start(
                 layout,
