@@ -97,6 +97,8 @@ final class TestEnvironment {
         settings.put("kafka.topics.labels", "labels-" + suffix);
         settings.put("kafka.topics.monitoring", "monitoring-" + suffix);
         settings.put("kafka.topics.decisions", "decisions-" + suffix);
+        // Created compacted by the pipeline itself.
+        settings.put("kafka.topics.entity-features", "entity-features-" + suffix);
         kafka().createTopics(2, "labels-" + suffix, "monitoring-" + suffix, "decisions-" + suffix);
         settings.put("kafka.group-id", "group-" + suffix);
         settings.put("kafka.transactional-id-prefix", "tx-" + suffix);

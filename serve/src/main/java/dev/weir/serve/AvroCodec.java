@@ -1,14 +1,22 @@
 package dev.weir.serve;
 
+import dev.weir.schemas.wire.ConfluentFraming;
+import dev.weir.schemas.wire.SchemaRegistryClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -27,13 +35,15 @@ import org.apache.kafka.common.serialization.Serializer;
 final class AvroCodec<T extends SpecificRecord> {
 
     private final Class<T> type;
+    private final SpecificData data;
+    private final Schema schema;
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
 
     private AvroCodec(Class<T> type, List<String> released) {
         this.type = type;
-        SpecificData data = SpecificData.getForClass(type);
-        Schema schema = data.getSchema(type);
+        this.data = SpecificData.getForClass(type);
+        this.schema = data.getSchema(type);
         this.encoder = new BinaryMessageEncoder<>(data, schema);
         this.decoder = new BinaryMessageDecoder<>(data, schema);
         for (String file : released) {
@@ -77,6 +87,54 @@ final class AvroCodec<T extends SpecificRecord> {
         Serializer<T> serializer = (topic, record) -> record == null ? null : encode(record);
         Deserializer<T> deserializer = (topic, bytes) -> bytes == null ? null : decode(bytes);
         return Serdes.serdeFrom(serializer, deserializer);
+    }
+
+    /**
+     * Reads a topic's values in either wire format the pipeline writes: single-object, or
+     * Confluent's (magic byte 0 and the writer schema's id, looked up in {@code registry} once per
+     * id and resolved against this type's schema). Without a registry only single-object values
+     * decode. Values are written back, to the stores, in single-object encoding.
+     */
+    Serde<T> topicSerde(SchemaRegistryClient registry) {
+        if (registry == null) {
+            return serde();
+        }
+        Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
+        Deserializer<T> deserializer =
+                (topic, bytes) -> {
+                    if (bytes == null) {
+                        return null;
+                    }
+                    if (bytes.length == 0 || bytes[0] != ConfluentFraming.MAGIC_BYTE) {
+                        return decode(bytes);
+                    }
+                    return decodeConfluent(bytes, readers, registry);
+                };
+        return Serdes.serdeFrom(serde().serializer(), deserializer);
+    }
+
+    private T decodeConfluent(
+            byte[] bytes, Map<Integer, DatumReader<T>> readers, SchemaRegistryClient registry) {
+        try {
+            int id = ConfluentFraming.schemaId(bytes);
+            DatumReader<T> reader = readers.get(id);
+            if (reader == null) {
+                // Ids are immutable in a registry: an id's schema never needs fetching twice.
+                reader = new SpecificDatumReader<>(registry.schema(id), schema, data);
+                readers.put(id, reader);
+            }
+            BinaryDecoder body =
+                    DecoderFactory.get()
+                            .binaryDecoder(
+                                    bytes,
+                                    ConfluentFraming.HEADER_LENGTH,
+                                    bytes.length - ConfluentFraming.HEADER_LENGTH,
+                                    null);
+            return reader.read(null, body);
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException(
+                    "not a Confluent-framed " + type.getSimpleName() + ": " + e.getMessage());
+        }
     }
 
     private static Schema released(String file) {

@@ -59,6 +59,14 @@ public final class ServeMain implements Callable<Integer> {
     int recent;
 
     @Option(
+            names = "--schema-registry",
+            paramLabel = "URL",
+            description =
+                    "The schema registry of Confluent-framed decisions and scores (credentials"
+                            + " from WEIR_SCHEMA_REGISTRY_USER and WEIR_SCHEMA_REGISTRY_PASSWORD).")
+    String schemaRegistryUrl;
+
+    @Option(
             names = "--insecure-no-auth",
             description = "Answer without a bearer token (" + TOKEN_ENV + " is then ignored).")
     boolean insecureNoAuth;
@@ -85,7 +93,8 @@ public final class ServeMain implements Callable<Integer> {
                         bind,
                         port,
                         recent,
-                        token);
+                        token,
+                        schemaRegistryUrl);
         CountDownLatch stopped = new CountDownLatch(1);
         WeirServe serve = WeirServe.start(settings);
         Runtime.getRuntime()

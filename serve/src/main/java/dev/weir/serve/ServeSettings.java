@@ -1,5 +1,6 @@
 package dev.weir.serve;
 
+import dev.weir.schemas.wire.SchemaRegistryClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,9 @@ import java.util.Map;
  * @param port the HTTP port (0: any free one)
  * @param recent decisions kept per account
  * @param token the bearer token every request must carry; null: no authentication
+ * @param schemaRegistryUrl the schema registry of Confluent-framed decisions and scores; null: they
+ *     are in single-object encoding (credentials, if any, come from the environment as the
+ *     pipeline's do)
  */
 public record ServeSettings(
         String bootstrap,
@@ -33,7 +37,8 @@ public record ServeSettings(
         String bindAddress,
         int port,
         int recent,
-        String token) {
+        String token,
+        String schemaRegistryUrl) {
 
     public ServeSettings {
         clientProperties = Map.copyOf(clientProperties);
@@ -58,6 +63,12 @@ public record ServeSettings(
         }
         if (recent < 1) {
             problems.add("at least one recent decision per account must be kept, got " + recent);
+        }
+        if (schemaRegistryUrl != null) {
+            String problem = SchemaRegistryClient.urlProblem(schemaRegistryUrl);
+            if (problem != null) {
+                problems.add("the schema registry URL " + problem);
+            }
         }
         if (token != null && token.isBlank()) {
             problems.add("the token must not be blank");
@@ -93,6 +104,8 @@ public record ServeSettings(
                 + port
                 + ", recent="
                 + recent
+                + ", schemaRegistry="
+                + schemaRegistryUrl
                 + ", auth="
                 + (token == null ? "off" : "bearer")
                 + "]";

@@ -2,6 +2,7 @@ package dev.weir.serve;
 
 import dev.weir.schemas.EntityFeatures;
 import dev.weir.schemas.Score;
+import dev.weir.schemas.wire.SchemaRegistryClient;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
@@ -41,6 +42,10 @@ final class ServeTopology {
     private ServeTopology() {}
 
     static Topology build(ServeSettings settings) {
+        SchemaRegistryClient registry =
+                settings.schemaRegistryUrl() == null
+                        ? null
+                        : SchemaRegistryClient.create(settings.schemaRegistryUrl(), System::getenv);
         StreamsBuilder builder = new StreamsBuilder();
         builder.table(
                 settings.entityFeaturesTopic(),
@@ -57,7 +62,7 @@ final class ServeTopology {
         KStream<String, Score> scores =
                 builder.stream(
                                 scoreTopics,
-                                Consumed.with(Serdes.String(), SCORES.serde())
+                                Consumed.with(Serdes.String(), SCORES.topicSerde(registry))
                                         .withName("read-decisions"))
                         // The pipeline keys both topics by transaction id already.
                         .filter((id, score) -> score != null, Named.as("drop-empty-values"));

@@ -360,7 +360,8 @@ class WeirServeTest {
                 "127.0.0.1",
                 0,
                 20,
-                TOKEN);
+                TOKEN,
+                null);
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {

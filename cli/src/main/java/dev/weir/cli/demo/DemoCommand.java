@@ -18,6 +18,7 @@ import dev.weir.models.TrainerConfig;
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.models.registry.ModelRegistry;
 import dev.weir.operators.wire.WireFormat;
+import dev.weir.schemas.Score;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -177,6 +178,9 @@ public final class DemoCommand {
                                 + " encoding.")
         boolean noRegistry;
 
+        @Option(names = "--no-serve", description = "Run without the online read API (weir serve).")
+        boolean noServe;
+
         @Option(
                 names = "--governor",
                 description =
@@ -214,7 +218,10 @@ public final class DemoCommand {
                                                     shift.amountScale(),
                                                     shift.foreignShare())),
                     !noRegistry,
-                    registryPort);
+                    registryPort,
+                    noServe
+                            ? Optional.empty()
+                            : Optional.of(Path.of(System.getProperty("weir.root", "."))));
         }
 
         @Override
@@ -251,7 +258,16 @@ public final class DemoCommand {
                                     stop)
                             : null;
             stopOnSignals();
-            try (SyntheticProducer producer = producer(broker.bootstrapServers(), config);
+            try (DemoServe serve =
+                            options.serveRoot().isPresent()
+                                    ? DemoServe.start(
+                                            out,
+                                            config,
+                                            options.serveRoot().get(),
+                                            options.runDir(),
+                                            System::getenv)
+                                    : null;
+                    SyntheticProducer producer = producer(broker.bootstrapServers(), config);
                     OutputWatcher watcher = new OutputWatcher(broker.bootstrapServers(), config)) {
                 DemoReport report =
                         new DemoReport(out, config, producer, watcher, pipeline.rowsBefore());
@@ -271,6 +287,10 @@ public final class DemoCommand {
                         options.warehouse(),
                         LABELS_TOPIC,
                         LABEL_DELAY.toSeconds());
+                Score declined = watcher.lastDeclined.get();
+                if (serve != null && declined != null) {
+                    serve.example(declined);
+                }
                 if (governor != null) {
                     governor.stop();
                 }

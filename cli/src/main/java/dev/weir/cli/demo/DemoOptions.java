@@ -13,6 +13,8 @@ import java.util.Optional;
  * @param schemaRegistry whether payments, labels, scores, decisions and dead letters go in
  *     Confluent's wire format through a schema registry started for the run
  * @param registryPort its port (a free one when taken, 0 for any)
+ * @param serveRoot the Weir checkout whose serve module runs the online read API beside the
+ *     pipeline; empty: no read API
  */
 record DemoOptions(
         Optional<Duration> duration,
@@ -28,7 +30,8 @@ record DemoOptions(
         boolean governor,
         Optional<Shift> shift,
         boolean schemaRegistry,
-        int registryPort) {
+        int registryPort,
+        Optional<Path> serveRoot) {
 
     /**
      * After {@code after}, amounts scaled by {@code amountScale} and that share of payments abroad.

@@ -58,6 +58,9 @@ final class OutputWatcher implements Runnable, AutoCloseable {
     /** The latest declined payment with its reason codes, taken by the progress printer. */
     final AtomicReference<String> latestDecline = new AtomicReference<>();
 
+    /** The last declined payment's committed score. */
+    final AtomicReference<Score> lastDeclined = new AtomicReference<>();
+
     /** The last few declined payments with their reason codes, for the summary. */
     private final ArrayDeque<String> lastDeclines = new ArrayDeque<>();
 
@@ -255,6 +258,7 @@ final class OutputWatcher implements Runnable, AutoCloseable {
                         declined.incrementAndGet();
                         String why = describe(score);
                         latestDecline.set(why);
+                        lastDeclined.set(score);
                         synchronized (lastDeclines) {
                             if (lastDeclines.size() == DECLINES_KEPT) {
                                 lastDeclines.removeFirst();

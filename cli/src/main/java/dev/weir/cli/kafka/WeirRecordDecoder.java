@@ -1,9 +1,6 @@
 package dev.weir.cli.kafka;
 
 import dev.weir.operators.wire.ConfluentDecoder;
-import dev.weir.operators.wire.ConfluentFraming;
-import dev.weir.operators.wire.SchemaRegistryClient;
-import dev.weir.operators.wire.SchemaRegistryException;
 import dev.weir.operators.wire.WireFormat;
 import dev.weir.schemas.DeadLetter;
 import dev.weir.schemas.Label;
@@ -11,6 +8,9 @@ import dev.weir.schemas.ModelControl;
 import dev.weir.schemas.MonitoringRecord;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
+import dev.weir.schemas.wire.ConfluentFraming;
+import dev.weir.schemas.wire.SchemaRegistryClient;
+import dev.weir.schemas.wire.SchemaRegistryException;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.weir.cli.synthetic;
 
-import dev.weir.operators.wire.ConfluentFraming;
 import dev.weir.operators.wire.WireFormat;
+import dev.weir.schemas.wire.ConfluentFraming;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.SplittableRandom;

@@ -34,7 +34,8 @@ class DemoOptionsTest {
                                 false,
                                 Optional.empty(),
                                 true,
-                                8085));
+                                8085,
+                                Optional.of(Path.of("."))));
         assertThat(options.registry()).isEqualTo(HOME.resolve("demo").resolve("registry"));
     }
 
@@ -67,7 +68,8 @@ class DemoOptionsTest {
                         "2",
                         "--no-schema-registry",
                         "--schema-registry-port",
-                        "0");
+                        "0",
+                        "--no-serve");
 
         assertThat(options)
                 .isEqualTo(
@@ -85,7 +87,8 @@ class DemoOptionsTest {
                                 true,
                                 Optional.of(new DemoOptions.Shift(Duration.ofMinutes(2), 2, 0.5)),
                                 false,
-                                0));
+                                0,
+                                Optional.empty()));
     }
 
     @Test

@@ -72,8 +72,8 @@ class TransactionGeneratorTest {
                         Transaction.class,
                         asked -> {
                             if (asked != id) {
-                                throw new dev.weir.operators.wire.SchemaRegistryException(
-                                        dev.weir.operators.wire.SchemaRegistryException.Kind
+                                throw new dev.weir.schemas.wire.SchemaRegistryException(
+                                        dev.weir.schemas.wire.SchemaRegistryException.Kind
                                                 .NOT_FOUND,
                                         "unknown");
                             }

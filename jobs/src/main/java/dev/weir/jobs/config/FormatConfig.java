@@ -1,8 +1,8 @@
 package dev.weir.jobs.config;
 
-import dev.weir.operators.wire.SchemaRegistryClient;
 import dev.weir.operators.wire.TopicFormat;
 import dev.weir.operators.wire.WireFormat;
+import dev.weir.schemas.wire.SchemaRegistryClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

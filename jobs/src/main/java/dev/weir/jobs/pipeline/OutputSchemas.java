@@ -1,13 +1,13 @@
 package dev.weir.jobs.pipeline;
 
 import dev.weir.jobs.config.PipelineConfig;
-import dev.weir.operators.wire.SchemaRegistryClient;
-import dev.weir.operators.wire.SchemaRegistryException;
 import dev.weir.operators.wire.TopicFormat;
 import dev.weir.operators.wire.WireFormat;
 import dev.weir.schemas.DeadLetter;
 import dev.weir.schemas.MonitoringRecord;
 import dev.weir.schemas.Score;
+import dev.weir.schemas.wire.SchemaRegistryClient;
+import dev.weir.schemas.wire.SchemaRegistryException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;

@@ -1,5 +1,7 @@
 package dev.weir.operators.wire;
 
+import dev.weir.schemas.wire.ConfluentFraming;
+import dev.weir.schemas.wire.SchemaRegistryException;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.weir.operators.wire;
 
+import dev.weir.schemas.wire.ConfluentFraming;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import org.apache.avro.Schema;

@@ -1,5 +1,7 @@
 package dev.weir.operators.wire;
 
+import dev.weir.schemas.wire.SchemaRegistryClient;
+import dev.weir.schemas.wire.SchemaRegistryException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.util.function.Function;

@@ -1,5 +1,7 @@
 package dev.weir.operators.wire;
 
+import dev.weir.schemas.wire.ConfluentFraming;
+
 /**
  * How the value of a Kafka record is framed around its Avro binary body, chosen per topic. The
  * configuration names a format by {@link #toString()} ({@code single-object}, {@code confluent}).

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weir.operators.TestRecords;
 import dev.weir.schemas.Transaction;
+import dev.weir.schemas.wire.ConfluentFraming;
+import dev.weir.schemas.wire.SchemaRegistryException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;

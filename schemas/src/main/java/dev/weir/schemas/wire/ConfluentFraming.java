@@ -1,4 +1,4 @@
-package dev.weir.operators.wire;
+package dev.weir.schemas.wire;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
