@@ -47,13 +47,22 @@ final class ReadModel {
 
     /** The account's most recent decisions, newest first, at most {@code limit}. */
     Optional<List<Map<String, Object>>> accountDecisions(String accountId, int limit) {
-        List<Score> recent = this.<List<Score>>store(ServeTopology.ACCOUNTS).get(accountId);
+        List<RecentDecisions.Entry> recent =
+                this.<List<RecentDecisions.Entry>>store(ServeTopology.ACCOUNTS).get(accountId);
         if (recent == null) {
             return Optional.empty();
         }
+        ReadOnlyKeyValueStore<String, Score> transactions = store(ServeTopology.TRANSACTIONS);
         List<Map<String, Object>> views = new ArrayList<>();
-        for (Score score : recent.subList(0, Math.min(limit, recent.size()))) {
-            views.add(decisionView(score));
+        for (RecentDecisions.Entry entry : recent) {
+            if (views.size() == limit) {
+                break;
+            }
+            // The transaction store is written before the repartition by account, so it has it.
+            Score score = transactions.get(entry.transactionId());
+            if (score != null) {
+                views.add(decisionView(score));
+            }
         }
         return Optional.of(views);
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -24,15 +25,18 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *   <li>{@link #ENTITIES}: {@code <entity>/<id>} to the entity's latest {@link EntityFeatures} (the
  *       compacted topic as a table; a tombstone deletes the entity);
  *   <li>{@link #TRANSACTIONS}: transaction id to its latest {@link Score} (decisions and scores);
- *   <li>{@link #ACCOUNTS}: account id to its most recent scores ({@link RecentDecisions}), through
- *       a repartition by account.
+ *   <li>{@link #ACCOUNTS}: account id to its most recent transactions ({@link RecentDecisions}:
+ *       event time and id, the decisions read from {@link #TRANSACTIONS}), through a repartition by
+ *       account.
  * </ul>
  */
 final class ServeTopology {
 
     static final String ENTITIES = "weir-serve-entities";
     static final String TRANSACTIONS = "weir-serve-transactions";
-    static final String ACCOUNTS = "weir-serve-accounts";
+
+    /** Entries only ({@link RecentDecisions}); the store of whole scores before them is left. */
+    static final String ACCOUNTS = "weir-serve-account-recent";
 
     /** Score-v1: before reason codes; the decisions topic may still hold records written so. */
     static final AvroCodec<Score> SCORES = AvroCodec.of(Score.class, "Score-v1.avsc");
@@ -73,16 +77,23 @@ final class ServeTopology {
                         .withValueSerde(SCORES.serde()));
 
         int capacity = settings.recent();
-        scores.groupBy(
-                        (id, score) -> score.getAccountId(),
-                        Grouped.with("by-account", Serdes.String(), SCORES.serde()))
+        scores.map(
+                        (id, score) ->
+                                KeyValue.pair(
+                                        score.getAccountId(), RecentDecisions.Entry.of(score)),
+                        Named.as("to-account-entry"))
+                .groupByKey(
+                        Grouped.with(
+                                "account-recent", Serdes.String(), RecentDecisions.entrySerde()))
                 .aggregate(
-                        List::<Score>of,
-                        (account, score, recent) -> RecentDecisions.add(recent, score, capacity),
+                        List::<RecentDecisions.Entry>of,
+                        (account, entry, recent) -> RecentDecisions.add(recent, entry, capacity),
                         Named.as("recent-per-account"),
-                        Materialized.<String, List<Score>, KeyValueStore<Bytes, byte[]>>as(ACCOUNTS)
+                        Materialized
+                                .<String, List<RecentDecisions.Entry>, KeyValueStore<Bytes, byte[]>>
+                                        as(ACCOUNTS)
                                 .withKeySerde(Serdes.String())
-                                .withValueSerde(RecentDecisions.serde(SCORES)));
+                                .withValueSerde(RecentDecisions.serde()));
         return builder.build();
     }
 }

@@ -134,6 +134,23 @@ public final class SoakBenchmark {
         Duration sampleEvery;
 
         @Option(
+                names = "--with-serve",
+                description =
+                        "Also run weir serve on the pipeline's topics: concurrent clients read"
+                                + " decisions and account features during the measured window,"
+                                + " and the freshness of both is followed.")
+        boolean withServe;
+
+        @Option(
+                names = "--serve-clients",
+                paramLabel = "N",
+                defaultValue = "4",
+                description =
+                        "Concurrent clients of weir serve (with --with-serve).%nDefault:"
+                                + " ${DEFAULT-VALUE}.")
+        int serveClients;
+
+        @Option(
                 names = "--dir",
                 paramLabel = "DIR",
                 defaultValue = Folders.HOME + "/bench-soak",
@@ -159,6 +176,7 @@ public final class SoakBenchmark {
             within("--rate", rate, 0, 100_000);
             within("--share", share, 0.01, 1);
             atLeast("--calibration", calibration, 1_000);
+            within("--serve-clients", serveClients, 1, 64);
             if (sampleEvery.toSeconds() < 1 || sampleEvery.compareTo(duration) > 0) {
                 throw usage("--sample-every must be at least 1s and at most --duration");
             }
@@ -253,8 +271,14 @@ public final class SoakBenchmark {
                             options.load.accounts,
                             FRAUD_SHARE);
         }
+        // The server starts with the job (which creates the entity-features topic), so the
+        // calibration's maximum is measured with it running too.
         try (BenchCluster.ClusterJob job =
-                cluster.submit(options.backend, options.backend, run, settings)) {
+                        cluster.submit(options.backend, options.backend, run, settings);
+                ServeReads reads =
+                        options.withServe
+                                ? ServeReads.start(dir, cluster.bootstrap(), config)
+                                : null) {
             double rate = options.rate;
             if (rate <= 0) {
                 double drained = calibrate(job, config, calibrationStart, last);
@@ -264,7 +288,7 @@ public final class SoakBenchmark {
                                 + " %,.0f payments/s%n",
                         options.calibration, drained, options.share * 100, rate);
             }
-            live(job, config, rate);
+            live(job, config, rate, reads);
         }
     }
 
@@ -290,7 +314,8 @@ public final class SoakBenchmark {
         }
     }
 
-    private void live(BenchCluster.ClusterJob job, PipelineConfig config, double rate)
+    private void live(
+            BenchCluster.ClusterJob job, PipelineConfig config, double rate, ServeReads reads)
             throws Exception {
         long expected = (long) (rate * options.duration.toSeconds() * 1.1) + 16;
         AtomicLong sent = new AtomicLong();
@@ -318,6 +343,14 @@ public final class SoakBenchmark {
                     new LiveTraffic(rate, options.warmUp, options.duration, TAIL_TIMEOUT);
             decisions.window(traffic.measureFrom(), traffic.measureTo());
             decisions.start();
+            if (reads != null) {
+                // One payment every two seconds is followed until readable.
+                reads.startReaders(
+                        options.serveClients,
+                        traffic.measureFrom(),
+                        traffic.measureTo(),
+                        (int) Math.max(1, rate * 2));
+            }
             recording.start();
             start = System.currentTimeMillis();
             sampler.scheduleAtFixedRate(
@@ -328,7 +361,10 @@ public final class SoakBenchmark {
             done =
                     traffic.send(
                             now -> {
-                                producer.sendOne(now);
+                                var payment = producer.sendOne(now);
+                                if (reads != null && payment != null) {
+                                    reads.sent(payment.transaction());
+                                }
                                 sent.incrementAndGet();
                                 if (now >= traffic.measureFrom() && now < traffic.measureTo()) {
                                     measuredSent.incrementAndGet();
@@ -349,6 +385,9 @@ public final class SoakBenchmark {
                     human(options.duration),
                     decisions.seen(),
                     ms(decisions.toCommitted()));
+            if (reads != null) {
+                reads.report(out, options.duration, options.serveClients);
+            }
         } finally {
             sampler.shutdownNow();
         }
