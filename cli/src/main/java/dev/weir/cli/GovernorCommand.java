@@ -89,6 +89,15 @@ public final class GovernorCommand {
         Path policy;
 
         @Option(
+                names = "--gates",
+                paramLabel = "FILE",
+                description =
+                        "The promotion gates YAML its automatic promotions must pass, the file"
+                                + " weir models promote --gates takes (models/README.md).%nDefault:"
+                                + " the default gates.")
+        Path gates;
+
+        @Option(
                 names = "--port",
                 paramLabel = "PORT",
                 defaultValue = "8000",
@@ -162,10 +171,11 @@ public final class GovernorCommand {
                             List.of("-Xmx256m"),
                             classpath(functionsJar),
                             "dev.weir.governor.GovernorServer",
-                            List.of(
+                            serverArguments(
                                     String.valueOf(port),
                                     policyFile.toAbsolutePath().toString(),
-                                    registryRoot),
+                                    registryRoot,
+                                    gates),
                             pluginsDefault(checkout)));
             started.add(
                     spawn(
@@ -333,6 +343,15 @@ public final class GovernorCommand {
                             .build());
             out.println("v" + version + " is the challenger of " + pointer.name());
         }
+    }
+
+    /** PORT POLICY REGISTRY [GATES]: the gates file, absolute, only when one is given. */
+    static List<String> serverArguments(String port, String policy, String registry, Path gates) {
+        List<String> args = new ArrayList<>(List.of(port, policy, registry));
+        if (gates != null) {
+            args.add(gates.toAbsolutePath().toString());
+        }
+        return args;
     }
 
     private static String classpath(Path jar) throws IOException {

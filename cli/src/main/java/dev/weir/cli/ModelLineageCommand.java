@@ -3,6 +3,8 @@ package dev.weir.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.weir.gates.GateCheck;
+import dev.weir.gates.Promotion;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.ModelLineage;
 import dev.weir.models.ModelLineage.GateResult;
@@ -33,7 +35,8 @@ import picocli.CommandLine.Parameters;
             "Where a version came from and where it runs now.",
             "Code version (the commit the trainer was built from), feature set version and"
                     + " definitions, training and evaluation data, parent model, hold-out metrics"
-                    + " and fairness, gates, and its aliases in the registry."
+                    + " and fairness, its stage, the gates it passed on each promotion (with"
+                    + " their numbers), and its aliases in the registry."
         })
 final class ModelLineageCommand extends WeirCommand {
 
@@ -69,6 +72,8 @@ final class ModelLineageCommand extends WeirCommand {
             Evaluation evaluation,
             List<AttributeSummary> fairness,
             List<GateResult> gates,
+            String stage,
+            List<Promotion> promotions,
             List<String> aliases) {}
 
     /** The feature definitions the model's vectors follow. */
@@ -164,6 +169,8 @@ final class ModelLineageCommand extends WeirCommand {
                         m.holdoutEce()),
                 m.fairness() == null ? null : summarise(m.fairness()),
                 recorded == null ? List.of() : recorded.gates(),
+                models.stage(name, version).label(),
+                models.promotions(name).stream().filter(p -> p.version().equals(version)).toList(),
                 aliases);
     }
 
@@ -260,7 +267,8 @@ final class ModelLineageCommand extends WeirCommand {
                         s.flagged().isEmpty() ? "none" : String.join(", ", s.flagged()));
             }
         }
-        if (l.gates().isEmpty()) {
+        out.printf("  stage            %s%n", l.stage());
+        if (l.gates().isEmpty() && l.promotions().isEmpty()) {
             out.printf("  gates            none recorded%n");
         } else {
             out.printf("  gates%n");
@@ -271,6 +279,21 @@ final class ModelLineageCommand extends WeirCommand {
                         g.passed() ? "passed" : "FAILED",
                         g.detail() == null ? "" : " (" + g.detail() + ")",
                         g.checkedAt() == null ? "" : " at " + g.checkedAt());
+            }
+            for (Promotion p : l.promotions()) {
+                out.printf(
+                        "    %s -> %s at %s by %s%s: %s%n",
+                        p.from(),
+                        p.to(),
+                        p.at(),
+                        p.by(),
+                        p.forced() ? ", FORCED past failing gates" : "",
+                        p.gates().isEmpty()
+                                ? "no gates configured"
+                                : p.gates().size() + " gate(s)");
+                for (GateCheck g : p.gates()) {
+                    out.printf("      %s%n", g.describe());
+                }
             }
         }
         out.printf(

@@ -1,12 +1,30 @@
 package dev.weir.cli;
 
+import dev.weir.cli.promote.PromotionEvidence;
+import dev.weir.cli.promote.PromotionsTable;
 import dev.weir.cli.train.TrainCommand;
+import dev.weir.gates.BatchEvidence;
+import dev.weir.gates.Evidence;
+import dev.weir.gates.GateCheck;
+import dev.weir.gates.GateReport;
+import dev.weir.gates.Gates;
+import dev.weir.gates.LiveWindows;
+import dev.weir.gates.ModelEvidence;
+import dev.weir.gates.Promotion;
+import dev.weir.gates.Stage;
+import dev.weir.jobs.JobArguments;
+import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.ModelMetadata;
 import dev.weir.models.Storage;
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.models.registry.ModelRegistry;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.apache.iceberg.catalog.Catalog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -147,11 +165,30 @@ public final class ModelsCommand {
                     m.holdoutBrier(),
                     m.holdoutEce(),
                     m.featureNames());
+            out.printf("  stage %s%n", models.stage(name, shown));
         }
     }
 
-    @Command(name = "promote", description = "Makes a version the champion.")
+    @Command(
+            name = "promote",
+            description = {
+                "Moves a version on the path to live: construct -> test -> live.",
+                "--to test makes it the challenger (scored beside the champion on live traffic),"
+                        + " --to live the champion. The gates of the step (--gates, else the"
+                        + " defaults; models/README.md) are judged first: hold-out and fairness from"
+                        + " the version's metadata, batch scores from a backfill scores table, live"
+                        + " windows against the champion from the monitoring table. Every gate is"
+                        + " printed with its number, threshold and count. A refused promotion changes"
+                        + " nothing and exits "
+                        + Promote.REFUSED
+                        + "; an accepted one is recorded in the registry and in the Iceberg table"
+                        + " promotions of the pipeline's catalog (--config)."
+            })
     static final class Promote extends WeirCommand {
+
+        /** The exit code when a gate fails and --force is not given. */
+        static final int REFUSED = 4;
+
         @Mixin RegistryOption registry;
         @Mixin NameOption model;
 
@@ -162,13 +199,165 @@ public final class ModelsCommand {
                 description = "The version to promote.")
         String version;
 
+        @Option(
+                names = "--to",
+                paramLabel = "STAGE",
+                defaultValue = "live",
+                description = "test (challenger) or live (champion).%nDefault: ${DEFAULT-VALUE}.")
+        String to;
+
+        @Option(
+                names = "--gates",
+                paramLabel = "FILE",
+                description =
+                        "The gates, a YAML file (models/README.md).%nDefault: the defaults in"
+                                + " gates/src/main/resources/"
+                                + Gates.DEFAULT_RESOURCE)
+        Path gatesFile;
+
+        @Option(
+                names = "--force",
+                description =
+                        "Promote even when gates fail; the failing gates are recorded with the"
+                                + " promotion, marked forced.")
+        boolean force;
+
+        @Option(
+                names = "--by",
+                paramLabel = "WHO",
+                description = "Who promotes, for the audit trail.%nDefault: $USER.")
+        String by;
+
+        @Mixin JobArguments job;
+
         @Mixin ControlOptions control;
 
         @Override
         protected void run() {
+            Stage target;
+            try {
+                target = Stage.parse(to);
+            } catch (IllegalArgumentException e) {
+                throw usage("--to: " + e.getMessage());
+            }
+            if (target == Stage.CONSTRUCT) {
+                throw usage("--to must be test or live: a version is in construct once registered");
+            }
+            if (job.config() == null && job.settings().isEmpty()) {
+                throw usage(
+                        "give the pipeline's --config (or --set iceberg.*): promotions are"
+                                + " recorded in its Iceberg catalog, and the gates read their"
+                                + " evidence there");
+            }
+            String who = by != null ? by : environment.apply("USER");
+            if (who == null || who.isBlank()) {
+                throw usage("--by is needed: $USER is not set");
+            }
+            Gates gates = gatesFile == null ? Gates.DEFAULT : Gates.load(gatesFile);
             ModelRegistry models = registry.open();
-            print(out, model.name, models.promote(model.name, version));
-            announce(control, model.name, models, out);
+            String name = model.name;
+            ModelPointer pointer = models.pointer(name, version);
+            Stage from = models.stage(name, version);
+            if (target.compareTo(from) <= 0) {
+                throw usage(
+                        name + " v" + version + " is in " + from + " already; nothing to promote");
+            }
+            PipelineConfig config = job.load();
+            Catalog catalog = Catalogs.loader(config).loadCatalog();
+            PromotionsTable audit = PromotionsTable.open(catalog, config.namespace());
+
+            GateReport report =
+                    gates.evaluate(
+                            target, evidence(gates.into(target), models, pointer, config, catalog));
+            out.printf(
+                    "%s v%s: %s -> %s, %d gate(s)%n",
+                    name, version, from, target, report.checks().size());
+            for (GateCheck c : report.checks()) {
+                out.println("  " + c.describe());
+            }
+            if (!report.passed() && !force) {
+                out.printf(
+                        "refused: %d gate(s) failed; nothing changed (--force promotes anyway and"
+                                + " records it)%n",
+                        report.failures().size());
+                exitCode = REFUSED;
+                return;
+            }
+            Promotion promotion =
+                    new Promotion(
+                            name,
+                            version,
+                            from,
+                            target,
+                            who,
+                            // Iceberg keeps microseconds: the same instant in both records.
+                            Instant.now()
+                                    .truncatedTo(java.time.temporal.ChronoUnit.MICROS)
+                                    .toString(),
+                            !report.passed(),
+                            control.reason,
+                            report.checks());
+            ModelRegistry.Aliases aliases = models.promote(promotion);
+            try {
+                audit.append(promotion);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException(
+                        "promoted, but the audit row could not be written to "
+                                + audit.name()
+                                + " (the registry keeps the record beside the aliases): "
+                                + e.getMessage(),
+                        e);
+            }
+            out.printf(
+                    "%s: %s v%s by %s, recorded in %s%n",
+                    promotion.forced() ? "FORCED" : "promoted", name, version, who, audit.name());
+            print(out, name, aliases);
+            if (target == Stage.LIVE) {
+                announce(control, name, models, out);
+            } else if (control.bootstrap != null) {
+                sendChallenger(control, name, pointer, out);
+            }
+            if (control.bootstrap != null) {
+                publishAudit(control.bootstrap, config.monitoringTopic(), promotion);
+                out.printf("sent the promotion to %s%n", config.monitoringTopic());
+            }
+        }
+
+        /** What the step's gates need, and only that. */
+        private static Evidence evidence(
+                Gates.StageGates gates,
+                ModelRegistry models,
+                ModelPointer pointer,
+                PipelineConfig config,
+                Catalog catalog) {
+            ModelEvidence metadata;
+            try {
+                metadata =
+                        ModelEvidence.fromMetadataJson(
+                                Storage.read(
+                                        new org.apache.flink.core.fs.Path(
+                                                Storage.path(pointer.location()),
+                                                ModelBundle.METADATA_FILE)));
+            } catch (java.io.IOException | RuntimeException e) {
+                metadata = null;
+            }
+            PromotionEvidence tables = new PromotionEvidence(catalog, config.namespace());
+            BatchEvidence batch =
+                    gates.batchScores() == null
+                            ? null
+                            : tables.batch(
+                                    gates.batchScores().table(), pointer.name(), pointer.version());
+            LiveWindows.LiveEvidence live = null;
+            String champion = models.aliases(pointer.name()).champion();
+            if (gates.live() != null && champion != null) {
+                live =
+                        tables.live(
+                                pointer.name(),
+                                champion,
+                                pointer.version(),
+                                gates.live().minLabels());
+            }
+            return new Evidence(metadata, batch, live);
         }
     }
 
@@ -209,23 +398,91 @@ public final class ModelsCommand {
             boolean clear = version.equals("none");
             print(out, name, models.setChallenger(name, clear ? null : version));
             if (control.bootstrap != null) {
-                ModelPointer pointer = clear ? null : models.pointer(name, version);
-                dev.weir.schemas.ModelControl command =
-                        dev.weir.schemas.ModelControl.newBuilder()
-                                .setCommand(
-                                        clear
-                                                ? dev.weir.schemas.ModelCommand.CLEAR_CHALLENGER
-                                                : dev.weir.schemas.ModelCommand.SET_CHALLENGER)
-                                .setModelName(name)
-                                .setVersion(clear ? null : version)
-                                .setLocation(clear ? null : pointer.location())
-                                .setChecksum(clear ? null : pointer.checksum())
-                                .setIssuedAt(java.time.Instant.now())
-                                .setReason(control.reason)
-                                .build();
-                publish(control.bootstrap, control.topic, command);
-                out.printf("sent %s to %s%n", command.getCommand(), control.topic);
+                sendChallenger(control, name, clear ? null : models.pointer(name, version), out);
             }
+        }
+    }
+
+    /** SET_CHALLENGER with the pointer, or CLEAR_CHALLENGER when it is null. */
+    static void sendChallenger(
+            ControlOptions control, String name, ModelPointer pointer, PrintStream out) {
+        boolean clear = pointer == null;
+        dev.weir.schemas.ModelControl command =
+                dev.weir.schemas.ModelControl.newBuilder()
+                        .setCommand(
+                                clear
+                                        ? dev.weir.schemas.ModelCommand.CLEAR_CHALLENGER
+                                        : dev.weir.schemas.ModelCommand.SET_CHALLENGER)
+                        .setModelName(name)
+                        .setVersion(clear ? null : pointer.version())
+                        .setLocation(clear ? null : pointer.location())
+                        .setChecksum(clear ? null : pointer.checksum())
+                        .setIssuedAt(java.time.Instant.now())
+                        .setReason(control.reason)
+                        .build();
+        publish(control.bootstrap, control.topic, command);
+        out.printf("sent %s to %s%n", command.getCommand(), control.topic);
+    }
+
+    /**
+     * The promotion as a MODEL monitoring record, as the governor writes its decisions: subject the
+     * model, the version, every gate's measured value and threshold by gate name, the stages, who
+     * and the failing gates in the note.
+     */
+    static dev.weir.schemas.MonitoringRecord auditRecord(Promotion p) {
+        java.util.Map<String, Double> values = new java.util.LinkedHashMap<>();
+        java.util.Map<String, Double> thresholds = new java.util.LinkedHashMap<>();
+        for (GateCheck g : p.gates()) {
+            if (g.measured() != null) {
+                values.put("gate." + g.gate(), g.measured());
+            }
+            thresholds.put("gate." + g.gate(), g.threshold());
+        }
+        Instant at = Instant.parse(p.at());
+        List<String> failed =
+                p.gates().stream().filter(g -> !g.passed()).map(GateCheck::gate).toList();
+        return dev.weir.schemas.MonitoringRecord.newBuilder()
+                .setKind(dev.weir.schemas.MonitoringKind.MODEL)
+                .setSubject(p.model())
+                .setWindowStart(at)
+                .setWindowEnd(at)
+                .setModelName(p.model())
+                .setModelVersion(p.version())
+                .setAlert(p.forced())
+                .setValues(values)
+                .setThresholds(thresholds)
+                .setNote(
+                        "promotion "
+                                + p.from()
+                                + " -> "
+                                + p.to()
+                                + " by "
+                                + p.by()
+                                + (p.forced() ? ", FORCED past failing gates " + failed : "")
+                                + (p.reason() == null ? "" : ": " + p.reason()))
+                .build();
+    }
+
+    private static void publishAudit(String bootstrap, String topic, Promotion p) {
+        dev.weir.schemas.MonitoringRecord record = auditRecord(p);
+        try (var producer = dev.weir.cli.kafka.KafkaClients.byteProducer(bootstrap)) {
+            byte[] value = dev.weir.schemas.MonitoringRecord.getEncoder().encode(record).array();
+            producer.send(
+                            new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                    topic,
+                                    null,
+                                    Instant.parse(p.at()).toEpochMilli(),
+                                    ("MODEL/" + p.model())
+                                            .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                                    value))
+                    .get();
+        } catch (Exception e) {
+            throw new IllegalStateException(
+                    "promoted and recorded, but the record could not be sent to "
+                            + topic
+                            + ": "
+                            + e,
+                    e);
         }
     }
 

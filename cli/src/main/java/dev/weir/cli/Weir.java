@@ -64,7 +64,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             "0:done",
             "1:failed while running",
             "2:a wrong argument, or a configuration mistake",
-            "3:weir reconcile found payments missing or written more than once"
+            "3:weir reconcile found payments missing or written more than once",
+            "4:weir models promote refused: a gate failed"
         })
 public final class Weir implements Runnable {
 

@@ -2,6 +2,7 @@ package dev.weir.governor;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weir.gates.ModelEvidence;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -20,6 +21,7 @@ import org.apache.flink.core.fs.Path;
  *
  * <pre>
  * ROOT/NAME/VERSION/CHECKSUM          hex SHA-256 of the version's files; written last, once: the version is complete
+ * ROOT/NAME/VERSION/metadata.json    hold-out measures and fairness (read for the promotion gates)
  * ROOT/NAME/aliases.json              {"champion": "2", "challenger": "3", "history": ["1"]}
  * </pre>
  *
@@ -31,6 +33,7 @@ public final class FileRegistry implements RegistryView {
 
     static final String CHECKSUM_FILE = "CHECKSUM";
     static final String ALIASES_FILE = "aliases.json";
+    static final String METADATA_FILE = "metadata.json";
 
     private static final ObjectMapper JSON =
             new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -91,6 +94,20 @@ public final class FileRegistry implements RegistryView {
                             new String(read(checksum), StandardCharsets.UTF_8).trim()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + location(checksum), e);
+        }
+    }
+
+    @Override
+    public Optional<ModelEvidence> evidence(String model, String version) {
+        Optional<Pointer> pointer = pointer(model, version);
+        if (pointer.isEmpty()) {
+            return Optional.empty();
+        }
+        Path file = new Path(new Path(new Path(root, model), version), METADATA_FILE);
+        try {
+            return Optional.of(ModelEvidence.fromMetadataJson(read(file)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + location(file), e);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.weir.governor;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.weir.gates.Gates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -46,10 +47,12 @@ public final class GovernorServer implements AutoCloseable {
     }
 
     /**
-     * The governor's functions over a policy and a registry; the clock stamps {@code issued_at}.
+     * The governor's functions over a policy, the promotion gates and a registry; the clock stamps
+     * {@code issued_at}.
      */
-    public static StatefulFunctions functions(Policy policy, RegistryView registry, Clock clock) {
-        HealthPolicyEngine engine = new HealthPolicyEngine(policy, registry);
+    public static StatefulFunctions functions(
+            Policy policy, Gates gates, RegistryView registry, Clock clock) {
+        HealthPolicyEngine engine = new HealthPolicyEngine(policy, gates, registry);
         return new StatefulFunctions()
                 .withStatefulFunction(MonitoringRouter.SPEC)
                 .withStatefulFunction(ModelHealth.spec(engine, clock));
@@ -131,20 +134,24 @@ public final class GovernorServer implements AutoCloseable {
     }
 
     /**
-     * {@code GovernorServer PORT POLICY_FILE REGISTRY}, the registry a local path or a URI ({@code
-     * s3://bucket/registry}); binds all interfaces.
+     * {@code GovernorServer PORT POLICY_FILE REGISTRY [GATES_FILE]}, the registry a local path or a
+     * URI ({@code s3://bucket/registry}); without a gates file, promotions pass the default gates
+     * ({@link Gates#DEFAULT}). Binds all interfaces.
      */
     public static void main(String[] args) throws IOException {
-        if (args.length != 3) {
-            System.err.println("usage: GovernorServer PORT POLICY_FILE REGISTRY");
+        if (args.length != 3 && args.length != 4) {
+            System.err.println("usage: GovernorServer PORT POLICY_FILE REGISTRY [GATES_FILE]");
             System.exit(2);
         }
         int port = Integer.parseInt(args[0]);
         Policy policy = Policy.load(Path.of(args[1]));
+        Gates gates = args.length == 4 ? Gates.load(Path.of(args[3])) : Gates.DEFAULT;
         initializeFileSystems(new Configuration());
         RegistryView registry = new FileRegistry(args[2]);
         GovernorServer server =
-                start(new InetSocketAddress(port), functions(policy, registry, Clock.systemUTC()));
+                start(
+                        new InetSocketAddress(port),
+                        functions(policy, gates, registry, Clock.systemUTC()));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "governor-shutdown"));
         // Launchers wait for this line before they start the statefun runtime that calls it.
         System.out.println("governor function server listening on port " + port);

@@ -1,8 +1,15 @@
 package dev.weir.governor;
 
-import dev.weir.governor.HealthState.Agreement;
+import dev.weir.gates.Evidence;
+import dev.weir.gates.GateCheck;
+import dev.weir.gates.GateReport;
+import dev.weir.gates.Gates;
+import dev.weir.gates.LiveWindows;
+import dev.weir.gates.LiveWindows.Agreement;
+import dev.weir.gates.LiveWindows.Performance;
+import dev.weir.gates.ModelEvidence;
+import dev.weir.gates.Stage;
 import dev.weir.governor.HealthState.DriftWindow;
-import dev.weir.governor.HealthState.Performance;
 import dev.weir.governor.HealthState.VersionHealth;
 import dev.weir.schemas.MonitoringRecord;
 import java.util.ArrayList;
@@ -29,7 +36,11 @@ import java.util.TreeMap;
  *       for at least {@code promote.min_windows} common windows; over those paired windows the
  *       challenger's mean AUC beats the champion's by at least {@code min_auc_gain} (and strictly),
  *       and is itself not below {@code rollback.min_auc}. Agreement alone never promotes: it shows
- *       the two models score alike, not that the challenger is right.
+ *       the two models score alike, not that the challenger is right. Then the {@code to_live}
+ *       gates ({@link Gates}) must pass too, as for {@code weir models promote --to live}: hold-out
+ *       and fairness from the challenger's metadata in the registry, live gates on the windows
+ *       above (paired with the gates' {@code live.min_labels}); a refusal is logged with the
+ *       failing gates and their numbers, once until the reason changes.
  *   <li><b>Retrain</b>: at least {@code retrain.drift_windows} of the champion's last {@code
  *       retrain.of_windows} DRIFT windows have a flagged subject that is not ignored.
  * </ol>
@@ -74,15 +85,21 @@ public final class HealthPolicyEngine {
             Map<String, Double> values) {}
 
     private final Policy policy;
+    private final Gates gates;
     private final RegistryView registry;
 
-    public HealthPolicyEngine(Policy policy, RegistryView registry) {
+    public HealthPolicyEngine(Policy policy, Gates gates, RegistryView registry) {
         this.policy = policy;
+        this.gates = gates;
         this.registry = registry;
     }
 
     public Policy policy() {
         return policy;
+    }
+
+    public Gates gates() {
+        return gates;
     }
 
     /** Adds a record to the state and returns the decision it leads to, if any. */
@@ -251,57 +268,57 @@ public final class HealthPolicyEngine {
         if (x == null || c == null) {
             return Optional.empty();
         }
-        long events = 0;
-        int agreementWindows = 0;
-        double sumAgreement = 0;
-        for (Agreement a : x.agreement.values()) {
-            if (a.champion().equals(champion)) {
-                events += a.events();
-                agreementWindows++;
-                sumAgreement +=
-                        Double.isNaN(a.decisionAgreement())
-                                ? 0
-                                : a.decisionAgreement() * a.events();
-            }
-        }
         Policy.Promote p = policy.promote();
+        long minLabels = policy.rollback().minLabels();
+        LiveWindows.LiveEvidence live =
+                LiveWindows.pair(
+                        champion, challenger, x.performance, c.performance, x.agreement, minLabels);
+        long events = live.agreementEvents();
+        int agreementWindows = live.agreementWindows();
         if (agreementWindows < p.minWindows() || events < p.minEvents()) {
             return Optional.empty();
         }
-        int paired = 0;
-        double sumX = 0;
-        double sumC = 0;
-        long minLabels = policy.rollback().minLabels();
-        List<String> windows = new ArrayList<>();
-        for (Map.Entry<Long, Performance> e : x.performance.entrySet()) {
-            Performance px = e.getValue();
-            Performance pc = c.performance.get(e.getKey());
-            if (pc == null
-                    || px.matched() < minLabels
-                    || pc.matched() < minLabels
-                    || Double.isNaN(px.auc())
-                    || Double.isNaN(pc.auc())) {
-                continue;
-            }
-            paired++;
-            sumX += px.auc();
-            sumC += pc.auc();
-            windows.add(
-                    window(px.windowStart(), e.getKey())
-                            + " auc "
-                            + fmt(px.auc())
-                            + " vs "
-                            + fmt(pc.auc()));
-        }
+        int paired = live.paired().size();
         if (paired < p.minWindows()) {
             return Optional.empty();
         }
-        double meanX = sumX / paired;
-        double meanC = sumC / paired;
+        List<String> windows = new ArrayList<>();
+        for (LiveWindows.PairedWindow w : live.paired()) {
+            windows.add(
+                    window(w.windowStart(), w.windowEnd())
+                            + " auc "
+                            + fmt(w.challengerAuc())
+                            + " vs "
+                            + fmt(w.championAuc()));
+        }
+        double meanX = live.challengerMeanAuc();
+        double meanC = live.championMeanAuc();
         double gain = meanX - meanC;
         if (!(gain > 0 && gain >= p.minAucGain() && meanX >= policy.rollback().minAuc())) {
             return Optional.empty();
         }
+        GateReport gated;
+        try {
+            gated = gate(model, challenger, champion, x, c, live);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot read the registry for {}: {}; no promotion now", model, e.toString());
+            return Optional.empty();
+        }
+        if (!gated.passed()) {
+            String reason =
+                    "v"
+                            + challenger
+                            + " over champion v"
+                            + champion
+                            + ": "
+                            + gated.describeFailures();
+            if (!reason.equals(state.lastRefusal)) {
+                LOG.info("promotion of {} refused by the to_live gates: {}", model, reason);
+                state.lastRefusal = reason;
+            }
+            return Optional.empty();
+        }
+        state.lastRefusal = null;
         Optional<RegistryView.Pointer> target;
         try {
             target = registry.pointer(model, challenger);
@@ -319,7 +336,12 @@ public final class HealthPolicyEngine {
         values.put("paired_windows", (double) paired);
         values.put("agreement_events", (double) events);
         values.put("agreement_windows", (double) agreementWindows);
-        values.put("decision_agreement", sumAgreement / events);
+        values.put("decision_agreement", live.decisionAgreement());
+        for (GateCheck g : gated.checks()) {
+            if (g.measured() != null) {
+                values.put("gate." + g.gate(), g.measured());
+            }
+        }
         String evidence =
                 "PROMOTE "
                         + model
@@ -350,7 +372,13 @@ public final class HealthPolicyEngine {
                         + " windows (promote.min_events="
                         + p.minEvents()
                         + "), decision agreement "
-                        + fmt(sumAgreement / events);
+                        + fmt(live.decisionAgreement())
+                        + "; to_live gates: "
+                        + (gated.checks().isEmpty()
+                                ? "none configured"
+                                : String.join(
+                                        "; ",
+                                        gated.checks().stream().map(GateCheck::describe).toList()));
         return Optional.of(
                 new Decision(
                         Action.PROMOTE,
@@ -361,6 +389,29 @@ public final class HealthPolicyEngine {
                         end,
                         evidence,
                         values));
+    }
+
+    /** The to_live gates on the challenger's metadata and its live windows. */
+    private GateReport gate(
+            String model,
+            String challenger,
+            String champion,
+            VersionHealth x,
+            VersionHealth c,
+            LiveWindows.LiveEvidence pairedByPolicy) {
+        Gates.Live liveGates = gates.toLive().live();
+        LiveWindows.LiveEvidence live =
+                liveGates == null || liveGates.minLabels() == pairedByPolicy.minLabels()
+                        ? pairedByPolicy
+                        : LiveWindows.pair(
+                                champion,
+                                challenger,
+                                x.performance,
+                                c.performance,
+                                x.agreement,
+                                liveGates.minLabels());
+        ModelEvidence metadata = registry.evidence(model, challenger).orElse(null);
+        return gates.evaluate(Stage.LIVE, new Evidence(metadata, null, live));
     }
 
     private Optional<Decision> retrain(HealthState state, String model, long start, long end) {

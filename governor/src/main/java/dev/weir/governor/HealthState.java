@@ -1,5 +1,7 @@
 package dev.weir.governor;
 
+import dev.weir.gates.LiveWindows.Agreement;
+import dev.weir.gates.LiveWindows.Performance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +49,12 @@ public final class HealthState {
     /** Versions rolled back from: never a rollback target again. */
     public List<String> retired = new ArrayList<>();
 
+    /**
+     * Why the last promotion the policy called for was refused by the gates, or null; a refusal is
+     * logged when it differs from this one.
+     */
+    public String lastRefusal;
+
     /** Per version. */
     public Map<String, VersionHealth> versions = new TreeMap<>();
 
@@ -66,17 +74,6 @@ public final class HealthState {
         public TreeSet<String> seen = new TreeSet<>();
         public TreeSet<String> flagged = new TreeSet<>();
     }
-
-    /** Realised performance of one window. */
-    public record Performance(long windowStart, double auc, long matched) {}
-
-    /** Agreement of one window between a champion and this version as challenger. */
-    public record Agreement(
-            long windowStart,
-            String champion,
-            long events,
-            double decisionAgreement,
-            double meanAbsDiff) {}
 
     VersionHealth version(String v) {
         return versions.computeIfAbsent(v, k -> new VersionHealth());

@@ -1,5 +1,6 @@
 package dev.weir.governor;
 
+import dev.weir.gates.ModelEvidence;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,4 +27,10 @@ public interface RegistryView {
 
     /** The pointer of a complete version, empty when the registry has no such version. */
     Optional<Pointer> pointer(String model, String version);
+
+    /**
+     * Hold-out and fairness of a complete version, from its metadata; empty when the registry has
+     * no such version.
+     */
+    Optional<ModelEvidence> evidence(String model, String version);
 }

@@ -114,7 +114,9 @@ class FileRegistryS3Test {
         registry.register(trained, null);
         registry.promote(MODEL, "1");
         registry.promote(MODEL, "2");
-        HealthPolicyEngine engine = new HealthPolicyEngine(Policy.DEFAULT, new FileRegistry(root));
+        HealthPolicyEngine engine =
+                new HealthPolicyEngine(
+                        Policy.DEFAULT, dev.weir.gates.Gates.DEFAULT, new FileRegistry(root));
 
         HealthState state = new HealthState();
         Optional<HealthPolicyEngine.Decision> decision = Optional.empty();

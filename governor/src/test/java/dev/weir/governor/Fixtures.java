@@ -1,5 +1,6 @@
 package dev.weir.governor;
 
+import dev.weir.gates.ModelEvidence;
 import dev.weir.schemas.MonitoringKind;
 import dev.weir.schemas.MonitoringRecord;
 import java.time.Instant;
@@ -77,9 +78,22 @@ final class Fixtures {
                         0.02));
     }
 
-    /** Versions 1..n registered; aliases as given. */
+    /** Hold-out and fairness that pass the default gates. */
+    static final ModelEvidence FAIR =
+            new ModelEvidence(
+                    0.9,
+                    0.5,
+                    5000,
+                    List.of(
+                            new ModelEvidence.FairnessGroup(
+                                    "country", "US", 3000, 60, 1.0, 0.0, "US", "US"),
+                            new ModelEvidence.FairnessGroup(
+                                    "country", "BR", 800, 20, 0.92, -0.05, "US", "US")));
+
+    /** Versions 1..n registered, each with {@link #FAIR} metadata unless set; aliases as given. */
     static final class MemoryRegistry implements RegistryView {
         final Map<String, Aliases> aliases = new HashMap<>();
+        final Map<String, ModelEvidence> evidence = new HashMap<>();
 
         MemoryRegistry(String champion, String challenger, List<String> history) {
             aliases.put(MODEL, new Aliases(champion, challenger, history));
@@ -95,6 +109,11 @@ final class Fixtures {
             return Optional.of(
                     new Pointer(
                             model, version, "/models/" + model + "/" + version, "sha-" + version));
+        }
+
+        @Override
+        public Optional<ModelEvidence> evidence(String model, String version) {
+            return Optional.of(evidence.getOrDefault(version, FAIR));
         }
     }
 }

@@ -109,7 +109,10 @@ class FunctionsTest {
                 registryRoot.resolve(MODEL).resolve("aliases.json"),
                 "{\"champion\": \"2\", \"challenger\": null, \"history\": [\"1\"]}");
         HealthPolicyEngine engine =
-                new HealthPolicyEngine(Policy.DEFAULT, new FileRegistry(registryRoot));
+                new HealthPolicyEngine(
+                        Policy.DEFAULT,
+                        dev.weir.gates.Gates.DEFAULT,
+                        new FileRegistry(registryRoot));
         ModelHealth function = new ModelHealth(engine, Clock.fixed(NOW, ZoneOffset.UTC));
         // one context for the address: its storage carries the state from call to call
         TestContext ctx = TestContext.forTarget(new Address(GovernorTypes.MODEL_HEALTH, MODEL));
@@ -132,7 +135,10 @@ class FunctionsTest {
 
         HealthState state = new HealthState();
         HealthPolicyEngine replay =
-                new HealthPolicyEngine(Policy.DEFAULT, new FileRegistry(registryRoot));
+                new HealthPolicyEngine(
+                        Policy.DEFAULT,
+                        dev.weir.gates.Gates.DEFAULT,
+                        new FileRegistry(registryRoot));
         HealthPolicyEngine.Decision decision = null;
         for (int w = 0; w < 3; w++) {
             replay.observe(state, Fixtures.drift(w, "2", "f", false));

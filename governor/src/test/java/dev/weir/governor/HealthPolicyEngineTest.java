@@ -23,7 +23,8 @@ class HealthPolicyEngineTest {
 
     private final Fixtures.MemoryRegistry registry =
             new Fixtures.MemoryRegistry("2", null, List.of("1"));
-    private final HealthPolicyEngine engine = new HealthPolicyEngine(Policy.DEFAULT, registry);
+    private final HealthPolicyEngine engine =
+            new HealthPolicyEngine(Policy.DEFAULT, dev.weir.gates.Gates.DEFAULT, registry);
     private final HealthState state = new HealthState();
 
     private List<Decision> feed(MonitoringRecord... records) {

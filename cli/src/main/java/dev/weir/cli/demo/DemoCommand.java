@@ -291,6 +291,7 @@ public final class DemoCommand {
                 if (serve != null && declined != null) {
                     serve.example(declined);
                 }
+                DemoPromotion.show(out, options, broker.bootstrapServers());
                 if (governor != null) {
                     governor.stop();
                 }
@@ -310,11 +311,13 @@ public final class DemoCommand {
                                 .featureNames()
                                 .equals(FeatureSets.reference().vectorNames());
         // Drift monitoring needs the profile of a current release (sketches, categorical inputs).
+        // ... and the path to live, the fairness evaluation of current releases.
         boolean oldProfile =
                 ModelBundle.exists(modelDir)
                         && !otherFeatures
                         && (ModelBundle.loadProfile(modelDir) == null
-                                || ModelBundle.loadProfile(modelDir).inputs().isEmpty());
+                                || ModelBundle.loadProfile(modelDir).inputs().isEmpty()
+                                || ModelBundle.readMetadata(modelDir).fairness() == null);
         if (ModelBundle.exists(modelDir) && !otherFeatures && !oldProfile) {
             return;
         }
@@ -325,6 +328,7 @@ public final class DemoCommand {
                                         ? "The model in "
                                                 + modelDir
                                                 + " has no reference profile for drift monitoring"
+                                                + " or no fairness evaluation"
                                         : "No model in " + modelDir)
                         + ": training one on synthetic data...");
         ModelMetadata m =

@@ -2,6 +2,8 @@ package dev.weir.models.registry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.weir.gates.Promotion;
+import dev.weir.gates.Stage;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.ModelLineage;
 import dev.weir.models.ModelMetadata;
@@ -32,7 +34,13 @@ import org.apache.flink.core.fs.Path;
  * <pre>
  * ROOT/NAME/1/model.zip, metadata.json, [profile.json], CHECKSUM
  * ROOT/NAME/aliases.json   {"champion": "2", "challenger": "3", "history": ["1"]}
+ * ROOT/NAME/promotions/1.json, 2.json, ...   one {@link Promotion} each, oldest first
  * </pre>
+ *
+ * <p>A version's {@link Stage} follows from the aliases, so it can never disagree with what the
+ * pipelines serve: {@code live} is the champion, {@code test} the challenger, {@code construct}
+ * every other version. {@link #promote(Promotion)} moves a version on and records the promotion,
+ * its gates and their evidence, as a file of its own written once beside the aliases.
  *
  * <p>A version's files are written first and its {@value #CHECKSUM_FILE} last, once and never
  * replaced: that file is the commit point. A version without it is not complete and is never
@@ -55,6 +63,7 @@ public final class ModelRegistry {
     public static final String CHECKSUM_FILE = "CHECKSUM";
     public static final String ALIASES_FILE = "aliases.json";
     public static final String PROFILE_FILE = "profile.json";
+    public static final String PROMOTIONS_DIR = "promotions";
 
     private static final ObjectMapper JSON =
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -223,16 +232,110 @@ public final class ModelRegistry {
     /** Makes {@code version} the champion; the previous champion goes on the rollback history. */
     public Aliases promote(String name, String version) {
         pointer(name, version);
-        return updateAliases(
-                name,
-                a -> {
-                    List<String> history = new ArrayList<>(a.history());
-                    if (a.champion() != null && !a.champion().equals(version)) {
-                        history.add(a.champion());
-                    }
-                    String challenger = version.equals(a.challenger()) ? null : a.challenger();
-                    return new Aliases(version, challenger, history);
-                });
+        return updateAliases(name, a -> promoted(a, version));
+    }
+
+    private static Aliases promoted(Aliases a, String version) {
+        List<String> history = new ArrayList<>(a.history());
+        if (a.champion() != null && !a.champion().equals(version)) {
+            history.add(a.champion());
+        }
+        String challenger = version.equals(a.challenger()) ? null : a.challenger();
+        return new Aliases(version, challenger, history);
+    }
+
+    /** A version's stage: {@code live} as champion, {@code test} as challenger, else construct. */
+    public Stage stage(String name, String version) {
+        pointer(name, version);
+        return stage(aliases(name), version);
+    }
+
+    private static Stage stage(Aliases a, String version) {
+        if (version.equals(a.champion())) {
+            return Stage.LIVE;
+        }
+        return version.equals(a.challenger()) ? Stage.TEST : Stage.CONSTRUCT;
+    }
+
+    /**
+     * Moves a version to a later stage, as a promotion's record says, and keeps the record: into
+     * {@code test} it becomes the challenger, into {@code live} the champion (as {@link
+     * #promote(String, String)}). The aliases change first, then the record is written, both under
+     * the model's lock; a record therefore never names a promotion that did not happen.
+     *
+     * @throws IllegalStateException when the version is no longer in the record's {@code from}
+     *     stage (moved meanwhile), or the move is not forward
+     */
+    public Aliases promote(Promotion promotion) {
+        String name = promotion.model();
+        String version = promotion.version();
+        pointer(name, version);
+        Path dir = new Path(root, name);
+        try (Lock ignored = lock(dir)) {
+            Aliases current = aliases(name);
+            Stage now = stage(current, version);
+            if (now != promotion.from()) {
+                throw new IllegalStateException(
+                        "model "
+                                + name
+                                + " v"
+                                + version
+                                + " is in "
+                                + now
+                                + ", not "
+                                + promotion.from()
+                                + ": it moved meanwhile; nothing changed");
+            }
+            if (promotion.to().compareTo(now) <= 0) {
+                throw new IllegalArgumentException(
+                        "model "
+                                + name
+                                + " v"
+                                + version
+                                + " is in "
+                                + now
+                                + "; a promotion goes to a later stage, not to "
+                                + promotion.to());
+            }
+            Aliases updated =
+                    promotion.to() == Stage.LIVE
+                            ? promoted(current, version)
+                            : new Aliases(current.champion(), version, current.history());
+            Storage.write(new Path(dir, ALIASES_FILE), JSON.writeValueAsBytes(updated), true);
+            Path records = new Path(dir, PROMOTIONS_DIR);
+            int next = promotionFiles(records).size() + 1;
+            Storage.write(new Path(records, next + ".json"), promotion.toJson(), false);
+            return updated;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot promote " + name + " v" + version, e);
+        }
+    }
+
+    /** The recorded promotions of a model, oldest first. */
+    public List<Promotion> promotions(String name) {
+        Path records = new Path(new Path(root, name), PROMOTIONS_DIR);
+        try {
+            List<Promotion> all = new ArrayList<>();
+            for (Path file : promotionFiles(records)) {
+                all.add(Promotion.fromJson(Storage.read(file)));
+            }
+            return all;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the promotions of " + name, e);
+        }
+    }
+
+    /** The numbered record files, in number order. */
+    private static List<Path> promotionFiles(Path records) throws IOException {
+        List<Integer> numbers = new ArrayList<>();
+        for (org.apache.flink.core.fs.FileStatus status : Storage.list(records)) {
+            String file = status.getPath().getName();
+            if (!status.isDir() && file.matches("\\d+\\.json")) {
+                numbers.add(Integer.parseInt(file.substring(0, file.length() - 5)));
+            }
+        }
+        numbers.sort(Integer::compare);
+        return numbers.stream().map(n -> new Path(records, n + ".json")).toList();
     }
 
     /** Makes the previous champion the champion again. */

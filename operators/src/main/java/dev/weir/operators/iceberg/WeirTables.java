@@ -160,6 +160,51 @@ public final class WeirTables {
                                     8, 9, Types.StringType.get(), Types.DoubleType.get())),
                     Types.NestedField.required(7, "features_snapshot_id", Types.LongType.get()));
 
+    /**
+     * The audit trail of the path to live: one row per accepted promotion of a model version, with
+     * every gate and its evidence (written by weir models promote; unpartitioned, a few rows a day
+     * at most).
+     */
+    public static final String PROMOTIONS = "promotions";
+
+    public static final Schema PROMOTIONS_SCHEMA =
+            new Schema(
+                    Types.NestedField.required(1, "promoted_at", Types.TimestampType.withZone()),
+                    Types.NestedField.required(2, "model_name", Types.StringType.get()),
+                    Types.NestedField.required(3, "model_version", Types.StringType.get()),
+                    Types.NestedField.required(4, "from_stage", Types.StringType.get()),
+                    Types.NestedField.required(5, "to_stage", Types.StringType.get()),
+                    Types.NestedField.required(6, "promoted_by", Types.StringType.get()),
+                    Types.NestedField.required(
+                            7,
+                            "forced",
+                            Types.BooleanType.get(),
+                            "Promoted with failing gates (--force)"),
+                    Types.NestedField.optional(8, "reason", Types.StringType.get()),
+                    Types.NestedField.required(
+                            9,
+                            "gates",
+                            Types.ListType.ofRequired(
+                                    10,
+                                    Types.StructType.of(
+                                            Types.NestedField.required(
+                                                    11, "gate", Types.StringType.get()),
+                                            Types.NestedField.required(
+                                                    12, "passed", Types.BooleanType.get()),
+                                            Types.NestedField.optional(
+                                                    13,
+                                                    "measured",
+                                                    Types.DoubleType.get(),
+                                                    "Null when there was no evidence"),
+                                            Types.NestedField.required(
+                                                    14, "comparison", Types.StringType.get()),
+                                            Types.NestedField.required(
+                                                    15, "threshold", Types.DoubleType.get()),
+                                            Types.NestedField.optional(
+                                                    16, "count", Types.LongType.get()),
+                                            Types.NestedField.optional(
+                                                    17, "detail", Types.StringType.get())))));
+
     private static final Map<String, Schema> SCHEMAS =
             Map.of(
                     EVENTS,

@@ -1,0 +1,82 @@
+package dev.weir.cli.demo;
+
+import dev.weir.cli.Weir;
+import dev.weir.jobs.config.WeirOptions;
+import dev.weir.models.ModelBundle;
+import dev.weir.models.registry.ModelPointer;
+import dev.weir.models.registry.ModelRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The path to live at the end of the demo, on a registry of its own in the run's folder: the demo's
+ * model is the champion, the same model registered again is the candidate, and {@code weir models
+ * promote} is asked twice with the default gates. Straight to live it is refused (no live evidence:
+ * the pipeline never scored it beside the champion); to test it passes its hold-out and fairness
+ * gates, and the promotion is recorded in the registry and the warehouse's {@code promotions}
+ * table.
+ */
+final class DemoPromotion {
+
+    private DemoPromotion() {}
+
+    static void show(PrintStream out, DemoOptions options, String bootstrap) throws Exception {
+        Path dir = options.runDir().resolve("path-to-live");
+        ModelRegistry registry = new ModelRegistry(dir);
+        ModelBundle model = ModelBundle.load(options.modelDir());
+        ModelPointer champion = registry.register(model, null);
+        registry.promote(champion.name(), champion.version());
+        ModelPointer candidate = registry.register(model, null);
+        out.println();
+        out.println(
+                "The path to live (registry "
+                        + dir
+                        + "; champion v"
+                        + champion.version()
+                        + ", candidate v"
+                        + candidate.version()
+                        + " in construct):");
+        for (String stage : new String[] {"live", "test"}) {
+            List<String> args =
+                    new ArrayList<>(
+                            List.of(
+                                    "models",
+                                    "promote",
+                                    "--registry",
+                                    dir.toString(),
+                                    "--name",
+                                    candidate.name(),
+                                    "--version",
+                                    candidate.version(),
+                                    "--to",
+                                    stage,
+                                    "--by",
+                                    "weir-demo",
+                                    "--set",
+                                    WeirOptions.KAFKA_BOOTSTRAP.key() + "=" + bootstrap,
+                                    "--set",
+                                    WeirOptions.WAREHOUSE.key() + "=" + options.warehouse(),
+                                    "--set",
+                                    WeirOptions.MODEL_DIR.key() + "=" + options.modelDir()));
+            out.println(
+                    "  $ weir models promote --name "
+                            + candidate.name()
+                            + " --version "
+                            + candidate.version()
+                            + " --to "
+                            + stage
+                            + " ...");
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+            PrintStream capture = new PrintStream(printed, true, StandardCharsets.UTF_8);
+            int code = Weir.execute(capture, capture, args.toArray(String[]::new));
+            for (String line : printed.toString(StandardCharsets.UTF_8).split("\n")) {
+                out.println("    " + line);
+            }
+            out.println("    (exit code " + code + ")");
+        }
+    }
+}

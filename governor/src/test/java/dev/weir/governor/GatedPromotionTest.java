@@ -1,0 +1,175 @@
+package dev.weir.governor;
+
+import static dev.weir.governor.Fixtures.MODEL;
+import static dev.weir.governor.Fixtures.agreement;
+import static dev.weir.governor.Fixtures.performance;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weir.gates.Gates;
+import dev.weir.gates.ModelEvidence;
+import dev.weir.governor.HealthPolicyEngine.Action;
+import dev.weir.governor.HealthPolicyEngine.Decision;
+import dev.weir.models.ModelBundle;
+import dev.weir.models.Trainer;
+import dev.weir.models.TrainerConfig;
+import dev.weir.models.fairness.AttributeFairness;
+import dev.weir.models.fairness.FairnessReport;
+import dev.weir.models.fairness.GroupFairness;
+import dev.weir.models.registry.ModelRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The governor's automatic promotion passes the same to_live gates as a promotion by hand. */
+class GatedPromotionTest {
+
+    /** BR is approved at 0.7 times the rate of US: below the four-fifths rule of the defaults. */
+    static final ModelEvidence UNFAIR =
+            new ModelEvidence(
+                    0.9,
+                    0.5,
+                    5000,
+                    List.of(
+                            new ModelEvidence.FairnessGroup(
+                                    "country", "US", 3000, 60, 1.0, 0.0, "US", "US"),
+                            new ModelEvidence.FairnessGroup(
+                                    "country", "BR", 800, 20, 0.70, -0.05, "US", "US")));
+
+    /** v3 beats the champion v2 by 0.06 AUC in every window, with plenty of labels and events. */
+    private static List<Decision> promotionWindows(
+            HealthPolicyEngine engine, HealthState state, int from, int to) {
+        List<Decision> out = new ArrayList<>();
+        for (int w = from; w < to; w++) {
+            for (var r :
+                    List.of(
+                            agreement(w, "2", "3", 700),
+                            performance(w, "2", 0.80, 300),
+                            performance(w, "3", 0.86, 300))) {
+                engine.observe(state, r).ifPresent(out::add);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aChallengerFailingAFairnessGateIsNotPromotedAndTheReasonIsKept() {
+        Fixtures.MemoryRegistry registry = new Fixtures.MemoryRegistry("2", null, List.of("1"));
+        registry.evidence.put("3", UNFAIR);
+        HealthPolicyEngine engine = new HealthPolicyEngine(Policy.DEFAULT, Gates.DEFAULT, registry);
+        HealthState state = new HealthState();
+
+        // Without the gates the third window would promote (HealthPolicyEngineTest).
+        assertThat(promotionWindows(engine, state, 0, 6)).isEmpty();
+        assertThat(state.lastRefusal)
+                .isEqualTo(
+                        "v3 over champion v2: FAIL fairness.min_disparate_impact: 0.7000 < 0.8000"
+                                + " (country=BR: 800 rows, 20 frauds, against US; worst of 2 values"
+                                + " with at least 50 rows)");
+
+        // The same evidence with a fair model promotes at the next window.
+        registry.evidence.put("3", Fixtures.FAIR);
+        List<Decision> d = promotionWindows(engine, state, 6, 7);
+        assertThat(d)
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.action()).isEqualTo(Action.PROMOTE);
+                            assertThat(p.target().version()).isEqualTo("3");
+                            assertThat(p.values())
+                                    .containsEntry("gate.fairness.min_disparate_impact", 0.92);
+                            // Decided on the champion's record of window 6, before the
+                            // challenger's.
+                            assertThat(p.values()).containsEntry("gate.live.min_windows", 6.0);
+                            assertThat(p.evidence())
+                                    .contains("to_live gates: PASS min_auc: 0.9000 >= 0.8000")
+                                    .contains(
+                                            "PASS fairness.min_disparate_impact: 0.9200 >= 0.8000");
+                        });
+        assertThat(state.lastRefusal).isNull();
+    }
+
+    @Test
+    void theGatesReadTheChallengersMetadataInTheRegistry(@TempDir Path root) {
+        ModelBundle trained = train();
+        ModelRegistry models = new ModelRegistry(root);
+        models.register(trained, null);
+        models.register(trained, null);
+        // v3: the policy's live evidence is good, but its hold-out fairness is not.
+        models.register(
+                trained.withMetadata(
+                        trained.metadata()
+                                .withFairness(
+                                        report(
+                                                new GroupFairness(
+                                                        "US", 700, 30, 60, 24, 0.09, 0.8, 0.05, 1.0,
+                                                        0.0, false),
+                                                new GroupFairness(
+                                                        "BR", 300, 10, 90, 9, 0.3, 0.9, 0.28, 0.75,
+                                                        0.1, true)))),
+                null);
+        models.promote(MODEL, "2");
+        Gates fairnessOnly =
+                Gates.parse(
+                        "to_live:\n  fairness: {min_disparate_impact: 0.8, min_group_count: 50}");
+        HealthPolicyEngine engine =
+                new HealthPolicyEngine(Policy.DEFAULT, fairnessOnly, new FileRegistry(root));
+        HealthState state = new HealthState();
+
+        assertThat(promotionWindows(engine, state, 0, 5)).isEmpty();
+        assertThat(state.lastRefusal)
+                .startsWith(
+                        "v3 over champion v2: FAIL fairness.min_disparate_impact: 0.7500 < 0.8000"
+                                + " (country=BR: 300 rows, 10 frauds, against US");
+
+        // A version without a fairness section has no evidence for the gate: refused as well.
+        HealthPolicyEngine noSection =
+                new HealthPolicyEngine(Policy.DEFAULT, fairnessOnly, new FileRegistry(root));
+        HealthState other = new HealthState();
+        List<Decision> none = new ArrayList<>();
+        for (int w = 0; w < 5; w++) {
+            for (var r :
+                    List.of(
+                            agreement(w, "2", "1", 700),
+                            performance(w, "2", 0.80, 300),
+                            performance(w, "1", 0.86, 300))) {
+                Optional<Decision> d = noSection.observe(other, r);
+                d.ifPresent(none::add);
+            }
+        }
+        assertThat(none).isEmpty();
+        assertThat(other.lastRefusal)
+                .isEqualTo(
+                        "v1 over champion v2: FAIL fairness.min_disparate_impact: needs >= 0.8000;"
+                                + " no evidence: the metadata has no fairness section");
+    }
+
+    private static FairnessReport report(GroupFairness... groups) {
+        return new FairnessReport(
+                FairnessReport.HOLDOUT,
+                1000,
+                0.5,
+                50,
+                10,
+                0.8,
+                List.of(new AttributeFairness("country", 1000, "US", "US", List.of(groups))));
+    }
+
+    private static ModelBundle train() {
+        Random random = new Random(3);
+        int n = 400;
+        double[][] x = new double[n][];
+        boolean[] y = new boolean[n];
+        long[] t = new long[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = random.nextDouble() < 0.1;
+            x[i] = new double[] {(y[i] ? 2 : 0) + random.nextGaussian()};
+            t[i] = i;
+        }
+        return new Trainer(new TrainerConfig(List.of(4), 1, 0.01, 128, 0.2, 1L))
+                .train(MODEL, "x", List.of("f"), x, y, t);
+    }
+}
