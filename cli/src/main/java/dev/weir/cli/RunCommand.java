@@ -6,6 +6,7 @@ import dev.weir.jobs.MaintenanceJob;
 import dev.weir.jobs.PipelineJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code weir run pipeline|backfill}: a job on a local Flink in this process, with the arguments
@@ -31,9 +32,17 @@ public final class RunCommand {
     static final class Pipeline extends WeirCommand {
         @Mixin JobArguments job;
 
+        @Option(
+                names = "--from-savepoint",
+                paramLabel = "PATH",
+                description =
+                        "Start from this savepoint (as `weir savepoint` or `weir bootstrap`"
+                                + " printed it); every state in it must find its operator.")
+        String fromSavepoint;
+
         @Override
         protected void run() throws Exception {
-            PipelineJob.run(job.load());
+            PipelineJob.run(job.load(), fromSavepoint);
         }
     }
 

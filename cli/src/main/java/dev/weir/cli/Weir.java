@@ -46,6 +46,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             ClusterCommands.Cluster.class,
             ClusterCommands.Submit.class,
             ClusterCommands.Savepoint.class,
+            BootstrapCommand.class,
             ClusterCommands.Status.class,
             GovernorCommand.class,
             ReconcileCommand.class,

@@ -37,6 +37,7 @@ class WeirCommandLineTest {
                         "weir bench pipeline",
                         "weir bench soak",
                         "weir run backfill",
+                        "weir bootstrap",
                         "weir completion");
         for (CommandLine command : commands) {
             String name = command.getCommandSpec().qualifiedName();
@@ -86,6 +87,7 @@ class WeirCommandLineTest {
                         "cluster",
                         "submit",
                         "savepoint",
+                        "bootstrap",
                         "status",
                         "governor",
                         "bench",

@@ -2,6 +2,7 @@ package dev.weir.jobs;
 
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
+import dev.weir.jobs.pipeline.EventHistory;
 import dev.weir.jobs.pipeline.KafkaIcebergSinks;
 import dev.weir.jobs.pipeline.Uids;
 import dev.weir.models.registry.ModelPointer;
@@ -19,18 +20,13 @@ import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import dev.weir.state.features.FeatureSet;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.data.RowData;
 import org.apache.flink.util.Collector;
-import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.CatalogLoader;
-import org.apache.iceberg.flink.TableLoader;
-import org.apache.iceberg.flink.source.IcebergSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -55,9 +51,9 @@ public final class BackfillJob {
     public static final String DEFAULT_OUTPUT = WeirTables.FEATURES_BACKFILL;
     public static final String DEFAULT_SCORES_OUTPUT = WeirTables.SCORES_BACKFILL;
 
-    private static final String UID_SOURCE = "weir-backfill-source-events";
-    private static final String UID_TO_TRANSACTION = "weir-backfill-to-transaction";
-    private static final String UID_TIMESTAMPS = "weir-backfill-event-time";
+    /** Of the history's operators ({@link EventHistory}). */
+    private static final String UID_PREFIX = "weir-backfill";
+
     private static final String UID_TO_ROW = "weir-backfill-to-row";
     private static final String UID_SINK = "weir-backfill-sink";
     private static final String UID_NO_COMMANDS = "weir-backfill-no-model-commands";
@@ -192,31 +188,7 @@ public final class BackfillJob {
         }
         FeatureSet featureSet = config.featureSet();
 
-        IcebergSource<RowData> source =
-                IcebergSource.forRowData()
-                        .tableLoader(
-                                TableLoader.fromCatalog(
-                                        catalog,
-                                        TableIdentifier.of(config.namespace(), WeirTables.EVENTS)))
-                        .build();
-        DataStream<Transaction> events =
-                env.fromSource(
-                                source,
-                                WatermarkStrategy.noWatermarks(),
-                                "Iceberg " + config.namespace() + ".events",
-                                RowConverters.rowType(WeirTables.EVENTS_SCHEMA))
-                        .uid(UID_SOURCE)
-                        .map(new RowConverters.EventRowToTransaction(), WeirTypes.TRANSACTION)
-                        .uid(UID_TO_TRANSACTION)
-                        .name("To transaction")
-                        // Ordered entity stages then process each entity's events in event-time
-                        // order.
-                        .assignTimestampsAndWatermarks(
-                                WatermarkStrategy.<Transaction>forMonotonousTimestamps()
-                                        .withTimestampAssigner(
-                                                (t, ts) -> t.getEventTime().toEpochMilli()))
-                        .uid(UID_TIMESTAMPS)
-                        .name("Event time");
+        DataStream<Transaction> events = EventHistory.read(env, config, catalog, UID_PREFIX);
 
         FeatureStages.Result features =
                 FeatureStages.apply(events, featureSet, Uids.FEATURES, FeatureOrdering.ORDERED);

@@ -9,6 +9,8 @@ import dev.weir.jobs.pipeline.PipelineWorkflow;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.ModelMetadata;
 import dev.weir.models.Storage;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.flink.CatalogLoader;
@@ -29,7 +31,19 @@ public final class PipelineJob {
 
     /** Defines the job on this process's execution environment and runs it until it ends. */
     public static void run(PipelineConfig config) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        run(config, null);
+    }
+
+    /**
+     * @param savepoint the savepoint to start from (every state in it must find its operator), or
+     *     null
+     */
+    public static void run(PipelineConfig config, String savepoint) throws Exception {
+        Configuration conf = new Configuration();
+        if (savepoint != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         build(env, config);
         env.execute(JOB_NAME);
     }

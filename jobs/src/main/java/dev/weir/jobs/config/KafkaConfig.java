@@ -1,6 +1,8 @@
 package dev.weir.jobs.config;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,20 @@ public record KafkaConfig(
 
     public static final Set<String> STARTING_OFFSETS =
             Set.of("committed-or-earliest", "earliest", "latest");
+
+    /** {@code timestamp:} and an ISO-8601 instant: the first record at or after that time. */
+    public static final String STARTING_TIMESTAMP = "timestamp:";
+
+    /**
+     * The instant of a {@code timestamp:} starting position, or null for the other positions.
+     *
+     * @throws java.time.format.DateTimeParseException when the instant is malformed
+     */
+    public static Instant startingTimestamp(String startingOffsets) {
+        return startingOffsets.startsWith(STARTING_TIMESTAMP)
+                ? Instant.parse(startingOffsets.substring(STARTING_TIMESTAMP.length()).trim())
+                : null;
+    }
 
     /**
      * Client properties the pipeline sets itself: exactly-once and the topology depend on them, so
@@ -163,13 +179,22 @@ public record KafkaConfig(
         PipelineConfig.require(
                 problems, WeirOptions.TRANSACTIONAL_ID_PREFIX, transactionalIdPrefix);
         if (!STARTING_OFFSETS.contains(startingOffsets)) {
-            problems.add(
+            String problem =
                     WeirOptions.STARTING_OFFSETS.key()
                             + " must be one of "
                             + STARTING_OFFSETS
-                            + ", got '"
+                            + " or "
+                            + STARTING_TIMESTAMP
+                            + "ISO-INSTANT (timestamp:2026-01-31T23:59:59.001Z), got '"
                             + startingOffsets
-                            + "'");
+                            + "'";
+            try {
+                if (startingTimestamp(startingOffsets) == null) {
+                    problems.add(problem);
+                }
+            } catch (DateTimeParseException e) {
+                problems.add(problem);
+            }
         }
         if (producerBufferMemory.compareTo(MemorySize.ofMebiBytes(1)) < 0) {
             problems.add(

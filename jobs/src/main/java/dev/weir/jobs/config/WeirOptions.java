@@ -109,8 +109,11 @@ public final class WeirOptions {
                     .stringType()
                     .defaultValue("committed-or-earliest")
                     .withDescription(
-                            "Where a job without state starts reading: committed-or-earliest, earliest or latest."
-                                    + " A job restored from a checkpoint or savepoint resumes from its state.");
+                            "Where a job without state starts reading: committed-or-earliest, earliest, latest, or"
+                                    + " timestamp:ISO-INSTANT (each partition's first record with a Kafka timestamp at or"
+                                    + " after it; its end when there is none). A job restored from a checkpoint or"
+                                    + " savepoint resumes from its state; one started from a `weir bootstrap`"
+                                    + " savepoint has no source state and starts here.");
 
     public static final ConfigOption<Map<String, String>> KAFKA_PROPERTIES =
             key("kafka.properties")

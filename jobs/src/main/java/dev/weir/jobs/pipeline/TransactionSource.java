@@ -1,8 +1,10 @@
 package dev.weir.jobs.pipeline;
 
+import dev.weir.jobs.config.KafkaConfig;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.operators.kafka.RawRecord;
 import dev.weir.operators.kafka.RawRecordDeserializer;
+import java.time.Instant;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -72,7 +74,12 @@ public final class TransactionSource {
     }
 
     @SuppressWarnings("deprecation")
-    private static OffsetsInitializer startingOffsets(String mode) {
+    static OffsetsInitializer startingOffsets(String mode) {
+        Instant timestamp = KafkaConfig.startingTimestamp(mode);
+        if (timestamp != null) {
+            // Partitions without a record that late start at their end.
+            return OffsetsInitializer.timestamp(timestamp.toEpochMilli());
+        }
         return switch (mode) {
             case "earliest" -> OffsetsInitializer.earliest();
             case "latest" -> OffsetsInitializer.latest();

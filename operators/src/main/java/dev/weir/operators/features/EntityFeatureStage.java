@@ -4,8 +4,6 @@ import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.EntityFeatures;
 import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.Transaction;
-import dev.weir.state.features.ColdPanes;
-import dev.weir.state.features.EntityEngine;
 import dev.weir.state.features.EntitySpec;
 import dev.weir.state.features.EntityState;
 import dev.weir.state.features.EntityStateSerializer;
@@ -15,7 +13,6 @@ import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -24,7 +21,6 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.FlinkRuntimeException;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -89,7 +85,7 @@ public class EntityFeatureStage
 
     /** Ties in event time are taken in transaction-id order, so every run takes them alike. */
     private static final Comparator<FeaturedTransaction> TIES =
-            Comparator.comparing(f -> f.getTransaction().getTransactionId());
+            Comparator.comparing(FeaturedTransaction::getTransaction, EntityAggregation.TIES);
 
     private final EntitySpec spec;
     private final FeatureOrdering ordering;
@@ -104,12 +100,12 @@ public class EntityFeatureStage
 
     private transient List<String> vectorNames;
 
-    private transient EntityEngine engine;
+    private transient EntityAggregation aggregation;
     private transient MapState<Long, List<FeaturedTransaction>> pending;
-    private transient ValueState<EntityState> state;
-    private transient MapState<Long, byte[]> coldState;
-    private transient ColdPanes cold;
-    private transient double[] buffer;
+
+    /** A timer at the old expiry may also release waiting events of that very time. */
+    private transient EntityAggregation.TimerInUse releasesWaiting;
+
     private transient Counter events;
     private transient Counter late;
     private transient Counter behindWatermark;
@@ -183,13 +179,10 @@ public class EntityFeatureStage
 
     @Override
     public void open(OpenContext openContext) {
-        engine = new EntityEngine(spec, Transaction.getClassSchema());
-        state = getRuntimeContext().getState(descriptor(spec));
-        coldState = getRuntimeContext().getMapState(coldDescriptor());
-        cold = new MapStateColdPanes(coldState);
+        aggregation = new EntityAggregation(spec, getRuntimeContext());
         // Registered in both modes: a savepoint taken in the ordered mode may hold waiting events.
         pending = getRuntimeContext().getMapState(pendingDescriptor());
-        buffer = new double[engine.width()];
+        releasesWaiting = pending::contains;
         vectorNames = spec.vectorNames();
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(METRIC_GROUP);
         events = group.counter(EVENTS);
@@ -258,25 +251,16 @@ public class EntityFeatureStage
             ctx.output(VECTOR_CHANGED, in);
             return;
         }
-        EntityState current = state.value();
-        long oldExpiry = Long.MIN_VALUE;
-        if (current == null) {
-            current = engine.newState();
-        } else {
-            oldExpiry = engine.expiryTime(current);
-        }
         List<String> warming = new ArrayList<>(in.getWarming());
         int warmingBefore = warming.size();
-        engine.update(current, cold, in.getTransaction(), eventTime, buffer, 0, warming);
-        state.update(current);
-        long newExpiry = engine.expiryTime(current);
-        if (newExpiry != oldExpiry) {
-            // A timer at the old expiry may also release waiting events of that very time.
-            if (oldExpiry != Long.MIN_VALUE && !pending.contains(oldExpiry)) {
-                ctx.timerService().deleteEventTimeTimer(oldExpiry);
-            }
-            ctx.timerService().registerEventTimeTimer(newExpiry);
-        }
+        EntityState current =
+                aggregation.aggregate(
+                        in.getTransaction(),
+                        eventTime,
+                        warming,
+                        ctx.timerService(),
+                        releasesWaiting);
+        double[] buffer = aggregation.values();
         events.inc();
         if (warming.size() > warmingBefore) {
             warmingEvents.inc();
@@ -329,13 +313,7 @@ public class EntityFeatureStage
                 aggregate(event, timestamp, ctx, out);
             }
         }
-        EntityState current = state.value();
-        if (current != null && timestamp >= engine.expiryTime(current)) {
-            state.clear();
-            if (engine.hasColdPanes(current)) {
-                // Only then: on RocksDB, clearing a map state costs an iterator even when empty.
-                coldState.clear();
-            }
+        if (aggregation.expire(timestamp)) {
             expired.inc();
             if (publish) {
                 ctx.output(
@@ -369,67 +347,6 @@ public class EntityFeatureStage
             }
             // The event-time timer of this time stays; it finds nothing waiting and only checks
             // expiry.
-        }
-    }
-
-    /** The entity's cold panes in the keyed map state of the current key. */
-    private static final class MapStateColdPanes implements ColdPanes {
-        private final MapState<Long, byte[]> blocks;
-
-        MapStateColdPanes(MapState<Long, byte[]> blocks) {
-            this.blocks = blocks;
-        }
-
-        @Override
-        public byte[] get(long key) {
-            try {
-                return blocks.get(key);
-            } catch (Exception e) {
-                throw new FlinkRuntimeException("cannot read cold panes", e);
-            }
-        }
-
-        @Override
-        public void put(long key, byte[] block) {
-            try {
-                blocks.put(key, block);
-            } catch (Exception e) {
-                throw new FlinkRuntimeException("cannot write cold panes", e);
-            }
-        }
-
-        @Override
-        public void remove(long key) {
-            try {
-                blocks.remove(key);
-            } catch (Exception e) {
-                throw new FlinkRuntimeException("cannot remove cold panes", e);
-            }
-        }
-
-        @Override
-        public Iterable<Long> keys() {
-            try {
-                List<Long> keys = new ArrayList<>();
-                blocks.keys().forEach(keys::add);
-                return keys;
-            } catch (Exception e) {
-                throw new FlinkRuntimeException("cannot list cold panes", e);
-            }
-        }
-
-        @Override
-        public boolean isEmpty() {
-            try {
-                return blocks.isEmpty();
-            } catch (Exception e) {
-                throw new FlinkRuntimeException("cannot read cold panes", e);
-            }
-        }
-
-        @Override
-        public void clear() {
-            blocks.clear();
         }
     }
 }
