@@ -8,6 +8,7 @@ import dev.weir.models.registry.ModelRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,18 @@ final class DemoPromotion {
                         + ", candidate v"
                         + candidate.version()
                         + " in construct):");
-        for (String stage : new String[] {"live", "test"}) {
+        Path equalOpportunity = dir.resolve("equal-opportunity-gates.yaml");
+        Files.writeString(
+                equalOpportunity,
+                String.join(
+                        "\n",
+                        "# Fairness as equal opportunity: the true-positive rate of each country and",
+                        "# channel within 0.10 of the reference's; decline rates may follow fraud.",
+                        "to_test:",
+                        "  min_auc: 0.80",
+                        "  fairness: {max_equal_opportunity_difference: 0.10, min_group_count: 50}",
+                        ""));
+        for (Path gates : new Path[] {null, equalOpportunity}) {
             List<String> args =
                     new ArrayList<>(
                             List.of(
@@ -53,7 +65,7 @@ final class DemoPromotion {
                                     "--version",
                                     candidate.version(),
                                     "--to",
-                                    stage,
+                                    "test",
                                     "--by",
                                     "weir-demo",
                                     "--set",
@@ -62,13 +74,16 @@ final class DemoPromotion {
                                     WeirOptions.WAREHOUSE.key() + "=" + options.warehouse(),
                                     "--set",
                                     WeirOptions.MODEL_DIR.key() + "=" + options.modelDir()));
+            if (gates != null) {
+                args.addAll(List.of("--gates", gates.toString()));
+            }
             out.println(
                     "  $ weir models promote --name "
                             + candidate.name()
                             + " --version "
                             + candidate.version()
-                            + " --to "
-                            + stage
+                            + " --to test"
+                            + (gates == null ? "" : " --gates " + gates.getFileName())
                             + " ...");
             ByteArrayOutputStream printed = new ByteArrayOutputStream();
             PrintStream capture = new PrintStream(printed, true, StandardCharsets.UTF_8);
