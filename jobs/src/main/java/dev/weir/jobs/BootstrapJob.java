@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.state.api.SavepointWriter;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -194,6 +196,7 @@ public final class BootstrapJob {
         // have no uids (a bootstrap is never restored) and carry existing operator states as
         // generic types.
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        env.configure(evenKeyGroups());
         if (config.parallelism() > 0) {
             env.setParallelism(config.parallelism());
         }
@@ -211,6 +214,18 @@ public final class BootstrapJob {
         }
         SavepointBootstrap.define(writer, history, config.featureSet(), entities, waiting);
         writer.write(path);
+    }
+
+    /**
+     * Keeps each subtask's key groups the even range the savepoint writer gives its state. Flink's
+     * adaptive batch scheduler balances a keyed exchange's subpartitions by data size, so a subtask
+     * of the writer can receive key groups of its neighbour's range: the writer's task then dies
+     * without a word and the job waits on it forever. The default scheduler keeps the ranges even.
+     */
+    static Configuration evenKeyGroups() {
+        Configuration scheduler = new Configuration();
+        scheduler.set(JobManagerOptions.SCHEDULER, JobManagerOptions.SchedulerType.Default);
+        return scheduler;
     }
 
     /** The named entities of the set, or all of them when none is named. */
