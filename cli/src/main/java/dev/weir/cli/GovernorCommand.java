@@ -1,7 +1,18 @@
 package dev.weir.cli;
 
 import dev.weir.cli.cluster.PidFile;
+import dev.weir.cli.promote.PromotionsTable;
 import dev.weir.cli.train.TrainCommand;
+import dev.weir.gates.Evidence;
+import dev.weir.gates.GateCheck;
+import dev.weir.gates.GateReport;
+import dev.weir.gates.Gates;
+import dev.weir.gates.Promotion;
+import dev.weir.gates.Stage;
+import dev.weir.jobs.config.ConfigLoader;
+import dev.weir.jobs.config.PipelineConfig;
+import dev.weir.jobs.config.WeirOptions;
+import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.models.Storage;
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.models.registry.ModelRegistry;
@@ -14,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +58,14 @@ import picocli.CommandLine.Option;
 public final class GovernorCommand {
 
     private static final String DEFAULT_DIR = Folders.HOME + "/governor";
+
+    /** The governor's own words for the fix (its function server refuses the same gates). */
+    static final String GOVERNOR_FIX =
+            "start the governor again (weir models promote --to live --gates FILE judges batch"
+                    + " scores by hand)";
+
+    /** Who the retrain listener's promotions are recorded as made by. */
+    static final String LISTENER = "retrain-listener";
 
     private GovernorCommand() {}
 
@@ -124,6 +144,20 @@ public final class GovernorCommand {
 
         @Override
         protected void run() throws IOException {
+            if (gates != null) {
+                // Before anything starts: a gate the governor cannot judge would refuse forever.
+                Gates parsed;
+                try {
+                    parsed = Gates.load(gates);
+                } catch (IllegalArgumentException e) {
+                    throw usage("--gates " + e.getMessage());
+                }
+                try {
+                    parsed.requireNoBatchScores(Stage.LIVE, "the governor", GOVERNOR_FIX);
+                } catch (IllegalArgumentException e) {
+                    throw usage("--gates " + gates + ": " + e.getMessage());
+                }
+            }
             Path checkout = root.toAbsolutePath().normalize();
             Path home = dir.toAbsolutePath();
             String registryRoot = Storage.location(Storage.path(registry));
@@ -219,16 +253,22 @@ public final class GovernorCommand {
 
     /**
      * Waits for {@code REQUEST_RETRAIN} commands; for each, trains a new version (on the pipeline's
-     * Iceberg tables with --from-iceberg, else on synthetic data), registers it and makes it the
-     * challenger, in the registry and, through the model-control topic, in running pipelines.
+     * Iceberg tables with --from-iceberg, else on synthetic data) and registers it. The new version
+     * becomes the challenger only when it passes the {@code to_test} gates: then the promotion is
+     * recorded (registry, the pipeline's Iceberg promotions table with --from-iceberg, a MODEL
+     * record on the monitoring topic) and running pipelines are told through the model-control
+     * topic. A refused version stays in construct; the refusal, with each failing gate, is printed
+     * and sent to the monitoring topic as a MODEL record.
      */
     @Command(
             name = "retrain-listener",
             description = {
                 "Trains a challenger for each retraining request.",
-                "Waits for the governor's requests; for each, trains a new version, "
-                        + "registers it and makes it the challenger, in the registry and in "
-                        + "running pipelines. Runs until stopped."
+                "Waits for the governor's requests; for each, trains and registers a new "
+                        + "version, which becomes the challenger (in the registry and in running "
+                        + "pipelines) when it passes the to_test gates of --gates; refused, it stays "
+                        + "in construct and the refusal goes to the monitoring topic. Runs until "
+                        + "stopped."
             })
     public static final class RetrainListener extends WeirCommand {
         @Option(
@@ -277,6 +317,23 @@ public final class GovernorCommand {
                         "With --from-iceberg, the topic of the labels.%nDefault: weir train's.")
         String labelsTopic;
 
+        @Option(
+                names = "--gates",
+                paramLabel = "FILE",
+                description =
+                        "The promotion gates YAML, the file weir governor start --gates takes: a"
+                                + " new version becomes the challenger only when it passes its"
+                                + " to_test gates (models/README.md).%nDefault: the default gates.")
+        Path gatesFile;
+
+        @Option(
+                names = "--monitoring-topic",
+                paramLabel = "TOPIC",
+                description =
+                        "Where refusals and promotions go as MODEL records.%nDefault: the"
+                                + " pipeline's with --from-iceberg, else weir.monitoring.")
+        String monitoringTopic;
+
         @Override
         protected void run() throws Exception {
             listen(new AtomicBoolean());
@@ -284,6 +341,15 @@ public final class GovernorCommand {
 
         void listen(AtomicBoolean stop) throws Exception {
             atLeast("--events", events, 1_000);
+            Gates gates = gates();
+            PipelineConfig pipeline =
+                    fromIceberg == null ? null : ConfigLoader.load(fromIceberg, Map.of());
+            String monitoring =
+                    monitoringTopic != null
+                            ? monitoringTopic
+                            : pipeline != null
+                                    ? pipeline.monitoringTopic()
+                                    : WeirOptions.TOPIC_MONITORING.defaultValue();
             ModelRegistry models = new ModelRegistry(registry);
             try (KafkaConsumer<byte[], byte[]> consumer =
                     dev.weir.cli.kafka.KafkaClients.readCommittedConsumer(
@@ -300,14 +366,45 @@ public final class GovernorCommand {
                             continue; // not a command this listener reads
                         }
                         if (command.getCommand() == ModelCommand.REQUEST_RETRAIN) {
-                            retrain(models, command);
+                            retrain(models, gates, pipeline, monitoring, command);
                         }
                     }
                 }
             }
         }
 
-        private void retrain(ModelRegistry models, ModelControl command) throws Exception {
+        /**
+         * The gates file's gates, or the defaults; refused when a to_test gate cannot be judged.
+         */
+        private Gates gates() {
+            if (gatesFile == null) {
+                return Gates.DEFAULT;
+            }
+            Gates gates;
+            try {
+                gates = Gates.load(gatesFile);
+            } catch (IllegalArgumentException e) {
+                throw usage("--gates " + e.getMessage());
+            }
+            try {
+                return gates.requireNoBatchScores(
+                        Stage.TEST,
+                        "the retrain listener (a version it has just trained was never"
+                                + " backfill-scored)",
+                        "start the listener again (weir models promote --to test --gates FILE"
+                                + " judges batch scores by hand)");
+            } catch (IllegalArgumentException e) {
+                throw usage("--gates " + gatesFile + ": " + e.getMessage());
+            }
+        }
+
+        private void retrain(
+                ModelRegistry models,
+                Gates gates,
+                PipelineConfig pipeline,
+                String monitoring,
+                ModelControl command)
+                throws Exception {
             out.println("retraining " + command.getModelName() + " (" + command.getReason() + ")");
             List<String> train =
                     new ArrayList<>(
@@ -327,8 +424,64 @@ public final class GovernorCommand {
             Weir.parse(new TrainCommand(), out, train.toArray(String[]::new)).call();
             List<String> versions = models.versions(command.getModelName());
             String version = versions.get(versions.size() - 1);
-            models.setChallenger(command.getModelName(), version);
             ModelPointer pointer = models.pointer(command.getModelName(), version);
+            String reason = "retrained on request: " + command.getReason();
+            Stage from = models.stage(pointer.name(), version);
+            if (from != Stage.CONSTRUCT) {
+                // The first version of a name: weir train made it the champion, with nothing to
+                // compare it with.
+                out.println("v" + version + " of " + pointer.name() + " is in " + from);
+                return;
+            }
+            GateReport report =
+                    gates.evaluate(
+                            Stage.TEST,
+                            new Evidence(ModelsCommand.metadataEvidence(pointer), null, null));
+            out.printf(
+                    "%s v%s: %s -> %s, %d gate(s)%n",
+                    pointer.name(), version, from, Stage.TEST, report.checks().size());
+            for (GateCheck c : report.checks()) {
+                out.println("  " + c.describe());
+            }
+            Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            if (!report.passed()) {
+                out.printf(
+                        "refused: %d gate(s) failed; v%s stays in construct%n",
+                        report.failures().size(), version);
+                ModelsCommand.publishMonitoring(
+                        bootstrap,
+                        monitoring,
+                        ModelsCommand.refusalRecord(
+                                pointer.name(),
+                                version,
+                                from,
+                                Stage.TEST,
+                                LISTENER,
+                                at,
+                                report,
+                                reason));
+                out.println("sent the refusal to " + monitoring);
+                return;
+            }
+            Promotion promotion =
+                    new Promotion(
+                            pointer.name(),
+                            version,
+                            from,
+                            Stage.TEST,
+                            LISTENER,
+                            at.toString(),
+                            false,
+                            reason,
+                            report.checks());
+            models.promote(promotion);
+            if (pipeline != null) {
+                PromotionsTable audit =
+                        PromotionsTable.open(
+                                Catalogs.loader(pipeline).loadCatalog(), pipeline.namespace());
+                audit.append(promotion);
+                out.println("recorded in " + audit.name());
+            }
             ModelsCommand.publish(
                     bootstrap,
                     topic,
@@ -339,8 +492,9 @@ public final class GovernorCommand {
                             .setLocation(pointer.location())
                             .setChecksum(pointer.checksum())
                             .setIssuedAt(Instant.now())
-                            .setReason("retrained on request: " + command.getReason())
+                            .setReason(reason)
                             .build());
+            ModelsCommand.publishAudit(bootstrap, monitoring, promotion);
             out.println("v" + version + " is the challenger of " + pointer.name());
         }
     }

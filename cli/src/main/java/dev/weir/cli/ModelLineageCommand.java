@@ -288,9 +288,11 @@ final class ModelLineageCommand extends WeirCommand {
                         p.at(),
                         p.by(),
                         p.forced() ? ", FORCED past failing gates" : "",
-                        p.gates().isEmpty()
-                                ? "no gates configured"
-                                : p.gates().size() + " gate(s)");
+                        p.ungated() != null
+                                ? "ungated (" + p.ungated() + ")"
+                                : p.gates().isEmpty()
+                                        ? "no gates configured"
+                                        : p.gates().size() + " gate(s)");
                 for (GateCheck g : p.gates()) {
                     out.printf("      %s%n", g.describe());
                 }

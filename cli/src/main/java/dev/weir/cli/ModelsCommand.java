@@ -100,6 +100,32 @@ public final class ModelsCommand {
         String reason;
     }
 
+    /** Who changes a version's stage, for the audit trail. */
+    static final class ByOption {
+        @Option(
+                names = "--by",
+                paramLabel = "WHO",
+                description =
+                        "Who makes the change, for the audit trail.%nDefault: $USER, else the"
+                                + " account this runs as.")
+        String by;
+
+        /**
+         * {@code --by}, else {@code $USER}, else the account's name (an emergency rollback is never
+         * held up by an unset variable); null when none is known.
+         */
+        String who(java.util.function.Function<String, String> environment) {
+            for (String who :
+                    java.util.Arrays.asList(
+                            by, environment.apply("USER"), System.getProperty("user.name"))) {
+                if (who != null && !who.isBlank()) {
+                    return who;
+                }
+            }
+            return null;
+        }
+    }
+
     private ModelsCommand() {}
 
     @Command(
@@ -222,11 +248,7 @@ public final class ModelsCommand {
                                 + " promotion, marked forced.")
         boolean force;
 
-        @Option(
-                names = "--by",
-                paramLabel = "WHO",
-                description = "Who promotes, for the audit trail.%nDefault: $USER.")
-        String by;
+        @Mixin ByOption by;
 
         @Mixin JobArguments job;
 
@@ -249,9 +271,9 @@ public final class ModelsCommand {
                                 + " recorded in its Iceberg catalog, and the gates read their"
                                 + " evidence there");
             }
-            String who = by != null ? by : environment.apply("USER");
-            if (who == null || who.isBlank()) {
-                throw usage("--by is needed: $USER is not set");
+            String who = by.who(environment);
+            if (who == null) {
+                throw usage("--by is needed: neither $USER nor the account's name is known");
             }
             Gates gates = gatesFile == null ? Gates.DEFAULT : Gates.load(gatesFile);
             ModelRegistry models = registry.open();
@@ -330,17 +352,7 @@ public final class ModelsCommand {
                 ModelPointer pointer,
                 PipelineConfig config,
                 Catalog catalog) {
-            ModelEvidence metadata;
-            try {
-                metadata =
-                        ModelEvidence.fromMetadataJson(
-                                Storage.read(
-                                        new org.apache.flink.core.fs.Path(
-                                                Storage.path(pointer.location()),
-                                                ModelBundle.METADATA_FILE)));
-            } catch (java.io.IOException | RuntimeException e) {
-                metadata = null;
-            }
+            ModelEvidence metadata = metadataEvidence(pointer);
             PromotionEvidence tables = new PromotionEvidence(catalog, config.namespace());
             BatchEvidence batch =
                     gates.batchScores() == null
@@ -361,23 +373,48 @@ public final class ModelsCommand {
         }
     }
 
-    @Command(name = "rollback", description = "Makes the previous champion the champion again.")
+    @Command(
+            name = "rollback",
+            description = {
+                "Makes the previous champion the champion again.",
+                "Not gated (an emergency brake), but recorded in the audit trail as an ungated"
+                        + " change: in the registry, in the Iceberg table promotions when the"
+                        + " pipeline's --config (or --set iceberg.*) is given, and with --bootstrap"
+                        + " as a MODEL record on its monitoring topic."
+            })
     static final class Rollback extends WeirCommand {
         @Mixin RegistryOption registry;
         @Mixin NameOption model;
+        @Mixin ByOption by;
+        @Mixin JobArguments job;
         @Mixin ControlOptions control;
 
         @Override
         protected void run() {
+            String who = by.who(environment);
+            if (who == null) {
+                throw usage("--by is needed: neither $USER nor the account's name is known");
+            }
+            PipelineConfig config = UngatedAudit.config(job);
             ModelRegistry models = registry.open();
-            print(out, model.name, models.rollback(model.name));
+            ModelRegistry.Recorded rolledBack = models.rollback(model.name, who, control.reason);
+            print(out, model.name, rolledBack.aliases());
+            // The brake first: running pipelines are told before the audit copies are written.
             announce(control, model.name, models, out);
+            UngatedAudit.record(rolledBack.promotion(), config, control, out);
         }
     }
 
     @Command(
             name = "challenger",
-            description = "Sets the challenger, scored beside the champion, or clears it.")
+            description = {
+                "Sets the challenger, scored beside the champion, or clears it.",
+                "Not gated (shadow scoring; weir models promote --to test is the gated way), but"
+                        + " recorded in the audit trail as an ungated change: in the registry, in"
+                        + " the Iceberg table promotions when the pipeline's --config (or --set"
+                        + " iceberg.*) is given, and with --bootstrap as a MODEL record on its"
+                        + " monitoring topic."
+            })
     static final class Challenger extends WeirCommand {
         @Mixin RegistryOption registry;
         @Mixin NameOption model;
@@ -389,17 +426,104 @@ public final class ModelsCommand {
                 description = "The challenger's version, or none to clear it.")
         String version;
 
+        @Mixin ByOption by;
+        @Mixin JobArguments job;
         @Mixin ControlOptions control;
 
         @Override
         protected void run() {
+            String who = by.who(environment);
+            if (who == null) {
+                throw usage("--by is needed: neither $USER nor the account's name is known");
+            }
+            PipelineConfig config = UngatedAudit.config(job);
             ModelRegistry models = registry.open();
             String name = model.name;
             boolean clear = version.equals("none");
-            print(out, name, models.setChallenger(name, clear ? null : version));
+            ModelRegistry.Recorded changed =
+                    models.setChallenger(name, clear ? null : version, who, control.reason);
+            print(out, name, changed.aliases());
             if (control.bootstrap != null) {
+                // Sent even when nothing changed: telling the pipelines again is harmless.
                 sendChallenger(control, name, clear ? null : models.pointer(name, version), out);
             }
+            if (changed.promotion() == null) {
+                out.println("nothing changed, nothing recorded");
+                return;
+            }
+            UngatedAudit.record(changed.promotion(), config, control, out);
+        }
+    }
+
+    /** Where an ungated change is recorded besides the registry, which wrote it first. */
+    static final class UngatedAudit {
+
+        private UngatedAudit() {}
+
+        /** The pipeline's configuration when one is given, else null (registry and Kafka only). */
+        static PipelineConfig config(JobArguments job) {
+            return job.config() == null && job.settings().isEmpty() ? null : job.load();
+        }
+
+        /**
+         * A row of the promotions table when the pipeline's catalog is configured, and with {@code
+         * --bootstrap} a MODEL record on its monitoring topic (without a configuration, the default
+         * monitoring topic).
+         */
+        static void record(
+                Promotion change, PipelineConfig config, ControlOptions control, PrintStream out) {
+            out.printf("recorded: %s (%s)%n", summary(change), change.ungated());
+            if (config != null) {
+                PromotionsTable audit =
+                        PromotionsTable.open(
+                                Catalogs.loader(config).loadCatalog(), config.namespace());
+                try {
+                    audit.append(change);
+                } catch (RuntimeException e) {
+                    throw new IllegalStateException(
+                            "changed, but the audit row could not be written to "
+                                    + audit.name()
+                                    + " (the registry keeps the record beside the aliases): "
+                                    + e.getMessage(),
+                            e);
+                }
+                out.printf("recorded in %s%n", audit.name());
+            }
+            if (control.bootstrap != null) {
+                String topic =
+                        config != null
+                                ? config.monitoringTopic()
+                                : dev.weir.jobs.config.WeirOptions.TOPIC_MONITORING.defaultValue();
+                publishAudit(control.bootstrap, topic, change);
+                out.printf("sent the change to %s%n", topic);
+            }
+        }
+
+        private static String summary(Promotion p) {
+            return p.model()
+                    + " v"
+                    + p.version()
+                    + " "
+                    + p.from()
+                    + " -> "
+                    + p.to()
+                    + " by "
+                    + p.by();
+        }
+    }
+
+    /**
+     * Hold-out and fairness from a version's {@code metadata.json}, as the governor reads them;
+     * null when the file cannot be read (every gate that needs it then fails with no evidence).
+     */
+    static ModelEvidence metadataEvidence(ModelPointer pointer) {
+        try {
+            return ModelEvidence.fromMetadataJson(
+                    Storage.read(
+                            new org.apache.flink.core.fs.Path(
+                                    Storage.path(pointer.location()), ModelBundle.METADATA_FILE)));
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
         }
     }
 
@@ -425,64 +549,109 @@ public final class ModelsCommand {
     }
 
     /**
-     * The promotion as a MODEL monitoring record, as the governor writes its decisions: subject the
-     * model, the version, every gate's measured value and threshold by gate name, the stages, who
-     * and the failing gates in the note.
+     * The change of stage as a MODEL monitoring record, as the governor writes its decisions:
+     * subject the model, the version, every gate's measured value and threshold by gate name, the
+     * stages, who, the failing gates and, for an ungated change, why it was not gated in the note.
      */
     static dev.weir.schemas.MonitoringRecord auditRecord(Promotion p) {
-        java.util.Map<String, Double> values = new java.util.LinkedHashMap<>();
-        java.util.Map<String, Double> thresholds = new java.util.LinkedHashMap<>();
-        for (GateCheck g : p.gates()) {
-            if (g.measured() != null) {
-                values.put("gate." + g.gate(), g.measured());
-            }
-            thresholds.put("gate." + g.gate(), g.threshold());
-        }
-        Instant at = Instant.parse(p.at());
         List<String> failed =
                 p.gates().stream().filter(g -> !g.passed()).map(GateCheck::gate).toList();
-        return dev.weir.schemas.MonitoringRecord.newBuilder()
-                .setKind(dev.weir.schemas.MonitoringKind.MODEL)
-                .setSubject(p.model())
-                .setWindowStart(at)
-                .setWindowEnd(at)
-                .setModelName(p.model())
-                .setModelVersion(p.version())
+        return gateRecord(p.model(), p.version(), Instant.parse(p.at()), p.gates())
                 .setAlert(p.forced())
-                .setValues(values)
-                .setThresholds(thresholds)
                 .setNote(
-                        "promotion "
+                        (p.ungated() == null ? "promotion " : "ungated ")
                                 + p.from()
                                 + " -> "
                                 + p.to()
                                 + " by "
                                 + p.by()
                                 + (p.forced() ? ", FORCED past failing gates " + failed : "")
+                                + (p.ungated() == null ? "" : " (" + p.ungated() + ")")
                                 + (p.reason() == null ? "" : ": " + p.reason()))
                 .build();
     }
 
-    private static void publishAudit(String bootstrap, String topic, Promotion p) {
-        dev.weir.schemas.MonitoringRecord record = auditRecord(p);
+    /**
+     * A refused promotion as a MODEL monitoring record, in the form of {@link #auditRecord}: every
+     * gate's measured value and threshold by gate name, and in the note the stages, who, each
+     * failing gate with its numbers and the version's stage, unchanged.
+     */
+    static dev.weir.schemas.MonitoringRecord refusalRecord(
+            String model,
+            String version,
+            Stage from,
+            Stage to,
+            String by,
+            Instant at,
+            GateReport report,
+            String reason) {
+        return gateRecord(model, version, at, report.checks())
+                .setAlert(false)
+                .setNote(
+                        "refused "
+                                + from
+                                + " -> "
+                                + to
+                                + " by "
+                                + by
+                                + ": "
+                                + report.describeFailures()
+                                + " (v"
+                                + version
+                                + " stays in "
+                                + from
+                                + ")"
+                                + (reason == null ? "" : ": " + reason))
+                .build();
+    }
+
+    /** A MODEL record at {@code at} with each gate's measured value and threshold. */
+    private static dev.weir.schemas.MonitoringRecord.Builder gateRecord(
+            String model, String version, Instant at, List<GateCheck> gates) {
+        java.util.Map<String, Double> values = new java.util.LinkedHashMap<>();
+        java.util.Map<String, Double> thresholds = new java.util.LinkedHashMap<>();
+        for (GateCheck g : gates) {
+            if (g.measured() != null) {
+                values.put("gate." + g.gate(), g.measured());
+            }
+            thresholds.put("gate." + g.gate(), g.threshold());
+        }
+        return dev.weir.schemas.MonitoringRecord.newBuilder()
+                .setKind(dev.weir.schemas.MonitoringKind.MODEL)
+                .setSubject(model)
+                .setWindowStart(at)
+                .setWindowEnd(at)
+                .setModelName(model)
+                .setModelVersion(version)
+                .setValues(values)
+                .setThresholds(thresholds);
+    }
+
+    static void publishAudit(String bootstrap, String topic, Promotion p) {
+        try {
+            publishMonitoring(bootstrap, topic, auditRecord(p));
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("changed and recorded, but " + e.getMessage(), e);
+        }
+    }
+
+    /** Sends one MODEL record, keyed {@code MODEL/<model>}, and waits for the acknowledgement. */
+    static void publishMonitoring(
+            String bootstrap, String topic, dev.weir.schemas.MonitoringRecord record) {
         try (var producer = dev.weir.cli.kafka.KafkaClients.byteProducer(bootstrap)) {
             byte[] value = dev.weir.schemas.MonitoringRecord.getEncoder().encode(record).array();
             producer.send(
                             new org.apache.kafka.clients.producer.ProducerRecord<>(
                                     topic,
                                     null,
-                                    Instant.parse(p.at()).toEpochMilli(),
-                                    ("MODEL/" + p.model())
+                                    record.getWindowEnd().toEpochMilli(),
+                                    ("MODEL/" + record.getModelName())
                                             .getBytes(java.nio.charset.StandardCharsets.UTF_8),
                                     value))
                     .get();
         } catch (Exception e) {
             throw new IllegalStateException(
-                    "promoted and recorded, but the record could not be sent to "
-                            + topic
-                            + ": "
-                            + e,
-                    e);
+                    "the record could not be sent to " + topic + ": " + e, e);
         }
     }
 

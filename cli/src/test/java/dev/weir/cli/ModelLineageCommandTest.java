@@ -65,7 +65,9 @@ class ModelLineageCommandTest {
                         "--name",
                         NAME,
                         "--version",
-                        "2");
+                        "2",
+                        "--by",
+                        "carol");
         assertThat(challenger.code()).as(challenger.err()).isZero();
     }
 
@@ -167,7 +169,13 @@ class ModelLineageCommandTest {
                                 m.holdoutAuc(),
                                 m.holdoutAucPr()))
                 .contains("  fairness         on the hold-out, per attribute:\n")
-                .contains("  gates            none recorded\n")
+                // Set directly: recorded as an ungated change, with why.
+                .contains(
+                        "  gates\n    construct -> test at "
+                                + new ModelRegistry(registry).promotions(NAME).get(0).at()
+                                + " by carol: ungated (challenger set directly: shadow scoring"
+                                + " beside the champion, its decisions unused; the to_test gates"
+                                + " were not judged)\n")
                 .endsWith("  runs as          challenger\n");
 
         Result first = weir("models", "lineage", NAME, "1", "--registry", registry);
@@ -175,6 +183,7 @@ class ModelLineageCommandTest {
         assertThat(first.out())
                 .contains("  training data    synthetic generator, seed 7, 1000 events: ")
                 .contains("  parent           none (no champion when it was registered")
+                .contains("  gates            none recorded\n")
                 .endsWith("  runs as          champion\n");
     }
 

@@ -127,6 +127,46 @@ public record Gates(StageGates toTest, StageGates toLive) {
         };
     }
 
+    /**
+     * Refuses a {@code batch_scores} gate into {@code to} for a reader that reads no batch scores
+     * (the governor, the retrain listener): the gate would find no evidence and refuse every
+     * promotion, for as long as the reader runs.
+     *
+     * <p>{@code Gates.load(file).requireNoBatchScores(Stage.LIVE, "the governor", "give weir
+     * governor start a gates file without it")}
+     *
+     * @param reader who would judge the gates, for the message
+     * @param fix what to do instead, for the message
+     * @return these gates
+     * @throws IllegalArgumentException naming the gate, the reader and the fix
+     */
+    public Gates requireNoBatchScores(Stage to, String reader, String fix) {
+        BatchScores batch = into(to).batchScores();
+        if (batch != null) {
+            String gate = key(to) + ".batch_scores";
+            throw new IllegalArgumentException(
+                    gate
+                            + " (table "
+                            + batch.table()
+                            + ") cannot be judged by "
+                            + reader
+                            + ": it reads no batch scores, so the gate would refuse every"
+                            + " promotion; remove "
+                            + gate
+                            + " from the gates file and "
+                            + fix);
+        }
+        return this;
+    }
+
+    /** The gates file's key of the step into {@code to}: {@code to_test} or {@code to_live}. */
+    public static String key(Stage to) {
+        if (to == Stage.CONSTRUCT) {
+            throw new IllegalArgumentException("no step into construct");
+        }
+        return "to_" + to.label();
+    }
+
     /** Every gate into {@code to}, judged on {@code evidence}. */
     public GateReport evaluate(Stage to, Evidence evidence) {
         StageGates g = into(to);

@@ -103,4 +103,31 @@ class GateConfigTest {
         assertThatThrownBy(() -> Gates.load(file))
                 .hasMessageStartingWith(file + ": invalid gates: unknown key to_live.min_aus");
     }
+
+    @Test
+    void aBatchScoresGateIsRefusedForAReaderWithoutBatchScoresNamingTheGateAndTheFix() {
+        Gates gates =
+                Gates.parse(
+                        """
+                        to_test:
+                          batch_scores: {table: scores_q4, min_rows: 10}
+                        to_live:
+                          min_auc: 0.8
+                        """);
+        // The step into live has none: accepted, and the same gates come back.
+        assertThat(gates.requireNoBatchScores(Stage.LIVE, "the governor", "restart it"))
+                .isSameAs(gates);
+        assertThatThrownBy(
+                        () ->
+                                gates.requireNoBatchScores(
+                                        Stage.TEST, "the retrain listener", "restart it"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "to_test.batch_scores (table scores_q4) cannot be judged by the retrain"
+                                + " listener: it reads no batch scores, so the gate would refuse"
+                                + " every promotion; remove to_test.batch_scores from the gates"
+                                + " file and restart it");
+        assertThat(Gates.DEFAULT.requireNoBatchScores(Stage.LIVE, "the governor", "-"))
+                .isSameAs(Gates.DEFAULT);
+    }
 }

@@ -254,4 +254,75 @@ class GateEvaluationTest {
                 .contains("\"to\" : \"test\"");
         assertThat(Promotion.fromJson(p.toJson())).isEqualTo(p);
     }
+
+    @Test
+    void aRecordWrittenBeforeUngatedExistedStillLoadsAsAGatedPromotion() {
+        String older =
+                """
+                {
+                  "model" : "fraud-mlp",
+                  "version" : "3",
+                  "from" : "construct",
+                  "to" : "test",
+                  "by" : "alice",
+                  "at" : "2026-12-02T10:00:00Z",
+                  "forced" : false,
+                  "reason" : null,
+                  "gates" : [ {
+                    "gate" : "min_auc",
+                    "passed" : true,
+                    "measured" : 0.84,
+                    "comparison" : ">=",
+                    "threshold" : 0.8,
+                    "count" : 5000,
+                    "detail" : "hold-out AUC-ROC on 5000 rows"
+                  } ]
+                }
+                """;
+        Promotion p = Promotion.fromJson(older.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(p)
+                .isEqualTo(
+                        new Promotion(
+                                "fraud-mlp",
+                                "3",
+                                Stage.CONSTRUCT,
+                                Stage.TEST,
+                                "alice",
+                                "2026-12-02T10:00:00Z",
+                                false,
+                                null,
+                                List.of(
+                                        new GateCheck(
+                                                "min_auc",
+                                                true,
+                                                0.84,
+                                                ">=",
+                                                0.8,
+                                                5000L,
+                                                "hold-out AUC-ROC on 5000 rows"))));
+        assertThat(p.ungated()).isNull();
+        // A field of a later release is ignored rather than making the record unreadable.
+        String later = older.replace("\"forced\"", "\"signed_by\" : \"ci\",\n  \"forced\"");
+        assertThat(Promotion.fromJson(later.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .isEqualTo(p);
+    }
+
+    @Test
+    void anUngatedChangeRoundTripsWithWhyItWasNotGated() {
+        Promotion rollback =
+                new Promotion(
+                        "fraud-mlp",
+                        "1",
+                        Stage.CONSTRUCT,
+                        Stage.LIVE,
+                        "bob",
+                        "2026-12-02T11:00:00Z",
+                        false,
+                        "incident 42",
+                        List.of(),
+                        Promotion.ROLLBACK + ": v1 replaces champion v3");
+        assertThat(new String(rollback.toJson(), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("\"ungated\" : \"rollback: v1 replaces champion v3\"");
+        assertThat(Promotion.fromJson(rollback.toJson())).isEqualTo(rollback);
+    }
 }

@@ -3,6 +3,7 @@ package dev.weir.governor;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.weir.gates.Gates;
+import dev.weir.gates.Stage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -134,9 +135,29 @@ public final class GovernorServer implements AutoCloseable {
     }
 
     /**
+     * The gates of a file, or the defaults without one, refused when the governor cannot judge them
+     * (a {@code batch_scores} gate under {@code to_live}).
+     *
+     * @throws IllegalArgumentException naming the file, the gate and the fix
+     */
+    static Gates gates(Path file) {
+        if (file == null) {
+            return Gates.DEFAULT;
+        }
+        Gates gates = Gates.load(file);
+        try {
+            return gates.requireNoBatchScores(
+                    Stage.LIVE, "the governor", HealthPolicyEngine.GATES_FIX);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * {@code GovernorServer PORT POLICY_FILE REGISTRY [GATES_FILE]}, the registry a local path or a
      * URI ({@code s3://bucket/registry}); without a gates file, promotions pass the default gates
-     * ({@link Gates#DEFAULT}). Binds all interfaces.
+     * ({@link Gates#DEFAULT}); a gates file with a gate the governor cannot judge exits at once
+     * with code 2 and the reason. Binds all interfaces.
      */
     public static void main(String[] args) throws IOException {
         if (args.length != 3 && args.length != 4) {
@@ -145,7 +166,15 @@ public final class GovernorServer implements AutoCloseable {
         }
         int port = Integer.parseInt(args[0]);
         Policy policy = Policy.load(Path.of(args[1]));
-        Gates gates = args.length == 4 ? Gates.load(Path.of(args[3])) : Gates.DEFAULT;
+        Gates gates;
+        try {
+            gates = gates(args.length == 4 ? Path.of(args[3]) : null);
+        } catch (IllegalArgumentException e) {
+            // Before anything starts: a gate the governor cannot judge would refuse forever.
+            System.err.println("GovernorServer: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         initializeFileSystems(new Configuration());
         RegistryView registry = new FileRegistry(args[2]);
         GovernorServer server =

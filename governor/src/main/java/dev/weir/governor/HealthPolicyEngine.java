@@ -84,13 +84,22 @@ public final class HealthPolicyEngine {
             String evidence,
             Map<String, Double> values) {}
 
+    /** What to do about gates the governor cannot judge, for the message that refuses them. */
+    public static final String GATES_FIX =
+            "start the governor again (weir models promote --to live --gates FILE judges batch"
+                    + " scores by hand)";
+
     private final Policy policy;
     private final Gates gates;
     private final RegistryView registry;
 
+    /**
+     * @throws IllegalArgumentException when the {@code to_live} gates have a {@code batch_scores}
+     *     gate: the governor reads no batch scores, so it would refuse every promotion
+     */
     public HealthPolicyEngine(Policy policy, Gates gates, RegistryView registry) {
         this.policy = policy;
-        this.gates = gates;
+        this.gates = gates.requireNoBatchScores(Stage.LIVE, "the governor", GATES_FIX);
         this.registry = registry;
     }
 

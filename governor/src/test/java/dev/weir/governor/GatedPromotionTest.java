@@ -4,6 +4,7 @@ import static dev.weir.governor.Fixtures.MODEL;
 import static dev.weir.governor.Fixtures.agreement;
 import static dev.weir.governor.Fixtures.performance;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weir.gates.Gates;
 import dev.weir.gates.ModelEvidence;
@@ -16,11 +17,14 @@ import dev.weir.models.fairness.AttributeFairness;
 import dev.weir.models.fairness.FairnessReport;
 import dev.weir.models.fairness.GroupFairness;
 import dev.weir.models.registry.ModelRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -145,6 +149,59 @@ class GatedPromotionTest {
                 .isEqualTo(
                         "v1 over champion v2: FAIL fairness.min_disparate_impact: needs >= 0.8000;"
                                 + " no evidence: the metadata has no fairness section");
+    }
+
+    @Test
+    void aBatchScoresGateUnderToLiveStopsTheGovernorAtStartNamingTheGateAndTheFix(@TempDir Path dir)
+            throws Exception {
+        String message =
+                "to_live.batch_scores (table scores_q4) cannot be judged by the governor: it reads"
+                        + " no batch scores, so the gate would refuse every promotion; remove"
+                        + " to_live.batch_scores from the gates file and start the governor again"
+                        + " (weir models promote --to live --gates FILE judges batch scores by"
+                        + " hand)";
+        String yaml =
+                "to_test:\n  batch_scores: {min_rows: 100}\n"
+                        + "to_live:\n  min_auc: 0.8\n  batch_scores: {table: scores_q4, min_rows: 100}\n";
+        FileRegistry registry = new FileRegistry(dir.resolve("registry"));
+        assertThatThrownBy(
+                        () -> new HealthPolicyEngine(Policy.DEFAULT, Gates.parse(yaml), registry))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(message);
+        // Batch scores into test are judged by weir models promote --to test, not here.
+        assertThat(
+                        new HealthPolicyEngine(
+                                        Policy.DEFAULT,
+                                        Gates.parse("to_test:\n  batch_scores: {min_rows: 100}\n"),
+                                        registry)
+                                .gates()
+                                .toTest()
+                                .batchScores())
+                .isNotNull();
+
+        // The function server's process: refuses its gates argument before serving anything.
+        Path gates = Files.writeString(dir.resolve("gates.yaml"), yaml);
+        Path policy = Files.writeString(dir.resolve("policy.yaml"), "{}\n");
+        Process server =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                GovernorServer.class.getName(),
+                                "0",
+                                policy.toString(),
+                                dir.resolve("registry").toString(),
+                                gates.toString())
+                        .redirectErrorStream(true)
+                        .start();
+        String output = new String(server.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(server.waitFor(2, TimeUnit.MINUTES)).as("the server ended").isTrue();
+        assertThat(server.exitValue()).as(output).isEqualTo(2);
+        assertThat(output)
+                .contains("GovernorServer: " + gates + ": " + message)
+                .doesNotContain("listening");
+        assertThatThrownBy(() -> GovernorServer.gates(gates)).hasMessage(gates + ": " + message);
+        assertThat(GovernorServer.gates(null)).isSameAs(Gates.DEFAULT);
     }
 
     private static FairnessReport report(GroupFairness... groups) {

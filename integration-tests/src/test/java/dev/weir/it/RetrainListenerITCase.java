@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The other end of the governor's retraining requests, on a real broker and registry: a {@code
- * REQUEST_RETRAIN} command leads to a newly trained version, registered and made the challenger,
- * and a {@code SET_CHALLENGER} command for running pipelines with its pointer.
+ * REQUEST_RETRAIN} command leads to a newly trained version, registered, judged by the to_test
+ * gates and made the challenger, and a {@code SET_CHALLENGER} command for running pipelines with
+ * its pointer.
  */
 class RetrainListenerITCase {
 
@@ -33,11 +34,15 @@ class RetrainListenerITCase {
     @Test
     void aRetrainingRequestBecomesARegisteredChallenger() throws Exception {
         String topic = TestEnvironment.uniqueName("control");
-        TestEnvironment.kafka().createTopics(1, topic);
+        String monitoring = TestEnvironment.uniqueName("monitoring");
+        TestEnvironment.kafka().createTopics(1, topic, monitoring);
         String bootstrap = TestEnvironment.kafka().bootstrapServers();
         ModelRegistry registry = new ModelRegistry(dir.resolve("registry"));
         ModelPointer v1 = registry.register(ModelBundle.load(TestEnvironment.model()), null);
         registry.promote(v1.name(), v1.version());
+        // The new version must pass the to_test gates before it becomes the challenger.
+        Path gates = dir.resolve("gates.yaml");
+        java.nio.file.Files.writeString(gates, "to_test:\n  min_auc: 0.5\n");
 
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -55,7 +60,11 @@ class RetrainListenerITCase {
                                             "--topic",
                                             topic,
                                             "--events",
-                                            "4000"
+                                            "4000",
+                                            "--gates",
+                                            gates.toString(),
+                                            "--monitoring-topic",
+                                            monitoring
                                         },
                                         new PrintStream(log, true, StandardCharsets.UTF_8),
                                         stop);
@@ -101,6 +110,17 @@ class RetrainListenerITCase {
             assertThat(challenger.getLocation()).isEqualTo(v2.location());
             assertThat(challenger.getChecksum()).isEqualTo(v2.checksum());
             assertThat(challenger.getReason()).contains("drift in 5 of the last 6 windows");
+            // Recorded as a promotion into test, with the gate it passed.
+            assertThat(registry.promotions(v1.name()))
+                    .singleElement()
+                    .satisfies(
+                            p -> {
+                                assertThat(p.version()).isEqualTo("2");
+                                assertThat(p.to()).isEqualTo(dev.weir.gates.Stage.TEST);
+                                assertThat(p.gates())
+                                        .extracting(dev.weir.gates.GateCheck::gate)
+                                        .containsExactly("min_auc");
+                            });
             // The registry's checksum check passes: the challenger loads as the pipeline would load
             // it.
             assertThat(ModelRegistry.load(v2).metadata().featureNames())

@@ -30,8 +30,10 @@ import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.types.Types;
 
 /**
- * The Iceberg table {@value WeirTables#PROMOTIONS}: the audit trail of accepted promotions, one row
- * each, appended in a snapshot of its own.
+ * The Iceberg table {@value WeirTables#PROMOTIONS}: the audit trail of stage changes (accepted
+ * promotions, and the ungated rollbacks and challengers), one row each, appended in a snapshot of
+ * its own. A table of an earlier release gains the columns added since (old rows read them as
+ * null).
  */
 public final class PromotionsTable {
 
@@ -60,14 +62,17 @@ public final class PromotionsTable {
                 return new PromotionsTable(catalog.loadTable(id));
             }
         }
-        return new PromotionsTable(catalog.loadTable(id));
+        Table existing = catalog.loadTable(id);
+        WeirTables.addMissingColumns(existing, WeirTables.PROMOTIONS_SCHEMA);
+        existing.refresh();
+        return new PromotionsTable(existing);
     }
 
     public String name() {
         return table.name();
     }
 
-    /** Appends one promotion. */
+    /** Appends one change of stage. */
     public void append(Promotion p) {
         Types.StructType gateType =
                 WeirTables.PROMOTIONS_SCHEMA
@@ -98,6 +103,7 @@ public final class PromotionsTable {
         row.setField("forced", p.forced());
         row.setField("reason", p.reason());
         row.setField("gates", gates);
+        row.setField("ungated", p.ungated());
         GenericAppenderFactory factory = new GenericAppenderFactory(table.schema(), table.spec());
         OutputFileFactory files =
                 OutputFileFactory.builderFor(table, 1, System.currentTimeMillis())
@@ -113,7 +119,7 @@ public final class PromotionsTable {
         table.newAppend().appendFile(writer.toDataFile()).commit();
     }
 
-    /** The promotions of a model, oldest first. */
+    /** The changes of stage of a model, oldest first. */
     public List<Promotion> read(String model) {
         table.refresh();
         List<Promotion> all = new ArrayList<>();
@@ -144,7 +150,8 @@ public final class PromotionsTable {
                                 ((OffsetDateTime) r.getField("promoted_at")).toInstant().toString(),
                                 (Boolean) r.getField("forced"),
                                 (String) r.getField("reason"),
-                                gates));
+                                gates,
+                                (String) r.getField("ungated")));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + table.name(), e);

@@ -168,8 +168,9 @@ public final class TrainCommand extends WeirCommand {
             description =
                     "Transaction fields whose values segment the fairness evaluation on the hold-out"
                             + " (decline rate, TPR, FPR, disparate impact, equal opportunity per value,"
-                            + " in the metadata's fairness section); 'none' for no evaluation.%nDefault:"
-                            + " ${DEFAULT-VALUE}.")
+                            + " in the metadata's fairness section); with --from-iceberg, columns of"
+                            + " the events table, joined by transaction id; 'none' for no"
+                            + " evaluation.%nDefault: ${DEFAULT-VALUE}.")
     List<String> fairnessAttributes;
 
     @Option(
@@ -240,10 +241,21 @@ public final class TrainCommand extends WeirCommand {
             // Labels joined to the vectors the pipeline logged.
             dev.weir.jobs.config.PipelineConfig pipeline =
                     dev.weir.jobs.config.ConfigLoader.load(fromIceberg, java.util.Map.of());
-            PointInTimeTrainingSet set = PointInTimeTrainingSet.build(pipeline, labelsTopic);
+            PointInTimeTrainingSet set;
+            try {
+                set = PointInTimeTrainingSet.build(pipeline, labelsTopic, fairness.attributes());
+            } catch (IllegalArgumentException e) {
+                throw usage("--fairness-attributes: " + e.getMessage());
+            }
             out.printf(
                     "training set: %d labelled vectors (%d labels without a logged vector) -> %s%n",
                     set.labels().length, set.unmatchedLabels(), set.source(pipeline.namespace()));
+            if (set.eventsSnapshotId() != null) {
+                out.printf(
+                        "fairness segments %s from the events table (%d rows without an events"
+                                + " row: value null)%n",
+                        fairness.attributes(), set.rowsWithoutEvent());
+            }
             ModelBundle bundle =
                     new Trainer(config)
                             .train(
@@ -252,7 +264,9 @@ public final class TrainCommand extends WeirCommand {
                                     pipeline.featureSet().vectorNames(),
                                     set.features(),
                                     set.labels(),
-                                    set.eventTimes());
+                                    set.eventTimes(),
+                                    set.segments(),
+                                    fairness.attributes().isEmpty() ? null : fairness);
             ModelMetadata trained = bundle.metadata();
             bundle =
                     bundle.withMetadata(
@@ -266,11 +280,6 @@ public final class TrainCommand extends WeirCommand {
                                                                             .featureDefinitions()))));
             bundle.save(dir);
             metadata = bundle.metadata();
-            if (!fairness.attributes().isEmpty()) {
-                out.println(
-                        "fairness: not evaluated (the point-in-time training set holds no"
-                                + " transaction fields besides the features)");
-            }
         } else {
             FeatureSet featureSet = FeatureSets.load(features);
             metadata =
@@ -453,12 +462,15 @@ public final class TrainCommand extends WeirCommand {
                 : Path.of(location).toAbsolutePath().normalize().toString();
     }
 
-    /** The fairness settings of the options; fails on a field the transactions do not have. */
+    /**
+     * The fairness settings of the options; fails on a field the transactions do not have (with
+     * --from-iceberg, the events table's columns are checked when it is read).
+     */
     private FairnessSettings fairness() {
         List<String> attributes =
                 fairnessAttributes.equals(List.of("none")) ? List.of() : fairnessAttributes;
         for (String attribute : attributes) {
-            if (Transaction.getClassSchema().getField(attribute) == null) {
+            if (fromIceberg == null && Transaction.getClassSchema().getField(attribute) == null) {
                 throw usage(
                         "--fairness-attributes: transactions have no field '"
                                 + attribute

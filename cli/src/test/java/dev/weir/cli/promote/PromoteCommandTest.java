@@ -2,6 +2,7 @@ package dev.weir.cli.promote;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weir.cli.IcebergRows;
 import dev.weir.cli.Weir;
 import dev.weir.cli.demo.EmbeddedKafka;
 import dev.weir.cli.kafka.KafkaClients;
@@ -36,7 +37,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -44,11 +44,8 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.io.DataWriter;
-import org.apache.iceberg.io.OutputFileFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -421,6 +418,202 @@ class PromoteCommandTest {
         }
     }
 
+    /** {@code weir models COMMAND --registry R --name m ARGS}. */
+    private Result models(String command, List<String> args) {
+        List<String> all =
+                new ArrayList<>(
+                        List.of(
+                                "models",
+                                command,
+                                "--registry",
+                                dir.resolve("registry").toString(),
+                                "--name",
+                                "m"));
+        all.addAll(args);
+        return weir(all.toArray(String[]::new));
+    }
+
+    private List<String> withCatalog(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(catalogArgs);
+        return all;
+    }
+
+    @Test
+    void rollbackAndChallengerStayUngatedButAreRecordedInTheRegistryIcebergAndOnTheTopic()
+            throws Exception {
+        // Champion 3 with v1 before it, both by code, which records nothing.
+        registry.promote("m", "3");
+        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
+            broker.createTopics(1, "weir.model-control", "weir.monitoring");
+            String bootstrap = broker.bootstrapServers();
+            // v2 fails the default to_test fairness gate (0.70): set directly all the same.
+            Result challenger =
+                    models(
+                            "challenger",
+                            withCatalog(
+                                    "--version",
+                                    "2",
+                                    "--by",
+                                    "bob",
+                                    "--bootstrap",
+                                    bootstrap,
+                                    "--reason",
+                                    "shadow v2"));
+            assertThat(challenger.code()).as(challenger.out() + challenger.err()).isZero();
+            assertThat(challenger.out())
+                    .contains("m: champion 3, challenger 2, rollback history [1]\n")
+                    .contains(
+                            "recorded: m v2 construct -> test by bob (challenger set directly:"
+                                    + " shadow scoring beside the champion, its decisions unused;"
+                                    + " the to_test gates were not judged)\n")
+                    .contains("sent the change to weir.monitoring\n");
+
+            Result rollback =
+                    models(
+                            "rollback",
+                            withCatalog(
+                                    "--by",
+                                    "carol",
+                                    "--bootstrap",
+                                    bootstrap,
+                                    "--reason",
+                                    "incident 7"));
+            assertThat(rollback.code()).as(rollback.out() + rollback.err()).isZero();
+            assertThat(rollback.out())
+                    .contains("m: champion 1, challenger 2, rollback history []\n")
+                    .contains("sent USE_CHAMPION m v1 to weir.model-control\n");
+
+            // Without --bootstrap and a catalog: the registry's record alone.
+            Result cleared = models("challenger", List.of("--version", "none", "--by", "bob"));
+            assertThat(cleared.code()).as(cleared.out() + cleared.err()).isZero();
+            Result again = models("challenger", withCatalog("--version", "none", "--by", "bob"));
+            assertThat(again.out()).contains("nothing changed, nothing recorded");
+
+            List<Promotion> inRegistry = registry.promotions("m");
+            assertThat(inRegistry)
+                    .extracting(
+                            Promotion::version,
+                            Promotion::from,
+                            Promotion::to,
+                            Promotion::by,
+                            Promotion::forced,
+                            Promotion::reason,
+                            p -> p.gates().size())
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "2", Stage.CONSTRUCT, Stage.TEST, "bob", false, "shadow v2", 0),
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "1",
+                                    Stage.CONSTRUCT,
+                                    Stage.LIVE,
+                                    "carol",
+                                    false,
+                                    "incident 7",
+                                    0),
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "2",
+                                    Stage.TEST,
+                                    Stage.CONSTRUCT,
+                                    "bob",
+                                    false,
+                                    "weir models",
+                                    0));
+            assertThat(inRegistry.get(1).ungated())
+                    .isEqualTo(
+                            "rollback: v1 replaces champion v3, which goes back to construct; an"
+                                    + " emergency brake is not gated");
+            assertThat(inRegistry.get(2).ungated())
+                    .isEqualTo(
+                            "challenger cleared directly: v2 is no longer scored beside the"
+                                    + " champion");
+            // Iceberg holds the two changes made with the catalog, exactly as the registry.
+            assertThat(PromotionsTable.open(catalog, namespace).read("m"))
+                    .containsExactlyElementsOf(inRegistry.subList(0, 2));
+
+            List<ModelControl> commands = new ArrayList<>();
+            KafkaClients.readToEnd(
+                    bootstrap,
+                    "weir.model-control",
+                    Duration.ofSeconds(30),
+                    rec -> commands.add(decode(ModelControl.getDecoder(), rec.value())));
+            assertThat(commands)
+                    .extracting(ModelControl::getCommand, ModelControl::getVersion)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(ModelCommand.SET_CHALLENGER, "2"),
+                            org.assertj.core.groups.Tuple.tuple(ModelCommand.USE_CHAMPION, "1"));
+
+            List<MonitoringRecord> audit = new ArrayList<>();
+            KafkaClients.readToEnd(
+                    bootstrap,
+                    "weir.monitoring",
+                    Duration.ofSeconds(30),
+                    rec -> audit.add(decode(MonitoringRecord.getDecoder(), rec.value())));
+            assertThat(audit)
+                    .extracting(
+                            MonitoringRecord::getKind,
+                            MonitoringRecord::getModelVersion,
+                            MonitoringRecord::getNote,
+                            r -> r.getValues().isEmpty())
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(
+                                    MonitoringKind.MODEL,
+                                    "2",
+                                    "ungated construct -> test by bob (challenger set directly:"
+                                            + " shadow scoring beside the champion, its decisions"
+                                            + " unused; the to_test gates were not judged): shadow"
+                                            + " v2",
+                                    true),
+                            org.assertj.core.groups.Tuple.tuple(
+                                    MonitoringKind.MODEL,
+                                    "1",
+                                    "ungated construct -> live by carol (rollback: v1 replaces"
+                                            + " champion v3, which goes back to construct; an"
+                                            + " emergency brake is not gated): incident 7",
+                                    true));
+        }
+    }
+
+    @Test
+    void aPromotionsTableOfAnEarlierReleaseGainsTheUngatedColumn() throws Exception {
+        Schema earlier =
+                new Schema(
+                        WeirTables.PROMOTIONS_SCHEMA.columns().stream()
+                                .filter(f -> !f.name().equals("ungated"))
+                                .toList());
+        Table table = table(WeirTables.PROMOTIONS, earlier);
+        GenericRecord old = GenericRecord.create(table.schema());
+        old.setField("promoted_at", Instant.ofEpochMilli(T0).atOffset(ZoneOffset.UTC));
+        old.setField("model_name", "m");
+        old.setField("model_version", "1");
+        old.setField("from_stage", "construct");
+        old.setField("to_stage", "live");
+        old.setField("promoted_by", "alice");
+        old.setField("forced", true);
+        old.setField("reason", null);
+        old.setField("gates", List.of());
+        IcebergRows.append(table, List.of(old));
+
+        Result challenger = models("challenger", withCatalog("--version", "3", "--by", "bob"));
+        assertThat(challenger.code()).as(challenger.out() + challenger.err()).isZero();
+
+        List<Promotion> rows = PromotionsTable.open(catalog, namespace).read("m");
+        assertThat(rows)
+                .containsExactly(
+                        new Promotion(
+                                "m",
+                                "1",
+                                Stage.CONSTRUCT,
+                                Stage.LIVE,
+                                "alice",
+                                Instant.ofEpochMilli(T0).toString(),
+                                true,
+                                null,
+                                List.of()),
+                        registry.promotions("m").get(0));
+        assertThat(rows.get(1).ungated()).startsWith(Promotion.CHALLENGER_SET + ": ");
+    }
+
     private static <T> T decode(
             org.apache.avro.message.BinaryMessageDecoder<T> decoder, byte[] bytes) {
         try {
@@ -448,7 +641,7 @@ class PromoteCommandTest {
             r.setField("scoring_time", Instant.ofEpochMilli(T0 + i).atOffset(ZoneOffset.UTC));
             records.add(r);
         }
-        append(table, records);
+        IcebergRows.append(table, records);
     }
 
     private void monitoring(
@@ -473,7 +666,7 @@ class PromoteCommandTest {
         r.setField("alert", false);
         r.setField("values", values);
         r.setField("thresholds", Map.of());
-        append(table, List.of(r));
+        IcebergRows.append(table, List.of(r));
     }
 
     /** The pipeline's schema, unpartitioned: the readers do not depend on the partitioning. */
@@ -482,24 +675,6 @@ class PromoteCommandTest {
         return catalog.tableExists(id)
                 ? catalog.loadTable(id)
                 : catalog.createTable(id, schema, PartitionSpec.unpartitioned());
-    }
-
-    private static void append(Table table, List<Record> rows) {
-        GenericAppenderFactory factory = new GenericAppenderFactory(table.schema(), table.spec());
-        OutputFileFactory files =
-                OutputFileFactory.builderFor(table, 1, System.nanoTime())
-                        .format(FileFormat.PARQUET)
-                        .build();
-        DataWriter<Record> writer =
-                factory.newDataWriter(files.newOutputFile(), FileFormat.PARQUET, null);
-        try (writer) {
-            for (Record r : rows) {
-                writer.write(r);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        table.newAppend().appendFile(writer.toDataFile()).commit();
     }
 
     private record Result(int code, String out, String err) {}

@@ -40,7 +40,10 @@ import org.apache.flink.core.fs.Path;
  * <p>A version's {@link Stage} follows from the aliases, so it can never disagree with what the
  * pipelines serve: {@code live} is the champion, {@code test} the challenger, {@code construct}
  * every other version. {@link #promote(Promotion)} moves a version on and records the promotion,
- * its gates and their evidence, as a file of its own written once beside the aliases.
+ * its gates and their evidence, as a file of its own written once beside the aliases; {@link
+ * #rollback(String, String, String)} and {@link #setChallenger(String, String, String, String)}
+ * record their ungated changes there too. {@link #promote(String, String)}, {@link
+ * #rollback(String)} and {@link #setChallenger(String, String)} record nothing.
  *
  * <p>A version's files are written first and its {@value #CHECKSUM_FILE} last, once and never
  * replaced: that file is the commit point. A version without it is not complete and is never
@@ -302,9 +305,7 @@ public final class ModelRegistry {
                             ? promoted(current, version)
                             : new Aliases(current.champion(), version, current.history());
             Storage.write(new Path(dir, ALIASES_FILE), JSON.writeValueAsBytes(updated), true);
-            Path records = new Path(dir, PROMOTIONS_DIR);
-            int next = promotionFiles(records).size() + 1;
-            Storage.write(new Path(records, next + ".json"), promotion.toJson(), false);
+            writeRecord(dir, promotion);
             return updated;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot promote " + name + " v" + version, e);
@@ -336,6 +337,160 @@ public final class ModelRegistry {
         }
         numbers.sort(Integer::compare);
         return numbers.stream().map(n -> new Path(records, n + ".json")).toList();
+    }
+
+    /**
+     * The aliases after a recorded change, and its record.
+     *
+     * @param aliases the model's aliases now
+     * @param promotion the record written beside them; null when nothing changed
+     */
+    public record Recorded(Aliases aliases, Promotion promotion) {}
+
+    /**
+     * Makes the previous champion the champion again, as {@link #rollback(String)}, and records it
+     * in the audit trail as an ungated change ({@link Promotion#ROLLBACK}): the restored version
+     * from its stage to {@code live}, no gates. Aliases and record are written under the model's
+     * lock, as by {@link #promote(Promotion)}.
+     *
+     * @param by who rolls back
+     * @param reason free text, or null
+     */
+    public Recorded rollback(String name, String by, String reason) {
+        return recordUnderLock(
+                name,
+                current -> {
+                    if (current.history().isEmpty()) {
+                        throw new IllegalStateException(
+                                "model " + name + " has no earlier champion to roll back to");
+                    }
+                    List<String> history = new ArrayList<>(current.history());
+                    String previous = history.remove(history.size() - 1);
+                    Aliases updated = new Aliases(previous, current.challenger(), history);
+                    Promotion record =
+                            new Promotion(
+                                    name,
+                                    previous,
+                                    stage(current, previous),
+                                    Stage.LIVE,
+                                    by,
+                                    now(),
+                                    false,
+                                    reason,
+                                    List.of(),
+                                    Promotion.ROLLBACK
+                                            + ": v"
+                                            + previous
+                                            + " replaces champion v"
+                                            + current.champion()
+                                            + ", which goes back to construct; an emergency brake"
+                                            + " is not gated");
+                    return new Recorded(updated, record);
+                });
+    }
+
+    /**
+     * Sets the challenger, or clears it with null, as {@link #setChallenger(String, String)}, and
+     * records it in the audit trail as an ungated change: into {@code test} ({@link
+     * Promotion#CHALLENGER_SET}), or the cleared challenger back to {@code construct} ({@link
+     * Promotion#CHALLENGER_CLEARED}). Nothing is written when nothing changes (the version is the
+     * challenger already, or there is none to clear).
+     *
+     * @throws IllegalArgumentException when {@code version} is the champion: it is live, and a
+     *     challenger is scored beside it
+     */
+    public Recorded setChallenger(String name, String version, String by, String reason) {
+        if (version != null) {
+            pointer(name, version);
+        }
+        return recordUnderLock(
+                name,
+                current -> {
+                    String old = current.challenger();
+                    if (version == null ? old == null : version.equals(old)) {
+                        return new Recorded(current, null);
+                    }
+                    if (version != null && version.equals(current.champion())) {
+                        throw new IllegalArgumentException(
+                                "model "
+                                        + name
+                                        + " v"
+                                        + version
+                                        + " is the champion; a challenger is scored beside it");
+                    }
+                    Aliases updated = new Aliases(current.champion(), version, current.history());
+                    Promotion record =
+                            version == null
+                                    ? new Promotion(
+                                            name,
+                                            old,
+                                            Stage.TEST,
+                                            Stage.CONSTRUCT,
+                                            by,
+                                            now(),
+                                            false,
+                                            reason,
+                                            List.of(),
+                                            Promotion.CHALLENGER_CLEARED
+                                                    + ": v"
+                                                    + old
+                                                    + " is no longer scored beside the champion")
+                                    : new Promotion(
+                                            name,
+                                            version,
+                                            stage(current, version),
+                                            Stage.TEST,
+                                            by,
+                                            now(),
+                                            false,
+                                            reason,
+                                            List.of(),
+                                            Promotion.CHALLENGER_SET
+                                                    + (old == null ? "" : ", in place of v" + old)
+                                                    + ": shadow scoring beside the champion, its"
+                                                    + " decisions unused; the to_test gates were"
+                                                    + " not judged");
+                    return new Recorded(updated, record);
+                });
+    }
+
+    /**
+     * Now, to the microsecond: Iceberg keeps microseconds, so every copy names the same instant.
+     */
+    private static String now() {
+        return java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString();
+    }
+
+    /**
+     * Under the model's lock: reads the aliases, lets {@code change} compute the new ones and the
+     * record, writes the aliases and then the record (a record never names a change that did not
+     * happen).
+     */
+    private Recorded recordUnderLock(
+            String name, java.util.function.Function<Aliases, Recorded> change) {
+        if (!names().contains(name)) {
+            throw new IllegalArgumentException(
+                    "no model " + name + " in " + root() + " (models: " + names() + ")");
+        }
+        Path dir = new Path(root, name);
+        try (Lock ignored = lock(dir)) {
+            Recorded recorded = change.apply(aliases(name));
+            if (recorded.promotion() == null) {
+                return recorded;
+            }
+            Storage.write(
+                    new Path(dir, ALIASES_FILE), JSON.writeValueAsBytes(recorded.aliases()), true);
+            writeRecord(dir, recorded.promotion());
+            return recorded;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot update the aliases of " + name, e);
+        }
+    }
+
+    private static void writeRecord(Path dir, Promotion promotion) throws IOException {
+        Path records = new Path(dir, PROMOTIONS_DIR);
+        int next = promotionFiles(records).size() + 1;
+        Storage.write(new Path(records, next + ".json"), promotion.toJson(), false);
     }
 
     /** Makes the previous champion the champion again. */

@@ -168,4 +168,102 @@ class PromotionRegistryTest {
                 .startsWith(
                         "FAIL fairness.min_disparate_impact: 0.7000 < 0.8000 (country=BR: 300 rows");
     }
+
+    @Test
+    void rollbackAndChallengerAreRecordedAsUngatedChangesBesideOlderRecords() throws Exception {
+        ModelRegistry registry = new ModelRegistry(root);
+        for (int i = 0; i < 4; i++) {
+            registry.register(trained, null);
+        }
+        registry.promote("m", "1");
+        registry.promote("m", "3");
+        // A record as the previous release wrote it: no ungated field.
+        Path records = Files.createDirectories(root.resolve("m").resolve("promotions"));
+        Files.writeString(
+                records.resolve("1.json"),
+                """
+                {
+                  "model" : "m",
+                  "version" : "3",
+                  "from" : "construct",
+                  "to" : "live",
+                  "by" : "alice",
+                  "at" : "2026-12-01T09:00:00Z",
+                  "forced" : true,
+                  "reason" : "hot fix",
+                  "gates" : [ ]
+                }
+                """);
+
+        ModelRegistry.Recorded set = registry.setChallenger("m", "2", "bob", "shadow v2");
+        ModelRegistry.Recorded replaced = registry.setChallenger("m", "4", "bob", null);
+        ModelRegistry.Recorded again = registry.setChallenger("m", "4", "bob", null);
+        ModelRegistry.Recorded rollback = registry.rollback("m", "carol", "incident 7");
+        ModelRegistry.Recorded cleared = registry.setChallenger("m", null, "carol", null);
+        ModelRegistry.Recorded nothingToClear = registry.setChallenger("m", null, "carol", null);
+
+        assertThat(again.promotion()).isNull();
+        assertThat(nothingToClear.promotion()).isNull();
+        assertThat(rollback.aliases()).isEqualTo(new ModelRegistry.Aliases("1", "4", List.of()));
+        assertThat(cleared.aliases()).isEqualTo(new ModelRegistry.Aliases("1", null, List.of()));
+        assertThat(registry.aliases("m")).isEqualTo(cleared.aliases());
+
+        List<Promotion> all = registry.promotions("m");
+        assertThat(all)
+                .containsExactly(
+                        all.get(0),
+                        set.promotion(),
+                        replaced.promotion(),
+                        rollback.promotion(),
+                        cleared.promotion());
+        assertThat(all.get(0).ungated()).isNull();
+        assertThat(all.get(0).forced()).isTrue();
+        assertThat(all)
+                .extracting(
+                        Promotion::version,
+                        Promotion::from,
+                        Promotion::to,
+                        Promotion::by,
+                        Promotion::reason)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "3", Stage.CONSTRUCT, Stage.LIVE, "alice", "hot fix"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "2", Stage.CONSTRUCT, Stage.TEST, "bob", "shadow v2"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "4", Stage.CONSTRUCT, Stage.TEST, "bob", null),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "1", Stage.CONSTRUCT, Stage.LIVE, "carol", "incident 7"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "4", Stage.TEST, Stage.CONSTRUCT, "carol", null));
+        assertThat(all.subList(1, 5)).allSatisfy(p -> assertThat(p.gates()).isEmpty());
+        assertThat(set.promotion().ungated())
+                .isEqualTo(
+                        "challenger set directly: shadow scoring beside the champion, its"
+                                + " decisions unused; the to_test gates were not judged");
+        assertThat(replaced.promotion().ungated())
+                .startsWith(Promotion.CHALLENGER_SET + ", in place of v2: ");
+        assertThat(rollback.promotion().ungated())
+                .isEqualTo(
+                        "rollback: v1 replaces champion v3, which goes back to construct; an"
+                                + " emergency brake is not gated");
+        assertThat(cleared.promotion().ungated())
+                .isEqualTo(
+                        "challenger cleared directly: v4 is no longer scored beside the champion");
+        assertThat(registry.stage("m", "3")).isEqualTo(Stage.CONSTRUCT);
+    }
+
+    @Test
+    void theChampionCannotBeSetAsChallengerAndARollbackNeedsAnEarlierChampion() {
+        ModelRegistry registry = new ModelRegistry(root);
+        registry.register(trained, null);
+        registry.promote("m", "1");
+        assertThatThrownBy(() -> registry.setChallenger("m", "1", "bob", null))
+                .hasMessage("model m v1 is the champion; a challenger is scored beside it");
+        assertThatThrownBy(() -> registry.rollback("m", "bob", null))
+                .hasMessage("model m has no earlier champion to roll back to");
+        assertThat(registry.aliases("m"))
+                .isEqualTo(new ModelRegistry.Aliases("1", null, List.of()));
+        assertThat(registry.promotions("m")).isEmpty();
+    }
 }

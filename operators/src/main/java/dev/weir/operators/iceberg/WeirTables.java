@@ -161,9 +161,10 @@ public final class WeirTables {
                     Types.NestedField.required(7, "features_snapshot_id", Types.LongType.get()));
 
     /**
-     * The audit trail of the path to live: one row per accepted promotion of a model version, with
-     * every gate and its evidence (written by weir models promote; unpartitioned, a few rows a day
-     * at most).
+     * The audit trail of the path to live: one row per change of a model version's stage, an
+     * accepted promotion with every gate and its evidence, or an ungated rollback or challenger
+     * with why it was not gated (written by weir models promote, rollback and challenger and by the
+     * retrain listener; unpartitioned, a few rows a day at most).
      */
     public static final String PROMOTIONS = "promotions";
 
@@ -203,7 +204,13 @@ public final class WeirTables {
                                             Types.NestedField.optional(
                                                     16, "count", Types.LongType.get()),
                                             Types.NestedField.optional(
-                                                    17, "detail", Types.StringType.get())))));
+                                                    17, "detail", Types.StringType.get())))),
+                    Types.NestedField.optional(
+                            18,
+                            "ungated",
+                            Types.StringType.get(),
+                            "Null for a gated promotion; else why no gate was judged (rollback,"
+                                    + " challenger set or cleared directly)"));
 
     private static final Map<String, Schema> SCHEMAS =
             Map.of(
@@ -270,7 +277,7 @@ public final class WeirTables {
      * Brings a table written by an earlier release up to the current schema: optional columns added
      * since are added (Iceberg evolves by field id; old rows read them as null).
      */
-    static void addMissingColumns(org.apache.iceberg.Table table, Schema current) {
+    public static void addMissingColumns(org.apache.iceberg.Table table, Schema current) {
         org.apache.iceberg.UpdateSchema update = null;
         for (Types.NestedField field : current.columns()) {
             if (table.schema().findField(field.name()) == null) {
