@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.RestartStrategyOptions.RestartStrategyType;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -52,6 +53,10 @@ public final class DemoCommand {
 
     private static final int PARALLELISM = 2;
     private static final double FRAUD_SHARE = 0.02;
+
+    /** Payments the demo's model is trained on, and the history its windows start from. */
+    private static final int TRAINING_EVENTS = 100_000;
+
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(45);
     private static final Duration TASKS_START_TIMEOUT = Duration.ofMinutes(2);
@@ -182,6 +187,13 @@ public final class DemoCommand {
         boolean noServe;
 
         @Option(
+                names = "--cold",
+                description =
+                        "Start with empty feature windows instead of bootstrapping them from a"
+                                + " history of the model's customers.")
+        boolean cold;
+
+        @Option(
                 names = "--governor",
                 description =
                         "Also run the governor and the retraining listener, the pipeline scoring"
@@ -221,7 +233,8 @@ public final class DemoCommand {
                     registryPort,
                     noServe
                             ? Optional.empty()
-                            : Optional.of(Path.of(System.getProperty("weir.root", "."))));
+                            : Optional.of(Path.of(System.getProperty("weir.root", "."))),
+                    !cold);
         }
 
         @Override
@@ -244,7 +257,12 @@ public final class DemoCommand {
             PipelineConfig config = pipelineConfig(broker.bootstrapServers(), registryUrl);
             createTopics(broker, config);
             registerSchemas(config);
-            StartedPipeline pipeline = startFlink(config);
+            String warmFrom =
+                    options.warm()
+                            ? DemoHistory.bootstrap(
+                                    out, config, options, TRAINING_EVENTS, FRAUD_SHARE)
+                            : null;
+            StartedPipeline pipeline = startFlink(config, warmFrom);
             DemoMaintenance maintenance = DemoMaintenance.start(config, options.runDir());
             out.println(
                     "Table maintenance submitted as a Flink job of its own (compaction, snapshot expiry)");
@@ -338,7 +356,7 @@ public final class DemoCommand {
                         TrainCommand.DEFAULT_NAME,
                         "1",
                         options.seed(),
-                        100_000,
+                        TRAINING_EVENTS,
                         options.accounts(),
                         options.rate(),
                         FRAUD_SHARE,
@@ -497,12 +515,15 @@ public final class DemoCommand {
 
     /**
      * The pipeline on a local Flink with its dashboard, a slot per subtask, heap state and a few
-     * restarts; returns once every task runs.
+     * restarts, from {@code savepoint} unless it is null; returns once every task runs.
      */
-    private StartedPipeline startFlink(PipelineConfig config) throws Exception {
+    private StartedPipeline startFlink(PipelineConfig config, String savepoint) throws Exception {
+        Configuration conf = flinkConfiguration(options.dashboardPort(), options.runDir());
+        if (savepoint != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        }
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(
-                        flinkConfiguration(options.dashboardPort(), options.runDir()));
+                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         PipelineJob.build(env, config);
         Map<String, Long> rowsBefore = DemoReport.icebergRows(config);
         JobClient job = env.executeAsync(PipelineJob.JOB_NAME);

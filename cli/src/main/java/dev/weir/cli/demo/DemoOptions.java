@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param registryPort its port (a free one when taken, 0 for any)
  * @param serveRoot the Weir checkout whose serve module runs the online read API beside the
  *     pipeline; empty: no read API
+ * @param warm whether the feature windows start from a history of the model's customers ({@link
+ *     DemoHistory}) instead of empty
  */
 record DemoOptions(
         Optional<Duration> duration,
@@ -31,7 +33,8 @@ record DemoOptions(
         Optional<Shift> shift,
         boolean schemaRegistry,
         int registryPort,
-        Optional<Path> serveRoot) {
+        Optional<Path> serveRoot,
+        boolean warm) {
 
     /**
      * After {@code after}, amounts scaled by {@code amountScale} and that share of payments abroad.

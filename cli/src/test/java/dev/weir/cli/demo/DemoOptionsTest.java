@@ -35,7 +35,8 @@ class DemoOptionsTest {
                                 Optional.empty(),
                                 true,
                                 8085,
-                                Optional.of(Path.of("."))));
+                                Optional.of(Path.of(".")),
+                                true));
         assertThat(options.registry()).isEqualTo(HOME.resolve("demo").resolve("registry"));
     }
 
@@ -69,7 +70,8 @@ class DemoOptionsTest {
                         "--no-schema-registry",
                         "--schema-registry-port",
                         "0",
-                        "--no-serve");
+                        "--no-serve",
+                        "--cold");
 
         assertThat(options)
                 .isEqualTo(
@@ -88,7 +90,8 @@ class DemoOptionsTest {
                                 Optional.of(new DemoOptions.Shift(Duration.ofMinutes(2), 2, 0.5)),
                                 false,
                                 0,
-                                Optional.empty()));
+                                Optional.empty(),
+                                false));
     }
 
     @Test
