@@ -1,6 +1,7 @@
 package dev.weir.jobs.pipeline;
 
 import dev.weir.jobs.config.PipelineConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +29,9 @@ public final class EntityFeaturesTopic {
 
     private static final Logger LOG = LoggerFactory.getLogger(EntityFeaturesTopic.class);
 
+    /** How long the job's start waits for the broker's answers. */
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
     private EntityFeaturesTopic() {}
 
     /**
@@ -38,7 +42,13 @@ public final class EntityFeaturesTopic {
         String topic = config.entityFeaturesTopic();
         Properties props = config.kafka().clientProperties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        try (Admin admin = Admin.create(props)) {
+        // Bounded by the same wait, and closed without waiting again: a broker that does not
+        // answer would otherwise hold the start for the client's default minute.
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) WAIT.toMillis());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) WAIT.toMillis());
+        Admin admin = null;
+        try {
+            admin = Admin.create(props);
             try {
                 admin.createTopics(
                                 List.of(
@@ -49,7 +59,7 @@ public final class EntityFeaturesTopic {
                                                                 TopicConfig
                                                                         .CLEANUP_POLICY_COMPACT))))
                         .all()
-                        .get(15, TimeUnit.SECONDS);
+                        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
                 LOG.info("Created the compacted topic {}", topic);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
@@ -59,7 +69,7 @@ public final class EntityFeaturesTopic {
                 Config existing =
                         admin.describeConfigs(List.of(resource))
                                 .all()
-                                .get(15, TimeUnit.SECONDS)
+                                .get(WAIT.toMillis(), TimeUnit.MILLISECONDS)
                                 .get(resource);
                 String policy = existing.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
                 if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
@@ -78,6 +88,10 @@ public final class EntityFeaturesTopic {
                     "Cannot make sure topic {} exists ({}); create it with cleanup.policy=compact",
                     topic,
                     cause.toString());
+        } finally {
+            if (admin != null) {
+                admin.close(Duration.ZERO);
+            }
         }
     }
 }
