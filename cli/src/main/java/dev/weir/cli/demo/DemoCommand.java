@@ -299,7 +299,7 @@ public final class DemoCommand {
                 drainAndStop(pipeline.job(), producer, watcher);
                 maintenance.close();
                 // The watchers' last polls: what the savepoint's commit made visible.
-                Thread.sleep(500);
+                watcher.awaitPollsAfterNow(Duration.ofSeconds(5));
                 report.summary(
                         producedSeconds,
                         options.warehouse(),

@@ -55,6 +55,11 @@ final class OutputWatcher implements Runnable, AutoCloseable {
     /** Repeats of a decision already received: at-least-once delivery after a restart. */
     final AtomicLong decisionRepeats = new AtomicLong();
 
+    /** Polls each consumer has finished, so a caller can wait for ones begun after a moment. */
+    private final AtomicLong outputPolls = new AtomicLong();
+
+    private final AtomicLong decisionPolls = new AtomicLong();
+
     /** The latest declined payment with its reason codes, taken by the progress printer. */
     final AtomicReference<String> latestDecline = new AtomicReference<>();
 
@@ -194,6 +199,7 @@ final class OutputWatcher implements Runnable, AutoCloseable {
     private void watchDecisions() {
         RecentKeys seen = new RecentKeys(RECENT_DECISIONS);
         while (!stop.get()) {
+            decisionPolls.incrementAndGet();
             for (ConsumerRecord<byte[], byte[]> record :
                     decisionConsumer.poll(Duration.ofMillis(200))) {
                 long now = System.currentTimeMillis();
@@ -240,6 +246,7 @@ final class OutputWatcher implements Runnable, AutoCloseable {
     @Override
     public void run() {
         while (!stop.get()) {
+            outputPolls.incrementAndGet();
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                 long now = System.currentTimeMillis();
                 if (record.topic().equals(monitoringTopic)) {
@@ -338,6 +345,21 @@ final class OutputWatcher implements Runnable, AutoCloseable {
 
     private static long at(long[] sorted, double q) {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+    }
+
+    /**
+     * Waits until both consumers have finished a poll begun after this call, so what was committed
+     * before it has been counted; at most {@code timeout}.
+     */
+    void awaitPollsAfterNow(Duration timeout) throws InterruptedException {
+        // A poll in progress may have begun before now: the one after it has not.
+        long outputs = outputPolls.get() + 2;
+        long decided = decisionPolls.get() + 2;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while ((outputPolls.get() < outputs || decisionPolls.get() < decided)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
     }
 
     @Override
