@@ -90,8 +90,8 @@ class BootstrapJobTest {
         CatalogLoader catalog = Catalogs.loader(config);
         Catalogs.ensureTables(catalog.loadCatalog(), config);
         // Two commits, so the source reads several files.
-        append(catalog, shuffled.subList(0, EVENTS / 2));
-        append(catalog, shuffled.subList(EVENTS / 2, shuffled.size()));
+        appendEvents(config, catalog, shuffled.subList(0, EVENTS / 2));
+        appendEvents(config, catalog, shuffled.subList(EVENTS / 2, shuffled.size()));
         reference = orderedRunOverAllEvents(shuffled);
         assertThat(reference).hasSize(events.size());
     }
@@ -303,7 +303,11 @@ class BootstrapJobTest {
         return byId;
     }
 
-    private void append(CatalogLoader catalog, List<Transaction> batch) throws Exception {
+    /**
+     * Appends events to the events table of {@code config}'s catalog, as the pipeline writes them.
+     */
+    static void appendEvents(PipelineConfig config, CatalogLoader catalog, List<Transaction> batch)
+            throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.configure(noRestart());
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);

@@ -6,11 +6,7 @@ import dev.weir.jobs.BootstrapJob.Settings;
 import dev.weir.jobs.bootstrap.SavepointBootstrap;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
-import dev.weir.jobs.pipeline.KafkaIcebergSinks;
 import dev.weir.operators.features.EntityFeatureStage;
-import dev.weir.operators.iceberg.RowConverters;
-import dev.weir.operators.iceberg.WeirTables;
-import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.Channel;
 import dev.weir.schemas.Transaction;
 import dev.weir.state.features.EntitySpec;
@@ -102,7 +98,7 @@ class BootstrapKeyGroupsTest {
         }
         CatalogLoader catalog = Catalogs.loader(config);
         Catalogs.ensureTables(catalog.loadCatalog(), config);
-        append(config, catalog, events);
+        BootstrapJobTest.appendEvents(config, catalog, events);
 
         String savepoint =
                 BootstrapJob.run(
@@ -177,22 +173,5 @@ class BootstrapKeyGroupsTest {
                 .setChannel(Channel.POS)
                 .setEventTime(Instant.ofEpochMilli(time))
                 .build();
-    }
-
-    private static void append(PipelineConfig config, CatalogLoader catalog, List<Transaction> all)
-            throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-        env.setParallelism(PARALLELISM);
-        KafkaIcebergSinks.appendToIceberg(
-                env.fromData(WeirTypes.TRANSACTION, all.toArray(Transaction[]::new)),
-                new RowConverters.EventRow(),
-                WeirTables.EVENTS_SCHEMA,
-                catalog,
-                config.namespace(),
-                WeirTables.EVENTS,
-                "test-to-row",
-                "test-events");
-        env.execute("events");
     }
 }
