@@ -68,6 +68,15 @@ public final class ServeCommand extends WeirCommand {
     int recent;
 
     @Option(
+            names = "--stream-threads",
+            paramLabel = "N",
+            defaultValue = "" + ServeProcess.Settings.DEFAULT_STREAM_THREADS,
+            description =
+                    "Kafka Streams threads: the topics' partitions are processed side by side."
+                            + "%nDefault: ${DEFAULT-VALUE}.")
+    int streamThreads;
+
+    @Option(
             names = "--insecure-no-auth",
             description =
                     "Answer requests without a bearer token (local trials only); otherwise "
@@ -88,6 +97,7 @@ public final class ServeCommand extends WeirCommand {
     protected void run() throws Exception {
         atLeast("--port", port, 0);
         atLeast("--recent", recent, 1);
+        atLeast("--stream-threads", streamThreads, 1);
         String token = environment.apply(ServeProcess.TOKEN_ENV);
         if (!insecureNoAuth && (token == null || token.isBlank())) {
             throw usage(
@@ -97,7 +107,7 @@ public final class ServeCommand extends WeirCommand {
         }
         ServeProcess.Settings settings =
                 new ServeProcess.Settings(
-                        applicationId, stateDir, bind, port, recent, insecureNoAuth);
+                        applicationId, stateDir, bind, port, recent, insecureNoAuth, streamThreads);
         ServeProcess server;
         try {
             server =

@@ -40,6 +40,7 @@ public final class ServeProcess implements AutoCloseable {
      * @param stateDir the stores' folder (RocksDB)
      * @param recent decisions kept per account
      * @param insecureNoAuth answer without a bearer token
+     * @param streamThreads Kafka Streams threads of the server
      */
     public record Settings(
             String applicationId,
@@ -47,7 +48,33 @@ public final class ServeProcess implements AutoCloseable {
             String bind,
             int port,
             int recent,
-            boolean insecureNoAuth) {}
+            boolean insecureNoAuth,
+            int streamThreads) {
+
+        /**
+         * The server's own default: its topics have several partitions, and one thread fell behind
+         * a busy pipeline.
+         */
+        public static final int DEFAULT_STREAM_THREADS = 2;
+
+        /** With {@link #DEFAULT_STREAM_THREADS}. */
+        public Settings(
+                String applicationId,
+                Path stateDir,
+                String bind,
+                int port,
+                int recent,
+                boolean insecureNoAuth) {
+            this(
+                    applicationId,
+                    stateDir,
+                    bind,
+                    port,
+                    recent,
+                    insecureNoAuth,
+                    DEFAULT_STREAM_THREADS);
+        }
+    }
 
     private final Process process;
     private final int port;
@@ -130,7 +157,9 @@ public final class ServeProcess implements AutoCloseable {
                                 "--port",
                                 String.valueOf(settings.port()),
                                 "--recent",
-                                String.valueOf(settings.recent())));
+                                String.valueOf(settings.recent()),
+                                "--stream-threads",
+                                String.valueOf(settings.streamThreads())));
         // Secrets in them are config-provider references (the pipeline refuses others).
         for (Map.Entry<String, String> property : connection.clientProperties().entrySet()) {
             args.add("--kafka-property");

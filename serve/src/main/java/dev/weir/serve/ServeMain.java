@@ -59,6 +59,12 @@ public final class ServeMain implements Callable<Integer> {
     int recent;
 
     @Option(
+            names = "--stream-threads",
+            defaultValue = "" + ServeSettings.DEFAULT_STREAM_THREADS,
+            description = "Kafka Streams threads (num.stream.threads).")
+    int streamThreads;
+
+    @Option(
             names = "--schema-registry",
             paramLabel = "URL",
             description =
@@ -81,20 +87,7 @@ public final class ServeMain implements Callable<Integer> {
                             + " to the bearer token clients must send, or pass --insecure-no-auth");
             return 2;
         }
-        ServeSettings settings =
-                new ServeSettings(
-                        bootstrap,
-                        kafkaProperties,
-                        decisionsTopic,
-                        scoresTopic,
-                        entityFeaturesTopic,
-                        applicationId,
-                        stateDir,
-                        bind,
-                        port,
-                        recent,
-                        token,
-                        schemaRegistryUrl);
+        ServeSettings settings = settings(token);
         CountDownLatch stopped = new CountDownLatch(1);
         WeirServe serve = WeirServe.start(settings);
         Runtime.getRuntime()
@@ -110,6 +103,24 @@ public final class ServeMain implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** The parsed options as settings, with {@code token} (null: no authentication). */
+    ServeSettings settings(String token) {
+        return new ServeSettings(
+                bootstrap,
+                kafkaProperties,
+                decisionsTopic,
+                scoresTopic,
+                entityFeaturesTopic,
+                applicationId,
+                stateDir,
+                bind,
+                port,
+                recent,
+                token,
+                schemaRegistryUrl,
+                streamThreads);
     }
 
     public static void main(String[] args) {

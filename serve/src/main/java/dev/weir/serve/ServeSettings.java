@@ -25,6 +25,9 @@ import java.util.Map;
  * @param schemaRegistryUrl the schema registry of Confluent-framed decisions and scores; null: they
  *     are in single-object encoding (credentials, if any, come from the environment as the
  *     pipeline's do)
+ * @param streamThreads Kafka Streams threads ({@code num.stream.threads}): the topics have several
+ *     partitions, so their tasks run side by side; one thread was the server's bottleneck beside a
+ *     busy pipeline
  */
 public record ServeSettings(
         String bootstrap,
@@ -38,7 +41,14 @@ public record ServeSettings(
         int port,
         int recent,
         String token,
-        String schemaRegistryUrl) {
+        String schemaRegistryUrl,
+        int streamThreads) {
+
+    /**
+     * Two: one thread fell behind a pipeline at half its maximum on two cores, with every task of
+     * the server's topics on it.
+     */
+    public static final int DEFAULT_STREAM_THREADS = 2;
 
     public ServeSettings {
         clientProperties = Map.copyOf(clientProperties);
@@ -69,6 +79,9 @@ public record ServeSettings(
             if (problem != null) {
                 problems.add("the schema registry URL " + problem);
             }
+        }
+        if (streamThreads < 1) {
+            problems.add("at least one stream thread is required, got " + streamThreads);
         }
         if (token != null && token.isBlank()) {
             problems.add("the token must not be blank");
@@ -106,6 +119,8 @@ public record ServeSettings(
                 + recent
                 + ", schemaRegistry="
                 + schemaRegistryUrl
+                + ", streamThreads="
+                + streamThreads
                 + ", auth="
                 + (token == null ? "off" : "bearer")
                 + "]";

@@ -5,6 +5,7 @@ import dev.weir.schemas.Score;
 import dev.weir.schemas.wire.SchemaRegistryClient;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -23,7 +24,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <ul>
  *   <li>{@link #ENTITIES}: {@code <entity>/<id>} to the entity's latest {@link EntityFeatures} (the
- *       compacted topic as a table; a tombstone deletes the entity);
+ *       compacted topic as a table; a tombstone deletes the entity); the topic itself is its
+ *       changelog ({@code reuse.ktable.source.topics}), so values must be stored as they are read;
  *   <li>{@link #TRANSACTIONS}: transaction id to its latest {@link Score} (decisions and scores);
  *   <li>{@link #ACCOUNTS}: account id to its most recent transactions ({@link RecentDecisions}:
  *       event time and id, the decisions read from {@link #TRANSACTIONS}), through a repartition by
@@ -45,7 +47,11 @@ final class ServeTopology {
 
     private ServeTopology() {}
 
-    static Topology build(ServeSettings settings) {
+    /**
+     * @param streamsProperties the application's properties: {@code topology.optimization} applies
+     *     only when the topology is built with them
+     */
+    static Topology build(ServeSettings settings, Properties streamsProperties) {
         SchemaRegistryClient registry =
                 settings.schemaRegistryUrl() == null
                         ? null
@@ -94,6 +100,6 @@ final class ServeTopology {
                                         as(ACCOUNTS)
                                 .withKeySerde(Serdes.String())
                                 .withValueSerde(RecentDecisions.serde()));
-        return builder.build();
+        return builder.build(streamsProperties);
     }
 }

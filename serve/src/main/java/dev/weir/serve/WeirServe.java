@@ -30,8 +30,8 @@ public final class WeirServe implements AutoCloseable {
     }
 
     public static WeirServe start(ServeSettings settings) throws IOException {
-        KafkaStreams streams =
-                new KafkaStreams(ServeTopology.build(settings), streamsProperties(settings));
+        Properties props = streamsProperties(settings);
+        KafkaStreams streams = new KafkaStreams(ServeTopology.build(settings, props), props);
         streams.setUncaughtExceptionHandler(
                 e -> {
                     LOG.error("Kafka Streams failed; replacing its thread", e);
@@ -68,6 +68,12 @@ public final class WeirServe implements AutoCloseable {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
         props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.streamThreads());
+        // The entities store is the compacted entity-features topic as it is (same key, same
+        // bytes): the topic serves as its changelog instead of a copy of every record.
+        props.put(
+                StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG,
+                StreamsConfig.REUSE_KTABLE_SOURCE_TOPICS);
         // The scores topic is written in transactions: only committed scores are served.
         props.put(
                 StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG),

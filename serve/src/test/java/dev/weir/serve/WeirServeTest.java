@@ -24,7 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -38,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The server against a real broker: records written as the pipeline writes them (single-object
  * Avro, keyed by transaction id and by {@code <entity>/<id>}), then the exact answers of the JSON
  * and GraphQL endpoints, the 401/404/400 cases, and a restart on an empty state directory that
- * restores the stores from their changelogs and answers the same.
+ * restores the stores from their changelogs (the entities from the entity-features topic) and
+ * answers the same.
  */
 class WeirServeTest {
 
@@ -160,6 +163,19 @@ class WeirServeTest {
             Response notJson = post(base + "/graphql", "query {", TOKEN);
             assertThat(notJson.status()).isEqualTo(400);
         }
+
+        // The entities store's changelog is the entity-features topic itself; the other stores
+        // have their own.
+        Set<String> topics;
+        try (Admin admin = broker.admin()) {
+            topics = admin.listTopics().names().get();
+        }
+        assertThat(topics)
+                .filteredOn(topic -> topic.startsWith(applicationId + "-"))
+                .containsExactlyInAnyOrder(
+                        applicationId + "-" + ServeTopology.TRANSACTIONS + "-changelog",
+                        applicationId + "-" + ServeTopology.ACCOUNTS + "-changelog",
+                        applicationId + "-account-recent-repartition");
 
         // A fresh state directory: the stores come back from their changelog topics (the input
         // offsets were committed on close, so the input is not read again).
@@ -361,7 +377,8 @@ class WeirServeTest {
                 0,
                 20,
                 TOKEN,
-                null);
+                null,
+                ServeSettings.DEFAULT_STREAM_THREADS);
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {
