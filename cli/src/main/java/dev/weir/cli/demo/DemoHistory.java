@@ -69,6 +69,8 @@ final class DemoHistory {
                                 new DecodeTransactions(monitoring.rules(), monitoring.policy()),
                                 WeirTypes.TRANSACTION)
                         .name("Decode, check quality, govern");
+        // The pipeline creates its tables when it starts; the history comes before it.
+        Catalogs.ensureTables(Catalogs.loader(config).loadCatalog(), config);
         new KafkaIcebergSinks(config, Catalogs.loader(config)).writeEvents(history);
         env.execute("weir-demo-history");
         String savepoint =
