@@ -143,6 +143,27 @@ class WeirCommandLineTest {
     }
 
     @Test
+    void benchPipelineRefusesStateBackendsItDoesNotDrainBeforeStarting() {
+        Run unknown = weir("bench", "pipeline", "--backends", "hashmap,forst");
+        Run notDrained =
+                weir(
+                        "bench",
+                        "pipeline",
+                        "--backends",
+                        "hashmap,rocksdb",
+                        "--latency-backends",
+                        "hashmap-changelog");
+
+        assertThat(unknown.code).isEqualTo(2);
+        assertThat(unknown.err).contains("--backends takes").contains("not 'forst'");
+        assertThat(notDrained.code).isEqualTo(2);
+        assertThat(notDrained.err)
+                .contains(
+                        "--latency-backends takes backends of --backends, not"
+                                + " 'hashmap-changelog'");
+    }
+
+    @Test
     void aMissingSubcommandExitsWith2() {
         Run run = weir("governor");
 

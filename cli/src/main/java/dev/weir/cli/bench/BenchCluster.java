@@ -71,20 +71,30 @@ final class BenchCluster {
      * wants it: the dev environment's for heap state (most of it heap); for RocksDB 30% managed
      * memory (its block cache and write buffers) and a task heap of 700 MB, which still holds the
      * writers' and producers' buffers (384 MB for two subtasks, README "Memory") within the 4 GB
-     * process.
+     * process. For heap state with a changelog, the TaskManager keeps the changelog in files beside
+     * the checkpoints: that storage is the TaskManager's setting, not the job's (without it, the
+     * changes travel inside each checkpoint's acknowledgement, which outgrows the RPC frame).
      */
     void start(String job) throws IOException {
         LocalCluster.stop(layout.dir());
-        Map<String, String> memory =
-                job.equals("rocksdb")
-                        ? Map.of(
-                                "taskmanager.memory.managed.fraction", "0.3",
-                                "taskmanager.memory.task.heap.size", "700m")
-                        : Map.of();
+        Map<String, String> settings =
+                switch (job) {
+                    case "rocksdb" ->
+                            Map.of(
+                                    "taskmanager.memory.managed.fraction", "0.3",
+                                    "taskmanager.memory.task.heap.size", "700m");
+                    case "hashmap-changelog" ->
+                            Map.of(
+                                    "state.changelog.storage",
+                                    "filesystem",
+                                    "state.changelog.dstl.dfs.base-path",
+                                    checkpoints.resolve("changelog").toUri().toString());
+                    default -> Map.of();
+                };
         LocalCluster.start(
                 layout,
                 flinkConf.resolve("dev").resolve("config.yaml"),
-                memory,
+                settings,
                 LocalCluster.classpathBeside(jar),
                 LocalCluster.launcherClasspath(),
                 flinkConf.resolve("log4j-cluster.properties"));
@@ -114,15 +124,34 @@ final class BenchCluster {
         if (job.equals(PASS_THROUGH)) {
             entry = PassThroughJob.class.getName();
         } else {
-            flink.put("state.backend.type", job);
-            if (!job.equals("hashmap")) {
-                flink.put("execution.checkpointing.incremental", "true");
-            }
+            flink.putAll(stateBackend(job));
         }
         awaitFreeSlots();
         String jobId = rest.run(jarId, entry, args, parallelism, null, flink);
         rest.awaitAllTasksRunning(jobId, Duration.ofMinutes(3));
         return new ClusterJob(rest, jobId, label);
+    }
+
+    /**
+     * A job's settings of its state backend: {@code hashmap}, {@code rocksdb} (incremental
+     * checkpoints) or {@code hashmap-changelog}: heap state whose checkpoints upload only the state
+     * changes since the last one, to the changelog, and whose whole state is written in the
+     * background every 30 s (materialization; Flink's default is 10 minutes).
+     */
+    private static Map<String, String> stateBackend(String job) {
+        return switch (job) {
+            case "hashmap" -> Map.of("state.backend.type", "hashmap");
+            case "rocksdb" ->
+                    Map.of(
+                            "state.backend.type", "rocksdb",
+                            "execution.checkpointing.incremental", "true");
+            case "hashmap-changelog" ->
+                    Map.of(
+                            "state.backend.type", "hashmap",
+                            "state.changelog.enabled", "true",
+                            "state.changelog.periodic-materialize.interval", "30s");
+            default -> throw new IllegalArgumentException("no state backend '" + job + "'");
+        };
     }
 
     /** A cancelled job's slots come back a moment after it is CANCELED; the next job needs them. */

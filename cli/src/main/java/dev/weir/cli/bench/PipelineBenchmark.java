@@ -66,11 +66,12 @@ public final class PipelineBenchmark {
     private static final Duration TAIL_TIMEOUT = Duration.ofMinutes(2);
 
     /**
-     * Heap and RocksDB. ForSt, Flink 2's disaggregated backend, is not among them: its jar is not
-     * published on Maven Central for Flink 2.1 (only 1.20.0, 2.0.0, 2.2.0 and 2.3.0, each built
-     * against its own Flink's internal state API).
+     * Heap, heap with Flink's changelog (incremental checkpoints of heap state) and RocksDB. ForSt,
+     * Flink 2's disaggregated backend, is not among them: its jar is not published on Maven Central
+     * for Flink 2.1 (only 1.20.0, 2.0.0, 2.2.0 and 2.3.0, each built against its own Flink's
+     * internal state API).
      */
-    private static final Set<String> BACKENDS = Set.of("hashmap", "rocksdb");
+    private static final Set<String> BACKENDS = Set.of("hashmap", "hashmap-changelog", "rocksdb");
 
     private static final String PASS_THROUGH = BenchCluster.PASS_THROUGH;
 
@@ -163,6 +164,16 @@ public final class PipelineBenchmark {
         List<String> backends;
 
         @Option(
+                names = "--latency-backends",
+                paramLabel = "NAMES",
+                split = ",",
+                defaultValue = "hashmap",
+                description =
+                        "State backends of the latency runs, among --backends.%nDefault: "
+                                + "${DEFAULT-VALUE}.")
+        List<String> latencyBackends;
+
+        @Option(
                 names = "--rate",
                 paramLabel = "N",
                 defaultValue = "0",
@@ -212,7 +223,15 @@ public final class PipelineBenchmark {
                 }
             }
             if (!backends.contains("hashmap")) {
-                throw usage("--backends must include hashmap: the latency run is on heap state");
+                throw usage("--backends must include hashmap: the latency rate is half its drain");
+            }
+            for (String backend : latencyBackends) {
+                if (!backends.contains(backend)) {
+                    throw usage(
+                            "--latency-backends takes backends of --backends, not '"
+                                    + backend
+                                    + "'");
+                }
             }
             within("--rate", rate, 0, 100_000);
             load.check(dir);
@@ -283,10 +302,12 @@ public final class PipelineBenchmark {
             jobs.addAll(backends);
             Map<String, Drain> drains = bench.drains(payments, span, jobs);
             double rate = givenRate > 0 ? givenRate : Math.floor(drains.get("hashmap").rate() / 2);
-            Map<FeatureOrdering, Latency> latencies = new LinkedHashMap<>();
-            for (FeatureOrdering ordering : FeatureOrdering.values()) {
-                bench.cluster.start("hashmap");
-                latencies.put(ordering, bench.latency(rate, duration, warmUp, ordering));
+            List<Latency> latencies = new ArrayList<>();
+            for (String backend : options.latencyBackends) {
+                for (FeatureOrdering ordering : FeatureOrdering.values()) {
+                    bench.cluster.start(backend);
+                    latencies.add(bench.latency(backend, rate, duration, warmUp, ordering));
+                }
             }
             bench.report(payments, span, jobs, drains, latencies, duration, warmUp);
         } finally {
@@ -437,6 +458,8 @@ public final class PipelineBenchmark {
      * score.
      */
     record Latency(
+            String backend,
+            FeatureOrdering ordering,
             double rate,
             double producedRate,
             long measured,
@@ -447,13 +470,17 @@ public final class PipelineBenchmark {
             long[] toScore) {}
 
     private Latency latency(
-            double rate, Duration duration, Duration warmUp, FeatureOrdering ordering)
+            String backend,
+            double rate,
+            Duration duration,
+            Duration warmUp,
+            FeatureOrdering ordering)
             throws Exception {
         out.println();
         out.printf(
-                "Latency: the pipeline on heap state, features in %s order, at %.0f payments/s, %s warm-up then %s"
+                "Latency: the %s, features in %s order, at %.0f payments/s, %s warm-up then %s"
                         + " measured%n",
-                name(ordering), rate, human(warmUp), human(duration));
+                label(backend), name(ordering), rate, human(warmUp), human(duration));
         String run = "live-" + (++runs);
         String topic = "transactions-" + run;
         KafkaClients.createTopics(cluster.bootstrap(), PARTITIONS, topic);
@@ -462,7 +489,7 @@ public final class PipelineBenchmark {
         PipelineConfig config = PipelineConfig.from(settings);
         long expected = (long) (rate * duration.toSeconds() * 1.1) + 16;
         try (BenchCluster.ClusterJob job =
-                        cluster.submit("hashmap", "hashmap (live)", run, settings);
+                        cluster.submit(backend, backend + " (live)", run, settings);
                 ScoreWatcher decisions =
                         ScoreWatcher.scores(
                                 cluster.bootstrap(), config.decisionsTopic(), expected);
@@ -490,6 +517,8 @@ public final class PipelineBenchmark {
                             LiveTraffic.WindowListener.NONE);
             Latency l =
                     new Latency(
+                            backend,
+                            ordering,
                             rate,
                             sent.rate(),
                             sent.measured(),
@@ -513,7 +542,7 @@ public final class PipelineBenchmark {
             Duration span,
             List<String> jobs,
             Map<String, Drain> drains,
-            Map<FeatureOrdering, Latency> latencies,
+            List<Latency> latencies,
             Duration duration,
             Duration warmUp)
             throws IOException {
@@ -542,16 +571,17 @@ public final class PipelineBenchmark {
                 "(payments/s over the last 90% of the outputs by processing time; CPU: the TaskManager process"
                         + " only, from the job's start to its last output)");
         latencies.forEach(
-                (ordering, latency) -> {
+                latency -> {
                     out.println();
                     out.printf(
                             "Latency at %.0f payments/s, features in %s order (sent %.0f/s; %s measured after %s;"
-                                    + " pipeline on heap state)%n",
+                                    + " %s)%n",
                             latency.rate(),
-                            name(ordering),
+                            name(latency.ordering()),
                             latency.producedRate(),
                             human(duration),
-                            human(warmUp));
+                            human(warmUp),
+                            label(latency.backend()));
                     out.printf(
                             "    event -> decision received (%s, at least once):  %s  (%d of %d)%n",
                             "decisions topic",
@@ -641,6 +671,7 @@ public final class PipelineBenchmark {
         return switch (job) {
             case PASS_THROUGH -> "pass-through (ceiling)";
             case "hashmap" -> "pipeline, heap state";
+            case "hashmap-changelog" -> "pipeline, heap state + changelog";
             default -> "pipeline, RocksDB";
         };
     }
