@@ -68,6 +68,18 @@ class PipelineUidsTest {
         // record and state type of the pipeline restores across releases.
         assertThat(graph.getExecutionConfig().getSerializerConfig().hasGenericTypesDisabled())
                 .isTrue();
+        // The Iceberg writers close their files at every checkpoint on their task's thread: in
+        // a task of their own, never holding up scoring and the decisions.
+        for (org.apache.flink.runtime.jobgraph.JobVertex vertex :
+                graph.getJobGraph().getVertices()) {
+            if (vertex.getName().contains("Iceberg")) {
+                assertThat(vertex.getName())
+                        .as("a task with an Iceberg writer")
+                        .doesNotContain("Score (DL4J")
+                        .doesNotContain("Duplicate transaction ids")
+                        .doesNotContain("Features: ");
+            }
+        }
         // Table maintenance is a job of its own (MaintenanceJob), never part of this graph.
         // (Iceberg ends every maintenance graph with a lock remover.)
         assertThat(uids).noneMatch(uid -> uid.contains("lock-remover"));

@@ -264,10 +264,14 @@ public class KafkaIcebergSinks implements PipelineSinks {
             String table,
             String converterUid,
             String sinkUid) {
+        // A task of its own: at every checkpoint the writer closes its Parquet files on its task
+        // thread, which would otherwise hold up the operators it is chained to (scoring and the
+        // decisions it sends at once).
         DataStream<RowData> rows =
                 stream.map(converter, RowConverters.rowType(schema))
                         .uid(converterUid)
-                        .name("To Iceberg row: " + table);
+                        .name("To Iceberg row: " + table)
+                        .startNewChain();
         TableLoader loader = TableLoader.fromCatalog(catalog, TableIdentifier.of(namespace, table));
         IcebergSink.forRowData(rows)
                 .tableLoader(loader)
