@@ -3,11 +3,14 @@ package dev.weir.cli;
 import dev.weir.cli.cluster.SchemaRegistryServer;
 import dev.weir.cli.kafka.WeirRecordDecoder;
 import dev.weir.schemas.DeadLetter;
+import dev.weir.schemas.Score;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,6 +23,11 @@ import picocli.CommandLine.Option;
  * prints like the scores, each with its reason codes (feature and signed contribution); records of
  * released older schemas print too. The decisions are written without transactions: read committed,
  * each is visible as soon as the broker has it.
+ *
+ * <p>With {@code --latency} it measures what a consumer of the scores or decisions sees: for each
+ * {@code Score}, the time from its payment's event time and from its scoring time to the moment the
+ * poll that brought it returned. Percentiles are exact (nearest rank over every value kept), so the
+ * values of a run stay in memory, 16 bytes a Score.
  */
 @Command(
         name = "consume",
@@ -28,7 +36,9 @@ import picocli.CommandLine.Option;
             "Scores and decisions, dead letters, transactions, labels, "
                     + "model-control commands or monitoring records, committed data only "
                     + "(weir.decisions has no transactions, so its records show at once); "
-                    + "single-object encoded or in Confluent's wire format."
+                    + "single-object encoded or in Confluent's wire format.",
+            "With --latency, also the latency a consumer of scores or decisions sees: from "
+                    + "each Score's event time and scoring time to its arrival here."
         })
 public final class ConsumeCommand extends WeirCommand {
 
@@ -79,6 +89,23 @@ public final class ConsumeCommand extends WeirCommand {
                             + "one.")
     Path policy;
 
+    @Option(
+            names = "--latency",
+            description =
+                    "For each Score (weir.decisions, weir.scores): the time from its event time and"
+                            + " from its scoring time to its arrival here. The p50 and p99 of every"
+                            + " 5 s go to stderr; at the end, one line with the p50, p99, p99.9 and"
+                            + " largest of all. Other records are counted as skipped.")
+    boolean latency;
+
+    @Option(
+            names = "--no-records",
+            description = "Print no JSON lines (with --latency: only the latencies).")
+    boolean noRecords;
+
+    /** How often {@code --latency} reports the latencies of the Scores received since. */
+    static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+
     @Override
     protected void run() {
         long limit = max == null ? Long.MAX_VALUE : atLeast("--max", max, 1);
@@ -94,26 +121,120 @@ public final class ConsumeCommand extends WeirCommand {
                                         : dev.weir.operators.governance.GovernancePolicy.defaults(),
                                 System::getenv)
                         : null;
-        long printed = 0;
+        Latencies latencies = latency ? new Latencies() : null;
+        long read = 0;
         try (KafkaConsumer<byte[], byte[]> consumer =
                 dev.weir.cli.kafka.KafkaClients.readCommittedConsumer(
                         kafka.connection(), "weir-consume")) {
             consumer.subscribe(List.of(topic));
             long lastRecord = System.currentTimeMillis();
-            while (printed < limit
+            long nextProgress = System.nanoTime() + PROGRESS_EVERY.toNanos();
+            while (read < limit
                     && System.currentTimeMillis() - lastRecord < idleTimeout.toMillis()) {
-                for (ConsumerRecord<byte[], byte[]> record :
-                        consumer.poll(Duration.ofMillis(500))) {
-                    lastRecord = System.currentTimeMillis();
-                    out.println(
-                            unsealer == null
-                                    ? toJson(decoders, record.value())
-                                    : unsealed(decoders, record.value(), unsealer));
-                    if (++printed >= limit) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+                // Taken once per poll, before printing, so the time spent printing is not counted.
+                long received = System.currentTimeMillis();
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    lastRecord = received;
+                    if (latencies != null) {
+                        latencies.add(decoders, record.value(), received);
+                    }
+                    if (!noRecords) {
+                        out.println(
+                                unsealer == null
+                                        ? toJson(decoders, record.value())
+                                        : unsealed(decoders, record.value(), unsealer));
+                    }
+                    if (++read >= limit) {
                         break;
                     }
                 }
+                if (latencies != null && System.nanoTime() - nextProgress >= 0) {
+                    spec.commandLine().getErr().println(latencies.sinceLastProgress());
+                    nextProgress = System.nanoTime() + PROGRESS_EVERY.toNanos();
+                }
             }
+        }
+        if (latencies != null) {
+            out.println(latencies.summary());
+        }
+    }
+
+    /**
+     * The latencies of the Scores this consumer received, in ms: from the event time and from the
+     * scoring time to the return of the poll that brought each.
+     */
+    static final class Latencies {
+
+        private long[] fromEvent = new long[1024];
+        private long[] fromScoring = new long[1024];
+        private int scores;
+        private int reported;
+        private long skipped;
+
+        /** Counts {@code value} when it is a Score, as skipped otherwise (undecodable too). */
+        void add(WeirRecordDecoder decoders, byte[] value, long received) {
+            SpecificRecord record;
+            try {
+                record = value == null ? null : decoders.decode(value);
+            } catch (Exception e) {
+                record = null;
+            }
+            if (!(record instanceof Score score)) {
+                skipped++;
+                return;
+            }
+            if (scores == fromEvent.length) {
+                fromEvent = Arrays.copyOf(fromEvent, scores * 2);
+                fromScoring = Arrays.copyOf(fromScoring, scores * 2);
+            }
+            fromEvent[scores] = received - score.getEventTime().toEpochMilli();
+            fromScoring[scores] = received - score.getScoringTime().toEpochMilli();
+            scores++;
+        }
+
+        /** The p50 and p99 of the Scores received since the previous call. */
+        String sinceLastProgress() {
+            int from = reported;
+            reported = scores;
+            String window = "latency  last " + PROGRESS_EVERY.toSeconds() + " s: ";
+            if (from == scores) {
+                return window + "no decisions";
+            }
+            long[] event = Percentiles.of(fromEvent, from, scores, 0.50, 0.99);
+            long[] scored = Percentiles.of(fromScoring, from, scores, 0.50, 0.99);
+            return String.format(
+                    "%s%s: event->received p50 %d ms, p99 %d ms;"
+                            + " scored->received p50 %d ms, p99 %d ms",
+                    window, decisions(scores - from), event[0], event[1], scored[0], scored[1]);
+        }
+
+        /** p50, p99, p99.9 and the largest over every Score received, and what was skipped. */
+        String summary() {
+            StringBuilder line = new StringBuilder("latency  " + decisions(scores));
+            if (scores > 0) {
+                line.append(": event->received ")
+                        .append(percentiles(fromEvent))
+                        .append("; scored->received ")
+                        .append(percentiles(fromScoring));
+            }
+            if (skipped > 0) {
+                line.append("; ")
+                        .append(skipped)
+                        .append(skipped == 1 ? " record" : " records")
+                        .append(" skipped (not a Score)");
+            }
+            return line.toString();
+        }
+
+        private static String decisions(int n) {
+            return n == 1 ? "1 decision" : n + " decisions";
+        }
+
+        private String percentiles(long[] values) {
+            long[] p = Percentiles.of(values, 0, scores, 0.50, 0.99, 0.999, 1.0);
+            return String.format(
+                    "p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms", p[0], p[1], p[2], p[3]);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.weir.cli.bench;
 
 import dev.weir.cli.Folders;
+import dev.weir.cli.Percentiles;
 import dev.weir.cli.kafka.KafkaClients;
 import dev.weir.cli.synthetic.SyntheticProducer;
 import dev.weir.cli.train.TrainCommand;
@@ -31,17 +32,7 @@ final class BenchSupport {
 
     /** {p50, p99, p99.9} by nearest rank; zeros without samples. */
     static long[] percentiles(long[] values, int n) {
-        if (n == 0) {
-            return new long[3];
-        }
-        long[] sorted = java.util.Arrays.copyOf(values, n);
-        java.util.Arrays.sort(sorted);
-        return new long[] {rank(sorted, 0.50), rank(sorted, 0.99), rank(sorted, 0.999)};
-    }
-
-    private static long rank(long[] sorted, double q) {
-        return sorted[
-                Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1))];
+        return Percentiles.of(values, 0, n, 0.50, 0.99, 0.999);
     }
 
     /** A duration as the options take it: 4h, 90s, 200ms. */

@@ -1,5 +1,6 @@
 package dev.weir.cli.demo;
 
+import dev.weir.cli.Percentiles;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.operators.wire.RecordDecoder;
 import dev.weir.operators.wire.TopicFormat;
@@ -311,9 +312,7 @@ final class OutputWatcher implements Runnable, AutoCloseable {
     }
 
     private static long[] percentiles(long[] samples, int from, int to) {
-        long[] sorted = Arrays.copyOfRange(samples, from, to);
-        Arrays.sort(sorted);
-        return new long[] {at(sorted, 0.50), at(sorted, 0.99)};
+        return Percentiles.of(samples, from, to, 0.50, 0.99);
     }
 
     private synchronized void record(long scoreLatency, long visibleLatency) {
@@ -336,15 +335,9 @@ final class OutputWatcher implements Runnable, AutoCloseable {
         if (samples == 0) {
             return null;
         }
-        long[] a = Arrays.copyOf(toScore, samples);
-        long[] b = Arrays.copyOf(toVisible, samples);
-        Arrays.sort(a);
-        Arrays.sort(b);
-        return new long[] {at(a, 0.50), at(a, 0.99), at(b, 0.50), at(b, 0.99)};
-    }
-
-    private static long at(long[] sorted, double q) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+        long[] a = percentiles(toScore, 0, samples);
+        long[] b = percentiles(toVisible, 0, samples);
+        return new long[] {a[0], a[1], b[0], b[1]};
     }
 
     /**
