@@ -1,6 +1,7 @@
 package dev.weir.governor;
 
 import dev.weir.governor.HealthPolicyEngine.Decision;
+import dev.weir.governor.HealthPolicyEngine.Refusal;
 import dev.weir.schemas.ModelCommand;
 import dev.weir.schemas.ModelControl;
 import dev.weir.schemas.MonitoringKind;
@@ -9,7 +10,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** What a decision puts on the wire: model-control commands and one audit record. */
+/**
+ * What a decision puts on the wire: model-control commands and one audit record; a refused
+ * promotion puts only a record.
+ */
 public final class Commands {
 
     private Commands() {}
@@ -61,6 +65,26 @@ public final class Commands {
                 .setValues(new java.util.LinkedHashMap<>(d.values()))
                 .setThresholds(new java.util.LinkedHashMap<>(thresholds))
                 .setNote("governor " + d.evidence())
+                .build();
+    }
+
+    /**
+     * A MODEL record with alert set (the policy wanted a promotion the gates refused, so a person
+     * should look): subject the model, the refused challenger's version, the promotion's statistics
+     * and the failing gates in the note.
+     */
+    public static MonitoringRecord refusal(Refusal r, Map<String, Double> thresholds) {
+        return MonitoringRecord.newBuilder()
+                .setKind(MonitoringKind.MODEL)
+                .setSubject(r.model())
+                .setWindowStart(Instant.ofEpochMilli(r.windowStart()))
+                .setWindowEnd(Instant.ofEpochMilli(r.windowEnd()))
+                .setModelName(r.model())
+                .setModelVersion(r.challenger())
+                .setAlert(true)
+                .setValues(new java.util.LinkedHashMap<>(r.values()))
+                .setThresholds(new java.util.LinkedHashMap<>(thresholds))
+                .setNote("governor refused promotion: " + r.reason())
                 .build();
     }
 

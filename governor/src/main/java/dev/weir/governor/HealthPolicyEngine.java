@@ -39,8 +39,9 @@ import java.util.TreeMap;
  *       the two models score alike, not that the challenger is right. Then the {@code to_live}
  *       gates ({@link Gates}) must pass too, as for {@code weir models promote --to live}: hold-out
  *       and fairness from the challenger's metadata in the registry, live gates on the windows
- *       above (paired with the gates' {@code live.min_labels}); a refusal is logged with the
- *       failing gates and their numbers, once until the reason changes.
+ *       above (paired with the gates' {@code live.min_labels}). A refusal is not an action (no
+ *       cool-down, the checks go on to retraining); it is logged and reported as a {@link Refusal}
+ *       with the failing gates and their numbers, once until the reason changes.
  *   <li><b>Retrain</b>: at least {@code retrain.drift_windows} of the champion's last {@code
  *       retrain.of_windows} DRIFT windows have a flagged subject that is not ignored.
  * </ol>
@@ -84,6 +85,35 @@ public final class HealthPolicyEngine {
             String evidence,
             Map<String, Double> values) {}
 
+    /**
+     * A promotion the policy called for that the {@code to_live} gates refused: nothing is done,
+     * but a person should know.
+     *
+     * @param model model name
+     * @param challenger the version refused
+     * @param champion the champion it was measured against
+     * @param windowStart start of the window whose record led to it
+     * @param windowEnd end of that window
+     * @param reason the versions and each failing gate with its numbers, as logged
+     * @param values the statistics a promotion would carry
+     */
+    public record Refusal(
+            String model,
+            String challenger,
+            String champion,
+            long windowStart,
+            long windowEnd,
+            String reason,
+            Map<String, Double> values) {}
+
+    /**
+     * What one record leads to: at most one decision, and a refusal when the gates refused a
+     * promotion for a reason not reported before. A refusal may come with a retraining decision.
+     */
+    public record Outcome(Optional<Decision> decision, Optional<Refusal> refusal) {
+        static final Outcome NONE = new Outcome(Optional.empty(), Optional.empty());
+    }
+
     /** What to do about gates the governor cannot judge, for the message that refuses them. */
     public static final String GATES_FIX =
             "start the governor again (weir models promote --to live --gates FILE judges batch"
@@ -111,11 +141,11 @@ public final class HealthPolicyEngine {
         return gates;
     }
 
-    /** Adds a record to the state and returns the decision it leads to, if any. */
-    public Optional<Decision> observe(HealthState state, MonitoringRecord r) {
+    /** Adds a record to the state and returns what it leads to. */
+    public Outcome observe(HealthState state, MonitoringRecord r) {
         String version = r.getModelVersion();
         if (r.getModelName() == null || version == null) {
-            return Optional.empty();
+            return Outcome.NONE;
         }
         long start = r.getWindowStart().toEpochMilli();
         long end = r.getWindowEnd().toEpochMilli();
@@ -156,7 +186,7 @@ public final class HealthPolicyEngine {
                         Math.max(state.version(r.getSubject()).lastSeen, end);
             }
             default -> {
-                return Optional.empty();
+                return Outcome.NONE;
             }
         }
         VersionHealth vh = state.version(version);
@@ -169,12 +199,15 @@ public final class HealthPolicyEngine {
             state.maxWindowEnd = end;
         }
         if (state.champion == null || state.inCooldown(policy.cooldownWindows())) {
-            return Optional.empty();
+            return Outcome.NONE;
         }
         String model = r.getModelName();
         Optional<Decision> decision = rollback(state, model, start, end);
+        Optional<Refusal> refusal = Optional.empty();
         if (decision.isEmpty()) {
-            decision = promote(state, model, start, end);
+            Outcome promoted = promote(state, model, start, end);
+            decision = promoted.decision();
+            refusal = promoted.refusal();
         }
         if (decision.isEmpty()) {
             decision = retrain(state, model, start, end);
@@ -188,7 +221,7 @@ public final class HealthPolicyEngine {
                         state.retired.add(d.fromVersion());
                     }
                 });
-        return decision;
+        return new Outcome(decision, refusal);
     }
 
     private Optional<Decision> rollback(HealthState state, String model, long start, long end) {
@@ -264,18 +297,18 @@ public final class HealthPolicyEngine {
                         Action.ROLLBACK, model, champion, target, start, end, evidence, values));
     }
 
-    private Optional<Decision> promote(HealthState state, String model, long start, long end) {
+    private Outcome promote(HealthState state, String model, long start, long end) {
         String champion = state.champion;
         String challenger = state.challenger;
         if (challenger == null
                 || challenger.equals(champion)
                 || state.retired.contains(challenger)) {
-            return Optional.empty();
+            return Outcome.NONE;
         }
         VersionHealth x = state.versions.get(challenger);
         VersionHealth c = state.versions.get(champion);
         if (x == null || c == null) {
-            return Optional.empty();
+            return Outcome.NONE;
         }
         Policy.Promote p = policy.promote();
         long minLabels = policy.rollback().minLabels();
@@ -285,11 +318,11 @@ public final class HealthPolicyEngine {
         long events = live.agreementEvents();
         int agreementWindows = live.agreementWindows();
         if (agreementWindows < p.minWindows() || events < p.minEvents()) {
-            return Optional.empty();
+            return Outcome.NONE;
         }
         int paired = live.paired().size();
         if (paired < p.minWindows()) {
-            return Optional.empty();
+            return Outcome.NONE;
         }
         List<String> windows = new ArrayList<>();
         for (LiveWindows.PairedWindow w : live.paired()) {
@@ -304,39 +337,14 @@ public final class HealthPolicyEngine {
         double meanC = live.championMeanAuc();
         double gain = meanX - meanC;
         if (!(gain > 0 && gain >= p.minAucGain() && meanX >= policy.rollback().minAuc())) {
-            return Optional.empty();
+            return Outcome.NONE;
         }
         GateReport gated;
         try {
             gated = gate(model, challenger, champion, x, c, live);
         } catch (RuntimeException e) {
             LOG.warn("cannot read the registry for {}: {}; no promotion now", model, e.toString());
-            return Optional.empty();
-        }
-        if (!gated.passed()) {
-            String reason =
-                    "v"
-                            + challenger
-                            + " over champion v"
-                            + champion
-                            + ": "
-                            + gated.describeFailures();
-            if (!reason.equals(state.lastRefusal)) {
-                LOG.info("promotion of {} refused by the to_live gates: {}", model, reason);
-                state.lastRefusal = reason;
-            }
-            return Optional.empty();
-        }
-        state.lastRefusal = null;
-        Optional<RegistryView.Pointer> target;
-        try {
-            target = registry.pointer(model, challenger);
-        } catch (RuntimeException e) {
-            LOG.warn("cannot read the registry for {}: {}; no promotion now", model, e.toString());
-            return Optional.empty();
-        }
-        if (target.isEmpty()) {
-            return Optional.empty();
+            return Outcome.NONE;
         }
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("challenger_mean_auc", meanX);
@@ -350,6 +358,35 @@ public final class HealthPolicyEngine {
             if (g.measured() != null) {
                 values.put("gate." + g.gate(), g.measured());
             }
+        }
+        if (!gated.passed()) {
+            String reason =
+                    "v"
+                            + challenger
+                            + " over champion v"
+                            + champion
+                            + ": "
+                            + gated.describeFailures();
+            if (reason.equals(state.lastRefusal)) {
+                return Outcome.NONE;
+            }
+            LOG.info("promotion of {} refused by the to_live gates: {}", model, reason);
+            state.lastRefusal = reason;
+            return new Outcome(
+                    Optional.empty(),
+                    Optional.of(
+                            new Refusal(model, challenger, champion, start, end, reason, values)));
+        }
+        state.lastRefusal = null;
+        Optional<RegistryView.Pointer> target;
+        try {
+            target = registry.pointer(model, challenger);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot read the registry for {}: {}; no promotion now", model, e.toString());
+            return Outcome.NONE;
+        }
+        if (target.isEmpty()) {
+            return Outcome.NONE;
         }
         String evidence =
                 "PROMOTE "
@@ -388,16 +425,18 @@ public final class HealthPolicyEngine {
                                 : String.join(
                                         "; ",
                                         gated.checks().stream().map(GateCheck::describe).toList()));
-        return Optional.of(
-                new Decision(
-                        Action.PROMOTE,
-                        model,
-                        champion,
-                        target.get(),
-                        start,
-                        end,
-                        evidence,
-                        values));
+        return new Outcome(
+                Optional.of(
+                        new Decision(
+                                Action.PROMOTE,
+                                model,
+                                champion,
+                                target.get(),
+                                start,
+                                end,
+                                evidence,
+                                values)),
+                Optional.empty());
     }
 
     /** The to_live gates on the challenger's metadata and its live windows. */

@@ -51,7 +51,7 @@ public final class HealthState {
 
     /**
      * Why the last promotion the policy called for was refused by the gates, or null; a refusal is
-     * logged when it differs from this one.
+     * logged and reported (a MODEL record with alert set) only when it differs from this one.
      */
     public String lastRefusal;
 

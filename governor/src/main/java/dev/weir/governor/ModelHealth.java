@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.statefun.sdk.java.Context;
 import org.apache.flink.statefun.sdk.java.StatefulFunction;
@@ -19,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One instance per model (id = model name): keeps the model's {@link HealthState} and turns the
  * {@link HealthPolicyEngine}'s decisions into model-control commands (key = model name) and an
- * audit record on the monitoring topic. All deciding happens in the engine; this is the adapter.
+ * audit record on the monitoring topic, and its refused promotions into an alerting record there.
+ * All deciding happens in the engine; this is the adapter.
  */
 public final class ModelHealth implements StatefulFunction {
 
@@ -70,28 +70,36 @@ public final class ModelHealth implements StatefulFunction {
         }
         HealthState state =
                 context.storage().get(GovernorTypes.HEALTH_STATE).orElseGet(HealthState::new);
-        Optional<HealthPolicyEngine.Decision> decision = engine.observe(state, record);
+        HealthPolicyEngine.Outcome outcome = engine.observe(state, record);
         context.storage().set(GovernorTypes.HEALTH_STATE, state);
-        decision.ifPresent(
-                d -> {
-                    LOG.info("{}", d.evidence());
-                    for (ModelControl command : Commands.commands(d, clock.instant())) {
-                        context.send(
-                                KafkaEgressMessage.forEgress(GovernorTypes.MODEL_CONTROL_EGRESS)
-                                        .withTopic(GovernorTypes.MODEL_CONTROL_TOPIC)
-                                        .withUtf8Key(d.model())
-                                        .withValue(encode(command))
-                                        .build());
-                    }
-                    context.send(
-                            KafkaEgressMessage.forEgress(GovernorTypes.AUDIT_EGRESS)
-                                    .withTopic(GovernorTypes.MONITORING_TOPIC)
-                                    .withUtf8Key("MODEL/" + d.model())
-                                    .withValue(
-                                            encode(Commands.audit(d, engine.policy().thresholds())))
-                                    .build());
-                });
+        // In the engine's order: a refused promotion, then a retraining decision it let through.
+        outcome.refusal()
+                .ifPresent(r -> audit(context, Commands.refusal(r, engine.policy().thresholds())));
+        outcome.decision().ifPresent(d -> send(context, d));
         return context.done();
+    }
+
+    private void send(Context context, HealthPolicyEngine.Decision d) {
+        LOG.info("{}", d.evidence());
+        for (ModelControl command : Commands.commands(d, clock.instant())) {
+            context.send(
+                    KafkaEgressMessage.forEgress(GovernorTypes.MODEL_CONTROL_EGRESS)
+                            .withTopic(GovernorTypes.MODEL_CONTROL_TOPIC)
+                            .withUtf8Key(d.model())
+                            .withValue(encode(command))
+                            .build());
+        }
+        audit(context, Commands.audit(d, engine.policy().thresholds()));
+    }
+
+    /** A MODEL record to the monitoring topic, key {@code MODEL/<model>}. */
+    private static void audit(Context context, MonitoringRecord record) {
+        context.send(
+                KafkaEgressMessage.forEgress(GovernorTypes.AUDIT_EGRESS)
+                        .withTopic(GovernorTypes.MONITORING_TOPIC)
+                        .withUtf8Key("MODEL/" + record.getModelName())
+                        .withValue(encode(record))
+                        .build());
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

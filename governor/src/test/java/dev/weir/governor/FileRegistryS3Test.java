@@ -122,7 +122,7 @@ class FileRegistryS3Test {
         Optional<HealthPolicyEngine.Decision> decision = Optional.empty();
         for (int w = 0; w < 3; w++) {
             engine.observe(state, Fixtures.drift(w, "2", "f", false));
-            decision = engine.observe(state, Fixtures.performance(w, "2", 0.6, 400));
+            decision = engine.observe(state, Fixtures.performance(w, "2", 0.6, 400)).decision();
         }
         assertThat(decision)
                 .get()

@@ -10,6 +10,7 @@ import dev.weir.gates.Gates;
 import dev.weir.gates.ModelEvidence;
 import dev.weir.governor.HealthPolicyEngine.Action;
 import dev.weir.governor.HealthPolicyEngine.Decision;
+import dev.weir.governor.HealthPolicyEngine.Refusal;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.Trainer;
 import dev.weir.models.TrainerConfig;
@@ -17,14 +18,18 @@ import dev.weir.models.fairness.AttributeFairness;
 import dev.weir.models.fairness.FairnessReport;
 import dev.weir.models.fairness.GroupFairness;
 import dev.weir.models.registry.ModelRegistry;
+import dev.weir.schemas.MonitoringKind;
+import dev.weir.schemas.MonitoringRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,9 +48,16 @@ class GatedPromotionTest {
                             new ModelEvidence.FairnessGroup(
                                     "country", "BR", 800, 20, 0.70, -0.05, "US", "US")));
 
-    /** v3 beats the champion v2 by 0.06 AUC in every window, with plenty of labels and events. */
+    /**
+     * v3 beats the champion v2 by 0.06 AUC in every window, with plenty of labels and events; the
+     * refusals reported go to {@code refusals}.
+     */
     private static List<Decision> promotionWindows(
-            HealthPolicyEngine engine, HealthState state, int from, int to) {
+            HealthPolicyEngine engine,
+            HealthState state,
+            int from,
+            int to,
+            List<Refusal> refusals) {
         List<Decision> out = new ArrayList<>();
         for (int w = from; w < to; w++) {
             for (var r :
@@ -53,7 +65,9 @@ class GatedPromotionTest {
                             agreement(w, "2", "3", 700),
                             performance(w, "2", 0.80, 300),
                             performance(w, "3", 0.86, 300))) {
-                engine.observe(state, r).ifPresent(out::add);
+                HealthPolicyEngine.Outcome outcome = engine.observe(state, r);
+                outcome.decision().ifPresent(out::add);
+                outcome.refusal().ifPresent(refusals::add);
             }
         }
         return out;
@@ -67,7 +81,9 @@ class GatedPromotionTest {
         HealthState state = new HealthState();
 
         // Without the gates the third window would promote (HealthPolicyEngineTest).
-        assertThat(promotionWindows(engine, state, 0, 6)).isEmpty();
+        List<Refusal> refusals = new ArrayList<>();
+        assertThat(promotionWindows(engine, state, 0, 6, refusals)).isEmpty();
+        assertThat(refusals).hasSize(1);
         assertThat(state.lastRefusal)
                 .isEqualTo(
                         "v3 over champion v2: FAIL fairness.min_disparate_impact: 0.7000 < 0.8000"
@@ -76,7 +92,8 @@ class GatedPromotionTest {
 
         // The same evidence with a fair model promotes at the next window.
         registry.evidence.put("3", Fixtures.FAIR);
-        List<Decision> d = promotionWindows(engine, state, 6, 7);
+        List<Decision> d = promotionWindows(engine, state, 6, 7, refusals);
+        assertThat(refusals).hasSize(1);
         assertThat(d)
                 .singleElement()
                 .satisfies(
@@ -93,6 +110,98 @@ class GatedPromotionTest {
                                     .contains(
                                             "PASS fairness.min_disparate_impact: 0.9200 >= 0.8000");
                         });
+        assertThat(state.lastRefusal).isNull();
+    }
+
+    @Test
+    void aRefusalIsReportedAsAnAlertingModelRecordOnceUntilItsReasonChanges() {
+        Fixtures.MemoryRegistry registry = new Fixtures.MemoryRegistry("2", null, List.of("1"));
+        registry.evidence.put("3", UNFAIR);
+        HealthPolicyEngine engine = new HealthPolicyEngine(Policy.DEFAULT, Gates.DEFAULT, registry);
+        HealthState state = new HealthState();
+        List<Refusal> refusals = new ArrayList<>();
+
+        // Windows 2..5 each call for the promotion and are refused for the same reason.
+        assertThat(promotionWindows(engine, state, 0, 6, refusals)).isEmpty();
+        String unfair =
+                "v3 over champion v2: FAIL fairness.min_disparate_impact: 0.7000 < 0.8000"
+                        + " (country=BR: 800 rows, 20 frauds, against US; worst of 2 values with at"
+                        + " least 50 rows)";
+        assertThat(refusals)
+                .singleElement()
+                .satisfies(
+                        r -> {
+                            assertThat(r.model()).isEqualTo(MODEL);
+                            assertThat(r.challenger()).isEqualTo("3");
+                            assertThat(r.champion()).isEqualTo("2");
+                            // The challenger's record of window 2 completes the third pair.
+                            assertThat(r.windowEnd()).isEqualTo(Fixtures.end(2));
+                            assertThat(r.reason()).isEqualTo(unfair);
+                            assertThat(r.values().get("challenger_mean_auc"))
+                                    .isCloseTo(0.86, Offset.offset(1e-9));
+                            assertThat(r.values().get("champion_mean_auc"))
+                                    .isCloseTo(0.80, Offset.offset(1e-9));
+                            assertThat(r.values().get("auc_gain"))
+                                    .isCloseTo(0.06, Offset.offset(1e-9));
+                            assertThat(r.values())
+                                    .containsEntry("paired_windows", 3.0)
+                                    .containsEntry("agreement_events", 2100.0)
+                                    .containsEntry("gate.fairness.min_disparate_impact", 0.70);
+                        });
+        // A refusal is no action: no cool-down follows it.
+        assertThat(state.lastAction).isNull();
+
+        MonitoringRecord record = Commands.refusal(refusals.get(0), Policy.DEFAULT.thresholds());
+        assertThat(record.getKind()).isEqualTo(MonitoringKind.MODEL);
+        assertThat(record.getSubject()).isEqualTo(MODEL);
+        assertThat(record.getModelName()).isEqualTo(MODEL);
+        assertThat(record.getModelVersion()).isEqualTo("3");
+        assertThat(record.getAlert()).isTrue();
+        assertThat(record.getWindowStart())
+                .isEqualTo(Instant.ofEpochMilli(Fixtures.T0 + 2 * Fixtures.MINUTE));
+        assertThat(record.getWindowEnd()).isEqualTo(Instant.ofEpochMilli(Fixtures.end(2)));
+        assertThat(record.getNote()).isEqualTo("governor refused promotion: " + unfair);
+        assertThat(record.getValues()).isEqualTo(refusals.get(0).values());
+        assertThat(record.getThresholds()).isEqualTo(Policy.DEFAULT.thresholds());
+
+        // Different numbers for the same gate: a new reason, one new record.
+        registry.evidence.put(
+                "3",
+                new ModelEvidence(
+                        0.9,
+                        0.5,
+                        5000,
+                        List.of(
+                                UNFAIR.fairness().get(0),
+                                new ModelEvidence.FairnessGroup(
+                                        "country", "BR", 800, 20, 0.75, -0.05, "US", "US"))));
+        assertThat(promotionWindows(engine, state, 6, 8, refusals)).isEmpty();
+        assertThat(refusals).hasSize(2);
+        assertThat(Commands.refusal(refusals.get(1), Policy.DEFAULT.thresholds()).getNote())
+                .startsWith(
+                        "governor refused promotion: v3 over champion v2: FAIL"
+                                + " fairness.min_disparate_impact: 0.7500 < 0.8000");
+
+        // Another failing gate (fair, but a weak hold-out AUC): one new record naming it.
+        registry.evidence.put("3", new ModelEvidence(0.70, 0.5, 5000, Fixtures.FAIR.fairness()));
+        assertThat(promotionWindows(engine, state, 8, 10, refusals)).isEmpty();
+        assertThat(refusals).hasSize(3);
+        assertThat(Commands.refusal(refusals.get(2), Policy.DEFAULT.thresholds()).getNote())
+                .startsWith("governor refused promotion: v3 over champion v2: FAIL min_auc: 0.7000")
+                .doesNotContain("fairness");
+
+        // Back to the first reason: it differs from the last one reported, so it is sent again.
+        registry.evidence.put("3", UNFAIR);
+        assertThat(promotionWindows(engine, state, 10, 12, refusals)).isEmpty();
+        assertThat(refusals).hasSize(4);
+        assertThat(refusals.get(3).reason()).isEqualTo(unfair);
+
+        // Passing gates: the promotion, and no refusal.
+        registry.evidence.put("3", Fixtures.FAIR);
+        assertThat(promotionWindows(engine, state, 12, 13, refusals))
+                .singleElement()
+                .satisfies(p -> assertThat(p.action()).isEqualTo(Action.PROMOTE));
+        assertThat(refusals).hasSize(4);
         assertThat(state.lastRefusal).isNull();
     }
 
@@ -123,7 +232,7 @@ class GatedPromotionTest {
                 new HealthPolicyEngine(Policy.DEFAULT, fairnessOnly, new FileRegistry(root));
         HealthState state = new HealthState();
 
-        assertThat(promotionWindows(engine, state, 0, 5)).isEmpty();
+        assertThat(promotionWindows(engine, state, 0, 5, new ArrayList<>())).isEmpty();
         assertThat(state.lastRefusal)
                 .startsWith(
                         "v3 over champion v2: FAIL fairness.min_disparate_impact: 0.7500 < 0.8000"
@@ -140,7 +249,7 @@ class GatedPromotionTest {
                             agreement(w, "2", "1", 700),
                             performance(w, "2", 0.80, 300),
                             performance(w, "1", 0.86, 300))) {
-                Optional<Decision> d = noSection.observe(other, r);
+                Optional<Decision> d = noSection.observe(other, r).decision();
                 d.ifPresent(none::add);
             }
         }

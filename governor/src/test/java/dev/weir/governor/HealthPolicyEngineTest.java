@@ -27,10 +27,15 @@ class HealthPolicyEngineTest {
             new HealthPolicyEngine(Policy.DEFAULT, dev.weir.gates.Gates.DEFAULT, registry);
     private final HealthState state = new HealthState();
 
+    /** Refused promotions reported while feeding. */
+    private final List<HealthPolicyEngine.Refusal> refusals = new ArrayList<>();
+
     private List<Decision> feed(MonitoringRecord... records) {
         List<Decision> out = new ArrayList<>();
         for (MonitoringRecord r : records) {
-            engine.observe(state, r).ifPresent(out::add);
+            HealthPolicyEngine.Outcome outcome = engine.observe(state, r);
+            outcome.decision().ifPresent(out::add);
+            outcome.refusal().ifPresent(refusals::add);
         }
         return out;
     }
@@ -182,6 +187,9 @@ class HealthPolicyEngineTest {
                                     .containsEntry("paired_windows", 3.0)
                                     .containsEntry("agreement_events", 2100.0);
                         });
+        // Passing gates: nothing refused on the way.
+        assertThat(refusals).isEmpty();
+        assertThat(state.lastRefusal).isNull();
     }
 
     @Test
@@ -201,8 +209,9 @@ class HealthPolicyEngineTest {
         for (int w = 0; w < 5; w++) {
             engine.observe(other, agreement(w, "2", "3", 1000));
             engine.observe(other, performance(w, "2", 0.85, 300));
+            // gain below 0.01: the policy calls for nothing, so the gates refuse nothing either
             assertThat(engine.observe(other, performance(w, "3", 0.855, 300)))
-                    .isEmpty(); // gain below 0.01
+                    .isEqualTo(HealthPolicyEngine.Outcome.NONE);
         }
     }
 
@@ -289,6 +298,7 @@ class HealthPolicyEngineTest {
         promotionWindow(1, 0.80, 0.86, 700, 300);
         Decision p = promotionWindow(2, 0.80, 0.86, 700, 300).get(0);
         Instant at = Instant.EPOCH;
+        assertThat(Commands.audit(p, Policy.DEFAULT.thresholds()).getAlert()).isFalse();
         assertThat(Commands.commands(p, at))
                 .extracting(ModelControl::getCommand, ModelControl::getVersion)
                 .containsExactly(
