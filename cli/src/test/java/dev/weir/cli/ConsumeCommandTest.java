@@ -1,5 +1,6 @@
 package dev.weir.cli;
 
+import static dev.weir.cli.WeirRun.weir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.cli.demo.EmbeddedKafka;
@@ -12,8 +13,6 @@ import dev.weir.schemas.DeadLetter;
 import dev.weir.schemas.Decision;
 import dev.weir.schemas.Reason;
 import dev.weir.schemas.Score;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -65,7 +64,7 @@ class ConsumeCommandTest {
                 producer.send(new ProducerRecord<>(topic, new byte[] {5, 6})).get();
             }
 
-            Result quiet =
+            WeirRun quiet =
                     weir(
                             "consume",
                             "--bootstrap",
@@ -94,7 +93,7 @@ class ConsumeCommandTest {
             }
 
             // Without --no-records the records print as ever, the summary after them.
-            Result printing =
+            WeirRun printing =
                     weir(
                             "consume",
                             "--bootstrap",
@@ -175,20 +174,6 @@ class ConsumeCommandTest {
                         .setDeadLetterTime(Instant.ofEpochMilli(1))
                         .build();
         return DeadLetter.getEncoder().encode(letter).array();
-    }
-
-    private record Result(int code, String out, String err) {}
-
-    private static Result weir(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code =
-                Weir.execute(
-                        new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8),
-                        args);
-        return new Result(
-                code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.weir.cli;
 
+import static dev.weir.cli.WeirRun.weir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.cli.demo.EmbeddedKafka;
@@ -46,7 +47,7 @@ class GovernorCommandTest {
     @Test
     void aRetrainedVersionBecomesTheChallengerOnlyPastTheToTestGates() throws Exception {
         String registryRoot = dir.resolve("registry").toString();
-        Result v1 =
+        WeirRun v1 =
                 weir(
                         "train",
                         "--registry",
@@ -175,7 +176,7 @@ class GovernorCommandTest {
                 gates(
                         "to_test:\n  batch_scores: {min_rows: 10}\n"
                                 + "to_live:\n  batch_scores: {table: scores_q4, min_rows: 10}\n");
-        Result governor =
+        WeirRun governor =
                 weir(
                         "governor",
                         "start",
@@ -197,7 +198,7 @@ class GovernorCommandTest {
                                 + " --to live --gates FILE judges batch scores by hand)");
         assertThat(dir.resolve("governor")).doesNotExist();
 
-        Result listener =
+        WeirRun listener =
                 weir(
                         "governor",
                         "retrain-listener",
@@ -294,19 +295,5 @@ class GovernorCommandTest {
                     }
                 });
         return out;
-    }
-
-    private record Result(int code, String out, String err) {}
-
-    private static Result weir(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code =
-                Weir.execute(
-                        new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8),
-                        args);
-        return new Result(
-                code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }

@@ -1,5 +1,6 @@
 package dev.weir.cli;
 
+import static dev.weir.cli.WeirRun.weir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,9 +12,6 @@ import dev.weir.models.ModelMetadata;
 import dev.weir.models.fairness.AttributeFairness;
 import dev.weir.models.fairness.GroupFairness;
 import dev.weir.models.registry.ModelRegistry;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
@@ -39,7 +37,7 @@ class ModelLineageCommandTest {
     static void trainTwoVersions() {
         registry = home.resolve("registry").toString();
         for (String seed : List.of("7", "8")) {
-            Result trained =
+            WeirRun trained =
                     weir(
                             "train",
                             "--registry",
@@ -56,7 +54,7 @@ class ModelLineageCommandTest {
                             seed);
             assertThat(trained.code()).as(trained.out() + trained.err()).isZero();
         }
-        Result challenger =
+        WeirRun challenger =
                 weir(
                         "models",
                         "challenger",
@@ -73,7 +71,7 @@ class ModelLineageCommandTest {
 
     @Test
     void jsonShowsEveryPartOfTheLineage() throws Exception {
-        Result lineage = weir("models", "lineage", NAME, "2", "--registry", registry, "--json");
+        WeirRun lineage = weir("models", "lineage", NAME, "2", "--registry", registry, "--json");
         assertThat(lineage.code()).as(lineage.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(lineage.out());
         ModelMetadata m = metadata("2");
@@ -151,7 +149,7 @@ class ModelLineageCommandTest {
 
     @Test
     void textShowsTheLineageAndWhereEachVersionRuns() {
-        Result second = weir("models", "lineage", NAME, "2", "--registry", registry);
+        WeirRun second = weir("models", "lineage", NAME, "2", "--registry", registry);
         assertThat(second.code()).as(second.err()).isZero();
         ModelMetadata m = metadata("2");
         assertThat(second.out())
@@ -178,7 +176,7 @@ class ModelLineageCommandTest {
                                 + " were not judged)\n")
                 .endsWith("  runs as          challenger\n");
 
-        Result first = weir("models", "lineage", NAME, "1", "--registry", registry);
+        WeirRun first = weir("models", "lineage", NAME, "1", "--registry", registry);
         assertThat(first.code()).as(first.err()).isZero();
         assertThat(first.out())
                 .contains("  training data    synthetic generator, seed 7, 1000 events: ")
@@ -189,15 +187,15 @@ class ModelLineageCommandTest {
 
     @Test
     void anUnknownVersionOrNameIsAWrongArgument() {
-        Result version = weir("models", "lineage", NAME, "9", "--registry", registry);
+        WeirRun version = weir("models", "lineage", NAME, "9", "--registry", registry);
         assertThat(version.code()).isEqualTo(2);
         assertThat(version.err()).contains("no version 9 of model " + NAME).contains("[1, 2]");
 
-        Result name = weir("models", "lineage", "no-such-model", "1", "--registry", registry);
+        WeirRun name = weir("models", "lineage", "no-such-model", "1", "--registry", registry);
         assertThat(name.code()).isEqualTo(2);
         assertThat(name.err()).contains("no model no-such-model").contains(NAME);
 
-        Result missing = weir("models", "lineage", NAME, "--registry", registry);
+        WeirRun missing = weir("models", "lineage", NAME, "--registry", registry);
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("VERSION");
     }
@@ -211,19 +209,5 @@ class ModelLineageCommandTest {
                 .filter(g -> g.value().equals(value))
                 .findFirst()
                 .orElseThrow();
-    }
-
-    private record Result(int code, String out, String err) {}
-
-    private static Result weir(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code =
-                Weir.execute(
-                        new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8),
-                        args);
-        return new Result(
-                code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }

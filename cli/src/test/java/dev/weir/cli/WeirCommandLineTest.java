@@ -1,11 +1,9 @@
 package dev.weir.cli;
 
+import static dev.weir.cli.WeirRun.weir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.cli.train.TrainCommand;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,9 +66,9 @@ class WeirCommandLineTest {
 
     @Test
     void weirAloneAndHelpPrintTheCommands() {
-        Run alone = weir();
-        Run help = weir("--help");
-        Run helpCommand = weir("help");
+        WeirRun alone = weir();
+        WeirRun help = weir("--help");
+        WeirRun helpCommand = weir("help");
 
         assertThat(alone.code).isZero();
         assertThat(help.code).isZero();
@@ -109,7 +107,7 @@ class WeirCommandLineTest {
 
     @Test
     void anUnknownOptionExitsWith2ItsMessageAndTheUsage() {
-        Run run = weir("produce", "--rat", "5");
+        WeirRun run = weir("produce", "--rat", "5");
 
         assertThat(run.code).isEqualTo(2);
         assertThat(run.out).isEmpty();
@@ -121,7 +119,7 @@ class WeirCommandLineTest {
 
     @Test
     void aBadDurationExitsWith2AndSaysWhatADurationIs() {
-        Run run = weir("consume", "--topic", "weir.dlq", "--idle-timeout", "10x");
+        WeirRun run = weir("consume", "--topic", "weir.dlq", "--idle-timeout", "10x");
 
         assertThat(run.code).isEqualTo(2);
         assertThat(run.err)
@@ -134,7 +132,7 @@ class WeirCommandLineTest {
 
     @Test
     void aMissingRequiredOptionExitsWith2() {
-        Run run = weir("models", "promote", "--name", "fraud-mlp");
+        WeirRun run = weir("models", "promote", "--name", "fraud-mlp");
 
         assertThat(run.code).isEqualTo(2);
         assertThat(run.err)
@@ -144,8 +142,8 @@ class WeirCommandLineTest {
 
     @Test
     void benchPipelineRefusesStateBackendsItDoesNotDrainBeforeStarting() {
-        Run unknown = weir("bench", "pipeline", "--backends", "hashmap,forst");
-        Run notDrained =
+        WeirRun unknown = weir("bench", "pipeline", "--backends", "hashmap,forst");
+        WeirRun notDrained =
                 weir(
                         "bench",
                         "pipeline",
@@ -165,7 +163,7 @@ class WeirCommandLineTest {
 
     @Test
     void aMissingSubcommandExitsWith2() {
-        Run run = weir("governor");
+        WeirRun run = weir("governor");
 
         assertThat(run.code).isEqualTo(2);
         assertThat(run.err).startsWith("weir governor: Missing required subcommand\n");
@@ -174,7 +172,7 @@ class WeirCommandLineTest {
 
     @Test
     void aValueOutOfRangeIsAWrongArgumentToo() {
-        Run run = weir("produce", "--fraud-share", "0.5");
+        WeirRun run = weir("produce", "--fraud-share", "0.5");
 
         assertThat(run.code).isEqualTo(2);
         assertThat(run.err)
@@ -186,7 +184,7 @@ class WeirCommandLineTest {
     void aConfigurationMistakeExitsWith2WithoutTheUsage() {
         Path missing = dir.resolve("weir.yaml");
 
-        Run run = weir("submit", "--config", missing.toString());
+        WeirRun run = weir("submit", "--config", missing.toString());
 
         assertThat(run.code).isEqualTo(2);
         assertThat(run.err)
@@ -198,7 +196,7 @@ class WeirCommandLineTest {
 
     @Test
     void aWrongNumberSaysSo() {
-        Run run = weir("produce", "--count", "many");
+        WeirRun run = weir("produce", "--count", "many");
 
         assertThat(run.code).isEqualTo(2);
         assertThat(run.err)
@@ -209,7 +207,7 @@ class WeirCommandLineTest {
 
     @Test
     void trainRefusesAFairnessAttributeTheTransactionsDoNotHave() {
-        Run run =
+        WeirRun run =
                 weir(
                         "train",
                         "--out",
@@ -228,7 +226,7 @@ class WeirCommandLineTest {
     @Test
     void trainWritesTheHoldOutsFairnessIntoTheMetadata() {
         Path model = dir.resolve("model");
-        Run run =
+        WeirRun run =
                 weir(
                         "train",
                         "--out",
@@ -270,7 +268,7 @@ class WeirCommandLineTest {
 
     @Test
     void completionIsABashScriptOfEveryCommandAndOption() {
-        Run run = weir("completion");
+        WeirRun run = weir("completion");
 
         assertThat(run.code).isZero();
         assertThat(run.out)
@@ -285,19 +283,5 @@ class WeirCommandLineTest {
     private static void collect(CommandLine command, List<CommandLine> into) {
         into.add(command);
         command.getSubcommands().values().forEach(sub -> collect(sub, into));
-    }
-
-    private record Run(int code, String out, String err) {}
-
-    private static Run weir(String... argv) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code =
-                Weir.execute(
-                        new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8),
-                        argv);
-        return new Run(
-                code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }

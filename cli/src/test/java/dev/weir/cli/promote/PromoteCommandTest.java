@@ -1,9 +1,10 @@
 package dev.weir.cli.promote;
 
+import static dev.weir.cli.WeirRun.weir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.cli.IcebergRows;
-import dev.weir.cli.Weir;
+import dev.weir.cli.WeirRun;
 import dev.weir.cli.demo.EmbeddedKafka;
 import dev.weir.cli.kafka.KafkaClients;
 import dev.weir.gates.GateCheck;
@@ -23,11 +24,8 @@ import dev.weir.schemas.ModelCommand;
 import dev.weir.schemas.ModelControl;
 import dev.weir.schemas.MonitoringKind;
 import dev.weir.schemas.MonitoringRecord;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -152,7 +150,7 @@ class PromoteCommandTest {
         return file;
     }
 
-    private Result promote(String version, String to, Path gates, String... more) {
+    private WeirRun promote(String version, String to, Path gates, String... more) {
         List<String> args =
                 new ArrayList<>(
                         List.of(
@@ -186,7 +184,7 @@ class PromoteCommandTest {
     @Test
     void aRefusedPromotionNamesTheFailingGatesWithTheirNumbersAndChangesNothing() throws Exception {
         scores("3", 10, 2); // v2 has no batch rows at all
-        Result r = promote("2", "test", gates(TO_TEST));
+        WeirRun r = promote("2", "test", gates(TO_TEST));
 
         assertThat(r.code()).as(r.err()).isEqualTo(4);
         assertThat(r.out())
@@ -212,7 +210,7 @@ class PromoteCommandTest {
     void anAcceptedPathToLiveIsRecordedInTheRegistryAndInIceberg() throws Exception {
         scores("3", 12, 3); // 3 / 12 = 0.25: at the bar, passes
         scores("2", 50, 1);
-        Result toTest = promote("3", "test", gates(TO_TEST));
+        WeirRun toTest = promote("3", "test", gates(TO_TEST));
 
         assertThat(toTest.code()).as(toTest.out() + toTest.err()).isZero();
         assertThat(toTest.out())
@@ -249,7 +247,7 @@ class PromoteCommandTest {
                   live: {min_labels: 200, min_windows: 3, min_auc: 0.75, min_auc_gain: %s, min_agreement: 0.9}
                 """;
 
-        Result refused = promote("3", "live", gates(toLive.formatted("0.1")));
+        WeirRun refused = promote("3", "live", gates(toLive.formatted("0.1")));
         assertThat(refused.code()).isEqualTo(4);
         assertThat(refused.out())
                 .contains(
@@ -264,7 +262,7 @@ class PromoteCommandTest {
                                 + " events in 3 windows)\n");
         assertThat(registry.aliases("m").champion()).isEqualTo("1");
 
-        Result accepted = promote("3", "live", gates(toLive.formatted("0.05")), "--reason", "Q4");
+        WeirRun accepted = promote("3", "live", gates(toLive.formatted("0.05")), "--reason", "Q4");
         assertThat(accepted.code()).as(accepted.out() + accepted.err()).isZero();
         assertThat(accepted.out()).contains("m: champion 3, challenger null, rollback history [1]");
         assertThat(registry.stage("m", "3")).isEqualTo(Stage.LIVE);
@@ -301,7 +299,7 @@ class PromoteCommandTest {
                 .isCloseTo(0.06, org.assertj.core.data.Offset.offset(1e-9));
 
         // The lineage shows the gates each promotion passed.
-        Result lineage =
+        WeirRun lineage =
                 weir(
                         "models",
                         "lineage",
@@ -323,7 +321,7 @@ class PromoteCommandTest {
 
     @Test
     void forceRecordsTheFailingGatesAndNoCatalogIsAUsageError() throws Exception {
-        Result noCatalog =
+        WeirRun noCatalog =
                 weir(
                         "models",
                         "promote",
@@ -336,7 +334,7 @@ class PromoteCommandTest {
         assertThat(noCatalog.code()).isEqualTo(2);
         assertThat(noCatalog.err()).contains("give the pipeline's --config");
 
-        Result forced =
+        WeirRun forced =
                 promote("2", "live", gates(TO_TEST.replace("to_test", "to_live")), "--force");
         assertThat(forced.code()).as(forced.out() + forced.err()).isZero();
         assertThat(forced.out()).contains("FORCED: m v2 by alice");
@@ -357,7 +355,7 @@ class PromoteCommandTest {
         scores("3", 12, 3);
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
             broker.createTopics(1, "weir.model-control", "weir.monitoring");
-            Result r =
+            WeirRun r =
                     promote(
                             "3",
                             "test",
@@ -419,7 +417,7 @@ class PromoteCommandTest {
     }
 
     /** {@code weir models COMMAND --registry R --name m ARGS}. */
-    private Result models(String command, List<String> args) {
+    private WeirRun models(String command, List<String> args) {
         List<String> all =
                 new ArrayList<>(
                         List.of(
@@ -448,7 +446,7 @@ class PromoteCommandTest {
             broker.createTopics(1, "weir.model-control", "weir.monitoring");
             String bootstrap = broker.bootstrapServers();
             // v2 fails the default to_test fairness gate (0.70): set directly all the same.
-            Result challenger =
+            WeirRun challenger =
                     models(
                             "challenger",
                             withCatalog(
@@ -469,7 +467,7 @@ class PromoteCommandTest {
                                     + " the to_test gates were not judged)\n")
                     .contains("sent the change to weir.monitoring\n");
 
-            Result rollback =
+            WeirRun rollback =
                     models(
                             "rollback",
                             withCatalog(
@@ -485,9 +483,9 @@ class PromoteCommandTest {
                     .contains("sent USE_CHAMPION m v1 to weir.model-control\n");
 
             // Without --bootstrap and a catalog: the registry's record alone.
-            Result cleared = models("challenger", List.of("--version", "none", "--by", "bob"));
+            WeirRun cleared = models("challenger", List.of("--version", "none", "--by", "bob"));
             assertThat(cleared.code()).as(cleared.out() + cleared.err()).isZero();
-            Result again = models("challenger", withCatalog("--version", "none", "--by", "bob"));
+            WeirRun again = models("challenger", withCatalog("--version", "none", "--by", "bob"));
             assertThat(again.out()).contains("nothing changed, nothing recorded");
 
             List<Promotion> inRegistry = registry.promotions("m");
@@ -594,7 +592,7 @@ class PromoteCommandTest {
         old.setField("gates", List.of());
         IcebergRows.append(table, List.of(old));
 
-        Result challenger = models("challenger", withCatalog("--version", "3", "--by", "bob"));
+        WeirRun challenger = models("challenger", withCatalog("--version", "3", "--by", "bob"));
         assertThat(challenger.code()).as(challenger.out() + challenger.err()).isZero();
 
         List<Promotion> rows = PromotionsTable.open(catalog, namespace).read("m");
@@ -675,19 +673,5 @@ class PromoteCommandTest {
         return catalog.tableExists(id)
                 ? catalog.loadTable(id)
                 : catalog.createTable(id, schema, PartitionSpec.unpartitioned());
-    }
-
-    private record Result(int code, String out, String err) {}
-
-    private static Result weir(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code =
-                Weir.execute(
-                        new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8),
-                        args);
-        return new Result(
-                code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }
