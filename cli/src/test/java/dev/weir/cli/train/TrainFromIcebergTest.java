@@ -3,7 +3,7 @@ package dev.weir.cli.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.cli.IcebergRows;
-import dev.weir.cli.Weir;
+import dev.weir.cli.WeirRun;
 import dev.weir.cli.demo.EmbeddedKafka;
 import dev.weir.jobs.config.ConfigLoader;
 import dev.weir.jobs.config.PipelineConfig;
@@ -16,8 +16,6 @@ import dev.weir.models.fairness.FairnessReport;
 import dev.weir.models.fairness.GroupFairness;
 import dev.weir.operators.iceberg.WeirTables;
 import dev.weir.schemas.Label;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +82,7 @@ class TrainFromIcebergTest {
             sendLabels(broker.bootstrapServers(), rows);
 
             // An attribute the events table lacks is a wrong argument, before anything is read.
-            Run unknown = train(pipelineFile, "--fairness-attributes", "country,planet");
+            WeirRun unknown = train(pipelineFile, "--fairness-attributes", "country,planet");
             assertThat(unknown.code()).as(unknown.out() + unknown.err()).isEqualTo(2);
             assertThat(unknown.err())
                     .contains("--fairness-attributes: the events table has no column 'planet'");
@@ -94,7 +92,7 @@ class TrainFromIcebergTest {
                                             config.namespace(), WeirTables.TRAINING_SET)))
                     .isFalse();
 
-            Run run = train(pipelineFile, "--fairness-min-count", "5");
+            WeirRun run = train(pipelineFile, "--fairness-min-count", "5");
             assertThat(run.code()).as(run.out() + run.err()).isZero();
             long withoutEvent = rows.stream().filter(r -> r.country() == null).count();
             assertThat(withoutEvent).isPositive();
@@ -300,9 +298,7 @@ class TrainFromIcebergTest {
         return declined;
     }
 
-    private record Run(int code, String out, String err) {}
-
-    private Run train(Path pipeline, String... more) {
+    private WeirRun train(Path pipeline, String... more) {
         List<String> args =
                 new ArrayList<>(
                         List.of(
@@ -318,14 +314,6 @@ class TrainFromIcebergTest {
                                 "--hidden",
                                 "8"));
         args.addAll(List.of(more));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code =
-                Weir.execute(
-                        new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8),
-                        args.toArray(String[]::new));
-        return new Run(
-                code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return WeirRun.weir(args.toArray(String[]::new));
     }
 }
