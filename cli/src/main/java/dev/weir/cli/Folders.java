@@ -16,8 +16,14 @@ public final class Folders {
     /** Everything the commands keep by default. */
     public static final String HOME = ".weir";
 
-    /** The model {@code weir train} writes and {@code weir demo} scores with. */
+    /** The model {@code weir train} writes. */
     public static final String MODEL = HOME + "/model";
+
+    /**
+     * The model {@code weir demo} scores with (trained on the demo's feature set, so kept apart
+     * from {@link #MODEL}).
+     */
+    public static final String DEMO_MODEL = HOME + "/demo-model";
 
     /**
      * The model registry {@code weir train --registry} registers in, and {@code weir models} and

@@ -304,6 +304,23 @@ public final class GovernorCommand {
         int events;
 
         @Option(
+                names = "--features",
+                paramLabel = "FILE",
+                description =
+                        "Feature set YAML of the synthetic payments (without --from-iceberg): the"
+                                + " pipeline's features.definitions.%nDefault: the bundled"
+                                + " reference set.")
+        String features;
+
+        @Option(
+                names = "--warm-up",
+                paramLabel = "DURATION",
+                description =
+                        "As weir train --warm-up: simulated time before the first synthetic"
+                                + " training row.%nDefault: weir train's.")
+        Duration warmUp;
+
+        @Option(
                 names = "--from-iceberg",
                 paramLabel = "PIPELINE_CONFIG",
                 description =
@@ -417,6 +434,12 @@ public final class GovernorCommand {
                                     String.valueOf(events)));
             if (fromIceberg != null) {
                 train.addAll(List.of("--from-iceberg", fromIceberg.toString()));
+            }
+            if (features != null) {
+                train.addAll(List.of("--features", features));
+            }
+            if (warmUp != null) {
+                train.addAll(List.of("--warm-up", warmUp.toMillis() + "ms"));
             }
             if (labelsTopic != null) {
                 train.addAll(List.of("--labels-topic", labelsTopic));

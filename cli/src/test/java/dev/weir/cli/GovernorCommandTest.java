@@ -47,11 +47,19 @@ class GovernorCommandTest {
     @Test
     void aRetrainedVersionBecomesTheChallengerOnlyPastTheToTestGates() throws Exception {
         String registryRoot = dir.resolve("registry").toString();
+        // The pipeline's own feature set, which the listener trains on too.
+        Path features = dir.resolve("features.yaml");
+        java.nio.file.Files.writeString(
+                features,
+                dev.weir.jobs.config.FeatureSets.bundledYaml(
+                        dev.weir.jobs.config.FeatureSets.DEMO));
         WeirRun v1 =
                 weir(
                         "train",
                         "--registry",
                         registryRoot,
+                        "--features",
+                        features.toString(),
                         "--events",
                         "1000",
                         "--accounts",
@@ -84,7 +92,7 @@ class GovernorCommandTest {
                             "to_test:\n"
                                     + "  fairness: {min_disparate_impact: 0.5, min_group_count:"
                                     + " 1000000}\n");
-            String refused = listenUntil(bootstrap, registryRoot, refusing, 1);
+            String refused = listenUntil(bootstrap, registryRoot, refusing, features, 1);
             assertThat(refused)
                     .contains(name + " v2: construct -> test, 1 gate(s)\n")
                     .contains(
@@ -100,7 +108,7 @@ class GovernorCommandTest {
             // A listener started anew reads the request again; with gates v3 passes, it is
             // promoted into test.
             Path accepting = gates("to_test:\n  min_auc: 0.0\n");
-            String accepted = listenUntil(bootstrap, registryRoot, accepting, 2);
+            String accepted = listenUntil(bootstrap, registryRoot, accepting, features, 2);
             assertThat(accepted)
                     .contains(name + " v3: construct -> test, 1 gate(s)\n")
                     .contains("  PASS min_auc: ")
@@ -108,7 +116,12 @@ class GovernorCommandTest {
             assertThat(registry.aliases(name))
                     .isEqualTo(new ModelRegistry.Aliases("1", "3", List.of()));
             assertThat(registry.stage(name, "2")).isEqualTo(Stage.CONSTRUCT);
-            double auc = ModelRegistry.load(registry.pointer(name, "3")).metadata().holdoutAuc();
+            dev.weir.models.ModelMetadata v3 =
+                    ModelRegistry.load(registry.pointer(name, "3")).metadata();
+            assertThat(v3.featureNames())
+                    .isEqualTo(dev.weir.jobs.config.FeatureSets.demo().vectorNames());
+            assertThat(v3.trainingSource()).endsWith(" 3000 events after a warm-up of 60 s");
+            double auc = v3.holdoutAuc();
             Promotion promotion = registry.promotions(name).get(0);
             assertThat(registry.promotions(name)).containsExactly(promotion);
             assertThat(promotion)
@@ -222,7 +235,8 @@ class GovernorCommandTest {
      * Runs a retrain listener with {@code gates} until the monitoring topic holds {@code records}
      * records; returns what it printed.
      */
-    private String listenUntil(String bootstrap, String registry, Path gates, int records)
+    private String listenUntil(
+            String bootstrap, String registry, Path gates, Path features, int records)
             throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -242,7 +256,11 @@ class GovernorCommandTest {
                                             "--events",
                                             "3000",
                                             "--gates",
-                                            gates.toString()
+                                            gates.toString(),
+                                            "--features",
+                                            features.toString(),
+                                            "--warm-up",
+                                            "1min"
                                         },
                                         new PrintStream(log, true, StandardCharsets.UTF_8),
                                         stop);

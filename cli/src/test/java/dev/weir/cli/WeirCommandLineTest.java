@@ -224,6 +224,46 @@ class WeirCommandLineTest {
     }
 
     @Test
+    void trainRefusesAWarmUpOfMorePaymentsThanItMayGenerate() {
+        WeirRun run =
+                weir(
+                        "train",
+                        "--out",
+                        dir.resolve("model").toString(),
+                        "--warm-up",
+                        "7d",
+                        "--rate",
+                        "200");
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.err)
+                .startsWith(
+                        "weir train: --warm-up 604800 s at --rate 200.0 is 120,960,000 payments"
+                                + " before the first row; at most 20,000,000");
+        assertThat(dir.resolve("model")).doesNotExist();
+    }
+
+    @Test
+    void trainSaysInTheModelsLineageHowLongTheFeaturesWarmedUp() {
+        Path model = dir.resolve("model");
+        WeirRun run =
+                weir(
+                        "train",
+                        "--out",
+                        model.toString(),
+                        "--events",
+                        "2000",
+                        "--epochs",
+                        "1",
+                        "--warm-up",
+                        "2min");
+
+        assertThat(run.code).as(run.err).isZero();
+        assertThat(dev.weir.models.ModelBundle.readMetadata(model).trainingSource())
+                .isEqualTo("synthetic generator, seed 7, 2000 events after a warm-up of 120 s");
+    }
+
+    @Test
     void trainWritesTheHoldOutsFairnessIntoTheMetadata() {
         Path model = dir.resolve("model");
         WeirRun run =

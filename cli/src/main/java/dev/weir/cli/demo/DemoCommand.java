@@ -15,10 +15,12 @@ import dev.weir.jobs.pipeline.OutputSchemas;
 import dev.weir.models.ModelBundle;
 import dev.weir.models.ModelMetadata;
 import dev.weir.models.TrainerConfig;
+import dev.weir.models.fairness.FairnessSettings;
 import dev.weir.models.registry.ModelPointer;
 import dev.weir.models.registry.ModelRegistry;
 import dev.weir.operators.wire.WireFormat;
 import dev.weir.schemas.Score;
+import dev.weir.state.features.FeatureSet;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,7 +104,8 @@ public final class DemoCommand {
         @Option(
                 names = "--duration",
                 paramLabel = "DURATION",
-                description = "How long to produce.%nDefault: until Ctrl-C.")
+                description =
+                        "How long the pipeline runs on live payments.%nDefault: until Ctrl-C.")
         Duration duration;
 
         @Option(
@@ -145,10 +148,10 @@ public final class DemoCommand {
         @Option(
                 names = "--model",
                 paramLabel = "DIR",
-                defaultValue = Folders.MODEL,
+                defaultValue = Folders.DEMO_MODEL,
                 description =
                         "The model to score with, trained there when missing or made for other "
-                                + "features.%nDefault: ${DEFAULT-VALUE}.")
+                                + "features than the demo's.%nDefault: ${DEFAULT-VALUE}.")
         Path model;
 
         @Option(
@@ -247,87 +250,157 @@ public final class DemoCommand {
     private record StartedPipeline(JobClient job, Map<String, Long> rowsBefore) {}
 
     private void run() throws Exception {
-        prepareModel();
         Folders.deleteRecursively(options.runDir());
         Files.createDirectories(options.runDir());
+        Path features = options.runDir().resolve("features.yaml");
+        Files.writeString(features, FeatureSets.bundledYaml(FeatureSets.DEMO));
+        prepareModel();
         // The registry boots in a process of its own while Kafka starts here.
         try (SchemaRegistryServer registry = startRegistry();
                 EmbeddedKafka broker = startKafka()) {
             String registryUrl = awaitRegistry(registry);
-            PipelineConfig config = pipelineConfig(broker.bootstrapServers(), registryUrl);
+            Map<String, String> settings =
+                    pipelineSettings(broker.bootstrapServers(), registryUrl, features);
+            PipelineConfig config = PipelineConfig.from(settings);
             createTopics(broker, config);
             registerSchemas(config);
-            String warmFrom =
-                    options.warm()
-                            ? DemoHistory.bootstrap(
-                                    out, config, options, TRAINING_EVENTS, FRAUD_SHARE)
-                            : null;
-            StartedPipeline pipeline = startFlink(config, warmFrom);
-            DemoMaintenance maintenance = DemoMaintenance.start(config, options.runDir());
-            out.println(
-                    "Table maintenance submitted as a Flink job of its own (compaction, snapshot expiry)");
-            DemoGovernor governor =
-                    options.governor()
-                            ? DemoGovernor.start(
-                                    out,
-                                    broker.bootstrapServers(),
-                                    options.registry(),
-                                    options.runDir(),
-                                    stop)
-                            : null;
-            stopOnSignals();
-            try (DemoServe serve =
-                            options.serveRoot().isPresent()
-                                    ? DemoServe.start(
-                                            out,
-                                            config,
-                                            options.serveRoot().get(),
-                                            options.runDir(),
-                                            System::getenv)
-                                    : null;
-                    SyntheticProducer producer = producer(broker.bootstrapServers(), config);
+            try (SyntheticProducer producer = producer(broker.bootstrapServers(), config);
                     OutputWatcher watcher = new OutputWatcher(broker.bootstrapServers(), config)) {
-                DemoReport report =
-                        new DemoReport(out, config, producer, watcher, pipeline.rowsBefore());
-                watcher.start();
-                Thread producing = produce(producer);
-                long start = System.nanoTime();
-                watch(pipeline.job(), report, start);
-                stop.set(true);
-                producing.join();
-                double producedSeconds = (System.nanoTime() - start) / 1e9;
-                drainAndStop(pipeline.job(), producer, watcher);
-                maintenance.close();
-                // The watchers' last polls: what the savepoint's commit made visible.
-                watcher.awaitPollsAfterNow(Duration.ofSeconds(5));
-                report.summary(
-                        producedSeconds,
-                        options.warehouse(),
-                        LABELS_TOPIC,
-                        LABEL_DELAY.toSeconds());
-                Score declined = watcher.lastDeclined.get();
-                if (serve != null && declined != null) {
-                    serve.example(declined);
+                Production production = new Production(producer);
+                try {
+                    run(settings, broker, features, production, watcher);
+                } finally {
+                    production.stop();
                 }
-                DemoPromotion.show(out, options, broker.bootstrapServers());
-                if (governor != null) {
-                    governor.stop();
-                }
+            }
+        }
+    }
+
+    /** The producing thread, when started, and since when it produces. */
+    private final class Production {
+        private final SyntheticProducer producer;
+        private Thread thread;
+        private long startNanos;
+
+        Production(SyntheticProducer producer) {
+            this.producer = producer;
+        }
+
+        void start() {
+            if (thread == null) {
+                startNanos = System.nanoTime();
+                thread = produce(producer);
+            }
+        }
+
+        /** Ends production (the stop flag) and waits for the producer's last sends. */
+        void stop() throws InterruptedException {
+            stop.set(true);
+            if (thread != null) {
+                thread.join();
+            }
+        }
+
+        double seconds() {
+            return (System.nanoTime() - startNanos) / 1e9;
+        }
+    }
+
+    private void run(
+            Map<String, String> settings,
+            EmbeddedKafka broker,
+            Path features,
+            Production production,
+            OutputWatcher watcher)
+            throws Exception {
+        PipelineConfig config = PipelineConfig.from(settings);
+        String warmFrom = null;
+        if (options.warm()) {
+            // The live payments continue the history's timeline while it is bootstrapped, as
+            // Kafka continues an Iceberg history in production; the pipeline catches up.
+            long historyEnd = System.currentTimeMillis();
+            production.start();
+            // A warehouse of the run's own: earlier runs' payments in the demo's warehouse are
+            // another timeline of the same customers, which the windows must not see.
+            Map<String, String> history = new LinkedHashMap<>(settings);
+            history.put(
+                    WeirOptions.WAREHOUSE.key(),
+                    options.runDir().resolve("history-warehouse").toString());
+            warmFrom =
+                    DemoHistory.bootstrap(
+                            out,
+                            PipelineConfig.from(history),
+                            options,
+                            TRAINING_EVENTS,
+                            FRAUD_SHARE,
+                            historyEnd);
+        }
+        StartedPipeline pipeline = startFlink(config, warmFrom);
+        DemoMaintenance maintenance = DemoMaintenance.start(config, options.runDir());
+        out.println(
+                "Table maintenance submitted as a Flink job of its own (compaction, snapshot"
+                        + " expiry)");
+        DemoGovernor governor =
+                options.governor()
+                        ? DemoGovernor.start(
+                                out,
+                                broker.bootstrapServers(),
+                                options.registry(),
+                                options.runDir(),
+                                features,
+                                FeatureSets.demo().longestWindow(),
+                                stop)
+                        : null;
+        stopOnSignals();
+        try (DemoServe serve =
+                options.serveRoot().isPresent()
+                        ? DemoServe.start(
+                                out,
+                                config,
+                                options.serveRoot().get(),
+                                options.runDir(),
+                                System::getenv)
+                        : null) {
+            DemoReport report =
+                    new DemoReport(
+                            out, config, production.producer, watcher, pipeline.rowsBefore());
+            watcher.start();
+            production.start();
+            shiftLater(production.producer);
+            watch(pipeline.job(), report, production.producer, watcher, System.nanoTime());
+            production.stop();
+            double producedSeconds = production.seconds();
+            drainAndStop(pipeline.job(), production.producer, watcher);
+            maintenance.close();
+            // The watchers' last polls: what the savepoint's commit made visible.
+            watcher.awaitPollsAfterNow(Duration.ofSeconds(5));
+            report.summary(
+                    producedSeconds, options.warehouse(), LABELS_TOPIC, LABEL_DELAY.toSeconds());
+            Score declined = watcher.lastDeclined.get();
+            if (serve != null && declined != null) {
+                serve.example(declined);
+            }
+            DemoPromotion.show(out, options, broker.bootstrapServers());
+            if (governor != null) {
+                governor.stop();
             }
         }
     }
 
     /**
      * Trains a model on synthetic data when there is none, or when the one there was trained on
-     * other features or lacks the reference profile that drift monitoring needs.
+     * other features than the demo's or lacks the reference profile that drift monitoring needs.
+     * Its rows come after a warm-up as long as the longest window, so they see full windows as the
+     * pipeline does after its history.
      */
     private void prepareModel() throws Exception {
         Path modelDir = options.modelDir();
+        FeatureSet features = FeatureSets.demo();
         boolean otherFeatures =
                 ModelBundle.exists(modelDir)
                         && !ModelBundle.readMetadata(modelDir)
                                 .featureNames()
-                                .equals(FeatureSets.reference().vectorNames());
+                                .equals(features.vectorNames());
         // Drift monitoring needs the profile of a current release (sketches, categorical inputs).
         // ... and the path to live, the fairness evaluation of current releases.
         boolean oldProfile =
@@ -352,7 +425,7 @@ public final class DemoCommand {
         ModelMetadata m =
                 TrainCommand.train(
                         modelDir,
-                        FeatureSets.reference(),
+                        features,
                         TrainCommand.DEFAULT_NAME,
                         "1",
                         options.seed(),
@@ -360,7 +433,10 @@ public final class DemoCommand {
                         options.accounts(),
                         options.rate(),
                         FRAUD_SHARE,
-                        TrainerConfig.defaults());
+                        TrainerConfig.defaults(),
+                        FairnessSettings.defaults(),
+                        "bundled " + FeatureSets.DEMO,
+                        features.longestWindow());
         out.printf("  trained %s v%s: hold-out AUC %.3f%n", m.name(), m.version(), m.holdoutAuc());
     }
 
@@ -453,14 +529,16 @@ public final class DemoCommand {
     }
 
     /**
-     * The pipeline's settings: this broker and warehouse, and the model from its folder or, with
-     * the governor, from a registry (the governor acts through one) whose v1 champion it becomes.
-     * With a schema registry, every topic but the monitoring records (the governor reads those in
-     * single-object encoding) is in Confluent's wire format.
+     * The pipeline's settings: this broker and warehouse, the demo's features, and the model from
+     * its folder or, with the governor, from a registry (the governor acts through one) whose v1
+     * champion it becomes. With a schema registry, every topic but the monitoring records (the
+     * governor reads those in single-object encoding) is in Confluent's wire format.
      */
-    private PipelineConfig pipelineConfig(String bootstrap, String registryUrl) throws Exception {
+    private Map<String, String> pipelineSettings(
+            String bootstrap, String registryUrl, Path features) throws Exception {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put(WeirOptions.KAFKA_BOOTSTRAP.key(), bootstrap);
+        settings.put(WeirOptions.FEATURE_DEFINITIONS.key(), features.toString());
         if (registryUrl != null) {
             settings.put(WeirOptions.SCHEMA_REGISTRY_URL.key(), registryUrl);
             for (var format :
@@ -487,7 +565,7 @@ public final class DemoCommand {
         settings.putAll(DemoMaintenance.SETTINGS);
         settings.put(WeirOptions.PARALLELISM.key(), String.valueOf(PARALLELISM));
         settings.put(WeirOptions.TRANSACTIONAL_ID_PREFIX.key(), "weir-demo");
-        return PipelineConfig.from(settings);
+        return settings;
     }
 
     private void createTopics(EmbeddedKafka broker, PipelineConfig config) {
@@ -595,6 +673,11 @@ public final class DemoCommand {
                                 options.badShare())
                         .withFormat(config.transactionsFormat())
                         .withLabels(LABELS_TOPIC, LABEL_DELAY.toMillis());
+        return producer;
+    }
+
+    /** The asked distribution shift, counted from now (the run begins). */
+    private void shiftLater(SyntheticProducer producer) {
         options.shift()
                 .ifPresent(
                         shift -> {
@@ -608,7 +691,6 @@ public final class DemoCommand {
                                     shift.amountScale(),
                                     shift.foreignShare() * 100);
                         });
-        return producer;
     }
 
     /** Produces at the asked rate, in a thread of its own, until the stop flag is set. */
@@ -617,22 +699,44 @@ public final class DemoCommand {
                 new Thread(() -> producer.run(-1, options.rate(), stop), "weir-demo-producer");
         producing.start();
         out.printf(
-                "Producing %.0f transactions/s%s. %s%n",
+                "Producing %.0f transactions/s%s%s.%n",
                 options.rate(),
                 options.badShare() > 0
                         ? String.format(" (%.1f%% malformed)", options.badShare() * 100)
                         : "",
-                options.duration()
-                        .map(d -> "Running for " + d.toSeconds() + " s.")
-                        .orElse("Press Ctrl-C to stop."));
+                options.warm()
+                        ? " from the end of the history on; the pipeline catches up when it starts"
+                        : "");
         return producing;
     }
 
-    /** Prints progress until the duration is over, a stop is asked for, or the pipeline ends. */
-    private void watch(JobClient job, DemoReport report, long start) throws Exception {
+    /**
+     * Prints progress until the duration is over, a stop is asked for, or the pipeline ends; once
+     * what was produced before the start is visible downstream, the latencies start again.
+     */
+    private void watch(
+            JobClient job,
+            DemoReport report,
+            SyntheticProducer producer,
+            OutputWatcher watcher,
+            long start)
+            throws Exception {
+        out.println(
+                options.duration()
+                        .map(d -> "Running for " + d.toSeconds() + " s.")
+                        .orElse("Press Ctrl-C to stop."));
+        long backlog = producer.counts().total();
+        boolean caughtUp = false;
         long nextProgress = start + PROGRESS_EVERY.toNanos();
         while (!stop.get()) {
             long now = System.nanoTime();
+            if (!caughtUp && watcher.scored.get() + watcher.deadLetters.get() >= backlog) {
+                caughtUp = true;
+                watcher.measureFrom(System.currentTimeMillis());
+                if (options.warm()) {
+                    report.caughtUp(backlog, (now - start) / 1_000_000_000L);
+                }
+            }
             if (options.duration().isPresent()
                     && now - start >= options.duration().get().toNanos()) {
                 return;

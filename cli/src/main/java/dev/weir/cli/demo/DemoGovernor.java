@@ -27,8 +27,18 @@ final class DemoGovernor {
         this.listener = listener;
     }
 
+    /**
+     * @param features the pipeline's feature set file, which retrained versions are trained on,
+     *     after {@code warmUp} of simulated time as the demo's model was
+     */
     static DemoGovernor start(
-            PrintStream out, String bootstrap, Path registry, Path runDir, AtomicBoolean stop)
+            PrintStream out,
+            String bootstrap,
+            Path registry,
+            Path runDir,
+            Path features,
+            java.time.Duration warmUp,
+            AtomicBoolean stop)
             throws Exception {
         Path dir = runDir.resolve("governor");
         Files.createDirectories(dir);
@@ -70,7 +80,11 @@ final class DemoGovernor {
                                             "--registry",
                                             registry.toString(),
                                             "--events",
-                                            "20000"
+                                            "20000",
+                                            "--features",
+                                            features.toString(),
+                                            "--warm-up",
+                                            warmUp.toSeconds() + "s"
                                         },
                                         new PrintStream(
                                                 Files.newOutputStream(

@@ -15,7 +15,6 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -35,7 +34,8 @@ final class DemoHistory {
     private DemoHistory() {}
 
     /**
-     * Writes the history and bootstraps from it.
+     * Writes the history, ending at {@code end} (epoch ms; the live payments continue from there),
+     * and bootstraps from it.
      *
      * @return the savepoint's path
      */
@@ -44,9 +44,9 @@ final class DemoHistory {
             PipelineConfig config,
             DemoOptions options,
             int events,
-            double fraudShare)
+            double fraudShare,
+            long end)
             throws Exception {
-        long end = System.currentTimeMillis() - 1_000;
         long start = end - (long) (events * 1000.0 / options.rate());
         long began = System.nanoTime();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -79,11 +79,12 @@ final class DemoHistory {
                         new BootstrapJob.Settings(null, List.of(), null, null),
                         options.runDir().resolve("savepoints").toUri().toString());
         out.printf(
-                "  History: %,d payments of the same customers over the last %d s written to"
-                        + " %s.events and bootstrapped into %s (%.0f s)%n",
+                "  History: %,d payments of the same customers in the %d s before the first live"
+                        + " one, written to %s.events in %s and bootstrapped into %s (%.0f s)%n",
                 events,
                 (end - start) / 1000,
                 config.namespace(),
+                config.warehouse(),
                 Path.of(java.net.URI.create(savepoint)).getFileName(),
                 (System.nanoTime() - began) / 1e9);
         return savepoint;
@@ -101,9 +102,7 @@ final class DemoHistory {
         private final long start;
         private final double rate;
         private transient TransactionGenerator generator;
-        private transient SplittableRandom arrivals;
         private transient BinaryMessageEncoder<Transaction> encoder;
-        private transient double now;
 
         Payments(long seed, int accounts, double fraudShare, long start, double rate) {
             this.seed = seed;
@@ -116,19 +115,18 @@ final class DemoHistory {
         @Override
         public void open(OpenContext openContext) {
             generator = new TransactionGenerator(seed, seed + 2, accounts, fraudShare);
-            arrivals = new SplittableRandom(seed + 2);
             encoder = AvroRecordSerializer.encoderFor(Transaction.class);
-            now = start;
         }
 
         @Override
         public RawRecord map(Long index) throws Exception {
-            now += -Math.log(1 - arrivals.nextDouble()) * 1000.0 / rate;
-            Transaction payment = generator.next((long) now).transaction();
+            // Evenly spaced as the live producer sends, so the history ends where it begins.
+            long now = start + (long) (index * 1000.0 / rate);
+            Transaction payment = generator.next(now).transaction();
             ByteBuffer encoded = encoder.encode(payment);
             byte[] bytes = new byte[encoded.remaining()];
             encoded.get(bytes);
-            return new RawRecord("demo-history", 0, index, (long) now, bytes);
+            return new RawRecord("demo-history", 0, index, now, bytes);
         }
     }
 }

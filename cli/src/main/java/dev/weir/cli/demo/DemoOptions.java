@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * The options of {@code weir demo} ({@link DemoCommand.Cli}), checked.
  *
- * @param duration how long to produce; empty: until Ctrl-C
+ * @param duration how long the run lasts once the pipeline runs; empty: until Ctrl-C
  * @param runDir the run's own folder (broker, checkpoints, savepoints, governor), emptied first
  * @param shift the distribution shift the producer applies, if asked for
  * @param schemaRegistry whether payments, labels, scores, decisions and dead letters go in

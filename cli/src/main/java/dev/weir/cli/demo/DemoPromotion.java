@@ -47,10 +47,12 @@ final class DemoPromotion {
                 String.join(
                         "\n",
                         "# Fairness as equal opportunity: the true-positive rate of each country and",
-                        "# channel within 0.10 of the reference's; decline rates may follow fraud.",
+                        "# channel within 0.20 of the reference's; decline rates may follow fraud.",
+                        "# The hold-out has 20 to 60 frauds per foreign country, so a country's rate",
+                        "# is known to about 0.1 either way: a smaller gap can be chance.",
                         "to_test:",
                         "  min_auc: 0.80",
-                        "  fairness: {max_equal_opportunity_difference: 0.10, min_group_count: 50}",
+                        "  fairness: {max_equal_opportunity_difference: 0.20, min_group_count: 50}",
                         ""));
         for (Path gates : new Path[] {null, equalOpportunity}) {
             List<String> args =

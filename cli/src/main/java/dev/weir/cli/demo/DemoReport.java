@@ -27,6 +27,9 @@ final class DemoReport {
     private final OutputWatcher watcher;
     private final Map<String, Long> rowsBefore;
 
+    /** {payments, seconds}: what was caught up at the start of the run, and when; or null. */
+    private long[] catchUp;
+
     /**
      * @param rowsBefore {@link #icebergRows} before the pipeline started: the summary counts what
      *     it added
@@ -102,6 +105,19 @@ final class DemoReport {
                     .append(" of them compactions");
         }
         return tables.toString();
+    }
+
+    /**
+     * The payments made before the run began are all visible downstream, {@code seconds} into it:
+     * latencies are measured from here on.
+     */
+    void caughtUp(long payments, long seconds) {
+        catchUp = new long[] {payments, seconds};
+        out.printf(
+                "Caught up: the %d payments made before the run began (while the history was"
+                        + " bootstrapped and the pipeline started) are decided and committed;"
+                        + " latencies from here on.%n",
+                payments);
     }
 
     void progress(long seconds) {
@@ -196,6 +212,12 @@ final class DemoReport {
             out.printf(
                     "                    event->committed in Kafka p50 %d ms, p99 %d ms%n",
                     p[2], p[3]);
+        }
+        if (catchUp != null) {
+            out.printf(
+                    "                    of the payments made after the catch-up (%d made before"
+                            + " the run began, decided and committed %d s into it)%n",
+                    catchUp[0], catchUp[1]);
         }
         long missing = produced.total() - watcher.scored.get() - watcher.deadLetters.get();
         if (missing != 0) {

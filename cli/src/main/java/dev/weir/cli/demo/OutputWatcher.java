@@ -56,6 +56,9 @@ final class OutputWatcher implements Runnable, AutoCloseable {
     /** Repeats of a decision already received: at-least-once delivery after a restart. */
     final AtomicLong decisionRepeats = new AtomicLong();
 
+    /** Event time (ms) from which payments are in the latencies. */
+    private volatile long measureFrom = Long.MIN_VALUE;
+
     /** Polls each consumer has finished, so a caller can wait for ones begun after a moment. */
     private final AtomicLong outputPolls = new AtomicLong();
 
@@ -186,6 +189,17 @@ final class OutputWatcher implements Runnable, AutoCloseable {
                 + (m.getNote() == null ? "" : " - " + m.getNote());
     }
 
+    /**
+     * Starts the latencies again, from the payments made at or after {@code epochMillis} (event
+     * time): those before waited for the pipeline to start or to catch up, not in it.
+     */
+    synchronized void measureFrom(long epochMillis) {
+        measureFrom = epochMillis;
+        samples = 0;
+        decisionSamples = 0;
+        decisionSamplesReported = 0;
+    }
+
     void start() {
         thread.setDaemon(true);
         thread.start();
@@ -215,7 +229,10 @@ final class OutputWatcher implements Runnable, AutoCloseable {
                     decisionRepeats.incrementAndGet();
                     continue;
                 }
-                recordDecision(now - decision.getEventTime().toEpochMilli());
+                long eventTime = decision.getEventTime().toEpochMilli();
+                if (eventTime >= measureFrom) {
+                    recordDecision(now - eventTime);
+                }
                 decisions.incrementAndGet();
             }
         }
@@ -261,7 +278,9 @@ final class OutputWatcher implements Runnable, AutoCloseable {
                 try {
                     Score score = decoder.decode(record.value());
                     long eventTime = score.getEventTime().toEpochMilli();
-                    record(score.getScoringTime().toEpochMilli() - eventTime, now - eventTime);
+                    if (eventTime >= measureFrom) {
+                        record(score.getScoringTime().toEpochMilli() - eventTime, now - eventTime);
+                    }
                     if (score.getDecision() == Decision.DECLINE) {
                         declined.incrementAndGet();
                         String why = describe(score);

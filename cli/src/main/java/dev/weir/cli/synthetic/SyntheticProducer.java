@@ -177,15 +177,18 @@ public final class SyntheticProducer implements AutoCloseable {
         return sent;
     }
 
-    /** Shifts the generated distributions once {@code atMillis} (event time) is reached. */
+    /**
+     * Shifts the generated distributions once {@code atMillis} (event time) is reached; may be
+     * called while another thread produces.
+     */
     public SyntheticProducer withShift(long atMillis, double amountScale, double foreignShare) {
-        this.shiftAt = atMillis;
         this.shiftScale = amountScale;
         this.shiftForeign = foreignShare;
+        this.shiftAt = atMillis; // volatile, written last: the producing thread sees all three
         return this;
     }
 
-    private long shiftAt = Long.MAX_VALUE;
+    private volatile long shiftAt = Long.MAX_VALUE;
     private double shiftScale;
     private double shiftForeign;
 

@@ -54,11 +54,38 @@ public record SyntheticTrainingSet(
             java.util.List<String> fields) {
         return generate(
                 featureSet,
+                seed,
+                events,
+                accounts,
+                ratePerSecond,
+                fraudShare,
+                fields,
+                java.time.Duration.ZERO);
+    }
+
+    /**
+     * As {@link #generate(FeatureSet, long, int, int, double, double, java.util.List)}, after the
+     * features have run for {@code warmUp} of simulated time: the payments of the warm-up feed the
+     * windows but are not rows, so every row sees windows as full as a pipeline that has run longer
+     * than them (a warm-up as long as the longest window).
+     */
+    public static SyntheticTrainingSet generate(
+            FeatureSet featureSet,
+            long seed,
+            int events,
+            int accounts,
+            double ratePerSecond,
+            double fraudShare,
+            java.util.List<String> fields,
+            java.time.Duration warmUp) {
+        return generate(
+                featureSet,
                 new TransactionGenerator(seed, accounts, fraudShare),
                 seed + 1,
                 events,
                 ratePerSecond,
-                fields);
+                fields,
+                warmUp.toMillis());
     }
 
     /** From a generator of the caller's (for example one population with another stream seed). */
@@ -68,7 +95,7 @@ public record SyntheticTrainingSet(
             long arrivalSeed,
             int events,
             double ratePerSecond) {
-        return generate(featureSet, generator, arrivalSeed, events, ratePerSecond, INPUTS);
+        return generate(featureSet, generator, arrivalSeed, events, ratePerSecond, INPUTS, 0);
     }
 
     private static SyntheticTrainingSet generate(
@@ -77,7 +104,11 @@ public record SyntheticTrainingSet(
             long arrivalSeed,
             int events,
             double ratePerSecond,
-            java.util.List<String> fields) {
+            java.util.List<String> fields,
+            long warmUpMillis) {
+        if (warmUpMillis < 0) {
+            throw new IllegalArgumentException("the warm-up must not be negative");
+        }
         java.util.LinkedHashSet<String> kept = new java.util.LinkedHashSet<>(INPUTS);
         kept.addAll(fields);
         for (String field : kept) {
@@ -95,18 +126,24 @@ public record SyntheticTrainingSet(
             inputs.put(field, new String[events]);
         }
         double now = START_MILLIS;
-        for (int i = 0; i < events; i++) {
+        long firstRow = START_MILLIS + warmUpMillis;
+        for (int i = 0; i < events; ) {
             now += -Math.log(1 - arrivals.nextDouble()) * 1000.0 / ratePerSecond;
             TransactionGenerator.Generated g = generator.next((long) now);
             Transaction txn = g.transaction();
             // Generated in event-time order: the in-order case, where values equal the stream's.
-            features[i] = engine.update(txn, txn.getEventTime().toEpochMilli(), null);
+            double[] values = engine.update(txn, txn.getEventTime().toEpochMilli(), null);
+            if (txn.getEventTime().toEpochMilli() < firstRow) {
+                continue;
+            }
+            features[i] = values;
             labels[i] = g.fraud();
             times[i] = txn.getEventTime().toEpochMilli();
             for (String field : kept) {
                 Object value = txn.get(field);
                 inputs.get(field)[i] = value == null ? "null" : value.toString();
             }
+            i++;
         }
         return new SyntheticTrainingSet(features, labels, times, inputs);
     }

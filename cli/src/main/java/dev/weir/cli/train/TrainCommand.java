@@ -14,6 +14,7 @@ import dev.weir.models.fairness.GroupFairness;
 import dev.weir.schemas.Transaction;
 import dev.weir.state.features.FeatureSet;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,9 @@ import picocli.CommandLine.Option;
 public final class TrainCommand extends WeirCommand {
 
     public static final String DEFAULT_NAME = "fraud-mlp";
+
+    /** The most payments --warm-up may generate before the first row (minutes of CPU). */
+    private static final long MAX_WARM_UP_PAYMENTS = 20_000_000;
 
     @Option(
             names = "--out",
@@ -92,6 +96,17 @@ public final class TrainCommand extends WeirCommand {
                     "Payments per second of event time in the synthetic data.%nDefault: "
                             + "${DEFAULT-VALUE}.")
     double rate;
+
+    @Option(
+            names = "--warm-up",
+            paramLabel = "DURATION",
+            description =
+                    "Simulated time the synthetic payments run through the features before the"
+                            + " first training row, so that every row sees its windows as full as"
+                            + " a pipeline that has run longer than them (the longest window of"
+                            + " the feature set; it costs --rate payments per second of it)."
+                            + "%nDefault: none.")
+    Duration warmUp;
 
     @Option(
             names = "--fraud-share",
@@ -213,6 +228,7 @@ public final class TrainCommand extends WeirCommand {
         atLeast("--accounts", accounts, 1);
         within("--rate", rate, 0.001, 1e7);
         within("--fraud-share", fraudShare, 0.001, 0.3);
+        checkWarmUp();
         atLeast("--epochs", epochs, 1);
         within("--learning-rate", learningRate, 1e-6, 1);
         for (int size : hidden) {
@@ -295,7 +311,8 @@ public final class TrainCommand extends WeirCommand {
                             fraudShare,
                             config,
                             fairness,
-                            definitions(features));
+                            definitions(features),
+                            warmUp == null ? Duration.ZERO : warmUp);
         }
         out.printf(
                 "trained %s v%s on %d rows (hold-out %d): AUC %.4f, AUC-PR %.4f, precision %.3f, recall %.3f at threshold"
@@ -387,13 +404,15 @@ public final class TrainCommand extends WeirCommand {
                 fraudShare,
                 config,
                 fairness,
-                null);
+                null,
+                Duration.ZERO);
     }
 
     /**
      * Trains on synthetic payments and writes the model into {@code dir}; its lineage records the
      * feature set's version and {@code featureDefinitions}, where the set was read from (null when
-     * not known).
+     * not known). The first row comes after {@code warmUp} of simulated time has filled the
+     * windows.
      */
     public static ModelMetadata train(
             Path dir,
@@ -407,7 +426,8 @@ public final class TrainCommand extends WeirCommand {
             double fraudShare,
             TrainerConfig config,
             FairnessSettings fairness,
-            String featureDefinitions) {
+            String featureDefinitions,
+            Duration warmUp) {
         SyntheticTrainingSet set =
                 SyntheticTrainingSet.generate(
                         featureSet,
@@ -416,7 +436,8 @@ public final class TrainCommand extends WeirCommand {
                         accounts,
                         rate,
                         fraudShare,
-                        fairness.attributes());
+                        fairness.attributes(),
+                        warmUp);
         ModelBundle bundle =
                 new Trainer(config)
                         .train(
@@ -440,7 +461,12 @@ public final class TrainCommand extends WeirCommand {
                                                 + seed
                                                 + ", "
                                                 + events
-                                                + " events"));
+                                                + " events"
+                                                + (warmUp.isZero()
+                                                        ? ""
+                                                        : " after a warm-up of "
+                                                                + warmUp.toSeconds()
+                                                                + " s")));
         // The profile covers the training rows, the earliest by event time (the set is in time
         // order).
         int profiled = (int) bundle.profile().rows();
@@ -453,6 +479,27 @@ public final class TrainCommand extends WeirCommand {
                         bundle.metadata(), bundle.network(), bundle.profile().withInputs(inputs));
         bundle.save(dir);
         return bundle.metadata();
+    }
+
+    private void checkWarmUp() {
+        if (warmUp == null) {
+            return;
+        }
+        if (fromIceberg != null) {
+            throw usage("--warm-up applies to synthetic payments, not to --from-iceberg");
+        }
+        double payments = warmUp.toMillis() / 1000.0 * rate;
+        if (payments > MAX_WARM_UP_PAYMENTS) {
+            throw usage(
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "--warm-up %d s at --rate %s is %,.0f payments before the first row;"
+                                    + " at most %,d",
+                            warmUp.toSeconds(),
+                            rate,
+                            payments,
+                            MAX_WARM_UP_PAYMENTS));
+        }
     }
 
     /** Where a feature set at {@code location} comes from: the file, or the bundled reference. */

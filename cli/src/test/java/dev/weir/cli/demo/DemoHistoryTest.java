@@ -73,6 +73,7 @@ class DemoHistoryTest {
                         Optional.empty(),
                         true);
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        long end = System.currentTimeMillis();
 
         String savepoint =
                 DemoHistory.bootstrap(
@@ -80,10 +81,15 @@ class DemoHistoryTest {
                         config,
                         options,
                         EVENTS,
-                        0.02);
+                        0.02,
+                        end);
 
         Map<String, Long> newestInEvents = newestEventTimes(config);
         assertThat(newestInEvents).as("accounts of the history").hasSizeGreaterThan(200);
+        // The live payments start at the end: the history stops just before, never after it.
+        assertThat(newestInEvents.values().stream().mapToLong(Long::longValue).max().orElseThrow())
+                .as("the history's last payment")
+                .isBetween(end - 1_000, end - 1);
         assertThat(accountStates(config, savepoint)).isEqualTo(newestInEvents);
         assertThat(printed.toString(StandardCharsets.UTF_8))
                 .contains("History: 3,000 payments")

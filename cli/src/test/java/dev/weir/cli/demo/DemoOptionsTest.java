@@ -29,7 +29,7 @@ class DemoOptionsTest {
                                 9092,
                                 8081,
                                 HOME.resolve("warehouse"),
-                                HOME.resolve("model"),
+                                HOME.resolve("demo-model"),
                                 HOME.resolve("demo"),
                                 false,
                                 Optional.empty(),

@@ -16,6 +16,9 @@ public final class FeatureSets {
     /** The card-fraud reference set shipped in the job jar. */
     public static final String REFERENCE = "features/fraud-reference.yaml";
 
+    /** The reference set on the time scale of {@code weir demo}: windows of seconds to minutes. */
+    public static final String DEMO = "features/fraud-demo.yaml";
+
     private FeatureSets() {}
 
     /** The set in {@code location}, or the bundled reference when it is null or empty. */
@@ -32,11 +35,20 @@ public final class FeatureSets {
     }
 
     public static FeatureSet reference() {
-        try (InputStream in = FeatureSets.class.getClassLoader().getResourceAsStream(REFERENCE)) {
+        return FeatureSet.fromYaml(bundledYaml(REFERENCE));
+    }
+
+    public static FeatureSet demo() {
+        return FeatureSet.fromYaml(bundledYaml(DEMO));
+    }
+
+    /** The text of a set shipped in the job jar ({@link #REFERENCE}, {@link #DEMO}). */
+    public static String bundledYaml(String resource) {
+        try (InputStream in = FeatureSets.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException(REFERENCE + " is missing from the classpath");
+                throw new IllegalStateException(resource + " is missing from the classpath");
             }
-            return FeatureSet.fromYaml(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -84,6 +84,22 @@ public final class FeatureSet implements Serializable {
         return names;
     }
 
+    /**
+     * The longest window of any feature, or zero when none is windowed: how long a pipeline runs
+     * before every window is full.
+     */
+    public Duration longestWindow() {
+        Duration longest = Duration.ZERO;
+        for (EntitySpec e : entities) {
+            for (FeatureSpec f : e.features()) {
+                if (f.window() != null && f.window().compareTo(longest) > 0) {
+                    longest = f.window();
+                }
+            }
+        }
+        return longest;
+    }
+
     /** A short id of the definitions: changes whenever any feature's meaning or order changes. */
     public String version() {
         return prefixVersion(entities.size());
