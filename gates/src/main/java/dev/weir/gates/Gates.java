@@ -2,7 +2,6 @@ package dev.weir.gates;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.weir.gates.ModelEvidence.FairnessGroup;
 import java.io.IOException;
@@ -13,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -512,7 +510,7 @@ public record Gates(StageGates toTest, StageGates toLive) {
                     "gates must be a YAML mapping, got " + root.getNodeType());
         }
         List<String> errors = new ArrayList<>();
-        unknown(errors, "", root, Set.of("to_test", "to_live"));
+        StrictYaml.unknown(errors, "", root, Set.of("to_test", "to_live"));
         StageGates toTest = stage(errors, root, "to_test", false);
         StageGates toLive = stage(errors, root, "to_live", true);
         if (!errors.isEmpty()) {
@@ -523,7 +521,7 @@ public record Gates(StageGates toTest, StageGates toLive) {
 
     private static StageGates stage(List<String> errors, JsonNode root, String name, boolean live) {
         JsonNode s =
-                section(
+                StrictYaml.section(
                         errors,
                         root,
                         name,
@@ -539,7 +537,7 @@ public record Gates(StageGates toTest, StageGates toLive) {
         Fairness fairness = null;
         if (present(s, "fairness")) {
             JsonNode f =
-                    section(
+                    StrictYaml.section(
                             errors,
                             s,
                             "fairness",
@@ -558,7 +556,7 @@ public record Gates(StageGates toTest, StageGates toLive) {
         BatchScores batch = null;
         if (present(s, "batch_scores")) {
             JsonNode b =
-                    section(
+                    StrictYaml.section(
                             errors,
                             s,
                             "batch_scores",
@@ -582,7 +580,7 @@ public record Gates(StageGates toTest, StageGates toLive) {
         Live liveGates = null;
         if (live && present(s, "live")) {
             JsonNode l =
-                    section(
+                    StrictYaml.section(
                             errors,
                             s,
                             "live",
@@ -615,36 +613,6 @@ public record Gates(StageGates toTest, StageGates toLive) {
     private static boolean present(JsonNode section, String key) {
         JsonNode n = section.get(key);
         return n != null && !n.isNull();
-    }
-
-    private static JsonNode section(
-            List<String> errors, JsonNode parent, String key, String path, Set<String> keys) {
-        JsonNode node = parent.get(key);
-        if (node == null || node.isNull()) {
-            return MissingNode.getInstance();
-        }
-        if (!node.isObject()) {
-            errors.add(path + " must be a mapping");
-            return MissingNode.getInstance();
-        }
-        unknown(errors, path + ".", node, keys);
-        return node;
-    }
-
-    private static void unknown(
-            List<String> errors, String prefix, JsonNode node, Set<String> keys) {
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!keys.contains(key)) {
-                errors.add(
-                        "unknown key "
-                                + prefix
-                                + key
-                                + " (known: "
-                                + keys.stream().sorted().toList()
-                                + ")");
-            }
-        }
     }
 
     private static Double number(List<String> errors, JsonNode section, String path) {

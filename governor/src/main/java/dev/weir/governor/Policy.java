@@ -3,12 +3,12 @@ package dev.weir.governor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.weir.gates.StrictYaml;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -176,7 +176,8 @@ public record Policy(Rollback rollback, Retrain retrain, Promote promote, int co
                     "governor policy must be a YAML mapping, got " + root.getNodeType());
         }
         List<String> errors = new ArrayList<>();
-        unknown(errors, "", root, Set.of("rollback", "retrain", "promote", "cooldown_windows"));
+        StrictYaml.unknown(
+                errors, "", root, Set.of("rollback", "retrain", "promote", "cooldown_windows"));
         JsonNode rb = section(errors, root, "rollback", Set.of("min_auc", "windows", "min_labels"));
         JsonNode rt =
                 section(
@@ -231,32 +232,7 @@ public record Policy(Rollback rollback, Retrain retrain, Promote promote, int co
 
     private static JsonNode section(
             List<String> errors, JsonNode root, String name, Set<String> keys) {
-        JsonNode node = root.get(name);
-        if (node == null || node.isNull()) {
-            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
-        }
-        if (!node.isObject()) {
-            errors.add(name + " must be a mapping");
-            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
-        }
-        unknown(errors, name + ".", node, keys);
-        return node;
-    }
-
-    private static void unknown(
-            List<String> errors, String prefix, JsonNode node, Set<String> keys) {
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!keys.contains(key)) {
-                errors.add(
-                        "unknown key "
-                                + prefix
-                                + key
-                                + " (known: "
-                                + keys.stream().sorted().toList()
-                                + ")");
-            }
-        }
+        return StrictYaml.section(errors, root, name, name, keys);
     }
 
     private static double number(
