@@ -35,23 +35,6 @@ public record SyntheticTrainingSet(
             int accounts,
             double ratePerSecond,
             double fraudShare) {
-        return generate(featureSet, seed, events, accounts, ratePerSecond, fraudShare, INPUTS);
-    }
-
-    /**
-     * As {@link #generate(FeatureSet, long, int, int, double, double)}, keeping {@code fields} of
-     * each transaction besides {@link #INPUTS}.
-     *
-     * @throws IllegalArgumentException when the transaction has no such field
-     */
-    public static SyntheticTrainingSet generate(
-            FeatureSet featureSet,
-            long seed,
-            int events,
-            int accounts,
-            double ratePerSecond,
-            double fraudShare,
-            java.util.List<String> fields) {
         return generate(
                 featureSet,
                 seed,
@@ -59,15 +42,18 @@ public record SyntheticTrainingSet(
                 accounts,
                 ratePerSecond,
                 fraudShare,
-                fields,
+                INPUTS,
                 java.time.Duration.ZERO);
     }
 
     /**
-     * As {@link #generate(FeatureSet, long, int, int, double, double, java.util.List)}, after the
-     * features have run for {@code warmUp} of simulated time: the payments of the warm-up feed the
-     * windows but are not rows, so every row sees windows as full as a pipeline that has run longer
-     * than them (a warm-up as long as the longest window).
+     * As {@link #generate(FeatureSet, long, int, int, double, double)}, keeping {@code fields} of
+     * each transaction besides {@link #INPUTS}, after the features have run for {@code warmUp} of
+     * simulated time: the payments of the warm-up feed the windows but are not rows, so every row
+     * sees windows as full as a pipeline that has run longer than them (a warm-up as long as the
+     * longest window; zero for none).
+     *
+     * @throws IllegalArgumentException when the transaction has no such field
      */
     public static SyntheticTrainingSet generate(
             FeatureSet featureSet,
