@@ -26,7 +26,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +110,8 @@ class BacklogMemoryITCase {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        layout = new LocalCluster.Layout(dir.resolve("cluster"), freePort(), freePort());
+        layout =
+                new LocalCluster.Layout(dir.resolve("cluster"), FreePorts.next(), FreePorts.next());
         // Process size 1600 MB: metaspace 256, overhead 192, and of Flink's 1152 MB the heap
         // (framework 128 + task 192), off-heap 128 + 512, managed 64, the network 128.
         LocalCluster.start(
@@ -194,6 +194,12 @@ class BacklogMemoryITCase {
                 .as("the drain ran without a failure")
                 .isEmpty();
         assertThat(alive(tm)).as("the TaskManager process %s is still running", tm).isTrue();
+        // Both scoring subtasks ran ND4J with the executioner that keeps operations reachable
+        // through their native calls (models/README.md, "The native crash in scoring").
+        try (var lines = Files.lines(layout.logs().resolve("taskmanager.log"))) {
+            assertThat(lines.filter(line -> line.contains("executioner FencedOpExecutioner")))
+                    .hasSize(2);
+        }
 
         ReconcileReport report =
                 ReconcileReport.of(
@@ -456,11 +462,5 @@ class BacklogMemoryITCase {
                 CLI_TARGET.resolve("weir-cli-0.1.0-SNAPSHOT.jar").toString(),
                 JOB_JAR.toString(),
                 Files.readString(CLI_TARGET.resolve("provided-classpath.txt")).trim());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

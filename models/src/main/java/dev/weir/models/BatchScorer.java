@@ -79,6 +79,7 @@ public final class BatchScorer implements AutoCloseable {
         if (capacity < 1) {
             throw new IllegalArgumentException("batch capacity must be >= 1");
         }
+        NativeBackend.start();
         this.metadata = bundle.metadata();
         this.network = bundle.network();
         this.means = metadata.featureMeans();

@@ -136,6 +136,7 @@ public final class ModelBundle {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read model metadata in " + where, e);
         }
+        NativeBackend.start();
         try {
             network =
                     ModelSerializer.restoreMultiLayerNetwork(

@@ -36,6 +36,7 @@ public final class NativeThreads {
         if (threads < 1) {
             throw new IllegalArgumentException("native threads must be >= 1, got " + threads);
         }
+        NativeBackend.start();
         if (!Nd4j.getEnvironment().isCPU()) {
             return false;
         }

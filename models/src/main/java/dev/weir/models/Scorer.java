@@ -17,6 +17,7 @@ public final class Scorer {
     private final double[] stds;
 
     public Scorer(ModelBundle bundle) {
+        NativeBackend.start();
         this.metadata = bundle.metadata();
         this.network = bundle.network();
         this.means = metadata.featureMeans();

@@ -36,6 +36,7 @@ public final class Trainer {
     private final TrainerConfig config;
 
     public Trainer(TrainerConfig config) {
+        NativeBackend.start();
         this.config = config;
     }
 

@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
 
 class NativeThreadsTest {
+
+    @BeforeAll
+    static void startNd4j() {
+        NativeBackend.start();
+    }
 
     @Test
     void theOpenMpLimitHoldsForTheThreadThatSetItTheOthersForTheProcess() throws Exception {

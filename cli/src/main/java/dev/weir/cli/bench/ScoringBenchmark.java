@@ -6,6 +6,7 @@ import dev.weir.jobs.config.FeatureSets;
 import dev.weir.models.BatchScorer;
 import dev.weir.models.IntegratedGradients;
 import dev.weir.models.ModelBundle;
+import dev.weir.models.NativeBackend;
 import dev.weir.models.NativeThreads;
 import dev.weir.models.Scorer;
 import dev.weir.models.TopReasons;
@@ -94,6 +95,7 @@ public final class ScoringBenchmark extends WeirCommand {
         within("--rate", rate, 1, 1e7);
         atLeast("--side-events", sideEvents, 1_000);
         double maxWaitMs = maxWait.toNanos() / 1e6;
+        NativeBackend.start();
         // ND4J's process-wide defaults, for the variant that runs as the operator did before.
         int defaultPoolThreads = Nd4j.getEnvironment().maxMasterThreads();
         int defaultBlasThreads = Nd4j.factory().blas().getMaxThreads();

@@ -2,6 +2,7 @@ package dev.weir.operators.scoring;
 
 import dev.weir.models.BatchScorer;
 import dev.weir.models.ModelMetadata;
+import dev.weir.models.NativeBackend;
 import dev.weir.models.NativeThreads;
 import dev.weir.models.TopReasons;
 import dev.weir.models.registry.ModelPointer;
@@ -178,13 +179,17 @@ public class BatchingScoreOperator extends AbstractStreamOperator<Score>
                                 .getEnvironment()
                                 .getTaskManagerInfo()
                                 .getConfiguration());
-        // Before the model loads: ND4J starts on this thread with a team as large as the machine.
+        // Before the model loads: ND4J starts here, on this thread, with its executioner set.
+        NativeBackend.start();
         int nativeThreads = NativeThreads.limitCallingThread(threads) ? threads : 0;
         // A restarted job serves what the last commands chose, not the model it was submitted with.
         ModelPointer champion = pointers.champion();
         models = new ServingModels(new ModelLoader(featureNames, maxBatchSize, reasons.enabled()));
         models.start(champion == null ? model : champion, pointers.challenger());
-        String backend = Nd4j.getBackend().getClass().getSimpleName();
+        String backend =
+                Nd4j.getBackend().getClass().getSimpleName()
+                        + ", executioner "
+                        + Nd4j.getExecutioner().getClass().getSimpleName();
         ModelMetadata serving = models.champion().metadata();
         LOG.info(
                 "subtask {} scores with model {} version {} on ND4J backend {} (native threads: {}), batches of up"
