@@ -19,7 +19,6 @@ import dev.weir.state.features.FeatureSet;
 import dev.weir.state.features.FeatureSetEngine;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +84,8 @@ class ClusterITCase {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        layout = new LocalCluster.Layout(dir.resolve("cluster"), freePort(), freePort());
+        layout =
+                new LocalCluster.Layout(dir.resolve("cluster"), FreePorts.next(), FreePorts.next());
         LocalCluster.start(
                 layout,
                 FLINK_CONF.resolve("test").resolve("config.yaml"),
@@ -444,11 +444,5 @@ class ClusterITCase {
                 CLI_TARGET.resolve("weir-cli-0.1.0-SNAPSHOT.jar").toString(),
                 JOB_JAR.toString(),
                 Files.readString(CLI_TARGET.resolve("provided-classpath.txt")).trim());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -25,7 +25,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,7 +105,8 @@ class FaultMatrixITCase {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        layout = new LocalCluster.Layout(dir.resolve("cluster"), freePort(), freePort());
+        layout =
+                new LocalCluster.Layout(dir.resolve("cluster"), FreePorts.next(), FreePorts.next());
         cluster =
                 LocalCluster.start(
                         layout,
@@ -115,7 +115,7 @@ class FaultMatrixITCase {
                                 Map.entry("high-availability.type", "zookeeper"),
                                 Map.entry(
                                         "high-availability.zookeeper.quorum",
-                                        "127.0.0.1:" + freePort()),
+                                        "127.0.0.1:" + FreePorts.next()),
                                 Map.entry(
                                         "high-availability.storageDir",
                                         dir.resolve("ha").toUri().toString()),
@@ -575,11 +575,5 @@ class FaultMatrixITCase {
                 CLI_TARGET.resolve("weir-cli-0.1.0-SNAPSHOT.jar").toString(),
                 JOB_JAR.toString(),
                 Files.readString(CLI_TARGET.resolve("provided-classpath.txt")).trim());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

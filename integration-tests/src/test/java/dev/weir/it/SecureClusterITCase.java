@@ -25,7 +25,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -170,7 +169,8 @@ class SecureClusterITCase {
                                                         "metrics.reporter.prom.port")
                                                 .anyMatch(e.getKey()::startsWith))
                         .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-        layout = new LocalCluster.Layout(dir.resolve("cluster"), freePort(), freePort());
+        layout =
+                new LocalCluster.Layout(dir.resolve("cluster"), FreePorts.next(), FreePorts.next());
         LocalCluster.start(
                 layout,
                 liveConf,
@@ -555,11 +555,5 @@ class SecureClusterITCase {
                 CLI_TARGET.resolve("weir-cli-0.1.0-SNAPSHOT.jar").toString(),
                 JOB_JAR.toString(),
                 Files.readString(CLI_TARGET.resolve("provided-classpath.txt")).trim());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

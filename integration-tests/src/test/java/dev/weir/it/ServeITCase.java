@@ -13,7 +13,6 @@ import dev.weir.operators.iceberg.WeirTables;
 import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import dev.weir.state.features.EntitySpec;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -75,10 +74,7 @@ class ServeITCase {
         TestEnvironment.send(config.transactionsTopic(), payments.subList(0, PAYMENTS / 2));
         JobClient job =
                 TestEnvironment.pipeline(config, catalogs, false, null).executeAsync("serve-it");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePorts.next();
         try (ServeProcess server =
                 ServeProcess.start(
                         Path.of("..").toAbsolutePath().normalize(),
