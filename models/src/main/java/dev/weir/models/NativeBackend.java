@@ -47,9 +47,19 @@ public final class NativeBackend {
         }
     }
 
-    /** Whether ND4J runs with {@link FencedOpExecutioner}. */
+    /**
+     * Whether ND4J runs with {@link FencedOpExecutioner}. Compared by name, not by class: on a
+     * Flink cluster ND4J loads once per TaskManager from the cluster's class path (the parent-first
+     * patterns of {@code flink-conf/<env>}), so the first job to start it creates the executioner
+     * from its own class loader, and every later job (an upgrade) runs with that instance, whose
+     * class its own loader does not see. That first job's class loader stays loaded for it, as it
+     * already does for JavaCPP's deallocator thread.
+     */
     public static boolean fenced() {
-        return Nd4j.getExecutioner() instanceof FencedOpExecutioner;
+        return Nd4j.getExecutioner()
+                .getClass()
+                .getName()
+                .equals(FencedOpExecutioner.class.getName());
     }
 
     private static boolean cpuBackendChosen() {
