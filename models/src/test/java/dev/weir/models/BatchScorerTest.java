@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,31 +23,16 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 class BatchScorerTest {
 
     private static final int CAPACITY = 16;
-    private static final List<String> NAMES = List.of("a", "b", "c", "d", "e", "f");
+    private static final List<String> NAMES = SmallModel.NAMES;
 
     @TempDir static Path modelDir;
     private static double[][] vectors;
 
     @BeforeAll
     static void trainModel() {
-        Random random = new Random(3);
-        int n = 3_000;
-        double[][] x = new double[n][];
-        boolean[] y = new boolean[n];
-        long[] t = new long[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = random.nextDouble() < 0.1;
-            x[i] = new double[NAMES.size()];
-            for (int j = 0; j < x[i].length; j++) {
-                x[i][j] = (y[i] && j < 2 ? 1.5 : 0) + random.nextGaussian() * (j + 1) + 10 * j;
-            }
-            t[i] = i;
-        }
-        // Three dense layers, as the reference network: two hidden, one softmax output.
-        new Trainer(new TrainerConfig(List.of(16, 8), 1, 0.01, 128, 0.2, 9L))
-                .train("batch", "1", NAMES, x, y, t)
-                .save(modelDir);
-        vectors = Arrays.copyOf(x, 200);
+        SmallModel model = SmallModel.train("batch", 3, 3_000);
+        model.bundle().save(modelDir);
+        vectors = Arrays.copyOf(model.vectors(), 200);
     }
 
     /**

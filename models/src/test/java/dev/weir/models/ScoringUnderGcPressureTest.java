@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +22,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 class ScoringUnderGcPressureTest {
 
-    private static final List<String> NAMES = List.of("a", "b", "c", "d", "e", "f");
     private static final int PASSES = 6_000;
 
     @TempDir Path dir;
@@ -31,11 +29,11 @@ class ScoringUnderGcPressureTest {
     @Test
     void aBatchScoredUnderConstantCollectionsNeverCrashesAndScoresAsInProcess() throws Exception {
         Path modelDir = dir.resolve("model");
-        train().save(modelDir);
+        SmallModel.train("pressure", 5, 2_000).bundle().save(modelDir);
         double[] expected = new double[ScoringUnderGcPressure.ROWS];
         try (BatchScorer scorer =
                 new BatchScorer(ModelBundle.load(modelDir), ScoringUnderGcPressure.ROWS)) {
-            double[][] rows = ScoringUnderGcPressure.batch(NAMES.size());
+            double[][] rows = ScoringUnderGcPressure.batch(SmallModel.NAMES.size());
             for (int r = 0; r < rows.length; r++) {
                 scorer.set(r, rows[r]);
             }
@@ -95,23 +93,5 @@ class ScoringUnderGcPressureTest {
         return String.join(
                 System.lineSeparator(),
                 lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-    }
-
-    private static ModelBundle train() {
-        Random random = new Random(5);
-        int n = 2_000;
-        double[][] x = new double[n][];
-        boolean[] y = new boolean[n];
-        long[] t = new long[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = random.nextDouble() < 0.1;
-            x[i] = new double[NAMES.size()];
-            for (int j = 0; j < x[i].length; j++) {
-                x[i][j] = (y[i] && j < 2 ? 1.5 : 0) + random.nextGaussian() * (j + 1) + 10 * j;
-            }
-            t[i] = i;
-        }
-        return new Trainer(new TrainerConfig(List.of(16, 8), 1, 0.01, 128, 0.2, 9L))
-                .train("pressure", "1", NAMES, x, y, t);
     }
 }
