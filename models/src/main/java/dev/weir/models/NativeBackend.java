@@ -26,8 +26,8 @@ public final class NativeBackend {
      * Sets ND4J's executioner to {@link FencedOpExecutioner} when ND4J is about to start on its CPU
      * backend and no executioner was named, then starts ND4J.
      *
-     * @throws IllegalStateException when ND4J runs on its CPU backend with another executioner,
-     *     which happens when ND4J was started before this method was called
+     * @throws IllegalStateException when ND4J runs on its CPU backend with another executioner:
+     *     ND4J was started before this method was called, or the property named another one
      */
     public static synchronized void start() {
         if (!started) {
@@ -42,9 +42,23 @@ public final class NativeBackend {
                             + Nd4j.getExecutioner().getClass().getName()
                             + " instead of "
                             + FencedOpExecutioner.class.getName()
-                            + ": ND4J was started before NativeBackend.start(), and its native"
-                            + " calls could read arrays the garbage collector has freed");
+                            + ": "
+                            + cause()
+                            + ", and its native calls could read arrays the garbage collector has"
+                            + " freed");
         }
+    }
+
+    /** Why ND4J did not start with the fenced executioner. */
+    private static String cause() {
+        String named = System.getProperty(EXECUTIONER_PROPERTY);
+        if (named != null && !named.equals(FencedOpExecutioner.class.getName())) {
+            return "the system property "
+                    + EXECUTIONER_PROPERTY
+                    + " names it; leave the property unset or name "
+                    + FencedOpExecutioner.class.getName();
+        }
+        return "ND4J was started before NativeBackend.start()";
     }
 
     /**

@@ -43,29 +43,10 @@ class ScoringUnderGcPressureTest {
 
         Path out = dir.resolve("scores.txt");
         Path err = dir.resolve("stderr.txt");
-        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command =
-                new ArrayList<>(
-                        List.of(
-                                javaBin.toString(),
-                                // A young generation of 1 MB fills in microseconds under the
-                                // garbage threads: collections run all through the native calls.
-                                "-XX:+UseSerialGC",
-                                "-Xmx64m",
-                                "-Xmn1m",
-                                "-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"),
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                ScoringUnderGcPressure.class.getName(),
-                                modelDir.toString(),
-                                Integer.toString(PASSES)));
-        Process child =
-                new ProcessBuilder(command)
-                        .directory(dir.toFile())
-                        .redirectOutput(out.toFile())
-                        .redirectError(err.toFile())
-                        .start();
-        int exit = child.waitFor();
+        // A young generation of 1 MB fills in microseconds under the garbage threads: collections
+        // run all through the native calls.
+        int exit =
+                child(List.of("-XX:+UseSerialGC", "-Xmx64m", "-Xmn1m"), modelDir, PASSES, out, err);
 
         assertThat(exit)
                 .as(
@@ -77,6 +58,56 @@ class ScoringUnderGcPressureTest {
                         .mapToDouble(Double::parseDouble)
                         .toArray();
         assertThat(scores).containsExactly(expected);
+    }
+
+    @Test
+    void anotherExecutionerNamedOnTheCpuIsRefusedWithThePropertyNamed() throws Exception {
+        Path modelDir = dir.resolve("model");
+        SmallModel.train("refused", 5, 200).bundle().save(modelDir);
+        Path err = dir.resolve("stderr.txt");
+
+        int exit =
+                child(
+                        List.of(
+                                "-D"
+                                        + NativeBackend.EXECUTIONER_PROPERTY
+                                        + "="
+                                        + FencedOpExecutioner.class.getSuperclass().getName()),
+                        modelDir,
+                        1,
+                        dir.resolve("scores.txt"),
+                        err);
+
+        assertThat(exit).isNotZero();
+        assertThat(Files.readString(err, StandardCharsets.UTF_8))
+                .contains("IllegalStateException")
+                .contains(
+                        "the system property "
+                                + NativeBackend.EXECUTIONER_PROPERTY
+                                + " names it; leave the property unset");
+    }
+
+    /** Runs {@link ScoringUnderGcPressure} in a JVM of its own; returns its exit code. */
+    private int child(List<String> jvmOptions, Path modelDir, int passes, Path out, Path err)
+            throws Exception {
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> command = new ArrayList<>();
+        command.add(javaBin.toString());
+        command.addAll(jvmOptions);
+        command.addAll(
+                List.of(
+                        "-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ScoringUnderGcPressure.class.getName(),
+                        modelDir.toString(),
+                        Integer.toString(passes)));
+        return new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start()
+                .waitFor();
     }
 
     private List<String> crashReports() throws Exception {
