@@ -35,12 +35,13 @@ import picocli.CommandLine.Option;
 
 /**
  * Writes a savepoint for the pipeline to start warm from: the entity feature stages' state computed
- * from the Iceberg {@code events} table (optionally only up to an event time), in Flink BATCH mode,
- * under the stages' uids and in the state layout of this release. With {@code --from-savepoint},
- * the stages' state in an existing savepoint is replaced and every other operator's state kept.
+ * from the Iceberg {@code events} table (optionally only up to an event time, or as of a snapshot),
+ * in Flink BATCH mode, under the stages' uids and in the state layout of this release. With {@code
+ * --from-savepoint}, the stages' state in an existing savepoint is replaced and every other
+ * operator's state kept.
  *
  * <p>Arguments: {@code --config FILE [--set key=value ...] --savepoint-dir DIR [--until
- * ISO-INSTANT] [--from-savepoint PATH] [--entities a,b] [--max-parallelism N]}.
+ * ISO-INSTANT] [--snapshot ID] [--from-savepoint PATH] [--entities a,b] [--max-parallelism N]}.
  */
 public final class BootstrapJob {
 
@@ -98,13 +99,18 @@ public final class BootstrapJob {
      * The arguments besides the pipeline's configuration.
      *
      * @param until the last event time of the history (inclusive); null: every event
+     * @param snapshot the events table as of this snapshot; null: its current snapshot
      * @param entities the entities to bootstrap; empty: all of the feature set
      * @param fromSavepoint the savepoint to write over; null: a new one
      * @param maxParallelism null: the pipeline's ({@link SavepointBootstrap#maxParallelism}), or
      *     the existing savepoint's
      */
     public record Settings(
-            Instant until, List<String> entities, String fromSavepoint, Integer maxParallelism) {}
+            Instant until,
+            Long snapshot,
+            List<String> entities,
+            String fromSavepoint,
+            Integer maxParallelism) {}
 
     /** {@link JobArguments}, where to write, and what to bootstrap. */
     public static final class Arguments {
@@ -126,6 +132,15 @@ public final class BootstrapJob {
                         "Only events up to this event time (inclusive), e.g."
                                 + " 2026-01-31T23:59:59Z.%nDefault: every event of the table.")
         public Instant until;
+
+        @Option(
+                names = "--snapshot",
+                paramLabel = "ID",
+                description =
+                        "Only the events committed up to this snapshot of the events table (its"
+                                + " id, from the table's snapshots), so the history stays the same"
+                                + " while the pipeline appends.%nDefault: the current snapshot.")
+        public Long snapshot;
 
         @Option(
                 names = "--from-savepoint",
@@ -154,7 +169,8 @@ public final class BootstrapJob {
         public Integer maxParallelism;
 
         Settings settings() {
-            return new Settings(until, List.copyOf(entities), fromSavepoint, maxParallelism);
+            return new Settings(
+                    until, snapshot, List.copyOf(entities), fromSavepoint, maxParallelism);
         }
     }
 
@@ -192,6 +208,11 @@ public final class BootstrapJob {
                             + config.warehouse()
                             + ": the pipeline writes it");
         }
+        if (settings.snapshot() != null
+                && catalog.loadCatalog().loadTable(events).snapshot(settings.snapshot()) == null) {
+            throw new IllegalArgumentException(
+                    "no snapshot " + settings.snapshot() + " of the events table " + events);
+        }
         // Auto-generated uids and generic types stay allowed: the savepoint writer's own operators
         // have no uids (a bootstrap is never restored) and carry existing operator states as
         // generic types.
@@ -201,7 +222,8 @@ public final class BootstrapJob {
             env.setParallelism(config.parallelism());
         }
         DataStream<Transaction> history =
-                EventHistory.read(env, config, catalog, UID_PREFIX, settings.until());
+                EventHistory.read(
+                        env, config, catalog, UID_PREFIX, settings.until(), settings.snapshot());
         SavepointWriter writer;
         if (settings.fromSavepoint() != null) {
             writer = SavepointWriter.fromExistingSavepoint(env, settings.fromSavepoint());

@@ -40,6 +40,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.CatalogLoader;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,13 +73,14 @@ class BootstrapJobTest {
 
     @TempDir Path dir;
 
+    private Map<String, String> settings;
     private PipelineConfig config;
     private List<Transaction> events;
     private Map<String, FeaturedTransaction> reference;
 
     @BeforeEach
     void historyInIcebergAndReference() throws Exception {
-        Map<String, String> settings = new HashMap<>();
+        settings = new HashMap<>();
         settings.put("kafka.bootstrap-servers", "127.0.0.1:9");
         settings.put("iceberg.warehouse", dir.resolve("warehouse").toString());
         settings.put("model.dir", dir.resolve("model").toString());
@@ -99,7 +101,7 @@ class BootstrapJobTest {
     @Test
     void theStagesRestoredFromTheBootstrapGiveTheEventsAfterItTheValuesOfOneRunOverAll()
             throws Exception {
-        String savepoint = bootstrap(new Settings(T, List.of(), null, null));
+        String savepoint = bootstrap(new Settings(T, null, List.of(), null, null));
 
         Restored restored = runAfterT(savepoint);
         assertEqualToReference(restored.featured());
@@ -127,16 +129,55 @@ class BootstrapJobTest {
     @Test
     void fromAnExistingSavepointTheChosenStagesAreReplacedAndTheOthersKept() throws Exception {
         // Merchant and device state of every event, after T included: wrong for a start at T.
-        String wrong = bootstrap(new Settings(null, List.of("merchant", "device"), null, null));
+        String wrong =
+                bootstrap(new Settings(null, null, List.of("merchant", "device"), null, null));
         // The account stage is added, the others kept.
-        String withAccount = bootstrap(new Settings(T, List.of("account"), wrong, null));
+        String withAccount = bootstrap(new Settings(T, null, List.of("account"), wrong, null));
         // Merchant and device are replaced; the account's state stays.
-        String fixed = bootstrap(new Settings(T, List.of("merchant", "device"), withAccount, null));
+        String fixed =
+                bootstrap(new Settings(T, null, List.of("merchant", "device"), withAccount, null));
 
         assertEqualToReference(runAfterT(fixed).featured());
         assertThatThrownBy(() -> assertEqualToReference(runAfterT(withAccount).featured()))
                 .as("the merchant and device state kept from the first savepoint")
                 .isInstanceOf(AssertionError.class);
+    }
+
+    @Test
+    void asOfASnapshotTheHistoryIsWhatThatSnapshotHeld() throws Exception {
+        // A warehouse of its own: the history up to T in one commit, then the events after it.
+        Map<String, String> own = new HashMap<>(settings);
+        own.put("iceberg.warehouse", dir.resolve("snapshots-warehouse").toString());
+        PipelineConfig appended = PipelineConfig.from(own);
+        CatalogLoader catalog = Catalogs.loader(appended);
+        Catalogs.ensureTables(catalog.loadCatalog(), appended);
+        TableIdentifier eventsTable = TableIdentifier.of(appended.namespace(), WeirTables.EVENTS);
+        appendEvents(
+                appended,
+                catalog,
+                events.stream().filter(e -> !e.getEventTime().isAfter(T)).toList());
+        long historyEnd =
+                catalog.loadCatalog().loadTable(eventsTable).currentSnapshot().snapshotId();
+        appendEvents(
+                appended,
+                catalog,
+                events.stream().filter(e -> e.getEventTime().isAfter(T)).toList());
+
+        String savepoint =
+                BootstrapJob.run(
+                        appended,
+                        new Settings(null, historyEnd, List.of(), null, null),
+                        dir.resolve("savepoints").toString());
+
+        assertEqualToReference(runAfterT(savepoint).featured());
+        assertThatThrownBy(
+                        () ->
+                                BootstrapJob.run(
+                                        appended,
+                                        new Settings(null, historyEnd + 1, List.of(), null, null),
+                                        dir.resolve("savepoints").toString()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no snapshot " + (historyEnd + 1));
     }
 
     @Test
@@ -147,7 +188,7 @@ class BootstrapJobTest {
                                 BootstrapJob.define(
                                         env,
                                         config,
-                                        new Settings(null, List.of("acount"), null, null),
+                                        new Settings(null, null, List.of("acount"), null, null),
                                         Map.of(),
                                         dir.resolve("never").toString()))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -181,7 +222,7 @@ class BootstrapJobTest {
         writer.write(existing);
         env.execute("existing");
 
-        String replaced = bootstrap(new Settings(T, List.of("account"), existing, null));
+        String replaced = bootstrap(new Settings(T, null, List.of("account"), existing, null));
 
         Restored restored = runAfterT(replaced, waiting.size());
         assertEqualToReference(restored.featured());

@@ -103,7 +103,7 @@ class BootstrapKeyGroupsTest {
         String savepoint =
                 BootstrapJob.run(
                         config,
-                        new Settings(null, List.of("account"), null, null),
+                        new Settings(null, null, List.of("account"), null, null),
                         dir.resolve("savepoints").toString());
 
         assertThat(newestEventTimes(config, savepoint)).isEqualTo(newest);

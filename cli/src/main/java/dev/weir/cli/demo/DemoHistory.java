@@ -76,7 +76,7 @@ final class DemoHistory {
         String savepoint =
                 BootstrapJob.run(
                         config,
-                        new BootstrapJob.Settings(null, List.of(), null, null),
+                        new BootstrapJob.Settings(null, null, List.of(), null, null),
                         options.runDir().resolve("savepoints").toUri().toString());
         out.printf(
                 "  History: %,d payments of the same customers in the %d s before the first live"

@@ -35,24 +35,29 @@ public final class EventHistory {
             PipelineConfig config,
             CatalogLoader catalog,
             String uidPrefix) {
-        return read(env, config, catalog, uidPrefix, null);
+        return read(env, config, catalog, uidPrefix, null, null);
     }
 
     /**
      * @param until the last event time to read (inclusive); null: every event
+     * @param snapshotId the table as of this snapshot; null: its current snapshot
      */
     public static DataStream<Transaction> read(
             StreamExecutionEnvironment env,
             PipelineConfig config,
             CatalogLoader catalog,
             String uidPrefix,
-            Instant until) {
+            Instant until,
+            Long snapshotId) {
         IcebergSource.Builder<RowData> builder =
                 IcebergSource.forRowData()
                         .tableLoader(
                                 TableLoader.fromCatalog(
                                         catalog,
                                         TableIdentifier.of(config.namespace(), WeirTables.EVENTS)));
+        if (snapshotId != null) {
+            builder.useSnapshotId(snapshotId);
+        }
         if (until != null) {
             // Prunes files and partitions; the filter below makes the bound exact.
             builder.filters(
