@@ -1,4 +1,4 @@
-package dev.weir.it;
+package dev.weir.cli;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -8,14 +8,14 @@ import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Ports for servers that a test starts in other processes (a JobManager's REST endpoint, a Kafka
- * broker), picked below the kernel's ephemeral range. A port taken by binding port 0 comes from
- * that range, where every outgoing connection on the machine (Kafka clients, HTTP clients) also
- * takes its local port: between the test closing its socket and the server binding the port, a
- * connection took it once and the JobManager failed with a {@link BindException}. Below the range
- * only servers that ask for a port by number can take it.
+ * Ports for servers started with a port number (a JobManager's REST endpoint, a Kafka broker, the
+ * schema registry, the read API), picked below the kernel's ephemeral range. A port taken by
+ * binding port 0 comes from that range, where every outgoing connection on the machine (Kafka
+ * clients, HTTP clients) also takes its local port: between closing the probing socket and the
+ * server binding the port, a connection took it once and a JobManager failed with a {@link
+ * BindException}. Below the range only servers that ask for a port by number can take it.
  */
-final class FreePorts {
+public final class FreePorts {
 
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
 
@@ -28,7 +28,7 @@ final class FreePorts {
     private FreePorts() {}
 
     /** A port nothing listens on now, below the ephemeral range. */
-    static int next() throws IOException {
+    public static int next() throws IOException {
         int below = ephemeralStart();
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             int port = ThreadLocalRandom.current().nextInt(LOWEST, below);

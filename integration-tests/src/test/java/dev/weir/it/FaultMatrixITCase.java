@@ -3,6 +3,7 @@ package dev.weir.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.weir.cli.FreePorts;
 import dev.weir.cli.Weir;
 import dev.weir.cli.cluster.FlinkRest;
 import dev.weir.cli.cluster.LocalCluster;

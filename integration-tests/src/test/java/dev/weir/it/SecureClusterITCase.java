@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.weir.cli.FreePorts;
 import dev.weir.cli.Weir;
 import dev.weir.cli.cluster.FlinkClusters;
 import dev.weir.cli.cluster.FlinkRest;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weir.cli.FreePorts;
 import dev.weir.cli.ServeProcess;
 import dev.weir.cli.kafka.KafkaConnection;
 import dev.weir.cli.synthetic.TransactionGenerator;

@@ -10,8 +10,6 @@ import dev.weir.jobs.config.WeirOptions;
 import dev.weir.models.TrainerConfig;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,12 +43,6 @@ final class BenchSupport {
             return ms / 60_000 + "m";
         }
         return ms % 1_000 == 0 ? ms / 1_000 + "s" : ms + "ms";
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     /**

@@ -1,10 +1,10 @@
 package dev.weir.cli.bench;
 
 import static dev.weir.cli.Folders.deleteRecursively;
-import static dev.weir.cli.bench.BenchSupport.freePort;
 import static dev.weir.cli.bench.BenchSupport.human;
 
 import dev.weir.cli.Folders;
+import dev.weir.cli.FreePorts;
 import dev.weir.cli.WeirCommand;
 import dev.weir.cli.cluster.LocalFlink;
 import dev.weir.cli.demo.EmbeddedKafka;
@@ -733,7 +733,7 @@ public final class OrderingBenchmark {
         PipelineJob.checkModel(config);
         var catalogLoader = Catalogs.loader(config);
         Catalogs.ensureTables(catalogLoader.loadCatalog(), config);
-        int port = freePort();
+        int port = FreePorts.next();
         Configuration flink =
                 LocalFlink.configuration(port, PARALLELISM, dir.resolve("checkpoints"));
         // As in the demo: each entity stage is a shuffle, and buffers are flushed every 10 ms.

@@ -1,11 +1,11 @@
 package dev.weir.cli.bench;
 
 import static dev.weir.cli.Folders.deleteRecursively;
-import static dev.weir.cli.bench.BenchSupport.freePort;
 import static dev.weir.cli.bench.BenchSupport.human;
 
 import dev.weir.cli.ClusterCommands;
 import dev.weir.cli.Folders;
+import dev.weir.cli.FreePorts;
 import dev.weir.cli.WeirCommand;
 import dev.weir.cli.cluster.LocalCluster;
 import dev.weir.cli.kafka.KafkaClients;
@@ -270,7 +270,7 @@ public final class PipelineBenchmark {
         modelDir = BenchSupport.prepareRun(dir, modelDir, seed, accounts, FRAUD_SHARE, out);
         ModelMetadata model = ModelBundle.readMetadata(modelDir);
         LocalCluster.Layout layout =
-                new LocalCluster.Layout(dir.resolve("cluster"), freePort(), freePort());
+                new LocalCluster.Layout(dir.resolve("cluster"), FreePorts.next(), FreePorts.next());
         PipelineBenchmark bench =
                 new PipelineBenchmark(
                         out,

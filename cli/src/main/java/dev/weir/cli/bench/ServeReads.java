@@ -2,13 +2,13 @@ package dev.weir.cli.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weir.cli.FreePorts;
 import dev.weir.cli.ServeProcess;
 import dev.weir.cli.kafka.KafkaConnection;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.schemas.Transaction;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -89,10 +89,7 @@ final class ServeReads implements AutoCloseable {
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePorts.next();
         ServeProcess server =
                 ServeProcess.start(
                         Path.of(System.getProperty("weir.root", ".")),

@@ -1,12 +1,12 @@
 package dev.weir.cli.bench;
 
 import static dev.weir.cli.Folders.deleteRecursively;
-import static dev.weir.cli.bench.BenchSupport.freePort;
 import static dev.weir.cli.bench.BenchSupport.human;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weir.cli.ClusterCommands;
 import dev.weir.cli.Folders;
+import dev.weir.cli.FreePorts;
 import dev.weir.cli.WeirCommand;
 import dev.weir.cli.cluster.LocalCluster;
 import dev.weir.cli.kafka.KafkaClients;
@@ -210,7 +210,8 @@ public final class SoakBenchmark {
         this.dir = options.dir.toAbsolutePath();
         this.cluster =
                 new BenchCluster(
-                        new LocalCluster.Layout(dir.resolve("cluster"), freePort(), freePort()),
+                        new LocalCluster.Layout(
+                                dir.resolve("cluster"), FreePorts.next(), FreePorts.next()),
                         options.flinkConf.toAbsolutePath(),
                         ClusterCommands.jobJar(null),
                         dir.resolve("checkpoints"),

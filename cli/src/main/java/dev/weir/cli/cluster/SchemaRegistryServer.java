@@ -1,7 +1,7 @@
 package dev.weir.cli.cluster;
 
+import dev.weir.cli.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -76,7 +76,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
      */
     public static SchemaRegistryServer start(Path jar, int port, Path data, Path log)
             throws IOException {
-        int bound = port == 0 ? freePort() : port;
+        int bound = port == 0 ? FreePorts.next() : port;
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // Small and quick to start: it holds a few schemas.
@@ -175,11 +175,5 @@ public final class SchemaRegistryServer implements AutoCloseable {
     private String tail() throws IOException {
         List<String> lines = Files.readAllLines(log);
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

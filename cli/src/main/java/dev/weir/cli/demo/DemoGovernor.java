@@ -1,9 +1,9 @@
 package dev.weir.cli.demo;
 
+import dev.weir.cli.FreePorts;
 import dev.weir.cli.GovernorCommand;
 import dev.weir.cli.Weir;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,10 +51,7 @@ final class DemoGovernor {
                         "retrain: {drift_windows: 2, of_windows: 3}",
                         "cooldown_windows: 3",
                         ""));
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePorts.next();
         Weir.parse(
                         new GovernorCommand.Start(),
                         out,

@@ -2,6 +2,7 @@ package dev.weir.cli.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weir.cli.FreePorts;
 import dev.weir.cli.ServeProcess;
 import dev.weir.cli.kafka.KafkaConnection;
 import dev.weir.jobs.config.PipelineConfig;
@@ -165,9 +166,7 @@ final class DemoServe implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(PREFERRED_PORT)) {
             return PREFERRED_PORT;
         } catch (IOException taken) {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                return socket.getLocalPort();
-            }
+            return FreePorts.next();
         }
     }
 

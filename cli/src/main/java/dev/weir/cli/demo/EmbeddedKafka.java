@@ -1,12 +1,11 @@
 package dev.weir.cli.demo;
 
+import dev.weir.cli.FreePorts;
 import dev.weir.cli.kafka.KafkaClients;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -60,8 +59,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         String protocol = sasl ? "SASL_PLAINTEXT" : "PLAINTEXT";
         try {
             Files.createDirectories(dir);
-            int brokerPort = port == 0 ? freePort() : port;
-            int controllerPort = freePort();
+            int brokerPort = port == 0 ? FreePorts.next() : port;
+            int controllerPort = FreePorts.next();
             Path logs = dir.resolve("logs");
             Properties props = new Properties();
             props.put("process.roles", "broker,controller");
@@ -180,12 +179,6 @@ public final class EmbeddedKafka implements AutoCloseable {
                             "Kafka on " + bootstrap + " did not come up", e);
                 }
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 

@@ -2,12 +2,12 @@ package dev.weir.cli.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weir.cli.FreePorts;
 import dev.weir.cli.WeirRun;
 import dev.weir.jobs.config.FeatureSets;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.jobs.pipeline.Catalogs;
 import dev.weir.operators.iceberg.WeirTables;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +51,7 @@ class StationaryDemoTest {
                         "--kafka-port",
                         "0",
                         "--dashboard-port",
-                        String.valueOf(freePort()),
+                        String.valueOf(FreePorts.next()),
                         "--warehouse",
                         warehouse.toString(),
                         "--model",
@@ -66,14 +66,16 @@ class StationaryDemoTest {
 
         List<Drift> drift = drift(warehouse);
         // Every feature, the score and two inputs per window, in the windows that closed before
-        // the stop (the run spans about two minutes of event time, its catch-up included).
+        // the stop. The live payments span the history's bootstrap and the 60 s run, 1.5 to 3
+        // minutes of event time, so how many minute windows close depends on where the minute
+        // boundaries fall; the first, where empty windows would show most, always closes.
         long perWindow = FeatureSets.demo().vectorNames().size() + 3;
         Map<Object, Long> windows =
                 drift.stream()
                         .collect(
                                 java.util.stream.Collectors.groupingBy(
                                         Drift::window, java.util.stream.Collectors.counting()));
-        assertThat(windows).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(windows).isNotEmpty();
         assertThat(windows.values()).allSatisfy(n -> assertThat(n).isEqualTo(perWindow));
         assertThat(drift).filteredOn(Drift::alert).isEmpty();
     }
@@ -111,11 +113,5 @@ class StationaryDemoTest {
             }
         }
         return rows;
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
