@@ -6,7 +6,6 @@ import dev.weir.schemas.DeadLetter;
 import dev.weir.schemas.Score;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,8 +25,8 @@ import picocli.CommandLine.Option;
  *
  * <p>With {@code --latency} it measures what a consumer of the scores or decisions sees: for each
  * {@code Score}, the time from its payment's event time and from its scoring time to the moment the
- * poll that brought it returned. Percentiles are exact (nearest rank over every value kept), so the
- * values of a run stay in memory, 16 bytes a Score.
+ * poll that brought it returned. Percentiles are exact (nearest rank), from a count per millisecond
+ * value ({@link LatencyCounts}), so memory stays bounded however long it runs.
  */
 @Command(
         name = "consume",
@@ -166,10 +165,10 @@ public final class ConsumeCommand extends WeirCommand {
      */
     static final class Latencies {
 
-        private long[] fromEvent = new long[1024];
-        private long[] fromScoring = new long[1024];
-        private int scores;
-        private int reported;
+        private final LatencyCounts fromEvent = new LatencyCounts();
+        private final LatencyCounts fromScoring = new LatencyCounts();
+        private final LatencyCounts recentFromEvent = new LatencyCounts();
+        private final LatencyCounts recentFromScoring = new LatencyCounts();
         private long skipped;
 
         /** Counts {@code value} when it is a Score, as skipped otherwise (undecodable too). */
@@ -184,35 +183,35 @@ public final class ConsumeCommand extends WeirCommand {
                 skipped++;
                 return;
             }
-            if (scores == fromEvent.length) {
-                fromEvent = Arrays.copyOf(fromEvent, scores * 2);
-                fromScoring = Arrays.copyOf(fromScoring, scores * 2);
-            }
-            fromEvent[scores] = received - score.getEventTime().toEpochMilli();
-            fromScoring[scores] = received - score.getScoringTime().toEpochMilli();
-            scores++;
+            long event = received - score.getEventTime().toEpochMilli();
+            long scored = received - score.getScoringTime().toEpochMilli();
+            fromEvent.add(event);
+            fromScoring.add(scored);
+            recentFromEvent.add(event);
+            recentFromScoring.add(scored);
         }
 
         /** The p50 and p99 of the Scores received since the previous call. */
         String sinceLastProgress() {
-            int from = reported;
-            reported = scores;
             String window = "latency  last " + PROGRESS_EVERY.toSeconds() + " s: ";
-            if (from == scores) {
+            long recent = recentFromEvent.count();
+            if (recent == 0) {
                 return window + "no decisions";
             }
-            long[] event = Percentiles.of(fromEvent, from, scores, 0.50, 0.99);
-            long[] scored = Percentiles.of(fromScoring, from, scores, 0.50, 0.99);
+            long[] event = recentFromEvent.percentiles(0.50, 0.99);
+            long[] scored = recentFromScoring.percentiles(0.50, 0.99);
+            recentFromEvent.clear();
+            recentFromScoring.clear();
             return String.format(
                     "%s%s: event->received p50 %d ms, p99 %d ms;"
                             + " scored->received p50 %d ms, p99 %d ms",
-                    window, decisions(scores - from), event[0], event[1], scored[0], scored[1]);
+                    window, decisions(recent), event[0], event[1], scored[0], scored[1]);
         }
 
         /** p50, p99, p99.9 and the largest over every Score received, and what was skipped. */
         String summary() {
-            StringBuilder line = new StringBuilder("latency  " + decisions(scores));
-            if (scores > 0) {
+            StringBuilder line = new StringBuilder("latency  " + decisions(fromEvent.count()));
+            if (fromEvent.count() > 0) {
                 line.append(": event->received ")
                         .append(percentiles(fromEvent))
                         .append("; scored->received ")
@@ -227,12 +226,12 @@ public final class ConsumeCommand extends WeirCommand {
             return line.toString();
         }
 
-        private static String decisions(int n) {
+        private static String decisions(long n) {
             return n == 1 ? "1 decision" : n + " decisions";
         }
 
-        private String percentiles(long[] values) {
-            long[] p = Percentiles.of(values, 0, scores, 0.50, 0.99, 0.999, 1.0);
+        private static String percentiles(LatencyCounts values) {
+            long[] p = values.percentiles(0.50, 0.99, 0.999, 1.0);
             return String.format(
                     "p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms", p[0], p[1], p[2], p[3]);
         }

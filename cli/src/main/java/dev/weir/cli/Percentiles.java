@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * Exact percentiles by nearest rank: the q-quantile of n values is the smallest value with at least
  * q·n of them at or below it, so it is always one of the values and 1.0 gives the largest. The
- * demo, the benchmarks and {@code weir consume --latency} report their latencies this way.
+ * benchmarks report their latencies this way; the demo and {@code weir consume --latency}, which
+ * may run for days, count theirs in {@link LatencyCounts}, with the same definition.
  */
 public final class Percentiles {
 

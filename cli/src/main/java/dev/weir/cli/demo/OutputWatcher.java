@@ -1,6 +1,6 @@
 package dev.weir.cli.demo;
 
-import dev.weir.cli.Percentiles;
+import dev.weir.cli.LatencyCounts;
 import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.operators.wire.RecordDecoder;
 import dev.weir.operators.wire.TopicFormat;
@@ -10,7 +10,6 @@ import dev.weir.schemas.Reason;
 import dev.weir.schemas.Score;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,8 +29,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * the pipeline writes it in.
  */
 final class OutputWatcher implements Runnable, AutoCloseable {
-
-    private static final int MAX_SAMPLES = 2_000_000;
 
     /** How many decision keys the watcher remembers to drop repeats: minutes of demo traffic. */
     private static final int RECENT_DECISIONS = 200_000;
@@ -84,12 +81,11 @@ final class OutputWatcher implements Runnable, AutoCloseable {
     private final Thread thread = new Thread(this, "weir-demo-watcher");
     private final Thread decisionThread =
             new Thread(this::watchDecisions, "weir-demo-decision-watcher");
-    private long[] toScore = new long[1024];
-    private long[] toVisible = new long[1024];
-    private int samples;
-    private long[] toDecision = new long[1024];
-    private int decisionSamples;
-    private int decisionSamplesReported;
+    // Counts per millisecond value: exact percentiles in bounded memory, however long it runs.
+    private final LatencyCounts toScore = new LatencyCounts();
+    private final LatencyCounts toVisible = new LatencyCounts();
+    private final LatencyCounts toDecision = new LatencyCounts();
+    private final LatencyCounts recentToDecision = new LatencyCounts();
 
     private final String monitoringTopic;
     private final RecordDecoder<MonitoringRecord> monitoringDecoder;
@@ -195,9 +191,10 @@ final class OutputWatcher implements Runnable, AutoCloseable {
      */
     synchronized void measureFrom(long epochMillis) {
         measureFrom = epochMillis;
-        samples = 0;
-        decisionSamples = 0;
-        decisionSamplesReported = 0;
+        toScore.clear();
+        toVisible.clear();
+        toDecision.clear();
+        recentToDecision.clear();
     }
 
     void start() {
@@ -303,13 +300,8 @@ final class OutputWatcher implements Runnable, AutoCloseable {
     }
 
     private synchronized void recordDecision(long latency) {
-        if (decisionSamples == MAX_SAMPLES) {
-            return;
-        }
-        if (decisionSamples == toDecision.length) {
-            toDecision = Arrays.copyOf(toDecision, decisionSamples * 2);
-        }
-        toDecision[decisionSamples++] = latency;
+        toDecision.add(latency);
+        recentToDecision.add(latency);
     }
 
     /**
@@ -317,7 +309,7 @@ final class OutputWatcher implements Runnable, AutoCloseable {
      * sample.
      */
     synchronized long[] decisionPercentiles() {
-        return decisionSamples == 0 ? null : percentiles(toDecision, 0, decisionSamples);
+        return toDecision.count() == 0 ? null : toDecision.percentiles(0.50, 0.99);
     }
 
     /**
@@ -325,37 +317,28 @@ final class OutputWatcher implements Runnable, AutoCloseable {
      * previous call, or null when none was.
      */
     synchronized long[] recentDecisionPercentiles() {
-        int from = decisionSamplesReported;
-        decisionSamplesReported = decisionSamples;
-        return decisionSamples == from ? null : percentiles(toDecision, from, decisionSamples);
-    }
-
-    private static long[] percentiles(long[] samples, int from, int to) {
-        return Percentiles.of(samples, from, to, 0.50, 0.99);
+        if (recentToDecision.count() == 0) {
+            return null;
+        }
+        long[] recent = recentToDecision.percentiles(0.50, 0.99);
+        recentToDecision.clear();
+        return recent;
     }
 
     private synchronized void record(long scoreLatency, long visibleLatency) {
-        if (samples == MAX_SAMPLES) {
-            return;
-        }
-        if (samples == toScore.length) {
-            toScore = Arrays.copyOf(toScore, samples * 2);
-            toVisible = Arrays.copyOf(toVisible, samples * 2);
-        }
-        toScore[samples] = scoreLatency;
-        toVisible[samples] = visibleLatency;
-        samples++;
+        toScore.add(scoreLatency);
+        toVisible.add(visibleLatency);
     }
 
     /**
      * {p50, p99} of event-to-score and of event-to-visible latency in ms, or null with no sample.
      */
     synchronized long[] percentiles() {
-        if (samples == 0) {
+        if (toScore.count() == 0) {
             return null;
         }
-        long[] a = percentiles(toScore, 0, samples);
-        long[] b = percentiles(toVisible, 0, samples);
+        long[] a = toScore.percentiles(0.50, 0.99);
+        long[] b = toVisible.percentiles(0.50, 0.99);
         return new long[] {a[0], a[1], b[0], b[1]};
     }
 
