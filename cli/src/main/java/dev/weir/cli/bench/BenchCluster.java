@@ -136,11 +136,16 @@ final class BenchCluster {
      * A job's settings of its state backend: {@code hashmap}, {@code rocksdb} (incremental
      * checkpoints) or {@code hashmap-changelog}: heap state whose checkpoints upload only the state
      * changes since the last one, to the changelog, and whose whole state is written in the
-     * background every 30 s (materialization; Flink's default is 10 minutes).
+     * background every 30 s (materialization; Flink's default is 10 minutes); or {@code
+     * hashmap-compressed}: heap state whose snapshots Flink compresses (Snappy).
      */
     private static Map<String, String> stateBackend(String job) {
         return switch (job) {
             case "hashmap" -> Map.of("state.backend.type", "hashmap");
+            case "hashmap-compressed" ->
+                    Map.of(
+                            "state.backend.type", "hashmap",
+                            "execution.checkpointing.snapshot-compression", "true");
             case "rocksdb" ->
                     Map.of(
                             "state.backend.type", "rocksdb",

@@ -66,12 +66,13 @@ public final class PipelineBenchmark {
     private static final Duration TAIL_TIMEOUT = Duration.ofMinutes(2);
 
     /**
-     * Heap, heap with Flink's changelog (incremental checkpoints of heap state) and RocksDB. ForSt,
-     * Flink 2's disaggregated backend, is not among them: its jar is not published on Maven Central
-     * for Flink 2.1 (only 1.20.0, 2.0.0, 2.2.0 and 2.3.0, each built against its own Flink's
-     * internal state API).
+     * Heap, heap with Flink's changelog (incremental checkpoints of heap state), heap with
+     * compressed snapshots, and RocksDB. ForSt, Flink 2's disaggregated backend, is not among them:
+     * its jar is not published on Maven Central for Flink 2.1 (only 1.20.0, 2.0.0, 2.2.0 and 2.3.0,
+     * each built against its own Flink's internal state API).
      */
-    private static final Set<String> BACKENDS = Set.of("hashmap", "hashmap-changelog", "rocksdb");
+    private static final Set<String> BACKENDS =
+            Set.of("hashmap", "hashmap-changelog", "hashmap-compressed", "rocksdb");
 
     private static final String PASS_THROUGH = BenchCluster.PASS_THROUGH;
 
@@ -672,6 +673,7 @@ public final class PipelineBenchmark {
             case PASS_THROUGH -> "pass-through (ceiling)";
             case "hashmap" -> "pipeline, heap state";
             case "hashmap-changelog" -> "pipeline, heap state + changelog";
+            case "hashmap-compressed" -> "pipeline, heap state, compressed snapshots";
             default -> "pipeline, RocksDB";
         };
     }
