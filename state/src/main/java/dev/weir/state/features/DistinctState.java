@@ -24,9 +24,9 @@ final class DistinctState extends PaneWindow {
 
     static final int LG_K = 11;
 
-    private HllSketch[] pane;
-    private HllSketch[] suffix;
-    private HllSketch back = new HllSketch(LG_K, TgtHllType.HLL_8);
+    private StoredSketch[] pane;
+    private StoredSketch[] suffix;
+    private StoredSketch back = newSketch();
     private long flipPane = Long.MIN_VALUE;
 
     /** Scratch for the window's union; made on first use (states are made per event on RocksDB). */
@@ -51,11 +51,11 @@ final class DistinctState extends PaneWindow {
         if (matched && present && inWindow(p, asOfPane)) {
             int s = slotFor(p);
             if (pane[s] == null) {
-                pane[s] = new HllSketch(LG_K, TgtHllType.HLL_8);
+                pane[s] = newSketch();
             }
-            add(pane[s], number, text);
+            add(pane[s].forUpdate(), number, text);
             if (p >= flipPane) {
-                add(back, number, text);
+                add(back.forUpdate(), number, text);
             } else {
                 rebuildFront();
             }
@@ -80,16 +80,16 @@ final class DistinctState extends PaneWindow {
         if (size == 0) {
             return defaultValue();
         }
-        HllSketch front = paneAt(head) < flipPane ? suffix[head] : null;
+        StoredSketch front = paneAt(head) < flipPane ? suffix[head] : null;
         if (front == null) {
-            return Math.round(back.getEstimate());
+            return Math.round(back.get().getEstimate());
         }
         if (query == null) {
             query = new Union(LG_K);
         }
         query.reset();
-        query.update(front);
-        query.update(back);
+        query.update(front.get());
+        query.update(back.get());
         return Math.round(query.getEstimate());
     }
 
@@ -106,10 +106,10 @@ final class DistinctState extends PaneWindow {
         Union running = new Union(LG_K);
         for (int i = size - 1; i >= 0; i--) {
             int s = slot(i);
-            running.update(pane[s]);
-            suffix[s] = running.getResult(TgtHllType.HLL_8);
+            running.update(pane[s].get());
+            suffix[s] = StoredSketch.of(running.getResult(TgtHllType.HLL_8));
         }
-        back = new HllSketch(LG_K, TgtHllType.HLL_8);
+        back = newSketch();
         flipPane = paneAt(slot(size - 1)) + 1;
     }
 
@@ -120,15 +120,15 @@ final class DistinctState extends PaneWindow {
         for (int i = size - 1; i >= 0; i--) {
             int s = slot(i);
             if (paneAt(s) < flipPane) {
-                running.update(pane[s]);
-                suffix[s] = running.getResult(TgtHllType.HLL_8);
+                running.update(pane[s].get());
+                suffix[s] = StoredSketch.of(running.getResult(TgtHllType.HLL_8));
             }
         }
     }
 
     @Override
     protected void onEmpty() {
-        back = new HllSketch(LG_K, TgtHllType.HLL_8);
+        back = newSketch();
         flipPane = Long.MIN_VALUE;
     }
 
@@ -141,8 +141,12 @@ final class DistinctState extends PaneWindow {
         query = null;
     }
 
-    private static HllSketch[] copies(HllSketch[] sketches) {
-        HllSketch[] copies = new HllSketch[sketches.length];
+    private static StoredSketch newSketch() {
+        return StoredSketch.of(new HllSketch(LG_K, TgtHllType.HLL_8));
+    }
+
+    private static StoredSketch[] copies(StoredSketch[] sketches) {
+        StoredSketch[] copies = new StoredSketch[sketches.length];
         for (int i = 0; i < sketches.length; i++) {
             copies[i] = sketches[i] == null ? null : sketches[i].copy();
         }
@@ -151,14 +155,14 @@ final class DistinctState extends PaneWindow {
 
     @Override
     protected void allocateExtra(int capacity) {
-        pane = new HllSketch[capacity];
-        suffix = new HllSketch[capacity];
+        pane = new StoredSketch[capacity];
+        suffix = new StoredSketch[capacity];
     }
 
     @Override
     protected void relocateExtra(int[] order, int newCapacity) {
-        HllSketch[] p = new HllSketch[newCapacity];
-        HllSketch[] f = new HllSketch[newCapacity];
+        StoredSketch[] p = new StoredSketch[newCapacity];
+        StoredSketch[] f = new StoredSketch[newCapacity];
         for (int i = 0; i < order.length; i++) {
             p[i] = pane[order[i]];
             f[i] = suffix[order[i]];
@@ -181,26 +185,26 @@ final class DistinctState extends PaneWindow {
 
     @Override
     protected void writePane(int slot, DataOutput out) throws IOException {
-        writeSketch(pane[slot], out);
-        writeSketch(suffix[slot], out);
+        StoredSketch.write(pane[slot], out);
+        StoredSketch.write(suffix[slot], out);
     }
 
     @Override
     protected void readPane(int slot, DataInput in) throws IOException {
-        pane[slot] = readSketch(in);
-        suffix[slot] = readSketch(in);
+        pane[slot] = StoredSketch.read(in);
+        suffix[slot] = StoredSketch.read(in);
     }
 
     @Override
     protected void writeExtra(DataOutput out) throws IOException {
         out.writeLong(flipPane);
-        writeSketch(back, out);
+        StoredSketch.write(back, out);
     }
 
     @Override
     protected void readExtra(DataInput in) throws IOException {
         flipPane = in.readLong();
-        back = readSketch(in);
+        back = StoredSketch.read(in);
     }
 
     @Override
@@ -211,25 +215,5 @@ final class DistinctState extends PaneWindow {
     @Override
     protected void readExtraFormat1(DataInput in) throws IOException {
         readExtra(in);
-    }
-
-    private static void writeSketch(HllSketch sketch, DataOutput out) throws IOException {
-        if (sketch == null) {
-            out.writeInt(-1);
-            return;
-        }
-        byte[] bytes = sketch.toUpdatableByteArray();
-        out.writeInt(bytes.length);
-        out.write(bytes);
-    }
-
-    private static HllSketch readSketch(DataInput in) throws IOException {
-        int length = in.readInt();
-        if (length < 0) {
-            return null;
-        }
-        byte[] bytes = new byte[length];
-        in.readFully(bytes);
-        return HllSketch.heapify(bytes);
     }
 }
