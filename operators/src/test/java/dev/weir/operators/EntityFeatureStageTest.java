@@ -56,19 +56,46 @@ class EntityFeatureStageTest {
     @EnumSource(StateBackends.class)
     void stateAndTimersAreDroppedOnceTheEntityIsIdleForItsTtl(StateBackends backend)
             throws Exception {
+        // The TTL is the longest window, 1 h: expiry timers fall on a grid of 1 h / 64.
+        long step = HOUR / 64;
         try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ARRIVAL)) {
             harness.open();
             harness.processElement(event("t1", "a", 1_000, 100), 1_000);
             harness.processElement(event("t2", "a", 2_000, 100), 2_000);
-            harness.processElement(event("t3", "b", 3_000, 100), 3_000);
+            harness.processElement(event("t3", "b", 3 * step, 100), 3 * step);
             assertThat(StateBackends.keyedStateEntries(harness)).isEqualTo(2);
             assertThat(harness.numEventTimeTimers()).isEqualTo(2);
 
-            harness.processWatermark(2_000 + HOUR - 1);
+            // a: idle since 2 s, expires at 1 h 2 s, dropped at the next step, 65 steps.
+            harness.processWatermark(65 * step - 1);
             assertThat(StateBackends.keyedStateEntries(harness)).isEqualTo(2);
-            harness.processWatermark(2_000 + HOUR);
+            harness.processWatermark(65 * step);
             assertThat(StateBackends.keyedStateEntries(harness)).isEqualTo(1);
-            harness.processWatermark(3_000 + HOUR);
+            // b: its expiry is on the grid, 67 steps.
+            harness.processWatermark(67 * step - 1);
+            assertThat(StateBackends.keyedStateEntries(harness)).isEqualTo(1);
+            harness.processWatermark(67 * step);
+            assertThat(StateBackends.keyedStateEntries(harness)).isZero();
+            assertThat(harness.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void eventsWithinOneStepKeepTheTimerAndAnEventInTheNextMovesIt(StateBackends backend)
+            throws Exception {
+        long step = HOUR / 64;
+        try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ARRIVAL)) {
+            harness.open();
+            harness.processElement(event("t1", "a", 1_000, 100), 1_000);
+            harness.processElement(event("t2", "a", step - 1, 100), step - 1);
+            harness.processElement(event("t3", "a", step + 1, 100), step + 1);
+            assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+
+            // The timer moved to the step after the last event's expiry, 66 steps.
+            harness.processWatermark(66 * step - 1);
+            assertThat(StateBackends.keyedStateEntries(harness)).isEqualTo(1);
+            harness.processWatermark(66 * step);
             assertThat(StateBackends.keyedStateEntries(harness)).isZero();
             assertThat(harness.numEventTimeTimers()).isZero();
         }

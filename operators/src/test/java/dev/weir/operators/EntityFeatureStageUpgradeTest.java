@@ -30,6 +30,7 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -283,6 +284,53 @@ class EntityFeatureStageUpgradeTest {
             feedUntilExpiry(restored, after(inputs), out);
         }
         out.assertEqualTo(released);
+    }
+
+    /**
+     * The release set an entity's expiry timer at its exact expiry; this one rounds it up to a 64th
+     * of the TTL and leaves it there while the next events stay within that step. After the
+     * upgrade, such an event does not look for the release's timer at the exact time: when that
+     * timer fires, before the moved expiry, the expiry timer is registered again, so the idle
+     * entity still leaves nothing behind.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(StateBackends.class)
+    void anEntityIdleAfterTheUpgradeStillExpires(StateBackends backend) throws Exception {
+        long ttl = 30 * DAY;
+        long step = ttl / 64;
+        FeaturedTransaction first = inputs(Mode.ARRIVAL).get(0).event();
+        long firstTime = first.getTransaction().getEventTime().toEpochMilli();
+        FeaturedTransaction next = FeaturedTransaction.newBuilder(first).build();
+        next.setTransaction(
+                Transaction.newBuilder(first.getTransaction())
+                        .setTransactionId("next")
+                        .setEventTime(Instant.ofEpochMilli(firstTime + 1_000))
+                        .build());
+        long releasedTimer = firstTime + ttl;
+        long expiryTimer = Math.floorDiv(releasedTimer + 1_000 + step - 1, step) * step;
+        // Both expiries fall in one step: the event after the upgrade does not move the timer.
+        assertThat(Math.floorDiv(releasedTimer + step - 1, step) * step).isEqualTo(expiryTimer);
+
+        OperatorSubtaskState savepoint;
+        try (var release = releaseHarness(backend, Mode.ARRIVAL)) {
+            release.open();
+            feed(release, List.of(new Input(first, 0)));
+            savepoint = snapshot(release, Snapshot.NATIVE);
+        }
+        try (var restored = harness(backend, Mode.ARRIVAL)) {
+            restored.initializeState(savepoint);
+            restored.open();
+            feed(restored, List.of(new Input(next, 0)));
+
+            restored.processWatermark(releasedTimer);
+            assertThat(StateBackends.keyedStateEntries(restored)).isEqualTo(1);
+            assertThat(restored.numEventTimeTimers()).isEqualTo(1);
+            restored.processWatermark(expiryTimer - 1);
+            assertThat(StateBackends.keyedStateEntries(restored)).isEqualTo(1);
+            restored.processWatermark(expiryTimer);
+            assertThat(StateBackends.keyedStateEntries(restored)).isZero();
+            assertThat(restored.numEventTimeTimers()).isZero();
+        }
     }
 
     /** The release's values by backend and mode, made once. */

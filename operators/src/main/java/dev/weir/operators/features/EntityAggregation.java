@@ -38,7 +38,16 @@ public final class EntityAggregation {
         boolean test(long time) throws Exception;
     }
 
+    /**
+     * Expiry timers fall on a grid of this fraction of the TTL, rounded up: the events of an entity
+     * within one step leave its timer where it is instead of deleting one and registering another
+     * per event (on RocksDB, two changes of the timer queue), and idle state stays at most a 64th
+     * of its TTL longer.
+     */
+    static final int EXPIRY_STEPS_PER_TTL = 64;
+
     private final EntityEngine engine;
+    private final long expiryStepMillis;
     private final ValueState<EntityState> state;
     private final MapState<Long, byte[]> coldState;
     private final ColdPanes cold;
@@ -47,6 +56,7 @@ public final class EntityAggregation {
     /** Registers the entity's keyed state in {@code context} (a keyed operator's, in open()). */
     public EntityAggregation(EntitySpec spec, RuntimeContext context) {
         engine = new EntityEngine(spec, Transaction.getClassSchema());
+        expiryStepMillis = Math.max(1, spec.effectiveTtl().toMillis() / EXPIRY_STEPS_PER_TTL);
         state = context.getState(EntityFeatureStage.descriptor(spec));
         coldState = context.getMapState(EntityFeatureStage.coldDescriptor());
         cold = new MapStateColdPanes(coldState);
@@ -55,7 +65,7 @@ public final class EntityAggregation {
 
     /**
      * Aggregates {@code txn} into the current key's state, leaves the entity's values after it in
-     * {@link #values()} and moves the key's expiry timer.
+     * {@link #values()} and moves the key's expiry timer when its step changed.
      *
      * @param warming the features still warming up; the engine appends the entity's
      * @param inUse whether a timer at the old expiry must stay
@@ -73,11 +83,11 @@ public final class EntityAggregation {
         if (current == null) {
             current = engine.newState();
         } else {
-            oldExpiry = engine.expiryTime(current);
+            oldExpiry = expiryTimer(current);
         }
         engine.update(current, cold, txn, eventTime, buffer, 0, warming);
         state.update(current);
-        long newExpiry = engine.expiryTime(current);
+        long newExpiry = expiryTimer(current);
         if (newExpiry != oldExpiry) {
             if (oldExpiry != Long.MIN_VALUE && !inUse.test(oldExpiry)) {
                 timers.deleteEventTimeTimer(oldExpiry);
@@ -85,6 +95,29 @@ public final class EntityAggregation {
             timers.registerEventTimeTimer(newExpiry);
         }
         return current;
+    }
+
+    /** When the expiry timer of {@code current} fires: its expiry, rounded up to the step. */
+    long expiryTimer(EntityState current) {
+        long expiry = engine.expiryTime(current);
+        long past = Math.floorMod(expiry, expiryStepMillis);
+        if (past == 0) {
+            return expiry;
+        }
+        long timer = expiry - past + expiryStepMillis;
+        return timer < expiry ? Long.MAX_VALUE : timer;
+    }
+
+    /**
+     * Registers the current key's expiry timer, if it has state: for a timer that fired before the
+     * expiry without being the expiry timer, which may then be missing (the release before set it
+     * at the exact expiry, where the next event does not look for it). A no-op when it is there.
+     */
+    public void keepExpiryTimer(TimerService timers) throws Exception {
+        EntityState current = state.value();
+        if (current != null) {
+            timers.registerEventTimeTimer(expiryTimer(current));
+        }
     }
 
     /**

@@ -313,7 +313,13 @@ public class EntityFeatureStage
                 aggregate(event, timestamp, ctx, out);
             }
         }
-        if (aggregation.expire(timestamp)) {
+        boolean dropped = aggregation.expire(timestamp);
+        if (!dropped && due == null) {
+            // Neither a release nor the expiry: a timer at the exact expiry, set by the release
+            // before, or one whose events the maximum wait released. The expiry timer stays due.
+            aggregation.keepExpiryTimer(ctx.timerService());
+        }
+        if (dropped) {
             expired.inc();
             if (publish) {
                 ctx.output(
