@@ -25,6 +25,8 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -40,8 +42,10 @@ import picocli.CommandLine.Option;
  * reads and writes its entity's hot state, and blocks of older panes move to and from map state, so
  * a cost that grew with the window would show), beside Flink's SlidingEventTimeWindows computing
  * count and sum at 1h/1min and 24h/1min, over the same generated stream on the same local Flink;
- * and the state bytes per entity of the reference feature set, hot and cold. A harness, not a test:
- * it measures, and prints.
+ * the reference feature set's account stage on both backends, over the reference generator's
+ * payments (its distinct counts' sketches are most of an account's hot state); and the state bytes
+ * per entity of the reference feature set, hot and cold. A harness, not a test: it measures, and
+ * prints.
  */
 @Command(
         name = "features",
@@ -49,8 +53,8 @@ import picocli.CommandLine.Option;
             "The feature engine against Flink's sliding windows.",
             "The feature stage's throughput at windows of 1h, 24h, 7d and 30d on "
                     + "heap state and at 1h, 7d and 30d on RocksDB, beside Flink's sliding "
-                    + "windows, on a local Flink; and the state bytes per entity of the "
-                    + "reference feature set."
+                    + "windows, on a local Flink; the reference feature set's account stage "
+                    + "on both; and the state bytes per entity of the reference feature set."
         })
 public final class FeatureBenchmark extends WeirCommand {
 
@@ -132,6 +136,7 @@ public final class FeatureBenchmark extends WeirCommand {
         // Every variant once per round, in turn; each keeps its best round.
         Map<String, Double> heap = new LinkedHashMap<>();
         Map<String, Double> rocks = new LinkedHashMap<>();
+        Map<String, Double> reference = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
             if (rounds > 1) {
                 out.printf("round %d of %d%n", round, rounds);
@@ -146,11 +151,16 @@ public final class FeatureBenchmark extends WeirCommand {
                         featureStage(out, window, events, keys, spacing, ROCKSDB),
                         Math::max);
             }
+            for (String backend : new String[] {HEAP, ROCKSDB}) {
+                reference.merge(
+                        backend, referenceStage(out, events, keys, spacing, backend), Math::max);
+            }
         }
         if (rounds > 1) {
             out.printf("best of %d rounds%n", rounds);
             heap.forEach((window, rate) -> print(out, window, HEAP, events, rate));
             rocks.forEach((window, rate) -> print(out, window, ROCKSDB, events, rate));
+            reference.forEach((backend, rate) -> printReference(out, backend, events, rate));
         }
         double slide1h = slidingWindows(Duration.ofHours(1), slidingEvents, keys, spacing);
         out.printf(
@@ -233,6 +243,37 @@ public final class FeatureBenchmark extends WeirCommand {
     }
 
     /**
+     * Runs the reference feature set's account stage (its distinct counts, moments, extrema and
+     * recency features) over the reference generator's payments, and prints its line.
+     */
+    private static double referenceStage(
+            PrintStream out, long events, int keys, long spacing, String backend) throws Exception {
+        Configuration conf = new Configuration();
+        conf.setString("state.backend.type", backend);
+        StreamExecutionEnvironment env = environment(conf);
+        DataStream<Transaction> payments =
+                env.fromSequence(0, events - 1)
+                        .map(new Generate(keys, spacing), WeirTypes.TRANSACTION)
+                        .assignTimestampsAndWatermarks(
+                                WatermarkStrategy.<Transaction>forMonotonousTimestamps()
+                                        .withTimestampAssigner(
+                                                (t, ts) -> t.getEventTime().toEpochMilli()));
+        double rate =
+                featureStage(env, payments, FeatureSets.reference().entity("account"), events);
+        printReference(out, backend, events, rate);
+        return rate;
+    }
+
+    private static void printReference(PrintStream out, String backend, long events, double rate) {
+        out.printf(
+                "%-46s %10d %12.1f %14.0f%n",
+                "Weir reference account features" + (backend.equals(HEAP) ? "" : ", RocksDB"),
+                events,
+                events / rate,
+                rate);
+    }
+
+    /**
      * Events per second through source, key-by and one feature stage, on the given state backend.
      */
     private static double featureStage(
@@ -240,8 +281,16 @@ public final class FeatureBenchmark extends WeirCommand {
         Configuration conf = new Configuration();
         conf.setString("state.backend.type", backend);
         StreamExecutionEnvironment env = environment(conf);
-        source(env, events, keys, spacing)
-                .map(t -> FeatureVectors.start(t, "bench"), WeirTypes.FEATURED_TRANSACTION)
+        return featureStage(env, source(env, events, keys, spacing), spec, events);
+    }
+
+    private static double featureStage(
+            StreamExecutionEnvironment env,
+            DataStream<Transaction> source,
+            EntitySpec spec,
+            long events)
+            throws Exception {
+        source.map(t -> FeatureVectors.start(t, "bench"), WeirTypes.FEATURED_TRANSACTION)
                 .keyBy(f -> f.getTransaction().getAccountId(), Types.STRING)
                 .process(
                         new EntityFeatureStage(spec, FeatureOrdering.ARRIVAL),
@@ -312,6 +361,29 @@ public final class FeatureBenchmark extends WeirCommand {
                     .setChannel(Channel.POS)
                     .setEventTime(Instant.ofEpochMilli(T0 + i * spacing))
                     .build();
+        }
+    }
+
+    /** The reference generator's payments, one per sequence number, in event-time order. */
+    private static final class Generate extends RichMapFunction<Long, Transaction> {
+        private static final long serialVersionUID = 1L;
+        private final int keys;
+        private final long spacing;
+        private transient TransactionGenerator generator;
+
+        Generate(int keys, long spacing) {
+            this.keys = keys;
+            this.spacing = spacing;
+        }
+
+        @Override
+        public void open(OpenContext context) {
+            generator = new TransactionGenerator(3, keys, 0.02);
+        }
+
+        @Override
+        public Transaction map(Long i) {
+            return generator.next(T0 + i * spacing).transaction();
         }
     }
 
