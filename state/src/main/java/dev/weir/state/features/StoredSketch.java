@@ -53,7 +53,7 @@ final class StoredSketch {
         return bytes != null;
     }
 
-    /** A copy that can change without changing this one; the bytes are shared, never written. */
+    /** A copy that can change without changing this one; the bytes are shared, never modified. */
     StoredSketch copy() {
         return bytes != null ? new StoredSketch(null, bytes) : of(sketch.copy());
     }
@@ -63,8 +63,9 @@ final class StoredSketch {
             out.writeInt(-1);
             return;
         }
-        // The updatable form: a sketch heapified from the compact one estimates differently
-        // (its out-of-order flag is set), and a restored state must continue bit for bit.
+        // The updatable form: a sketch heapified from the compact one can estimate differently
+        // from the one written, and a restored state must continue bit for bit
+        // (ReleasedEngineParityTest).
         byte[] form = stored.bytes != null ? stored.bytes : stored.sketch.toUpdatableByteArray();
         out.writeInt(form.length);
         out.write(form);
