@@ -248,18 +248,12 @@ public final class FeatureBenchmark extends WeirCommand {
      */
     private static double referenceStage(
             PrintStream out, long events, int keys, long spacing, String backend) throws Exception {
-        Configuration conf = new Configuration();
-        conf.setString("state.backend.type", backend);
-        StreamExecutionEnvironment env = environment(conf);
-        DataStream<Transaction> payments =
-                env.fromSequence(0, events - 1)
-                        .map(new Generate(keys, spacing), WeirTypes.TRANSACTION)
-                        .assignTimestampsAndWatermarks(
-                                WatermarkStrategy.<Transaction>forMonotonousTimestamps()
-                                        .withTimestampAssigner(
-                                                (t, ts) -> t.getEventTime().toEpochMilli()));
         double rate =
-                featureStage(env, payments, FeatureSets.reference().entity("account"), events);
+                featureStage(
+                        FeatureSets.reference().entity("account"),
+                        events,
+                        new Generate(keys, spacing),
+                        backend);
         printReference(out, backend, events, rate);
         return rate;
     }
@@ -273,24 +267,22 @@ public final class FeatureBenchmark extends WeirCommand {
                 rate);
     }
 
+    private static double featureStage(
+            EntitySpec spec, long events, int keys, long spacing, String backend) throws Exception {
+        return featureStage(spec, events, new Synthesize(keys, spacing), backend);
+    }
+
     /**
      * Events per second through source, key-by and one feature stage, on the given state backend.
      */
     private static double featureStage(
-            EntitySpec spec, long events, int keys, long spacing, String backend) throws Exception {
+            EntitySpec spec, long events, MapFunction<Long, Transaction> payments, String backend)
+            throws Exception {
         Configuration conf = new Configuration();
         conf.setString("state.backend.type", backend);
         StreamExecutionEnvironment env = environment(conf);
-        return featureStage(env, source(env, events, keys, spacing), spec, events);
-    }
-
-    private static double featureStage(
-            StreamExecutionEnvironment env,
-            DataStream<Transaction> source,
-            EntitySpec spec,
-            long events)
-            throws Exception {
-        source.map(t -> FeatureVectors.start(t, "bench"), WeirTypes.FEATURED_TRANSACTION)
+        source(env, events, payments)
+                .map(t -> FeatureVectors.start(t, "bench"), WeirTypes.FEATURED_TRANSACTION)
                 .keyBy(f -> f.getTransaction().getAccountId(), Types.STRING)
                 .process(
                         new EntityFeatureStage(spec, FeatureOrdering.ARRIVAL),
@@ -303,7 +295,7 @@ public final class FeatureBenchmark extends WeirCommand {
     private static double slidingWindows(Duration size, long events, int keys, long spacing)
             throws Exception {
         StreamExecutionEnvironment env = environment();
-        source(env, events, keys, spacing)
+        source(env, events, new Synthesize(keys, spacing))
                 .keyBy(Transaction::getAccountId, Types.STRING)
                 .window(SlidingEventTimeWindows.of(size, Duration.ofMinutes(1)))
                 .aggregate(new CountAndSum(), LONGS, LONGS)
@@ -326,10 +318,11 @@ public final class FeatureBenchmark extends WeirCommand {
         return events / (result.getNetRuntime() / 1000.0);
     }
 
+    /** One payment per sequence number, in event-time order. */
     private static DataStream<Transaction> source(
-            StreamExecutionEnvironment env, long events, int keys, long spacing) {
+            StreamExecutionEnvironment env, long events, MapFunction<Long, Transaction> payments) {
         return env.fromSequence(0, events - 1)
-                .map(new Synthesize(keys, spacing), WeirTypes.TRANSACTION)
+                .map(payments, WeirTypes.TRANSACTION)
                 .assignTimestampsAndWatermarks(
                         WatermarkStrategy.<Transaction>forMonotonousTimestamps()
                                 .withTimestampAssigner((t, ts) -> t.getEventTime().toEpochMilli()));
