@@ -74,6 +74,14 @@ public final class LiveDistribution {
         this.gridCounts = new long[grid.length == 0 ? 0 : grid.length + 1];
     }
 
+    /**
+     * An empty accumulator for the same reference as this one, without computing its grid again
+     * from the reference's sketch. It shares the bins, values and grid, which nothing changes.
+     */
+    public LiveDistribution emptyLike() {
+        return new LiveDistribution(name, edges, categories, grid);
+    }
+
     /** The KS grid a live accumulator for this reference counts on; empty when there is none. */
     static double[] gridOf(Distribution reference) {
         return reference.categorical() ? new double[0] : KsDistance.grid(KllSketches.of(reference));

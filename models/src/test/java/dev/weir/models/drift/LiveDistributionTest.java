@@ -59,6 +59,28 @@ class LiveDistributionTest {
         assertThat(live.gridCounts()).isEmpty();
     }
 
+    /** What the drift monitor builds each window's accumulators from: one per reference. */
+    @Test
+    void anEmptyLikeAccumulatorIsAFreshOneForTheSameReference() {
+        Distribution reference = Distribution.of("x", ONE_TO_THIRTEEN);
+        double[] values = {0, 1, 1.2, 2, 13, 14, Double.NaN, 7};
+        for (Distribution r : List.of(reference, THREE_BINS, FLAG)) {
+            LiveDistribution used = accumulate(r, values, 0, values.length);
+            LiveDistribution empty = used.emptyLike();
+            assertThat(empty.toBytes()).isEqualTo(new LiveDistribution(r).toBytes());
+            assertThat(empty.accumulates(r)).isTrue();
+
+            for (double value : values) {
+                empty.add(value);
+            }
+            assertThat(empty.toBytes()).isEqualTo(used.toBytes());
+            empty.add(3);
+            assertThat(used.toBytes())
+                    .as("the first accumulator does not see the copy's values")
+                    .isEqualTo(accumulate(r, values, 0, values.length).toBytes());
+        }
+    }
+
     @Test
     void countsEachValueInItsCellOfTheReferencesGrid() {
         // 13 training values (too many to compare value by value), each more than 1/200 of the

@@ -23,11 +23,11 @@ import org.apache.flink.util.Collector;
  * topics are independent) waits {@code labelWait}. Each wait ends in a timer that clears the state
  * and reports the miss, so state per transaction is bounded by the TTL and nothing is dropped
  * without being counted. Only what performance and fairness need is kept of a score, not its
- * feature vector (about 130 bytes with its key and timer in RocksDB, plus the values of the
- * fairness segment attributes; operators/README.md). When a challenger scored the transaction too,
- * its verdict waits beside the champion's and is matched with the same label, so both versions get
- * realised performance over the same transactions (what the governor needs to promote a
- * challenger).
+ * feature vector nor its transaction id, which is the key (about 125 bytes with its key and timer
+ * in RocksDB, plus the values of the fairness segment attributes; operators/README.md). When a
+ * challenger scored the transaction too, its verdict waits beside the champion's and is matched
+ * with the same label, so both versions get realised performance over the same transactions (what
+ * the governor needs to promote a challenger).
  */
 public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, LabelOutcome> {
 
@@ -56,6 +56,13 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
     static final ValueStateDescriptor<Long> MATCHED_UNTIL =
             new ValueStateDescriptor<>(
                     "matched-until", org.apache.flink.api.common.typeinfo.Types.LONG);
+
+    /**
+     * The transaction id of a score while it waits: the key holds it, so the state does not keep it
+     * a second time (36 of about 100 bytes for a UUID); an outcome gets it back from the key when
+     * it is emitted. Scores that waited in an earlier release kept their id, the same value.
+     */
+    private static final String KEYED = "";
 
     private final long scoreTtlMillis;
     private final long labelWaitMillis;
@@ -106,7 +113,7 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
         LabelOutcome logged =
                 LabelOutcome.newBuilder()
                         .setOutcome(LabelOutcomeType.UNKNOWN)
-                        .setTransactionId(score.getTransactionId())
+                        .setTransactionId(KEYED)
                         .setModelName(score.getModelName())
                         .setModelVersion(score.getModelVersion())
                         .setScore(score.getScore())
@@ -163,6 +170,7 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
         long labelTime = label.getLabelTime().toEpochMilli();
         for (LabelOutcome outcome :
                 challenger == null ? List.of(logged) : List.of(logged, challenger)) {
+            outcome.setTransactionId(ctx.getCurrentKey());
             outcome.setOutcome(LabelOutcomeType.MATCHED);
             outcome.setIsFraud(label.getIsFraud());
             outcome.setOutcomeTime(Math.max(labelTime, outcome.getEventTime()));
@@ -181,6 +189,7 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
         if (logged != null && scoreDeadline(logged) <= timestamp) {
             waitingScore.clear();
             waitingChallenger.clear();
+            logged.setTransactionId(ctx.getCurrentKey());
             logged.setOutcome(LabelOutcomeType.EXPIRED_SCORE);
             logged.setOutcomeTime(timestamp);
             out.collect(logged);

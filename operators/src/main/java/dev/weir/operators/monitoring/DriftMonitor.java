@@ -14,6 +14,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,7 @@ public final class DriftMonitor extends ScoreMonitor<DriftMonitor.DriftWindow> {
 
     private transient MetricGroup metrics;
     private transient Map<String, double[]> latest;
+    private transient Map<ReferenceProfile, DriftWindow> firstWindows;
 
     /**
      * @param categoricalInputs fields of each score's monitored_inputs compared by category shares
@@ -62,6 +64,7 @@ public final class DriftMonitor extends ScoreMonitor<DriftMonitor.DriftWindow> {
     public void open(MetricGroup metrics) {
         this.metrics = metrics.addGroup("weir").addGroup("drift");
         this.latest = new HashMap<>();
+        this.firstWindows = new IdentityHashMap<>();
     }
 
     @Override
@@ -71,16 +74,28 @@ public final class DriftMonitor extends ScoreMonitor<DriftMonitor.DriftWindow> {
         if (profile.isEmpty()) {
             return window;
         }
-        for (ReferenceProfile.Distribution feature : profile.get().features()) {
-            window.features.add(new LiveDistribution(feature));
+        // Each feature's KS grid comes from quantiles of the reference's sketch: computed once per
+        // profile (the loader keeps one object per version), not for every window of every key.
+        DriftWindow first = firstWindows.computeIfAbsent(profile.get(), this::firstWindow);
+        for (LiveDistribution feature : first.features) {
+            window.features.add(feature.emptyLike());
         }
-        window.score =
-                profile.get().score() == null ? null : new LiveDistribution(profile.get().score());
+        window.score = first.score == null ? null : first.score.emptyLike();
         for (String input : categoricalInputs) {
             profile.get()
                     .categorical(input)
                     .ifPresent(c -> window.inputs.add(new LiveCategories(c)));
         }
+        return window;
+    }
+
+    /** Empty accumulators built from the reference itself, for {@link #create} to copy. */
+    private DriftWindow firstWindow(ReferenceProfile profile) {
+        DriftWindow window = new DriftWindow();
+        for (ReferenceProfile.Distribution feature : profile.features()) {
+            window.features.add(new LiveDistribution(feature));
+        }
+        window.score = profile.score() == null ? null : new LiveDistribution(profile.score());
         return window;
     }
 
