@@ -8,12 +8,14 @@ import dev.weir.operators.decode.DecodeTransactions;
 import dev.weir.operators.decode.DeduplicateTransactions;
 import dev.weir.operators.quality.QualityRules;
 import dev.weir.operators.quality.Rule;
+import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.DeadLetter;
 import dev.weir.schemas.Transaction;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -227,6 +229,28 @@ class DeduplicateTransactionsTest {
         }
     }
 
+    /** The release before wrote its keys with Flink's string serializer alone. */
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void theIdsOfTheReleaseBeforeAreRemembered(StateBackends backend) throws Exception {
+        OperatorSubtaskState previous;
+        try (var h = harness(backend, "hard", Types.STRING)) {
+            h.open();
+            h.processElement(TestRecords.txn("t1", "a", 1_000, 10), 1_000);
+            previous = h.snapshot(1, 1_000);
+        }
+        try (var h = harness(backend, "hard")) {
+            h.initializeState(previous);
+            h.open();
+            h.processElement(TestRecords.txn("t1", "b", 2_000, 10), 2_000);
+            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(deadLetters(h)).hasSize(1);
+            h.processWatermark(1_000 + WINDOW);
+            assertThat(StateBackends.keyedStateEntries(h)).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(StateBackends.class)
     void aSavepointOfTheReleaseKeyedByAccountRestoresAndItsStateIsClearedByItsTimers(
@@ -305,6 +329,12 @@ class DeduplicateTransactionsTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, Transaction, Transaction> harness(
             StateBackends backend, String severity) throws Exception {
+        return harness(backend, severity, WeirTypes.TRANSACTION_ID);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Transaction, Transaction> harness(
+            StateBackends backend, String severity, TypeInformation<String> keyType)
+            throws Exception {
         Rule rule =
                 QualityRules.parse(
                                 String.join(
@@ -318,6 +348,6 @@ class DeduplicateTransactionsTest {
         return backend.keyed(
                 new KeyedProcessOperator<>(new DeduplicateTransactions(rule, "in")),
                 Transaction::getTransactionId,
-                Types.STRING);
+                keyType);
     }
 }

@@ -3,6 +3,7 @@ package dev.weir.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.operators.labels.LabelJoin;
+import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.Decision;
 import dev.weir.schemas.Label;
 import dev.weir.schemas.LabelOutcome;
@@ -10,10 +11,15 @@ import dev.weir.schemas.LabelOutcomeType;
 import dev.weir.schemas.Score;
 import java.time.Instant;
 import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -127,6 +133,84 @@ class LabelJoinTest {
         }
     }
 
+    /**
+     * The release before keyed this state with Flink's string serializer, wrote the waiting scores
+     * with the plain Avro serializer and kept each score's transaction id in it; its savepoints
+     * restore, and the outcomes carry the right ids.
+     */
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void theStateOfTheReleaseBeforeRestores(StateBackends backend) throws Exception {
+        OperatorSubtaskState previous;
+        try (var h =
+                backend.keyed(
+                        new KeyedCoProcessOperator<>(new WaitingAsInTheReleaseBefore()),
+                        Score::getTransactionId,
+                        Label::getTransactionId,
+                        Types.STRING)) {
+            h.open();
+            h.processElement1(score("t1", 1_000, 0.7, Decision.DECLINE), 1_000);
+            h.processElement1(score("t2", 2_000, 0.1, Decision.APPROVE), 2_000);
+            previous = h.snapshot(1, 2_500);
+        }
+        try (var h = harness(backend)) {
+            h.initializeState(previous);
+            h.open();
+            assertThat(h.numEventTimeTimers()).isEqualTo(2);
+            h.processElement2(label("t1", true, 5_000), 5_000);
+            h.processBothWatermarks(
+                    new org.apache.flink.streaming.api.watermark.Watermark(2_000 + TTL));
+            assertThat(outcomes(h))
+                    .extracting(
+                            LabelOutcome::getTransactionId,
+                            LabelOutcome::getOutcome,
+                            LabelOutcome::getScore)
+                    .containsExactly(
+                            org.assertj.core.api.Assertions.tuple(
+                                    "t1", LabelOutcomeType.MATCHED, 0.7),
+                            org.assertj.core.api.Assertions.tuple(
+                                    "t2", LabelOutcomeType.EXPIRED_SCORE, 0.1));
+            assertThat(StateBackends.keyedStateEntries(h)).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    /** How the release before kept a waiting score: plain serializers, the id in the value. */
+    private static final class WaitingAsInTheReleaseBefore
+            extends KeyedCoProcessFunction<String, Score, Label, LabelOutcome> {
+        private transient ValueState<LabelOutcome> waiting;
+
+        @Override
+        public void open(OpenContext context) {
+            waiting =
+                    getRuntimeContext()
+                            .getState(
+                                    new ValueStateDescriptor<>(
+                                            "waiting-score", WeirTypes.LABEL_OUTCOME));
+        }
+
+        @Override
+        public void processElement1(Score score, Context ctx, Collector<LabelOutcome> out)
+                throws Exception {
+            long time = score.getEventTime().toEpochMilli();
+            waiting.update(
+                    LabelOutcome.newBuilder()
+                            .setOutcome(LabelOutcomeType.UNKNOWN)
+                            .setTransactionId(score.getTransactionId())
+                            .setModelName(score.getModelName())
+                            .setModelVersion(score.getModelVersion())
+                            .setScore(score.getScore())
+                            .setDeclined(score.getDecision() == Decision.DECLINE)
+                            .setEventTime(time)
+                            .setOutcomeTime(time)
+                            .build());
+            ctx.timerService().registerEventTimeTimer(time + TTL);
+        }
+
+        @Override
+        public void processElement2(Label label, Context ctx, Collector<LabelOutcome> out) {}
+    }
+
     @ParameterizedTest
     @EnumSource(StateBackends.class)
     void theSegmentAttributesWaitWithTheScoreAndReachBothVersionsOutcomes(StateBackends backend)
@@ -233,7 +317,7 @@ class LabelJoinTest {
                 new KeyedCoProcessOperator<>(new LabelJoin(TTL, WAIT, segments)),
                 Score::getTransactionId,
                 Label::getTransactionId,
-                Types.STRING);
+                WeirTypes.TRANSACTION_ID);
     }
 
     private static List<LabelOutcome> outcomes(

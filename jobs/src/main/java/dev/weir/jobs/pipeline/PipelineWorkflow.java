@@ -112,7 +112,7 @@ public final class PipelineWorkflow {
         if (rules.duplicateRule().isPresent()) {
             Rule duplicate = rules.duplicateRule().get();
             SingleOutputStreamOperator<Transaction> unique =
-                    decoded.keyBy(Transaction::getTransactionId, Types.STRING)
+                    decoded.keyBy(Transaction::getTransactionId, WeirTypes.TRANSACTION_ID)
                             .process(
                                     new DeduplicateTransactions(
                                             duplicate, config.transactionsTopic()),
@@ -250,8 +250,8 @@ public final class PipelineWorkflow {
                         "Drift per window");
 
         DataStream<LabelOutcome> outcomes =
-                scores.keyBy(Score::getTransactionId, Types.STRING)
-                        .connect(labels.keyBy(Label::getTransactionId, Types.STRING))
+                scores.keyBy(Score::getTransactionId, WeirTypes.TRANSACTION_ID)
+                        .connect(labels.keyBy(Label::getTransactionId, WeirTypes.TRANSACTION_ID))
                         .process(
                                 new LabelJoin(
                                         m.scoreTtl().toMillis(),

@@ -39,7 +39,7 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
     public static final String DUPLICATE_LABELS = "labelsDuplicate";
 
     static final ValueStateDescriptor<LabelOutcome> WAITING_SCORE =
-            new ValueStateDescriptor<>("waiting-score", WeirTypes.LABEL_OUTCOME);
+            new ValueStateDescriptor<>("waiting-score", WeirTypes.WAITING_LABEL_OUTCOME);
     static final ValueStateDescriptor<Label> WAITING_LABEL =
             new ValueStateDescriptor<>("waiting-label", WeirTypes.LABEL);
 
@@ -48,7 +48,7 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Score, Label, Labe
      * performance too.
      */
     static final ValueStateDescriptor<LabelOutcome> WAITING_CHALLENGER =
-            new ValueStateDescriptor<>("waiting-challenger-score", WeirTypes.LABEL_OUTCOME);
+            new ValueStateDescriptor<>("waiting-challenger-score", WeirTypes.WAITING_LABEL_OUTCOME);
 
     /**
      * Set once a transaction is matched, until the score's TTL ends: a second label is a duplicate.

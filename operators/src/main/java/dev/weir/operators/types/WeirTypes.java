@@ -36,5 +36,17 @@ public final class WeirTypes {
     public static final TypeInformation<dev.weir.schemas.EntityFeatures> ENTITY_FEATURES =
             new AvroTypeInfo<>(dev.weir.schemas.EntityFeatures.class);
 
+    /**
+     * Transaction ids as keys of the per-transaction state (the duplicate check, the label join):
+     * Flink's string serializer, written in one piece per key (and per timer) when a heap snapshot
+     * writes them. The bytes are the string serializer's.
+     */
+    public static final TypeInformation<String> TRANSACTION_ID =
+            new BufferedTypeInfo<>(org.apache.flink.api.common.typeinfo.Types.STRING);
+
+    /** A label outcome waiting in state, written in one piece by a heap snapshot. */
+    public static final TypeInformation<dev.weir.schemas.LabelOutcome> WAITING_LABEL_OUTCOME =
+            new BufferedTypeInfo<>(LABEL_OUTCOME);
+
     private WeirTypes() {}
 }
