@@ -110,6 +110,16 @@ class SavepointCompatibilityITCase {
                 .singleElement()
                 .asString()
                 .contains("no longer buffered");
+        StateLayout withAStatelessOperator =
+                current.edited(
+                        o ->
+                                o.putObject("weir-stateless")
+                                        .put("maxParallelism", 128)
+                                        .put("coordinatorState", false)
+                                        .putObject("states"));
+        assertThat(current.problemsRestoring(withAStatelessOperator))
+                .as("an operator without state may go")
+                .isEmpty();
         StateLayout uidless = current.edited(o -> o.remove(Uids.DEDUPLICATE));
         assertThat(uidless.problemsRestoring(current))
                 .containsExactly(

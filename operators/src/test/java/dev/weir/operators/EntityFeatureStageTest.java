@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.operators.features.EntityFeatureStage;
 import dev.weir.operators.features.FeatureOrdering;
+import dev.weir.operators.features.FeatureStages;
 import dev.weir.operators.features.FeatureVectors;
 import dev.weir.operators.features.VectorVersions;
 import dev.weir.schemas.FeaturedTransaction;
@@ -284,6 +285,57 @@ class EntityFeatureStageTest {
                             r ->
                                     assertThat(r.getValue().getTransaction().getTransactionId())
                                             .isEqualTo("t3"));
+        }
+    }
+
+    /**
+     * A payment without a device crosses the device stage keyed as the pipeline keys it, by its
+     * transaction id: it gets the defaults at once, in either ordering, even far behind the
+     * watermark, and leaves no state and no timer.
+     */
+    @ParameterizedTest
+    @MethodSource("backendsAndOrderings")
+    void anEventWithoutTheKeyGetsTheDefaultsAtOnceAndLeavesNoState(
+            StateBackends backend, FeatureOrdering ordering) throws Exception {
+        EntitySpec device =
+                new EntitySpec(
+                        "device",
+                        "device_id",
+                        List.of(
+                                FeatureSpec.of("count_1h", Aggregation.COUNT).window("1h").build(),
+                                FeatureSpec.of("since_prev", Aggregation.TIME_SINCE_PREVIOUS)
+                                        .defaultValue(-1)
+                                        .build()),
+                        Duration.ofMinutes(10),
+                        null);
+        try (var harness =
+                backend.keyed(
+                        new KeyedProcessOperator<>(new EntityFeatureStage(device, ordering)),
+                        FeatureStages.keyOf(device),
+                        Types.STRING)) {
+            harness.open();
+            harness.processWatermark(HOUR);
+            FeaturedTransaction none = event("t1", "a", 1_000, 100);
+            FeaturedTransaction blank = event("t2", "a", HOUR + 1_000, 100);
+            blank.getTransaction().setDeviceId(" ");
+            harness.processElement(none, 1_000);
+            harness.processElement(blank, HOUR + 1_000);
+
+            List<FeaturedTransaction> out = harness.extractOutputValues();
+            assertThat(ids(out)).containsExactly("t1", "t2");
+            assertThat(out).allSatisfy(f -> assertThat(f.getFeatures()).containsExactly(0.0, -1.0));
+            assertThat(harness.getSideOutput(EntityFeatureStage.LATE)).isNull();
+            assertThat(StateBackends.keyedStateEntries(harness)).isZero();
+            assertThat(harness.numEventTimeTimers()).isZero();
+            assertThat(harness.numProcessingTimeTimers()).isZero();
+
+            // The device's own events are aggregated as ever beside them.
+            FeaturedTransaction known = event("t3", "a", HOUR + 2_000, 100);
+            known.getTransaction().setDeviceId("d1");
+            harness.processElement(known, HOUR + 2_000);
+            harness.processWatermark(HOUR + 2_000);
+            assertThat(harness.extractOutputValues()).hasSize(3);
+            assertThat(StateBackends.keyedStateEntries(harness)).isEqualTo(1);
         }
     }
 

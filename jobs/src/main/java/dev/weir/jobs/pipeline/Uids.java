@@ -12,7 +12,8 @@ public final class Uids {
     public static final String DECODE_MODEL_CONTROL = "weir-decode-model-control";
 
     /**
-     * Prefix of the feature stages: weir-features-start, weir-features-<entity>[-route|-no-key].
+     * Prefix of the feature stages: weir-features-start, weir-features-<entity> (the release before
+     * also had the stateless weir-features-<entity>-route and -no-key).
      */
     public static final String FEATURES = "weir-features";
 

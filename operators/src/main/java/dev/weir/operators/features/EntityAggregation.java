@@ -143,6 +143,18 @@ public final class EntityAggregation {
         return buffer;
     }
 
+    /** The entity's key in {@code txn}; null when its key field is null or blank. */
+    public String keyOf(Transaction txn) {
+        return engine.key(txn);
+    }
+
+    /** The values of an event without the entity's key: each feature's default. A new array. */
+    public double[] defaults() {
+        double[] defaults = new double[engine.width()];
+        engine.writeDefaults(defaults, 0);
+        return defaults;
+    }
+
     /** The entity's cold panes in the keyed map state of the current key. */
     private static final class MapStateColdPanes implements ColdPanes {
         private final MapState<Long, byte[]> blocks;

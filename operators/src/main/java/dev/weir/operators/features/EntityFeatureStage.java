@@ -28,7 +28,9 @@ import org.apache.flink.util.OutputTag;
  * write of the entity's hot state ({@link #STATE_NAME}), the engine's O(1) update, and the values
  * appended to the event's vector; the older panes are in map state ({@link #COLD_NAME}, by block),
  * read and written only when a block of panes leaves or rejoins the hot state (state/README.md). An
- * event-time timer drops both once the entity has been idle for its TTL.
+ * event-time timer drops both once the entity has been idle for its TTL. An event without the key
+ * (its key field null or blank) gets the features' defaults at once and touches no state: it
+ * arrives keyed by something else, so that it needs no path of its own around the stage.
  *
  * <p>Lateness is judged by the watermark: an event more than the entity's allowed lateness behind
  * it goes to {@link #LATE}; every other event is aggregated. In {@link FeatureOrdering#ORDERED}
@@ -82,6 +84,7 @@ public class EntityFeatureStage
     public static final String STATES_EXPIRED = "entityStatesExpired";
     public static final String RELEASED_BY_MAX_WAIT = "eventsReleasedByMaxWait";
     public static final String VECTOR_CHANGED_EVENTS = "eventsWithChangedVector";
+    public static final String EVENTS_WITHOUT_KEY = "eventsWithoutKey";
 
     /** Ties in event time are taken in transaction-id order, so every run takes them alike. */
     private static final Comparator<FeaturedTransaction> TIES =
@@ -113,6 +116,10 @@ public class EntityFeatureStage
     private transient Counter expired;
     private transient Counter releasedByMaxWait;
     private transient Counter vectorChanged;
+    private transient Counter withoutKey;
+
+    /** The entity's values for events without its key. */
+    private transient double[] defaults;
 
     /** The last watermark this subtask saw, and when (processing time) it last moved. */
     private transient long watermarkSeen;
@@ -180,6 +187,7 @@ public class EntityFeatureStage
     @Override
     public void open(OpenContext openContext) {
         aggregation = new EntityAggregation(spec, getRuntimeContext());
+        defaults = aggregation.defaults();
         // Registered in both modes: a savepoint taken in the ordered mode may hold waiting events.
         pending = getRuntimeContext().getMapState(pendingDescriptor());
         releasesWaiting = pending::contains;
@@ -192,6 +200,7 @@ public class EntityFeatureStage
         expired = group.counter(STATES_EXPIRED);
         releasedByMaxWait = group.counter(RELEASED_BY_MAX_WAIT);
         vectorChanged = group.counter(VECTOR_CHANGED_EVENTS);
+        withoutKey = group.counter(EVENTS_WITHOUT_KEY);
         watermarkSeen = Long.MIN_VALUE;
         watermarkMovedAt = Long.MIN_VALUE;
     }
@@ -200,6 +209,14 @@ public class EntityFeatureStage
     public void processElement(
             FeaturedTransaction in, Context ctx, Collector<FeaturedTransaction> out)
             throws Exception {
+        if (aggregation.keyOf(in.getTransaction()) == null) {
+            // Keyed by something else (FeatureStages keys it by its transaction id): it has no
+            // entity, so it gets the defaults at once, in either ordering, and touches no state.
+            withoutKey.inc();
+            String version = versions == null ? in.getFeatureSetVersion() : versions.output();
+            out.collect(FeatureVectors.append(in, defaults, in.getWarming(), version));
+            return;
+        }
         long eventTime = in.getTransaction().getEventTime().toEpochMilli();
         long watermark = ctx.timerService().currentWatermark();
         observe(watermark, ctx.timerService().currentProcessingTime());

@@ -4,29 +4,27 @@ import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.EntityFeatures;
 import dev.weir.schemas.FeaturedTransaction;
 import dev.weir.schemas.Transaction;
-import dev.weir.state.features.EntityEngine;
 import dev.weir.state.features.EntitySpec;
 import dev.weir.state.features.FeatureSet;
 import dev.weir.state.features.FieldReader;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 
 /**
  * Chains one keyed stage per entity of a feature set, in declaration order, so each event crosses
  * one shuffle per entity and arrives with its complete vector. The streaming pipeline and the batch
  * backfill both build their feature stages here.
  *
- * <p>Events without a key for an entity (a payment without a device) bypass that entity's keyed
- * stage and get its default values. uids derive from the entity names: {@code
- * weir-features-<entity>}, {@code -route}, {@code -no-key}.
+ * <p>Events without a key for an entity (a payment without a device) cross that entity's stage
+ * keyed by their transaction id and get its default values there, so a stage chains to the one
+ * before it and nothing is unioned in between. uids derive from the entity names: {@code
+ * weir-features-<entity>}. The release before sent such events around the stage, through two
+ * stateless operators ({@code -route}, {@code -no-key}); Flink skips their empty state in its
+ * savepoints.
  */
 public final class FeatureStages {
 
@@ -92,16 +90,10 @@ public final class FeatureStages {
             EntitySpec entity = featureSet.entities().get(index);
             VectorVersions versions = VectorVersions.of(featureSet, index);
             String uid = uidPrefix + "-" + entity.name();
-            OutputTag<FeaturedTransaction> noKey =
-                    new OutputTag<>("no-key-" + entity.name(), WeirTypes.FEATURED_TRANSACTION);
-            SingleOutputStreamOperator<FeaturedTransaction> routed =
-                    stream.process(
-                                    new RouteByKey(entity.keyField(), noKey),
-                                    WeirTypes.FEATURED_TRANSACTION)
-                            .uid(uid + "-route")
-                            .name("Route by " + entity.keyField());
+            // One keyed stage per entity, no side path for events without the entity's key: the
+            // next stage's keyBy is the only exchange between two stages.
             SingleOutputStreamOperator<FeaturedTransaction> keyed =
-                    routed.keyBy(new KeyOf(entity.keyField()), Types.STRING)
+                    stream.keyBy(keyOf(entity), Types.STRING)
                             .process(
                                     new EntityFeatureStage(
                                             entity,
@@ -112,13 +104,6 @@ public final class FeatureStages {
                                     WeirTypes.FEATURED_TRANSACTION)
                             .uid(uid)
                             .name("Features: " + entity.name());
-            DataStream<FeaturedTransaction> defaults =
-                    routed.getSideOutput(noKey)
-                            .map(
-                                    new AppendDefaults(entity, versions.output()),
-                                    WeirTypes.FEATURED_TRANSACTION)
-                            .uid(uid + "-no-key")
-                            .name("Defaults: " + entity.name() + " (no " + entity.keyField() + ")");
             DataStream<FeaturedTransaction> entityLate =
                     keyed.getSideOutput(EntityFeatureStage.LATE);
             late = late == null ? entityLate : late.union(entityLate);
@@ -128,7 +113,7 @@ public final class FeatureStages {
             DataStream<EntityFeatures> latest =
                     keyed.getSideOutput(EntityFeatureStage.ENTITY_FEATURES);
             entityFeatures = entityFeatures == null ? latest : entityFeatures.union(latest);
-            stream = keyed.union(defaults);
+            stream = keyed;
         }
         return new Result(stream, late, vectorChanged, entityFeatures);
     }
@@ -147,7 +132,15 @@ public final class FeatureStages {
         }
     }
 
-    /** Keys by the entity's key field. */
+    /** How the stages key their events: see {@link KeyOf}. */
+    public static KeySelector<FeaturedTransaction, String> keyOf(EntitySpec entity) {
+        return new KeyOf(entity.keyField());
+    }
+
+    /**
+     * Keys by the entity's key field; an event without one by its transaction id, which spreads
+     * such events over the stage's subtasks like any others (the stage gives them the defaults).
+     */
     static final class KeyOf implements KeySelector<FeaturedTransaction, String> {
         private static final long serialVersionUID = 1L;
         private final String field;
@@ -162,60 +155,8 @@ public final class FeatureStages {
             if (reader == null) {
                 reader = FieldReader.of(Transaction.getClassSchema(), field);
             }
-            return reader.key(value.getTransaction());
-        }
-    }
-
-    /** Sends events whose key field is null or blank to a side output. */
-    static final class RouteByKey
-            extends ProcessFunction<FeaturedTransaction, FeaturedTransaction> {
-        private static final long serialVersionUID = 1L;
-        private final String field;
-        private final OutputTag<FeaturedTransaction> noKey;
-        private transient FieldReader reader;
-
-        RouteByKey(String field, OutputTag<FeaturedTransaction> noKey) {
-            this.field = field;
-            this.noKey = noKey;
-        }
-
-        @Override
-        public void open(OpenContext openContext) {
-            reader = FieldReader.of(Transaction.getClassSchema(), field);
-        }
-
-        @Override
-        public void processElement(
-                FeaturedTransaction value, Context ctx, Collector<FeaturedTransaction> out) {
-            if (reader.key(value.getTransaction()) == null) {
-                ctx.output(noKey, value);
-            } else {
-                out.collect(value);
-            }
-        }
-    }
-
-    /** An entity's default values, for events without its key. */
-    static final class AppendDefaults
-            implements MapFunction<FeaturedTransaction, FeaturedTransaction> {
-        private static final long serialVersionUID = 1L;
-        private final EntitySpec spec;
-        private final String version;
-        private transient double[] defaults;
-
-        AppendDefaults(EntitySpec spec, String version) {
-            this.spec = spec;
-            this.version = version;
-        }
-
-        @Override
-        public FeaturedTransaction map(FeaturedTransaction value) {
-            if (defaults == null) {
-                EntityEngine engine = new EntityEngine(spec, Transaction.getClassSchema());
-                defaults = new double[engine.width()];
-                engine.writeDefaults(defaults, 0);
-            }
-            return FeatureVectors.append(value, defaults, value.getWarming(), version);
+            String key = reader.key(value.getTransaction());
+            return key == null ? value.getTransaction().getTransactionId() : key;
         }
     }
 }
