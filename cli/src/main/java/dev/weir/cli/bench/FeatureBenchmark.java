@@ -5,6 +5,7 @@ import dev.weir.cli.synthetic.TransactionGenerator;
 import dev.weir.jobs.config.FeatureSets;
 import dev.weir.operators.features.EntityFeatureStage;
 import dev.weir.operators.features.FeatureOrdering;
+import dev.weir.operators.features.FeatureStages;
 import dev.weir.operators.features.FeatureVectors;
 import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.Channel;
@@ -43,9 +44,9 @@ import picocli.CommandLine.Option;
  * a cost that grew with the window would show), beside Flink's SlidingEventTimeWindows computing
  * count and sum at 1h/1min and 24h/1min, over the same generated stream on the same local Flink;
  * the reference feature set's account stage on both backends, over the reference generator's
- * payments (its distinct counts' sketches are most of an account's hot state); and the state bytes
- * per entity of the reference feature set, hot and cold. A harness, not a test: it measures, and
- * prints.
+ * payments (its distinct counts' sketches are most of an account's hot state), and its three stages
+ * chained as the pipeline chains them; and the state bytes per entity of the reference feature set,
+ * hot and cold. A harness, not a test: it measures, and prints.
  */
 @Command(
         name = "features",
@@ -53,8 +54,9 @@ import picocli.CommandLine.Option;
             "The feature engine against Flink's sliding windows.",
             "The feature stage's throughput at windows of 1h, 24h, 7d and 30d on "
                     + "heap state and at 1h, 7d and 30d on RocksDB, beside Flink's sliding "
-                    + "windows, on a local Flink; the reference feature set's account stage "
-                    + "on both; and the state bytes per entity of the reference feature set."
+                    + "windows, on a local Flink; the reference feature set's account stage, "
+                    + "and its three stages as the pipeline chains them, on both; and the state "
+                    + "bytes per entity of the reference feature set."
         })
 public final class FeatureBenchmark extends WeirCommand {
 
@@ -137,6 +139,7 @@ public final class FeatureBenchmark extends WeirCommand {
         Map<String, Double> heap = new LinkedHashMap<>();
         Map<String, Double> rocks = new LinkedHashMap<>();
         Map<String, Double> reference = new LinkedHashMap<>();
+        Map<String, Double> stages = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
             if (rounds > 1) {
                 out.printf("round %d of %d%n", round, rounds);
@@ -155,12 +158,17 @@ public final class FeatureBenchmark extends WeirCommand {
                 reference.merge(
                         backend, referenceStage(out, events, keys, spacing, backend), Math::max);
             }
+            for (String backend : new String[] {HEAP, ROCKSDB}) {
+                stages.merge(
+                        backend, referenceStages(out, events, keys, spacing, backend), Math::max);
+            }
         }
         if (rounds > 1) {
             out.printf("best of %d rounds%n", rounds);
             heap.forEach((window, rate) -> print(out, window, HEAP, events, rate));
             rocks.forEach((window, rate) -> print(out, window, ROCKSDB, events, rate));
             reference.forEach((backend, rate) -> printReference(out, backend, events, rate));
+            stages.forEach((backend, rate) -> printStages(out, backend, events, rate));
         }
         double slide1h = slidingWindows(Duration.ofHours(1), slidingEvents, keys, spacing);
         out.printf(
@@ -259,12 +267,40 @@ public final class FeatureBenchmark extends WeirCommand {
     }
 
     private static void printReference(PrintStream out, String backend, long events, double rate) {
+        printLine(out, "Weir reference account features", backend, events, rate);
+    }
+
+    private static void printStages(PrintStream out, String backend, long events, double rate) {
+        printLine(out, "Weir reference features, 3 stages", backend, events, rate);
+    }
+
+    private static void printLine(
+            PrintStream out, String variant, String backend, long events, double rate) {
         out.printf(
                 "%-46s %10d %12.1f %14.0f%n",
-                "Weir reference account features" + (backend.equals(HEAP) ? "" : ", RocksDB"),
-                events,
-                events / rate,
-                rate);
+                variant + (backend.equals(HEAP) ? "" : ", RocksDB"), events, events / rate, rate);
+    }
+
+    /**
+     * Runs the reference feature set's three stages (account, merchant, device) as the pipeline
+     * builds them ({@link FeatureStages}), over the reference generator's payments, some of them
+     * without a device, and prints its line.
+     */
+    private static double referenceStages(
+            PrintStream out, long events, int keys, long spacing, String backend) throws Exception {
+        Configuration conf = new Configuration();
+        conf.setString("state.backend.type", backend);
+        StreamExecutionEnvironment env = environment(conf);
+        FeatureStages.apply(
+                        source(env, events, new Generate(keys, spacing)),
+                        FeatureSets.reference(),
+                        "bench-features",
+                        FeatureOrdering.ARRIVAL)
+                .featured()
+                .sinkTo(new DiscardingSink<>());
+        double rate = rate(env.execute("bench-feature-stages"), events);
+        printStages(out, backend, events, rate);
+        return rate;
     }
 
     private static double featureStage(
