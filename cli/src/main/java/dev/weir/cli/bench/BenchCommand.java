@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         },
         subcommands = {
             FeatureBenchmark.class,
+            StateWritesBenchmark.class,
             ScoringBenchmark.class,
             MonitoringBenchmark.class,
             OrderingBenchmark.Cli.class,
