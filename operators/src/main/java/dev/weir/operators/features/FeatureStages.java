@@ -20,11 +20,11 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * backfill both build their feature stages here.
  *
  * <p>Events without a key for an entity (a payment without a device) cross that entity's stage
- * keyed by their transaction id and get its default values there, so a stage chains to the one
- * before it and nothing is unioned in between. uids derive from the entity names: {@code
- * weir-features-<entity>}. The release before sent such events around the stage, through two
- * stateless operators ({@code -route}, {@code -no-key}); Flink skips their empty state in its
- * savepoints.
+ * keyed by their transaction id and get its default values there, so the next stage's keyBy is the
+ * only exchange between two stages: nothing is unioned in between. uids derive from the entity
+ * names: {@code weir-features-<entity>}. The release before sent such events around the stage,
+ * through two stateless operators ({@code -route}, {@code -no-key}); Flink skips their empty state
+ * in its savepoints.
  */
 public final class FeatureStages {
 
