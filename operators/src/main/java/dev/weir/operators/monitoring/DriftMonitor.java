@@ -43,6 +43,8 @@ public final class DriftMonitor extends ScoreMonitor<DriftMonitor.DriftWindow> {
 
     private transient MetricGroup metrics;
     private transient Map<String, double[]> latest;
+
+    /** Per profile, built on first use (also without {@link #open}, as the benchmark uses it). */
     private transient Map<ReferenceProfile, DriftWindow> firstWindows;
 
     /**
@@ -64,7 +66,6 @@ public final class DriftMonitor extends ScoreMonitor<DriftMonitor.DriftWindow> {
     public void open(MetricGroup metrics) {
         this.metrics = metrics.addGroup("weir").addGroup("drift");
         this.latest = new HashMap<>();
-        this.firstWindows = new IdentityHashMap<>();
     }
 
     @Override
@@ -76,6 +77,9 @@ public final class DriftMonitor extends ScoreMonitor<DriftMonitor.DriftWindow> {
         }
         // Each feature's KS grid comes from quantiles of the reference's sketch: computed once per
         // profile (the loader keeps one object per version), not for every window of every key.
+        if (firstWindows == null) {
+            firstWindows = new IdentityHashMap<>();
+        }
         DriftWindow first = firstWindows.computeIfAbsent(profile.get(), this::firstWindow);
         for (LiveDistribution feature : first.features) {
             window.features.add(feature.emptyLike());
