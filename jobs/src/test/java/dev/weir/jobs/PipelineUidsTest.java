@@ -80,6 +80,28 @@ class PipelineUidsTest {
                         .doesNotContain("Features: ");
             }
         }
+        // The exactly-once scores writer opens a transaction at every checkpoint and its
+        // committer commits one, each a round trip to the broker on their task's thread: not
+        // the thread that scores and sends the decisions.
+        org.apache.flink.runtime.jobgraph.JobVertex scoring =
+                graph.getJobGraph().getVerticesSortedTopologicallyFromSources().stream()
+                        .filter(v -> v.getName().contains("Score (DL4J"))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(scoring.getName())
+                .contains("Kafka " + config.decisionsTopic() + " (decisions")
+                .doesNotContain("Kafka " + config.scoresTopic() + ":");
+        assertThat(graph.getJobGraph().getVertices())
+                .anySatisfy(
+                        v ->
+                                assertThat(v.getName())
+                                        .contains("Kafka " + config.scoresTopic() + ": Writer")
+                                        .contains(
+                                                "Iceberg "
+                                                        + config.namespace()
+                                                        + "."
+                                                        + WeirTables.SCORES
+                                                        + ": Writer"));
         // Table maintenance is a job of its own (MaintenanceJob), never part of this graph.
         // (Iceberg ends every maintenance graph with a lock remover.)
         assertThat(uids).noneMatch(uid -> uid.contains("lock-remover"));

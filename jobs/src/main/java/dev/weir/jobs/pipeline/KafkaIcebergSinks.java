@@ -4,6 +4,7 @@ import dev.weir.jobs.config.PipelineConfig;
 import dev.weir.operators.iceberg.RowConverters;
 import dev.weir.operators.iceberg.WeirTables;
 import dev.weir.operators.kafka.AvroRecordSerializer;
+import dev.weir.operators.types.WeirTypes;
 import dev.weir.schemas.DeadLetter;
 import dev.weir.schemas.EntityFeatures;
 import dev.weir.schemas.FeaturedTransaction;
@@ -52,7 +53,16 @@ public class KafkaIcebergSinks implements PipelineSinks {
 
     @Override
     public void writeScores(DataStream<Score> scores) {
-        scores.sinkTo(
+        // Both audit copies in a task of their own, fed by one exchange. At every checkpoint the
+        // exactly-once writer opens its next transaction (a round trip to the transaction
+        // coordinator), the committer commits the last one and the Iceberg writer closes its
+        // files, each on its task's thread: chained to scoring, they held up the decisions.
+        DataStream<Score> audit =
+                scores.map(score -> score, WeirTypes.SCORE)
+                        .uid(Uids.AUDIT_SCORES)
+                        .name("Scores to the audit sinks")
+                        .startNewChain();
+        audit.sinkTo(
                         kafka(
                                 new AvroRecordSerializer<>(
                                                 config.scoresTopic(),
@@ -62,12 +72,15 @@ public class KafkaIcebergSinks implements PipelineSinks {
                                 "scores"))
                 .uid(Uids.SINK_SCORES_KAFKA)
                 .name("Kafka " + config.scoresTopic());
-        iceberg(
-                scores,
-                new RowConverters.ScoreRow(),
+        append(
+                audit.map(
+                                new RowConverters.ScoreRow(),
+                                RowConverters.rowType(WeirTables.SCORES_SCHEMA))
+                        .uid(Uids.TO_ROW_SCORES)
+                        .name("To Iceberg row: " + WeirTables.SCORES),
+                catalog,
+                config.namespace(),
                 WeirTables.SCORES,
-                WeirTables.SCORES_SCHEMA,
-                Uids.TO_ROW_SCORES,
                 Uids.SINK_SCORES_ICEBERG);
     }
 
@@ -272,6 +285,15 @@ public class KafkaIcebergSinks implements PipelineSinks {
                         .uid(converterUid)
                         .name("To Iceberg row: " + table)
                         .startNewChain();
+        append(rows, catalog, namespace, table, sinkUid);
+    }
+
+    private static void append(
+            DataStream<RowData> rows,
+            CatalogLoader catalog,
+            String namespace,
+            String table,
+            String sinkUid) {
         TableLoader loader = TableLoader.fromCatalog(catalog, TableIdentifier.of(namespace, table));
         IcebergSink.forRowData(rows)
                 .tableLoader(loader)

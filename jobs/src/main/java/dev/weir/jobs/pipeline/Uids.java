@@ -33,6 +33,7 @@ public final class Uids {
     public static final String MONITOR_AGREEMENT = "weir-monitor-agreement";
     public static final String MONITOR_FAIRNESS = "weir-monitor-fairness";
 
+    public static final String AUDIT_SCORES = "weir-audit-scores";
     public static final String SINK_SCORES_KAFKA = "weir-sink-scores-kafka";
     public static final String SINK_DECISIONS_KAFKA = "weir-sink-decisions-kafka";
     public static final String SINK_ENTITY_FEATURES_KAFKA = "weir-sink-entity-features-kafka";
