@@ -91,10 +91,14 @@ final class BenchCluster {
                                     checkpoints.resolve("changelog").toUri().toString());
                     default -> Map.of();
                 };
+        Map<String, String> withHistory = new LinkedHashMap<>(settings);
+        // The statistics of every checkpoint of a run (Flink keeps its last 10), for the pauses
+        // the latency runs report.
+        withHistory.put("web.checkpoints.history", "1000");
         LocalCluster.start(
                 layout,
                 flinkConf.resolve("dev").resolve("config.yaml"),
-                settings,
+                withHistory,
                 LocalCluster.classpathBeside(jar),
                 LocalCluster.launcherClasspath(),
                 flinkConf.resolve("log4j-cluster.properties"));

@@ -193,8 +193,11 @@ public final class PipelineBenchmark {
         @Option(
                 names = "--warm-up",
                 paramLabel = "DURATION",
-                defaultValue = "20s",
-                description = "Unmeasured start of each latency run.%nDefault: ${DEFAULT-VALUE}.")
+                defaultValue = "60s",
+                description =
+                        "Unmeasured start of each latency run, on a cluster started for it: its"
+                                + " JVMs compile the job and its first checkpoints catch up"
+                                + " meanwhile.%nDefault: ${DEFAULT-VALUE}.")
         Duration warmUp;
 
         @Option(
@@ -468,7 +471,8 @@ public final class PipelineBenchmark {
             long scores,
             long[] toDecision,
             long[] toCommitted,
-            long[] toScore) {}
+            long[] toScore,
+            CheckpointPauses pauses) {}
 
     private Latency latency(
             String backend,
@@ -516,6 +520,9 @@ public final class PipelineBenchmark {
                             () -> Math.min(decisions.seen(), scores.seen()),
                             job,
                             LiveTraffic.WindowListener.NONE);
+            CheckpointPauses pauses =
+                    CheckpointPauses.of(
+                            job.rest(), job.id(), traffic.measureFrom(), traffic.measureTo());
             Latency l =
                     new Latency(
                             backend,
@@ -527,10 +534,12 @@ public final class PipelineBenchmark {
                             scores.seen(),
                             decisions.toCommitted(),
                             scores.toCommitted(),
-                            scores.toScore());
+                            scores.toScore(),
+                            pauses);
             out.printf(
                     "    %d measured; event->decision p50/p99/p99.9 %s; event->committed score %s%n",
                     sent.measured(), ms(l.toDecision()), ms(l.toCommitted()));
+            printPauses(pauses);
             return l;
         }
     }
@@ -599,11 +608,24 @@ public final class PipelineBenchmark {
                             "    event -> scored (the score's own scoring time):         %s%n",
                             ms(latency.toScore()));
                     out.println("    (p50 / p99 / p99.9)");
+                    printPauses(latency.pauses());
                 });
         for (Map.Entry<String, Path> recording : recordings.entrySet()) {
             out.println();
             profile(recording.getKey(), recording.getValue());
         }
+    }
+
+    private void printPauses(CheckpointPauses pauses) {
+        out.printf(
+                "    checkpoints triggered in the measured window: %d, the longest %,d ms; longest"
+                        + " barrier alignment %,d ms (%s); longest synchronous part %,d ms (%s)%n",
+                pauses.checkpoints(),
+                pauses.longestMillis(),
+                pauses.alignment().millis(),
+                pauses.alignment().task(),
+                pauses.sync().millis(),
+                pauses.sync().task());
     }
 
     /**
