@@ -255,8 +255,26 @@ final class BenchCluster {
         }
     }
 
+    /**
+     * Loads a JVMTI agent into the running TaskManager (or calls one loaded before again) with
+     * {@code options}; quoted, since jcmd would otherwise read {@code key=value} as its own.
+     */
+    void loadAgent(Path library, String options) throws IOException, InterruptedException {
+        String output = jcmd("JVMTI.agent_load", library.toString(), '"' + options + '"');
+        // jcmd succeeds whatever the agent answers; the agent's own code is in its output.
+        if (!output.contains("return code: 0")) {
+            throw new IllegalStateException(
+                    "the agent "
+                            + library.getFileName()
+                            + " refused '"
+                            + options
+                            + "' (its messages are in the TaskManager's .out file): "
+                            + output.strip());
+        }
+    }
+
     /** A diagnostic command to the TaskManager's JVM, with the JDK's jcmd. */
-    private void jcmd(String... command) throws IOException, InterruptedException {
+    private String jcmd(String... command) throws IOException, InterruptedException {
         List<String> line =
                 new ArrayList<>(
                         List.of(
@@ -269,5 +287,6 @@ final class BenchCluster {
             throw new IllegalStateException(
                     "jcmd " + String.join(" ", command) + " failed: " + output);
         }
+        return output;
     }
 }

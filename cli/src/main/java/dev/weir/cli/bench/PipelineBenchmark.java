@@ -21,15 +21,11 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordedFrame;
-import jdk.jfr.consumer.RecordingFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -51,8 +47,9 @@ import picocli.CommandLine.Option;
  *       and to the score received by a {@code read_committed} consumer of the scores topic. Once
  *       with the features in event-time order (the default, which waits for the watermark) and once
  *       in arrival order, each on a TaskManager of its own.
- *   <li>Profile: a JFR recording of the TaskManager during each pipeline's warm-up drain (recording
- *       slows the run it records), its hottest methods and the share of samples per component.
+ *   <li>Profile: the TaskManager's CPU during each pipeline's measured drain, by async-profiler
+ *       ({@link AsyncProfile}), summed by task, by kind of code, by component and by hottest frame
+ *       ({@link CpuProfile}).
  * </ol>
  *
  * A harness, not a test: it measures and prints.
@@ -76,27 +73,6 @@ public final class PipelineBenchmark {
 
     private static final String PASS_THROUGH = BenchCluster.PASS_THROUGH;
 
-    /**
-     * Components a profile's samples are attributed to, by the first frame of theirs on the stack.
-     */
-    private static final List<String[]> COMPONENTS =
-            List.of(
-                    new String[] {"Weir", "dev.weir."},
-                    new String[] {
-                        "ND4J / DL4J (Java side)",
-                        "org.nd4j.",
-                        "org.deeplearning4j.",
-                        "org.bytedeco."
-                    },
-                    new String[] {
-                        "Iceberg / Parquet", "org.apache.iceberg.", "org.apache.parquet."
-                    },
-                    new String[] {"Avro", "org.apache.avro."},
-                    new String[] {"Kafka client", "org.apache.kafka."},
-                    new String[] {"RocksDB / ForSt", "org.rocksdb.", "org.forstdb."},
-                    new String[] {"Flink", "org.apache.flink."},
-                    new String[] {"JDK", "java.", "jdk.", "sun."});
-
     private final PrintStream out;
     private final Path dir;
     private final BenchCluster cluster;
@@ -106,8 +82,8 @@ public final class PipelineBenchmark {
     private final int accounts;
     private int runs;
 
-    /** The JFR recordings of the pipelines' warm-up drains, by job. */
-    private final Map<String, Path> recordings = new LinkedHashMap<>();
+    /** The CPU profiles of the pipelines' measured drains, by job. */
+    private final Map<String, Path> profiles = new LinkedHashMap<>();
 
     private PipelineBenchmark(
             PrintStream out,
@@ -133,7 +109,7 @@ public final class PipelineBenchmark {
                 "The whole pipeline on the standalone cluster, beside a pass-through " + "job.",
                 "On the processes of `weir cluster start`: drain rates on heap and "
                         + "RocksDB state as ratios of the pass-through, event-to-decision and "
-                        + "event-to-committed latency at a fixed rate, and a JFR profile per "
+                        + "event-to-committed latency at a fixed rate, and a CPU profile per "
                         + "state backend. Needs WEIR_TOKEN_KEY."
             })
     public static final class Cli extends WeirCommand {
@@ -366,8 +342,8 @@ public final class PipelineBenchmark {
                 cluster.start(job);
             }
             for (int round = 0; round < 2; round++) {
-                // The profile is taken in the warm-up drain: JFR's sampling slows the run it
-                // records.
+                // The profile is of the measured drain, after the JIT compilers' warm-up; its
+                // sampling costs about 1%.
                 Drain d =
                         drain(
                                 job,
@@ -375,7 +351,7 @@ public final class PipelineBenchmark {
                                 payments,
                                 first,
                                 last,
-                                round == 0 && !job.equals(PASS_THROUGH));
+                                round == 1 && !job.equals(PASS_THROUGH));
                 out.printf(
                         "    %s %-12s %d out, the last 90%% in %.1f s: %,.0f payments/s, %.0f TaskManager CPU us"
                                 + " per payment%s%n",
@@ -414,8 +390,8 @@ public final class PipelineBenchmark {
         String run = job + "-" + (++runs);
         Map<String, String> settings = runSettings(run, topic);
         PipelineConfig config = PipelineConfig.from(settings);
-        BenchCluster.Recording recording =
-                cluster.new Recording(dir.resolve("pipeline-" + run + ".jfr"), "profile");
+        AsyncProfile profiler =
+                new AsyncProfile(cluster, dir, dir.resolve("pipeline-" + run + ".collapsed"));
         try (BenchCluster.ClusterJob submitted = cluster.submit(job, job, run, settings);
                 ScoreWatcher watcher =
                         job.equals(PASS_THROUGH)
@@ -432,10 +408,10 @@ public final class PipelineBenchmark {
                     payments,
                     DRAIN_TIMEOUT,
                     submitted,
-                    profile ? recording::start : () -> {});
+                    profile ? profiler::start : () -> {});
             long cpuTicks = cluster.taskManagerCpuTicks() - cpuAtStart;
-            if (recording.started()) {
-                recordings.put(job, recording.stop());
+            if (profiler.started()) {
+                profiles.put(job, profiler.stop());
             }
             if (watcher.seen() < payments) {
                 out.printf(
@@ -610,9 +586,16 @@ public final class PipelineBenchmark {
                     out.println("    (p50 / p99 / p99.9)");
                     printPauses(latency.pauses());
                 });
-        for (Map.Entry<String, Path> recording : recordings.entrySet()) {
+        for (Map.Entry<String, Path> profile : profiles.entrySet()) {
             out.println();
-            profile(recording.getKey(), recording.getValue());
+            CpuProfile.read(profile.getValue())
+                    .print(
+                            out,
+                            "Profile of the TaskManager during the measured drain of the "
+                                    + label(profile.getKey())
+                                    + " ("
+                                    + profile.getValue()
+                                    + ")");
         }
     }
 
@@ -626,68 +609,6 @@ public final class PipelineBenchmark {
                 pauses.alignment().task(),
                 pauses.sync().millis(),
                 pauses.sync().task());
-    }
-
-    /**
-     * The hottest methods (top frame) and the share of samples per component (first frame of
-     * theirs).
-     */
-    private void profile(String job, Path jfr) throws IOException {
-        Map<String, Integer> methods = new HashMap<>();
-        Map<String, Integer> components = new LinkedHashMap<>();
-        int samples = 0;
-        for (RecordedEvent event : RecordingFile.readAllEvents(jfr)) {
-            if (!event.getEventType().getName().equals("jdk.ExecutionSample")
-                    || event.getStackTrace() == null) {
-                continue;
-            }
-            List<RecordedFrame> frames = event.getStackTrace().getFrames();
-            if (frames.isEmpty()) {
-                continue;
-            }
-            samples++;
-            RecordedFrame top = frames.get(0);
-            methods.merge(
-                    top.getMethod().getType().getName() + "." + top.getMethod().getName(),
-                    1,
-                    Integer::sum);
-            components.merge(component(frames), 1, Integer::sum);
-        }
-        out.printf(
-                "Profile of the TaskManager during the warm-up drain of the %s (JFR, %d execution samples; %s):%n",
-                label(job), samples, jfr);
-        int total = Math.max(1, samples);
-        out.println("  by component (first frame of a component on the stack, from the top):");
-        components.entrySet().stream()
-                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-                .forEach(
-                        e ->
-                                out.printf(
-                                        "    %5.1f%%  %s%n",
-                                        100.0 * e.getValue() / total, e.getKey()));
-        out.println("  hottest methods (top frame):");
-        methods.entrySet().stream()
-                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-                .limit(15)
-                .forEach(
-                        e ->
-                                out.printf(
-                                        "    %5.1f%%  %s%n",
-                                        100.0 * e.getValue() / total, e.getKey()));
-    }
-
-    private static String component(List<RecordedFrame> frames) {
-        for (RecordedFrame frame : frames) {
-            String type = frame.getMethod().getType().getName();
-            for (String[] c : COMPONENTS) {
-                for (int i = 1; i < c.length; i++) {
-                    if (type.startsWith(c[i]) && !c[0].equals("JDK")) {
-                        return c[0];
-                    }
-                }
-            }
-        }
-        return "JDK";
     }
 
     private static String label(String job) {
