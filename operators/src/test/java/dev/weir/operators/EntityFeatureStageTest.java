@@ -504,7 +504,9 @@ class EntityFeatureStageTest {
             entries = StateBackends.keyedStateEntries(harness);
             eventTimers = harness.numEventTimeTimers();
             processingTimers = harness.numProcessingTimeTimers();
-            assertThat(entries).as("two entity states and a's waiting event").isEqualTo(3);
+            assertThat(entries)
+                    .as("two entity states, a's waiting event and their count")
+                    .isEqualTo(4);
             assertThat(eventTimers).as("two expiries and t2's release").isEqualTo(3);
             assertThat(processingTimers).as("a maximum-wait check per key").isEqualTo(2);
             savepoint =
@@ -608,6 +610,52 @@ class EntityFeatureStageTest {
             harness.processWatermark(20_000);
             harness.setProcessingTime(20_000);
             assertThat(ids(harness.extractOutputValues())).containsExactly("other", "waiting");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void aKeyWithEventsWaitingIsCheckedAgainUntilTheWatermarkStallsAndThenNoMore(
+            StateBackends backend) throws Exception {
+        try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ORDERED, 5_000)) {
+            harness.open();
+            harness.setProcessingTime(0);
+            harness.processWatermark(10_000);
+            harness.processElement(event("waiting", "a", 20_000, 1), 20_000);
+            harness.setProcessingTime(4_000);
+            harness.processWatermark(11_000);
+            harness.processElement(event("other", "b", 12_000, 1), 12_000);
+            // The check of "a" at 6 s finds the watermark moved 2 s before and events waiting:
+            // it checks again at 10 s.
+            harness.setProcessingTime(6_000);
+            assertThat(harness.numProcessingTimeTimers()).isEqualTo(2);
+            harness.setProcessingTime(9_999);
+            assertThat(harness.extractOutputValues()).isEmpty();
+            harness.setProcessingTime(10_000);
+            assertThat(ids(harness.extractOutputValues()))
+                    .containsExactlyInAnyOrder("waiting", "other");
+            assertThat(harness.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(StateBackends.class)
+    void aKeyWhoseEventsTheWatermarkReleasedIsNotCheckedAgain(StateBackends backend)
+            throws Exception {
+        try (var harness = harness(backend, ACCOUNT, FeatureOrdering.ORDERED, 5_000)) {
+            harness.open();
+            harness.setProcessingTime(0);
+            harness.processWatermark(10_000);
+            harness.processElement(event("a1", "a", 20_000, 1), 20_000);
+            harness.processElement(event("a2", "a", 21_000, 1), 21_000);
+            harness.setProcessingTime(3_000);
+            harness.processWatermark(25_000);
+            assertThat(ids(harness.extractOutputValues())).containsExactly("a1", "a2");
+            assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+            // The check at 6 s: the watermark moved 3 s before, and nothing waits any more.
+            harness.setProcessingTime(6_000);
+            assertThat(harness.numProcessingTimeTimers()).isZero();
+            assertThat(harness.extractOutputValues()).hasSize(2);
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.state.api.functions.KeyedStateBootstrapFunction;
 import org.apache.flink.types.Either;
 
@@ -27,6 +28,7 @@ final class EntityStateBootstrap
     private final EntitySpec spec;
     private transient EntityAggregation aggregation;
     private transient MapState<Long, List<FeaturedTransaction>> pending;
+    private transient ValueState<Integer> pendingTimes;
     private transient List<String> warming;
 
     EntityStateBootstrap(EntitySpec spec) {
@@ -37,6 +39,7 @@ final class EntityStateBootstrap
     public void open(OpenContext openContext) {
         aggregation = new EntityAggregation(spec, getRuntimeContext());
         pending = getRuntimeContext().getMapState(EntityFeatureStage.pendingDescriptor());
+        pendingTimes = getRuntimeContext().getState(EntityFeatureStage.pendingTimesDescriptor());
         warming = new ArrayList<>();
     }
 
@@ -50,6 +53,8 @@ final class EntityStateBootstrap
             if (atTime == null) {
                 atTime = new ArrayList<>(1);
                 ctx.timerService().registerEventTimeTimer(time);
+                Integer times = pendingTimes.value();
+                pendingTimes.update(times == null ? 1 : times + 1);
             }
             atTime.add(waiting);
             pending.put(time, atTime);
