@@ -276,6 +276,7 @@ class PipelineConfigTest {
         PipelineConfig defaults = PipelineConfig.from(base);
         assertThat(defaults.decisionsTopic()).isEqualTo("weir.decisions");
         assertThat(defaults.bufferTimeout()).isEqualTo(Duration.ofMillis(10));
+        assertThat(defaults.sideBufferTimeout()).isEqualTo(Duration.ofMillis(100));
         PipelineConfig set =
                 PipelineConfig.from(
                         with(
@@ -303,6 +304,15 @@ class PipelineConfigTest {
                                         with(base, Map.of("pipeline.buffer-timeout", "-5 ms"))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("pipeline.buffer-timeout");
+        assertThatThrownBy(
+                        () ->
+                                PipelineConfig.from(
+                                        with(
+                                                base,
+                                                Map.of("pipeline.side-buffer-timeout", "PT-5S"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pipeline.side-buffer-timeout")
+                .hasMessageContaining("negative duration is not supported");
         assertThatThrownBy(
                         () ->
                                 PipelineConfig.from(
@@ -584,6 +594,7 @@ class PipelineConfigTest {
                         Map.entry("scoring.reasons.top", "5"),
                         Map.entry("pipeline.checkpoint-interval", "20 s"),
                         Map.entry("pipeline.buffer-timeout", "4 ms"),
+                        Map.entry("pipeline.side-buffer-timeout", "40 ms"),
                         Map.entry("pipeline.parallelism", "3"),
                         Map.entry("pipeline.watermark.out-of-orderness", "2 s"),
                         Map.entry("pipeline.watermark.idleness", "40 s"),

@@ -29,14 +29,15 @@ class PipelineUidsTest {
 
     @TempDir Path dir;
 
-    @Test
-    void everyOperatorHasItsOwnExplicitUid() {
-        PipelineConfig config =
-                PipelineConfig.from(
-                        Map.of(
-                                "kafka.bootstrap-servers", "127.0.0.1:9",
-                                "iceberg.warehouse", dir.resolve("warehouse").toString(),
-                                "model.dir", dir.resolve("model").toString()));
+    private PipelineConfig config() {
+        return PipelineConfig.from(
+                Map.of(
+                        "kafka.bootstrap-servers", "127.0.0.1:9",
+                        "iceberg.warehouse", dir.resolve("warehouse").toString(),
+                        "model.dir", dir.resolve("model").toString()));
+    }
+
+    private StreamGraph productionGraph(PipelineConfig config) {
         var catalog = Catalogs.loader(config);
         WeirTables.ensure(catalog.loadCatalog(), config.namespace());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -45,8 +46,42 @@ class PipelineUidsTest {
                 config,
                 PipelineSources.kafka(config, false),
                 new KafkaIcebergSinks(config, catalog));
+        return env.getStreamGraph();
+    }
 
-        StreamGraph graph = env.getStreamGraph();
+    /**
+     * The operators a payment passes before scoring flush their buffers at the pipeline's buffer
+     * timeout (10 ms), every other operator at the side timeout (100 ms): each output has a thread
+     * waking up at its timeout.
+     */
+    @Test
+    void onlyTheDecisionPathFlushesAtThePipelinesBufferTimeout() {
+        StreamGraph graph = productionGraph(config());
+        List<String> decisionPath = new ArrayList<>();
+        for (StreamNode node : graph.getStreamNodes()) {
+            if (node.getBufferTimeout() == 10) {
+                decisionPath.add(node.getOperatorName());
+            } else {
+                assertThat(node.getBufferTimeout())
+                        .as("buffer timeout of '%s'", node.getOperatorName())
+                        .isEqualTo(100);
+            }
+        }
+        assertThat(decisionPath)
+                .containsExactlyInAnyOrder(
+                        "Source: Kafka weir.transactions",
+                        "Decode, check quality, govern",
+                        "Duplicate transaction ids (1h)",
+                        "Feature vector 3687cf1d3bc72e4f",
+                        "Features: account",
+                        "Features: merchant",
+                        "Features: device");
+    }
+
+    @Test
+    void everyOperatorHasItsOwnExplicitUid() {
+        PipelineConfig config = config();
+        StreamGraph graph = productionGraph(config);
         List<String> uids = new ArrayList<>();
         for (StreamNode node : graph.getStreamNodes()) {
             assertThat(node.getTransformationUID())

@@ -6,11 +6,14 @@ import java.util.List;
 import org.apache.flink.configuration.Configuration;
 
 /**
- * What the pipeline sets on its execution environment: checkpoints, network buffer timeout and
+ * What the pipeline sets on its execution environment: checkpoints, network buffer timeouts and
  * parallelism. Part of {@link PipelineConfig}.
  */
 public record EnvironmentConfig(
-        Duration checkpointInterval, Duration bufferTimeout, int parallelism) {
+        Duration checkpointInterval,
+        Duration bufferTimeout,
+        Duration sideBufferTimeout,
+        int parallelism) {
 
     /**
      * Reads the {@code pipeline.*} options but the watermark ones; parse errors are the caller's to
@@ -20,6 +23,7 @@ public record EnvironmentConfig(
         return new EnvironmentConfig(
                 conf.get(WeirOptions.CHECKPOINT_INTERVAL),
                 conf.get(WeirOptions.BUFFER_TIMEOUT),
+                conf.get(WeirOptions.SIDE_BUFFER_TIMEOUT),
                 conf.get(WeirOptions.PARALLELISM));
     }
 

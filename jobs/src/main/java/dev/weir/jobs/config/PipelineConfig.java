@@ -289,6 +289,10 @@ public record PipelineConfig(
         return environment.bufferTimeout();
     }
 
+    public Duration sideBufferTimeout() {
+        return environment.sideBufferTimeout();
+    }
+
     public int parallelism() {
         return environment.parallelism();
     }

@@ -489,6 +489,18 @@ public final class WeirOptions {
                                     + " raises the throughput a TaskManager sustains and lowers its network and CPU"
                                     + " cost; 0 sends every record at once (lowest latency, lowest throughput).");
 
+    public static final ConfigOption<Duration> SIDE_BUFFER_TIMEOUT =
+            key("pipeline.side-buffer-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(100))
+                    .withDescription(
+                            "The buffer timeout of the operators off the decision path: the Iceberg and"
+                                    + " audit writers' inputs, monitoring, the label join, model-control commands and"
+                                    + " dead letters (pipeline.buffer-timeout is the decision path's, up to scoring)."
+                                    + " Their outputs are committed at checkpoints or aggregated per window, and each"
+                                    + " output of an operator has a thread that wakes up at every timeout: about a"
+                                    + " hundred at parallelism 2.");
+
     public static final ConfigOption<Integer> PARALLELISM =
             key("pipeline.parallelism")
                     .intType()
@@ -739,6 +751,7 @@ public final class WeirOptions {
                     SCORING_REASONS_TOP,
                     CHECKPOINT_INTERVAL,
                     BUFFER_TIMEOUT,
+                    SIDE_BUFFER_TIMEOUT,
                     PARALLELISM,
                     OUT_OF_ORDERNESS,
                     IDLENESS,

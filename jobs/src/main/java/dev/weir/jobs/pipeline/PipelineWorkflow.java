@@ -34,8 +34,14 @@ import dev.weir.schemas.Score;
 import dev.weir.schemas.Transaction;
 import dev.weir.state.features.FeatureSet;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -207,6 +213,7 @@ public final class PipelineWorkflow {
         }
         sinks.writeDeadLetters(deadLetters);
         sinks.writeMonitoring(monitoringRecords);
+        flushLessOftenOffTheDecisionPath(env, featured, config.sideBufferTimeout());
         return new Outputs(transactions, scores, deadLetters, monitoringRecords);
     }
 
@@ -308,6 +315,38 @@ public final class PipelineWorkflow {
         return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
     }
 
+    /**
+     * Every operator a payment passes on its way to scoring keeps the pipeline's buffer timeout;
+     * all others (the writers and committers, monitoring, the label join, model-control commands,
+     * dead letters, and scoring itself, whose decisions writer is chained to it) get {@code
+     * timeout}, as the environment's default, which also reaches the operators Flink expands a sink
+     * into. Each network output of an operator has a thread that wakes up at every timeout, about a
+     * hundred of them at parallelism 2, and their wake-ups cost the TaskManager as much CPU whether
+     * records flow or not; what these outputs feed is committed at checkpoints or aggregated per
+     * window.
+     */
+    private static void flushLessOftenOffTheDecisionPath(
+            StreamExecutionEnvironment env, DataStream<?> scoringInput, Duration timeout) {
+        long decisionPath = env.getBufferTimeout();
+        for (Transformation<?> t : upstream(List.of(scoringInput.getTransformation()))) {
+            t.setBufferTimeout(decisionPath);
+        }
+        env.setBufferTimeout(timeout.toMillis());
+    }
+
+    /** The transformations given and all their inputs, transitively; by identity. */
+    private static Set<Transformation<?>> upstream(List<Transformation<?>> from) {
+        Set<Transformation<?>> found = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Transformation<?>> pending = new ArrayDeque<>(from);
+        while (!pending.isEmpty()) {
+            Transformation<?> t = pending.pop();
+            if (found.add(t)) {
+                pending.addAll(t.getInputs());
+            }
+        }
+        return found;
+    }
+
     /** Settings the pipeline relies on whatever the cluster's defaults are. */
     public static void configure(StreamExecutionEnvironment env, PipelineConfig config) {
         Configuration conf = new Configuration();
@@ -321,8 +360,8 @@ public final class PipelineWorkflow {
         env.enableCheckpointing(
                 config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         // A record waits in an output buffer until it fills or this timeout passes, at every
-        // shuffle:
-        // Flink's 100 ms default would hold each decision that long per entity stage.
+        // shuffle: Flink's 100 ms default would hold each decision that long per entity stage.
+        // define() gives the operators off the decision path a timeout of their own.
         env.setBufferTimeout(config.bufferTimeout().toMillis());
         if (config.parallelism() > 0) {
             env.setParallelism(config.parallelism());

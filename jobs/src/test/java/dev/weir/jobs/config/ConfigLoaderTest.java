@@ -111,6 +111,7 @@ class ConfigLoaderTest {
                     Map.entry("scoring.reasons.top", PipelineConfig::scoringReasonsTop),
                     Map.entry("pipeline.checkpoint-interval", PipelineConfig::checkpointInterval),
                     Map.entry("pipeline.buffer-timeout", PipelineConfig::bufferTimeout),
+                    Map.entry("pipeline.side-buffer-timeout", PipelineConfig::sideBufferTimeout),
                     Map.entry("pipeline.parallelism", PipelineConfig::parallelism),
                     Map.entry(
                             "pipeline.watermark.out-of-orderness", PipelineConfig::outOfOrderness),
@@ -501,6 +502,7 @@ class ConfigLoaderTest {
                 Map.entry("scoring.reasons.top", "5"),
                 Map.entry("pipeline.checkpoint-interval", "20 s"),
                 Map.entry("pipeline.buffer-timeout", "4 ms"),
+                Map.entry("pipeline.side-buffer-timeout", "40 ms"),
                 Map.entry("pipeline.parallelism", "3"),
                 Map.entry("pipeline.watermark.out-of-orderness", "2 s"),
                 Map.entry("pipeline.watermark.idleness", "40 s"),
