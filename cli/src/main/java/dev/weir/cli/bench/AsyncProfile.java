@@ -12,10 +12,9 @@ import java.nio.file.StandardCopyOption;
  * running JVM with jcmd), written as collapsed stacks for {@link CpuProfile}.
  *
  * <p>JFR's execution samples see only threads running Java code. This samples every thread of the
- * process by the CPU it uses (perf events, or the per-thread CPU clock where those are not
- * allowed): the task threads, Kafka's client threads, the garbage collector, the JIT compilers,
- * native code (ND4J, RocksDB) and the kernel under them. One sample per 10 ms of CPU costs about
- * 1%.
+ * process by the CPU it uses (perf events, or an interval timer where those are not allowed): the
+ * task threads, Kafka's client threads, the garbage collector, the JIT compilers, native code
+ * (ND4J, RocksDB) and the kernel under them. One sample per 10 ms of CPU.
  */
 final class AsyncProfile {
 

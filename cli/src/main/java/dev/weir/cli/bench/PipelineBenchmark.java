@@ -342,8 +342,8 @@ public final class PipelineBenchmark {
                 cluster.start(job);
             }
             for (int round = 0; round < 2; round++) {
-                // The profile is of the measured drain, after the JIT compilers' warm-up; its
-                // sampling costs about 1%.
+                // The profile is of the measured drain, the one whose rate is reported (JIT
+                // compilation is still part of it: each submission loads the job's classes anew).
                 Drain d =
                         drain(
                                 job,
